@@ -1,0 +1,251 @@
+"""Tariffs (保障方案): versioned TOML data files that fix every number of the rules.
+
+A tariff's identity is its `id` plus the SHA-256 of its file bytes, recorded in every decision.
+Loading validates structure (pydantic) and meaning (bands contiguous and increasing, rates in
+(0, 1], caps positive, dates ordered, known items and kinds) and names the exact key at fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from adjudicator.negative_items import BUILTIN_ITEMS
+from schemas.types import ClaimCategory, EducationStage, IncomeKind, Money
+
+_RATE_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def _parse_ratio(value: Any) -> Decimal:
+    """A rate or ratio: a decimal string or number, read exactly."""
+    if isinstance(value, bool):
+        raise ValueError("expected a decimal such as \"0.5\"")
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if not _RATE_RE.match(text):
+        raise ValueError(f"expected a non-negative decimal such as \"0.5\", got {value!r}")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover
+        raise ValueError(f"not a decimal: {value!r}") from exc
+
+
+Ratio = Annotated[Decimal, BeforeValidator(_parse_ratio)]
+_CFG = ConfigDict(extra="forbid", frozen=True)
+
+
+class Band(BaseModel):
+    """一段: the slice [from, to) of the year's cumulative expense, paid at `rate`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: Money = Field(alias="from")
+    to: Money | None = None
+    rate: Ratio
+
+
+class CategoryRules(BaseModel):
+    """One claim category's rules: annual cap (年度封顶) and bands (分段赔付)."""
+
+    model_config = _CFG
+
+    annual_cap: Money
+    bands: list[Band]
+    include_non_compliant: bool = False
+    eligible_stages: list[EducationStage] | None = None
+
+
+class NoticeSettings(BaseModel):
+    """公示: notice period and the contacts printed on notices and letters."""
+
+    model_config = _CFG
+
+    period_days: int = 7
+    issuing_office: str | None = None
+    objection_phone: str | None = None
+    objection_address: str | None = None
+    review_request_days: int = 30
+
+
+class Tariff(BaseModel):
+    """A validated tariff. `sha256` and `source` are set by the loader, not by the file."""
+
+    model_config = _CFG
+
+    id: str
+    name: str
+    region_codes: list[str]
+    valid_from: dt.date
+    valid_to: dt.date
+    income_line: Money
+    income_test: Literal["after_expense", "before_expense"] = "after_expense"
+    hardship_ratio: Ratio = Decimal(0)
+    borderline_margin: Ratio = Decimal(0)
+    large_payout_review: Money | None = None
+    rounding: Literal["0.01", "1"] = "0.01"
+    household_annual_cap_all: Money | None = None
+    negative_list: list[str] = Field(default_factory=list)
+    negative_items: dict[str, str] = Field(
+        default_factory=dict, description="the tariff's own negative-list items: CODE = label"
+    )
+    excluded_income_kinds: list[IncomeKind] = Field(default_factory=list)
+    categories: dict[ClaimCategory, CategoryRules]
+    notice: NoticeSettings = Field(default_factory=NoticeSettings)
+    sha256: str = ""
+    source: str = ""
+
+    @property
+    def rounding_step(self) -> Decimal:
+        return Decimal(self.rounding)
+
+    def item_label(self, item: str) -> str:
+        """Chinese label of a negative-list item (the tariff's own, else the built-in one)."""
+        return self.negative_items.get(item) or BUILTIN_ITEMS.get(item, item)
+
+    def covers_region(self, region_code: str) -> str | None:
+        """The longest of the tariff's region codes that prefixes `region_code`, if any."""
+        matches = [code for code in self.region_codes if region_code.startswith(code)]
+        return max(matches, key=len) if matches else None
+
+
+class TariffError(ValueError):
+    """A tariff file is invalid; `problems` lists (key, message) pairs, all of them."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {key}: {message}" for key, message in problems]
+        super().__init__("\n".join(lines))
+
+
+def _loc_to_key(loc: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += ("." if key else "") + ("from" if part == "from_" else str(part))
+    return key or "(top level)"
+
+
+def _semantic_problems(t: Tariff) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if t.valid_from > t.valid_to:
+        problems.append(("valid_to", f"{t.valid_to} is before valid_from {t.valid_from}"))
+    if not t.region_codes:
+        problems.append(("region_codes", "must list at least one region code"))
+    for i, code in enumerate(t.region_codes):
+        if not (code.isdigit() and 2 <= len(code) <= 12):
+            problems.append((f"region_codes[{i}]", f"{code!r} is not a 2 to 12 digit code"))
+    if t.income_line <= 0:
+        problems.append(("income_line", "must be positive"))
+    if not Decimal(0) <= t.borderline_margin < 1:
+        problems.append(("borderline_margin", "must be at least 0 and below 1 (0 disables)"))
+    if t.large_payout_review is not None and t.large_payout_review <= 0:
+        problems.append(("large_payout_review", "must be positive (omit it to disable)"))
+    if t.household_annual_cap_all is not None and t.household_annual_cap_all <= 0:
+        problems.append(("household_annual_cap_all", "must be positive (omit it for no cap)"))
+    for code, label in t.negative_items.items():
+        if not re.match(r"^[A-Z][A-Z0-9_]*$", code):
+            problems.append((f"negative_items.{code}", "item codes are upper-case identifiers"))
+        if not label.strip():
+            problems.append((f"negative_items.{code}", "needs a Chinese label"))
+    seen: set[str] = set()
+    for i, item in enumerate(t.negative_list):
+        if item in seen:
+            problems.append((f"negative_list[{i}]", f"{item} is listed twice"))
+        seen.add(item)
+        if item not in BUILTIN_ITEMS and item not in t.negative_items:
+            problems.append(
+                (
+                    f"negative_list[{i}]",
+                    f"unknown item {item!r}: define it under [negative_items] with a label, "
+                    f"or use one of {', '.join(sorted(BUILTIN_ITEMS))}",
+                )
+            )
+    if not t.categories:
+        problems.append(("categories", "must define at least one claim category"))
+    for category, rules in t.categories.items():
+        key = f"categories.{category.value}"
+        if rules.annual_cap <= 0:
+            problems.append((f"{key}.annual_cap", "must be positive"))
+        if rules.include_non_compliant and category not in (
+            ClaimCategory.MEDICAL,
+            ClaimCategory.ACCIDENT,
+        ):
+            problems.append((f"{key}.include_non_compliant", "applies to medical/accident only"))
+        if category is ClaimCategory.EDUCATION:
+            if not rules.eligible_stages:
+                problems.append((f"{key}.eligible_stages", "must list the covered stages"))
+        elif rules.eligible_stages is not None:
+            problems.append((f"{key}.eligible_stages", "applies to education only"))
+        problems.extend(_band_problems(key, rules.bands))
+    if t.notice.period_days < 1:
+        problems.append(("notice.period_days", "must be at least 1 day"))
+    return problems
+
+
+def _band_problems(key: str, bands: list[Band]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if not bands:
+        return [(f"{key}.bands", "must have at least one band")]
+    for i, band in enumerate(bands):
+        here = f"{key}.bands[{i}]"
+        if not Decimal(0) < band.rate <= 1:
+            problems.append((f"{here}.rate", f"{band.rate} is not in (0, 1]"))
+        if band.to is None:
+            if i != len(bands) - 1:
+                problems.append((f"{here}.to", "only the last band may be open-ended"))
+        elif band.to <= band.from_:
+            problems.append((f"{here}.to", f"{band.to} is not above from {band.from_}"))
+        if i > 0:
+            previous = bands[i - 1].to
+            if previous is not None and band.from_ != previous:
+                problems.append(
+                    (f"{here}.from", f"{band.from_} does not continue the previous band's to "
+                     f"{previous}: bands must be contiguous")
+                )
+    return problems
+
+
+_RESERVED = ("sha256", "source")
+
+
+def parse_tariff(data: bytes, source: str = "<tariff>") -> Tariff:
+    """Parse and validate a tariff from its file bytes; raise TariffError naming every problem."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TariffError(source, [("(file)", f"not UTF-8 text: {exc}")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TariffError(source, [("(file)", f"not valid TOML: {exc}")]) from exc
+    reserved = [(key, "is set by the loader, not by the file") for key in _RESERVED if key in raw]
+    if reserved:
+        raise TariffError(source, reserved)
+    try:
+        tariff = Tariff.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
+        raise TariffError(source, problems) from exc
+    problems = _semantic_problems(tariff)
+    if problems:
+        raise TariffError(source, problems)
+    digest = hashlib.sha256(data).hexdigest()
+    return tariff.model_copy(update={"sha256": digest, "source": source})
+
+
+def load_tariff(path: str | Path) -> Tariff:
+    """Read and validate a tariff file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TariffError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from exc
+    return parse_tariff(data, str(path))
+

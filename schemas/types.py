@@ -1,0 +1,155 @@
+"""Shared field types and vocabularies of every record that crosses the boundary.
+
+Money (金额) is decimal yuan. It is parsed exactly: from a string or an integer, or from a JSON
+number with at most two decimals; never through binary floating point arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+
+_AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+
+
+def parse_amount(value: Any) -> Decimal:
+    """Parse a yuan amount exactly; at most two decimals (fen), never a float's binary value."""
+    if isinstance(value, bool):
+        raise ValueError("an amount must be a decimal string or a number, not a boolean")
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, float):
+        # repr() gives the shortest text that reads back as this float: the JSON literal.
+        text = repr(value)
+        if "e" in text or "E" in text or not _AMOUNT_RE.match(text.removesuffix(".0") or "0"):
+            raise ValueError(
+                f"a JSON number amount may have at most two decimals; got {text}; "
+                "send amounts as strings such as \"1234.56\""
+            )
+        text = text.removesuffix(".0")
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValueError(f"an amount must be a decimal string such as \"1234.56\", got {value!r}")
+    if not _AMOUNT_RE.match(text):
+        raise ValueError(
+            f"not an amount in yuan with at most two decimals: {value!r} (expected e.g. \"1234.56\")"
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
+        raise ValueError(f"not a decimal amount: {value!r}") from exc
+
+
+def _non_negative(value: Any) -> Decimal:
+    amount = parse_amount(value)
+    if amount < 0:
+        raise ValueError(f"an amount here must not be negative, got {amount}")
+    return amount
+
+
+def format_amount(value: Decimal) -> str:
+    """Output form of every amount: a string with exactly two decimals ("10500.00")."""
+    return str(value.quantize(Decimal("0.01")))
+
+
+_AMOUNT_JSON_SCHEMA = {
+    "type": "string",
+    "pattern": r"^-?[0-9]+(\.[0-9]{1,2})?$",
+    "description": "Yuan amount as a decimal string with at most two decimals "
+    "(integers, and JSON numbers with at most two decimals, are accepted on input)",
+}
+
+#: A non-negative amount in yuan, as accepted on input.
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_non_negative),
+    PlainSerializer(format_amount, return_type=str),
+    WithJsonSchema({**_AMOUNT_JSON_SCHEMA, "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
+]
+
+#: A signed amount in yuan (per-capita income may be negative).
+SignedMoney = Annotated[
+    Decimal,
+    BeforeValidator(parse_amount),
+    PlainSerializer(format_amount, return_type=str),
+    WithJsonSchema(_AMOUNT_JSON_SCHEMA),
+]
+
+#: A model that rejects unknown fields and cannot be changed once made.
+STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class HouseholdCategory(StrEnum):
+    """户类: which monitored group a household belongs to."""
+
+    UNSTABLE = "unstable"  # 脱贫不稳定户
+    EDGE = "edge"  # 边缘易致贫户
+    SUDDEN_HARDSHIP = "sudden_hardship"  # 突发严重困难户
+    LOW_INCOME = "low_income"  # 非贫低收入户
+    GENERAL = "general"  # 一般农户
+
+
+class IncomeKind(StrEnum):
+    """收入类别: wage 工资性, business 经营净, property 财产净, transfer 转移净."""
+
+    WAGE = "wage"
+    BUSINESS = "business"
+    PROPERTY = "property"
+    TRANSFER = "transfer"
+
+
+class CostKind(StrEnum):
+    PRODUCTION = "production"  # 生产经营性支出
+
+
+class ClaimCategory(StrEnum):
+    """救助类别: 因病, 因灾, 因学, 因意外 (accident is shaped like medical)."""
+
+    MEDICAL = "medical"
+    DISASTER = "disaster"
+    EDUCATION = "education"
+    ACCIDENT = "accident"
+
+
+class ClaimSource(StrEnum):
+    APPLICATION = "application"  # 个人申请
+    MEDICAL_INSURANCE_FEED = "medical_insurance_feed"  # 医保
+    CIVIL_AFFAIRS_FEED = "civil_affairs_feed"  # 民政
+    EMERGENCY_FEED = "emergency_feed"  # 应急管理
+    EDUCATION_FEED = "education_feed"  # 教育
+
+
+class EducationStage(StrEnum):
+    COMPULSORY = "compulsory"  # 义务教育
+    HIGH_SCHOOL = "high_school"  # 普通高中
+    SECONDARY_VOCATIONAL = "secondary_vocational"  # 中职
+    COLLEGE = "college"  # 大专/高职
+    UNDERGRADUATE = "undergraduate"  # 本科
+    POSTGRADUATE = "postgraduate"  # 研究生
+
+
+class CrossCheckSource(StrEnum):
+    MEDICAL_INSURANCE = "medical_insurance"
+    HOUSING = "housing"
+    BUSINESS_REGISTRY = "business_registry"
+    BANK = "bank"
+    VEHICLE_REGISTRY = "vehicle_registry"
+    PAYROLL = "payroll"
+    CIVIL_AFFAIRS = "civil_affairs"
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    DENIED = "denied"
+    PENDED = "pended"
+
+
+#: Negative-list item codes: upper-case identifiers.
+NEGATIVE_ITEM_PATTERN = r"^[A-Z][A-Z0-9_]*$"
