@@ -75,7 +75,9 @@ def negative_list(case: Case, tariff: Tariff, trace: TraceBuilder) -> list[str]:
         code = R.NEG_PREFIX + item
         if hit:
             found.append(code)
-        trace.add(f"negative_list.{item}", FAIL if hit else PASS,
+        # An unanswered item is not a pass: completeness (step 4) pends on it.
+        result = FAIL if hit else (INFO if answer is None else PASS)
+        trace.add(f"negative_list.{item}", result,
                   {"answer": answer, "found_by": sources}, code if hit else None)
     if concealed and "CONCEALMENT" in active:
         if R.NEG_CONCEALMENT not in found:

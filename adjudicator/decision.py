@@ -6,18 +6,86 @@ tariff give the same decision and the same trace, byte for byte.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+import orjson
 
 from adjudicator import checks
 from adjudicator import reasons as R
-from adjudicator.bands import band_slices
+from adjudicator.bands import Slice, band_slices
 from adjudicator.money import ZERO, exact, fmt, round_to_step
 from adjudicator.tariff import CategoryRules, Tariff
-from adjudicator.trace import FAIL, PASS, PEND, TraceBuilder
+from adjudicator.trace import FAIL, PASS, PEND, TraceBuilder, TraceStep
 from adjudicator.version import ENGINE_VERSION
 from schemas.case import Case
-from schemas.decision import BandSlice, Decision
-from schemas.types import Outcome
+from schemas.types import ClaimCategory, Outcome
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else fmt(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """理算结果: outcome, sorted reason codes, amounts, the band breakdown and the trace.
+
+    `to_json()` is the canonical form stored and replayed; `schemas.Decision` is its contract
+    (a test keeps the two identical, byte for byte).
+    """
+
+    case_id: str
+    claim_id: str
+    household_id: str
+    category: ClaimCategory
+    outcome: Outcome
+    reasons: tuple[str, ...]
+    payout: Decimal
+    eligible_expense: Decimal
+    counted_expense: Decimal
+    per_capita_income: Decimal | None
+    net_income: Decimal | None
+    counted_members: int | None
+    cumulative_expense: Decimal | None
+    due: Decimal | None
+    bands: tuple[Slice, ...]
+    tariff_id: str
+    tariff_sha256: str
+    engine_version: str
+    trace: tuple[TraceStep, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form: amounts as two-decimal strings, field order fixed."""
+        return {
+            "case_id": self.case_id,
+            "claim_id": self.claim_id,
+            "household_id": self.household_id,
+            "category": self.category.value,
+            "outcome": self.outcome.value,
+            "reasons": list(self.reasons),
+            "payout": fmt(self.payout),
+            "eligible_expense": fmt(self.eligible_expense),
+            "counted_expense": fmt(self.counted_expense),
+            "per_capita_income": _money(self.per_capita_income),
+            "net_income": _money(self.net_income),
+            "counted_members": self.counted_members,
+            "cumulative_expense": _money(self.cumulative_expense),
+            "due": _money(self.due),
+            "bands": [
+                {"from": fmt(b.from_), "to": fmt(b.to), "rate": exact(b.rate),
+                 "amount": fmt(b.amount)}
+                for b in self.bands
+            ],
+            "tariff_id": self.tariff_id,
+            "tariff_sha256": self.tariff_sha256,
+            "engine_version": self.engine_version,
+            "trace": list(self.trace),
+        }
+
+    def to_json(self) -> str:
+        """The canonical JSON line of this decision: compact, UTF-8, keys in field order."""
+        return orjson.dumps(self.to_dict()).decode()
 
 
 def adjudicate(case: Case, tariff: Tariff) -> Decision:
@@ -71,15 +139,11 @@ def adjudicate(case: Case, tariff: Tariff) -> Decision:
 
 
 def _payout(case: Case, tariff: Tariff, rules: CategoryRules, cumulative: Decimal,
-            trace: TraceBuilder) -> tuple[Decimal, Decimal, list[BandSlice], str | None]:
+            trace: TraceBuilder) -> tuple[Decimal, Decimal, list[Slice], str | None]:
     history = case.history
     parts = band_slices(rules.bands, cumulative)
     gross = sum((p.amount for p in parts), ZERO)
     rounded = round_to_step(gross, tariff.rounding_step)
-    slices = [
-        BandSlice.model_construct(from_=p.from_, to=p.to, rate=exact(p.rate), amount=p.amount)
-        for p in parts
-    ]
     trace.add("payout.bands", PASS if parts else FAIL,
               {"cumulative_expense": fmt(cumulative), "trigger_line": fmt(rules.bands[0].from_),
                "bands_paying": len(parts), "gross_exact": exact(gross),
@@ -100,27 +164,27 @@ def _payout(case: Case, tariff: Tariff, rules: CategoryRules, cumulative: Decima
     values["payout"] = fmt(payout)
     if remaining_due <= 0:
         trace.add("payout.caps", FAIL, values, R.BELOW_TRIGGER)
-        return ZERO, due, slices, R.BELOW_TRIGGER
+        return ZERO, due, parts, R.BELOW_TRIGGER
     if payout <= 0:
         trace.add("payout.caps", FAIL, values, R.CAP_REACHED)
-        return ZERO, due, slices, R.CAP_REACHED
+        return ZERO, due, parts, R.CAP_REACHED
     trace.add("payout.caps", PASS, values)
-    return payout, due, slices, None
+    return payout, due, parts, None
 
 
 def _finish(case: Case, tariff: Tariff, trace: TraceBuilder, outcome: Outcome,
             reasons: list[str], *, payout: Decimal = ZERO, eligible: Decimal = ZERO,
             counted: Decimal = ZERO, income: checks.IncomeResult | None = None,
-            due: Decimal | None = None, slices: list[BandSlice] | None = None) -> Decision:
+            due: Decimal | None = None, slices: list[Slice] | None = None) -> Decision:
     codes = sorted(set(reasons))
     trace.add("outcome", outcome.value, {"reasons": codes, "payout": fmt(payout)})
-    return Decision.model_construct(
+    return Decision(
         case_id=case.case_id,
         claim_id=case.claim.claim_id,
         household_id=case.household.household_id,
         category=case.claim.category,
         outcome=outcome,
-        reasons=codes,
+        reasons=tuple(codes),
         payout=payout,
         eligible_expense=eligible,
         counted_expense=counted,
@@ -129,12 +193,12 @@ def _finish(case: Case, tariff: Tariff, trace: TraceBuilder, outcome: Outcome,
         counted_members=income.counted_members if income else None,
         cumulative_expense=income.cumulative_expense if income else None,
         due=due,
-        bands=slices or [],
+        bands=tuple(slices or ()),
         tariff_id=tariff.id,
         tariff_sha256=tariff.sha256,
         engine_version=ENGINE_VERSION,
-        trace=trace.steps,
+        trace=tuple(trace.steps),
     )
 
 
-__all__ = ["adjudicate"]
+__all__ = ["Decision", "adjudicate"]

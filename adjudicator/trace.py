@@ -1,17 +1,24 @@
 """The rule trace: every rule evaluated, in order, with the values it used and its result.
 
 A trace is data (stored with the decision, replayed byte for byte); `adjudicator.explain`
-renders it in plain Chinese and English.
+renders it in plain Chinese and English. Values are JSON-ready: amounts are strings.
 """
 
 from __future__ import annotations
 
-from schemas.decision import TraceStep, TraceValue
+from typing import Any
+
+TraceValue = str | int | bool | None | list[str]
 
 PASS = "pass"
 FAIL = "fail"
 PEND = "pend"
 INFO = "info"
+
+
+#: One rule: {"rule", "result", "reason", "values"}, in that order; JSON-ready as it is, so
+#: that storing or printing a trace never converts it again.
+TraceStep = dict[str, Any]
 
 
 class TraceBuilder:
@@ -25,8 +32,4 @@ class TraceBuilder:
     def add(
         self, rule: str, result: str, values: dict[str, TraceValue], reason: str | None = None
     ) -> None:
-        # model_construct: the engine builds only well-typed values; validating each step
-        # again would cost more than the rules themselves.
-        self.steps.append(
-            TraceStep.model_construct(rule=rule, result=result, reason=reason, values=values)
-        )
+        self.steps.append({"rule": rule, "result": result, "reason": reason, "values": values})

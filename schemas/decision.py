@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -12,7 +11,7 @@ from schemas.types import ClaimCategory, Money, Outcome, SignedMoney
 TraceValue = str | int | bool | None | list[str]
 
 #: A rate as a decimal string, e.g. "0.5".
-Rate = Annotated[str, StringConstraints(pattern=r"^(0(\.[0-9]+)?|1(\.0+)?)$")]
+Rate = Annotated[str, StringConstraints(pattern=r"^(0(\.[0-9]+)?|1)$")]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -33,14 +32,17 @@ class BandSlice(BaseModel):
 
 
 class TraceStep(BaseModel):
-    """One rule the engine evaluated: what it looked at (`values`) and what it concluded."""
+    """One rule the engine evaluated: what it looked at (`values`) and what it concluded.
+
+    `result` is pass, fail, pend or info; the last step (rule "outcome") carries the outcome.
+    """
 
     model_config = _FROZEN
 
     rule: str
     result: str
-    reason: str | None = None
-    values: dict[str, TraceValue] = Field(default_factory=dict)
+    reason: str | None
+    values: dict[str, TraceValue]
 
 
 class Decision(BaseModel):
@@ -73,6 +75,3 @@ class Decision(BaseModel):
     def to_json(self) -> str:
         """The canonical JSON line of this decision (stable field order, UTF-8 text)."""
         return self.model_dump_json(by_alias=True)
-
-
-ZERO = Decimal(0)

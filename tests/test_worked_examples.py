@@ -35,7 +35,7 @@ def test_worked_example(example: dict[str, Any], demo_tariff: Tariff) -> None:
             found=example.get("found"),
         )
     )
-    decision = adjudicate(case, demo_tariff).model_dump(mode="json", by_alias=True)
+    decision = adjudicate(case, demo_tariff).to_dict()
     assert decision["outcome"] == example["outcome"]
     assert decision["reasons"] == example["reasons"]
     assert decision["payout"] == example["payout"]

@@ -1,0 +1,1 @@
+"""The `adjudicator` command line: thin typer commands over the engine's library functions."""

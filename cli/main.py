@@ -1,0 +1,38 @@
+"""The `adjudicator` typer application: every command parses, calls the engine, prints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from adjudicator.version import ENGINE_VERSION
+from cli import tariff_cmd
+from cli.evaluate_cmd import evaluate
+from cli.explain_cmd import explain
+
+app = typer.Typer(
+    name="adjudicator",
+    help="防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"adjudicator {ENGINE_VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the engine version and exit.")] = False,
+) -> None:
+    """防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund."""
+
+
+app.command()(evaluate)
+app.command()(explain)
+app.add_typer(tariff_cmd.app, name="tariff")
