@@ -1,0 +1,53 @@
+"""Users' roles and what each may do. Every command acts as a named user and is refused
+outside its role (the CLI and the web app ask the same question: `require`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VERIFIER = "verifier"  # 核查员 (insurer)
+    SUPERVISOR = "supervisor"  # 保险公司主管
+    OFFICER = "officer"  # 县乡村振兴局/帮扶部门
+    AUDITOR = "auditor"  # 审计
+    ADMIN = "admin"
+
+
+R = Role
+#: action -> the roles allowed to do it (admin may do everything).
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "init": frozenset({R.ADMIN}),
+    "user.manage": frozenset({R.ADMIN}),
+    "tariff.load": frozenset({R.OFFICER, R.ADMIN}),
+    "import": frozenset({R.SUPERVISOR}),
+    "import.verifications": frozenset({R.SUPERVISOR, R.VERIFIER}),
+    "verify.assign": frozenset({R.SUPERVISOR}),
+    "verify.record": frozenset({R.VERIFIER}),
+    "verify.read": frozenset({R.VERIFIER, R.SUPERVISOR, R.OFFICER, R.AUDITOR}),
+    "adjudicate": frozenset({R.SUPERVISOR}),
+    "review": frozenset({R.OFFICER}),
+    "notice": frozenset({R.OFFICER}),
+    "pay": frozenset({R.SUPERVISOR}),
+    "audit.sample": frozenset({R.OFFICER}),
+    "audit.record": frozenset({R.OFFICER, R.AUDITOR}),
+    "read": frozenset({R.VERIFIER, R.SUPERVISOR, R.OFFICER, R.AUDITOR}),
+    "replay": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
+    "log.verify": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
+}
+
+
+class PermissionDenied(PermissionError):
+    """The acting user's role may not do this."""
+
+
+def may(role: str, action: str) -> bool:
+    return role == Role.ADMIN or Role(role) in PERMISSIONS[action]
+
+
+def require(user_id: str, role: str, action: str) -> None:
+    if not may(role, action):
+        allowed = ", ".join(sorted(r.value for r in PERMISSIONS[action]))
+        raise PermissionDenied(
+            f"user {user_id} ({role}) may not {action}: it needs the role {allowed}"
+        )

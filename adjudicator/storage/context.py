@@ -1,0 +1,65 @@
+"""The service context: which database, who is acting (and in which role), and the clock.
+
+Every service function takes a Context; the CLI and the web app build one per command or
+request. No service reads the time or the environment by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from adjudicator.roles import require
+from adjudicator.storage.clock import Clock, stamp, system_clock
+from adjudicator.storage.db import database_url, make_engine, migrate, session_factory
+from adjudicator.storage.models import User
+
+
+class UnknownUser(LookupError):
+    """No active user of that id."""
+
+
+@dataclass
+class Context:
+    engine: Engine
+    factory: sessionmaker[Session]
+    user_id: str
+    role: str
+    clock: Clock = field(default=system_clock)
+
+    def now(self) -> str:
+        return stamp(self.clock())
+
+    def today(self):  # noqa: ANN201 - a date
+        return self.clock().date()
+
+    def require(self, action: str) -> None:
+        require(self.user_id, self.role, action)
+
+    def as_user(self, user_id: str) -> Context:
+        """The same database and clock, acting as another (existing, active) user."""
+        with self.factory() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.active:
+                raise UnknownUser(f"no active user {user_id!r} (an admin adds users with "
+                                  "'adjudicator user add')")
+            return Context(self.engine, self.factory, user.user_id, user.role, self.clock)
+
+
+def connect(url: str | None = None, *, run_migrations: bool = True) -> tuple[Engine,
+                                                                            sessionmaker[Session]]:
+    """Engine and session factory for the URL (migrated to the current schema first)."""
+    resolved = database_url(url)
+    if run_migrations:
+        migrate(resolved)
+    engine = make_engine(resolved)
+    return engine, session_factory(engine)
+
+
+def open_context(url: str | None, user_id: str, clock: Clock = system_clock) -> Context:
+    """A context acting as `user_id` on the database at `url`."""
+    engine, factory = connect(url)
+    system = Context(engine, factory, "system", "admin", clock)
+    return system.as_user(user_id)

@@ -1,0 +1,80 @@
+"""Database connection: the URL, the engine, sessions, and migrating to the current schema.
+
+The embedded default is a SQLite file; `ADJUDICATOR_DATABASE_URL` or `--db` choose another
+(PostgreSQL 15 in production: `postgresql+psycopg://user@host/db`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///adjudicator.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """`--db`, else ADJUDICATOR_DATABASE_URL, else the SQLite file adjudicator.db here."""
+    url = explicit or os.environ.get("ADJUDICATOR_DATABASE_URL") or DEFAULT_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine that behaves the same on SQLite and PostgreSQL for this application."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60}, future=True)
+        _sqlite_transactions(engine)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """pysqlite's own transaction handling defers BEGIN and takes write locks late; take the
+    write lock at BEGIN (IMMEDIATE) so that concurrent writers wait instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, future=True)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: committed as a whole, or rolled back as a whole."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    """Create the database or bring it to the current schema (Alembic `upgrade heads`: every
+    feature branch of the migrations)."""
+    command.upgrade(alembic_config(url), "heads")

@@ -1,0 +1,88 @@
+"""Migrations, users and the hash-chained event log, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text, update
+
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.users import add_user
+from adjudicator.storage.events import PendingEvent, append_events, verify_chain
+from adjudicator.storage.models import Base, Event
+from adjudicator.workflow import IllegalTransition, check_transition
+
+
+def test_migrations_match_the_models(admin_ctx) -> None:
+    with admin_ctx.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_only_an_admin_adds_users(admin_ctx) -> None:
+    with pytest.raises(PermissionDenied, match="needs the role"):
+        add_user(admin_ctx.as_user("sup"), "x", "verifier", "X")
+    with pytest.raises(ValueError):
+        add_user(admin_ctx, "y", "janitor", "Y")
+
+
+def _append(ctx, n: int) -> None:
+    with ctx.factory() as session, session.begin():
+        append_events(session, ctx.user_id, ctx.now(),
+                      [PendingEvent("test.event", "thing", f"T{i}", {"i": i, "名": "值"})
+                       for i in range(n)])
+
+
+def test_chain_verifies_and_names_the_first_edited_event(admin_ctx) -> None:
+    _append(admin_ctx, 5)
+    with admin_ctx.factory() as session:
+        checked, problem = verify_chain(session)
+    assert problem is None and checked >= 5
+    with admin_ctx.factory() as session, session.begin():
+        target = session.execute(select(Event).where(Event.entity_id == "T2")).scalar_one()
+        bad_seq = target.seq
+        session.execute(update(Event).where(Event.seq == bad_seq)
+                        .values(payload='{"i":99,"名":"值"}'))
+    with admin_ctx.factory() as session:
+        _, problem = verify_chain(session)
+    assert problem is not None and problem.seq == bad_seq and "edited" in problem.problem
+
+
+def test_chain_detects_a_deleted_event(admin_ctx) -> None:
+    _append(admin_ctx, 4)
+    with admin_ctx.factory() as session, session.begin():
+        target = session.execute(select(Event).where(Event.entity_id == "T1")).scalar_one()
+        gone = target.seq
+        session.execute(text("DELETE FROM events WHERE seq = :s"), {"s": gone})
+    with admin_ctx.factory() as session:
+        _, problem = verify_chain(session)
+    assert problem is not None and problem.seq == gone and "missing" in problem.problem
+
+
+def test_chain_detects_reordering_and_truncation(admin_ctx) -> None:
+    _append(admin_ctx, 4)
+    with admin_ctx.factory() as session, session.begin():
+        rows = session.execute(select(Event).order_by(Event.seq.desc()).limit(2)).scalars().all()
+        last, before = rows[0].seq, rows[1].seq
+        # swap the content of the last two events (a reordering keeps the seq numbers)
+        a = {c: getattr(rows[0], c) for c in ("at", "actor", "kind", "entity_type",
+                                               "entity_id", "payload", "prev_hash", "hash")}
+        b = {c: getattr(rows[1], c) for c in a}
+        session.execute(update(Event).where(Event.seq == last).values(**b))
+        session.execute(update(Event).where(Event.seq == before).values(**a))
+    with admin_ctx.factory() as session:
+        _, problem = verify_chain(session)
+    assert problem is not None and problem.seq == before
+    with admin_ctx.factory() as session, session.begin():
+        session.execute(text("DELETE FROM events WHERE seq >= :s"), {"s": before})
+    with admin_ctx.factory() as session:
+        _, problem = verify_chain(session)
+    assert problem is not None and "removed at the end" in problem.problem
+
+
+def test_illegal_moves_are_refused_with_what_is_allowed() -> None:
+    assert check_transition("K-1", "verified", "pended") == "pended"
+    with pytest.raises(IllegalTransition, match="cannot move to paid.*allowed from approved: "
+                                                "in_notice"):
+        check_transition("K-1", "approved", "paid")
