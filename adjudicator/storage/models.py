@@ -78,6 +78,8 @@ class TariffRecord(Base):
     source: Mapped[str] = mapped_column(String(500))
     loaded_at: Mapped[str] = mapped_column(Timestamp)
     loaded_by: Mapped[str] = mapped_column(String(64))
+    #: A retired tariff is never chosen for new decisions; replays still use it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Household(Base):

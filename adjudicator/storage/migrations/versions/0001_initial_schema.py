@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:47:16.563601
+Create Date: 2026-11-24 22:50:00.851639
 """
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=500), nullable=False),
     sa.Column('loaded_at', sa.String(length=32), nullable=False),
     sa.Column('loaded_by', sa.String(length=64), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('pk', name=op.f('pk_tariffs')),
     sa.UniqueConstraint('sha256', name=op.f('uq_tariffs_sha256'))
     )

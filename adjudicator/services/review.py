@@ -1,0 +1,129 @@
+"""The pend queue (待审核): a person approves or denies a pended decision, with a reason.
+
+Maker-checker: the reviewer is never the claim's verifier. Approval pays exactly the amount
+the engine computed; nobody changes it. A claim pended for an incomplete verification cannot
+be approved: a complete verification re-adjudicates it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import orjson
+from sqlalchemy import select
+
+from adjudicator import reasons as R
+from adjudicator.storage.context import Context
+from adjudicator.storage.db import transaction
+from adjudicator.storage.events import PendingEvent, append_events
+from adjudicator.storage.models import Claim, DecisionRecord, Household, Review, Verification
+from adjudicator.workflow import ClaimStatus, check_transition
+
+
+class ReviewRefused(ValueError):
+    """The review cannot be done as asked (wrong state, same person, no reason...)."""
+
+
+@dataclass(frozen=True)
+class PendedClaim:
+    claim_id: str
+    household_id: str
+    township_code: str
+    category: str
+    payout: Decimal
+    reasons: list[str]
+    verifier_id: str | None
+    decided_at: str
+
+
+def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
+    ctx.require("read")
+    with ctx.factory() as session:
+        query = (select(Claim, DecisionRecord, Household.township_code)
+                 .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
+                 .join(Household, Household.household_id == Claim.household_id)
+                 .where(Claim.status == ClaimStatus.PENDED.value)
+                 .order_by(DecisionRecord.decided_at, Claim.claim_id))
+        if township:
+            query = query.where(Household.township_code.startswith(township))
+        rows = session.execute(query).all()
+        verifiers = _verifiers(session, [c.claim_id for c, _, _ in rows])
+        return [PendedClaim(c.claim_id, c.household_id, t, c.category, d.payout,
+                            list(d.reasons), verifiers.get(c.claim_id), d.decided_at)
+                for c, d, t in rows]
+
+
+def _verifiers(session, claim_ids: list[str]) -> dict[str, str]:  # noqa: ANN001
+    found: dict[str, str] = {}
+    if claim_ids:
+        for claim_id, verifier in session.execute(
+                select(Verification.claim_id, Verification.verifier_id)
+                .where(Verification.claim_id.in_(claim_ids),
+                       Verification.status == "submitted").order_by(Verification.pk)):
+            found[claim_id] = verifier
+    return found
+
+
+def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
+    """Approve or deny a pended claim's current decision."""
+    ctx.require("review")
+    if action not in ("approve", "deny"):
+        raise ReviewRefused("the action is approve or deny")
+    if not reason or not reason.strip():
+        raise ReviewRefused("a reason is required for every review")
+    with transaction(ctx.factory) as session:
+        claim = session.execute(select(Claim).where(Claim.claim_id == claim_id)
+                                .with_for_update()).scalar_one_or_none()
+        if claim is None:
+            raise ReviewRefused(f"no claim {claim_id}")
+        if claim.status != ClaimStatus.PENDED.value or claim.current_decision_id is None:
+            raise ReviewRefused(f"claim {claim_id} is {claim.status}, not pended")
+        decision = session.get(DecisionRecord, claim.current_decision_id)
+        assert decision is not None
+        makers: set[str] = set()
+        for verification in session.execute(
+                select(Verification).where(Verification.claim_id == claim_id)).scalars():
+            makers |= {verification.verifier_id, verification.created_by}
+        if ctx.user_id in makers:
+            raise ReviewRefused(f"{ctx.user_id} verified claim {claim_id}: another person "
+                                "must review it (maker-checker)")
+        if action == "approve" and R.PEND_INCOMPLETE_VERIFICATION in decision.reasons:
+            raise ReviewRefused(f"claim {claim_id} was pended for an incomplete verification: "
+                                "record a complete one and adjudicate again")
+        new = ClaimStatus.APPROVED if action == "approve" else ClaimStatus.DENIED
+        old_status = claim.status
+        claim.status = check_transition(claim_id, claim.status, new.value).value
+        if action == "approve":
+            claim.final_counted_expense = decision.counted_expense
+            claim.final_paid = decision.payout
+        else:  # a person's denial adds nothing to the household's history
+            claim.final_counted_expense = Decimal(0)
+            claim.final_paid = Decimal(0)
+        now = ctx.now()
+        claim.updated_at = now
+        review = Review(claim_id=claim_id, decision_id=decision.decision_id, action=action,
+                        reason=reason.strip(), user_id=ctx.user_id, at=now)
+        session.add(review)
+        append_events(session, ctx.user_id, now, [
+            PendingEvent("review." + ("approved" if action == "approve" else "denied"),
+                         "claim", claim_id, {"decision_id": decision.decision_id,
+                                             "payout": decision.payout,
+                                             "pend_reasons": list(decision.reasons),
+                                             "reason": reason.strip()}),
+            PendingEvent("claim.status", "claim", claim_id,
+                         {"from": old_status, "to": claim.status}),
+        ])
+        return review
+
+
+def decision_json(ctx: Context, claim_id: str) -> dict | None:  # type: ignore[type-arg]
+    """The current decision of a stored claim, as JSON data (for explain)."""
+    ctx.require("read")
+    with ctx.factory() as session:
+        claim = session.get(Claim, claim_id)
+        if claim is None or claim.current_decision_id is None:
+            return None
+        record = session.get(DecisionRecord, claim.current_decision_id)
+        assert record is not None
+        return orjson.loads(record.decision_json)  # type: ignore[no-any-return]

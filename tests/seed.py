@@ -1,0 +1,61 @@
+"""Put households, claims and verifications straight into a database, for storage tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from adjudicator.services.tariffs import store_tariff
+from adjudicator.storage.db import transaction
+from adjudicator.storage.models import Claim, Household, Member, Verification
+from adjudicator.tariff import load_tariff
+from tariffs import demo_tariff_path
+from tests.casebuilder import DEMO_ITEMS, valid_id
+
+
+def load_demo_tariff(ctx) -> int:  # noqa: ANN001
+    path = demo_tariff_path()
+    with transaction(ctx.factory) as session:
+        record, _ = store_tariff(session, load_tariff(path), path.read_bytes(), ctx.user_id,
+                                 ctx.now())
+        return record.pk
+
+
+def add_household(ctx, household_id: str, members: int = 4, region: str = "330102001001",  # noqa: ANN001
+                  category: str = "edge") -> None:
+    now = ctx.now()
+    with transaction(ctx.factory) as session:
+        session.add(Household(household_id=household_id, region_code=region,
+                              township_code=region[:9], village_code=region,
+                              village_name="示范村", township_name="示范镇", category=category,
+                              created_at=now, updated_at=now))
+        session.flush()
+        for i in range(members):
+            session.add(Member(household_id=household_id, member_id=f"M{i + 1}",
+                               name=f"张{'三四五六七八'[i % 6]}",
+                               id_number=valid_id(region[:6], seq=f"{i + 1:03d}"),
+                               relation="head" if i == 0 else "child", counted=True))
+
+
+def add_claim(ctx, claim_id: str, household_id: str, total_cost: str,  # noqa: ANN001
+              event_date: dt.date = dt.date(2026, 3, 1), wages: str = "40000",
+              verifier: str = "v1", status: str = "verified", category: str = "medical",
+              amounts: dict[str, Any] | None = None, answers: dict[str, Any] | None = None,
+              document_no: str | None = None) -> None:
+    now = ctx.now()
+    negative: dict[str, Any] = dict.fromkeys(DEMO_ITEMS, False)
+    negative.update(answers or {})
+    with transaction(ctx.factory) as session:
+        session.add(Claim(claim_id=claim_id, household_id=household_id, member_id="M1",
+                          category=category, event_date=event_date,
+                          source="medical_insurance_feed", document_no=document_no or claim_id,
+                          amounts=amounts or {"total_cost": total_cost}, status=status,
+                          received_at=now, updated_at=now))
+        session.flush()
+        if status == "verified":
+            session.add(Verification(
+                claim_id=claim_id, household_id=household_id, verifier_id=verifier,
+                verified_on=event_date, status="submitted", created_at=now, created_by=verifier,
+                payload={"verified_on": event_date.isoformat(), "verifier_id": verifier,
+                         "income": [{"kind": "wage", "amount": wages}], "costs": [],
+                         "negative_list": negative}))
