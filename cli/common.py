@@ -21,3 +21,28 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+DbOption = typer.Option("--db", envvar="ADJUDICATOR_DATABASE_URL",
+                        help="Database URL (default: the SQLite file adjudicator.db here).",
+                        show_envvar=True)
+AsOption = typer.Option("--as", envvar="ADJUDICATOR_USER",
+                        help="Act as this user (every command acts as a named user).",
+                        show_envvar=True)
+JsonOption = typer.Option("--json", help="Output JSON.")
+
+
+def context(db: str | None, user: str | None):  # noqa: ANN201 - a Context
+    """The service context for a command, or a one-line failure saying what is missing."""
+    from sqlalchemy.exc import OperationalError
+
+    from adjudicator.storage.context import UnknownUser, open_context
+
+    if not user:
+        fail("say who is acting: --as USER or ADJUDICATOR_USER")
+    try:
+        return open_context(db, user)
+    except UnknownUser as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot open the database: {exc.orig}")

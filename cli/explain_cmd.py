@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from adjudicator.explain import band_table, explain_decision
-from cli.common import console, fail, print_json
+from cli.common import AsOption, DbOption, console, context, fail, print_json
 
 
 def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
@@ -46,14 +46,16 @@ def explain(
     claim: Annotated[str | None, typer.Option("--claim", help="With a file: only this claim.")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Output the decision JSON.")] = False,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Explain decisions in plain Chinese or English: reasons, every rule, band breakdown."""
     if lang not in ("zh", "en"):
         fail("--lang must be zh or en")
     path = Path(target)
     if not path.is_file():
-        fail(f"{target}: no such decisions file (stored claims are explained once a database "
-             "is set up)")
+        _explain_stored(target, lang, as_json, db, user)
+        return
     shown = 0
     for decision in _decisions_in(path):
         if claim is not None and decision["claim_id"] != claim:
@@ -66,3 +68,21 @@ def explain(
             console.print()
     if shown == 0:
         fail(f"no decision{' for claim ' + claim if claim else ''} in {target}")
+
+
+def _explain_stored(claim_id: str, lang: str, as_json: bool, db: str | None,
+                    user: str | None) -> None:
+    from adjudicator.roles import PermissionDenied
+    from adjudicator.services.review import decision_json
+
+    ctx = context(db, user)
+    try:
+        decision = decision_json(ctx, claim_id)
+    except PermissionDenied as exc:
+        fail(str(exc))
+    if decision is None:
+        fail(f"{claim_id}: neither a decisions file nor a decided claim in the database")
+    if as_json:
+        print_json(decision)
+    else:
+        render_decision(decision, lang)

@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from adjudicator.tariff import Tariff, TariffError, load_tariff
-from cli.common import console, err_console, fail, print_json
+from cli.common import (
+    AsOption,
+    DbOption,
+    console,
+    context,
+    err_console,
+    fail,
+    print_json,
+)
 from tariffs import shipped_tariff_paths
 
 app = typer.Typer(help="Tariff tables: list the shipped ones, show one, validate files.",
@@ -98,3 +106,43 @@ def validate(
         console.print(f"{path}: ok ({t.id}, sha256 {t.sha256[:12]})", highlight=False)
     if bad:
         fail(f"{bad} of {len(files)} tariff file(s) invalid")
+
+
+@app.command("load")
+def load(
+    file: Annotated[Path, typer.Argument(help="Tariff TOML file.")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Validate a tariff file and store it in the database (its exact bytes, for replay)."""
+    from adjudicator.roles import PermissionDenied
+    from adjudicator.services.tariffs import load_tariff_file
+
+    ctx = context(db, user)
+    try:
+        record, new = load_tariff_file(ctx, file)
+    except TariffError as exc:
+        fail(str(exc).replace("\n", "; "))
+    except PermissionDenied as exc:
+        fail(str(exc))
+    state = "stored" if new else "already stored"
+    console.print(f"{record.tariff_id}: {state} (sha256 {record.sha256[:12]})", highlight=False)
+
+
+@app.command("retire")
+def retire(
+    sha256: Annotated[str, typer.Argument(help="The stored tariff's SHA-256 (8+ characters).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is retired.")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Stop choosing a stored tariff for new decisions; replays still use it."""
+    from adjudicator.roles import PermissionDenied
+    from adjudicator.services.tariffs import retire_tariff
+
+    ctx = context(db, user)
+    try:
+        record = retire_tariff(ctx, sha256, reason)
+    except (PermissionDenied, LookupError, ValueError) as exc:
+        fail(str(exc))
+    console.print(f"{record.tariff_id} ({record.sha256[:12]}) retired")

@@ -10,7 +10,8 @@ from sqlalchemy import select, text, update
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.users import add_user
 from adjudicator.storage.events import PendingEvent, append_events, verify_chain
-from adjudicator.storage.models import Base, Event
+from adjudicator.storage.all_models import Base
+from adjudicator.storage.models import Event
 from adjudicator.workflow import IllegalTransition, check_transition
 
 

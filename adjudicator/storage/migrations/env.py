@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from adjudicator.storage.db import make_engine
-from adjudicator.storage.models import Base
+from adjudicator.storage.all_models import Base
 
 config = context.config
 target_metadata = Base.metadata

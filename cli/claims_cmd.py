@@ -1,0 +1,178 @@
+"""`adjudicator adjudicate`, `review`, `replay`, `report`: the batch and the people around it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from adjudicator.reasons import reason_text
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.adjudication import adjudicate_ready, count_ready
+from adjudicator.services.replay import replay as replay_decisions
+from adjudicator.services.report import DIMENSIONS, build_report
+from adjudicator.services.review import ReviewRefused, list_pended, resolve
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+
+review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
+                         no_args_is_help=True)
+
+
+def adjudicate(
+    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim.")] = None,
+    chunk: Annotated[int, typer.Option("--chunk", help="Households per transaction.")] = 200,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Decide every claim that is ready (verified), household by household, in event order."""
+    ctx = context(db, user)
+    total = 1 if claim else count_ready(ctx)
+    try:
+        with Progress(TextColumn("理算 adjudicating"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, disable=as_json) as bar:
+            task = bar.add_task("adjudicate", total=total)
+            result = adjudicate_ready(ctx, claim_id=claim, chunk=chunk,
+                                      progress=lambda n: bar.advance(task, n))
+    except PermissionDenied as exc:
+        fail(str(exc))
+    summary = {"households": result.households, "decided": result.decided,
+               "outcomes": result.outcomes, "payout_total": f"{result.payout_total:.2f}",
+               "waiting": [{"claim_id": c, "why": w} for c, w in result.waiting],
+               "errors": [{"claim_id": c, "error": e} for c, e in result.errors]}
+    if as_json:
+        print_json(summary)
+    else:
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()))
+        console.print(f"decided {result.decided} claims ({outcomes or 'none'}); payouts "
+                      f"{result.payout_total:.2f} yuan; {len(result.waiting)} waiting for "
+                      f"earlier claims; {len(result.errors)} cannot be adjudicated")
+        for claim_id, error in result.errors[:20]:
+            console.print(f"  {claim_id}: {error}", highlight=False)
+    if claim and result.decided == 0:
+        why = result.errors[0][1] if result.errors else (
+            result.waiting[0][1] if result.waiting else "it is not ready (not verified)")
+        fail(f"claim {claim} was not decided: {why}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@review_app.command("list")
+def review_list(
+    township: Annotated[str | None, typer.Option("--township", help="Township code prefix.")]
+    = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """The pended claims, oldest first, with their reasons and the amount approval pays."""
+    ctx = context(db, user)
+    try:
+        pended = list_pended(ctx, township)
+    except PermissionDenied as exc:
+        fail(str(exc))
+    if as_json:
+        print_json([{"claim_id": p.claim_id, "household_id": p.household_id,
+                     "township": p.township_code, "category": p.category,
+                     "payout": f"{p.payout:.2f}", "reasons": p.reasons,
+                     "verifier": p.verifier_id, "decided_at": p.decided_at} for p in pended])
+        return
+    table = Table("claim", "household", "category", "payout", "reasons", "verifier",
+                  title=f"待审核 pend queue: {len(pended)}")
+    for p in pended:
+        table.add_row(p.claim_id, p.household_id, p.category, f"{p.payout:.2f}",
+                      "\n".join(f"{r} {reason_text(r)}" for r in p.reasons), p.verifier_id or "")
+    console.print(table)
+
+
+def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | None) -> None:
+    ctx = context(db, user)
+    try:
+        resolve(ctx, claim, action, reason)
+    except (PermissionDenied, ReviewRefused) as exc:
+        fail(str(exc))
+    console.print(f"claim {claim}: {'approved' if action == 'approve' else 'denied'} by "
+                  f"{ctx.user_id}")
+
+
+@review_app.command("approve")
+def review_approve(
+    claim: Annotated[str, typer.Argument(help="The pended claim.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Approve a pended claim: it pays exactly the computed amount."""
+    _resolve("approve", claim, reason, db, user)
+
+
+@review_app.command("deny")
+def review_deny(
+    claim: Annotated[str, typer.Argument(help="The pended claim.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Deny a pended claim."""
+    _resolve("deny", claim, reason, db, user)
+
+
+def replay(
+    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim's decisions.")]
+    = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Re-run stored decisions from their case snapshots and tariffs; report differences."""
+    ctx = context(db, user)
+    try:
+        result = replay_decisions(ctx, claim_id=claim, limit=limit)
+    except PermissionDenied as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"checked": result.checked, "identical": result.identical,
+                    "engine_versions": result.engine_versions,
+                    "differences": [d.__dict__ for d in result.differences]})
+    else:
+        console.print(f"replayed {result.checked} decisions: {result.identical} identical, "
+                      f"{result.checked - result.identical} different")
+        for d in result.differences[:50]:
+            console.print(f"  decision {d.decision_id} ({d.claim_id}) {d.field}: stored "
+                          f"{d.stored!r}, replayed {d.replayed!r}", highlight=False)
+    if result.differences:
+        raise typer.Exit(1)
+
+
+def report(
+    year: Annotated[int | None, typer.Option("--year", help="Event year.")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Households, persons, claims and amounts by category, household category, township
+    and month."""
+    ctx = context(db, user)
+    try:
+        data = build_report(ctx, year)
+    except PermissionDenied as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(data.as_dict())
+        return
+    t = data.total
+    console.print(f"claims {t.claims}, households {len(t.households)}, persons "
+                  f"{len(t.persons)}; approved {t.approved} ({len(t.approved_households)} 户) "
+                  f"{t.approved_amount:.2f} yuan; paid {t.paid} ({len(t.paid_households)} 户) "
+                  f"{t.paid_amount:.2f} yuan", highlight=False)
+    for dim in DIMENSIONS:
+        table = Table(dim, "claims", "户", "人", "approved", "approved amount", "paid",
+                      "paid amount", title=dim)
+        for key, cell in sorted(data.by[dim].items()):
+            table.add_row(key, str(cell.claims), str(len(cell.households)),
+                          str(len(cell.persons)), str(cell.approved),
+                          f"{cell.approved_amount:.2f}", str(cell.paid), f"{cell.paid_amount:.2f}")
+        console.print(table)
