@@ -1,0 +1,5 @@
+"""`python -m cli` runs the adjudicator command line."""
+
+from cli.main import app
+
+app()
