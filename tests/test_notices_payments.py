@@ -1,0 +1,85 @@
+"""公示 and 兑现 on the stored system: post, object, close after the period, pay exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from adjudicator.services.adjudication import adjudicate_ready
+from adjudicator.services.notices import (
+    NoticeRefused,
+    close_due_notices,
+    close_notice,
+    create_notices,
+    record_objection,
+)
+from adjudicator.services.payments import pay_closed
+from adjudicator.storage.models import Claim, Payment
+from tests.seed import add_claim, add_household, load_demo_tariff
+
+
+def _status(ctx, claim_id: str) -> str:
+    with ctx.factory() as session:
+        return session.get(Claim, claim_id).status
+
+
+@pytest.fixture
+def approved(admin_ctx):
+    """Three approved claims in two households of one village."""
+    load_demo_tariff(admin_ctx)
+    add_household(admin_ctx, "H1")
+    add_household(admin_ctx, "H2")
+    add_claim(admin_ctx, "K-1", "H1", "25000")
+    add_claim(admin_ctx, "K-2", "H1", "10000", event_date=dt.date(2026, 4, 1))
+    add_claim(admin_ctx, "K-3", "H2", "45000", wages="30000")
+    result = adjudicate_ready(admin_ctx.as_user("sup"))
+    assert result.outcomes == {"approved": 3}
+    return admin_ctx
+
+
+def test_notice_object_close_and_pay_exactly_once(approved, clock, tmp_path) -> None:
+    officer = approved.as_user("off")
+    notices = create_notices(officer, tmp_path, render=False)
+    assert len(notices) == 1
+    notice = notices[0]
+    assert (notice.claims, notice.households, notice.total) == (3, 2, Decimal("39000.00"))
+    assert notice.end - notice.start == dt.timedelta(days=6)  # 7 days, both ends included
+    assert {_status(approved, k) for k in ("K-1", "K-2", "K-3")} == {"in_notice"}
+    assert create_notices(officer, tmp_path, render=False) == []  # nothing left to post
+
+    record_objection(officer, "K-3", "村民反映该户有经营性收入未申报")
+    assert _status(approved, "K-3") == "under_verification"
+    with approved.factory() as session:
+        assert session.get(Claim, "K-3").final_paid is None
+
+    with pytest.raises(NoticeRefused, match="runs until"):
+        close_notice(officer, notice.notice_no)
+    clock.advance(days=7)
+    assert close_due_notices(officer) == [(notice.notice_no, 2, 1)]
+
+    supervisor = approved.as_user("sup")
+    run = pay_closed(supervisor, tmp_path)
+    assert (run.payments, run.households, run.total) == (2, 1, Decimal("16500.00"))
+    assert run.register is not None and "张*" in run.register.read_text("utf-8-sig")
+    assert pay_closed(supervisor).payments == 0  # a second run pays nothing
+    with approved.factory() as session:
+        assert session.execute(select(func.count()).select_from(Payment)).scalar_one() == 2
+    assert {_status(approved, k) for k in ("K-1", "K-2")} == {"paid"}
+
+
+def test_objections_only_during_the_notice(approved, tmp_path) -> None:
+    with pytest.raises(NoticeRefused, match="during its notice period"):
+        record_objection(approved.as_user("off"), "K-1", "理由")
+    create_notices(approved.as_user("off"), tmp_path, render=False)
+    with pytest.raises(NoticeRefused, match="reason"):
+        record_objection(approved.as_user("off"), "K-1", " ")
+
+
+def test_only_officers_post_notices(approved, tmp_path) -> None:
+    from adjudicator.roles import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        create_notices(approved.as_user("sup"), tmp_path, render=False)
