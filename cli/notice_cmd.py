@@ -1,0 +1,150 @@
+"""`adjudicator notice ...` and `adjudicator pay`: post, object, close, pay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.notices import (
+    NoticeRefused,
+    close_due_notices,
+    close_notice,
+    create_notices,
+    list_notices,
+    record_objection,
+)
+from adjudicator.services.payments import pay_closed
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+
+app = typer.Typer(help="Public notices (公示): create, list, object, close.",
+                  no_args_is_help=True)
+OutOption = typer.Option("--out", help="Where the PDFs are written.")
+
+
+@app.command("create")
+def create(
+    township: Annotated[str | None, typer.Option("--township", help="Township code prefix.")]
+    = None,
+    village: Annotated[str | None, typer.Option("--village", help="One village code.")] = None,
+    out: Annotated[Path, OutOption] = Path("documents"),
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Post every approved claim not yet posted: one notice PDF per village."""
+    ctx = context(db, user)
+    try:
+        created = create_notices(ctx, out, township=township, village=village)
+    except PermissionDenied as exc:
+        fail(str(exc))
+    except _font_error() as exc:
+        fail(str(exc))
+    if as_json:
+        print_json([{"notice_no": n.notice_no, "village_code": n.village_code,
+                     "claims": n.claims, "households": n.households, "total": f"{n.total:.2f}",
+                     "start": n.start.isoformat(), "end": n.end.isoformat(),
+                     "pdf": str(n.pdf) if n.pdf else None} for n in created])
+        return
+    table = Table("notice", "village", "户", "claims", "total", "period", "pdf",
+                  title=f"公示 {len(created)} notices")
+    for n in created:
+        table.add_row(n.notice_no, n.village_code, str(n.households), str(n.claims),
+                      f"{n.total:.2f}", f"{n.start}..{n.end}", str(n.pdf or ""))
+    console.print(table)
+
+
+def _font_error() -> type[Exception]:
+    try:
+        from adjudicator.documents.fonts import MissingCJKFontError
+    except ImportError:  # pragma: no cover - the documents package is part of the install
+        return RuntimeError
+    return MissingCJKFontError
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option("--status", help="open or closed.")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """The notices and their periods."""
+    ctx = context(db, user)
+    notices = list_notices(ctx, status)
+    rows = [{"notice_no": n.notice_no, "village_code": n.village_code, "status": n.status,
+             "claims": n.claims, "total": f"{n.total:.2f}", "start": n.start_date.isoformat(),
+             "end": n.end_date.isoformat()} for n in notices]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(*rows[0].keys()) if rows else Table("notice_no")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)
+
+
+@app.command("object")
+def object_(
+    claim: Annotated[str, typer.Argument(help="The claim objected to.")],
+    reason: Annotated[str, typer.Option("--reason", help="The objection (required).")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Record an objection (异议): the claim goes back to verification."""
+    ctx = context(db, user)
+    try:
+        record_objection(ctx, claim, reason)
+    except (PermissionDenied, NoticeRefused) as exc:
+        fail(str(exc))
+    console.print(f"claim {claim}: objection recorded; back to verification")
+
+
+@app.command("close")
+def close(
+    notice: Annotated[str | None, typer.Argument(help="A notice number; omit with --due.")]
+    = None,
+    due: Annotated[bool, typer.Option("--due", help="Close every notice whose period "
+                                                    "ended.")] = False,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Close a notice after its period: claims without objection become payable."""
+    ctx = context(db, user)
+    if (notice is None) == (not due):
+        fail("give a notice number, or --due")
+    try:
+        closed = close_due_notices(ctx) if due else [(notice, *close_notice(ctx, notice))]
+    except (PermissionDenied, NoticeRefused) as exc:
+        fail(str(exc))
+    for number, payable, objected in closed:
+        console.print(f"notice {number} closed: {payable} payable, {objected} objected")
+    if not closed:
+        console.print("no notice period has ended")
+
+
+def pay(
+    out: Annotated[Path, typer.Option("--out", help="Where the payment register is written.")]
+    = Path("payments"),
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Pay every claim whose notice closed without objection, exactly once."""
+    ctx = context(db, user)
+    try:
+        run = pay_closed(ctx, out)
+    except PermissionDenied as exc:
+        fail(str(exc))
+    summary = {"batch_ref": run.batch_ref, "payments": run.payments,
+               "households": run.households, "total": f"{run.total:.2f}",
+               "register": str(run.register) if run.register else None}
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(f"{run.batch_ref}: paid {run.payments} claims of {run.households} "
+                      f"households, {run.total:.2f} yuan; register {run.register}",
+                      highlight=False)
