@@ -15,7 +15,7 @@ import orjson
 from adjudicator import checks
 from adjudicator import reasons as R
 from adjudicator.bands import Slice, band_slices
-from adjudicator.money import ZERO, exact, fmt, round_to_step
+from adjudicator.money import ZERO, exact, fmt, fmt_half_up, round_to_step
 from adjudicator.tariff import CategoryRules, Tariff
 from adjudicator.trace import FAIL, PASS, PEND, TraceBuilder, TraceStep
 from adjudicator.version import ENGINE_VERSION
@@ -74,7 +74,7 @@ class Decision:
             "due": _money(self.due),
             "bands": [
                 {"from": fmt(b.from_), "to": fmt(b.to), "rate": exact(b.rate),
-                 "amount": fmt(b.amount)}
+                 "amount": fmt_half_up(b.amount)}
                 for b in self.bands
             ],
             "tariff_id": self.tariff_id,

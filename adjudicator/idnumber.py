@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -10,7 +11,7 @@ _CHECK_CHARS = "10X98765432"
 
 def check_character(first17: str) -> str:
     """The 18th character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 

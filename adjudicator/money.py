@@ -39,7 +39,16 @@ def divide_to_fen(amount: Decimal, divisor: int) -> Decimal:
 
 
 def fmt(amount: Decimal) -> str:
-    """Two-decimal text of an amount, as every output shows it."""
+    """Two-decimal text of an amount, as every output shows it.
+
+    For amounts already exact to the fen (inputs, their sums and differences, rounded
+    results), where no rounding happens; `fmt_half_up` rounds values that may carry more.
+    """
+    return f"{amount:.2f}"
+
+
+def fmt_half_up(amount: Decimal) -> str:
+    """Two-decimal text of a value that may have more decimals (a band's exact share)."""
     return str(amount.quantize(FEN, rounding=ROUND_HALF_UP))
 
 
