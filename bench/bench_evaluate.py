@@ -1,0 +1,78 @@
+"""Benchmark of `adjudicator evaluate` (pure mode): cases per second and peak memory.
+
+Run by hand:  python bench/bench_evaluate.py [--cases 200000] [--workers 1]
+
+It writes generated cases to a temporary JSON Lines file, then times the same streaming path
+the CLI uses (read, validate, adjudicate, serialize, write) in this process, and reports the
+peak resident memory, which must stay flat as the number of cases grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adjudicator.evaluate import EvaluationCounts, evaluate_documents, iter_documents  # noqa: E402
+from adjudicator.tariff import load_tariff  # noqa: E402
+from tariffs import demo_tariff_path  # noqa: E402
+
+
+def _write_cases(path: Path, n: int, seed: int) -> None:
+    try:
+        from fixtures.generate import iter_cases
+    except ImportError:  # the generator is optional for this benchmark
+        iter_cases = None
+    with path.open("w", encoding="utf-8") as out:
+        if iter_cases is not None:
+            for case in iter_cases(seed, n):
+                out.write(json.dumps(case, ensure_ascii=False) + "\n")
+            return
+        from tests.casebuilder import make_case
+
+        for i in range(n):
+            case = make_case(members=1 + i % 6, wages=str(10000 + i * 7 % 70000),
+                             medical={"total_cost": f"{3000 + i * 13 % 120000}.{i % 100:02d}"},
+                             case_id=f"C-{i}", claim_id=f"K-{i}")
+            out.write(json.dumps(case, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    tariff = load_tariff(demo_tariff_path())
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = Path(tmp) / "cases.jsonl"
+        started = time.perf_counter()
+        _write_cases(cases, args.cases, args.seed)
+        generated = time.perf_counter() - started
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        counts = EvaluationCounts()
+        started, cpu = time.perf_counter(), time.process_time()
+        with cases.open(encoding="utf-8") as source, open(Path(tmp) / "out.jsonl", "w",
+                                                          encoding="utf-8") as sink:
+            for line in evaluate_documents(iter_documents(source, str(cases)), tariff, counts):
+                sink.write(line)
+                sink.write("\n")
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"cases                {counts.cases:>12,}")
+    print(f"outcomes             {json.dumps(counts.outcomes, sort_keys=True)}")
+    print(f"generation           {args.cases / generated:>12,.0f} cases/s")
+    print(f"evaluate (wall)      {counts.cases / wall:>12,.0f} cases/s  ({wall:.1f} s)")
+    print(f"evaluate (cpu)       {counts.cases / cpu:>12,.0f} cases/s on one core")
+    print(f"per case             {cpu / counts.cases * 1e6:>12.1f} us cpu")
+    print(f"peak RSS             {rss_after / 1024:>12.1f} MiB "
+          f"(before evaluating {rss_before / 1024:.1f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
