@@ -10,10 +10,15 @@ from rich.table import Table
 
 from adjudicator.reasons import reason_text
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.adjudication import adjudicate_ready, count_ready
+from adjudicator.services.adjudication import (
+    adjudicate_in_workers,
+    adjudicate_ready,
+    count_ready,
+)
 from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
+from adjudicator.storage.db import database_url
 from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
 
 review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
@@ -23,6 +28,8 @@ review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checke
 def adjudicate(
     claim: Annotated[str | None, typer.Option("--claim", help="Only this claim.")] = None,
     chunk: Annotated[int, typer.Option("--chunk", help="Households per transaction.")] = 200,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes sharing "
+                                                                  "the work by row locks.")] = 1,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
@@ -34,8 +41,12 @@ def adjudicate(
         with Progress(TextColumn("理算 adjudicating"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=as_json) as bar:
             task = bar.add_task("adjudicate", total=total)
-            result = adjudicate_ready(ctx, claim_id=claim, chunk=chunk,
-                                      progress=lambda n: bar.advance(task, n))
+            if workers > 1 and claim is None:
+                result = adjudicate_in_workers(ctx, database_url(db), workers, chunk=chunk,
+                                               progress=lambda n: bar.advance(task, n))
+            else:
+                result = adjudicate_ready(ctx, claim_id=claim, chunk=chunk,
+                                          progress=lambda n: bar.advance(task, n))
     except PermissionDenied as exc:
         fail(str(exc))
     summary = {"households": result.households, "decided": result.decided,

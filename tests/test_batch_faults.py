@@ -90,3 +90,15 @@ def test_two_processes_split_the_work(admin_ctx, db_url) -> None:
     for decided in by_household.values():
         in_event_order = [d for _, _, d in sorted(decided)]
         assert in_event_order == sorted(in_event_order)
+
+
+def test_workers_option_splits_the_work(admin_ctx, db_url) -> None:
+    load_demo_tariff(admin_ctx)
+    total = bulk_seed(admin_ctx, households=120, claims_per_household=2)
+    process = _adjudicate_process(db_url, "--workers", "3", "--chunk", "4")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err.decode()
+    import json
+
+    assert json.loads(out)["decided"] == total
+    _assert_all_decided_once(admin_ctx, total)

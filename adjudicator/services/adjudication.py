@@ -10,13 +10,12 @@ at any point resumes with no claim decided twice and none lost.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from adjudicator.decision import Decision, adjudicate
@@ -264,8 +263,64 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
 
 def count_ready(ctx: Context) -> int:
     """How many claims are ready for adjudication (for a progress bar's total)."""
-    from sqlalchemy import func
-
     with ctx.factory() as session:
         return session.execute(select(func.count()).select_from(Claim).where(
             Claim.status == ClaimStatus.VERIFIED.value)).scalar_one()
+
+
+def merge_results(results: Iterable[BatchResult]) -> BatchResult:
+    """One result of several workers' (a waiting or failing claim is listed once)."""
+    merged = BatchResult()
+    waiting: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for part in results:
+        merged.households += part.households
+        merged.decided += part.decided
+        merged.payout_total += part.payout_total
+        for key, value in part.outcomes.items():
+            merged.outcomes[key] = merged.outcomes.get(key, 0) + value
+        waiting.update(part.waiting)
+        errors.update(part.errors)
+    merged.waiting = sorted(waiting.items())
+    merged.errors = sorted(errors.items())
+    return merged
+
+
+def _worker(url: str, user_id: str, chunk: int, queue: Any) -> BatchResult:
+    from adjudicator.storage.context import open_context
+
+    ctx = open_context(url, user_id)
+    try:
+        return adjudicate_ready(ctx, chunk=chunk, progress=queue.put)
+    finally:
+        ctx.engine.dispose()
+
+
+def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 200,
+                          progress: Callable[[int], None] | None = None) -> BatchResult:
+    """Run `workers` processes over the same database; row locks split the households.
+
+    Each worker is a separate process with its own connection, exactly as several hosts
+    running `adjudicate` against one PostgreSQL database would be.
+    """
+    import multiprocessing
+    import queue as queue_module
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    ctx.require("adjudicate")
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
+        updates = manager.Queue()
+        futures = [pool.submit(_worker, url, ctx.user_id, chunk, updates)
+                   for _ in range(workers)]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2)
+            while True:
+                try:
+                    done = updates.get_nowait()
+                except queue_module.Empty:
+                    break
+                if progress is not None:
+                    progress(done)
+        return merge_results(f.result() for f in futures)
