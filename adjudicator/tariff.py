@@ -134,83 +134,113 @@ def _loc_to_key(loc: tuple[int | str, ...]) -> str:
     return key or "(top level)"
 
 
-def _semantic_problems(t: Tariff) -> list[tuple[str, str]]:
+def _decimal(value: Any) -> Decimal | None:
+    """The value as a Decimal when it is one (structural validation reports it otherwise)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(repr(value) if isinstance(value, float) else str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """Checks of meaning, on the raw TOML data so that they run even when some values failed
+    structural validation: the loader reports every problem of a file at once."""
     problems: list[tuple[str, str]] = []
-    if t.valid_from > t.valid_to:
-        problems.append(("valid_to", f"{t.valid_to} is before valid_from {t.valid_from}"))
-    if not t.region_codes:
-        problems.append(("region_codes", "must list at least one region code"))
-    for i, code in enumerate(t.region_codes):
-        if not (code.isdigit() and 2 <= len(code) <= 12):
-            problems.append((f"region_codes[{i}]", f"{code!r} is not a 2 to 12 digit code"))
-    if t.income_line <= 0:
-        problems.append(("income_line", "must be positive"))
-    if not Decimal(0) <= t.borderline_margin < 1:
+    start, end = raw.get("valid_from"), raw.get("valid_to")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+        problems.append(("valid_to", f"{end} is before valid_from {start}"))
+    codes = raw.get("region_codes")
+    if isinstance(codes, list):
+        if not codes:
+            problems.append(("region_codes", "must list at least one region code"))
+        for i, code in enumerate(codes):
+            if not (isinstance(code, str) and code.isdigit() and 2 <= len(code) <= 12):
+                problems.append((f"region_codes[{i}]", f"{code!r} is not a 2 to 12 digit code"))
+    positive = {"income_line": "must be positive",
+                "large_payout_review": "must be positive (omit it to disable)",
+                "household_annual_cap_all": "must be positive (omit it for no cap)"}
+    for key, message in positive.items():
+        value = _decimal(raw.get(key)) if key in raw else None
+        if value is not None and value <= 0:
+            problems.append((key, message))
+    margin = _decimal(raw.get("borderline_margin", 0))
+    if margin is not None and not Decimal(0) <= margin < 1:
         problems.append(("borderline_margin", "must be at least 0 and below 1 (0 disables)"))
-    if t.large_payout_review is not None and t.large_payout_review <= 0:
-        problems.append(("large_payout_review", "must be positive (omit it to disable)"))
-    if t.household_annual_cap_all is not None and t.household_annual_cap_all <= 0:
-        problems.append(("household_annual_cap_all", "must be positive (omit it for no cap)"))
-    for code, label in t.negative_items.items():
+    own = raw.get("negative_items") if isinstance(raw.get("negative_items"), dict) else {}
+    for code, label in own.items():
         if not re.match(r"^[A-Z][A-Z0-9_]*$", code):
             problems.append((f"negative_items.{code}", "item codes are upper-case identifiers"))
-        if not label.strip():
+        if not isinstance(label, str) or not label.strip():
             problems.append((f"negative_items.{code}", "needs a Chinese label"))
+    items = raw.get("negative_list")
     seen: set[str] = set()
-    for i, item in enumerate(t.negative_list):
+    for i, item in enumerate(items if isinstance(items, list) else []):
         if item in seen:
             problems.append((f"negative_list[{i}]", f"{item} is listed twice"))
         seen.add(item)
-        if item not in BUILTIN_ITEMS and item not in t.negative_items:
-            problems.append(
-                (
-                    f"negative_list[{i}]",
-                    f"unknown item {item!r}: define it under [negative_items] with a label, "
-                    f"or use one of {', '.join(sorted(BUILTIN_ITEMS))}",
-                )
-            )
-    if not t.categories:
-        problems.append(("categories", "must define at least one claim category"))
-    for category, rules in t.categories.items():
-        key = f"categories.{category.value}"
-        if rules.annual_cap <= 0:
-            problems.append((f"{key}.annual_cap", "must be positive"))
-        if rules.include_non_compliant and category not in (
-            ClaimCategory.MEDICAL,
-            ClaimCategory.ACCIDENT,
-        ):
-            problems.append((f"{key}.include_non_compliant", "applies to medical/accident only"))
-        if category is ClaimCategory.EDUCATION:
-            if not rules.eligible_stages:
-                problems.append((f"{key}.eligible_stages", "must list the covered stages"))
-        elif rules.eligible_stages is not None:
-            problems.append((f"{key}.eligible_stages", "applies to education only"))
-        problems.extend(_band_problems(key, rules.bands))
-    if t.notice.period_days < 1:
+        if isinstance(item, str) and item not in BUILTIN_ITEMS and item not in own:
+            problems.append((
+                f"negative_list[{i}]",
+                f"unknown item {item!r}: define it under [negative_items] with a label, "
+                f"or use one of {', '.join(sorted(BUILTIN_ITEMS))}"))
+    categories = raw.get("categories")
+    if isinstance(categories, dict):
+        if not categories:
+            problems.append(("categories", "must define at least one claim category"))
+        for name, rules in categories.items():
+            if isinstance(rules, dict):
+                problems.extend(_category_problems(name, rules))
+    notice = raw.get("notice")
+    if isinstance(notice, dict) and isinstance(notice.get("period_days"), int) \
+            and notice["period_days"] < 1:
         problems.append(("notice.period_days", "must be at least 1 day"))
     return problems
 
 
-def _band_problems(key: str, bands: list[Band]) -> list[tuple[str, str]]:
+def _category_problems(name: str, rules: dict[str, Any]) -> list[tuple[str, str]]:
+    key = f"categories.{name}"
+    problems: list[tuple[str, str]] = []
+    cap = _decimal(rules.get("annual_cap"))
+    if cap is not None and cap <= 0:
+        problems.append((f"{key}.annual_cap", "must be positive"))
+    if rules.get("include_non_compliant") is True and name not in ("medical", "accident"):
+        problems.append((f"{key}.include_non_compliant", "applies to medical/accident only"))
+    if name == "education":
+        if not rules.get("eligible_stages"):
+            problems.append((f"{key}.eligible_stages", "must list the covered stages"))
+    elif rules.get("eligible_stages") is not None:
+        problems.append((f"{key}.eligible_stages", "applies to education only"))
+    bands = rules.get("bands")
+    if isinstance(bands, list):
+        problems.extend(_band_problems(key, bands))
+    return problems
+
+
+def _band_problems(key: str, bands: list[Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not bands:
         return [(f"{key}.bands", "must have at least one band")]
+    previous_to: Decimal | None = None
     for i, band in enumerate(bands):
         here = f"{key}.bands[{i}]"
-        if not Decimal(0) < band.rate <= 1:
-            problems.append((f"{here}.rate", f"{band.rate} is not in (0, 1]"))
-        if band.to is None:
+        if not isinstance(band, dict):
+            previous_to = None
+            continue
+        low, high, rate = (_decimal(band.get("from")), _decimal(band.get("to")),
+                           _decimal(band.get("rate")))
+        if rate is not None and not Decimal(0) < rate <= 1:
+            problems.append((f"{here}.rate", f"{rate} is not in (0, 1]"))
+        if "to" not in band:
             if i != len(bands) - 1:
                 problems.append((f"{here}.to", "only the last band may be open-ended"))
-        elif band.to <= band.from_:
-            problems.append((f"{here}.to", f"{band.to} is not above from {band.from_}"))
-        if i > 0:
-            previous = bands[i - 1].to
-            if previous is not None and band.from_ != previous:
-                problems.append(
-                    (f"{here}.from", f"{band.from_} does not continue the previous band's to "
-                     f"{previous}: bands must be contiguous")
-                )
+        elif high is not None and low is not None and high <= low:
+            problems.append((f"{here}.to", f"{high} is not above from {low}"))
+        if i > 0 and previous_to is not None and low is not None and low != previous_to:
+            problems.append((f"{here}.from", f"{low} does not continue the previous band's to "
+                             f"{previous_to}: bands must be contiguous"))
+        previous_to = high
     return problems
 
 
@@ -225,17 +255,16 @@ def parse_tariff(data: bytes, source: str = "<tariff>") -> Tariff:
         raise TariffError(source, [("(file)", f"not UTF-8 text: {exc}")]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise TariffError(source, [("(file)", f"not valid TOML: {exc}")]) from exc
-    reserved = [(key, "is set by the loader, not by the file") for key in _RESERVED if key in raw]
-    if reserved:
-        raise TariffError(source, reserved)
+    problems = [(key, "is set by the loader, not by the file") for key in _RESERVED
+                if key in raw]
+    tariff = None
     try:
-        tariff = Tariff.model_validate(raw)
+        tariff = Tariff.model_validate({k: v for k, v in raw.items() if k not in _RESERVED})
     except ValidationError as exc:
-        problems = [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
-        raise TariffError(source, problems) from exc
-    problems = _semantic_problems(tariff)
-    if problems:
-        raise TariffError(source, problems)
+        problems += [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
+    problems += _semantic_problems(raw)
+    if problems or tariff is None:
+        raise TariffError(source, list(dict.fromkeys(problems)))
     digest = hashlib.sha256(data).hexdigest()
     return tariff.model_copy(update={"sha256": digest, "source": source})
 

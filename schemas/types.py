@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 _AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 
@@ -59,6 +59,17 @@ _AMOUNT_JSON_SCHEMA = {
     "(integers, and JSON numbers with at most two decimals, are accepted on input)",
 }
 
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _plain_decimal_text(value: Any) -> Any:
+    """A string amount must be a plain decimal: no exponent, sign "+", "_" or non-ASCII digit
+    (Decimal() would read them all; the contract's JSON Schema admits none)."""
+    if type(value) is str and not _PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError(f"not a plain decimal amount such as \"1234.56\": {value[:20]!r}")
+    return value
+
+
 # pydantic-core parses these natively (exactly: a JSON number's text, never its binary value),
 # which keeps validation of a whole case within a few microseconds.
 _AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": 15, "allow_inf_nan": False}
@@ -66,6 +77,7 @@ _AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": 15, "allow_inf_nan": False}
 #: A non-negative amount in yuan, as accepted on input.
 Money = Annotated[
     Decimal,
+    BeforeValidator(_plain_decimal_text),
     Field(ge=0, **_AMOUNT_LIMITS),  # type: ignore[arg-type]
     PlainSerializer(format_amount, return_type=str),
     WithJsonSchema({**_AMOUNT_JSON_SCHEMA, "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
@@ -74,6 +86,7 @@ Money = Annotated[
 #: A signed amount in yuan (per-capita income may be negative).
 SignedMoney = Annotated[
     Decimal,
+    BeforeValidator(_plain_decimal_text),
     Field(**_AMOUNT_LIMITS),  # type: ignore[arg-type]
     PlainSerializer(format_amount, return_type=str),
     WithJsonSchema(_AMOUNT_JSON_SCHEMA),
