@@ -83,3 +83,30 @@ def test_only_officers_post_notices(approved, tmp_path) -> None:
 
     with pytest.raises(PermissionDenied):
         create_notices(approved.as_user("sup"), tmp_path, render=False)
+
+
+def test_notice_pdf_is_written_masked_and_recorded_with_its_hash(approved, tmp_path) -> None:
+    import hashlib
+
+    from pypdf import PdfReader
+
+    from adjudicator.storage.events import verify_chain
+    from adjudicator.storage.models import Event
+    from adjudicator.storage.models_notice import Document
+
+    notice = create_notices(approved.as_user("off"), tmp_path)[0]
+    assert notice.pdf is not None and notice.pdf.is_file()
+    data = notice.pdf.read_bytes()
+    text = "".join(page.extract_text() for page in PdfReader(notice.pdf).pages)
+    assert "合计 共 2 户，3 人次 39,000.00" in text
+    assert "公示期：2026年3月15日至2026年3月21日（共7天）" in text
+    assert "330102********0018" in text
+    assert "张三" not in text  # the full name never reaches the public notice
+    with approved.factory() as session:
+        document = session.execute(select(Document)).scalar_one()
+        event = session.execute(select(Event).where(Event.kind == "document.generated")
+                                ).scalar_one()
+        _, problem = verify_chain(session)
+    assert document.sha256 == hashlib.sha256(data).hexdigest()
+    assert document.sha256 in event.payload
+    assert problem is None
