@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -160,6 +161,13 @@ def replay(
 
 def report(
     year: Annotated[int | None, typer.Option("--year", help="Event year.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write the summary report "
+                                                          "(工作总结) as PDF, with charts.")]
+    = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write it as XLSX.")] = None,
+    title: Annotated[str, typer.Option("--title", help="The summary's title.")]
+    = "防贫保障工作总结",
+    office: Annotated[str, typer.Option("--office", help="Issuing office.")] = "乡村振兴局",
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
@@ -171,6 +179,15 @@ def report(
         data = build_report(ctx, year)
     except PermissionDenied as exc:
         fail(str(exc))
+    if pdf is not None or xlsx is not None:
+        from adjudicator.services.documents import summary_report
+
+        period = f"{year}年" if year else "全部"
+        try:
+            summary_report(ctx, pdf, xlsx, title=title, period_label=period,
+                           issuing_office=office, year=year)
+        except Exception as exc:  # noqa: BLE001 - a font or figures problem, said in one line
+            fail(f"summary report: {exc}")
     if as_json:
         print_json(data.as_dict())
         return

@@ -126,6 +126,43 @@ def close(
         console.print("no notice period has ended")
 
 
+@app.command("letters")
+def letters(
+    out: Annotated[Path, OutOption] = Path("documents"),
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Denial letters (不予救助告知书) for denied claims that have none yet."""
+    from adjudicator.services.documents import denial_letters
+
+    ctx = context(db, user)
+    try:
+        written = denial_letters(ctx, out)
+    except (PermissionDenied, _font_error()) as exc:
+        fail(str(exc))
+    console.print(f"{len(written)} denial letters written to {out / 'letters'}", highlight=False)
+
+
+@app.command("records")
+def records(
+    claims: Annotated[list[str] | None, typer.Argument(help="Claims (default: every decided "
+                                                            "claim).")] = None,
+    out: Annotated[Path, OutOption] = Path("documents"),
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Decision records (理算单) for the audit file: every rule, bands, tariff and hash."""
+    from adjudicator.services.documents import decision_records
+
+    ctx = context(db, user)
+    try:
+        written = decision_records(ctx, out, claims or None)
+    except (PermissionDenied, _font_error()) as exc:
+        fail(str(exc))
+    console.print(f"{len(written)} decision records written to {out / 'records'}",
+                  highlight=False)
+
+
 def pay(
     out: Annotated[Path, typer.Option("--out", help="Where the payment register is written.")]
     = Path("payments"),

@@ -1,0 +1,69 @@
+"""Denial letters, decision records and the summary report built from stored decisions."""
+
+from __future__ import annotations
+
+import hashlib
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from adjudicator.services.adjudication import adjudicate_ready
+from adjudicator.services.documents import decision_records, denial_letters, summary_report
+from adjudicator.services.notices import close_due_notices, create_notices
+from adjudicator.services.payments import pay_closed
+from adjudicator.storage.models_notice import Document
+from tests.seed import add_claim, add_household, load_demo_tariff
+
+
+def _text(path) -> str:  # noqa: ANN001
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _county(ctx, clock, tmp_path) -> None:  # noqa: ANN001
+    load_demo_tariff(ctx)
+    add_household(ctx, "H1")
+    add_household(ctx, "H2", members=3)
+    add_claim(ctx, "K-1", "H1", "25000")                    # approved 10500.00
+    add_claim(ctx, "K-4", "H2", "12000", wages="60000")     # example 4: INCOME_ABOVE_LINE
+    adjudicate_ready(ctx.as_user("sup"))
+    create_notices(ctx.as_user("off"), tmp_path, render=False)
+    clock.advance(days=8)
+    close_due_notices(ctx.as_user("off"))
+    pay_closed(ctx.as_user("sup"))
+
+
+def test_denial_letter_says_why_in_words_with_the_figures(admin_ctx, clock, tmp_path) -> None:
+    _county(admin_ctx, clock, tmp_path)
+    letters = denial_letters(admin_ctx.as_user("off"), tmp_path)
+    assert [w.ref for w in letters] == ["K-4#1"]
+    text = _text(letters[0].path)
+    assert "不予救助告知书" in text
+    assert "INCOME_ABOVE_LINE" not in text
+    assert "16,000.00" in text  # per-capita income (60000 - 12000) / 3
+    assert "7,000.00" in text  # the income line
+    assert denial_letters(admin_ctx.as_user("off"), tmp_path) == []  # once per decision
+
+
+def test_decision_record_prints_every_rule_and_the_hash(admin_ctx, clock, tmp_path) -> None:
+    _county(admin_ctx, clock, tmp_path)
+    written = decision_records(admin_ctx.as_user("aud"), tmp_path, ["K-1"])
+    text = _text(written[0].path).replace("\n", "")
+    assert "理算单" in text
+    assert "人均纯收入" in text and "3750.00" in text
+    with admin_ctx.factory() as session:
+        document = session.execute(select(Document).where(
+            Document.kind == "decision_record")).scalar_one()
+    assert document.sha256 == hashlib.sha256(written[0].path.read_bytes()).hexdigest()
+
+
+def test_summary_report_counts_verified_posted_and_paid(admin_ctx, clock, tmp_path) -> None:
+    _county(admin_ctx, clock, tmp_path)
+    pdf, xlsx = tmp_path / "summary.pdf", tmp_path / "summary.xlsx"
+    summary_report(admin_ctx.as_user("off"), pdf, xlsx, title="示范县2026年度防贫保障工作总结",
+                   period_label="2026年", issuing_office="示范县乡村振兴局", year=2026)
+    text = _text(pdf)
+    assert "示范县2026年度防贫保障工作总结" in text and "10,500.00" in text
+    workbook = load_workbook(xlsx)
+    cells = [c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
+    assert any(str(c).replace(",", "") in ("10500", "10500.00", "10500.0") for c in cells)
