@@ -55,7 +55,7 @@ class BatchResult:
 
 
 @dataclass
-class _HouseholdData:
+class HouseholdData:
     household: Household
     members: list[Member]
     claims: list[Claim]
@@ -90,7 +90,7 @@ def waiting_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> Claim 
     return None
 
 
-def build_case(case_id: str, data: _HouseholdData, claim: Claim,
+def build_case(case_id: str, data: HouseholdData, claim: Claim,
                verification: dict[str, Any] | None, history: dict[str, Decimal]) -> Case:
     """The case snapshot: everything the decision depends on, and nothing else."""
     cross_checks = list((verification or {}).get("cross_checks", []))
@@ -136,8 +136,8 @@ def _ready_households(session: Session, after: str, limit: int, claim_id: str | 
     return list(session.execute(query).scalars())
 
 
-def _load(session: Session, household_ids: list[str]) -> dict[str, _HouseholdData]:
-    data = {h.household_id: _HouseholdData(h, [], [], []) for h in session.execute(
+def _load(session: Session, household_ids: list[str]) -> dict[str, HouseholdData]:
+    data = {h.household_id: HouseholdData(h, [], [], []) for h in session.execute(
         select(Household).where(Household.household_id.in_(household_ids))).scalars()}
     for m in session.execute(select(Member).where(Member.household_id.in_(household_ids))
                              ).scalars():
@@ -164,7 +164,7 @@ def _latest_verifications(session: Session, claim_ids: list[str]) -> dict[str, d
     return latest
 
 
-def _decide_household(session: Session, ctx: Context, book: TariffBook, data: _HouseholdData,
+def _decide_household(session: Session, ctx: Context, book: TariffBook, data: HouseholdData,
                       verifications: dict[str, dict[str, Any]], only: str | None,
                       result: BatchResult, events: list[PendingEvent]) -> None:
     ready = sorted((c for c in data.claims if c.status == ClaimStatus.VERIFIED.value

@@ -5,6 +5,7 @@ Feature modules keep their tables in `adjudicator/storage/models_<feature>.py` (
 """
 
 from adjudicator.storage import models  # noqa: F401
+from adjudicator.storage import models_audit  # noqa: F401
 from adjudicator.storage import models_notice  # noqa: F401
 from adjudicator.storage.models import Base
 

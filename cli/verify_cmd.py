@@ -1,0 +1,274 @@
+"""`adjudicator verify`: assign household verifications, list them, print and record the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.verification import (
+    Assignment,
+    VerificationForm,
+    VerificationRefused,
+    assign_claims,
+    check_form,
+    form_yaml,
+    list_assignments,
+    load_form,
+    overdue_assignments,
+    parse_form,
+    record_verification,
+    sha256_of,
+    verification_template,
+)
+from adjudicator.workflow import IllegalTransition
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+
+app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
+                  no_args_is_help=True)
+
+#: Exit status of `verify record` when the form was saved as a draft (incomplete).
+DRAFT_EXIT = 2
+HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
+                             help="A public holiday (YYYY-MM-DD), not a working day; repeat.")
+REFUSALS = (PermissionDenied, VerificationRefused, IllegalTransition)
+
+
+def _dates(values: list[dt.datetime] | None) -> frozenset[dt.date]:
+    return frozenset(v.date() for v in values or [])
+
+
+@app.command("assign")
+def assign(
+    township: Annotated[str | None, typer.Option("--township", help="Only households of this "
+                                                 "township (region code prefix).")] = None,
+    verifier: Annotated[str | None, typer.Option("--verifier", help="Only to this verifier.")]
+    = None,
+    days: Annotated[int, typer.Option("--days", help="Working days to the deadline.")] = 5,
+    holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Assign screened claims to their township's verifiers, least loaded first.
+
+    Each verifier's workload limit is respected; the claims nobody can take are reported."""
+    ctx = context(db, user)
+    try:
+        result = assign_claims(ctx, township=township, verifier=verifier, days=days,
+                               holidays=_dates(holiday))
+    except REFUSALS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"assigned": [{"claim_id": a.claim_id, "household_id": a.household_id,
+                                  "township": a.township_code, "verifier": a.verifier_id,
+                                  "due": a.due.isoformat()} for a in result.assigned],
+                    "unassigned": [{"claim_id": u.claim_id, "household_id": u.household_id,
+                                    "township": u.township_code, "reason": u.reason}
+                                   for u in result.unassigned]})
+        return
+    table = Table("claim", "household", "township", "verifier", "due",
+                  title=f"已分派 assigned: {len(result.assigned)}")
+    for a in result.assigned:
+        table.add_row(a.claim_id, a.household_id, a.township_code, a.verifier_id,
+                      a.due.isoformat())
+    console.print(table)
+    if result.unassigned:
+        missed = Table("claim", "household", "township", "why",
+                       title=f"未分派 not assigned: {len(result.unassigned)}")
+        for u in result.unassigned:
+            missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason)
+        console.print(missed)
+
+
+def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:
+    if as_json:
+        print_json([a.as_dict() for a in assignments])
+        return
+    table = Table("claim", "household", "township", "village", "category", "verifier",
+                  "due", "working days left", "draft", title=f"{title}: {len(assignments)}")
+    for a in assignments:
+        left = "" if a.working_days_left is None else str(a.working_days_left)
+        style = "red" if a.overdue else None
+        table.add_row(a.claim_id, a.household_id, a.township_code, a.village_name or "",
+                      a.category, a.verifier_id, a.due.isoformat() if a.due else "", left,
+                      "yes" if a.has_draft else "", style=style)
+    console.print(table)
+
+
+@app.command("list")
+def list_cmd(
+    mine: Annotated[bool, typer.Option("--mine", help="The acting user's open assignments "
+                                       "(the default).")] = False,
+    everyone: Annotated[bool, typer.Option("--all", help="Everyone's (supervisors, officers, "
+                                           "auditors).")] = False,
+    holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Open assignments (assigned, not yet verified) with their deadlines, earliest first."""
+    if mine and everyone:
+        fail("--mine or --all, not both")
+    ctx = context(db, user)
+    try:
+        found = list_assignments(ctx, everyone=everyone, holidays=_dates(holiday))
+    except REFUSALS as exc:
+        fail(str(exc))
+    _show(found, "核查任务 open assignments", as_json)
+
+
+@app.command("overdue")
+def overdue(
+    holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Late verifications: due before today and not verified (a verifier sees their own)."""
+    ctx = context(db, user)
+    try:
+        found = overdue_assignments(ctx, holidays=_dates(holiday))
+    except REFUSALS as exc:
+        fail(str(exc))
+    _show(found, "逾期 overdue", as_json)
+
+
+@app.command("template")
+def template(
+    claim: Annotated[str, typer.Argument(help="The claim to verify.")],
+    fmt: Annotated[str, typer.Option("--format", help="yaml (with comments) or json.")]
+    = "yaml",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the form here instead of "
+                                             "stdout.")] = None,
+    evidence_dir: Annotated[Path | None, typer.Option(
+        "--evidence-dir", help="List the photos of this folder with their SHA-256.")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Print the verification form of a claim, prefilled with what is known."""
+    if fmt not in ("yaml", "json"):
+        fail("--format is yaml or json")
+    ctx = context(db, user)
+    try:
+        form = verification_template(ctx, claim, evidence_dir)
+    except REFUSALS as exc:
+        fail(str(exc))
+    text = form_yaml(form) if fmt == "yaml" else form.model_dump_json(indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"form of claim {claim} written to {out}", highlight=False)
+
+
+@app.command("record")
+def record(
+    claim: Annotated[str, typer.Argument(help="The claim verified.")],
+    file: Annotated[Path | None, typer.Option("--file", help="The filled form (YAML or "
+                                              ".json).")] = None,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Fill the form by "
+                                              "answering prompts.")] = False,
+    evidence_dir: Annotated[Path | None, typer.Option(
+        "--evidence-dir", help="Folder of the photos: each must match its SHA-256.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Submit despite warnings.")] = False,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Record a verification form: submitted when complete, else saved as a draft.
+
+    A draft lists the missing fields and exits with status 2; a submitted form moves the
+    claim to verified. Contradictions with department findings are warned about first."""
+    if (file is None) == (not interactive):
+        fail("give --file FORM or --interactive (one of them)")
+    ctx = context(db, user)
+    try:
+        if file is not None:
+            form = load_form(file)
+        else:
+            form = prompt_form(verification_template(ctx, claim), evidence_dir)
+        check = check_form(ctx, claim, form, evidence_dir)
+        for warning in check.warnings:
+            console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+        if check.complete and check.warnings and not yes and not typer.confirm(
+                "仍然提交? submit anyway?", default=False):
+            fail("not submitted: nothing was recorded")
+        result = record_verification(ctx, claim, form, evidence_dir)
+    except REFUSALS as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"claim_id": result.claim_id, "status": result.status,
+                    "verification_pk": result.verification_pk, "missing": result.missing,
+                    "warnings": result.warnings, "claim_status": result.claim_status})
+    elif result.status == "submitted":
+        console.print(f"claim {claim}: verification submitted; the claim is "
+                      f"{result.claim_status}", highlight=False)
+    else:
+        console.print(f"claim {claim}: saved as a draft; missing:", highlight=False)
+        for missing in result.missing:
+            console.print(f"  - {missing}", highlight=False)
+    if result.status == "draft":
+        raise typer.Exit(DRAFT_EXIT)
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+def _ask(text: str, current: Any) -> str | None:
+    shown = "" if current is None else str(current)
+    answer = typer.prompt(text, default=shown, show_default=bool(shown))
+    return answer.strip() or None
+
+
+def _ask_yes_no(text: str, current: bool | None) -> bool | None:
+    shown = {True: "是", False: "否", None: ""}[current]
+    while True:
+        answer = typer.prompt(f"{text} (是/否)", default=shown, show_default=bool(shown))
+        value = answer.strip().lower()
+        if not value:
+            return None
+        if value in ("是", "有", "y", "yes", "true", "1"):
+            return True
+        if value in ("否", "无", "n", "no", "false", "0"):
+            return False
+        console.print("请回答 是 或 否 (or leave it blank)")
+
+
+def prompt_form(form: VerificationForm, evidence_dir: Path | None = None) -> VerificationForm:
+    """Fill the form by prompting for every field (a verifier at a terminal)."""
+    data = form.model_dump(mode="json")
+    console.print(f"入户核查 claim {form.claim_id}, household {form.household_id}",
+                  highlight=False)
+    data["verified_on"] = _ask("入户核查日期 visit date (YYYY-MM-DD)", data["verified_on"])
+    for member in data["members"]:
+        member["counted"] = _ask_yes_no(
+            f"{member['member_id']} {member['name']} ({member['relation']}) 计入家庭人口",
+            member["counted"])
+    for row in data["income"]:
+        row["amount"] = _ask(f"{row['label']} {row['kind']} (元, 没有填 0)", row["amount"])
+    for row in data["costs"]:
+        row["amount"] = _ask(f"{row['label']} {row['kind']} (元)", row["amount"])
+    for finding in data["findings"]:
+        console.print(f"[yellow]比对[/] {finding['message']}", highlight=False)
+    for row in data["negative_list"]:
+        row["answer"] = _ask_yes_no(f"{row['label']} [{row['item']}]", row["answer"])
+    for entry in data["evidence"]:
+        console.print(f"佐证 {entry['kind']} {entry['ref']}", highlight=False)
+    while True:
+        kind = _ask("添加佐证材料 add evidence: receipt / photo / document (空白结束)", None)
+        if kind is None:
+            break
+        ref = _ask("票据号或文件名 receipt number or file name", None) or ""
+        digest = None
+        if kind != "receipt":
+            path = (evidence_dir / ref) if evidence_dir is not None else None
+            known = sha256_of(path) if path is not None and path.is_file() else None
+            digest = _ask("SHA-256", known)
+        data["evidence"].append({"kind": kind, "ref": ref, "sha256": digest, "note": None})
+    data["note"] = _ask("备注 note (勿写身份证号)", data["note"])
+    return parse_form(data)

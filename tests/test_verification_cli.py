@@ -1,0 +1,129 @@
+"""`adjudicator verify ...` end to end through the real CLI (typer's CliRunner), on SQLite and
+PostgreSQL: assign, list, overdue, template, record from a file (draft, then submitted) and
+interactively (with the contradiction warning), then adjudicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import Result
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from adjudicator.storage.context import Context
+from adjudicator.storage.db import transaction
+from adjudicator.storage.models import Claim, DecisionRecord
+from cli.main import app
+from tests.seed import load_demo_tariff
+from tests.test_verification import T1, T3, add_finding, screened, set_verifier
+
+runner = CliRunner()
+VISIT = "2026-11-20"  # the CLI runs on the real clock: a visit date that is not in the future
+
+
+def run(ctx: Context, user: str, *args: str, stdin: str | None = None) -> Result:
+    """The CLI acting as `user` on the test database (given through the environment)."""
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    return runner.invoke(app, [*args, "--as", user], input=stdin,
+                         env={"ADJUDICATOR_DATABASE_URL": url})
+
+
+def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    for n in (1, 2, 3):
+        screened(admin_ctx, f"K{n}", f"H{n}", T1)
+    screened(admin_ctx, "K9", "H9", T3)
+    add_finding(admin_ctx, "H2", "VEHICLE", "vehicle_registry")
+
+    result = run(admin_ctx, "sup", "verify", "assign", "--days", "3", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(a["claim_id"], a["verifier"]) for a in data["assigned"]] == [
+        ("K1", "v1"), ("K2", "v1"), ("K3", "v1")]
+    assert data["unassigned"] == [{"claim_id": "K9", "household_id": "H9",
+                                   "township": "330102003",
+                                   "reason": "no active verifier covers township 330102003"}]
+    table = run(admin_ctx, "v1", "verify", "list", "--mine")
+    assert table.exit_code == 0 and "K1" in table.stdout and "open assignments" in table.stdout
+    mine = json.loads(run(admin_ctx, "v1", "verify", "list", "--json").stdout)
+    assert [a["claim_id"] for a in mine] == ["K1", "K2", "K3"]
+    assert all(a["working_days_left"] == 3 and not a["overdue"] for a in mine)
+    refused = run(admin_ctx, "v1", "verify", "list", "--all")
+    assert refused.exit_code == 1 and "own assignments" in refused.stderr
+
+    # K3 is late: its deadline was yesterday.
+    with transaction(admin_ctx.factory) as session:
+        session.get(Claim, "K3").verification_due = dt.date.today() - dt.timedelta(days=1)
+    late = json.loads(run(admin_ctx, "sup", "verify", "overdue", "--json").stdout)
+    assert [(a["claim_id"], a["overdue"]) for a in late] == [("K3", True)]
+    assert "K3" in run(admin_ctx, "v1", "verify", "overdue").stdout
+
+    # K1 from a YAML file: first incomplete (a draft, exit 2), then complete.
+    form_path = tmp_path / "K1.yaml"
+    made = run(admin_ctx, "v1", "verify", "template", "K1", "--out", str(form_path))
+    assert made.exit_code == 0, made.output
+    form = yaml.safe_load(form_path.read_text("utf-8"))
+    assert [row["item"] for row in form["negative_list"]] == [
+        "PUBLIC_SERVANT", "VEHICLE", "COMPANY", "COMMERCIAL_HOUSING", "SHOP", "CONCEALMENT"]
+    for row in form["income"]:
+        row["amount"] = "40000" if row["kind"] == "wage" else "0"
+    for row in form["negative_list"][:-1]:
+        row["answer"] = False
+    form_path.write_text(yaml.safe_dump(form, allow_unicode=True), "utf-8")
+    draft = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(form_path))
+    assert draft.exit_code == 2, draft.output
+    assert "saved as a draft" in draft.stdout
+    assert "verified_on" in draft.stdout and "negative_list.CONCEALMENT" in draft.stdout
+    form["verified_on"] = VISIT
+    form["negative_list"][-1]["answer"] = "否"
+    form_path.write_text(yaml.safe_dump(form, allow_unicode=True), "utf-8")
+    done = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(form_path), "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["claim_status"] == "verified"
+    other = run(admin_ctx, "v2", "verify", "record", "K2", "--file", str(form_path))
+    assert other.exit_code == 1 and "error:" in other.stderr
+
+    # K2 interactively: the vehicle registry found a car, the answer is no: a warning and a
+    # confirmation; declining records nothing, accepting submits.
+    answers = [VISIT, "", "", "", "否",  # visit date, members (keep, keep, keep, not counted)
+               "30000", "0", "0", "0", "",  # income by kind, production cost (blank)
+               "否", "否", "否", "否", "否", "否",  # the six negative-list items
+               "", ""]  # no more evidence, no note
+    declined = run(admin_ctx, "v1", "verify", "record", "K2", "--interactive",
+                   stdin="\n".join([*answers, "n"]) + "\n")
+    assert declined.exit_code == 1, declined.output
+    assert "车管部门比对发现: 家庭拥有消费型车辆" in declined.stdout
+    assert "not submitted" in declined.stderr
+    accepted = run(admin_ctx, "v1", "verify", "record", "K2", "--interactive",
+                   stdin="\n".join([*answers, "y"]) + "\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert "verification submitted" in accepted.stdout
+
+    decided = run(admin_ctx, "sup", "adjudicate", "--json")
+    assert decided.exit_code == 0, decided.output
+    assert json.loads(decided.stdout)["outcomes"] == {"approved": 1, "denied": 1}
+    with admin_ctx.factory() as session:
+        reasons = dict(session.execute(select(DecisionRecord.claim_id, DecisionRecord.reasons)
+                                       ).all())
+    assert reasons == {"K1": [], "K2": ["NEG_CONCEALMENT", "NEG_VEHICLE"]}
+
+
+def test_verify_template_as_json_and_errors(admin_ctx, tmp_path: Path) -> None:
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1])
+    screened(admin_ctx, "K1", "H1", T1)
+    assert run(admin_ctx, "sup", "verify", "assign").exit_code == 0
+    shown = run(admin_ctx, "v1", "verify", "template", "K1", "--format", "json")
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout)["members"][0]["name"] == "张三"
+    assert run(admin_ctx, "v1", "verify", "template", "K1", "--format", "xml").exit_code == 1
+    nobody = run(admin_ctx, "v2", "verify", "template", "K1")
+    assert nobody.exit_code == 1 and "not assigned to v2" in nobody.stderr
+    both = run(admin_ctx, "v1", "verify", "record", "K1")
+    assert both.exit_code == 1 and "--file FORM or --interactive" in both.stderr
+    missing = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path / "x.yaml"))
+    assert missing.exit_code == 1 and "cannot read" in missing.stderr
