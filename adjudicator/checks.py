@@ -109,7 +109,7 @@ def completeness(case: Case, tariff: Tariff, trace: TraceBuilder) -> list[str]:
 
 def eligible_expense(claim: Claim, rules: CategoryRules, trace: TraceBuilder) -> Decimal:
     """Step 5: the eligible expense E of this claim, never below zero."""
-    values: dict[str, str | bool | None | int | list[str]]
+    values: dict[str, str | bool | int | list[str] | None]
     if claim.medical is not None:
         m = claim.medical
         deducted = m.basic_insurance_paid + m.critical_illness_paid
@@ -170,7 +170,7 @@ def income_test(case: Case, tariff: Tariff, expense: Decimal, trace: TraceBuilde
     after = tariff.income_test == "after_expense"
     per_capita = divide_to_fen(net - cumulative if after else net, members)
     line = tariff.income_line
-    values: dict[str, str | bool | None | int | list[str]] = {
+    values: dict[str, str | bool | int | list[str] | None] = {
         "mode": tariff.income_test, "net_income": fmt(net), "counted_members": members,
         "expense_to_date": fmt(case.history.eligible_expense_to_date),
         "cumulative_expense": fmt(cumulative), "per_capita_income": fmt(per_capita),
@@ -194,7 +194,7 @@ def income_test(case: Case, tariff: Tariff, expense: Decimal, trace: TraceBuilde
         ratio = tariff.hardship_ratio
         threshold = ratio * net
         exception = ratio > 0 and cumulative >= threshold
-        hardship_values: dict[str, str | bool | None | int | list[str]] = {
+        hardship_values: dict[str, str | bool | int | list[str] | None] = {
             "hardship_ratio": exact(ratio), "cumulative_expense": fmt(cumulative),
             "net_income": fmt(net), "threshold": exact(threshold), "enabled": ratio > 0}
         if exception:
@@ -209,7 +209,7 @@ def income_test(case: Case, tariff: Tariff, expense: Decimal, trace: TraceBuilde
 
 
 def _record(trace: TraceBuilder, found: list[str], rule: str, ok: bool, code: str,
-            values: dict[str, str | bool | None | int | list[str]]) -> None:
+            values: dict[str, str | bool | int | list[str] | None]) -> None:
     trace.add(rule, PASS if ok else FAIL, values, None if ok else code)
     if not ok:
         found.append(code)

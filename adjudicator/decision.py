@@ -152,7 +152,7 @@ def _payout(case: Case, tariff: Tariff, rules: CategoryRules, cumulative: Decima
     due = min(rounded, rules.annual_cap)
     remaining_due = rounded - history.paid_to_date
     payout = due - history.paid_to_date
-    values: dict[str, str | bool | None | int | list[str]] = {
+    values: dict[str, str | bool | int | list[str] | None] = {
         "gross_rounded": fmt(rounded), "annual_cap": fmt(rules.annual_cap), "due": fmt(due),
         "paid_to_date": fmt(history.paid_to_date)}
     if tariff.household_annual_cap_all is not None:

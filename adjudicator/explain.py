@@ -91,13 +91,15 @@ _ZH: dict[str, Callable[[Values, str], str]] = {
         + ("接近防贫线，需人工复核。" if r == "pend" else "未进入临界区间。")),
     "income.hardship_exception": lambda v, r: (
         f"年度累计费用 {v['cumulative_expense']} 元"
-        + (f"达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），按支出负担例外需人工认定。"
+        + (f"达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），"
+           "按支出负担例外需人工认定。"
            if r == "pend" else
            (f"未达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），不予救助。"
             if v["enabled"] else "；本方案未启用支出负担例外，不予救助。"))),
     "payout.bands": lambda v, r: (
         f"年度累计费用 {v['cumulative_expense']} 元，赔付启动线 {v['trigger_line']} 元，"
-        + (f"分段计算合计 {v['gross_exact']} 元，按 {v['rounding']} 元取整为 {v['gross_rounded']} 元。"
+        + (f"分段计算合计 {v['gross_exact']} 元，"
+           f"按 {v['rounding']} 元取整为 {v['gross_rounded']} 元。"
            if r == "pass" else "未达到赔付启动线。")),
     "payout.caps": lambda v, r: (
         f"应赔 {v['gross_rounded']} 元（年度封顶 {v['annual_cap']} 元）"
@@ -170,8 +172,8 @@ _EN: dict[str, Callable[[Values, str], str]] = {
     "outcome": lambda v, r: f"Outcome: {r}, payout {v['payout']}.",
 }
 
-_ID_PROBLEM_ZH = {"length": "位数不是18位", "characters": "含非法字符", "birth_date": "出生日期不存在",
-                  "check_digit": "校验位不符"}
+_ID_PROBLEM_ZH = {"length": "位数不是18位", "characters": "含非法字符",
+                  "birth_date": "出生日期不存在", "check_digit": "校验位不符"}
 
 
 def _incomplete_zh(v: Values) -> list[str]:
@@ -179,7 +181,8 @@ def _incomplete_zh(v: Values) -> list[str]:
     if not v["verification_recorded"]:
         parts.append("尚无入户核查记录")
     if v["unanswered"]:
-        parts.append("负面清单未作答：" + "、".join(BUILTIN_ITEMS.get(i, i) for i in v["unanswered"]))
+        labels = "、".join(BUILTIN_ITEMS.get(i, i) for i in v["unanswered"])
+        parts.append("负面清单未作答：" + labels)
     if not v["income_recorded"]:
         parts.append("未登记收入")
     if not v["counted_members"]:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adjudicator.evaluate import EvaluationCounts, evaluate_documents, iter_documents  # noqa: E402
-from adjudicator.tariff import load_tariff  # noqa: E402
-from tariffs import demo_tariff_path  # noqa: E402
+from adjudicator.evaluate import EvaluationCounts, evaluate_documents, iter_documents
+from adjudicator.tariff import load_tariff
+from tariffs import demo_tariff_path
 
 
 def _write_cases(path: Path, n: int, seed: int) -> None:

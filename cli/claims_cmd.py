@@ -186,7 +186,7 @@ def report(
         try:
             summary_report(ctx, pdf, xlsx, title=title, period_label=period,
                            issuing_office=office, year=year)
-        except Exception as exc:  # noqa: BLE001 - a font or figures problem, said in one line
+        except Exception as exc:
             fail(f"summary report: {exc}")
     if as_json:
         print_json(data.as_dict())

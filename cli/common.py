@@ -32,7 +32,7 @@ AsOption = typer.Option("--as", envvar="ADJUDICATOR_USER",
 JsonOption = typer.Option("--json", help="Output JSON.")
 
 
-def context(db: str | None, user: str | None):  # noqa: ANN201 - a Context
+def context(db: str | None, user: str | None):
     """The service context for a command, or a one-line failure saying what is missing."""
     from sqlalchemy.exc import OperationalError
 

@@ -39,7 +39,8 @@ def parse_amount(value: Any) -> Decimal:
         raise ValueError(f"an amount must be a decimal string such as \"1234.56\", got {value!r}")
     if not _AMOUNT_RE.match(text):
         raise ValueError(
-            f"not an amount in yuan with at most two decimals: {value!r} (expected e.g. \"1234.56\")"
+            f"not an amount in yuan with at most two decimals: {value!r} "
+            "(expected e.g. \"1234.56\")"
         )
     try:
         return Decimal(text)

@@ -48,7 +48,8 @@ def make_case(
             "region_code": region_code,
             "category": "edge",
             "members": [
-                {"member_id": f"M{i + 1}", "name": "张三", "relation": "head" if i == 0 else "child",
+                {"member_id": f"M{i + 1}", "name": "张三",
+                 "relation": "head" if i == 0 else "child",
                  "id_number": valid_id(seq=f"{i + 1:03d}"), "counted": True}
                 for i in range(members)
             ],

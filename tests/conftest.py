@@ -68,7 +68,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def admin_ctx(db_url: str, clock: FixedClock):  # noqa: ANN201 - a Context
+def admin_ctx(db_url: str, clock: FixedClock):
     """A migrated database with an admin and one user of each role, acting as the admin.
 
     Users: admin, sup (supervisor), off (officer), off2 (officer), aud (auditor),

@@ -13,7 +13,7 @@ from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
 
 
-def load_demo_tariff(ctx) -> int:  # noqa: ANN001
+def load_demo_tariff(ctx) -> int:
     path = demo_tariff_path()
     with transaction(ctx.factory) as session:
         record, _ = store_tariff(session, load_tariff(path), path.read_bytes(), ctx.user_id,
@@ -21,7 +21,7 @@ def load_demo_tariff(ctx) -> int:  # noqa: ANN001
         return record.pk
 
 
-def add_household(ctx, household_id: str, members: int = 4, region: str = "330102001001",  # noqa: ANN001
+def add_household(ctx, household_id: str, members: int = 4, region: str = "330102001001",
                   category: str = "edge") -> None:
     now = ctx.now()
     with transaction(ctx.factory) as session:
@@ -37,7 +37,7 @@ def add_household(ctx, household_id: str, members: int = 4, region: str = "33010
                                relation="head" if i == 0 else "child", counted=True))
 
 
-def add_claim(ctx, claim_id: str, household_id: str, total_cost: str,  # noqa: ANN001
+def add_claim(ctx, claim_id: str, household_id: str, total_cost: str,
               event_date: dt.date = dt.date(2026, 3, 1), wages: str = "40000",
               verifier: str = "v1", status: str = "verified", category: str = "medical",
               amounts: dict[str, Any] | None = None, answers: dict[str, Any] | None = None,
@@ -61,7 +61,7 @@ def add_claim(ctx, claim_id: str, household_id: str, total_cost: str,  # noqa: A
                          "negative_list": negative}))
 
 
-def bulk_seed(ctx, households: int, claims_per_household: int = 2) -> int:  # noqa: ANN001
+def bulk_seed(ctx, households: int, claims_per_household: int = 2) -> int:
     """Many ready claims fast (one transaction, bulk inserts); returns the number of claims."""
     from sqlalchemy import insert
 

@@ -119,7 +119,7 @@ def test_incomplete_verification_cannot_be_approved(admin_ctx) -> None:
 
 def test_results_do_not_depend_on_insertion_order(admin_ctx) -> None:
     load_demo_tariff(admin_ctx)
-    claims = [("K-%d" % i, str(6000 + 3000 * i), dt.date(2026, 1 + i, 1)) for i in range(4)]
+    claims = [(f"K-{i}", str(6000 + 3000 * i), dt.date(2026, 1 + i, 1)) for i in range(4)]
     add_household(admin_ctx, "HA")
     add_household(admin_ctx, "HB")
     for claim_id, cost, day in claims:
@@ -172,7 +172,7 @@ def test_every_decision_is_in_the_event_chain(admin_ctx) -> None:
     with admin_ctx.factory() as session:
         kinds = list(session.execute(select(Event.kind).where(Event.entity_id == "K-8")
                                      .order_by(Event.seq)).scalars())
-        checked, problem = verify_chain(session)
+        _, problem = verify_chain(session)
         decided = session.execute(select(func.count()).select_from(DecisionRecord)).scalar()
     assert kinds == ["decision.made", "claim.status"]
     assert problem is None and decided == 1

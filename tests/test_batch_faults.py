@@ -25,7 +25,7 @@ def _adjudicate_process(db_url: str, *extra: str) -> subprocess.Popen[bytes]:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _decision_counts(ctx) -> tuple[int, int, int]:  # noqa: ANN001
+def _decision_counts(ctx) -> tuple[int, int, int]:
     """(decisions stored, distinct claims decided, claims still ready)."""
     with ctx.factory() as session:
         stored = session.execute(select(func.count()).select_from(DecisionRecord)).scalar_one()
@@ -36,7 +36,7 @@ def _decision_counts(ctx) -> tuple[int, int, int]:  # noqa: ANN001
     return stored, distinct, ready
 
 
-def _assert_all_decided_once(ctx, total: int) -> None:  # noqa: ANN001
+def _assert_all_decided_once(ctx, total: int) -> None:
     stored, distinct, ready = _decision_counts(ctx)
     assert (stored, distinct, ready) == (total, total, 0)
     with ctx.factory() as session:
@@ -64,7 +64,7 @@ def test_a_killed_batch_resumes_without_double_or_lost_decisions(admin_ctx, db_u
     assert 0 < stored < total and stored == distinct and ready == total - stored
 
     resumed = _adjudicate_process(db_url)
-    out, err = resumed.communicate(timeout=300)
+    _, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err.decode()
     _assert_all_decided_once(admin_ctx, total)
 

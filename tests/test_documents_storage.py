@@ -16,11 +16,11 @@ from adjudicator.storage.models_notice import Document
 from tests.seed import add_claim, add_household, load_demo_tariff
 
 
-def _text(path) -> str:  # noqa: ANN001
+def _text(path) -> str:
     return "".join(page.extract_text() for page in PdfReader(path).pages)
 
 
-def _county(ctx, clock, tmp_path) -> None:  # noqa: ANN001
+def _county(ctx, clock, tmp_path) -> None:
     load_demo_tariff(ctx)
     add_household(ctx, "H1")
     add_household(ctx, "H2", members=3)

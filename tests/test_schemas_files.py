@@ -17,7 +17,8 @@ from schemas.generate import MODELS, SCHEMA_DIR, render
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_schema_file_is_current(name: str) -> None:
     on_disk = (SCHEMA_DIR / name).read_text(encoding="utf-8")
-    assert on_disk == render(MODELS[name]), f"schemas/{name} is stale: run python -m schemas.generate"
+    assert on_disk == render(MODELS[name]), (
+        f"schemas/{name} is stale: run python -m schemas.generate")
 
 
 def test_decision_json_round_trips_through_the_contract(demo_tariff: Tariff) -> None:

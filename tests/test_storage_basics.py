@@ -9,8 +9,8 @@ from sqlalchemy import select, text, update
 
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.users import add_user
-from adjudicator.storage.events import PendingEvent, append_events, verify_chain
 from adjudicator.storage.all_models import Base
+from adjudicator.storage.events import PendingEvent, append_events, verify_chain
 from adjudicator.storage.models import Event
 from adjudicator.workflow import IllegalTransition, check_transition
 
@@ -84,6 +84,6 @@ def test_chain_detects_reordering_and_truncation(admin_ctx) -> None:
 
 def test_illegal_moves_are_refused_with_what_is_allowed() -> None:
     assert check_transition("K-1", "verified", "pended") == "pended"
-    with pytest.raises(IllegalTransition, match="cannot move to paid.*allowed from approved: "
-                                                "in_notice"):
+    with pytest.raises(IllegalTransition, match=r"cannot move to paid.*allowed from approved: "
+                                                r"in_notice"):
         check_transition("K-1", "approved", "paid")

@@ -19,11 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adjudicator.services.tariffs import TariffBook
+from adjudicator.services.verification import DEFAULT_DAYS
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem, Objection
+from adjudicator.workdays import add_working_days
 from adjudicator.workflow import ClaimStatus, check_transition
 
 ZERO = Decimal(0)
@@ -189,8 +191,9 @@ def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
         claim.status = check_transition(claim_id, ClaimStatus.OBJECTED.value,
                                         ClaimStatus.UNDER_VERIFICATION.value).value
         # The approval is no longer final: it leaves the household's history until the
-        # claim is verified and decided again.
+        # claim is verified and decided again, within a new verification deadline.
         claim.final_counted_expense = claim.final_paid = None
+        claim.verification_due = add_working_days(ctx.today(), DEFAULT_DAYS)
         claim.updated_at = ctx.now()
         append_events(session, ctx.user_id, ctx.now(), [
             PendingEvent("notice.objection", "claim", claim_id,

@@ -71,7 +71,7 @@ def replay(ctx: Context, *, claim_id: str | None = None, limit: int | None = Non
     return result
 
 
-def _replay_one(session, row: DecisionRecord, tariffs: dict[int, Tariff | TariffError],  # noqa: ANN001
+def _replay_one(session, row: DecisionRecord, tariffs: dict[int, Tariff | TariffError],
                 result: ReplayResult) -> None:
     result.checked += 1
     result.engine_versions[row.engine_version] = result.engine_versions.get(

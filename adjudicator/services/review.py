@@ -54,7 +54,7 @@ def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
                 for c, d, t in rows]
 
 
-def _verifiers(session, claim_ids: list[str]) -> dict[str, str]:  # noqa: ANN001
+def _verifiers(session, claim_ids: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     if claim_ids:
         for claim_id, verifier in session.execute(

@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.tariff import Tariff, load_tariff, parse_tariff
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import TariffRecord
+from adjudicator.tariff import Tariff, load_tariff, parse_tariff
 
 
 def store_tariff(session: Session, tariff: Tariff, content: bytes, actor: str, at: str

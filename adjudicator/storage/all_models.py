@@ -4,9 +4,11 @@ Feature modules keep their tables in `adjudicator/storage/models_<feature>.py` (
 `Base`) with a migration branch of their own from 0001 (migrations run `upgrade heads`).
 """
 
-from adjudicator.storage import models  # noqa: F401
-from adjudicator.storage import models_audit  # noqa: F401
-from adjudicator.storage import models_notice  # noqa: F401
+from adjudicator.storage import (
+    models,  # noqa: F401
+    models_audit,  # noqa: F401
+    models_notice,  # noqa: F401
+)
 from adjudicator.storage.models import Base
 
 __all__ = ["Base"]

@@ -32,7 +32,7 @@ class Context:
     def now(self) -> str:
         return stamp(self.clock())
 
-    def today(self):  # noqa: ANN201 - a date
+    def today(self):
         return self.clock().date()
 
     def require(self, action: str) -> None:

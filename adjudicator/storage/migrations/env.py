@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from adjudicator.storage.db import make_engine
+
 from adjudicator.storage.all_models import Base
+from adjudicator.storage.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata
