@@ -161,3 +161,51 @@ def evaluate_documents(
         decision = adjudicate(case, tariff)
         counts.outcomes[decision.outcome.value] = counts.outcomes.get(decision.outcome.value, 0) + 1
         yield decision.to_json()
+
+
+def _evaluate_chunk(args: tuple[list[tuple[str, str]], bytes, str]) -> tuple[list[str], int,
+                                                                             dict[str, int]]:
+    """Worker side: decide one chunk of documents; returns its lines and counts."""
+    from adjudicator.tariff import parse_tariff
+
+    documents, tariff_bytes, tariff_source = args
+    tariff = _WORKER_TARIFFS.get(tariff_source)
+    if tariff is None:
+        tariff = _WORKER_TARIFFS[tariff_source] = parse_tariff(tariff_bytes, tariff_source)
+    counts = EvaluationCounts()  # cases are counted by the caller, on submission
+    lines = list(evaluate_documents(documents, tariff, counts))
+    return lines, counts.errors, counts.outcomes
+
+
+_WORKER_TARIFFS: dict[str, Tariff] = {}
+
+
+def evaluate_parallel(documents: Iterable[tuple[str, str]], tariff_bytes: bytes,
+                      tariff_source: str, counts: EvaluationCounts, workers: int,
+                      chunk: int = 500) -> Iterator[str]:
+    """The same lines as `evaluate_documents`, in input order, decided by `workers` processes.
+
+    At most 2 x workers chunks are in flight, so memory stays flat however long the input.
+    """
+    import itertools
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    iterator = iter(documents)
+    with ProcessPoolExecutor(workers) as pool:
+        window: deque = deque()  # type: ignore[type-arg]
+        while True:
+            while len(window) < 2 * workers:
+                batch = list(itertools.islice(iterator, chunk))
+                if not batch:
+                    break
+                counts.cases += len(batch)
+                window.append(pool.submit(_evaluate_chunk, (batch, tariff_bytes,
+                                                            tariff_source)))
+            if not window:
+                return
+            lines, errors, outcomes = window.popleft().result()
+            counts.errors += errors
+            for key, value in outcomes.items():
+                counts.outcomes[key] = counts.outcomes.get(key, 0) + value
+            yield from lines

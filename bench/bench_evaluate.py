@@ -1,6 +1,6 @@
 """Benchmark of `adjudicator evaluate` (pure mode): cases per second and peak memory.
 
-Run by hand:  python bench/bench_evaluate.py [--cases 200000] [--workers 1]
+Run by hand:  python bench/bench_evaluate.py [--cases 200000] [--workers 2]
 
 It writes generated cases to a temporary JSON Lines file, then times the same streaming path
 the CLI uses (read, validate, adjudicate, serialize, write) in this process, and reports the
@@ -47,6 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes (the CLI's --workers); CPU figures are this process's")
     args = parser.parse_args()
     tariff = load_tariff(demo_tariff_path())
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,7 +61,11 @@ def main() -> None:
         started, cpu = time.perf_counter(), time.process_time()
         with cases.open(encoding="utf-8") as source, open(Path(tmp) / "out.jsonl", "w",
                                                           encoding="utf-8") as sink:
-            for line in evaluate_documents(iter_documents(source, str(cases)), tariff, counts):
+            documents = iter_documents(source, str(cases))
+            lines = (evaluate_documents(documents, tariff, counts) if args.workers == 1 else
+                     evaluate_parallel(documents, demo_tariff_path().read_bytes(),
+                                       str(demo_tariff_path()), counts, args.workers))
+            for line in lines:
                 sink.write(line)
                 sink.write("\n")
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -68,8 +74,11 @@ def main() -> None:
     print(f"outcomes             {json.dumps(counts.outcomes, sort_keys=True)}")
     print(f"generation           {args.cases / generated:>12,.0f} cases/s")
     print(f"evaluate (wall)      {counts.cases / wall:>12,.0f} cases/s  ({wall:.1f} s)")
-    print(f"evaluate (cpu)       {counts.cases / cpu:>12,.0f} cases/s on one core")
-    print(f"per case             {cpu / counts.cases * 1e6:>12.1f} us cpu")
+    if args.workers == 1:
+        print(f"evaluate (cpu)       {counts.cases / cpu:>12,.0f} cases/s on one core")
+        print(f"per case             {cpu / counts.cases * 1e6:>12.1f} us cpu")
+    else:
+        print(f"workers              {args.workers:>12}")
     print(f"peak RSS             {rss_after / 1024:>12.1f} MiB "
           f"(before evaluating {rss_before / 1024:.1f} MiB)")
 

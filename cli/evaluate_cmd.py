@@ -9,7 +9,12 @@ from typing import Annotated
 
 import typer
 
-from adjudicator.evaluate import EvaluationCounts, evaluate_documents, iter_documents
+from adjudicator.evaluate import (
+    EvaluationCounts,
+    evaluate_documents,
+    evaluate_parallel,
+    iter_documents,
+)
 from adjudicator.tariff import TariffError, load_tariff
 from cli.common import err_console, fail
 
@@ -20,6 +25,9 @@ def evaluate(
     tariff: Annotated[Path, typer.Option("--tariff", "-t", help="Tariff TOML file.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write decisions here "
                                                                  "instead of stdout.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes deciding chunks "
+                                                                  "of cases; output order is "
+                                                                  "kept.")] = 1,
 ) -> None:
     """Adjudicate cases against a tariff: one decision JSON line per case, in input order.
 
@@ -40,8 +48,11 @@ def evaluate(
             source, stream = str(cases), stack.enter_context(cases.open(encoding="utf-8"))
         sink = (stack.enter_context(out.open("w", encoding="utf-8")) if out is not None
                 else sys.stdout)
+        documents = iter_documents(stream, source)
+        lines = (evaluate_documents(documents, loaded, counts) if workers == 1 else
+                 evaluate_parallel(documents, tariff.read_bytes(), str(tariff), counts, workers))
         try:
-            for line in evaluate_documents(iter_documents(stream, source), loaded, counts):
+            for line in lines:
                 sink.write(line)
                 sink.write("\n")
         except (ValueError, UnicodeDecodeError) as exc:

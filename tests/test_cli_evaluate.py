@@ -112,3 +112,18 @@ def test_tariff_validate_and_version() -> None:
     listed = runner.invoke(app, ["tariff", "list", "--json"])
     assert json.loads(listed.stdout)[0]["id"] == "demo-county/2026"
     assert runner.invoke(app, ["--version"]).stdout.startswith("adjudicator ")
+
+
+def test_workers_keep_input_order_and_decide_identically(tmp_path: Path) -> None:
+    cases = [make_case(case_id=f"C-{i}", claim_id=f"K-{i}", members=1 + i % 5,
+                       medical={"total_cost": str(4000 + 997 * i)}) for i in range(1200)]
+    cases[700]["claim"]["medical"]["total_cost"] = "-5"  # one malformed case mid-stream
+    source = tmp_path / "cases.jsonl"
+    source.write_text("\n".join(json.dumps(c) for c in cases) + "\n", "utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    first = runner.invoke(app, ["evaluate", str(source), "-t", TARIFF, "-o", str(one)])
+    second = runner.invoke(app, ["evaluate", str(source), "-t", TARIFF, "-o", str(two),
+                                 "--workers", "2"])
+    assert first.exit_code == second.exit_code == 1  # the malformed case, in both
+    assert one.read_bytes() == two.read_bytes()
+    assert "1200 cases" in second.output
