@@ -19,7 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adjudicator.evaluate import EvaluationCounts, evaluate_documents, iter_documents
+from adjudicator.evaluate import (
+    EvaluationCounts,
+    evaluate_documents,
+    evaluate_parallel,
+    iter_documents,
+)
 from adjudicator.tariff import load_tariff
 from tariffs import demo_tariff_path
 
