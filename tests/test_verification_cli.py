@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import yaml
-from click.testing import Result
+from typer.testing import Result
 from sqlalchemy import select
 from typer.testing import CliRunner
 
