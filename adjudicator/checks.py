@@ -134,7 +134,7 @@ def eligible_expense(claim: Claim, rules: CategoryRules, trace: TraceBuilder) ->
         raw = d.assessed_loss - d.insurance_paid - d.relief_paid
         values = {"assessed_loss": fmt(d.assessed_loss), "insurance_paid": fmt(d.insurance_paid),
                   "relief_paid": fmt(d.relief_paid)}
-    expense = max(raw, ZERO)
+    expense = raw if raw > 0 else ZERO  # never below zero, and never a negative zero
     values["eligible_expense"] = fmt(expense)
     if expense == 0:
         trace.add("expense.eligible", FAIL, values, R.NO_ELIGIBLE_EXPENSE)

@@ -71,6 +71,16 @@ def _plain_decimal_text(value: Any) -> Any:
     return value
 
 
+def _plain_non_negative(value: Any) -> Any:
+    """As `_plain_decimal_text`, and no minus sign at all: "-0" is not a non-negative amount
+    (Decimal("-0") passes ge=0 and would print as "-0.00")."""
+    value = _plain_decimal_text(value)
+    if (type(value) is str and value.startswith("-")) or (type(value) is float
+                                                          and str(value).startswith("-")):
+        raise ValueError("an amount here must not be negative")
+    return value
+
+
 # pydantic-core parses these natively (exactly: a JSON number's text, never its binary value),
 # which keeps validation of a whole case within a few microseconds.
 _AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": 15, "allow_inf_nan": False}
@@ -78,7 +88,7 @@ _AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": 15, "allow_inf_nan": False}
 #: A non-negative amount in yuan, as accepted on input.
 Money = Annotated[
     Decimal,
-    BeforeValidator(_plain_decimal_text),
+    BeforeValidator(_plain_non_negative),
     Field(ge=0, **_AMOUNT_LIMITS),  # type: ignore[arg-type]
     PlainSerializer(format_amount, return_type=str),
     WithJsonSchema({**_AMOUNT_JSON_SCHEMA, "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
