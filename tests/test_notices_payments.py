@@ -110,3 +110,35 @@ def test_notice_pdf_is_written_masked_and_recorded_with_its_hash(approved, tmp_p
     assert document.sha256 == hashlib.sha256(data).hexdigest()
     assert document.sha256 in event.payload
     assert problem is None
+
+
+def test_an_objected_claim_is_decided_again_and_supersedes(approved, tmp_path) -> None:
+    from adjudicator.storage.db import transaction
+    from adjudicator.storage.models import DecisionRecord, Verification
+    from tests.casebuilder import DEMO_ITEMS
+
+    officer = approved.as_user("off")
+    create_notices(officer, tmp_path, render=False)
+    record_objection(officer, "K-3", "村民反映有经营收入")
+    with transaction(approved.factory) as session:  # the verifier's second visit finds more
+        claim = session.get(Claim, "K-3")
+        claim.status = "verified"
+        session.add(Verification(
+            claim_id="K-3", household_id="H2", verifier_id="v2", verified_on=dt.date(2026, 3, 20),
+            status="submitted", created_at=approved.now(), created_by="v2",
+            payload={"verified_on": "2026-03-20", "verifier_id": "v2",
+                     "income": [{"kind": "wage", "amount": "30000"},
+                                {"kind": "business", "amount": "80000"}],
+                     "costs": [], "negative_list": dict.fromkeys(DEMO_ITEMS, False)}))
+    result = adjudicate_ready(approved.as_user("sup"))
+    # (110000 - 45000) / 4 = 16250 > 7000, and 45000 < 0.5 x 110000: no hardship route
+    assert result.outcomes == {"denied": 1}
+    with approved.factory() as session:
+        decisions = session.execute(select(DecisionRecord).where(
+            DecisionRecord.claim_id == "K-3").order_by(DecisionRecord.seq)).scalars().all()
+        claim = session.get(Claim, "K-3")
+    assert [(d.seq, d.outcome, d.payout) for d in decisions] == [
+        (1, "approved", Decimal("22500.00")), (2, "denied", Decimal("0.00"))]
+    assert claim.current_decision_id == decisions[1].decision_id
+    assert (claim.final_paid, claim.final_counted_expense) == (Decimal("0.00"),
+                                                               Decimal("45000.00"))

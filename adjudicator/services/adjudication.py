@@ -164,9 +164,20 @@ def _latest_verifications(session: Session, claim_ids: list[str]) -> dict[str, d
     return latest
 
 
+def _last_seqs(session: Session, claims: list[Claim]) -> dict[str, int]:
+    """The last decision seq of each claim that has one (re-adjudications)."""
+    decided = [c.claim_id for c in claims if c.current_decision_id is not None]
+    if not decided:
+        return {}
+    return dict(session.execute(
+        select(DecisionRecord.claim_id, func.max(DecisionRecord.seq))
+        .where(DecisionRecord.claim_id.in_(decided)).group_by(DecisionRecord.claim_id)).all())
+
+
 def _decide_household(session: Session, ctx: Context, book: TariffBook, data: HouseholdData,
-                      verifications: dict[str, dict[str, Any]], only: str | None,
-                      result: BatchResult, events: list[PendingEvent]) -> None:
+                      verifications: dict[str, dict[str, Any]], seqs: dict[str, int],
+                      only: str | None, result: BatchResult, events: list[PendingEvent]
+                      ) -> None:
     ready = sorted((c for c in data.claims if c.status == ClaimStatus.VERIFIED.value
                     and (only is None or c.claim_id == only)),
                    key=lambda c: (c.event_date, c.claim_id))
@@ -182,9 +193,7 @@ def _decide_household(session: Session, ctx: Context, book: TariffBook, data: Ho
             result.waiting.append((claim.claim_id, f"waits for earlier claim "
                                    f"{earlier.claim_id} ({earlier.status})"))
             continue
-        seq = 1 + (session.execute(select(DecisionRecord.seq).where(
-            DecisionRecord.claim_id == claim.claim_id).order_by(DecisionRecord.seq.desc())
-            .limit(1)).scalar() or 0)
+        seq = seqs.get(claim.claim_id, 0) + 1
         case = build_case(f"{claim.claim_id}#{seq}", data, claim,
                           verifications.get(claim.claim_id),
                           history_for(claim, tariff, data.claims))
@@ -246,14 +255,15 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
                 break
             after = household_ids[-1]
             data = _load(session, household_ids)
-            ready_ids = [c.claim_id for d in data.values() for c in d.claims
-                         if c.status == ClaimStatus.VERIFIED.value]
-            verifications = _latest_verifications(session, ready_ids)
+            ready = [c for d in data.values() for c in d.claims
+                     if c.status == ClaimStatus.VERIFIED.value]
+            verifications = _latest_verifications(session, [c.claim_id for c in ready])
+            seqs = _last_seqs(session, ready)
             events: list[PendingEvent] = []
             before = result.decided
             for household_id in household_ids:
                 _decide_household(session, ctx, book, data[household_id], verifications,
-                                  claim_id, result, events)
+                                  seqs, claim_id, result, events)
             append_events(session, ctx.user_id, ctx.now(), events)
             result.households += len(household_ids)
         if progress is not None:
