@@ -12,6 +12,13 @@ from pydantic import BaseModel
 
 from schemas.case import Case
 from schemas.decision import Decision
+from schemas.imports import (
+    ClaimRow,
+    DepartmentDataRow,
+    HouseholdRow,
+    VerificationFlatRow,
+    VerificationImport,
+)
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 
@@ -19,6 +26,11 @@ SCHEMA_DIR = Path(__file__).resolve().parent
 MODELS: dict[str, type[BaseModel]] = {
     "case.schema.json": Case,
     "decision.schema.json": Decision,
+    "import-household-row.schema.json": HouseholdRow,
+    "import-claim-row.schema.json": ClaimRow,
+    "import-verification.schema.json": VerificationImport,
+    "import-verification-row.schema.json": VerificationFlatRow,
+    "import-department-data-row.schema.json": DepartmentDataRow,
 }
 
 

@@ -1,0 +1,90 @@
+"""Matching a row to a registered member (匹配): by household_id + member_id, or by the ID
+number alone, as department feeds give it. Messages never repeat a name or an ID number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from adjudicator.intake.pipeline import unique
+from adjudicator.storage.models import Household, Member
+
+NO_MEMBER_WITH_ID = "no registered household member with this ID number"
+
+
+@dataclass(frozen=True)
+class Registered:
+    household_id: str
+    member_id: str
+    name: str
+    id_number: str
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    field: str
+    code: str
+    reason: str
+
+
+class Register:
+    """The registered members a chunk's rows may name, loaded in two queries."""
+
+    def __init__(self, session: Session, household_ids: Iterable[str | None],
+                 id_numbers: Iterable[str | None]) -> None:
+        wanted_households, wanted_ids = unique(household_ids), unique(id_numbers)
+        self.households: set[str] = set()
+        if wanted_households:
+            self.households = set(session.scalars(select(Household.household_id).where(
+                Household.household_id.in_(wanted_households))))
+        self.by_key: dict[tuple[str, str], Registered] = {}
+        self.by_id: dict[str, list[Registered]] = {}
+        if not (wanted_households or wanted_ids):
+            return
+        conditions = []
+        if wanted_households:
+            conditions.append(Member.household_id.in_(wanted_households))
+        if wanted_ids:
+            conditions.append(Member.id_number.in_(wanted_ids))
+        query = select(Member.household_id, Member.member_id, Member.name, Member.id_number)
+        for hid, mid, name, idn in session.execute(query.where(or_(*conditions))):
+            member = Registered(hid, mid, name, idn)
+            self.by_key[(hid, mid)] = member
+            self.by_id.setdefault(idn, []).append(member)
+
+    def member(self, household_id: str | None, member_id: str | None,
+               id_number: str | None, name: str | None) -> Registered | Mismatch:
+        """The one member a row names, or why there is none."""
+        if household_id is not None and member_id is not None:
+            if household_id not in self.households:
+                return Mismatch("household_id", "UNKNOWN_HOUSEHOLD",
+                                f"no registered household {household_id}")
+            found = self.by_key.get((household_id, member_id))
+            if found is None:
+                return Mismatch("member_id", "UNKNOWN_MEMBER", f"household {household_id} "
+                                f"has no registered member {member_id}")
+            if id_number is not None and found.id_number != id_number:
+                return Mismatch("id_number", "MEMBER_MISMATCH", "the ID number is not the "
+                                f"one registered for member {member_id} of household "
+                                f"{household_id}")
+        else:
+            assert id_number is not None
+            matches = self.by_id.get(id_number, [])
+            if household_id is not None:
+                matches = [m for m in matches if m.household_id == household_id]
+            if not matches:
+                return Mismatch("id_number", "UNKNOWN_MEMBER", NO_MEMBER_WITH_ID +
+                                ("" if household_id is None else f" in household "
+                                 f"{household_id}"))
+            if len(matches) > 1:
+                return Mismatch("id_number", "AMBIGUOUS_MEMBER", "this ID number is "
+                                f"registered for {len(matches)} members: name the household "
+                                "and member")
+            found = matches[0]
+        if name is not None and name != found.name:
+            return Mismatch("name", "NAME_MISMATCH", "the name is not the one registered "
+                            f"for member {found.member_id} of household {found.household_id}")
+        return found

@@ -1,0 +1,355 @@
+"""The import loop shared by every kind of file: read, map columns, validate each row, store
+the good rows chunk by chunk (one transaction and one batch of events per chunk), and write
+every bad row to the error report.
+
+A row is counted once: accepted (stored or changed), unchanged (already stored exactly so:
+re-importing a file changes nothing and appends no event) or rejected (in the report).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from adjudicator.intake.columns import Columns
+from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
+from adjudicator.intake.sources import (
+    HEADER_SEARCH_ROWS,
+    FileInfo,
+    inspect_file,
+    iter_json_lines,
+    iter_table,
+)
+from adjudicator.storage.context import Context
+from adjudicator.storage.db import transaction
+from adjudicator.storage.events import PendingEvent, append_events
+from adjudicator.storage.models import ImportBatch
+
+# Key-value lines through the standard logging tree (silent unless the application configures
+# it): never on stdout, where `--json` output goes. Only counts are logged, never row values.
+log = structlog.wrap_logger(logging.getLogger("adjudicator.intake"),
+                            processors=[structlog.processors.KeyValueRenderer(
+                                key_order=["event"], sort_keys=True)])
+
+CHUNK_SIZE = 1000
+
+
+class ImportRefused(ValueError):
+    """The whole file was refused (an unknown, missing or doubled column): nothing stored."""
+
+    def __init__(self, message: str, error_report: Path) -> None:
+        super().__init__(message)
+        self.error_report = error_report
+
+
+@dataclass
+class ImportResult:
+    """What one import did. `accepted` counts rows stored or changed (`updated` of them
+    changed something already stored); `unchanged` rows were already stored exactly so."""
+
+    kind: str
+    file: str
+    batch_id: int | None = None
+    rows_total: int = 0
+    accepted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    error_report: str | None = None
+
+    @property
+    def all_rejected(self) -> bool:
+        return self.rows_total > 0 and self.rejected == self.rows_total
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Row:
+    """One row of the file: its number as a person sees it, its fields, and the original."""
+
+    number: int
+    fields: dict[str, Any]
+    original: dict[str, Any]
+    headers: dict[str, str]
+    record: Any = None
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    """The state of one import across its chunks."""
+
+    ctx: Context
+    kind: str
+    batch_id: int
+    options: dict[str, Any]
+    at: str = ""
+    #: per-kind memory across chunks (bounded by the kind's store function)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Chunk:
+    """What storing one chunk did: counts, rejected rows and the events to append."""
+
+    run: Run
+    accepted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[Row, str, str, str]] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
+
+    def reject(self, row: Row, field: str, code: str, reason: str) -> None:
+        self.rejected.append((row, field, code, reason))
+
+    def event(self, row: Row, kind: str, entity_type: str, entity_id: str,
+              payload: dict[str, Any]) -> None:
+        self.events.append(PendingEvent(kind, entity_type, entity_id, {
+            "import_batch": self.run.batch_id, "row": row.number, **payload}))
+
+
+Parser = Callable[[dict[str, Any], dict[str, Any]], BaseModel]
+Store = Callable[[Session, Chunk, list[Row]], None]
+
+
+@dataclass(frozen=True)
+class Importer:
+    """One kind of file: who may import it, its columns, how a row parses and is stored."""
+
+    kind: str
+    action: str
+    columns: Columns
+    parse: Parser
+    store: Store
+    #: extra header requirements given the options (e.g. claims need a source column unless
+    #: a default source is given)
+    required: Callable[[dict[str, Any]], tuple[str, ...]] = lambda options: ()
+
+
+def run_import(ctx: Context, importer: Importer, path: Path | str,
+               errors_path: Path | str | None = None, chunk_size: int = CHUNK_SIZE,
+               options: dict[str, Any] | None = None) -> ImportResult:
+    """Import one file; returns the counts and the error report's path.
+
+    Raises PermissionDenied (the user's role), FileNotFoundError, UnreadableFile or
+    ImportRefused (the header: nothing is stored then, the report says why).
+    """
+    ctx.require(importer.action)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    info = inspect_file(path)
+    report_path = Path(errors_path) if errors_path else default_report_path(path)
+    result = ImportResult(importer.kind, path.name, error_report=str(report_path))
+    opts = options or {}
+    with ErrorReport(report_path, path.name) as report:
+        rows = _rows(info, importer, opts, report)
+        result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
+        run = Run(ctx, importer.kind, result.batch_id, opts)
+        for items in _chunks(rows, chunk_size):
+            _store_chunk(importer, run, items, result, report)
+        _close_batch(ctx, result)
+    log.info("import.done", kind=importer.kind, batch=result.batch_id, rows=result.rows_total,
+             accepted=result.accepted, updated=result.updated, unchanged=result.unchanged,
+             rejected=result.rejected)
+    return result
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _store_chunk(importer: Importer, run: Run, rows: list[Row], result: ImportResult,
+                 report: ErrorReport) -> None:
+    for row in rows:
+        if not row.problems:
+            try:
+                row.record = importer.parse(row.fields, run.options)
+            except ValidationError as exc:
+                row.problems = validation_problems(exc)
+    good = [row for row in rows if not row.problems]
+    chunk = Chunk(run)
+    with transaction(run.ctx.factory) as session:
+        run.at = run.ctx.now()
+        if good:
+            importer.store(session, chunk, good)
+        append_events(session, run.ctx.user_id, run.at, chunk.events)
+        rejected = {id(row) for row, *_ in chunk.rejected}
+        result.rows_total += len(rows)
+        result.accepted += chunk.accepted
+        result.updated += chunk.updated
+        result.unchanged += chunk.unchanged
+        result.rejected += len(rows) - len(good) + len(rejected)
+        _update_batch(session, result)
+    problems = [(row, *problem) for row in rows for problem in row.problems]
+    problems += chunk.rejected
+    for row, field_name, code, reason in sorted(problems, key=lambda p: p[0].number):
+        report.add(row.number, row.headers.get(field_name, field_name), code, reason,
+                   masked_original(row.original, {h: f for f, h in row.headers.items()}))
+
+
+def validation_problems(exc: ValidationError) -> list[tuple[str, str, str]]:
+    """(field, code, reason) of each error; the input value is never included."""
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        if err["type"] == "row_rule":
+            name = str(err.get("ctx", {}).get("field", ""))
+        else:
+            loc = [str(part) for part in err["loc"] if part != "[key]"]
+            if len(loc) >= 2 and loc[0] == "negative_list":
+                loc = [f"neg_{loc[1]}", *loc[2:]]
+            name = ".".join(loc)
+        code = {"missing": "MISSING_VALUE", "extra_forbidden": "UNKNOWN_FIELD"}.get(
+            err["type"], "INVALID_VALUE")
+        problems.append((name, code, err["msg"]))
+    return problems
+
+
+# --- reading rows --------------------------------------------------------------------------
+
+
+def _rows(info: FileInfo, importer: Importer, options: dict[str, Any],
+          report: ErrorReport) -> Iterator[Row]:
+    if info.format == "jsonl":
+        return _json_rows(info, importer.columns)
+    return _table_rows(info, importer, options, report)
+
+
+def _table_rows(info: FileInfo, importer: Importer, options: dict[str, Any],
+                report: ErrorReport) -> Iterator[Row]:
+    columns = importer.columns
+    table = iter_table(info)
+    leading = list(itertools.islice(table, HEADER_SEARCH_ROWS))
+    if not leading:
+        return iter(())
+    header_at = next((i for i, (_, cells) in enumerate(leading)
+                      if sum(bool(columns.field_for(c)) for c in cells if c) >= 2), 0)
+    header_row, headers = leading[header_at]
+    fields = [columns.field_for(h) if h else "" for h in headers]
+    _check_header(info, importer, options, report, header_row, headers, fields)
+    field_headers = {f: h for f, h in zip(fields, headers, strict=True) if f}
+
+    def rows() -> Iterator[Row]:
+        for number, cells in itertools.chain(leading[header_at + 1:], table):
+            original = {(headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"):
+                        cell for i, cell in enumerate(cells)}
+            row = Row(number, {f: cell for f, cell in zip(fields, cells, strict=False) if f},
+                      original, field_headers)
+            if any(cells[len(headers):]):
+                row.problems.append(("", "EXTRA_CELLS", "the row has more cells than the "
+                                     "header has columns"))
+            yield row
+
+    return rows()
+
+
+def _check_header(info: FileInfo, importer: Importer, options: dict[str, Any],
+                  report: ErrorReport, header_row: int, headers: list[str],
+                  fields: list[str | None]) -> None:
+    """Refuse the file for an unknown, doubled or missing column: one problem per column,
+    once for the file (a misspelt amount column must not silently read as zero)."""
+    columns = importer.columns
+    problems: list[tuple[str, str, str]] = []
+    for header, name in zip(headers, fields, strict=True):
+        if name is None:
+            problems.append((header, "UNKNOWN_COLUMN", "unknown column (see docs/import.md "
+                             "for the accepted names; a column to ignore may be headed 备注)"))
+    named = [f for f in fields if f]
+    for name in sorted({f for f in named if named.count(f) > 1}):
+        doubled = [h for h, f in zip(headers, fields, strict=True) if f == name]
+        problems.append((name, "DUPLICATE_COLUMN", f"columns {', '.join(doubled)} all name "
+                         f"{name}: keep one"))
+    present = set(named)
+    for name in (*columns.required, *importer.required(options)):
+        if name not in present:
+            problems.append((name, "MISSING_COLUMN", f"the file has no {name} column"))
+    if columns.identity and not any(set(group) <= present for group in columns.identity):
+        wanted = " or ".join(" + ".join(group) for group in columns.identity)
+        problems.append(("", "MISSING_COLUMN", f"the file needs {wanted} columns"))
+    if problems:
+        for header, code, reason in problems:
+            report.add(header_row, header, code, reason)
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ImportRefused(f"{info.path.name}: {first[1]} {first[0]!r} in the header (row "
+                            f"{header_row}){more}: nothing imported; see {report.path}",
+                            report.path)
+
+
+def _json_rows(info: FileInfo, columns: Columns) -> Iterator[Row]:
+    for number, value in iter_json_lines(info):
+        if not isinstance(value, dict):
+            reason = ("not valid JSON" if isinstance(value, Exception)
+                      else "not a JSON object")
+            yield Row(number, {}, {}, {}, problems=[("", "UNREADABLE_ROW", reason)])
+            continue
+        mapped: dict[str, Any] = {}
+        headers: dict[str, str] = {}
+        row = Row(number, mapped, value, headers)
+        for key, item in value.items():
+            name = columns.field_for(key)
+            if name is None:
+                row.problems.append((key, "UNKNOWN_FIELD", "unknown field (see "
+                                     "docs/import.md)"))
+            elif name:
+                mapped[name] = item
+                headers[name] = key
+        yield row
+
+
+def filled(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that have a value: a blank cell (or a JSON null) is a value not given."""
+    return {k: v for k, v in fields.items()
+            if v is not None and not (isinstance(v, str) and not v.strip())}
+
+
+# --- the batch record ----------------------------------------------------------------------
+
+
+def _open_batch(ctx: Context, kind: str, path: Path, sha256: str, report: Path) -> int:
+    with transaction(ctx.factory) as session:
+        batch = ImportBatch(kind=kind, file_name=str(path)[-500:], file_sha256=sha256,
+                            rows_total=0, accepted=0, rejected=0, unchanged=0,
+                            error_report=str(report)[-500:], imported_by=ctx.user_id,
+                            imported_at=ctx.now())
+        session.add(batch)
+        session.flush()
+        return batch.pk
+
+
+def _update_batch(session: Session, result: ImportResult) -> None:
+    session.execute(update(ImportBatch).where(ImportBatch.pk == result.batch_id).values(
+        rows_total=result.rows_total, accepted=result.accepted, rejected=result.rejected,
+        unchanged=result.unchanged))
+
+
+def _close_batch(ctx: Context, result: ImportResult) -> None:
+    with transaction(ctx.factory) as session:
+        _update_batch(session, result)
+
+
+def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert rows in few round trips. An INSERT with RETURNING takes SQLAlchemy's
+    "insertmanyvalues" path (batched multi-row VALUES, compiled once) on SQLite and
+    PostgreSQL, where a plain executemany costs one round trip per row on PostgreSQL."""
+    if rows:
+        table = model.__table__
+        statement = insert(table).returning(*table.primary_key.columns)
+        session.connection().execute(statement, rows).all()
+
+
+def unique(values: Iterable[Any]) -> list[Any]:
+    """The distinct values, in first-seen order (for IN lists)."""
+    return list(dict.fromkeys(v for v in values if v is not None))

@@ -1,0 +1,137 @@
+"""Verifications (入户核查) recorded in the field, imported as submitted: the claim moves to
+`verified` (from screened, under_verification, pended, objected or denied, as the workflow
+allows) and is ready for adjudication.
+
+The same verification imported again is unchanged, whatever the claim's status since. A
+verifier may import only their own verifications (verifier_id = their user id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adjudicator.intake import columns
+from adjudicator.intake.pipeline import Chunk, Importer, Row, filled, insert_rows, unique
+from adjudicator.roles import Role
+from adjudicator.storage.models import Claim, Member, Verification
+from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
+from schemas.imports import (
+    VerificationFlatRow,
+    VerificationImport,
+    VerificationRecord,
+    verification_payload,
+)
+
+_PREFIX = columns.NEGATIVE_PREFIX
+
+
+def parse(fields: dict[str, Any], options: dict[str, Any]) -> VerificationImport:
+    """The JSON Lines form ({"claim_id", "verification", "members"}) or the flat form."""
+    if "verification" in fields or "members" in fields:
+        return VerificationImport.model_validate(filled(fields))
+    answers = {name[len(_PREFIX):]: value for name, value in fields.items()
+               if name.startswith(_PREFIX)}
+    flat = filled({k: v for k, v in fields.items() if not k.startswith(_PREFIX)})
+    if answers:
+        flat["negative_list"] = answers
+    return VerificationFlatRow.model_validate(flat).to_import()
+
+
+def _normalized(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored payload in the form this import writes, to compare like with like."""
+    if payload is None:
+        return None
+    try:
+        return verification_payload(VerificationRecord.model_validate(payload))
+    except ValidationError:
+        return payload
+
+
+def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
+    ctx, at = chunk.run.ctx, chunk.run.at
+    records: list[VerificationImport] = [row.record for row in rows]
+    claim_ids = unique(r.claim_id for r in records)
+    claims = {c.claim_id: c for c in session.scalars(
+        select(Claim).where(Claim.claim_id.in_(claim_ids)))}
+    latest: dict[str, dict[str, Any] | None] = {}
+    for claim_id, payload in session.execute(
+            select(Verification.claim_id, Verification.payload)
+            .where(Verification.claim_id.in_(claim_ids), Verification.status == "submitted")
+            .order_by(Verification.pk)):
+        latest[claim_id] = payload
+    latest = {k: _normalized(v) for k, v in latest.items()}
+    household_ids = unique(c.household_id for c in claims.values())
+    members = {(m.household_id, m.member_id): m for m in session.scalars(
+        select(Member).where(Member.household_id.in_(household_ids)))} if household_ids else {}
+    new: list[dict[str, Any]] = []
+
+    for row in rows:
+        rec: VerificationImport = row.record
+        claim = claims.get(rec.claim_id)
+        if claim is None:
+            chunk.reject(row, "claim_id", "CLAIM_NOT_FOUND", f"no claim {rec.claim_id} is "
+                         "stored (import the claims first)")
+            continue
+        if ctx.role == Role.VERIFIER and rec.verification.verifier_id != ctx.user_id:
+            chunk.reject(row, "verifier_id", "VERIFIER_MISMATCH", f"user {ctx.user_id} may "
+                         "import only their own verifications")
+            continue
+        updates, unknown = [], None
+        for update in rec.members:
+            member = members.get((claim.household_id, update.member_id))
+            if member is None:
+                unknown = update.member_id
+                break
+            if member.counted != update.counted:
+                updates.append((member, update.counted))
+        if unknown is not None:
+            chunk.reject(row, "members", "UNKNOWN_MEMBER", f"household {claim.household_id} "
+                         f"has no registered member {unknown}")
+            continue
+        payload = verification_payload(rec.verification)
+        had = rec.claim_id in latest  # a new verification then replaces an earlier one
+        same = latest.get(rec.claim_id) == payload
+        if same and not updates:
+            chunk.unchanged += 1
+            continue
+        if not same:
+            try:
+                check_transition(claim.claim_id, claim.status, ClaimStatus.VERIFIED)
+            except IllegalTransition as exc:
+                chunk.reject(row, "claim_id", "CLAIM_STATUS", str(exc))
+                continue
+            new.append({"claim_id": claim.claim_id, "household_id": claim.household_id,
+                        "verifier_id": rec.verification.verifier_id,
+                        "verified_on": rec.verification.verified_on, "status": "submitted",
+                        "payload": payload, "created_at": at, "created_by": ctx.user_id})
+            chunk.event(row, "verification.submitted", "claim", claim.claim_id,
+                        {"household_id": claim.household_id,
+                         "verifier_id": rec.verification.verifier_id,
+                         "verified_on": rec.verification.verified_on,
+                         "income_recorded": rec.verification.income is not None,
+                         "unanswered": sorted(k for k, v in
+                                              rec.verification.negative_list.items()
+                                              if v is None)})
+            chunk.event(row, "claim.status_changed", "claim", claim.claim_id,
+                        {"from": claim.status, "to": ClaimStatus.VERIFIED.value,
+                         "by": "verification import"})
+            claim.status, claim.updated_at = ClaimStatus.VERIFIED.value, at
+            latest[claim.claim_id] = payload
+        for member, counted in updates:
+            member.counted = counted
+            chunk.event(row, "member.updated", "member",
+                        f"{member.household_id}/{member.member_id}",
+                        {"household_id": member.household_id, "member_id": member.member_id,
+                         "changed": ["counted"], "counted": counted})
+        chunk.accepted += 1
+        chunk.updated += had
+    if new:
+        insert_rows(session, Verification, new)
+
+
+IMPORTER = Importer("verifications", "import.verifications", columns.VERIFICATIONS, parse,
+                    store)

@@ -1,0 +1,108 @@
+"""`adjudicator import households|claims|verifications|department-data FILE`.
+
+Exit status: 0 when the file was read (even if some rows were rejected: the count and the
+error report's path are printed), 2 when every row was rejected, 1 when the import could not
+run at all (one-line reason).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from adjudicator.intake import ImportRefused, ImportResult, UnreadableFile, import_file
+from adjudicator.roles import PermissionDenied
+from adjudicator.storage.context import Context, UnknownUser, open_context
+from cli.common import console, fail, print_json
+
+app = typer.Typer(help="Import households, claims, verifications or department data from CSV "
+                       "(UTF-8 or GBK), XLSX or JSON Lines; bad rows go to an error report.",
+                  no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="The file: .csv, .xlsx or .jsonl.")]
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: ADJUDICATOR_DATABASE_URL, else adjudicator.db here).")]
+AsOpt = Annotated[str | None, typer.Option(
+    "--as", help="Act as this user (default: ADJUDICATOR_USER).")]
+ErrorsOpt = Annotated[Path | None, typer.Option(
+    "--errors", help="Where to write the error report (default: FILE.errors.csv).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _context(db: str | None, user: str | None) -> Context:
+    user = user or os.environ.get("ADJUDICATOR_USER")
+    if not user:
+        fail("say who is acting: --as USER or ADJUDICATOR_USER")
+    try:
+        return open_context(db, user)
+    except UnknownUser as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"cannot open the database: {exc.orig}")
+
+
+def _run(kind: str, file: Path, db: str | None, user: str | None, errors: Path | None,
+         as_json: bool, default_source: str | None = None) -> None:
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    ctx = _context(db, user)
+    try:
+        result = import_file(ctx, kind, file, errors, default_source=default_source)
+    except (PermissionDenied, ImportRefused, UnreadableFile) as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        # Chunks stored before the failure stay stored: importing the file again resumes.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        fail(f"{file.name}: database error, import stopped: {reason}")
+    finally:
+        ctx.engine.dispose()
+    _print(result, as_json)
+    if result.all_rejected:
+        raise typer.Exit(2)
+
+
+def _print(result: ImportResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(f"{result.file}: {result.rows_total} rows: {result.accepted} accepted "
+                  f"({result.updated} updated), {result.unchanged} unchanged, "
+                  f"{result.rejected} rejected (import batch {result.batch_id})",
+                  highlight=False, soft_wrap=True)
+    if result.rejected:
+        console.print(f"error report: {result.error_report}", highlight=False, soft_wrap=True)
+
+
+@app.command("households")
+def households(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
+               as_json: JsonOpt = False) -> None:
+    """Households and their members, one row per member (户编号, 身份证号码, 户类别 …)."""
+    _run("households", file, db, user, errors, as_json)
+
+
+@app.command("claims")
+def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
+           as_json: JsonOpt = False,
+           source: Annotated[str | None, typer.Option(
+               "--source", help="Source of rows without one (e.g. medical_insurance_feed, "
+                                "医保), for a department feed.")] = None) -> None:
+    """Claims, matched to registered members by household + member id or by ID number."""
+    _run("claims", file, db, user, errors, as_json, default_source=source)
+
+
+@app.command("verifications")
+def verifications(file: FileArg, db: DbOpt = None, user: AsOpt = None,
+                  errors: ErrorsOpt = None, as_json: JsonOpt = False) -> None:
+    """Household verifications (入户核查); each claim moves to verified."""
+    _run("verifications", file, db, user, errors, as_json)
+
+
+@app.command("department-data")
+def department_data(file: FileArg, db: DbOpt = None, user: AsOpt = None,
+                    errors: ErrorsOpt = None, as_json: JsonOpt = False) -> None:
+    """Department findings (信息比对): vehicles, companies, housing, payroll …"""
+    _run("department-data", file, db, user, errors, as_json)
