@@ -1,0 +1,202 @@
+"""`adjudicator demo`: a realistic synthetic county through the whole workflow, on SQLite.
+
+Generates a county (faker zh_CN households with valid ID numbers), writes the department and
+verification files a county would send, imports them, assigns and records verifications,
+adjudicates, reviews pended claims, posts notices, records an objection, closes the notice
+period on a simulated clock, pays, writes denial letters, decision records, the summary
+report and a sampling audit, replays every decision and verifies the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from adjudicator.services.adjudication import adjudicate_ready
+from adjudicator.services.documents import decision_records, denial_letters, summary_report
+from adjudicator.services.notices import close_due_notices, create_notices, record_objection
+from adjudicator.services.payments import pay_closed
+from adjudicator.services.replay import replay
+from adjudicator.services.review import list_pended, resolve
+from adjudicator.services.tariffs import load_tariff_file
+from adjudicator.services.users import add_user, bootstrap_admin
+from adjudicator.storage.context import Context, connect
+from adjudicator.storage.events import verify_chain
+from tariffs import shipped_tariff_paths
+
+#: Pend reasons a county officer resolves at once in the demo (an incomplete verification
+#: is never approved: it waits for a complete one).
+_APPROVABLE = {"PEND_HARDSHIP_EXCEPTION", "PEND_LARGE_PAYOUT", "PEND_BORDERLINE_INCOME"}
+
+
+class SimulatedClock:
+    """The demo's clock: it starts on a working Monday and is moved on by the script."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += dt.timedelta(**delta)
+
+
+@dataclass
+class DemoSummary:
+    database: str
+    out_dir: Path
+    steps: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    figures: dict[str, object] = field(default_factory=dict)
+
+
+def _fresh_database(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
+             say: Callable[[str], None] = print) -> DemoSummary:
+    """Run the whole workflow on a fresh SQLite database in `out_dir`."""
+    from adjudicator.intake import (
+        import_claims,
+        import_department_data,
+        import_households,
+        import_verifications,
+    )
+    from adjudicator.services.audit import audit_report, draw_sample, write_report_xlsx
+    from adjudicator.services.verification import assign_claims
+    from fixtures.generate import generate_county, write_import_files
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    url = _fresh_database(out_dir / "demo.db")
+    summary = DemoSummary(url, out_dir)
+
+    def step(text: str) -> None:
+        summary.steps.append(text)
+        say(text)
+
+    clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
+    engine, factory = connect(url)
+    system = Context(engine, factory, "admin", "admin", clock)
+    bootstrap_admin(system, "admin", "系统管理员")
+    admin = system.as_user("admin")
+    for path in shipped_tariff_paths():
+        load_tariff_file(admin, path)
+
+    county = generate_county(seed, households)
+    add_user(admin, "li", "supervisor", "李主管")
+    add_user(admin, "zhao", "officer", "赵科长")
+    add_user(admin, "qian", "officer", "钱干部")
+    add_user(admin, "sun", "auditor", "孙审计")
+    for number, township in enumerate(county.townships, start=1):
+        add_user(admin, f"V{number:03d}", "verifier", f"核查员{number:02d}",
+                 [township.code], max_open_assignments=10_000)
+    step(f"county {county.name} ({county.code}): {len(county.townships)} townships, "
+         f"{len(county.households)} households generated (seed {seed})")
+
+    files = write_import_files(county, out_dir / "import", fmt="csv", chinese_headers=True)
+    supervisor, officer = admin.as_user("li"), admin.as_user("zhao")
+    for kind, importer in (("households", import_households), ("claims", import_claims),
+                           ("department-data", import_department_data)):
+        result = importer(supervisor, files[kind])
+        step(f"import {kind}: {result.accepted} rows stored, {result.rejected} rejected")
+    assigned = assign_claims(supervisor)
+    step(f"verification assigned: {len(assigned.assigned)} claims to "
+         f"{len({a.verifier_id for a in assigned.assigned})} verifiers "
+         f"(5 working days each)")
+    clock.advance(days=3)
+    result = import_verifications(supervisor, files["verifications"])
+    step(f"import verifications: {result.accepted} recorded, {result.rejected} rejected")
+
+    first = adjudicate_ready(supervisor)
+    step(f"adjudicate: {first.decided} decided {dict(sorted(first.outcomes.items()))}, "
+         f"{len(first.waiting)} waiting for earlier claims")
+    approved = 0
+    for pended in list_pended(officer):
+        if set(pended.reasons) <= _APPROVABLE:
+            resolve(admin.as_user("qian"), pended.claim_id, "approve",
+                    "村级评议通过，支出负担属实")
+            approved += 1
+    step(f"review: {approved} pended claims approved by a county officer; "
+         f"{len(list_pended(officer))} left pended (incomplete verifications)")
+    second = adjudicate_ready(supervisor)
+    step(f"adjudicate again: {second.decided} more decided "
+         f"{dict(sorted(second.outcomes.items()))}")
+
+    documents = out_dir / "documents"
+    notices = create_notices(officer, documents)
+    step(f"notices: {len(notices)} village notices posted, "
+         f"{sum(n.claims for n in notices)} claims, "
+         f"{sum((n.total for n in notices), Decimal(0)):.2f} yuan")
+    if notices:
+        objected = _first_claim_on(admin, notices[0].notice_no)
+        record_objection(officer, objected, "村民反映该户家庭收入情况与申报不符")
+        step(f"objection: claim {objected} sent back to verification")
+    clock.advance(days=8)
+    closed = close_due_notices(officer)
+    step(f"notice period over: {len(closed)} notices closed, "
+         f"{sum(c[1] for c in closed)} claims payable")
+    run = pay_closed(supervisor, out_dir / "payments")
+    step(f"pay: {run.payments} claims of {run.households} households, {run.total:.2f} yuan "
+         f"({run.batch_ref})")
+
+    letters = denial_letters(officer, documents)
+    records = decision_records(admin.as_user("sun"), documents, _some_paid(admin, 20))
+    report_pdf, report_xlsx = out_dir / "summary-report.pdf", out_dir / "summary-report.xlsx"
+    summary_report(officer, report_pdf, report_xlsx,
+                   title=f"{county.name}2026年度防贫保障工作总结",
+                   period_label="2026年1月1日至2026年12月31日",
+                   issuing_office=f"{county.name}乡村振兴局", year=2026)
+    step(f"documents: {len(letters)} denial letters, {len(records)} decision records, "
+         "the summary report (PDF and XLSX)")
+
+    sample = draw_sample(officer, rate=Decimal("0.05"), seed=seed)
+    audit = audit_report(admin.as_user("sun"), sample.sample_id)
+    audit_xlsx = out_dir / "audit-report.xlsx"
+    write_report_xlsx(audit, audit_xlsx)
+    step(f"sampling audit: sample #{sample.sample_id} of {len(sample.claims)} claims "
+         f"drawn from {sample.population_size} (seed {seed})")
+
+    replayed = replay(admin.as_user("sun"))
+    with factory() as session:
+        checked, problem = verify_chain(session)
+    step(f"replay: {replayed.identical} of {replayed.checked} decisions identical; "
+         f"audit trail: {checked} events, "
+         f"{'intact' if problem is None else f'BROKEN at {problem.seq}'}")
+    summary.figures = {"paid_total": f"{run.total:.2f}", "payments": run.payments,
+                       "replay_differences": len(replayed.differences),
+                       "chain_ok": problem is None}
+    summary.files = {"database": out_dir / "demo.db", "import files": out_dir / "import",
+                     "notices": documents / "notices", "denial letters": documents / "letters",
+                     "decision records": documents / "records",
+                     "summary report": report_pdf, "summary workbook": report_xlsx,
+                     "audit workbook": audit_xlsx, "payment register": out_dir / "payments"}
+    engine.dispose()
+    return summary
+
+
+def _first_claim_on(ctx: Context, notice_no: str) -> str:
+    from sqlalchemy import select
+
+    from adjudicator.storage.models_notice import Notice, NoticeItem
+
+    with ctx.factory() as session:
+        return session.execute(select(NoticeItem.claim_id).join(
+            Notice, Notice.notice_id == NoticeItem.notice_id).where(
+            Notice.notice_no == notice_no).order_by(NoticeItem.claim_id).limit(1)).scalar_one()
+
+
+def _some_paid(ctx: Context, limit: int) -> list[str]:
+    from sqlalchemy import select
+
+    from adjudicator.storage.models import Claim
+
+    with ctx.factory() as session:
+        return list(session.execute(select(Claim.claim_id).where(Claim.status == "paid")
+                                    .order_by(Claim.claim_id).limit(limit)).scalars())
