@@ -1,0 +1,248 @@
+"""The benchmark suite: every throughput figure of the system, beside the obvious way.
+
+Run by hand (it prints a table; nothing here is a test):
+
+    python bench/run_all.py                       # SQLite, 20,000 claims
+    python bench/run_all.py --claims 1000000 --pg postgresql://postgres@127.0.0.1:5432/test
+
+Rows: `evaluate` cases/s (1 and 2 processes); import rows/s (households, claims,
+verifications, department data); the end-to-end batch (import a generated county's files,
+adjudicate every claim, store decisions and events) in claims/s with the peak memory of the
+process, on SQLite and, with --pg, on PostgreSQL; each beside the same work done the obvious
+way (one ORM object and one commit per claim); notices/s is `bench/bench_notices.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, select, text
+
+from adjudicator.evaluate import (
+    EvaluationCounts,
+    evaluate_documents,
+    evaluate_parallel,
+    iter_documents,
+)
+from adjudicator.tariff import load_tariff
+from tariffs import demo_tariff_path
+
+Row = tuple[str, str, str]
+#: Households per claim in the generated counties (about 0.9 claims per household).
+HOUSEHOLDS_PER_CLAIM = 1.1
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(work: Callable[[], int]) -> tuple[int, float]:
+    started = time.perf_counter()
+    done = work()
+    return done, time.perf_counter() - started
+
+
+def bench_evaluate(n: int, tmp: Path) -> list[Row]:
+    from fixtures.generate import write_cases
+
+    cases = tmp / "cases.jsonl"
+    write_cases(1, n, cases)
+    tariff = load_tariff(demo_tariff_path())
+    rows = []
+    for workers in (1, 2):
+        counts = EvaluationCounts()
+
+        def run(workers: int = workers, counts: EvaluationCounts = counts) -> int:
+            with cases.open(encoding="utf-8") as source, (tmp / "out.jsonl").open("w") as sink:
+                documents = iter_documents(source, str(cases))
+                lines = (evaluate_documents(documents, tariff, counts) if workers == 1 else
+                         evaluate_parallel(documents, demo_tariff_path().read_bytes(),
+                                           str(demo_tariff_path()), counts, workers))
+                for line in lines:
+                    sink.write(line + "\n")
+            return counts.cases
+
+        done, seconds = _timed(run)
+        rows.append((f"evaluate, {workers} process{'es' if workers > 1 else ''}",
+                     f"{done / seconds:,.0f} cases/s", f"{done:,} cases"))
+    return rows
+
+
+def _pg_schema(base: str) -> tuple[str, Callable[[], None]]:
+    from urllib.parse import quote
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    url = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}')}", drop
+
+
+def _context(url: str) -> Any:
+    from adjudicator.services.tariffs import load_tariff_file
+    from adjudicator.services.users import add_user, bootstrap_admin
+    from adjudicator.storage.context import Context, connect
+
+    engine, factory = connect(url)
+    system = Context(engine, factory, "admin", "admin")
+    bootstrap_admin(system, "admin", "admin")
+    admin = system.as_user("admin")
+    add_user(admin, "sup", "supervisor", "sup")
+    load_tariff_file(admin, demo_tariff_path())
+    return admin.as_user("sup")
+
+
+def bench_batch(label: str, url: str, claims: int, tmp: Path, naive_claims: int) -> list[Row]:
+    """Import a generated county's files and adjudicate them; then the obvious way."""
+    from adjudicator.intake import (
+        import_claims,
+        import_department_data,
+        import_households,
+        import_verifications,
+    )
+    from adjudicator.services.adjudication import adjudicate_ready
+    from fixtures.generate import generate_county, write_import_files
+
+    county = generate_county(7, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)))
+    files = write_import_files(county, tmp / label, fmt="csv")
+    ctx = _context(url)
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for kind, importer in (("households", import_households), ("claims", import_claims),
+                           ("department-data", import_department_data),
+                           ("verifications", import_verifications)):
+        result, seconds = _timed(lambda importer=importer, kind=kind: importer(ctx, files[kind]))
+        rows.append((f"import {kind} ({label})", f"{result.rows_total / seconds:,.0f} rows/s",
+                     f"{result.rows_total:,} rows, {result.rejected} rejected"))
+    batch, seconds = _timed(lambda: adjudicate_ready(ctx).decided)
+    total = time.perf_counter() - started
+    rows.append((f"adjudicate ({label})", f"{batch / seconds:,.0f} claims/s",
+                 f"{batch:,} decisions with case, trace and events"))
+    rows.append((f"end to end: import + adjudicate ({label})", f"{batch / total:,.0f} claims/s",
+                 f"peak RSS {_peak_mib():,.0f} MiB"))
+    ctx.engine.dispose()
+    rows.append(_naive(label, url, tmp, naive_claims))
+    return rows
+
+
+def _naive(label: str, url: str, tmp: Path, claims: int) -> Row:
+    """The obvious way: per claim, its own session, ORM objects and one commit (no chunks,
+    no bulk loads). Same engine and the same stored record, so the ratio is visible."""
+    import orjson
+
+    from adjudicator.decision import adjudicate
+    from adjudicator.intake import (
+        import_claims,
+        import_department_data,
+        import_households,
+        import_verifications,
+    )
+    from adjudicator.services.adjudication import HouseholdData, build_case, history_for
+    from adjudicator.services.tariffs import TariffBook
+    from adjudicator.storage.db import transaction
+    from adjudicator.storage.events import PendingEvent, append_events
+    from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member
+    from adjudicator.storage.models import Verification as VerificationRow
+    from fixtures.generate import generate_county, write_import_files
+
+    if label == "PostgreSQL":
+        url, drop = _pg_schema(url.split("?")[0].replace("+psycopg", ""))
+    else:
+        url, drop = f"sqlite:///{tmp / 'naive.db'}", (lambda: None)
+    ctx = _context(url)
+    county = generate_county(8, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)))
+    files = write_import_files(county, tmp / f"naive-{label}", fmt="csv")
+    for importer, kind in ((import_households, "households"), (import_claims, "claims"),
+                           (import_department_data, "department-data"),
+                           (import_verifications, "verifications")):
+        importer(ctx, files[kind])
+    with ctx.factory() as session:
+        book = TariffBook.load(session)
+        ids = list(session.execute(select(Claim.claim_id).where(Claim.status == "verified")
+                                   .order_by(Claim.household_id, Claim.event_date,
+                                             Claim.claim_id)).scalars())
+    started = time.perf_counter()
+    for claim_id in ids:
+        with transaction(ctx.factory) as session:
+            claim = session.get(Claim, claim_id)
+            household = session.get(Household, claim.household_id)
+            members = list(session.execute(select(Member).where(
+                Member.household_id == household.household_id)).scalars())
+            others = list(session.execute(select(Claim).where(
+                Claim.household_id == household.household_id)).scalars())
+            findings = list(session.execute(select(Finding).where(
+                Finding.household_id == household.household_id)).scalars())
+            payload = session.execute(select(VerificationRow.payload).where(
+                VerificationRow.claim_id == claim_id).order_by(VerificationRow.pk.desc())
+                .limit(1)).scalar()
+            pk, tariff = book.choose(household.region_code, claim.event_date)
+            case = build_case(f"{claim_id}#1", HouseholdData(household, members, others,
+                                                             findings),
+                              claim, payload, history_for(claim, tariff, others))
+            decision = adjudicate(case, tariff)
+            session.add(DecisionRecord(
+                claim_id=claim_id, household_id=claim.household_id, seq=1,
+                outcome=decision.outcome.value, reasons=list(decision.reasons),
+                payout=decision.payout, eligible_expense=decision.eligible_expense,
+                counted_expense=decision.counted_expense, case_json=case.model_dump_json(),
+                decision_json=decision.to_json(), tariff_pk=pk, tariff_id=tariff.id,
+                tariff_sha256=tariff.sha256, engine_version=decision.engine_version,
+                purpose="claim", decided_by="sup", decided_at=ctx.now()))
+            claim.status = decision.outcome.value
+            append_events(session, "sup", ctx.now(), [PendingEvent(
+                "decision.made", "claim", claim_id,
+                orjson.loads(orjson.dumps({"outcome": decision.outcome.value})))])
+    seconds = time.perf_counter() - started
+    ctx.engine.dispose()
+    drop()
+    return (f"  obvious way: adjudicate, one commit per claim ({label})",
+            f"{len(ids) / seconds:,.0f} claims/s", f"{len(ids):,} claims")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=20_000)
+    parser.add_argument("--cases", type=int, default=50_000, help="for evaluate")
+    parser.add_argument("--naive-claims", type=int, default=2_000)
+    parser.add_argument("--pg", default=None, help="PostgreSQL URL (a schema is made in it)")
+    parser.add_argument("--skip-evaluate", action="store_true")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if not args.skip_evaluate:
+            rows += bench_evaluate(args.cases, tmp)
+        rows += bench_batch("SQLite", f"sqlite:///{tmp / 'bench.db'}", args.claims, tmp,
+                            args.naive_claims)
+        if args.pg:
+            url, drop = _pg_schema(args.pg)
+            try:
+                rows += bench_batch("PostgreSQL", url, args.claims, tmp, args.naive_claims)
+            finally:
+                drop()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'what':<{width}}  {'rate':>16}  notes")
+    for what, rate, notes in rows:
+        print(f"{what:<{width}}  {rate:>16}  {notes}")
+    print("notices/s: python bench/bench_notices.py (see docs/documents.md)")
+
+
+if __name__ == "__main__":
+    main()
