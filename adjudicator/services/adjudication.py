@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from adjudicator.decision import Decision, adjudicate
@@ -174,9 +174,9 @@ def _last_seqs(session: Session, claims: list[Claim]) -> dict[str, int]:
         .where(DecisionRecord.claim_id.in_(decided)).group_by(DecisionRecord.claim_id)).all())
 
 
-def _decide_household(session: Session, ctx: Context, book: TariffBook, data: HouseholdData,
+def _decide_household(ctx: Context, book: TariffBook, data: HouseholdData,
                       verifications: dict[str, dict[str, Any]], seqs: dict[str, int],
-                      only: str | None, result: BatchResult, events: list[PendingEvent]
+                      only: str | None, result: BatchResult, staged: list[StagedDecision]
                       ) -> None:
     ready = sorted((c for c in data.claims if c.status == ClaimStatus.VERIFIED.value
                     and (only is None or c.claim_id == only)),
@@ -198,30 +198,36 @@ def _decide_household(session: Session, ctx: Context, book: TariffBook, data: Ho
                           verifications.get(claim.claim_id),
                           history_for(claim, tariff, data.claims))
         decision = adjudicate(case, tariff)
-        record_decision(session, ctx, claim, case, decision, tariff_pk, seq, now, events)
+        staged.append(stage_decision(ctx, claim, case, decision, tariff_pk, seq, now))
         result.count(decision)
 
 
-def record_decision(session: Session, ctx: Context, claim: Claim, case: Case,
-                    decision: Decision, tariff_pk: int, seq: int, now: str,
-                    events: list[PendingEvent]) -> DecisionRecord:
-    """Store a decision (append-only), move the claim, and queue its events."""
+@dataclass
+class StagedDecision:
+    """A decision whose claim has moved in memory, waiting for its row to be written."""
+
+    claim: Claim
+    decision: Decision
+    row: dict[str, Any]
+    previous: int | None
+    old_status: str
+
+
+def stage_decision(ctx: Context, claim: Claim, case: Case, decision: Decision, tariff_pk: int,
+                   seq: int, now: str) -> StagedDecision:
+    """Move the claim for its decision (status, history figures) and prepare the row."""
     new_status = check_transition(claim.claim_id, claim.status,
                                   OUTCOME_STATUS[decision.outcome.value])
-    record = DecisionRecord(
-        claim_id=claim.claim_id, household_id=claim.household_id, seq=seq,
-        outcome=decision.outcome.value, reasons=list(decision.reasons), payout=decision.payout,
-        eligible_expense=decision.eligible_expense, counted_expense=decision.counted_expense,
-        case_json=case.model_dump_json(), decision_json=decision.to_json(),
-        tariff_pk=tariff_pk, tariff_id=decision.tariff_id,
-        tariff_sha256=decision.tariff_sha256, engine_version=decision.engine_version,
-        purpose="claim", decided_by=ctx.user_id, decided_at=now)
-    session.add(record)
-    session.flush()
-    previous = claim.current_decision_id
-    old_status = claim.status
+    row = {"claim_id": claim.claim_id, "household_id": claim.household_id, "seq": seq,
+           "outcome": decision.outcome.value, "reasons": list(decision.reasons),
+           "payout": decision.payout, "eligible_expense": decision.eligible_expense,
+           "counted_expense": decision.counted_expense, "case_json": case.model_dump_json(),
+           "decision_json": decision.to_json(), "tariff_pk": tariff_pk,
+           "tariff_id": decision.tariff_id, "tariff_sha256": decision.tariff_sha256,
+           "engine_version": decision.engine_version, "purpose": "claim",
+           "decided_by": ctx.user_id, "decided_at": now}
+    staged = StagedDecision(claim, decision, row, claim.current_decision_id, claim.status)
     claim.status = new_status.value
-    claim.current_decision_id = record.decision_id
     claim.tariff_pk = tariff_pk
     claim.updated_at = now
     if decision.outcome.value == "pended":
@@ -229,14 +235,41 @@ def record_decision(session: Session, ctx: Context, claim: Claim, case: Case,
     else:  # approved or denied: final at once
         claim.final_counted_expense = decision.counted_expense
         claim.final_paid = decision.payout
-    events.append(PendingEvent("decision.made", "claim", claim.claim_id, {
-        "decision_id": record.decision_id, "seq": seq, "outcome": decision.outcome.value,
-        "reasons": list(decision.reasons), "payout": decision.payout,
-        "counted_expense": decision.counted_expense, "tariff_id": decision.tariff_id,
-        "tariff_sha256": decision.tariff_sha256, "engine_version": decision.engine_version,
-        "supersedes": previous}))
-    events.append(PendingEvent("claim.status", "claim", claim.claim_id,
-                               {"from": old_status, "to": new_status.value}))
+    return staged
+
+
+def write_decisions(session: Session, staged: list[StagedDecision],
+                    events: list[PendingEvent]) -> list[int]:
+    """Insert the staged decision rows in one statement (append-only), point each claim at
+    its new decision, and queue the events, in order."""
+    if not staged:
+        return []
+    ids = list(session.scalars(
+        insert(DecisionRecord).returning(DecisionRecord.decision_id,
+                                         sort_by_parameter_order=True),
+        [item.row for item in staged]))
+    for item, decision_id in zip(staged, ids, strict=True):
+        item.claim.current_decision_id = decision_id
+        decision = item.decision
+        events.append(PendingEvent("decision.made", "claim", item.claim.claim_id, {
+            "decision_id": decision_id, "seq": item.row["seq"],
+            "outcome": decision.outcome.value, "reasons": list(decision.reasons),
+            "payout": decision.payout, "counted_expense": decision.counted_expense,
+            "tariff_id": decision.tariff_id, "tariff_sha256": decision.tariff_sha256,
+            "engine_version": decision.engine_version, "supersedes": item.previous}))
+        events.append(PendingEvent("claim.status", "claim", item.claim.claim_id,
+                                   {"from": item.old_status, "to": item.claim.status}))
+    return ids
+
+
+def record_decision(session: Session, ctx: Context, claim: Claim, case: Case,
+                    decision: Decision, tariff_pk: int, seq: int, now: str,
+                    events: list[PendingEvent]) -> DecisionRecord:
+    """Store one decision (append-only), move the claim, and queue its events."""
+    staged = stage_decision(ctx, claim, case, decision, tariff_pk, seq, now)
+    (decision_id,) = write_decisions(session, [staged], events)
+    record = session.get(DecisionRecord, decision_id)
+    assert record is not None
     return record
 
 
@@ -260,10 +293,12 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
             verifications = _latest_verifications(session, [c.claim_id for c in ready])
             seqs = _last_seqs(session, ready)
             events: list[PendingEvent] = []
+            staged: list[StagedDecision] = []
             before = result.decided
             for household_id in household_ids:
-                _decide_household(session, ctx, book, data[household_id], verifications,
-                                  seqs, claim_id, result, events)
+                _decide_household(ctx, book, data[household_id], verifications, seqs,
+                                  claim_id, result, staged)
+            write_decisions(session, staged, events)
             append_events(session, ctx.user_id, ctx.now(), events)
             result.households += len(household_ids)
         if progress is not None:
