@@ -7,49 +7,33 @@ run at all (one-line reason).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from adjudicator.intake import ImportRefused, ImportResult, UnreadableFile, import_file
 from adjudicator.roles import PermissionDenied
-from adjudicator.storage.context import Context, UnknownUser, open_context
-from cli.common import console, fail, print_json
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
 
 app = typer.Typer(help="Import households, claims, verifications or department data from CSV "
                        "(UTF-8 or GBK), XLSX or JSON Lines; bad rows go to an error report.",
                   no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="The file: .csv, .xlsx or .jsonl.")]
-DbOpt = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (default: ADJUDICATOR_DATABASE_URL, else adjudicator.db here).")]
-AsOpt = Annotated[str | None, typer.Option(
-    "--as", help="Act as this user (default: ADJUDICATOR_USER).")]
+DbOpt = Annotated[str | None, DbOption]
+AsOpt = Annotated[str | None, AsOption]
 ErrorsOpt = Annotated[Path | None, typer.Option(
     "--errors", help="Where to write the error report (default: FILE.errors.csv).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _context(db: str | None, user: str | None) -> Context:
-    user = user or os.environ.get("ADJUDICATOR_USER")
-    if not user:
-        fail("say who is acting: --as USER or ADJUDICATOR_USER")
-    try:
-        return open_context(db, user)
-    except UnknownUser as exc:
-        fail(str(exc))
-    except OperationalError as exc:
-        fail(f"cannot open the database: {exc.orig}")
+JsonOpt = Annotated[bool, JsonOption]
 
 
 def _run(kind: str, file: Path, db: str | None, user: str | None, errors: Path | None,
          as_json: bool, default_source: str | None = None) -> None:
     if not file.is_file():
         fail(f"{file}: no such file")
-    ctx = _context(db, user)
+    ctx = context(db, user)
     try:
         result = import_file(ctx, kind, file, errors, default_source=default_source)
     except (PermissionDenied, ImportRefused, UnreadableFile) as exc:
