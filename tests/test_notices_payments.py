@@ -142,3 +142,22 @@ def test_an_objected_claim_is_decided_again_and_supersedes(approved, tmp_path) -
     assert claim.current_decision_id == decisions[1].decision_id
     assert (claim.final_paid, claim.final_counted_expense) == (Decimal("0.00"),
                                                                Decimal("45000.00"))
+
+
+def test_a_claim_that_moves_while_pdfs_render_is_not_posted(approved, tmp_path,
+                                                            monkeypatch) -> None:
+    """Rendering happens outside the write transaction; the transaction re-checks each claim
+    and leaves a village whose claims moved meanwhile for the next run."""
+    import adjudicator.documents as documents
+    from adjudicator.storage.db import transaction
+
+    def render_while_someone_reopens_k3(models):  # noqa: ANN001, ANN202
+        with transaction(approved.factory) as session:
+            session.get(Claim, "K-3").status = "under_verification"
+        return [b"%PDF-1.7 stand-in" for _ in models]
+
+    monkeypatch.setattr(documents, "render_notices", render_while_someone_reopens_k3,
+                        raising=False)
+    assert create_notices(approved.as_user("off"), tmp_path) == []
+    assert {_status(approved, k) for k in ("K-1", "K-2")} == {"approved"}
+    assert not (tmp_path / "notices").exists()

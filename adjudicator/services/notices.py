@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -66,8 +67,7 @@ def _postable(session: Session, township: str | None, village: str | None
               ) -> dict[str, list[tuple[Claim, Household]]]:
     query = (select(Claim, Household).join(Household, Household.household_id == Claim.household_id)
              .where(Claim.status == ClaimStatus.APPROVED.value)
-             .order_by(Household.village_code, Claim.household_id, Claim.claim_id)
-             .with_for_update(of=Claim))
+             .order_by(Household.village_code, Claim.household_id, Claim.claim_id))
     if township:
         query = query.where(Household.township_code.startswith(township))
     if village:
@@ -78,94 +78,121 @@ def _postable(session: Session, township: str | None, village: str | None
     return by_village
 
 
-def create_notices(ctx: Context, out_dir: Path, *, township: str | None = None,
-                   village: str | None = None, render: bool = True) -> list[CreatedNotice]:
-    """One notice per village with approved claims not yet posted; claims go in_notice."""
-    ctx.require("notice")
-    created: list[CreatedNotice] = []
-    with transaction(ctx.factory) as session:
-        book = TariffBook.load(session)
-        today = ctx.today()
-        sequence = session.execute(select(func.count()).select_from(Notice)).scalar_one()
-        events: list[PendingEvent] = []
-        notices_to_render = []
-        for village_code, entries in sorted(_postable(session, township, village).items()):
-            first_claim, household = entries[0]
-            assert first_claim.tariff_pk is not None
-            tariff = book.by_pk[first_claim.tariff_pk]
-            start = today
-            end = start + dt.timedelta(days=tariff.notice.period_days - 1)
-            sequence += 1
-            notice_no = f"GS-{today:%Y%m%d}-{sequence:05d}"
-            village_name = household.village_name or village_code
-            total = sum((c.final_paid or ZERO for c, _ in entries), ZERO)
-            notice = Notice(notice_no=notice_no, village_code=village_code,
-                            township_code=household.township_code,
-                            title=f"{village_name}防贫保障救助对象公示", start_date=start,
-                            end_date=end, status="open", claims=len(entries), total=total,
-                            created_by=ctx.user_id, created_at=ctx.now())
-            session.add(notice)
-            session.flush()
-            for claim, _ in entries:
-                assert claim.current_decision_id is not None
-                session.add(NoticeItem(notice_id=notice.notice_id, claim_id=claim.claim_id,
-                                       decision_id=claim.current_decision_id,
-                                       payout=claim.final_paid or ZERO))
-                claim.status = check_transition(claim.claim_id, claim.status,
-                                                ClaimStatus.IN_NOTICE.value).value
-                claim.updated_at = ctx.now()
-                events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
-                    "from": "approved", "to": "in_notice", "notice_no": notice_no}))
-            events.append(PendingEvent("notice.created", "notice", notice_no, {
-                "village_code": village_code, "claims": len(entries), "total": total,
-                "start": start.isoformat(), "end": end.isoformat(),
-                "tariff_id": tariff.id}))
-            notices_to_render.append((notice, entries, tariff, village_name, household))
-        pdfs: dict[int, Path] = {}
-        if render and notices_to_render:
-            pdfs = _render_notices(session, ctx, out_dir, notices_to_render, events)
-        append_events(session, ctx.user_id, ctx.now(), events)
-        for notice, entries, _, _, _ in notices_to_render:
-            created.append(CreatedNotice(notice.notice_id, notice.notice_no, notice.village_code,
-                                         notice.claims, len({h.household_id for _, h in entries}),
-                                         notice.total, notice.start_date, notice.end_date,
-                                         pdfs.get(notice.notice_id)))
-    return created
+@dataclass
+class _Plan:
+    """One village's notice as read from the database, before anything is written."""
+
+    notice: Notice
+    claims: list[tuple[str, int, Decimal]]  # claim id, decision id, payout
+    households: int
+    tariff_id: str
+    model: Any  # the renderer's VillageNotice
 
 
-def _render_notices(session: Session, ctx: Context, out_dir: Path, notices: list,  # type: ignore[type-arg]
-                    events: list[PendingEvent]) -> dict[int, Path]:
-    from adjudicator.documents import render_notices
+def _plan(session: Session, ctx: Context, township: str | None, village: str | None
+          ) -> list[_Plan]:
     from adjudicator.documents.models import NoticeRow, VillageNotice
 
-    member_ids = {(c.household_id, c.member_id) for _, entries, _, _, _ in notices
-                  for c, _ in entries}
-    households = sorted({h for h, _ in member_ids})
+    book = TariffBook.load(session)
+    today = ctx.today()
+    by_village = _postable(session, township, village)
+    households = sorted({h.household_id for entries in by_village.values() for _, h in entries})
     members = {(m.household_id, m.member_id): m for m in session.execute(
         select(Member).where(Member.household_id.in_(households))).scalars()}
-    models = []
-    for notice, entries, tariff, village_name, household in notices:
+    posted_today = dict(session.execute(
+        select(Notice.village_code, func.count()).where(Notice.start_date == today)
+        .group_by(Notice.village_code)).all())
+    plans = []
+    for village_code, entries in sorted(by_village.items()):
+        first_claim, household = entries[0]
+        assert first_claim.tariff_pk is not None
+        tariff = book.by_pk[first_claim.tariff_pk]
         settings = tariff.notice
+        end = today + dt.timedelta(days=settings.period_days - 1)
+        # One notice per village and day; a second batch the same day gets a suffix.
+        again = posted_today.get(village_code, 0)
+        notice_no = f"GS-{today:%Y%m%d}-{village_code}" + (f"-{again + 1}" if again else "")
+        village_name = household.village_name or village_code
+        total = sum((c.final_paid or ZERO for c, _ in entries), ZERO)
+        notice = Notice(notice_no=notice_no, village_code=village_code,
+                        township_code=household.township_code,
+                        title=f"{village_name}防贫保障救助对象公示", start_date=today,
+                        end_date=end, status="open", claims=len(entries), total=total,
+                        created_by=ctx.user_id, created_at=ctx.now())
         rows = tuple(
-            NoticeRow(household_id=c.household_id, name=members[(c.household_id, c.member_id)].name,
+            NoticeRow(household_id=c.household_id,
+                      name=members[(c.household_id, c.member_id)].name,
                       id_number=members[(c.household_id, c.member_id)].id_number,
                       village=h.village_name or h.village_code, household_category=h.category,
                       claim_category=c.category, payout=c.final_paid or ZERO,
                       claim_id=c.claim_id)
             for c, h in entries)
-        models.append(VillageNotice(
+        model = VillageNotice(
             issuing_office=settings.issuing_office or tariff.name, title=notice.title,
-            village=village_name, township=household.township_name,
-            notice_no=notice.notice_no, notice_start=notice.start_date,
-            notice_end=notice.end_date, issue_date=notice.start_date, rows=rows,
+            village=village_name, township=household.township_name, notice_no=notice_no,
+            notice_start=today, notice_end=end, issue_date=today, rows=rows,
             objection_phone=settings.objection_phone or "（见村务公开栏）",
-            objection_address=settings.objection_address or "村民委员会"))
-    paths: dict[int, Path] = {}
-    for (notice, *_), pdf in zip(notices, render_notices(models), strict=True):
-        path = out_dir / "notices" / f"{notice.notice_no}-{notice.village_code}.pdf"
-        store_document(session, ctx, "notice", notice.notice_no, path, pdf, events)
-        paths[notice.notice_id] = path
-    return paths
+            objection_address=settings.objection_address or "村民委员会")
+        claims = [(c.claim_id, c.current_decision_id, c.final_paid or ZERO) for c, _ in entries
+                  if c.current_decision_id is not None]
+        plans.append(_Plan(notice, claims, len({h.household_id for _, h in entries}),
+                           tariff.id, model))
+    return plans
+
+
+def create_notices(ctx: Context, out_dir: Path, *, township: str | None = None,
+                   village: str | None = None, render: bool = True) -> list[CreatedNotice]:
+    """One notice per village with approved claims not yet posted; claims go in_notice.
+
+    The PDFs are rendered before the write transaction, so that rendering a county's
+    notices never holds the database's write lock; the transaction then posts a village's
+    notice only if every one of its claims is still approved on the same decision (a
+    village whose claims moved meanwhile is left for the next run).
+    """
+    from adjudicator.documents import render_notices
+
+    ctx.require("notice")
+    with ctx.factory() as session:
+        plans = _plan(session, ctx, township, village)
+    pdfs: list[bytes | None] = (list(render_notices([p.model for p in plans]))
+                                if render and plans else [None] * len(plans))
+    created: list[CreatedNotice] = []
+    with transaction(ctx.factory) as session:
+        events: list[PendingEvent] = []
+        for plan, pdf in zip(plans, pdfs, strict=True):
+            wanted = {claim_id: decision_id for claim_id, decision_id, _ in plan.claims}
+            claims = session.execute(select(Claim).where(Claim.claim_id.in_(wanted))
+                                     .with_for_update()).scalars().all()
+            if len(claims) != len(wanted) or any(
+                    c.status != ClaimStatus.APPROVED.value
+                    or c.current_decision_id != wanted[c.claim_id] for c in claims):
+                continue
+            notice = plan.notice
+            session.add(notice)
+            session.flush()
+            for claim_id, decision_id, payout in plan.claims:
+                session.add(NoticeItem(notice_id=notice.notice_id, claim_id=claim_id,
+                                       decision_id=decision_id, payout=payout))
+            for claim in claims:
+                claim.status = check_transition(claim.claim_id, claim.status,
+                                                ClaimStatus.IN_NOTICE.value).value
+                claim.updated_at = ctx.now()
+                events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
+                    "from": "approved", "to": "in_notice", "notice_no": notice.notice_no}))
+            events.append(PendingEvent("notice.created", "notice", notice.notice_no, {
+                "village_code": notice.village_code, "claims": notice.claims,
+                "total": notice.total, "start": notice.start_date.isoformat(),
+                "end": notice.end_date.isoformat(), "tariff_id": plan.tariff_id}))
+            path = None
+            if pdf is not None:
+                path = out_dir / "notices" / f"{notice.notice_no}.pdf"
+                store_document(session, ctx, "notice", notice.notice_no, path, pdf, events)
+            created.append(CreatedNotice(notice.notice_id, notice.notice_no,
+                                         notice.village_code, notice.claims, plan.households,
+                                         notice.total, notice.start_date, notice.end_date,
+                                         path))
+        append_events(session, ctx.user_id, ctx.now(), events)
+    return created
 
 
 def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
