@@ -49,14 +49,15 @@ def _assert_all_decided_once(ctx, total: int) -> None:
 
 def test_a_killed_batch_resumes_without_double_or_lost_decisions(admin_ctx, db_url) -> None:
     load_demo_tariff(admin_ctx)
-    total = bulk_seed(admin_ctx, households=400, claims_per_household=2)
-    process = _adjudicate_process(db_url, "--chunk", "2")
+    # Enough work, one household per transaction, that the kill lands mid-run.
+    total = bulk_seed(admin_ctx, households=1500, claims_per_household=2)
+    process = _adjudicate_process(db_url, "--chunk", "1")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         stored, _, _ = _decision_counts(admin_ctx)
-        if stored >= 40 or process.poll() is not None:
+        if stored >= 10 or process.poll() is not None:
             break
-        time.sleep(0.02)
+        time.sleep(0.01)
     assert process.poll() is None, "the batch finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()

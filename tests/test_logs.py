@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+import structlog
+
 from adjudicator.logs import configure_logging, get_logger
 from tests.casebuilder import valid_id
+
+
+@pytest.fixture(autouse=True)
+def _restore_structlog():
+    yield
+    structlog.reset_defaults()  # later tests must not log into this test's captured stream
 
 
 def test_personal_data_is_scrubbed_from_log_lines(capsys) -> None:

@@ -6,6 +6,7 @@ request. No service reads the time or the environment by itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -32,7 +33,7 @@ class Context:
     def now(self) -> str:
         return stamp(self.clock())
 
-    def today(self):
+    def today(self) -> dt.date:
         return self.clock().date()
 
     def require(self, action: str) -> None:
