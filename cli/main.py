@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from adjudicator.version import ENGINE_VERSION
-from cli import claims_cmd, demo_cmd, import_cmd, notice_cmd, system_cmd, tariff_cmd
+from cli import claims_cmd, demo_cmd, import_cmd, notice_cmd, serve_cmd, system_cmd, tariff_cmd
 from cli.evaluate_cmd import evaluate
 from cli.explain_cmd import explain
 
@@ -41,6 +41,8 @@ app.command()(claims_cmd.replay)
 app.command()(claims_cmd.report)
 app.command()(notice_cmd.pay)
 app.command()(demo_cmd.demo)
+app.command()(serve_cmd.serve)
+system_cmd.user_app.command("password")(serve_cmd.set_password)
 app.add_typer(tariff_cmd.app, name="tariff")
 app.add_typer(import_cmd.app, name="import")
 app.add_typer(claims_cmd.review_app, name="review")

@@ -1,0 +1,203 @@
+"""The county officer's work through the services: the pend queue of their townships, a
+decision in words, reviews, notices and their PDFs, sampling audits and the summary report.
+
+Only display glue lives here (scoping to the officer's townships, shaping figures for a page);
+every decision, state change and document comes from `adjudicator.services`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from adjudicator.documents.models import (
+    CLAIM_CATEGORY_LABELS,
+    HOUSEHOLD_CATEGORY_LABELS,
+    ClaimCategoryRow,
+    Counts,
+    HouseholdCategoryRow,
+    SummaryReport,
+    TownshipRow,
+)
+from adjudicator.explain import explain_decision
+from adjudicator.reasons import reason_text
+from adjudicator.services.documents import summary_counts
+from adjudicator.services.notices import CreatedNotice, create_notices
+from adjudicator.services.review import PendedClaim, decision_json, list_pended, resolve
+from adjudicator.storage.context import Context
+from adjudicator.storage.models import Review
+from adjudicator.storage.models_notice import Document
+from adjudicator.web.auth import SignedIn
+from adjudicator.web.errors import REFUSALS, WebError, refusal
+
+ZERO = Decimal(0)
+
+
+def call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a service function; its refusals become WebErrors (Chinese, with a status)."""
+    try:
+        return function(*args, **kwargs)
+    except REFUSALS as exc:
+        raise refusal(exc) from exc
+
+
+# --------------------------------------------------------------------------- pend queue
+
+
+def pend_queue(ctx: Context, signed: SignedIn) -> list[PendedClaim]:
+    """Pended claims of the officer's townships (all when the user has none), oldest first."""
+    if not signed.townships:
+        return list(call(list_pended, ctx))
+    found: dict[str, PendedClaim] = {}
+    for township in signed.townships:
+        for pended in call(list_pended, ctx, township):
+            found[pended.claim_id] = pended
+    return sorted(found.values(), key=lambda p: (p.decided_at, p.claim_id))
+
+
+def in_scope(signed: SignedIn, township_code: str) -> bool:
+    return not signed.townships or any(township_code.startswith(t) for t in signed.townships)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A stored decision as a page shows it."""
+
+    claim_id: str
+    decision: dict[str, Any]
+    lines: list[str]
+    reasons: list[tuple[str, str]]
+    pended: PendedClaim | None
+
+
+def decision_view(ctx: Context, signed: SignedIn, claim_id: str) -> DecisionView:
+    decision = call(decision_json, ctx, claim_id)
+    if decision is None:
+        raise WebError(404, "not_found", "没有这个案件，或该案件还没有理算结论。",
+                       detail=f"no decision for claim {claim_id}")
+    pended = next((p for p in pend_queue(ctx, signed) if p.claim_id == claim_id), None)
+    return DecisionView(claim_id, decision, explain_decision(decision, "zh"),
+                        [(code, reason_text(code)) for code in decision["reasons"]], pended)
+
+
+def review(ctx: Context, signed: SignedIn, claim_id: str, action: str, reason: str) -> Review:
+    """Approve or deny with the service (it enforces maker-checker); an officer with
+    townships reviews only their own townships' claims."""
+    ctx.require("review")
+    queued = {p.claim_id: p for p in call(list_pended, ctx)}
+    if claim_id in queued and not in_scope(signed, queued[claim_id].township_code):
+        raise WebError(403, "out_of_scope", "该案件不属于您负责的乡镇。",
+                       detail=f"claim {claim_id} is in township "
+                              f"{queued[claim_id].township_code}")
+    return call(resolve, ctx, claim_id, action, reason)  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- notices
+
+
+def post_notices(ctx: Context, signed: SignedIn, out_dir: Path, township: str | None,
+                 village: str | None) -> list[CreatedNotice]:
+    """Post notices for a township or village of the officer's (all of theirs by default)."""
+    ctx.require("notice")
+    wanted = township or None
+    if wanted is not None and not in_scope(signed, wanted):
+        raise WebError(403, "out_of_scope", "该乡镇不属于您负责的范围。")
+    if village and not in_scope(signed, village):
+        raise WebError(403, "out_of_scope", "该村不属于您负责的范围。")
+    prefixes: list[str | None] = [wanted] if wanted or not signed.townships else list(
+        signed.townships)
+    created: list[CreatedNotice] = []
+    for prefix in prefixes:
+        created += call(create_notices, ctx, out_dir, township=prefix, village=village or None)
+    return created
+
+
+def notice_pdf(ctx: Context, notice_no: str) -> tuple[Path, str]:
+    """The stored PDF of a notice, checked against the SHA-256 recorded when it was written."""
+    ctx.require("read")
+    with ctx.factory() as session:
+        document = session.execute(
+            select(Document).where(Document.kind == "notice", Document.ref == notice_no)
+            .order_by(Document.pk.desc()).limit(1)).scalar_one_or_none()
+    if document is None:
+        raise WebError(404, "not_found", "这个公示没有生成 PDF 文件。")
+    path = Path(document.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WebError(410, "document_missing", "公示 PDF 文件已不在存放位置，请联系管理员。",
+                       detail=f"document {document.pk} is not readable") from exc
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise WebError(500, "document_changed", "公示 PDF 文件与生成时记录的不一致，已停止下载。",
+                       detail=f"document {document.pk}: SHA-256 differs from the record")
+    return path, document.sha256
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_model(ctx: Context, year: int | None, office: str, period: str,
+                  title: str = "防贫保障工作总结") -> SummaryReport:
+    """The summary's figures (the same the PDF and XLSX print) as the documents' model."""
+    figures = summary_counts(ctx, year)
+    totals = figures["totals"].get("all") or dict.fromkeys(Counts.model_fields, 0)
+    return SummaryReport(
+        title=title, period_label=period, issuing_office=office, issue_date=ctx.clock().date(),
+        totals=Counts(**totals),
+        by_claim_category=tuple(ClaimCategoryRow(category=k, **v)
+                                for k, v in figures["category"].items()),
+        by_household_category=tuple(HouseholdCategoryRow(category=k, **v)
+                                    for k, v in figures["household_category"].items()),
+        by_township=tuple(TownshipRow(township=k, **v) for k, v in figures["township"].items()))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    households: int
+    amount: Decimal
+    percent: float
+
+
+def bars(rows: list[tuple[str, int, Decimal]]) -> list[Bar]:
+    """Rows scaled for a CSS bar chart (the longest bar is 100 %)."""
+    top = max((amount for _, _, amount in rows), default=ZERO)
+    return [Bar(label, households, amount,
+                float(amount / top * 100) if top > 0 else 0.0)
+            for label, households, amount in rows]
+
+
+def charts(report: SummaryReport) -> list[tuple[str, list[Bar]]]:
+    return [
+        ("按救助类别", bars([(CLAIM_CATEGORY_LABELS.get(r.category, r.category),
+                             r.households_paid, r.amount_paid)
+                            for r in report.by_claim_category])),
+        ("按户类别", bars([(HOUSEHOLD_CATEGORY_LABELS.get(r.category, r.category),
+                           r.households_paid, r.amount_paid)
+                          for r in report.by_household_category])),
+        ("按乡镇", bars([(r.township, r.households_paid, r.amount_paid)
+                        for r in report.by_township])),
+    ]
+
+
+def period_label(year: int | None) -> str:
+    return f"{year}年" if year else "全部年度"
+
+
+def write_summary(ctx: Context, documents_dir: Path, office: str, year: int | None,
+                  fmt: str) -> Path:
+    """The summary report as PDF or XLSX under `documents_dir/reports`, written and recorded
+    (with its SHA-256) by the documents service."""
+    from adjudicator.services.documents import summary_report
+
+    moment = "".join(ch for ch in ctx.now() if ch.isdigit())[:14]
+    path = documents_dir / "reports" / f"summary-{year or 'all'}-{moment}.{fmt}"
+    call(summary_report, ctx, path if fmt == "pdf" else None, path if fmt == "xlsx" else None,
+         title="防贫保障工作总结", period_label=period_label(year), issuing_office=office,
+         year=year)
+    return path

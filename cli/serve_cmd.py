@@ -1,0 +1,80 @@
+"""`adjudicator serve` (the web app under uvicorn) and `adjudicator user password`.
+
+The web package is imported only when these commands run, so every other command starts as
+fast as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import AsOption, DbOption, console, context, fail
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    db: Annotated[str | None, DbOption] = None,
+    evidence_dir: Annotated[Path, typer.Option(
+        "--evidence-dir", help="Where uploaded evidence files are kept.")] = Path("evidence"),
+    documents_dir: Annotated[Path, typer.Option(
+        "--documents-dir", help="Where notices and reports are written.")] = Path("documents"),
+    max_upload_mb: Annotated[float, typer.Option(
+        "--max-upload-mb", help="Largest evidence file accepted (MB).")] = 10.0,
+    secure_cookies: Annotated[str, typer.Option(
+        "--secure-cookies", help="auto (Secure over https), always or never.")] = "auto",
+    session_hours: Annotated[float, typer.Option(
+        "--session-hours", help="How long a browser login lasts.")] = 8.0,
+    forwarded_allow_ips: Annotated[str, typer.Option(
+        "--forwarded-allow-ips", help="Proxies trusted for X-Forwarded-Proto/For.")]
+    = "127.0.0.1",
+) -> None:
+    """Start the web app (pages for verifiers and officers, JSON API under /api/v1)."""
+    import uvicorn
+
+    from adjudicator.logs import configure_logging
+    from adjudicator.web import WebSettings, create_app
+
+    if secure_cookies not in ("auto", "always", "never"):
+        fail("--secure-cookies is auto, always or never")
+    if max_upload_mb <= 0 or session_hours <= 0:
+        fail("--max-upload-mb and --session-hours must be positive")
+    configure_logging()
+    settings = WebSettings(database_url=db, evidence_dir=evidence_dir,
+                           documents_dir=documents_dir,
+                           max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+                           secure_cookies=secure_cookies,  # type: ignore[arg-type]
+                           session_hours=session_hours)
+    try:
+        app = create_app(settings)
+    except Exception as exc:  # a database that cannot be opened or migrated
+        fail(f"cannot start: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    console.print(f"防贫保 web app on http://{host}:{port}/ (API docs: /api/docs)",
+                  highlight=False)
+    # uvicorn's own access log prints query strings: ours (adjudicator.web) does not.
+    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips, server_header=False)
+
+
+def set_password(
+    user_id: Annotated[str, typer.Argument(help="Whose web password to set.")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Set a user's password for the web app (asked twice, not shown); signs them out
+    everywhere. An admin sets anyone's, a user their own."""
+    from adjudicator.roles import PermissionDenied
+    from adjudicator.web.auth import PasswordRejected
+    from adjudicator.web.auth import set_password as store_password
+
+    ctx = context(db, user)
+    password = typer.prompt("新密码 new password", hide_input=True,
+                            confirmation_prompt="再输入一次 repeat it")
+    try:
+        store_password(ctx, user_id, password)
+    except (PermissionDenied, PasswordRejected) as exc:
+        fail(str(exc))
+    console.print(f"password of {user_id} set; their web sessions were signed out",
+                  highlight=False)

@@ -1,0 +1,120 @@
+"""Officer pages: the pend queue of their townships with each decision in words, reviews
+(maker-checker), notices and their PDFs, sampling audits, the summary report — on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.e2e.fixtures import world_fixture  # noqa: F401
+from tests.e2e.webworld import World
+
+
+def test_the_pend_queue_is_scoped_to_the_officers_townships(world: World) -> None:
+    everyone, _ = world.client("off")
+    page = everyone.get("/officer/pending").text
+    assert all(claim in page for claim in ("P1", "P2", "P3")) and "74,500.00" in page
+    assert "赔付金额较大，需人工审核" in page
+    township, token = world.client("off2")  # townships 330102002 only
+    mine = township.get("/officer/pending").text
+    # Links, not bare ids: the page also carries a random CSRF token that may contain "P1".
+    assert '/officer/claims/P2"' in mine
+    assert '/officer/claims/P1"' not in mine and '/officer/claims/P3"' not in mine
+    before = world.fingerprint()
+    refused = township.post("/officer/claims/P1/review", data={
+        "csrf_token": token, "action": "approve", "reason": "越权"})
+    assert refused.status_code == 403 and "不属于您负责的乡镇" in refused.text
+    assert world.fingerprint() == before
+
+
+def test_a_claim_in_words_with_its_figures(world: World) -> None:
+    client, _ = world.client("off")
+    page = client.get("/officer/claims/P1").text
+    for words in ("申请 P1（因病）：待人工审核，赔付 74500.00 元。",
+                  "人均纯收入 = (纯收入 40000.00", "赔付 74500.00 元达到大额审核线 30000.00 元",
+                  "-20,000.00", "49,000.00",
+                  "PEND_LARGE_PAYOUT", "审核理由（必填）"):
+        assert words in page, words
+    missing = client.get("/officer/claims/NOPE")
+    assert missing.status_code == 404 and "没有这个案件" in missing.text
+
+
+def test_reviews_need_a_reason_and_never_the_officers_own_verification(world: World) -> None:
+    client, token = world.client("off")
+    before = world.fingerprint()
+    no_reason = client.post("/officer/claims/P1/review", data={
+        "csrf_token": token, "action": "approve", "reason": "  "})
+    assert no_reason.status_code == 422 and "请填写审核理由" in no_reason.text
+    own = client.post("/officer/claims/P3/review", data={
+        "csrf_token": token, "action": "approve", "reason": "同意"})
+    assert own.status_code == 403 and "必须由另一人审核" in own.text
+    assert "maker-checker" in own.text  # the service's own message, shown below
+    verifier, v_token = world.client("v2")
+    role = verifier.post("/officer/claims/P1/review", data={
+        "csrf_token": v_token, "action": "approve", "reason": "同意"})
+    assert role.status_code == 403
+    assert world.fingerprint() == before
+    done = client.post("/officer/claims/P1/review", data={
+        "csrf_token": token, "action": "deny", "reason": "经复核不符合条件"})
+    assert done.status_code == 303 and world.status("P1") == "denied"
+    again = client.post("/officer/claims/P1/review", data={
+        "csrf_token": token, "action": "approve", "reason": "再审"})
+    assert again.status_code == 409 and "不在待审核状态" in again.text
+
+
+def test_notices_are_posted_downloaded_masked_and_closed(world: World) -> None:
+    client, token = world.client("off")
+    client.post("/officer/claims/P1/review", data={"csrf_token": token, "action": "approve",
+                                                   "reason": "核实无误"})
+    created = client.post("/officer/notices", data={"csrf_token": token})
+    assert created.status_code == 200 and "已生成 1 份公示" in created.text
+    number = re.search(r'href="/officer/notices/([^"/]+)/pdf"', created.text).group(1)
+    assert world.status("P1") == "in_notice"
+    pdf = client.get(f"/officer/notices/{number}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "张*" in text and "张三" not in text and "74,500.00" in text
+    before = world.fingerprint()
+    early = client.post(f"/officer/notices/{number}/close", data={"csrf_token": token})
+    assert early.status_code == 409 and "公示期尚未结束" in early.text
+    assert world.fingerprint() == before
+    world.clock.advance(days=7)
+    client, token = world.client("off")
+    closed = client.post(f"/officer/notices/{number}/close", data={"csrf_token": token})
+    assert closed.status_code == 303 and world.status("P1") == "closed"
+    assert "已结束" in client.get(closed.headers["location"]).text
+
+
+def test_sampling_audit_and_summary_report(world: World) -> None:
+    client, token = world.client("off")
+    bad = client.post("/officer/audit/samples", data={"csrf_token": token, "rate": "2",
+                                                      "seed": "7"})
+    assert bad.status_code == 422 and "抽样比例" in bad.text
+    drawn = client.post("/officer/audit/samples", data={"csrf_token": token, "rate": "0.5",
+                                                         "seed": "7"})
+    assert drawn.status_code == 200 and "已抽取样本 1" in drawn.text
+    report = client.get("/officer/audit/report?sample=1")
+    assert report.status_code == 200 and "按核查员" in report.text and "v2" in report.text
+    xlsx = client.get("/officer/audit/report.xlsx?sample=1")
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "按核查员"
+    summary = client.get("/officer/report?year=2026")
+    assert summary.status_code == 200 and "本期共入户核查" in summary.text
+    assert "bar-fill" in summary.text and "分救助类别情况" in summary.text
+    sheet = client.post("/officer/report/download", data={"csrf_token": token,
+                                                           "format": "xlsx", "year": "2026"})
+    assert sheet.status_code == 200
+    assert "总体情况" in load_workbook(io.BytesIO(sheet.content)).sheetnames
+    pdf = client.post("/officer/report/download", data={"csrf_token": token, "format": "pdf",
+                                                        "year": "2026"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert "本期共入户核查3户" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert len(list((world.tmp / "documents" / "reports").glob("summary-2026-*"))) == 2
+    auditor, _ = world.client("aud")
+    assert auditor.get("/officer/audit/report").status_code == 200
+    refused = auditor.post("/officer/audit/samples", data={
+        "csrf_token": _, "rate": "0.5", "seed": "8"})
+    assert refused.status_code == 403
