@@ -113,15 +113,15 @@ def adjudicate(case: Case, tariff: Tariff) -> Decision:
 
     # Step 6: income test. From here on the expense counts toward the year.
     income = checks.income_test(case, tariff, expense, trace)
-    figures = {"eligible": expense, "counted": expense, "income": income}
     if income.denied:
-        return _finish(case, tariff, trace, Outcome.DENIED, list(income.reasons), **figures)
+        return _finish(case, tariff, trace, Outcome.DENIED, list(income.reasons),
+                       eligible=expense, counted=expense, income=income)
 
     # Step 7: payout from the bands over the cumulative expense, then the caps.
     payout, due, slices, denial = _payout(case, tariff, rules, income.cumulative_expense, trace)
     if denial:
         return _finish(case, tariff, trace, Outcome.DENIED, [denial], due=due, slices=slices,
-                       **figures)
+                       eligible=expense, counted=expense, income=income)
 
     # Step 8: review of large payouts; any pend reason sends the claim to a person.
     pends = list(income.reasons)
@@ -135,7 +135,7 @@ def adjudicate(case: Case, tariff: Tariff) -> Decision:
             pends.append(R.PEND_LARGE_PAYOUT)
     outcome = Outcome.PENDED if pends else Outcome.APPROVED
     return _finish(case, tariff, trace, outcome, pends, payout=payout, due=due, slices=slices,
-                   **figures)
+                   eligible=expense, counted=expense, income=income)
 
 
 def _payout(case: Case, tariff: Tariff, rules: CategoryRules, cumulative: Decimal,

@@ -47,6 +47,10 @@ def _negative(step: Values, lang: str, labels: Mapping[str, str]) -> str:
     return text + ("; excluded." if step["result"] == "fail" else ".")
 
 
+_ID_PROBLEM_ZH: dict[str, str] = {"length": "位数不是18位", "characters": "含非法字符",
+                  "birth_date": "出生日期不存在", "check_digit": "校验位不符"}
+
+
 _ZH: dict[str, Callable[[Values, str], str]] = {
     "coverage.region": lambda v, r: (
         f"户籍区划 {v['region_code']} "
@@ -171,9 +175,6 @@ _EN: dict[str, Callable[[Values, str], str]] = {
         + f" the review threshold {v['threshold']}."),
     "outcome": lambda v, r: f"Outcome: {r}, payout {v['payout']}.",
 }
-
-_ID_PROBLEM_ZH = {"length": "位数不是18位", "characters": "含非法字符",
-                  "birth_date": "出生日期不存在", "check_digit": "校验位不符"}
 
 
 def _incomplete_zh(v: Values) -> list[str]:

@@ -168,7 +168,8 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     margin = _decimal(raw.get("borderline_margin", 0))
     if margin is not None and not Decimal(0) <= margin < 1:
         problems.append(("borderline_margin", "must be at least 0 and below 1 (0 disables)"))
-    own = raw.get("negative_items") if isinstance(raw.get("negative_items"), dict) else {}
+    declared = raw.get("negative_items")
+    own: dict[str, Any] = declared if isinstance(declared, dict) else {}
     for code, label in own.items():
         if not re.match(r"^[A-Z][A-Z0-9_]*$", code):
             problems.append((f"negative_items.{code}", "item codes are upper-case identifiers"))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from adjudicator.storage.context import Context
 
 console = Console()
 err_console = Console(stderr=True)
@@ -32,7 +35,7 @@ AsOption = typer.Option("--as", envvar="ADJUDICATOR_USER",
 JsonOption = typer.Option("--json", help="Output JSON.")
 
 
-def context(db: str | None, user: str | None):
+def context(db: str | None, user: str | None) -> Context:
     """The service context for a command, or a one-line failure saying what is missing."""
     from sqlalchemy.exc import OperationalError
 

@@ -117,7 +117,11 @@ def close(
     if (notice is None) == (not due):
         fail("give a notice number, or --due")
     try:
-        closed = close_due_notices(ctx) if due else [(notice, *close_notice(ctx, notice))]
+        if due:
+            closed = close_due_notices(ctx)
+        else:
+            assert notice is not None  # one of the two, checked above
+            closed = [(notice, *close_notice(ctx, notice))]
     except (PermissionDenied, NoticeRefused) as exc:
         fail(str(exc))
     for number, payable, objected in closed:

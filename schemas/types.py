@@ -89,7 +89,7 @@ _AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": 15, "allow_inf_nan": False}
 Money = Annotated[
     Decimal,
     BeforeValidator(_plain_non_negative),
-    Field(ge=0, **_AMOUNT_LIMITS),  # type: ignore[arg-type]
+    Field(ge=0, **_AMOUNT_LIMITS),
     PlainSerializer(format_amount, return_type=str),
     WithJsonSchema({**_AMOUNT_JSON_SCHEMA, "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
 ]
@@ -98,7 +98,7 @@ Money = Annotated[
 SignedMoney = Annotated[
     Decimal,
     BeforeValidator(_plain_decimal_text),
-    Field(**_AMOUNT_LIMITS),  # type: ignore[arg-type]
+    Field(**_AMOUNT_LIMITS),
     PlainSerializer(format_amount, return_type=str),
     WithJsonSchema(_AMOUNT_JSON_SCHEMA),
 ]

@@ -151,7 +151,7 @@ def test_a_claim_that_moves_while_pdfs_render_is_not_posted(approved, tmp_path,
     import adjudicator.documents as documents
     from adjudicator.storage.db import transaction
 
-    def render_while_someone_reopens_k3(models):  # noqa: ANN001, ANN202
+    def render_while_someone_reopens_k3(models):
         with transaction(approved.factory) as session:
             session.get(Claim, "K-3").status = "under_verification"
         return [b"%PDF-1.7 stand-in" for _ in models]

@@ -9,9 +9,8 @@ import json
 from pathlib import Path
 
 import yaml
-from typer.testing import Result
 from sqlalchemy import select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction

@@ -67,7 +67,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     doc_keys = unique((m.household_id, m.member_id, r.category.value, r.document_no)
                       for r, m in ((row.record, matched[id(row)]) for row in rows)
                       if r.document_no is not None and not isinstance(m, Mismatch))
-    by_document: dict[tuple[str, str, str, str], str] = {}
+    by_document: dict[tuple[str, str, str, str | None], str] = {}
     if doc_keys:
         # By household (indexed on both databases), then the exact key here: a row-value IN
         # would scan the whole table on SQLite.

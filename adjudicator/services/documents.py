@@ -65,7 +65,7 @@ def _current(session: Any, status: str | None, claim_ids: list[str] | None
         query = query.where(Claim.status == status)
     if claim_ids is not None:
         query = query.where(Claim.claim_id.in_(claim_ids))
-    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+    return [tuple(row) for row in session.execute(query)]
 
 
 def _labels(tariff: Tariff) -> dict[str, str]:

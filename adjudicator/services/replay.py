@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adjudicator.decision import adjudicate
 from adjudicator.storage.context import Context
@@ -71,13 +72,14 @@ def replay(ctx: Context, *, claim_id: str | None = None, limit: int | None = Non
     return result
 
 
-def _replay_one(session, row: DecisionRecord, tariffs: dict[int, Tariff | TariffError],
+def _replay_one(session: Session, row: DecisionRecord, tariffs: dict[int, Tariff | TariffError],
                 result: ReplayResult) -> None:
     result.checked += 1
     result.engine_versions[row.engine_version] = result.engine_versions.get(
         row.engine_version, 0) + 1
     if row.tariff_pk not in tariffs:
         record = session.get(TariffRecord, row.tariff_pk)
+        assert record is not None  # a foreign key: the decision's tariff is stored
         try:
             tariffs[row.tariff_pk] = parse_tariff(record.content, f"stored tariff #{record.pk}")
         except TariffError as exc:

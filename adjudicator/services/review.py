@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adjudicator import reasons as R
 from adjudicator.storage.context import Context
@@ -54,7 +55,7 @@ def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
                 for c, d, t in rows]
 
 
-def _verifiers(session, claim_ids: list[str]) -> dict[str, str]:
+def _verifiers(session: Session, claim_ids: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     if claim_ids:
         for claim_id, verifier in session.execute(
