@@ -24,7 +24,7 @@ from adjudicator.services.verification import DEFAULT_DAYS
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
+from adjudicator.storage.models import Claim, Household, Member
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem, Objection
 from adjudicator.workdays import add_working_days
 from adjudicator.workflow import ClaimStatus, check_transition
@@ -288,5 +288,5 @@ def list_notices(ctx: Context, status: str | None = None) -> list[Notice]:
         return list(session.execute(query).scalars())
 
 
-__all__ = ["DecisionRecord", "close_due_notices", "close_notice", "create_notices",
-           "list_notices", "record_objection"]
+__all__ = ["CreatedNotice", "NoticeRefused", "close_due_notices", "close_notice",
+           "create_notices", "list_notices", "record_objection", "store_document"]
