@@ -1,6 +1,6 @@
 """Benchmark of `adjudicator evaluate` (pure mode): cases per second and peak memory.
 
-Run by hand:  python bench/bench_evaluate.py [--cases 200000] [--workers 2]
+Run by hand:  python bench/bench_evaluate.py [--cases 200000] [--workers 2] [--engine scalar]
 
 It writes generated cases to a temporary JSON Lines file, then times the same streaming path
 the CLI uses (read, validate, adjudicate, serialize, write) in this process, and reports the
@@ -19,12 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adjudicator.evaluate import (
-    EvaluationCounts,
-    evaluate_documents,
-    evaluate_parallel,
-    iter_documents,
-)
+from adjudicator.evaluate import evaluate_stream
 from adjudicator.tariff import load_tariff
 from tariffs import demo_tariff_path
 
@@ -54,6 +49,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes (the CLI's --workers); CPU figures are this process's")
+    parser.add_argument("--engine", choices=("columnar", "scalar"), default="columnar")
     args = parser.parse_args()
     tariff = load_tariff(demo_tariff_path())
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,22 +58,16 @@ def main() -> None:
         _write_cases(cases, args.cases, args.seed)
         generated = time.perf_counter() - started
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        counts = EvaluationCounts()
         started, cpu = time.perf_counter(), time.process_time()
-        with cases.open(encoding="utf-8") as source, open(Path(tmp) / "out.jsonl", "w",
-                                                          encoding="utf-8") as sink:
-            documents = iter_documents(source, str(cases))
-            lines = (evaluate_documents(documents, tariff, counts) if args.workers == 1 else
-                     evaluate_parallel(documents, demo_tariff_path().read_bytes(),
-                                       str(demo_tariff_path()), counts, args.workers))
-            for line in lines:
-                sink.write(line)
-                sink.write("\n")
+        with cases.open("rb") as source, open(Path(tmp) / "out.jsonl", "wb") as sink:
+            counts = evaluate_stream(source, str(cases), tariff, sink, workers=args.workers,
+                                     engine=args.engine)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"cases                {counts.cases:>12,}")
     print(f"outcomes             {json.dumps(counts.outcomes, sort_keys=True)}")
     print(f"generation           {args.cases / generated:>12,.0f} cases/s")
+    print(f"engine               {args.engine:>12}")
     print(f"evaluate (wall)      {counts.cases / wall:>12,.0f} cases/s  ({wall:.1f} s)")
     if args.workers == 1:
         print(f"evaluate (cpu)       {counts.cases / cpu:>12,.0f} cases/s on one core")

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from adjudicator.evaluate import (
-    EvaluationCounts,
-    evaluate_documents,
-    evaluate_parallel,
-    iter_documents,
-)
+from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.tariff import TariffError, load_tariff
 from cli.common import err_console, fail
+
+
+class EngineChoice(StrEnum):
+    COLUMNAR = "columnar"
+    SCALAR = "scalar"
 
 
 def evaluate(
@@ -28,6 +29,10 @@ def evaluate(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes deciding chunks "
                                                                   "of cases; output order is "
                                                                   "kept.")] = 1,
+    engine: Annotated[EngineChoice, typer.Option(
+        "--engine", help="The same decisions byte for byte either way: columnar decides "
+                         "chunks of cases at once; scalar is the one-case-at-a-time "
+                         "reference, for cross-checks.")] = EngineChoice.COLUMNAR,
 ) -> None:
     """Adjudicate cases against a tariff: one decision JSON line per case, in input order.
 
@@ -38,25 +43,22 @@ def evaluate(
         loaded = load_tariff(tariff)
     except TariffError as exc:
         fail(str(exc).replace("\n", "; "))
-    counts = EvaluationCounts()
+    chosen: Engine = "scalar" if engine is EngineChoice.SCALAR else "columnar"
     with ExitStack() as stack:
         if str(cases) == "-":
-            source, stream = "<stdin>", sys.stdin
+            source, stream = "<stdin>", sys.stdin.buffer
         else:
             if not cases.is_file():
                 fail(f"{cases}: no such file")
-            source, stream = str(cases), stack.enter_context(cases.open(encoding="utf-8"))
-        sink = (stack.enter_context(out.open("w", encoding="utf-8")) if out is not None
-                else sys.stdout)
-        documents = iter_documents(stream, source)
-        lines = (evaluate_documents(documents, loaded, counts) if workers == 1 else
-                 evaluate_parallel(documents, tariff.read_bytes(), str(tariff), counts, workers))
+            source, stream = str(cases), stack.enter_context(cases.open("rb"))
+        sink = (stack.enter_context(out.open("wb")) if out is not None
+                else sys.stdout.buffer)
         try:
-            for line in lines:
-                sink.write(line)
-                sink.write("\n")
+            counts = evaluate_stream(stream, source, loaded, sink, workers=workers,
+                                     engine=chosen)
         except (ValueError, UnicodeDecodeError) as exc:
             fail(str(exc))
+        sink.flush()
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.outcomes.items()))
     err_console.print(f"{counts.cases} cases: {summary or 'no decisions'}; "
                       f"{counts.errors} malformed", highlight=False)

@@ -1,0 +1,670 @@
+"""The columnar engine: the same decisions as `adjudicator.decision`, many cases at a time.
+
+`adjudicate(case, tariff)` is the reference: clear, one case at a time, on `Decimal`. This
+module decides a chunk of cases at once and must produce exactly the same decision JSON, byte
+for byte, trace included (differential tests hold it to that on generated cases and tariffs):
+
+1. **Parse and filter** each case's JSON with `schemas.case_fast.FAST_CASE`, a strict subset
+   of the `Case` contract validated inside pydantic-core (no model objects, amounts kept as
+   text). A case it refuses, or one breaking a model-level rule of `Case`, is handed back
+   (`None`) for the scalar way, which decides it or names the field at fault.
+2. **Steps 1 to 4** (coverage, identity, negative list, completeness) are set and string
+   checks, done per case; a case they settle is finished at once.
+3. **Steps 5 to 8** run over columns: every amount becomes an integer number of fen, and the
+   eligible expense, net income, cumulative expense, per-capita income (half-up to the fen),
+   band shares, rounding, caps and outcomes are computed for the whole chunk with numpy
+   integer arithmetic, exactly. Rates and ratios are integers over a power of ten; a chunk whose
+   figures could overflow 64 bits is computed on Python integers (numpy object arrays) instead.
+4. Each decision is written out in the scalar engine's structure and serialized by orjson.
+
+Pure like the scalar core: no I/O, no clock, no module state that changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+import numpy as np
+import orjson
+from pydantic import ValidationError
+
+from adjudicator import reasons as R
+from adjudicator.idnumber import id_number_problem
+from adjudicator.money import exact, fmt
+from adjudicator.tariff import Tariff
+from adjudicator.trace import FAIL, INFO, PASS, PEND
+from adjudicator.version import ENGINE_VERSION
+from schemas.case_fast import FAST_CASE
+from schemas.types import EducationStage
+
+_PART_OF = {"medical": "medical", "accident": "medical", "education": "education",
+            "disaster": "disaster"}
+_PARTS = ("medical", "education", "disaster")
+_STAGES = tuple(stage.value for stage in EducationStage)
+#: How many distinct region codes or dates an engine keeps ready-made trace steps for.
+_CACHE_LIMIT = 100_000
+_MEDICAL_DEDUCTIONS = ("basic_insurance_paid", "critical_illness_paid",
+                       "medical_assistance_paid", "other_compensation")
+#: Above this bound a chunk's products may not fit in a signed 64-bit integer.
+_INT64_SAFE = 1 << 62
+
+
+def fen_of(text: str) -> int:
+    """An amount in the fast path's plain form ("12", "12.3", "12.34") as integer fen."""
+    if text[-3:-2] == ".":
+        return int(text.replace(".", ""))
+    dot = text.find(".")
+    if dot < 0:
+        return int(text) * 100
+    return int(text.replace(".", "")) * 10
+
+
+def yuan(fen: int) -> str:
+    """Integer fen as the two-decimal text every output shows ("-115000.00")."""
+    if fen < 0:
+        whole, part = divmod(-fen, 100)
+        return f"-{whole}.{part:02d}"
+    whole, part = divmod(fen, 100)
+    return f"{whole}.{part:02d}"
+
+
+def _two(text: str) -> str:
+    """`fmt(Decimal(text))` for an amount in the plain form, without making a Decimal."""
+    return text if text[-3:-2] == "." else yuan(fen_of(text))
+
+
+def exact_scaled(value: int, digits: int) -> str:
+    """`money.exact` of value / 10**digits: plain text, no trailing zeros, "0" for zero."""
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    whole, part = divmod(abs(value), 10 ** digits)
+    if part == 0:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{f'{part:0{digits}d}'.rstrip('0')}"
+
+
+def _ratio(value: Decimal) -> tuple[int, int]:
+    """A non-negative decimal as (numerator, digits): value = numerator / 10**digits."""
+    sign, digits, exponent = value.normalize().as_tuple()
+    assert sign == 0 and isinstance(exponent, int)
+    numerator = int("".join(map(str, digits)) or "0")
+    if exponent >= 0:
+        return numerator * 10 ** exponent, 0
+    return numerator, -exponent
+
+
+def _fen(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+@dataclass(frozen=True, slots=True)
+class _Category:
+    """One category's rules in integer form: bands as (from, to or None) in fen with the rate
+    as numerator over 10**digits, shared by all the category's bands."""
+
+    bands: tuple[tuple[int, int | None, int], ...]
+    digits: int
+    rate_texts: tuple[str, ...]
+    from_texts: tuple[str, ...]
+    cap: int
+    cap_text: str
+    include_non_compliant: bool
+    eligible_stages: list[str]
+
+
+class ColumnarTariff:
+    """A tariff prepared once for the columnar engine: integers and the trace's fixed texts."""
+
+    def __init__(self, tariff: Tariff) -> None:
+        self.tariff = tariff
+        self.region_codes = list(tariff.region_codes)
+        self.valid_from, self.valid_to = tariff.valid_from, tariff.valid_to
+        self.valid_from_text = tariff.valid_from.isoformat()
+        self.valid_to_text = tariff.valid_to.isoformat()
+        self.covered = [c.value for c in tariff.categories]
+        self.categories: dict[str, _Category] = {}
+        for category, rules in tariff.categories.items():
+            ratios = [_ratio(b.rate) for b in rules.bands]
+            digits = max(d for _, d in ratios)
+            self.categories[category.value] = _Category(
+                bands=tuple((_fen(b.from_), None if b.to is None else _fen(b.to),
+                             numerator * 10 ** (digits - d))
+                            for b, (numerator, d) in zip(rules.bands, ratios, strict=True)),
+                digits=digits,
+                rate_texts=tuple(exact(b.rate) for b in rules.bands),
+                from_texts=tuple(fmt(b.from_) for b in rules.bands),
+                cap=_fen(rules.annual_cap), cap_text=fmt(rules.annual_cap),
+                include_non_compliant=rules.include_non_compliant,
+                eligible_stages=[s.value for s in rules.eligible_stages or []])
+        self.category_index = {name: i for i, name in enumerate(self.categories)}
+        self.negative_list = tuple(tariff.negative_list)
+        self.concealment_active = "CONCEALMENT" in tariff.negative_list
+        self.excluded = frozenset(k.value for k in tariff.excluded_income_kinds)
+        self.excluded_sorted = sorted(self.excluded)
+        self.after_expense = tariff.income_test == "after_expense"
+        self.mode = tariff.income_test
+        self.line = _fen(tariff.income_line)
+        self.line_text = fmt(tariff.income_line)
+        self.margin, self.margin_digits = _ratio(tariff.borderline_margin)
+        self.floor_text = exact(tariff.income_line * (1 - tariff.borderline_margin))
+        self.hardship, self.hardship_digits = _ratio(tariff.hardship_ratio)
+        self.hardship_text = exact(tariff.hardship_ratio)
+        self.large = None if tariff.large_payout_review is None else _fen(
+            tariff.large_payout_review)
+        self.large_text = (None if tariff.large_payout_review is None
+                           else fmt(tariff.large_payout_review))
+        self.rounding = tariff.rounding
+        self.step = 100 if tariff.rounding == "1" else 1
+        self.cap_all = (None if tariff.household_annual_cap_all is None
+                        else _fen(tariff.household_annual_cap_all))
+        self.cap_all_text = (None if tariff.household_annual_cap_all is None
+                             else fmt(tariff.household_annual_cap_all))
+        self.tail = {"tariff_id": tariff.id, "tariff_sha256": tariff.sha256,
+                     "engine_version": ENGINE_VERSION}
+        self.largest_multiplier = max(
+            [10 ** c.digits for c in self.categories.values()]
+            + [10 ** self.margin_digits, 10 ** self.hardship_digits, 200])
+
+    def matched_region(self, region_code: str) -> str | None:
+        matches = [code for code in self.region_codes if region_code.startswith(code)]
+        return max(matches, key=len) if matches else None
+
+
+def _step(rule: str, result: str, values: dict[str, Any], reason: str | None = None
+          ) -> dict[str, Any]:
+    return {"rule": rule, "result": result, "reason": reason, "values": values}
+
+
+def _checked(rule: str, ok: bool, code: str, values: dict[str, Any]
+             ) -> tuple[dict[str, Any], str | None]:
+    """A pass/fail step of steps 1 and 2, and the deny code it raises (None when it passes)."""
+    return _step(rule, PASS if ok else FAIL, values, None if ok else code), (
+        None if ok else code)
+
+
+class _Pending:
+    """A case past step 4: its trace so far and the raw figures of its columns."""
+
+    __slots__ = (
+        "case",
+        "category",
+        "costs",
+        "expense_values",
+        "income",
+        "members",
+        "paid",
+        "paid_all",
+        "paid_all_text",
+        "paid_text",
+        "raw",
+        "slot",
+        "to_date",
+        "to_date_text",
+        "trace",
+    )
+
+    raw: int
+    expense_values: dict[str, Any]
+    income: int
+    costs: int
+    members: int
+    to_date: int
+    paid: int
+    paid_all: int
+    to_date_text: str
+    paid_text: str
+    paid_all_text: str
+
+    def __init__(self, case: dict[str, Any], trace: list[dict[str, Any]], category: str,
+                 slot: int) -> None:
+        self.case, self.trace, self.category, self.slot = case, trace, category, slot
+
+
+class ColumnarEngine:
+    """Decides chunks of case documents; `decide` returns, per document, the decision JSON and
+    its outcome, or None when the document must go the scalar way (`adjudicate` on `Case`)."""
+
+    def __init__(self, tariff: Tariff) -> None:
+        self.t = t = ColumnarTariff(tariff)
+        # Trace steps that depend on one input value only, built once (bounded caches).
+        self._region_steps: dict[str, tuple[dict[str, Any], str | None]] = {}
+        self._period_steps: dict[dt.date, tuple[dict[str, Any], str | None]] = {}
+        self._category_steps = {
+            name: _checked("coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
+                           {"category": name, "covered": t.covered})
+            for name in _PART_OF}
+        self._stage_steps = {
+            name: {stage: _checked("coverage.education_stage", stage in rules.eligible_stages,
+                                   R.EDU_STAGE_NOT_COVERED,
+                                   {"stage": stage, "eligible_stages": rules.eligible_stages})
+                   for stage in _STAGES}
+            for name, rules in t.categories.items()}
+        self._negative_steps = [
+            (item, {answer: _step(f"negative_list.{item}",
+                                  FAIL if answer is True else INFO if answer is None else PASS,
+                                  {"answer": answer, "found_by": []},
+                                  R.NEG_PREFIX + item if answer is True else None)
+                    for answer in (True, False, None)})
+            for item in t.negative_list]
+
+    def _region_step(self, region: str) -> tuple[dict[str, Any], str | None]:
+        matched = self.t.matched_region(region)
+        return _checked("coverage.region", matched is not None, R.NOT_COVERED_REGION,
+                        {"region_code": region, "tariff_region_codes": self.t.region_codes,
+                         "matched": matched})
+
+    def _period_step(self, day: dt.date) -> tuple[dict[str, Any], str | None]:
+        t = self.t
+        return _checked("coverage.period", t.valid_from <= day <= t.valid_to,
+                        R.NOT_IN_POLICY_PERIOD,
+                        {"event_date": day.isoformat(), "valid_from": t.valid_from_text,
+                         "valid_to": t.valid_to_text})
+
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+        if len(cache) < _CACHE_LIMIT:
+            cache[key] = value
+        return value
+
+    def decide(self, documents: Sequence[str | bytes]) -> list[tuple[bytes, str] | None]:
+        results: list[tuple[bytes, str] | None] = [None] * len(documents)
+        pending: list[_Pending] = []
+        for slot, text in enumerate(documents):
+            try:
+                case = cast(dict[str, Any], FAST_CASE.validate_json(text))
+            except ValidationError:
+                continue  # the scalar way names the field at fault (or reads what we do not)
+            if not _follows_model_rules(case):
+                continue
+            early = self._steps_1_to_4(case, slot)
+            if isinstance(early, _Pending):
+                pending.append(early)
+            else:
+                results[slot] = early
+        if pending:
+            for item, line in zip(pending, self._steps_5_to_8(pending), strict=True):
+                results[item.slot] = line
+        return results
+
+    # -- steps 1 to 4, per case ----------------------------------------------------------------
+
+    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | tuple[bytes, str]:
+        t = self.t
+        household, claim = case["household"], case["claim"]
+        verification = case.get("verification")
+        denials: list[str] = []
+
+        # Step 1. Steps that depend on one value only are built once and shared: the trace is
+        # data that is serialized and never changed.
+        region = household["region_code"]
+        step, code = self._region_steps.get(region) or self._remember(
+            self._region_steps, region, self._region_step(region))
+        trace = [step]
+        if code:
+            denials.append(code)
+        event_date: dt.date = claim["event_date"]
+        step, code = self._period_steps.get(event_date) or self._remember(
+            self._period_steps, event_date, self._period_step(event_date))
+        trace.append(step)
+        if code:
+            denials.append(code)
+        category = claim["category"]
+        rules = t.categories.get(category)
+        step, code = self._category_steps[category]
+        trace.append(step)
+        if code:
+            denials.append(code)
+        members = household["members"]
+        member_id = claim["member_id"]
+        member = next((m for m in members if m["member_id"] == member_id), None)
+        found = member is not None
+        trace.append({"rule": "identity.member", "result": PASS if found else FAIL,
+                      "reason": None if found else R.MEMBER_NOT_IN_HOUSEHOLD,
+                      "values": {"member_id": member_id, "household_members": len(members)}})
+        if member is None:
+            denials.append(R.MEMBER_NOT_IN_HOUSEHOLD)
+        else:
+            problem = id_number_problem(member["id_number"])
+            trace.append({"rule": "identity.id_number",
+                          "result": PASS if problem is None else FAIL,
+                          "reason": None if problem is None else R.INVALID_ID_NUMBER,
+                          "values": {"member_id": member["member_id"], "problem": problem}})
+            if problem is not None:
+                denials.append(R.INVALID_ID_NUMBER)
+        education = claim.get("education")
+        if education is not None and rules is not None:
+            step, code = self._stage_steps[category][education["stage"]]
+            trace.append(step)
+            if code:
+                denials.append(code)
+
+        # Step 2: the negative list.
+        answers: dict[str, bool | None] = {}
+        findings: dict[str, list[str]] = {}
+        if verification is not None:
+            answers = verification.get("negative_list", answers)
+            for check in verification.get("cross_checks", ()):
+                if check["found"]:
+                    findings.setdefault(check["item"], []).append(check["source"])
+        concealed: list[str] = []
+        for item, plain in self._negative_steps:
+            answer = answers.get(item)
+            if item not in findings:
+                trace.append(plain[answer])
+                if answer is True:
+                    denials.append(R.NEG_PREFIX + item)
+                continue
+            sources = sorted(findings[item])
+            if answer is False:
+                concealed.append(item)
+            code = R.NEG_PREFIX + item
+            denials.append(code)
+            trace.append(_step(f"negative_list.{item}", FAIL,
+                               {"answer": answer, "found_by": sources}, code))
+        if concealed and t.concealment_active:
+            if R.NEG_CONCEALMENT not in denials:
+                denials.append(R.NEG_CONCEALMENT)
+            trace.append(_step("negative_list.contradiction", FAIL, {"items": concealed},
+                               R.NEG_CONCEALMENT))
+        elif concealed:
+            trace.append(_step("negative_list.contradiction", INFO,
+                               {"items": concealed, "concealment_active": False}))
+        if findings:
+            unlisted = sorted(item for item in findings if item not in t.negative_list)
+            if unlisted:
+                trace.append(_step("negative_list.unlisted_findings", INFO,
+                                   {"items": unlisted}))
+        if denials:
+            return self._early(case, trace, "denied", denials)
+
+        # Step 4: completeness.
+        unanswered = [item for item in t.negative_list if answers.get(item) is None]
+        income_recorded = verification is not None and verification.get("income") is not None
+        counted = sum(1 for m in members if m.get("counted", True))
+        complete = (verification is not None and not unanswered and income_recorded
+                    and counted > 0)
+        trace.append(_step("completeness", PASS if complete else PEND,
+                           {"verification_recorded": verification is not None,
+                            "unanswered": unanswered, "income_recorded": income_recorded,
+                            "counted_members": counted},
+                           None if complete else R.PEND_INCOMPLETE_VERIFICATION))
+        if not complete:
+            return self._early(case, trace, "pended", [R.PEND_INCOMPLETE_VERIFICATION])
+        assert rules is not None and verification is not None
+
+        # The figures of steps 5 to 8, as integer fen.
+        pending = _Pending(case, trace, category, slot)
+        pending.raw, pending.expense_values = _expense(claim, category, rules)
+        pending.income = sum(fen_of(i["amount"]) for i in verification["income"]
+                          if i["kind"] not in t.excluded)
+        pending.costs = sum(fen_of(c["amount"]) for c in verification.get("costs", ()))
+        pending.members = counted
+        history = case.get("history", {})
+        pending.to_date_text = _two(history.get("eligible_expense_to_date", "0"))
+        pending.paid_text = _two(history.get("paid_to_date", "0"))
+        pending.paid_all_text = _two(history.get("paid_all_categories_to_date", "0"))
+        pending.to_date = fen_of(pending.to_date_text)
+        pending.paid = fen_of(pending.paid_text)
+        pending.paid_all = fen_of(pending.paid_all_text)
+        return pending
+
+    def _early(self, case: dict[str, Any], trace: list[dict[str, Any]], outcome: str,
+               reasons: list[str]) -> tuple[bytes, str]:
+        """A decision settled before the eligible expense (steps 1 to 4)."""
+        codes = sorted(set(reasons))
+        trace.append(_step("outcome", outcome, {"reasons": codes, "payout": "0.00"}))
+        return self._dump(case, outcome, codes, "0.00", "0.00", "0.00", None, None, None, None,
+                          None, [], trace), outcome
+
+    def _dump(self, case: dict[str, Any], outcome: str, codes: list[str], payout: str,
+              eligible: str, counted: str, per_capita: str | None, net: str | None,
+              members: int | None, cumulative: str | None, due: str | None,
+              bands: list[dict[str, str]], trace: list[dict[str, Any]]) -> bytes:
+        claim = case["claim"]
+        document = {
+            "case_id": case["case_id"], "claim_id": claim["claim_id"],
+            "household_id": case["household"]["household_id"], "category": claim["category"],
+            "outcome": outcome, "reasons": codes, "payout": payout,
+            "eligible_expense": eligible, "counted_expense": counted,
+            "per_capita_income": per_capita, "net_income": net, "counted_members": members,
+            "cumulative_expense": cumulative, "due": due, "bands": bands,
+            **self.t.tail, "trace": trace}
+        return orjson.dumps(document)
+
+    # -- steps 5 to 8, over columns ------------------------------------------------------------
+
+    def _steps_5_to_8(self, items: list[_Pending]) -> list[tuple[bytes, str]]:
+        t = self.t
+        columns = {
+            "raw": [i.raw for i in items], "income": [i.income for i in items],
+            "costs": [i.costs for i in items], "members": [i.members for i in items],
+            "to_date": [i.to_date for i in items], "paid": [i.paid for i in items],
+            "paid_all": [i.paid_all for i in items],
+            "category": [t.category_index[i.category] for i in items]}
+        largest = max(max(map(abs, values)) for values in columns.values())
+        # Every product below stays under 8 x (largest figure) x (largest multiplier); beyond 64
+        # bits the chunk is computed on Python integers instead.
+        bound = 8 * (largest + 1) * t.largest_multiplier
+        dtype: Any = np.int64 if bound < _INT64_SAFE and largest < (1 << 50) else object
+        arrays = {name: np.array(values, dtype=dtype) for name, values in columns.items()}
+        figures = _compute(t, arrays, dtype)
+        rows = {name: values.tolist() for name, values in figures.items()}
+        return [self._finish(item, rows, index) for index, item in enumerate(items)]
+
+    def _finish(self, item: _Pending, rows: dict[str, list[Any]], i: int) -> tuple[bytes, str]:
+        t = self.t
+        trace = item.trace
+        expense = rows["expense"][i]
+        values = item.expense_values
+        values["eligible_expense"] = expense_text = yuan(expense)
+        case = item.case
+        if expense == 0:
+            trace.append(_step("expense.eligible", FAIL, values, R.NO_ELIGIBLE_EXPENSE))
+            codes = [R.NO_ELIGIBLE_EXPENSE]
+            trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
+            return self._dump(case, "denied", codes, "0.00", "0.00", "0.00", None, None, None,
+                              None, None, [], trace), "denied"
+        trace.append(_step("expense.eligible", PASS, values))
+
+        # Step 6: the income test.
+        net_text = yuan(rows["net"][i])
+        cumulative_text = yuan(rows["cumulative"][i])
+        per_capita_text = yuan(rows["per_capita"][i])
+        trace.append(_step("income.net", INFO, {
+            "income_counted": yuan(item.income), "costs": yuan(item.costs),
+            "net_income": net_text, "excluded_kinds": t.excluded_sorted}))
+        test_values = {
+            "mode": t.mode, "net_income": net_text, "counted_members": item.members,
+            "expense_to_date": item.to_date_text, "cumulative_expense": cumulative_text,
+            "per_capita_income": per_capita_text, "income_line": t.line_text}
+        pends: list[str] = []
+        if rows["passed"][i]:
+            trace.append(_step("income.test", PASS, test_values))
+            if t.margin > 0:
+                borderline = rows["borderline"][i]
+                trace.append(_step(
+                    "income.borderline", PEND if borderline else PASS,
+                    {"per_capita_income": per_capita_text, "borderline_floor": t.floor_text,
+                     "income_line": t.line_text},
+                    R.PEND_BORDERLINE_INCOME if borderline else None))
+                if borderline:
+                    pends.append(R.PEND_BORDERLINE_INCOME)
+        else:
+            trace.append(_step("income.test", FAIL, test_values))
+            hardship_values = {
+                "hardship_ratio": t.hardship_text, "cumulative_expense": cumulative_text,
+                "net_income": net_text,
+                "threshold": exact_scaled(t.hardship * rows["net"][i], 2 + t.hardship_digits),
+                "enabled": t.hardship > 0}
+            if rows["hardship"][i]:
+                trace.append(_step("income.hardship_exception", PEND, hardship_values,
+                                   R.PEND_HARDSHIP_EXCEPTION))
+                pends.append(R.PEND_HARDSHIP_EXCEPTION)
+            else:
+                trace.append(_step("income.hardship_exception", FAIL, hardship_values,
+                                   R.INCOME_ABOVE_LINE))
+                codes = [R.INCOME_ABOVE_LINE]
+                trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
+                return self._dump(case, "denied", codes, "0.00", expense_text, expense_text,
+                                  per_capita_text, net_text, item.members, cumulative_text,
+                                  None, [], trace), "denied"
+
+        # Step 7: bands, rounding and caps.
+        rules = t.categories[item.category]
+        cumulative = rows["cumulative"][i]
+        bands = []
+        for b, (start, _end, rate) in enumerate(rules.bands):
+            if cumulative <= start:
+                break
+            width = rows[f"width{b}"][i]
+            share = rate * width
+            scale = 10 ** rules.digits
+            bands.append({"from": rules.from_texts[b], "to": yuan(start + width),
+                          "rate": rules.rate_texts[b],
+                          "amount": yuan((2 * share + scale) // (2 * scale))})
+        rounded_text = yuan(rows["rounded"][i])
+        trace.append(_step("payout.bands", PASS if bands else FAIL, {
+            "cumulative_expense": cumulative_text, "trigger_line": rules.from_texts[0],
+            "bands_paying": len(bands),
+            "gross_exact": exact_scaled(rows["gross"][i], 2 + rules.digits),
+            "rounding": t.rounding, "gross_rounded": rounded_text}))
+        due_text = yuan(rows["due"][i])
+        cap_values: dict[str, Any] = {"gross_rounded": rounded_text, "annual_cap": rules.cap_text,
+                                      "due": due_text, "paid_to_date": item.paid_text}
+        if t.cap_all is not None:
+            cap_values["household_annual_cap_all"] = t.cap_all_text
+            cap_values["paid_all_categories_to_date"] = item.paid_all_text
+        payout = rows["payout"][i]
+        cap_values["payout"] = payout_text = yuan(payout)
+        denial = (R.BELOW_TRIGGER if rows["below_trigger"][i]
+                  else R.CAP_REACHED if payout <= 0 else None)
+        if denial is not None:
+            trace.append(_step("payout.caps", FAIL, cap_values, denial))
+            codes = [denial]
+            trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
+            return self._dump(case, "denied", codes, "0.00", expense_text, expense_text,
+                              per_capita_text, net_text, item.members, cumulative_text,
+                              due_text, bands, trace), "denied"
+        trace.append(_step("payout.caps", PASS, cap_values))
+
+        # Step 8: review.
+        if t.large is not None:
+            large = payout >= t.large
+            trace.append(_step("review.large_payout", PEND if large else PASS,
+                               {"payout": payout_text, "threshold": t.large_text},
+                               R.PEND_LARGE_PAYOUT if large else None))
+            if large:
+                pends.append(R.PEND_LARGE_PAYOUT)
+        outcome = "pended" if pends else "approved"
+        codes = sorted(set(pends))
+        trace.append(_step("outcome", outcome, {"reasons": codes, "payout": payout_text}))
+        return self._dump(case, outcome, codes, payout_text, expense_text, expense_text,
+                          per_capita_text, net_text, item.members, cumulative_text, due_text,
+                          bands, trace), outcome
+
+
+def _expense(claim: dict[str, Any], category: str, rules: _Category
+             ) -> tuple[int, dict[str, Any]]:
+    """Step 5's raw figure (it may be negative) and the amounts its trace step shows."""
+    if category in ("medical", "accident"):
+        m = claim["medical"]
+        texts = {name: _two(m.get(name, "0")) for name in (
+            "total_cost", "non_compliant_cost", *_MEDICAL_DEDUCTIONS)}
+        deducted = sum(fen_of(texts[name]) for name in _MEDICAL_DEDUCTIONS)
+        if not rules.include_non_compliant:
+            deducted += fen_of(texts["non_compliant_cost"])
+        values: dict[str, Any] = {
+            "total_cost": texts["total_cost"], "non_compliant_cost": texts["non_compliant_cost"],
+            "include_non_compliant": rules.include_non_compliant}
+        values.update((name, texts[name]) for name in _MEDICAL_DEDUCTIONS)
+        return fen_of(texts["total_cost"]) - deducted, values
+    if category == "education":
+        e = claim["education"]
+        values = {name: _two(e.get(name, "0"))
+                  for name in ("tuition", "accommodation", "aid_received")}
+        raw = (fen_of(values["tuition"]) + fen_of(values["accommodation"])
+               - fen_of(values["aid_received"]))
+        return raw, values
+    d = claim["disaster"]
+    values = {name: _two(d.get(name, "0"))
+              for name in ("assessed_loss", "insurance_paid", "relief_paid")}
+    raw = (fen_of(values["assessed_loss"]) - fen_of(values["insurance_paid"])
+           - fen_of(values["relief_paid"]))
+    return raw, values
+
+
+def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> dict[str, Any]:
+    """Steps 5 to 8 over the chunk's columns, in integer fen (exact for either dtype)."""
+    zero = np.zeros_like(a["raw"])
+    expense = np.maximum(a["raw"], zero)
+    net = np.maximum(a["income"] - a["costs"], zero)
+    cumulative = a["to_date"] + expense
+    numerator = net - cumulative if t.after_expense else net
+    members = a["members"]
+    magnitude = np.abs(numerator)
+    quotient = magnitude // members
+    quotient = quotient + _bool(2 * (magnitude - quotient * members) >= members).astype(dtype)
+    per_capita = np.where(_bool(numerator < 0), -quotient, quotient)
+    passed = _bool(per_capita <= t.line)
+    scale_m = 10 ** t.margin_digits
+    borderline = passed & _bool(per_capita * scale_m > t.line * (scale_m - t.margin))
+    hardship = ~passed & (t.hardship > 0) & _bool(
+        cumulative * 10 ** t.hardship_digits >= t.hardship * net)
+
+    # Bands: each band's width of the cumulative expense, and the exact gross share in units of
+    # fen / 10**digits of the case's category.
+    widest = max(len(c.bands) for c in t.categories.values())
+    widths = [np.zeros_like(cumulative) for _ in range(widest)]
+    gross = np.zeros_like(cumulative)
+    rounded = np.zeros_like(cumulative)
+    due = np.zeros_like(cumulative)
+    for index, rules in enumerate(t.categories.values()):
+        mask = _bool(a["category"] == index)
+        if not mask.any():
+            continue
+        c = cumulative[mask]
+        g = np.zeros_like(c)
+        for b, (start, end, rate) in enumerate(rules.bands):
+            top = c if end is None else np.minimum(c, end)
+            width = np.maximum(top - start, np.zeros_like(c))
+            widths[b][mask] = width
+            g = g + rate * width
+        gross[mask] = g
+        divisor = t.step * 10 ** rules.digits
+        r = (2 * g + divisor) // (2 * divisor) * t.step
+        rounded[mask] = r
+        due[mask] = np.minimum(r, rules.cap)
+    payout = due - a["paid"]
+    if t.cap_all is not None:
+        payout = np.minimum(payout, t.cap_all - a["paid_all"])
+    payout = np.maximum(payout, zero)
+    figures = {"expense": expense, "net": net, "cumulative": cumulative,
+               "per_capita": per_capita, "passed": passed, "borderline": borderline,
+               "hardship": hardship, "gross": gross, "rounded": rounded, "due": due,
+               "payout": payout, "below_trigger": _bool(rounded - a["paid"] <= 0)}
+    figures.update((f"width{b}", w) for b, w in enumerate(widths))
+    return figures
+
+
+def _bool(values: Any) -> Any:
+    """A comparison's result as a boolean array (object arrays compare to Python objects)."""
+    return np.asarray(values, dtype=bool)
+
+
+def _follows_model_rules(case: dict[str, Any]) -> bool:
+    """The two model-level rules of `Case` that a TypedDict cannot state: unique member ids,
+    and a claim carrying exactly the amounts part of its category."""
+    ids = [m["member_id"] for m in case["household"]["members"]]
+    if len(set(ids)) != len(ids):
+        return False
+    claim = case["claim"]
+    wanted = _PART_OF[claim["category"]]
+    return all((claim.get(part) is not None) == (part == wanted) for part in _PARTS)
+
+
+__all__ = ["ColumnarEngine", "ColumnarTariff", "exact_scaled", "fen_of", "yuan"]
