@@ -29,6 +29,7 @@ from schemas.types import (
     STRICT,
     ClaimCategory,
     ClaimSource,
+    CostKind,
     CrossCheckSource,
     EducationStage,
     HouseholdCategory,
@@ -393,7 +394,10 @@ class ClaimRow(BaseModel):
         category's part, defaults filled in, amounts as two-decimal strings."""
         model, fields = _AMOUNT_PARTS[self.category]
         given = {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
-        dumped: dict[str, str] = model.model_validate(given).model_dump(mode="json")
+        # The values are this row's, validated already with the same types (Money,
+        # EducationStage), and the row rule has checked the part's required fields: the part
+        # is built without validating again (the dump is the same, in a fraction of the time).
+        dumped: dict[str, str] = model.model_construct(**given).model_dump(mode="json")
         return dumped
 
 
@@ -466,18 +470,24 @@ class VerificationFlatRow(BaseModel):
     negative_list: dict[NegativeItem, Answer] = Field(default_factory=dict)
 
     def to_import(self) -> VerificationImport:
+        """The JSON Lines form. Every value was validated by this row with the same types
+        (Money, IncomeKind, Identifier, NegativeItem), so the parts are built without
+        validating again: the same records, in a fraction of the time."""
         amounts = {column: getattr(self, column) for column in INCOME_COLUMNS}
         income: list[IncomeItem] | None = None
         if any(value is not None for value in amounts.values()):
-            income = [IncomeItem(kind=kind, amount=amounts[column])
+            income = [IncomeItem.model_construct(kind=kind, amount=amounts[column])
                       for column, kind in INCOME_COLUMNS.items()
                       if amounts[column] is not None and amounts[column] != Decimal(0)]
         costs = ([] if self.cost_production is None or self.cost_production == 0
-                 else [CostItem(kind="production", amount=self.cost_production)])
-        record = VerificationRecord(verified_on=self.verified_on, verifier_id=self.verifier_id,
-                                    income=income, costs=costs,
-                                    negative_list=self.negative_list)
-        return VerificationImport(claim_id=self.claim_id, verification=record)
+                 else [CostItem.model_construct(kind=CostKind.PRODUCTION,
+                                                amount=self.cost_production)])
+        record = VerificationRecord.model_construct(
+            verified_on=self.verified_on, verifier_id=self.verifier_id, income=income,
+            costs=costs, negative_list=dict(self.negative_list))
+        return VerificationImport.model_construct({"claim_id", "verification"},
+                                                  claim_id=self.claim_id, verification=record,
+                                                  members=[])
 
 
 def verification_payload(record: VerificationRecord) -> dict[str, Any]:

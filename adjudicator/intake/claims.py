@@ -14,14 +14,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.intake import columns
+from adjudicator.intake import columns, fastrows
+from adjudicator.intake.fastrows import FastModel
 from adjudicator.intake.matching import Mismatch, Register
-from adjudicator.intake.pipeline import Chunk, Importer, Row, filled, insert_rows, unique
+from adjudicator.intake.pipeline import (
+    Chunk,
+    Importer,
+    Row,
+    among,
+    filled,
+    insert_rows,
+    unique,
+)
 from adjudicator.storage.models import Claim
 from adjudicator.workflow import ClaimStatus, check_transition
-from schemas.imports import ClaimRow
+from schemas.imports import DISASTER_FIELDS, EDUCATION_FIELDS, MEDICAL_FIELDS, ClaimRow
 
 _PARTS = ("medical", "education", "disaster")
+_ROWS = FastModel(ClaimRow, {
+    **dict.fromkeys(("claim_id", "household_id", "member_id", "name", "document_no"),
+                    fastrows.text(64)),
+    "id_number": fastrows.id_number,
+    **dict.fromkeys((*MEDICAL_FIELDS, *EDUCATION_FIELDS[1:], *DISASTER_FIELDS),
+                    fastrows.amount)})
 
 
 def parse(fields: dict[str, Any], options: dict[str, Any]) -> ClaimRow:
@@ -34,7 +49,7 @@ def parse(fields: dict[str, Any], options: dict[str, Any]) -> ClaimRow:
             values[part] = nested  # reported as an unknown field by the model
     if "source" not in values and options.get("default_source"):
         values["source"] = options["default_source"]
-    return ClaimRow.model_validate(values)
+    return _ROWS.validate(values)
 
 
 def _required(options: dict[str, Any]) -> tuple[str, ...]:
@@ -48,19 +63,19 @@ def _content(household_id: str, member_id: str, rec: ClaimRow) -> dict[str, Any]
             "amounts": rec.amounts()}
 
 
-def _stored_content(claim: Claim) -> dict[str, Any]:
-    return {"household_id": claim.household_id, "member_id": claim.member_id,
-            "category": claim.category, "event_date": claim.event_date,
-            "source": claim.source, "document_no": claim.document_no,
-            "amounts": claim.amounts}
+_CONTENT = ("household_id", "member_id", "category", "event_date", "source", "document_no",
+            "amounts")
 
 
 def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     records: list[ClaimRow] = [row.record for row in rows]
     register = Register(session, (r.household_id for r in records),
                         (r.id_number for r in records))
-    by_id: dict[str, dict[str, Any]] = {c.claim_id: _stored_content(c) for c in session.scalars(
-        select(Claim).where(Claim.claim_id.in_(unique(r.claim_id for r in records))))}
+    wanted_ids = unique(r.claim_id for r in records)
+    by_id: dict[str, dict[str, Any]] = {
+        claim_id: dict(zip(_CONTENT, content, strict=True)) for claim_id, *content in
+        session.execute(select(Claim.claim_id, *(getattr(Claim, f) for f in _CONTENT))
+                        .where(among(session, Claim.claim_id, wanted_ids)))}
     matched = {id(row): register.member(row.record.household_id, row.record.member_id,
                                         row.record.id_number, row.record.name)
                for row in rows}
@@ -74,8 +89,10 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         wanted = set(doc_keys)
         for c in session.execute(select(Claim.claim_id, Claim.household_id, Claim.member_id,
                                         Claim.category, Claim.document_no)
-                                 .where(Claim.household_id.in_(unique(k[0] for k in doc_keys)),
-                                        Claim.document_no.in_(unique(k[3] for k in doc_keys)))):
+                                 .where(among(session, Claim.household_id,
+                                              unique(k[0] for k in doc_keys)),
+                                        among(session, Claim.document_no,
+                                              unique(k[3] for k in doc_keys)))):
             found = (c.household_id, c.member_id, c.category, c.document_no)
             if found in wanted:
                 by_document[found] = c.claim_id

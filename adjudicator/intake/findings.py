@@ -14,16 +14,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.intake import columns
+from adjudicator.intake import columns, fastrows
+from adjudicator.intake.fastrows import FastModel
 from adjudicator.intake.matching import Mismatch, Register
-from adjudicator.intake.pipeline import Chunk, Importer, Row, filled, insert_rows, unique
+from adjudicator.intake.pipeline import (
+    Chunk,
+    Importer,
+    Row,
+    among,
+    filled,
+    insert_rows,
+    unique,
+)
 from adjudicator.storage.events import canonical
 from adjudicator.storage.models import Finding
 from schemas.imports import DepartmentDataRow
 
+_ROWS = FastModel(DepartmentDataRow, {
+    **dict.fromkeys(("household_id", "name"), fastrows.text(64)),
+    "detail": fastrows.text(200), "id_number": fastrows.id_number})
+
 
 def parse(fields: dict[str, Any], options: dict[str, Any]) -> DepartmentDataRow:
-    return DepartmentDataRow.model_validate(filled(fields))
+    return _ROWS.validate(filled(fields))
 
 
 def row_key(household_id: str, rec: DepartmentDataRow) -> str:
@@ -52,7 +65,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     keys = {id(row): row_key(hid, row.record) for row in rows
             if isinstance(hid := resolved[id(row)], str)}
     stored = set(session.scalars(select(Finding.row_key).where(
-        Finding.row_key.in_(unique(keys.values())))))
+        among(session, Finding.row_key, unique(keys.values())))))
     new: list[dict[str, Any]] = []
 
     for row in rows:

@@ -13,8 +13,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.intake import columns
-from adjudicator.intake.pipeline import Chunk, Importer, Row, filled, insert_rows, unique
+from adjudicator.intake import columns, fastrows
+from adjudicator.intake.fastrows import FastModel
+from adjudicator.intake.pipeline import (
+    Chunk,
+    Importer,
+    Row,
+    among,
+    filled,
+    insert_rows,
+    unique,
+    update_rows,
+)
 from adjudicator.storage.models import Household, Member
 from schemas.imports import HouseholdRow
 
@@ -25,16 +35,20 @@ MEMO_HOUSEHOLDS = 100_000
 
 _HOUSEHOLD_FIELDS = ("region_code", "category", "village_name", "township_name")
 _MEMBER_FIELDS = ("name", "id_number", "relation", "counted")
+_ROWS = FastModel(HouseholdRow, {
+    **dict.fromkeys(("household_id", "member_id", "name"), fastrows.text(64)),
+    **dict.fromkeys(("village_name", "township_name"), fastrows.text(100)),
+    "id_number": fastrows.id_number})
 
 
 def parse(fields: dict[str, Any], options: dict[str, Any]) -> HouseholdRow:
-    return HouseholdRow.model_validate(filled(fields))
+    return _ROWS.validate(filled(fields))
 
 
-def _household_values(rec: HouseholdRow, stored: Household | None) -> dict[str, Any]:
+def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None) -> dict[str, Any]:
     township = rec.township_name
     if township is None and stored is not None:
-        township = stored.township_name
+        township = stored["township_name"]
     return {"region_code": rec.region_code, "category": rec.household_category.value,
             "village_name": rec.village_name, "township_name": township}
 
@@ -44,20 +58,43 @@ def _member_values(rec: HouseholdRow) -> dict[str, Any]:
             "counted": rec.counted}
 
 
+class _Stored:
+    """What a chunk's rows may touch, read in three set-based queries (no ORM objects): the
+    households and members as dicts, and who holds each ID number. Rows created or changed by
+    the chunk are kept here too, so a later row of the chunk sees them."""
+
+    def __init__(self, session: Session, records: list[HouseholdRow]) -> None:
+        household_ids = unique(r.household_id for r in records)
+        self.households: dict[str, dict[str, Any]] = {
+            row["household_id"]: dict(row) for row in session.execute(
+                select(Household.household_id, *(getattr(Household, f)
+                                                 for f in _HOUSEHOLD_FIELDS))
+                .where(among(session, Household.household_id, household_ids))).mappings()}
+        member_columns = (Member.pk, Member.household_id, Member.member_id,
+                          *(getattr(Member, f) for f in _MEMBER_FIELDS))
+        self.members: dict[tuple[str, str], dict[str, Any]] = {
+            (row["household_id"], row["member_id"]): dict(row) for row in session.execute(
+                select(*member_columns).where(among(session, Member.household_id, household_ids)))
+            .mappings()}
+        self.owners: dict[str, tuple[str, str]] = {
+            idn: (hid, mid) for hid, mid, idn in session.execute(
+                select(Member.household_id, Member.member_id, Member.id_number)
+                .where(among(session, Member.id_number, unique(r.id_number for r in records))))}
+        self.owners.update({m["id_number"]: key for key, m in self.members.items()})
+        self.new_households: list[dict[str, Any]] = []
+        self.new_members: list[dict[str, Any]] = []
+        #: changed stored rows: household_id -> values, member pk -> values
+        self.household_updates: dict[str, dict[str, Any]] = {}
+        self.member_updates: dict[int, dict[str, Any]] = {}
+
+
 def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     records: list[HouseholdRow] = [row.record for row in rows]
-    household_ids = unique(r.household_id for r in records)
-    households = {h.household_id: h for h in session.scalars(
-        select(Household).where(Household.household_id.in_(household_ids)))}
-    members = {(m.household_id, m.member_id): m for m in session.scalars(
-        select(Member).where(Member.household_id.in_(household_ids)))}
-    owners = {m.id_number: (m.household_id, m.member_id) for m in session.scalars(
-        select(Member).where(Member.id_number.in_(unique(r.id_number for r in records))))}
-    owners.update({m.id_number: key for key, m in members.items()})
+    stored_rows = _Stored(session, records)
+    households, members, owners = (stored_rows.households, stored_rows.members,
+                                   stored_rows.owners)
     memo: OrderedDict[str, tuple[int, dict[str, Any], dict[str, tuple[int, Any]]]] = (
         chunk.run.memo.setdefault("households", OrderedDict()))
-    new_households: list[dict[str, Any]] = []
-    new_members: list[dict[str, Any]] = []
     at = chunk.run.at
 
     for row in rows:
@@ -96,25 +133,27 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                 memo.popitem(last=False)
         seen[2].setdefault(rec.member_id, (row.number, member_values))
 
-        changed_household = _upsert_household(chunk, row, households, new_households, values,
-                                               at)
+        changed_household = _upsert_household(chunk, row, stored_rows, values, at)
         member = members.get(key)
         if member is None:
             created = {"household_id": hid, "member_id": rec.member_id, **member_values}
-            new_members.append(created)
-            members[key] = Member(**created)
+            stored_rows.new_members.append(created)
+            members[key] = created
             chunk.event(row, "member.added", "member", f"{hid}/{rec.member_id}",
                         {"household_id": hid, "member_id": rec.member_id,
                          "relation": member_values["relation"],
                          "counted": member_values["counted"]})
             changed_member = True
         else:
-            diff = [f for f in _MEMBER_FIELDS if getattr(member, f) != member_values[f]]
+            diff = [f for f in _MEMBER_FIELDS if member[f] != member_values[f]]
             if diff:
                 if "id_number" in diff:
-                    owners.pop(member.id_number, None)
+                    owners.pop(member["id_number"], None)
                 for f in diff:
-                    setattr(member, f, member_values[f])
+                    member[f] = member_values[f]
+                if "pk" in member:  # stored; else created by this chunk: inserted as it is
+                    stored_rows.member_updates.setdefault(member["pk"], {}).update(
+                        {f: member_values[f] for f in diff})
                 chunk.event(row, "member.updated", "member", f"{hid}/{rec.member_id}",
                             {"household_id": hid, "member_id": rec.member_id,
                              "changed": diff})
@@ -127,34 +166,36 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         else:
             chunk.unchanged += 1
 
-    if new_households:
-        insert_rows(session, Household, new_households)
-    if new_members:
-        insert_rows(session, Member, new_members)
+    insert_rows(session, Household, stored_rows.new_households)
+    update_rows(session, Household, "household_id", stored_rows.household_updates)
+    # Members' ID numbers are indexed, not unique: the order of updates does not matter.
+    update_rows(session, Member, "pk", stored_rows.member_updates)
+    insert_rows(session, Member, stored_rows.new_members)
 
 
-def _upsert_household(chunk: Chunk, row: Row, households: dict[str, Household],
-                      new: list[dict[str, Any]], values: dict[str, Any], at: str) -> bool:
+def _upsert_household(chunk: Chunk, row: Row, stored_rows: _Stored, values: dict[str, Any],
+                      at: str) -> bool:
     """Create the household or bring it to `values`; whether anything changed."""
     hid = row.record.household_id
     region = values["region_code"]
-    household = households.get(hid)
+    household = stored_rows.households.get(hid)
     if household is None:
         created = {"household_id": hid, **values, "township_code": region[:9],
                    "village_code": region, "created_at": at, "updated_at": at}
-        new.append(created)
-        households[hid] = Household(**created)
+        stored_rows.new_households.append(created)
+        stored_rows.households[hid] = created
         chunk.event(row, "household.created", "household", hid,
                     {k: v for k, v in created.items() if k not in ("created_at",
                                                                    "updated_at")})
         return True
-    diff = [f for f in _HOUSEHOLD_FIELDS if getattr(household, f) != values[f]]
+    diff = [f for f in _HOUSEHOLD_FIELDS if household[f] != values[f]]
     if not diff:
         return False
-    for f in diff:
-        setattr(household, f, values[f])
-    household.township_code, household.village_code = region[:9], region
-    household.updated_at = at
+    changes = {**{f: values[f] for f in diff}, "township_code": region[:9],
+               "village_code": region, "updated_at": at}
+    household.update(changes)
+    if "created_at" not in household:  # stored before this chunk
+        stored_rows.household_updates.setdefault(hid, {}).update(changes)
     chunk.event(row, "household.updated", "household", hid, {"changed": diff})
     return True
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.intake.pipeline import unique
+from adjudicator.intake.pipeline import among, unique
 from adjudicator.storage.models import Household, Member
 
 NO_MEMBER_WITH_ID = "no registered household member with this ID number"
 
 
-@dataclass(frozen=True)
-class Registered:
+class Registered(NamedTuple):
     household_id: str
     member_id: str
     name: str
@@ -39,19 +39,19 @@ class Register:
         self.households: set[str] = set()
         if wanted_households:
             self.households = set(session.scalars(select(Household.household_id).where(
-                Household.household_id.in_(wanted_households))))
+                among(session, Household.household_id, wanted_households))))
         self.by_key: dict[tuple[str, str], Registered] = {}
         self.by_id: dict[str, list[Registered]] = {}
         if not (wanted_households or wanted_ids):
             return
         conditions = []
         if wanted_households:
-            conditions.append(Member.household_id.in_(wanted_households))
+            conditions.append(among(session, Member.household_id, wanted_households))
         if wanted_ids:
-            conditions.append(Member.id_number.in_(wanted_ids))
+            conditions.append(among(session, Member.id_number, wanted_ids))
         query = select(Member.household_id, Member.member_id, Member.name, Member.id_number)
         for hid, mid, name, idn in session.execute(query.where(or_(*conditions))):
-            member = Registered(hid, mid, name, idn)
+            member = Registered(hid, mid, name, idn)  # a tuple: thousands per chunk
             self.by_key[(hid, mid)] = member
             self.by_id.setdefault(idn, []).append(member)
 

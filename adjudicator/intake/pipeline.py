@@ -8,16 +8,17 @@ re-importing a file changes nothing and appends no event) or rejected (in the re
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import structlog
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adjudicator.intake.columns import Columns
@@ -29,6 +30,7 @@ from adjudicator.intake.sources import (
     iter_json_lines,
     iter_table,
 )
+from adjudicator.storage.bulk import among, insert_rows, unique, update_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -36,11 +38,18 @@ from adjudicator.storage.models import ImportBatch
 
 # Key-value lines through the standard logging tree (silent unless the application configures
 # it): never on stdout, where `--json` output goes. Only counts are logged, never row values.
+__all__ = ["CHUNK_SIZE", "Chunk", "ImportRefused", "ImportResult", "Importer", "Row", "Run",
+           "among", "filled", "insert_rows", "run_import", "unique", "update_rows",
+           "validation_problems"]
+
 log = structlog.wrap_logger(logging.getLogger("adjudicator.intake"),
                             processors=[structlog.processors.KeyValueRenderer(
                                 key_order=["event"], sort_keys=True)])
 
-CHUNK_SIZE = 1000
+#: Rows per transaction: large enough that the per-chunk queries, the commit and the event
+#: chain's head lock cost little per row, small enough that a chunk's rows and objects stay
+#: a few megabytes (memory does not grow with the file).
+CHUNK_SIZE = 5000
 
 
 class ImportRefused(ValueError):
@@ -74,16 +83,28 @@ class ImportResult:
         return asdict(self)
 
 
-@dataclass
 class Row:
-    """One row of the file: its number as a person sees it, its fields, and the original."""
+    """One row of the file: its number as a person sees it, its fields, and the original
+    (header -> value, made only for a row that goes to the error report)."""
 
-    number: int
-    fields: dict[str, Any]
-    original: dict[str, Any]
-    headers: dict[str, str]
-    record: Any = None
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    __slots__ = ("_original", "fields", "headers", "number", "problems", "record")
+
+    def __init__(self, number: int, fields: dict[str, Any],
+                 original: dict[str, Any] | Callable[[], dict[str, Any]],
+                 headers: dict[str, str], record: Any = None,
+                 problems: list[tuple[str, str, str]] | None = None) -> None:
+        self.number = number
+        self.fields = fields
+        self._original = original
+        self.headers = headers
+        self.record = record
+        self.problems = [] if problems is None else problems
+
+    @property
+    def original(self) -> dict[str, Any]:
+        if callable(self._original):
+            self._original = self._original()
+        return self._original
 
 
 @dataclass
@@ -242,17 +263,26 @@ def _table_rows(info: FileInfo, importer: Importer, options: dict[str, Any],
     field_headers = {f: h for f, h in zip(fields, headers, strict=True) if f}
 
     def rows() -> Iterator[Row]:
+        width = len(headers)
+        named = [(i, f) for i, f in enumerate(fields) if f]
         for number, cells in itertools.chain(leading[header_at + 1:], table):
-            original = {(headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"):
-                        cell for i, cell in enumerate(cells)}
-            row = Row(number, {f: cell for f, cell in zip(fields, cells, strict=False) if f},
-                      original, field_headers)
-            if any(cells[len(headers):]):
+            if len(cells) >= width:
+                values = {f: cells[i] for i, f in named}
+            else:
+                values = {f: cells[i] for i, f in named if i < len(cells)}
+            row = Row(number, values, functools.partial(_original, headers, cells),
+                      field_headers)
+            if len(cells) > width and any(cells[width:]):
                 row.problems.append(("", "EXTRA_CELLS", "the row has more cells than the "
                                      "header has columns"))
             yield row
 
     return rows()
+
+
+def _original(headers: list[str], cells: list[str]) -> dict[str, Any]:
+    return {(headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"): cell
+            for i, cell in enumerate(cells)}
 
 
 def _check_header(info: FileInfo, importer: Importer, options: dict[str, Any],
@@ -338,18 +368,3 @@ def _update_batch(session: Session, result: ImportResult) -> None:
 def _close_batch(ctx: Context, result: ImportResult) -> None:
     with transaction(ctx.factory) as session:
         _update_batch(session, result)
-
-
-def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert rows in few round trips. An INSERT with RETURNING takes SQLAlchemy's
-    "insertmanyvalues" path (batched multi-row VALUES, compiled once) on SQLite and
-    PostgreSQL, where a plain executemany costs one round trip per row on PostgreSQL."""
-    if rows:
-        table = model.__table__
-        statement = insert(table).returning(*table.primary_key.columns)
-        session.connection().execute(statement, rows).all()
-
-
-def unique(values: Iterable[Any]) -> list[Any]:
-    """The distinct values, in first-seen order (for IN lists)."""
-    return list(dict.fromkeys(v for v in values if v is not None))

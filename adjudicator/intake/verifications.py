@@ -8,18 +8,30 @@ verifier may import only their own verifications (verifier_id = their user id).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.intake import columns
-from adjudicator.intake.pipeline import Chunk, Importer, Row, filled, insert_rows, unique
+from adjudicator.intake import columns, fastrows
+from adjudicator.intake.fastrows import FastModel
+from adjudicator.intake.pipeline import (
+    Chunk,
+    Importer,
+    Row,
+    among,
+    filled,
+    insert_rows,
+    unique,
+    update_rows,
+)
 from adjudicator.roles import Role
 from adjudicator.storage.models import Claim, Member, Verification
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
 from schemas.imports import (
+    INCOME_COLUMNS,
     VerificationFlatRow,
     VerificationImport,
     VerificationRecord,
@@ -27,6 +39,9 @@ from schemas.imports import (
 )
 
 _PREFIX = columns.NEGATIVE_PREFIX
+_FLAT = FastModel(VerificationFlatRow, {
+    "claim_id": fastrows.text(64), "verifier_id": fastrows.text(64),
+    **dict.fromkeys((*INCOME_COLUMNS, "cost_production"), fastrows.amount)})
 
 
 def parse(fields: dict[str, Any], options: dict[str, Any]) -> VerificationImport:
@@ -38,7 +53,7 @@ def parse(fields: dict[str, Any], options: dict[str, Any]) -> VerificationImport
     flat = filled({k: v for k, v in fields.items() if not k.startswith(_PREFIX)})
     if answers:
         flat["negative_list"] = answers
-    return VerificationFlatRow.model_validate(flat).to_import()
+    return _FLAT.validate(flat).to_import()
 
 
 def _normalized(payload: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -55,19 +70,27 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     ctx, at = chunk.run.ctx, chunk.run.at
     records: list[VerificationImport] = [row.record for row in rows]
     claim_ids = unique(r.claim_id for r in records)
-    claims = {c.claim_id: c for c in session.scalars(
-        select(Claim).where(Claim.claim_id.in_(claim_ids)))}
+    claims = {c.claim_id: _Claim(c.claim_id, c.household_id, c.status) for c in session.execute(
+        select(Claim.claim_id, Claim.household_id, Claim.status)
+        .where(among(session, Claim.claim_id, claim_ids)))}
     latest: dict[str, dict[str, Any] | None] = {}
     for claim_id, payload in session.execute(
             select(Verification.claim_id, Verification.payload)
-            .where(Verification.claim_id.in_(claim_ids), Verification.status == "submitted")
+            .where(among(session, Verification.claim_id, claim_ids),
+                   Verification.status == "submitted")
             .order_by(Verification.pk)):
         latest[claim_id] = payload
     latest = {k: _normalized(v) for k, v in latest.items()}
     household_ids = unique(c.household_id for c in claims.values())
-    members = {(m.household_id, m.member_id): m for m in session.scalars(
-        select(Member).where(Member.household_id.in_(household_ids)))} if household_ids else {}
+    members = {(m.household_id, m.member_id): _Member(m.pk, m.household_id, m.member_id,
+                                                      m.counted)
+               for m in session.execute(select(Member.pk, Member.household_id,
+                                               Member.member_id, Member.counted)
+                                        .where(among(session, Member.household_id, household_ids)))
+               } if household_ids else {}
     new: list[dict[str, Any]] = []
+    claim_updates: dict[str, dict[str, Any]] = {}
+    member_updates: dict[int, dict[str, Any]] = {}
 
     for row in rows:
         rec: VerificationImport = row.record
@@ -119,18 +142,36 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             chunk.event(row, "claim.status_changed", "claim", claim.claim_id,
                         {"from": claim.status, "to": ClaimStatus.VERIFIED.value,
                          "by": "verification import"})
-            claim.status, claim.updated_at = ClaimStatus.VERIFIED.value, at
+            claim.status = ClaimStatus.VERIFIED.value
+            claim_updates[claim.claim_id] = {"status": claim.status, "updated_at": at}
             latest[claim.claim_id] = payload
         for member, counted in updates:
             member.counted = counted
+            member_updates[member.pk] = {"counted": counted}
             chunk.event(row, "member.updated", "member",
                         f"{member.household_id}/{member.member_id}",
                         {"household_id": member.household_id, "member_id": member.member_id,
                          "changed": ["counted"], "counted": counted})
         chunk.accepted += 1
         chunk.updated += had
-    if new:
-        insert_rows(session, Verification, new)
+    update_rows(session, Claim, "claim_id", claim_updates)
+    update_rows(session, Member, "pk", member_updates)
+    insert_rows(session, Verification, new)
+
+
+@dataclass
+class _Claim:
+    claim_id: str
+    household_id: str
+    status: str
+
+
+@dataclass
+class _Member:
+    pk: int
+    household_id: str
+    member_id: str
+    counted: bool
 
 
 IMPORTER = Importer("verifications", "import.verifications", columns.VERIFICATIONS, parse,

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from adjudicator.storage.bulk import insert_rows
 from adjudicator.storage.models import ChainHead, Event
 
 GENESIS = "0" * 64
@@ -48,14 +49,13 @@ def append_events(session: Session, actor: str, at: str, events: list[PendingEve
     """
     if not events:
         return 0
-    head = session.execute(
-        select(ChainHead).where(ChainHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
+    head = session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)
+                           .with_for_update()).one_or_none()
     if head is None:
-        head = ChainHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
-    seq, prev = head.seq, head.hash
+        session.execute(insert(ChainHead.__table__), [{"id": 1, "seq": 0, "hash": GENESIS}])
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head.seq, head.hash
     rows = []
     for item in events:
         seq += 1
@@ -66,11 +66,11 @@ def append_events(session: Session, actor: str, at: str, events: list[PendingEve
                      "entity_type": item.entity_type, "entity_id": item.entity_id,
                      "payload": payload, "prev_hash": prev, "hash": digest})
         prev = digest
-    # A Core bulk insert: events are write-once rows, and ORM objects would cost as much as
-    # the rest of an import.
-    session.execute(insert(Event), rows)
-    head.seq, head.hash = seq, prev
-    session.flush()
+    # Events are write-once rows: COPY on PostgreSQL, a Core executemany elsewhere (ORM
+    # objects, or the ORM's bulk path, would cost as much as the rest of an import).
+    insert_rows(session, Event, rows)
+    session.execute(update(ChainHead.__table__).where(ChainHead.id == 1)
+                    .values(seq=seq, hash=prev))
     return seq
 
 

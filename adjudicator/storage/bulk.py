@@ -1,0 +1,93 @@
+"""Set-based reads and bulk writes of a chunk, one small code path per database.
+
+- `among`: `column IN (...)` for a chunk's keys (on PostgreSQL `= ANY(:array)`).
+- `insert_rows`: PostgreSQL COPY (psycopg 3), else a Core executemany.
+- `update_rows`: one UPDATE per group of rows given the same values, else an executemany.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, Connection, Table, any_, bindparam, insert, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+
+def among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN (values)` for a chunk's keys. On PostgreSQL `column = ANY(:array)`: one
+    parameter, where thousands of IN parameters cost more to send and parse than the
+    lookup itself; on SQLite an IN list (expanded at execution)."""
+    if session.get_bind().dialect.name == "postgresql":
+        found: ColumnElement[bool] = column == any_(
+            bindparam(None, list(values), type_=ARRAY(column.type)))
+        return found
+    result: ColumnElement[bool] = column.in_(values)
+    return result
+
+
+def unique(values: Iterable[Any]) -> list[Any]:
+    """The distinct values, in first-seen order (for IN lists)."""
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the same keys) in the fewest round trips the database allows:
+    PostgreSQL's COPY (psycopg 3 streams the rows in one command), else a Core executemany
+    (SQLite runs it in C, the statement compiled once)."""
+    if not rows:
+        return
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, rows)
+    else:
+        connection.execute(insert(table), rows)
+
+
+def _copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    names = list(rows[0])
+    preparer = connection.dialect.identifier_preparer
+    # JSON columns as SQLAlchemy would send them (the dialect's serializer, else json.dumps).
+    serialize = getattr(connection.dialect, "_json_serializer", None) or json.dumps
+    json_columns = [isinstance(table.c[name].type, JSON) for name in names]
+    statement = (f"COPY {preparer.format_table(table)} "
+                 f"({', '.join(preparer.quote(name) for name in names)}) FROM STDIN")
+    driver: Any = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        if any(json_columns):
+            for row in rows:
+                copy.write_row([serialize(value) if is_json and value is not None else value
+                                for value, is_json in zip(row.values(), json_columns,
+                                                          strict=True)])
+        else:
+            for row in rows:
+                copy.write_row(tuple(row.values()))
+
+
+def update_rows(session: Session, model: type[Any], key: str,
+                rows: dict[Any, dict[str, Any]]) -> None:
+    """UPDATE the rows whose `key` column is each dict key, to that dict's values: rows given
+    the same values (a chunk of claims moving to `verified` at one moment) in one statement
+    `WHERE key IN (...)`, the others in one executemany per set of columns."""
+    if not rows:
+        return
+    table = model.__table__
+    connection = session.connection()
+    same: dict[tuple[tuple[str, Any], ...], list[Any]] = {}
+    for pk, values in rows.items():
+        same.setdefault(tuple(values.items()), []).append(pk)
+    single: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for pairs, keys in same.items():
+        if len(keys) > 1:
+            connection.execute(update(table).where(among(session, table.c[key], keys))
+                               .values(dict(pairs)))
+        else:
+            single.setdefault(tuple(name for name, _ in pairs), []).append(
+                {"_key": keys[0], **{f"_v_{name}": value for name, value in pairs}})
+    for names, params in single.items():
+        statement = update(table).where(table.c[key] == bindparam("_key")).values(
+            {name: bindparam(f"_v_{name}") for name in names})
+        connection.execute(statement, params)
