@@ -52,7 +52,7 @@ def append_events(session: Session, actor: str, at: str, events: list[PendingEve
     head = session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)
                            .with_for_update()).one_or_none()
     if head is None:
-        session.execute(insert(ChainHead.__table__), [{"id": 1, "seq": 0, "hash": GENESIS}])
+        session.execute(insert(ChainHead), [{"id": 1, "seq": 0, "hash": GENESIS}])
         seq, prev = 0, GENESIS
     else:
         seq, prev = head.seq, head.hash
@@ -69,7 +69,7 @@ def append_events(session: Session, actor: str, at: str, events: list[PendingEve
     # Events are write-once rows: COPY on PostgreSQL, a Core executemany elsewhere (ORM
     # objects, or the ORM's bulk path, would cost as much as the rest of an import).
     insert_rows(session, Event, rows)
-    session.execute(update(ChainHead.__table__).where(ChainHead.id == 1)
+    session.execute(update(ChainHead).where(ChainHead.id == 1)
                     .values(seq=seq, hash=prev))
     return seq
 
