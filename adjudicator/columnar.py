@@ -26,13 +26,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import orjson
 from pydantic import ValidationError
 
 from adjudicator import reasons as R
+from adjudicator.decision import Decision
 from adjudicator.idnumber import id_number_problem
 from adjudicator.money import exact, fmt
 from adjudicator.tariff import Tariff
@@ -115,6 +116,29 @@ class _Category:
     cap_text: str
     include_non_compliant: bool
     eligible_stages: list[str]
+
+
+class Decided(NamedTuple):
+    """A decision as the engines hand it on: its canonical JSON line and the figures a store
+    or a count needs, amounts as two-decimal text."""
+
+    line: bytes
+    outcome: str
+    reasons: tuple[str, ...]
+    payout: str
+    eligible_expense: str
+    counted_expense: str
+    tariff_id: str
+    tariff_sha256: str
+    engine_version: str
+
+    @classmethod
+    def of(cls, decision: Decision) -> Decided:
+        """The same, from the scalar core's decision."""
+        return cls(decision.to_json().encode(), decision.outcome.value, decision.reasons,
+                   fmt(decision.payout), fmt(decision.eligible_expense),
+                   fmt(decision.counted_expense), decision.tariff_id, decision.tariff_sha256,
+                   decision.engine_version)
 
 
 class ColumnarTariff:
@@ -271,8 +295,8 @@ class ColumnarEngine:
             cache[key] = value
         return value
 
-    def decide(self, documents: Sequence[str | bytes]) -> list[tuple[bytes, str] | None]:
-        results: list[tuple[bytes, str] | None] = [None] * len(documents)
+    def decide(self, documents: Sequence[str | bytes]) -> list[Decided | None]:
+        results: list[Decided | None] = [None] * len(documents)
         pending: list[_Pending] = []
         for slot, text in enumerate(documents):
             try:
@@ -293,7 +317,7 @@ class ColumnarEngine:
 
     # -- steps 1 to 4, per case ----------------------------------------------------------------
 
-    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | tuple[bytes, str]:
+    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | Decided:
         t = self.t
         household, claim = case["household"], case["claim"]
         verification = case.get("verification")
@@ -414,17 +438,17 @@ class ColumnarEngine:
         return pending
 
     def _early(self, case: dict[str, Any], trace: list[dict[str, Any]], outcome: str,
-               reasons: list[str]) -> tuple[bytes, str]:
+               reasons: list[str]) -> Decided:
         """A decision settled before the eligible expense (steps 1 to 4)."""
         codes = sorted(set(reasons))
         trace.append(_step("outcome", outcome, {"reasons": codes, "payout": "0.00"}))
         return self._dump(case, outcome, codes, "0.00", "0.00", "0.00", None, None, None, None,
-                          None, [], trace), outcome
+                          None, [], trace)
 
     def _dump(self, case: dict[str, Any], outcome: str, codes: list[str], payout: str,
               eligible: str, counted: str, per_capita: str | None, net: str | None,
               members: int | None, cumulative: str | None, due: str | None,
-              bands: list[dict[str, str]], trace: list[dict[str, Any]]) -> bytes:
+              bands: list[dict[str, str]], trace: list[dict[str, Any]]) -> Decided:
         claim = case["claim"]
         document = {
             "case_id": case["case_id"], "claim_id": claim["claim_id"],
@@ -434,11 +458,13 @@ class ColumnarEngine:
             "per_capita_income": per_capita, "net_income": net, "counted_members": members,
             "cumulative_expense": cumulative, "due": due, "bands": bands,
             **self.t.tail, "trace": trace}
-        return orjson.dumps(document)
+        tail = self.t.tail
+        return Decided(orjson.dumps(document), outcome, tuple(codes), payout, eligible, counted,
+                       tail["tariff_id"], tail["tariff_sha256"], tail["engine_version"])
 
     # -- steps 5 to 8, over columns ------------------------------------------------------------
 
-    def _steps_5_to_8(self, items: list[_Pending]) -> list[tuple[bytes, str]]:
+    def _steps_5_to_8(self, items: list[_Pending]) -> list[Decided]:
         t = self.t
         columns = {
             "raw": [i.raw for i in items], "income": [i.income for i in items],
@@ -456,7 +482,7 @@ class ColumnarEngine:
         rows = {name: values.tolist() for name, values in figures.items()}
         return [self._finish(item, rows, index) for index, item in enumerate(items)]
 
-    def _finish(self, item: _Pending, rows: dict[str, list[Any]], i: int) -> tuple[bytes, str]:
+    def _finish(self, item: _Pending, rows: dict[str, list[Any]], i: int) -> Decided:
         t = self.t
         trace = item.trace
         expense = rows["expense"][i]
@@ -468,7 +494,7 @@ class ColumnarEngine:
             codes = [R.NO_ELIGIBLE_EXPENSE]
             trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
             return self._dump(case, "denied", codes, "0.00", "0.00", "0.00", None, None, None,
-                              None, None, [], trace), "denied"
+                              None, None, [], trace)
         trace.append(_step("expense.eligible", PASS, values))
 
         # Step 6: the income test.
@@ -512,7 +538,7 @@ class ColumnarEngine:
                 trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
                 return self._dump(case, "denied", codes, "0.00", expense_text, expense_text,
                                   per_capita_text, net_text, item.members, cumulative_text,
-                                  None, [], trace), "denied"
+                                  None, [], trace)
 
         # Step 7: bands, rounding and caps.
         rules = t.categories[item.category]
@@ -549,7 +575,7 @@ class ColumnarEngine:
             trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
             return self._dump(case, "denied", codes, "0.00", expense_text, expense_text,
                               per_capita_text, net_text, item.members, cumulative_text,
-                              due_text, bands, trace), "denied"
+                              due_text, bands, trace)
         trace.append(_step("payout.caps", PASS, cap_values))
 
         # Step 8: review.
@@ -565,7 +591,7 @@ class ColumnarEngine:
         trace.append(_step("outcome", outcome, {"reasons": codes, "payout": payout_text}))
         return self._dump(case, outcome, codes, payout_text, expense_text, expense_text,
                           per_capita_text, net_text, item.members, cumulative_text, due_text,
-                          bands, trace), outcome
+                          bands, trace)
 
 
 def _expense(claim: dict[str, Any], category: str, rules: _Category
@@ -667,4 +693,4 @@ def _follows_model_rules(case: dict[str, Any]) -> bool:
     return all((claim.get(part) is not None) == (part == wanted) for part in _PARTS)
 
 
-__all__ = ["ColumnarEngine", "ColumnarTariff", "exact_scaled", "fen_of", "yuan"]
+__all__ = ["ColumnarEngine", "ColumnarTariff", "Decided", "exact_scaled", "fen_of", "yuan"]

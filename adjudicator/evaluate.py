@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
-from adjudicator.columnar import ColumnarEngine
+from adjudicator.columnar import ColumnarEngine, Decided
 from adjudicator.decision import adjudicate
 from adjudicator.tariff import Tariff
 from schemas.case import Case
@@ -283,16 +283,15 @@ class _Decider:
         else:
             documents = payload
         counts = EvaluationCounts()
-        results: list[tuple[bytes, str] | None]
+        results: list[Decided | None]
         if self.columnar is None:
             results = [None] * len(documents)
         else:
             results = self.columnar.decide([text for _, text in documents])
         lines = []
         for (place, text), result in zip(documents, results, strict=True):
-            if result is None:
-                result = _scalar(place, text, self.tariff)
-            line, outcome = result
+            line, outcome = (_scalar(place, text, self.tariff) if result is None
+                             else result[:2])
             lines.append(line)
             if outcome:
                 counts.outcomes[outcome] = counts.outcomes.get(outcome, 0) + 1

@@ -48,7 +48,7 @@ def assert_same_decisions(documents: list[bytes], tariff: Tariff) -> list[bool]:
     results = ColumnarEngine(tariff).decide(documents)
     for document, result in zip(documents, results, strict=True):
         if result is not None:
-            line, outcome = result
+            line, outcome = result.line, result.outcome
             expected = scalar_line(document, tariff)
             assert line == expected, _difference(line, expected)
             assert outcome == json.loads(expected)["outcome"]

@@ -10,16 +10,22 @@ at any point resumes with no claim decided twice and none lost.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
+from pydantic import ValidationError
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
+from adjudicator.columnar import Decided
 from adjudicator.decision import Decision, adjudicate
+from adjudicator.evaluate import field_path
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
+from adjudicator.storage.bulk import update_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -28,6 +34,7 @@ from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.tariff import Tariff
 from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, check_transition
 from schemas.case import Case
+from schemas.types import format_amount
 
 ZERO = Decimal(0)
 #: Statuses in which a claim has not reached a final decision yet.
@@ -47,19 +54,45 @@ class BatchResult:
     waiting: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
-    def count(self, decision: Decision) -> None:
+    def count(self, decided: Decided) -> None:
         self.decided += 1
-        key = decision.outcome.value
-        self.outcomes[key] = self.outcomes.get(key, 0) + 1
-        self.payout_total += decision.payout
+        self.outcomes[decided.outcome] = self.outcomes.get(decided.outcome, 0) + 1
+        self.payout_total += Decimal(decided.payout)
 
 
 @dataclass
 class HouseholdData:
-    household: Household
-    members: list[Member]
-    claims: list[Claim]
-    findings: list[Finding]
+    """A household's stored facts: ORM objects, or the batch's plain rows (the same names)."""
+
+    household: Any
+    members: list[Any]
+    claims: list[Any]
+    findings: list[Any]
+
+
+@dataclass(slots=True)
+class BatchClaim:
+    """A claim as the batch reads and moves it: plain data, written back in bulk."""
+
+    claim_id: str
+    household_id: str
+    member_id: str
+    category: str
+    event_date: dt.date
+    source: str
+    document_no: str | None
+    amounts: dict[str, Any]
+    status: str
+    current_decision_id: int | None
+    tariff_pk: int | None
+    final_counted_expense: Decimal | None
+    final_paid: Decimal | None
+    updated_at: str
+
+
+_BATCH_CLAIM_COLUMNS = [getattr(Claim, name) for name in BatchClaim.__slots__]
+_MOVED = ("status", "tariff_pk", "updated_at", "final_counted_expense", "final_paid",
+          "current_decision_id")
 
 
 def history_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> dict[str, Decimal]:
@@ -93,6 +126,27 @@ def waiting_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> Claim 
 def build_case(case_id: str, data: HouseholdData, claim: Claim,
                verification: dict[str, Any] | None, history: dict[str, Decimal]) -> Case:
     """The case snapshot: everything the decision depends on, and nothing else."""
+    return Case.model_validate(case_document(case_id, data, claim, verification, history))
+
+
+def case_json(document: dict[str, Any]) -> bytes:
+    """A case document as the JSON the engines read and the store keeps: amounts as
+    two-decimal text and dates in ISO form, as `Case.model_dump_json` writes them."""
+    return orjson.dumps(document, default=_json_value)
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def case_document(case_id: str, data: HouseholdData, claim: Claim,
+                  verification: dict[str, Any] | None, history: dict[str, Decimal]
+                  ) -> dict[str, Any]:
+    """The case snapshot as plain data, in the shape of `schemas.case.Case`."""
     cross_checks = list((verification or {}).get("cross_checks", []))
     cross_checks += [{"source": f.source, "item": f.item, "found": f.found, "detail": f.detail}
                      for f in data.findings]
@@ -115,7 +169,7 @@ def build_case(case_id: str, data: HouseholdData, claim: Claim,
     }
     if verification is not None:
         case["verification"] = {**verification, "cross_checks": cross_checks}
-    return Case.model_validate(case)
+    return case
 
 
 def _amounts_part(category: str) -> str:
@@ -137,16 +191,22 @@ def _ready_households(session: Session, after: str, limit: int, claim_id: str | 
 
 
 def _load(session: Session, household_ids: list[str]) -> dict[str, HouseholdData]:
+    """The chunk's households with their members, claims (locked) and findings, as rows."""
     data = {h.household_id: HouseholdData(h, [], [], []) for h in session.execute(
-        select(Household).where(Household.household_id.in_(household_ids))).scalars()}
-    for m in session.execute(select(Member).where(Member.household_id.in_(household_ids))
-                             ).scalars():
+        select(Household.household_id, Household.region_code, Household.category)
+        .where(Household.household_id.in_(household_ids)))}
+    for m in session.execute(select(Member.household_id, Member.member_id, Member.name,
+                                    Member.id_number, Member.relation, Member.counted)
+                             .where(Member.household_id.in_(household_ids))):
         data[m.household_id].members.append(m)
-    for c in session.execute(select(Claim).where(Claim.household_id.in_(household_ids))
-                             .with_for_update()).scalars():
-        data[c.household_id].claims.append(c)
-    for f in session.execute(select(Finding).where(Finding.household_id.in_(household_ids))
-                             .order_by(Finding.pk)).scalars():
+    for row in session.execute(select(*_BATCH_CLAIM_COLUMNS)
+                               .where(Claim.household_id.in_(household_ids))
+                               .with_for_update()):
+        data[row.household_id].claims.append(BatchClaim(*row))
+    for f in session.execute(select(Finding.household_id, Finding.source, Finding.item,
+                                    Finding.found, Finding.detail)
+                             .where(Finding.household_id.in_(household_ids))
+                             .order_by(Finding.pk)):
         data[f.household_id].findings.append(f)
     return data
 
@@ -164,7 +224,7 @@ def _latest_verifications(session: Session, claim_ids: list[str]) -> dict[str, d
     return latest
 
 
-def _last_seqs(session: Session, claims: list[Claim]) -> dict[str, int]:
+def _last_seqs(session: Session, claims: list[BatchClaim]) -> dict[str, int]:
     """The last decision seq of each claim that has one (re-adjudications)."""
     decided = [c.claim_id for c in claims if c.current_decision_id is not None]
     if not decided:
@@ -174,32 +234,84 @@ def _last_seqs(session: Session, claims: list[Claim]) -> dict[str, int]:
         .where(DecisionRecord.claim_id.in_(decided)).group_by(DecisionRecord.claim_id)).all())
 
 
-def _decide_household(ctx: Context, book: TariffBook, data: HouseholdData,
-                      verifications: dict[str, dict[str, Any]], seqs: dict[str, int],
-                      only: str | None, result: BatchResult, staged: list[StagedDecision]
-                      ) -> None:
-    ready = sorted((c for c in data.claims if c.status == ClaimStatus.VERIFIED.value
-                    and (only is None or c.claim_id == only)),
-                   key=lambda c: (c.event_date, c.claim_id))
+def _decide_chunk(ctx: Context, book: TariffBook, households: list[HouseholdData],
+                  verifications: dict[str, dict[str, Any]], seqs: dict[str, int],
+                  only: str | None, result: BatchResult) -> list[StagedDecision]:
+    """Decide the ready claims of a chunk of households; returns the staged decisions in
+    (household, event date, claim id) order.
+
+    A household's claims depend on each other (history, waiting), households do not: the
+    chunk is decided in waves, each taking the next claim of every household, and each wave
+    goes to the columnar engine at once. A claim sees the household as the waves before it
+    left it, exactly as deciding the household's claims one by one would.
+    """
     now = ctx.now()
-    for claim in ready:
-        try:
-            tariff_pk, tariff = book.choose(data.household.region_code, claim.event_date)
-        except TariffChoiceError as exc:
-            result.errors.append((claim.claim_id, str(exc)))
-            continue
-        earlier = waiting_for(claim, tariff, data.claims)
-        if earlier is not None:
-            result.waiting.append((claim.claim_id, f"waits for earlier claim "
-                                   f"{earlier.claim_id} ({earlier.status})"))
-            continue
-        seq = seqs.get(claim.claim_id, 0) + 1
-        case = build_case(f"{claim.claim_id}#{seq}", data, claim,
-                          verifications.get(claim.claim_id),
-                          history_for(claim, tariff, data.claims))
-        decision = adjudicate(case, tariff)
-        staged.append(stage_decision(ctx, claim, case, decision, tariff_pk, seq, now))
-        result.count(decision)
+    queues = [(index, data, sorted(
+        (c for c in data.claims if c.status == ClaimStatus.VERIFIED.value
+         and (only is None or c.claim_id == only)),
+        key=lambda c: (c.event_date, c.claim_id), reverse=True))
+        for index, data in enumerate(households)]
+    staged: list[tuple[int, int, StagedDecision]] = []
+    wave = 0
+    while queues:
+        cases: list[tuple[int, HouseholdData, Claim, int, Tariff, int, bytes]] = []
+        for index, data, queue in queues:
+            while queue:
+                claim = queue.pop()
+                try:
+                    tariff_pk, tariff = book.choose(data.household.region_code,
+                                                    claim.event_date)
+                except TariffChoiceError as exc:
+                    result.errors.append((claim.claim_id, str(exc)))
+                    continue
+                earlier = waiting_for(claim, tariff, data.claims)
+                if earlier is not None:
+                    result.waiting.append((claim.claim_id, f"waits for earlier claim "
+                                           f"{earlier.claim_id} ({earlier.status})"))
+                    continue
+                seq = seqs.get(claim.claim_id, 0) + 1
+                document = case_document(f"{claim.claim_id}#{seq}", data, claim,
+                                         verifications.get(claim.claim_id),
+                                         history_for(claim, tariff, data.claims))
+                cases.append((index, data, claim, tariff_pk, tariff, seq, case_json(document)))
+                break
+        for (index, _, claim, tariff_pk, _tariff, seq, text), decided in zip(
+                cases, _decide_all(book, [(c[4], c[3], c[6]) for c in cases]), strict=True):
+            if isinstance(decided, str):
+                result.errors.append((claim.claim_id, decided))
+                continue
+            staged.append((index, wave, stage_decision(ctx, claim, text.decode(), decided,
+                                                       tariff_pk, seq, now)))
+            result.count(decided)
+        queues = [q for q in queues if q[2]]
+        wave += 1
+    staged.sort(key=lambda item: item[:2])
+    return [item for _, _, item in staged]
+
+
+def _decide_all(book: TariffBook, cases: list[tuple[Tariff, int, bytes]]
+                ) -> list[Decided | str]:
+    """Each case's decision (the columnar engine per tariff, the scalar core for what it does
+    not take), or why the stored data does not make a valid case."""
+    decided: list[Decided | str | None] = [None] * len(cases)
+    by_tariff: dict[int, list[int]] = {}
+    for position, (_, tariff_pk, _) in enumerate(cases):
+        by_tariff.setdefault(tariff_pk, []).append(position)
+    for tariff_pk, positions in by_tariff.items():
+        engine = book.engine(tariff_pk)
+        for position, fast in zip(positions, engine.decide([cases[p][2] for p in positions]),
+                                  strict=True):
+            decided[position] = fast
+    for position, outcome in enumerate(decided):
+        if outcome is None:  # the scalar way
+            tariff, _, text = cases[position]
+            try:
+                decided[position] = Decided.of(adjudicate(Case.model_validate_json(text),
+                                                          tariff))
+            except ValidationError as exc:
+                decided[position] = "the stored data does not make a valid case: " + "; ".join(
+                    f"{field_path(e['loc'])}: {e['msg']}" for e in exc.errors())
+    return [d for d in decided if d is not None]
 
 
 @dataclass
@@ -207,34 +319,34 @@ class StagedDecision:
     """A decision whose claim has moved in memory, waiting for its row to be written."""
 
     claim: Claim
-    decision: Decision
+    decided: Decided
     row: dict[str, Any]
     previous: int | None
     old_status: str
 
 
-def stage_decision(ctx: Context, claim: Claim, case: Case, decision: Decision, tariff_pk: int,
-                   seq: int, now: str) -> StagedDecision:
+def stage_decision(ctx: Context, claim: Claim, case_text: str, decided: Decided,
+                   tariff_pk: int, seq: int, now: str) -> StagedDecision:
     """Move the claim for its decision (status, history figures) and prepare the row."""
-    new_status = check_transition(claim.claim_id, claim.status,
-                                  OUTCOME_STATUS[decision.outcome.value])
+    new_status = check_transition(claim.claim_id, claim.status, OUTCOME_STATUS[decided.outcome])
+    payout, counted = Decimal(decided.payout), Decimal(decided.counted_expense)
     row = {"claim_id": claim.claim_id, "household_id": claim.household_id, "seq": seq,
-           "outcome": decision.outcome.value, "reasons": list(decision.reasons),
-           "payout": decision.payout, "eligible_expense": decision.eligible_expense,
-           "counted_expense": decision.counted_expense, "case_json": case.model_dump_json(),
-           "decision_json": decision.to_json(), "tariff_pk": tariff_pk,
-           "tariff_id": decision.tariff_id, "tariff_sha256": decision.tariff_sha256,
-           "engine_version": decision.engine_version, "purpose": "claim",
+           "outcome": decided.outcome, "reasons": list(decided.reasons),
+           "payout": payout, "eligible_expense": Decimal(decided.eligible_expense),
+           "counted_expense": counted, "case_json": case_text,
+           "decision_json": decided.line.decode(), "tariff_pk": tariff_pk,
+           "tariff_id": decided.tariff_id, "tariff_sha256": decided.tariff_sha256,
+           "engine_version": decided.engine_version, "purpose": "claim",
            "decided_by": ctx.user_id, "decided_at": now}
-    staged = StagedDecision(claim, decision, row, claim.current_decision_id, claim.status)
+    staged = StagedDecision(claim, decided, row, claim.current_decision_id, claim.status)
     claim.status = new_status.value
     claim.tariff_pk = tariff_pk
     claim.updated_at = now
-    if decision.outcome.value == "pended":
+    if decided.outcome == "pended":
         claim.final_counted_expense = claim.final_paid = None
     else:  # approved or denied: final at once
-        claim.final_counted_expense = decision.counted_expense
-        claim.final_paid = decision.payout
+        claim.final_counted_expense = counted
+        claim.final_paid = payout
     return staged
 
 
@@ -250,13 +362,13 @@ def write_decisions(session: Session, staged: list[StagedDecision],
         [item.row for item in staged]))
     for item, decision_id in zip(staged, ids, strict=True):
         item.claim.current_decision_id = decision_id
-        decision = item.decision
+        row = item.row
         events.append(PendingEvent("decision.made", "claim", item.claim.claim_id, {
-            "decision_id": decision_id, "seq": item.row["seq"],
-            "outcome": decision.outcome.value, "reasons": list(decision.reasons),
-            "payout": decision.payout, "counted_expense": decision.counted_expense,
-            "tariff_id": decision.tariff_id, "tariff_sha256": decision.tariff_sha256,
-            "engine_version": decision.engine_version, "supersedes": item.previous}))
+            "decision_id": decision_id, "seq": row["seq"], "outcome": row["outcome"],
+            "reasons": row["reasons"], "payout": row["payout"],
+            "counted_expense": row["counted_expense"], "tariff_id": row["tariff_id"],
+            "tariff_sha256": row["tariff_sha256"], "engine_version": row["engine_version"],
+            "supersedes": item.previous}))
         events.append(PendingEvent("claim.status", "claim", item.claim.claim_id,
                                    {"from": item.old_status, "to": item.claim.status}))
     return ids
@@ -266,7 +378,8 @@ def record_decision(session: Session, ctx: Context, claim: Claim, case: Case,
                     decision: Decision, tariff_pk: int, seq: int, now: str,
                     events: list[PendingEvent]) -> DecisionRecord:
     """Store one decision (append-only), move the claim, and queue its events."""
-    staged = stage_decision(ctx, claim, case, decision, tariff_pk, seq, now)
+    staged = stage_decision(ctx, claim, case.model_dump_json(), Decided.of(decision),
+                            tariff_pk, seq, now)
     (decision_id,) = write_decisions(session, [staged], events)
     record = session.get(DecisionRecord, decision_id)
     assert record is not None
@@ -293,12 +406,13 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
             verifications = _latest_verifications(session, [c.claim_id for c in ready])
             seqs = _last_seqs(session, ready)
             events: list[PendingEvent] = []
-            staged: list[StagedDecision] = []
             before = result.decided
-            for household_id in household_ids:
-                _decide_household(ctx, book, data[household_id], verifications, seqs,
-                                  claim_id, result, staged)
+            staged = _decide_chunk(ctx, book, [data[h] for h in household_ids], verifications,
+                                   seqs, claim_id, result)
             write_decisions(session, staged, events)
+            update_rows(session, Claim, "claim_id", {
+                item.claim.claim_id: {name: getattr(item.claim, name) for name in _MOVED}
+                for item in staged})
             append_events(session, ctx.user_id, ctx.now(), events)
             result.households += len(household_ids)
         if progress is not None:

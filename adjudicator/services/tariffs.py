@@ -4,12 +4,13 @@ says (the longest matching region prefix whose validity contains the event date)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adjudicator.columnar import ColumnarEngine
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -58,6 +59,7 @@ class TariffBook:
 
     by_pk: dict[int, Tariff]
     active: set[int]
+    engines: dict[int, ColumnarEngine] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> TariffBook:
@@ -87,6 +89,13 @@ class TariffBook:
                 f"{' and '.join(ids)} (#{best[0][1]}, #{best[1][1]}); retire one with "
                 "'adjudicator tariff retire'")
         return best[0][1], best[0][2]
+
+    def engine(self, pk: int) -> ColumnarEngine:
+        """The columnar engine of a stored tariff, made once."""
+        engine = self.engines.get(pk)
+        if engine is None:
+            engine = self.engines[pk] = ColumnarEngine(self.by_pk[pk])
+        return engine
 
 
 def retire_tariff(ctx: Context, sha256_prefix: str, reason: str) -> TariffRecord:
