@@ -18,14 +18,14 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from adjudicator.columnar import Decided
 from adjudicator.decision import Decision, adjudicate
 from adjudicator.evaluate import field_path
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
-from adjudicator.storage.bulk import update_rows
+from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -356,10 +356,8 @@ def write_decisions(session: Session, staged: list[StagedDecision],
     its new decision, and queue the events, in order."""
     if not staged:
         return []
-    ids = list(session.scalars(
-        insert(DecisionRecord).returning(DecisionRecord.decision_id,
-                                         sort_by_parameter_order=True),
-        [item.row for item in staged]))
+    ids = insert_returning_keys(session, DecisionRecord, "decision_id",
+                                [item.row for item in staged])
     for item, decision_id in zip(staged, ids, strict=True):
         item.claim.current_decision_id = decision_id
         row = item.row

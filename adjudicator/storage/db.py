@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -32,10 +33,11 @@ def database_url(explicit: str | None = None) -> str:
 def make_engine(url: str) -> Engine:
     """An engine that behaves the same on SQLite and PostgreSQL for this application."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60}, future=True)
+        engine = create_engine(url, connect_args={"timeout": 60}, future=True,
+                               json_deserializer=orjson.loads)
         _sqlite_transactions(engine)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(url, future=True, pool_pre_ping=True, json_deserializer=orjson.loads)
 
 
 def _sqlite_transactions(engine: Engine) -> None:
