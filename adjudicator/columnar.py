@@ -303,9 +303,11 @@ class ColumnarEngine:
                 case = cast(dict[str, Any], FAST_CASE.validate_json(text))
             except ValidationError:
                 continue  # the scalar way names the field at fault (or reads what we do not)
-            if not _follows_model_rules(case):
+            if not _has_its_amounts(case["claim"]):
                 continue
             early = self._steps_1_to_4(case, slot)
+            if early is None:
+                continue  # a member id twice: `Case` refuses it
             if isinstance(early, _Pending):
                 pending.append(early)
             else:
@@ -317,7 +319,7 @@ class ColumnarEngine:
 
     # -- steps 1 to 4, per case ----------------------------------------------------------------
 
-    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | Decided:
+    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | Decided | None:
         t = self.t
         household, claim = case["household"], case["claim"]
         verification = case.get("verification")
@@ -345,7 +347,17 @@ class ColumnarEngine:
             denials.append(code)
         members = household["members"]
         member_id = claim["member_id"]
-        member = next((m for m in members if m["member_id"] == member_id), None)
+        member = None
+        counted = 0
+        seen = set()
+        for m in members:
+            if m["member_id"] == member_id and member is None:
+                member = m
+            if m.get("counted", True):
+                counted += 1
+            seen.add(m["member_id"])
+        if len(seen) != len(members):
+            return None
         found = member is not None
         trace.append({"rule": "identity.member", "result": PASS if found else FAIL,
                       "reason": None if found else R.MEMBER_NOT_IN_HOUSEHOLD,
@@ -376,8 +388,11 @@ class ColumnarEngine:
                 if check["found"]:
                     findings.setdefault(check["item"], []).append(check["source"])
         concealed: list[str] = []
+        unanswered: list[str] = []
         for item, plain in self._negative_steps:
             answer = answers.get(item)
+            if answer is None:
+                unanswered.append(item)
             if item not in findings:
                 trace.append(plain[answer])
                 if answer is True:
@@ -407,9 +422,7 @@ class ColumnarEngine:
             return self._early(case, trace, "denied", denials)
 
         # Step 4: completeness.
-        unanswered = [item for item in t.negative_list if answers.get(item) is None]
         income_recorded = verification is not None and verification.get("income") is not None
-        counted = sum(1 for m in members if m.get("counted", True))
         complete = (verification is not None and not unanswered and income_recorded
                     and counted > 0)
         trace.append(_step("completeness", PASS if complete else PEND,
@@ -599,16 +612,17 @@ def _expense(claim: dict[str, Any], category: str, rules: _Category
     """Step 5's raw figure (it may be negative) and the amounts its trace step shows."""
     if category in ("medical", "accident"):
         m = claim["medical"]
-        texts = {name: _two(m.get(name, "0")) for name in (
-            "total_cost", "non_compliant_cost", *_MEDICAL_DEDUCTIONS)}
-        deducted = sum(fen_of(texts[name]) for name in _MEDICAL_DEDUCTIONS)
+        total = _two(m["total_cost"])
+        non_compliant = _two(m.get("non_compliant_cost", "0"))
+        values: dict[str, Any] = {"total_cost": total, "non_compliant_cost": non_compliant,
+                                  "include_non_compliant": rules.include_non_compliant}
+        raw = fen_of(total)
         if not rules.include_non_compliant:
-            deducted += fen_of(texts["non_compliant_cost"])
-        values: dict[str, Any] = {
-            "total_cost": texts["total_cost"], "non_compliant_cost": texts["non_compliant_cost"],
-            "include_non_compliant": rules.include_non_compliant}
-        values.update((name, texts[name]) for name in _MEDICAL_DEDUCTIONS)
-        return fen_of(texts["total_cost"]) - deducted, values
+            raw -= fen_of(non_compliant)
+        for name in _MEDICAL_DEDUCTIONS:
+            values[name] = text = _two(m.get(name, "0"))
+            raw -= fen_of(text)
+        return raw, values
     if category == "education":
         e = claim["education"]
         values = {name: _two(e.get(name, "0"))
@@ -682,13 +696,9 @@ def _bool(values: Any) -> Any:
     return np.asarray(values, dtype=bool)
 
 
-def _follows_model_rules(case: dict[str, Any]) -> bool:
-    """The two model-level rules of `Case` that a TypedDict cannot state: unique member ids,
-    and a claim carrying exactly the amounts part of its category."""
-    ids = [m["member_id"] for m in case["household"]["members"]]
-    if len(set(ids)) != len(ids):
-        return False
-    claim = case["claim"]
+def _has_its_amounts(claim: dict[str, Any]) -> bool:
+    """The model-level rule of `Case.claim` that a TypedDict cannot state: the claim carries
+    exactly the amounts part of its category (unique member ids are checked with step 1)."""
     wanted = _PART_OF[claim["category"]]
     return all((claim.get(part) is not None) == (part == wanted) for part in _PARTS)
 
