@@ -1,30 +1,53 @@
-"""Benchmark: render a county's batch of village notices (公示) to PDF. Run by hand:
+"""Benchmark: a county's batch of village notices (公示). Run by hand:
 
-    python bench/bench_notices.py                 # 200 notices of 5-60 rows, all cores
+    python bench/bench_notices.py --county 2500   # `notice create` for a whole county, end to end
+    python bench/bench_notices.py --county 2500 --cli --repeat 3
+    python bench/bench_notices.py --county 2500 --pg postgresql://postgres@127.0.0.1:5432/test
+    python bench/bench_notices.py                 # rendering only: 200 notices of 5-60 rows
+    python bench/bench_notices.py -n 120 --min-rows 1 --max-rows 10   # village-sized notices
     python bench/bench_notices.py -n 50 --workers 1
     python bench/bench_notices.py --full-font     # embed the full CJK font (the slow way)
 
-Prints notices/second (end to end, including starting the worker pool, and once the pool
-is running), the CPU time per notice and the throughput it allows on idle cores (the machine
-is shared: the load average is printed too), total pages, mean PDF size and peak RSS of this
-process and of each worker.
-Names, ID numbers and villages are synthetic (faker zh_CN when installed); nothing is
-written unless --out is given. This is not a test.
+``--county N`` generates a county of N households (fixtures.generate.generate_county, the
+demo's seed), imports it into a fresh SQLite database (or a fresh schema of the PostgreSQL
+server given with ``--pg``), verifies, adjudicates and approves as the demo does, and then
+times ``create_notices`` -- what ``adjudicator notice create`` runs: reading the approved
+claims, rendering one PDF per village on every core (pool start-up included), writing the
+PDFs and recording them with their SHA-256 in one transaction -- on a fresh copy of that
+database, ``--repeat`` times. It prints notices/second and where the time went; ``--cli``
+also times the command itself in a new process (interpreter and CLI start-up included).
+
+Without ``--county``, it renders synthetic notices only and prints notices/second (end to
+end, including starting the worker pool, and once the pool is running), the CPU time per
+notice and the throughput it allows on idle cores, total pages, mean PDF size and peak RSS
+of this process and of each worker.
+
+The machine is shared: the load average is printed with every figure. Names, ID numbers and
+villages are synthetic (faker zh_CN when installed); nothing is kept unless --out is given.
+This is not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import os
 import random
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -131,9 +154,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--full-font", action="store_true", help="embed the full CJK font")
     parser.add_argument("--out", type=Path, default=None, help="write the PDFs here")
+    parser.add_argument("--county", type=int, default=None, metavar="HOUSEHOLDS",
+                        help="time `notice create` for a generated county of this size")
+    parser.add_argument("--repeat", type=int, default=3, help="county runs (default 3)")
+    parser.add_argument("--pg", default=None, metavar="URL",
+                        help="county on this PostgreSQL server (a fresh schema), not SQLite")
+    parser.add_argument("--cli", action="store_true",
+                        help="also time `adjudicator notice create` in a new process")
+    parser.add_argument("--time-create-in-this-process", nargs=2, metavar=("URL", "OUT"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.time_create_in_this_process:
+        import json
+
+        url, out = args.time_create_in_this_process
+        notices, seconds, phases, claims = _time_create_here(url, Path(out))
+        print(json.dumps({"notices": notices, "seconds": seconds, "phases": phases,
+                          "claims": claims}))
+        return
     if args.full_font:
         os.environ["ADJUDICATOR_CJK_WORKING_COPY"] = "0"
+    if args.county:
+        county_main(args)
+        return
 
     from pypdf import PdfReader
 
@@ -193,6 +236,209 @@ def main(argv: list[str] | None = None) -> None:
         for number, pdf in enumerate(pdfs, start=1):
             (args.out / f"notice-{number:04d}.pdf").write_bytes(pdf)
         print(f"written to {args.out}")
+
+
+# --------------------------------------------------------------------------- county
+
+
+def _load() -> str:
+    return "load average " + "/".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def prepare_county(url: str, households: int, folder: Path, seed: int = 2026) -> int:
+    """A database at ``url`` holding a generated county whose claims are approved and not
+    yet posted, as the demo leaves it just before `notice create`; returns the claims."""
+    from adjudicator.demo import _APPROVABLE, SimulatedClock
+    from adjudicator.intake import (
+        import_claims,
+        import_department_data,
+        import_households,
+        import_verifications,
+    )
+    from adjudicator.services.adjudication import adjudicate_ready
+    from adjudicator.services.review import list_pended, resolve
+    from adjudicator.services.tariffs import load_tariff_file
+    from adjudicator.services.users import add_user, bootstrap_admin
+    from adjudicator.services.verification import assign_claims
+    from adjudicator.storage.context import Context, connect
+    from fixtures.generate import generate_county, write_import_files
+    from tariffs import shipped_tariff_paths
+
+    clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
+    engine, factory = connect(url)
+    admin = Context(engine, factory, "admin", "admin", clock)
+    bootstrap_admin(admin, "admin", "系统管理员")
+    admin = admin.as_user("admin")
+    for path in shipped_tariff_paths():
+        load_tariff_file(admin, path)
+    county = generate_county(seed, households)
+    add_user(admin, "li", "supervisor", "李主管")
+    add_user(admin, "zhao", "officer", "赵科长")
+    add_user(admin, "qian", "officer", "钱干部")
+    for number, township in enumerate(county.townships, start=1):
+        add_user(admin, f"V{number:03d}", "verifier", f"核查员{number:02d}", [township.code],
+                 max_open_assignments=10_000)
+    files = write_import_files(county, folder / "import", fmt="csv", chinese_headers=True)
+    supervisor, officer = admin.as_user("li"), admin.as_user("zhao")
+    for kind, importer in (("households", import_households), ("claims", import_claims),
+                           ("department-data", import_department_data)):
+        importer(supervisor, files[kind])
+    assign_claims(supervisor)
+    clock.advance(days=3)
+    import_verifications(supervisor, files["verifications"])
+    adjudicate_ready(supervisor)
+    for pended in list_pended(officer):
+        if set(pended.reasons) <= _APPROVABLE:
+            resolve(admin.as_user("qian"), pended.claim_id, "approve", "村级评议通过")
+    adjudicate_ready(supervisor)
+    with factory() as session:
+        from sqlalchemy import func, select
+
+        from adjudicator.storage.models import Claim
+
+        approved = session.execute(select(func.count()).select_from(Claim).where(
+            Claim.status == "approved")).scalar_one()
+    engine.dispose()
+    return int(approved)
+
+
+@contextmanager
+def _pg_schema(base: str) -> Iterator[str]:
+    """A URL of a fresh schema on the PostgreSQL server ``base``, dropped afterwards."""
+    from urllib.parse import quote
+
+    from sqlalchemy import create_engine, text
+
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"bench_notices_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+class _Phases:
+    """Wall time of the phases of create_notices: reading, rendering, the rest (writing)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
+
+        return timed
+
+
+def time_create(url: str, out: Path) -> tuple[int, float, dict[str, float], int]:
+    """create_notices on the database at ``url``, in a new process as a command would run
+    it (its own forkserver and workers): (notices, seconds, phases, claims)."""
+    import json
+
+    command = [sys.executable, __file__, "--time-create-in-this-process", url, str(out)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    return found["notices"], found["seconds"], found["phases"], found["claims"]
+
+
+def _time_create_here(url: str, out: Path) -> tuple[int, float, dict[str, float], int]:
+    """create_notices on the database at ``url``, in this process."""
+    import adjudicator.documents as documents
+    import adjudicator.services.notices as notices_service
+    from adjudicator.demo import SimulatedClock
+    from adjudicator.storage.context import Context, connect
+
+    clock = SimulatedClock(dt.datetime(2026, 11, 5, 9, 0, tzinfo=dt.UTC))
+    phases = _Phases()
+    plan, render = notices_service._plan, documents.render_notices
+    notices_service._plan = phases.wrap("read", plan)  # type: ignore[assignment]
+    documents.render_notices = phases.wrap("render", render)  # type: ignore[assignment]
+    try:
+        began = time.perf_counter()
+        engine, factory = connect(url)
+        officer = Context(engine, factory, "admin", "admin", clock).as_user("zhao")
+        phases.seconds["connect"] = time.perf_counter() - began
+        created = notices_service.create_notices(officer, out)
+        seconds = time.perf_counter() - began
+    finally:
+        notices_service._plan = plan  # type: ignore[assignment]
+        documents.render_notices = render  # type: ignore[assignment]
+    engine.dispose()
+    phases.seconds["write"] = seconds - sum(phases.seconds.values())
+    return len(created), seconds, phases.seconds, sum(n.claims for n in created)
+
+
+def time_cli(url: str, out: Path) -> tuple[int, float]:
+    """`adjudicator notice create` in a new process: (notices, wall seconds)."""
+    import json
+
+    command = [sys.executable, "-m", "cli", "notice", "create", "--db", url, "--as", "zhao",
+               "--out", str(out), "--json"]
+    root = Path(__file__).resolve().parents[1]
+    began = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, check=True, cwd=root)
+    return len(json.loads(completed.stdout)), time.perf_counter() - began
+
+
+def county_main(args: argparse.Namespace) -> None:
+    households = args.county
+    print(f"`notice create` for a generated county of {households} households "
+          f"({'PostgreSQL' if args.pg else 'SQLite'}), {len(os.sched_getaffinity(0))} CPUs")
+    with tempfile.TemporaryDirectory(prefix="bench-notices-") as tmp:
+        folder = Path(tmp)
+        source = folder / "county.db"
+        runs: list[tuple[str, int, float, dict[str, float], int]] = []
+        for run in range(1, args.repeat + 1):
+            out = args.out / f"run-{run}" if args.out else folder / f"out-{run}"
+            if args.pg:
+                with _pg_schema(args.pg) as url:
+                    began = time.perf_counter()
+                    approved = prepare_county(url, households, folder / f"prep-{run}")
+                    prepared = time.perf_counter() - began
+                    load = _load()
+                    notices, seconds, phases, claims = time_create(url, out)
+            else:
+                if not source.exists():
+                    began = time.perf_counter()
+                    approved = prepare_county(f"sqlite:///{source}", households, folder)
+                    prepared = time.perf_counter() - began
+                copy = folder / f"run-{run}.db"
+                shutil.copyfile(source, copy)
+                load = _load()
+                notices, seconds, phases, claims = time_create(f"sqlite:///{copy}", out)
+            if run == 1 or args.pg:
+                print(f"  prepared in {prepared:.1f} s: {approved} approved claims")
+            detail = ", ".join(f"{name} {value:.2f} s" for name, value in phases.items())
+            print(f"  run {run}: {notices} notices ({claims} claims) in {seconds:.2f} s = "
+                  f"{notices / seconds:.1f} notices/s  [{detail}]  ({load} before)")
+            runs.append(("service", notices, seconds, phases, claims))
+        rates = [n / s for _, n, s, _, _ in runs]
+        print(f"create_notices: {statistics.median(rates):.1f} notices/s median of "
+              f"{len(rates)} (min {min(rates):.1f}, max {max(rates):.1f}); {_load()} after")
+        if args.cli:
+            if args.pg:
+                print("--cli: SQLite only")
+                return
+            cli_rates = []
+            for run in range(1, args.repeat + 1):
+                copy = folder / f"cli-{run}.db"
+                shutil.copyfile(source, copy)
+                load = _load()
+                notices, seconds = time_cli(f"sqlite:///{copy}", folder / f"cli-out-{run}")
+                cli_rates.append(notices / seconds)
+                print(f"  cli run {run}: {notices} notices in {seconds:.2f} s = "
+                      f"{notices / seconds:.1f} notices/s ({load} before)")
+            print(f"adjudicator notice create: {statistics.median(cli_rates):.1f} notices/s "
+                  f"median, new process and CLI start-up included; {_load()} after")
 
 
 def _timed_render(notice: VillageNotice) -> tuple[bytes, float, int, int]:

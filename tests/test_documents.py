@@ -586,6 +586,16 @@ def test_missing_cjk_font_is_a_clear_error(
         render.render_notice(notice(SMALL_ROWS[:1]))
 
 
+def test_missing_cjk_font_is_a_clear_error_for_a_batch_too(
+    monkeypatch: pytest.MonkeyPatch, fresh_engine: None
+) -> None:
+    monkeypatch.setattr(fonts, "_fc_list", lambda: [])
+    monkeypatch.setattr(fonts, "KNOWN_FONT_FILES", ())
+    notices = [notice(SMALL_ROWS[:1], title=f"第{n}号村公示") for n in range(1, 7)]
+    with pytest.raises(fonts.MissingCJKFontError, match="fonts-noto-cjk"):
+        render_notices(notices, workers=2)  # refused before any worker starts
+
+
 def test_known_debian_paths_are_used_without_fc_list(
     monkeypatch: pytest.MonkeyPatch, fresh_engine: None
 ) -> None:
@@ -612,6 +622,15 @@ def test_a_pdf_set_without_the_cjk_font_is_refused(
     monkeypatch.setattr(render, "_engine", lambda: fake)
     with pytest.raises(fonts.MissingCJKFontError):
         render.html_to_pdf("<p>防贫保障</p>")
+
+
+def test_no_character_prints_as_an_empty_box(
+    small_notice_pdf: bytes, long_notice_pdf: bytes
+) -> None:
+    for pdf in (small_notice_pdf, long_notice_pdf):
+        assert_no_empty_boxes(pdf)
+        printed = {text for text, _, _ in _drawn_glyphs(pdf)}
+        assert set("关岭村防贫保障救助对象公示第页共合计盖章") <= printed
 
 
 def test_the_cjk_font_is_embedded(small_notice_pdf: bytes) -> None:
@@ -650,11 +669,40 @@ def test_render_notices_keeps_order_in_process() -> None:
 
 @pytest.mark.slow
 def test_render_notices_on_a_process_pool() -> None:
-    notices = [notice(SMALL_ROWS[:1], title=f"第{n}号村公示") for n in range(1, 7)]
+    # Rare characters of names (outside GB 2312) and rows of several sizes, so that the
+    # pool reorders the work (largest first) and the workers' font working copy is cut to
+    # the batch: every PDF comes back in order, in the working copy only.
+    rare = NoticeRow(**{**SMALL_ROWS[0].model_dump(), "name": "王玥堃"})
+    notices = [
+        notice([rare, *SMALL_ROWS[: n % 3]], title=f"第{n}号村公示", village=f"喆{n}村")
+        for n in range(1, 8)
+    ]
     pdfs = render_notices(notices, workers=2)
-    assert len(pdfs) == 6
+    assert len(pdfs) == 7
+    working = fonts.WORKING_FAMILY.replace(" ", "-")
     for number, pdf in enumerate(pdfs, start=1):
-        assert f"第{number}号村公示" in squash(pdf_pages(pdf)[0])
+        text = squash(pdf_pages(pdf)[0])
+        assert f"第{number}号村公示" in text and f"喆{number}村" in text and "王*堃" in text
+        assert all(name.startswith(working) for name in _embedded_fonts(pdf))
+        assert_no_empty_boxes(pdf)
+
+
+@pytest.mark.slow
+def test_pool_workers_do_not_import_the_main_script() -> None:
+    import threading
+
+    from adjudicator.documents import batch
+
+    if threading.active_count() > 1:
+        pytest.skip("the main script is hidden from new workers only in a single thread")
+    with batch.make_executor(2, import_main=False) as pool:
+        assert pool.submit(_main_file).result() is None
+
+
+def _main_file() -> str | None:
+    import sys
+
+    return getattr(sys.modules["__main__"], "__file__", None)
 
 
 def _embedded_fonts(pdf: bytes) -> set[str]:
@@ -665,13 +713,75 @@ def _embedded_fonts(pdf: bytes) -> set[str]:
     }
 
 
-def test_rare_characters_print_and_can_join_the_working_copy() -> None:
+def _drawn_glyphs(pdf: bytes) -> list[tuple[str, int, bool]]:
+    """(character, glyph id, has an outline) of every glyph the PDF's text is drawn with,
+    from each font's ToUnicode map and its embedded font program. Glyph 0 is .notdef; a
+    glyph without an outline, or one WeasyPrint numbered past the font's glyphs for a
+    character the font lacks, prints as nothing or as a box."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    drawn = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            key = next(k for k in ("/FontFile3", "/FontFile2") if k in descriptor)
+            program = TTFont(io.BytesIO(descriptor[key].get_object().get_data()))
+            order, glyphs = program.getGlyphOrder(), program.getGlyphSet()
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            pairs = []
+            for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                pairs += re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block)
+            for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+                for low, high, first in re.findall(
+                    r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+                ):
+                    for offset in range(int(high, 16) - int(low, 16) + 1):
+                        code = int(first, 16) + offset
+                        pairs.append((f"{int(low, 16) + offset:04x}", f"{code:04x}"))
+            for cid, text in pairs:
+                glyph = int(cid, 16)
+                outline = False  # an id past the font's glyphs: WeasyPrint's "missing" glyph
+                if glyph < len(order):
+                    pen = BoundsPen(glyphs)
+                    glyphs[order[glyph]].draw(pen)
+                    outline = pen.bounds is not None
+                drawn.append((bytes.fromhex(text).decode("utf-16-be"), glyph, outline))
+    return drawn
+
+
+def assert_no_empty_boxes(pdf: bytes) -> None:
+    drawn = _drawn_glyphs(pdf)
+    assert drawn
+    assert all(glyph != 0 for _, glyph, _ in drawn)
+    assert {text for text, _, outline in drawn if not outline} <= {" ", "\u3000"}
+
+
+def test_every_printed_character_is_in_the_font_working_copy() -> None:
+    # 堃 and 喆 are outside GB 2312 and were never rendered by this process before: the
+    # renderer extends its working copy before laying the notice out, so nothing falls back
+    # to the full system font and no character is drawn with the empty glyph.
+    before = render.covered_characters()
     rare = notice(SMALL_ROWS[:1], village="堃喆村", issuing_office="堃喆村村民委员会")
-    before = render.render_notice(rare)
-    assert "堃喆村村民委员会" in "".join(pdf_pages(before))
-    render.cover_characters(["堃喆"])
-    after = render.render_notice(rare)
-    assert "堃喆村村民委员会" in "".join(pdf_pages(after))
+    pdf = render.render_notice(rare)
+    assert "堃喆村村民委员会" in "".join(pdf_pages(pdf))
+    assert set("堃喆") <= render.covered_characters()
+    assert before <= render.covered_characters()  # the copy only ever grows
     working = fonts.WORKING_FAMILY.replace(" ", "-")
-    assert len(_embedded_fonts(before)) > len(_embedded_fonts(after))  # no full-font fallback
-    assert all(name.startswith(working) for name in _embedded_fonts(after))
+    assert all(name.startswith(working) for name in _embedded_fonts(pdf))
+    assert_no_empty_boxes(pdf)
+    assert {"堃", "喆"} <= {text for text, _, _ in _drawn_glyphs(pdf)}
+    # Covering characters already covered does not rebuild anything.
+    engine = render._engine()
+    render.cover_characters(["堃喆村", "防贫保障"])
+    assert render._engine() is engine
+
+
+def test_the_working_copy_is_cut_to_the_characters_in_use() -> None:
+    # Templates, labels and the data, not all of GB 2312: each PDF then embeds and subsets
+    # a font of a few hundred glyphs.
+    covered = render.covered_characters()
+    assert set("第页共边缘易致贫户因病因灾因学公示盖章年月日") <= covered
+    assert "鬯" not in covered  # in GB 2312, in no template or test document
+    assert len(covered) < 3000

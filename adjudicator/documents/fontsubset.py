@@ -1,17 +1,19 @@
-"""A small working copy of the CJK font, made once per process.
+"""A small working copy of the CJK font, cut to the characters in use.
 
 Why: WeasyPrint subsets every font it embeds, once per PDF. The cost of that subsetting grows
 with the size of the *source* font, not with the few hundred glyphs a notice uses: a Noto
 Sans CJK face has 65,535 CFF glyphs, and with glyph IDs retained (as WeasyPrint does) every
 PDF pays ~50 ms per face with HarfBuzz (and many seconds where WeasyPrint falls back to
-fontTools) and carries a ~300 KB font program. Cutting the face down once per process to
-the characters documents actually use (ASCII, CJK punctuation, the 7,445 characters of
-GB 2312 and the templates' own text) makes the per-PDF subsetting a few milliseconds and the
-PDFs six times smaller, with the very same glyphs.
+fontTools) and carries a ~300 KB font program. Cutting the face down once per process (per
+batch) to the characters the documents use -- ASCII and common punctuation
+(:func:`base_charset`), the templates' own text and the data of the batch, a few hundred
+characters -- makes the per-PDF subsetting about a millisecond and the PDFs smaller, with
+the very same glyphs. The renderer (render.py) makes sure every character a document prints
+is in the working copy before laying it out.
 
-Characters outside the working set (rare characters in names) are still printed correctly:
-the stylesheet lists the full system font after the working copy, and Pango falls back to
-it per character.
+A character the working copy lacks (one the source face does not have) is still printed:
+the stylesheet lists the full system font after the working copy, and Pango falls back per
+character.
 
 The subsetting uses HarfBuzz's public C API (``libharfbuzz-subset``, already a WeasyPrint
 dependency) through :mod:`ctypes`; where it is missing, :func:`subset_font` returns None and
@@ -28,7 +30,7 @@ from pathlib import Path
 
 __all__ = ["base_charset", "subset_font"]
 
-# Code point ranges always kept besides GB 2312: ASCII and Latin-1 (¥ × ÷ ·), general
+# Code point ranges always kept: ASCII and Latin-1 (¥ × ÷ ·), general
 # punctuation (— … “ ” ‰), number forms and enclosed numerals, CJK symbols and punctuation
 # (、。《》〔〕【】), fullwidth forms (（），：；！？￥).
 _RANGES: tuple[tuple[int, int], ...] = (
@@ -43,22 +45,9 @@ _RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _gb2312() -> frozenset[str]:
-    """Every character of GB 2312 (symbols and the 6,763 hanzi), from the codec."""
-    chars: set[str] = set()
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((high, low)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return frozenset(chars)
-
-
 def base_charset(extra_text: Iterable[str] = ()) -> frozenset[str]:
-    """The characters of the working font: fixed ranges, GB 2312 and ``extra_text``."""
-    chars = set(_gb2312())
+    """The fixed ranges (ASCII, Latin-1, punctuation, fullwidth forms) and ``extra_text``."""
+    chars: set[str] = set()
     for start, end in _RANGES:
         chars.update(chr(cp) for cp in range(start, end + 1))
     for text in extra_text:

@@ -9,10 +9,12 @@ WeasyPrint reads resources only through :class:`~adjudicator.documents.safety.Sa
 (``data:`` URIs and the package's own ``templates/`` folder). Personal data is masked here, in
 Python, before it reaches a template.
 
-Speed: the expensive objects (the font lookup and its reduced working copy, the Jinja2
-environment, the parsed stylesheets, WeasyPrint's font configuration) are built once per
-process and reused by every document; see :mod:`adjudicator.documents.batch` for rendering
-many documents on several cores, and docs/documents.md for the measurements.
+Speed: the expensive objects (the font lookup and its working copy cut to the characters in
+use, the Jinja2 environment, the parsed stylesheets, WeasyPrint's font configuration) are
+built once per process and reused by every document (the working copy and what depends on
+it are rebuilt only when a document brings a new character); see
+:mod:`adjudicator.documents.batch` for rendering many documents on several cores, and
+docs/documents.md for the measurements.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from adjudicator.masking import mask_id_number, mask_name
 
 __all__ = [
     "cover_characters",
+    "covered_characters",
     "decision_record_html",
     "denial_letter_html",
     "html_to_pdf",
@@ -78,7 +81,6 @@ __all__ = [
 ]
 
 _BASE_URL = TEMPLATES_DIR.as_uri() + "/"
-_FIRST_CJK = 0x2E80  # CJK radicals; everything below is Latin, symbols and punctuation
 
 
 @functools.lru_cache(maxsize=1)
@@ -119,37 +121,52 @@ class _Engine:
     stylesheets: Mapping[str, CSS]
 
 
-# Characters beyond the base set that the working copy must also cover (rare characters of
-# names and places in the batch being rendered); see cover_characters().
+# Characters beyond the base set that the working copy must also cover (names, places and
+# other data of the documents rendered or about to be rendered); see cover_characters().
 _extra_characters: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
 def _base_characters() -> frozenset[str]:
-    """GB 2312, punctuation and every character of the templates."""
-    template_text = [
-        path.read_text(encoding="utf-8")
-        for path in sorted(TEMPLATES_DIR.iterdir())
-        if path.suffix in (".html", ".css")
-    ]
-    return base_charset(template_text)
+    """What every document may print besides its data: ASCII and common punctuation, and
+    every character of the package's templates and Python sources (the labels of household
+    and claim categories, the sentences of reasons, date formats, "第 N 页 共 M 页")."""
+    sources = [*TEMPLATES_DIR.glob("*.html"), *TEMPLATES_DIR.glob("*.css")]
+    sources += TEMPLATES_DIR.parent.glob("*.py")
+    return base_charset(path.read_text(encoding="utf-8") for path in sorted(sources))
+
+
+def _wanted(texts: Iterable[str]) -> frozenset[str]:
+    """The characters of ``texts`` that a font has to draw."""
+    return frozenset(ch for text in texts for ch in text if ch.isprintable() and not ch.isspace())
+
+
+def covered_characters() -> frozenset[str]:
+    """The characters the font working copy of this process was asked to cover."""
+    return _base_characters() | _extra_characters
 
 
 def cover_characters(texts: Iterable[str]) -> None:
     """Make the font working copy of this process cover every character of ``texts``.
 
-    Characters outside the working copy still print correctly (from the full font), but a
-    document using one pays for subsetting the full font. Batch rendering calls this with
-    the text of the whole batch before rendering, so that rare characters of names (玥, 堃,
-    喆, ...) are in the working copy; the copy is rebuilt (~0.3 s) only when one is new.
+    The working copy is cut from the full CJK font to the characters in use, so that every
+    PDF embeds (and WeasyPrint subsets) a small font. :func:`html_to_pdf` calls this with the
+    text of each document, so every character printed is in the working copy; batch
+    rendering calls it once with the text of the whole batch, so that a worker builds its
+    working copy once. The copy is rebuilt (~0.1 s) only when a character is new; a
+    character the CJK font lacks altogether is still drawn by Pango's fallback font.
     """
     global _extra_characters
-    wanted = {ch for text in texts for ch in text if ord(ch) >= _FIRST_CJK and ch.isprintable()}
-    missing = frozenset(wanted - _base_characters() - _extra_characters)
+    missing = _wanted(texts) - _base_characters() - _extra_characters
     if not missing:
         return
     _extra_characters = _extra_characters | missing
-    _engine.cache_clear()
+    if _working_copy_enabled():  # else the engine does not depend on the characters
+        _engine.cache_clear()
+
+
+def _working_copy_enabled() -> bool:
+    return os.environ.get(WORKING_COPY_ENV_VAR, "1").strip() != "0"
 
 
 def _working_faces(font: CJKFont) -> dict[str, bytes] | None:
@@ -158,9 +175,9 @@ def _working_faces(font: CJKFont) -> dict[str, bytes] | None:
     All or nothing: with a working copy of the regular face only, bold text would be
     synthesised from it instead of using the real bold face.
     """
-    if os.environ.get(WORKING_COPY_ENV_VAR, "1").strip() == "0":
+    if not _working_copy_enabled():
         return None
-    chars = _base_characters() | _extra_characters
+    chars = covered_characters()
     faces: dict[str, bytes] = {}
     for weight, path, index in (
         ("normal", font.path, font.index),
@@ -211,14 +228,20 @@ def _engine() -> _Engine:
     font_css, families = _font_css(font, font_config)
     fetcher = SafeURLFetcher()
     sheets: dict[str, CSS] = {"fonts": font_css}
-    for path in sorted(TEMPLATES_DIR.glob("*.css")):
-        sheets[path.stem] = CSS(
-            string=path.read_text(encoding="utf-8"),
-            base_url=_BASE_URL,
-            url_fetcher=fetcher,
-            font_config=font_config,
+    for name, text in _stylesheet_texts():
+        sheets[name] = CSS(
+            string=text, base_url=_BASE_URL, url_fetcher=fetcher, font_config=font_config
         )
     return _Engine(font, families, fetcher, font_config, sheets)
+
+
+@functools.lru_cache(maxsize=1)
+def _stylesheet_texts() -> tuple[tuple[str, str], ...]:
+    """(name, text) of every stylesheet of ``templates/``, read once per process."""
+    return tuple(
+        (path.stem, path.read_text(encoding="utf-8"))
+        for path in sorted(TEMPLATES_DIR.glob("*.css"))
+    )
 
 
 def _has_cjk(text: str) -> bool:
@@ -229,9 +252,12 @@ def html_to_pdf(html: str, stylesheets: Sequence[str] = ("base",)) -> bytes:
     """Lay out an HTML string with the package's stylesheets and return the PDF bytes.
 
     ``stylesheets`` names CSS files of ``templates/`` (without ``.css``); the CJK font
-    stylesheet always comes first. Raises :class:`MissingCJKFontError` when the Chinese text
+    stylesheet always comes first. Every character of ``html`` is first made part of the font
+    working copy (:func:`cover_characters`; a no-op once covered), so that nothing printed
+    falls back to the full font. Raises :class:`MissingCJKFontError` when the Chinese text
     was not set in the CJK font (it would print as boxes).
     """
+    cover_characters((html,))
     engine = _engine()
     sheets = [engine.stylesheets["fonts"]] + [engine.stylesheets[name] for name in stylesheets]
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=engine.fetcher).render(
