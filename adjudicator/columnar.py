@@ -255,9 +255,12 @@ class ColumnarEngine:
 
     def __init__(self, tariff: Tariff) -> None:
         self.t = t = ColumnarTariff(tariff)
-        # Trace steps that depend on one input value only, built once (bounded caches).
+        # Trace steps that depend on a few input values only, built once (bounded caches).
         self._region_steps: dict[str, tuple[dict[str, Any], str | None]] = {}
         self._period_steps: dict[dt.date, tuple[dict[str, Any], str | None]] = {}
+        self._member_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+        self._id_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+        self._completeness_steps: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._category_steps = {
             name: _checked("coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
                            {"category": name, "covered": t.covered})
@@ -358,20 +361,23 @@ class ColumnarEngine:
             seen.add(m["member_id"])
         if len(seen) != len(members):
             return None
-        found = member is not None
-        trace.append({"rule": "identity.member", "result": PASS if found else FAIL,
-                      "reason": None if found else R.MEMBER_NOT_IN_HOUSEHOLD,
-                      "values": {"member_id": member_id, "household_members": len(members)}})
-        if member is None:
-            denials.append(R.MEMBER_NOT_IN_HOUSEHOLD)
+        key: tuple[Any, ...] = (member_id, len(members), member is not None)
+        step, code = self._member_steps.get(key) or self._remember(
+            self._member_steps, key, _checked(
+                "identity.member", member is not None, R.MEMBER_NOT_IN_HOUSEHOLD,
+                {"member_id": member_id, "household_members": len(members)}))
+        trace.append(step)
+        if code:
+            denials.append(code)
         else:
-            problem = id_number_problem(member["id_number"])
-            trace.append({"rule": "identity.id_number",
-                          "result": PASS if problem is None else FAIL,
-                          "reason": None if problem is None else R.INVALID_ID_NUMBER,
-                          "values": {"member_id": member["member_id"], "problem": problem}})
-            if problem is not None:
-                denials.append(R.INVALID_ID_NUMBER)
+            key = (member_id, id_number_problem(member["id_number"]))  # type: ignore[index]
+            step, code = self._id_steps.get(key) or self._remember(
+                self._id_steps, key, _checked(
+                    "identity.id_number", key[1] is None, R.INVALID_ID_NUMBER,
+                    {"member_id": member_id, "problem": key[1]}))
+            trace.append(step)
+            if code:
+                denials.append(code)
         education = claim.get("education")
         if education is not None and rules is not None:
             step, code = self._stage_steps[category][education["stage"]]
@@ -425,11 +431,14 @@ class ColumnarEngine:
         income_recorded = verification is not None and verification.get("income") is not None
         complete = (verification is not None and not unanswered and income_recorded
                     and counted > 0)
-        trace.append(_step("completeness", PASS if complete else PEND,
-                           {"verification_recorded": verification is not None,
-                            "unanswered": unanswered, "income_recorded": income_recorded,
-                            "counted_members": counted},
-                           None if complete else R.PEND_INCOMPLETE_VERIFICATION))
+        key = (verification is not None, tuple(unanswered), income_recorded, counted)
+        step = self._completeness_steps.get(key) or self._remember(
+            self._completeness_steps, key, _step(
+                "completeness", PASS if complete else PEND,
+                {"verification_recorded": key[0], "unanswered": unanswered,
+                 "income_recorded": income_recorded, "counted_members": counted},
+                None if complete else R.PEND_INCOMPLETE_VERIFICATION))
+        trace.append(step)
         if not complete:
             return self._early(case, trace, "pended", [R.PEND_INCOMPLETE_VERIFICATION])
         assert rules is not None and verification is not None

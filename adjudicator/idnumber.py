@@ -7,11 +7,13 @@ from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+#: The weighted sum of seventeen "0" characters, taken off a sum over the ASCII codes.
+_ASCII_ZEROS = ord("0") * sum(_WEIGHTS)
 
 
 def check_character(first17: str) -> str:
-    """The 18th character for the first 17 digits."""
-    total = sum(map(mul, map(int, first17), _WEIGHTS))
+    """The 18th character for the first 17 (ASCII) digits."""
+    total = sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ASCII_ZEROS
     return _CHECK_CHARS[total % 11]
 
 
