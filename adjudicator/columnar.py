@@ -190,6 +190,11 @@ class ColumnarTariff:
                              else fmt(tariff.household_annual_cap_all))
         self.tail = {"tariff_id": tariff.id, "tariff_sha256": tariff.sha256,
                      "engine_version": ENGINE_VERSION}
+        self.largest_amount = max(
+            [self.line, self.large or 0, self.cap_all or 0]
+            + [c.cap for c in self.categories.values()]
+            + [edge or 0 for c in self.categories.values() for band in c.bands
+               for edge in band[:2]])
         self.largest_multiplier = max(
             [10 ** c.digits for c in self.categories.values()]
             + [10 ** self.margin_digits, 10 ** self.hardship_digits, 200])
@@ -494,9 +499,9 @@ class ColumnarEngine:
             "to_date": [i.to_date for i in items], "paid": [i.paid for i in items],
             "paid_all": [i.paid_all for i in items],
             "category": [t.category_index[i.category] for i in items]}
-        largest = max(max(map(abs, values)) for values in columns.values())
-        # Every product below stays under 8 x (largest figure) x (largest multiplier); beyond 64
-        # bits the chunk is computed on Python integers instead.
+        largest = max(t.largest_amount, *(max(map(abs, values)) for values in columns.values()))
+        # Every product below stays under 8 x (largest figure, the tariff's included) x (largest
+        # multiplier); beyond 64 bits the chunk is computed on Python integers instead.
         bound = 8 * (largest + 1) * t.largest_multiplier
         dtype: Any = np.int64 if bound < _INT64_SAFE and largest < (1 << 50) else object
         arrays = {name: np.array(values, dtype=dtype) for name, values in columns.items()}

@@ -389,7 +389,7 @@ def test_exact_scaled_matches_money_exact(value: int, digits: int) -> None:
 
 # -- every boundary, to the fen ------------------------------------------------------------
 
-BOUNDARY_TARIFF = parse_tariff("""
+BOUNDARY_TARIFF_TEXT = """
 id = "boundaries/2026"
 name = "边界"
 region_codes = ["330102"]
@@ -409,7 +409,8 @@ bands = [
   { from = "20000", to = "50000", rate = "0.65" },
   { from = "50000", rate = "0.7" },
 ]
-""".encode(), "boundaries.toml")
+"""
+BOUNDARY_TARIFF = parse_tariff(BOUNDARY_TARIFF_TEXT.encode(), "boundaries.toml")
 
 
 def plain_case(net: int, members: int, expense: int, *, to_date: int = 0, paid: int = 0,
@@ -493,3 +494,13 @@ def test_the_fast_filter_has_the_fields_of_the_case_contract() -> None:
     contract = Case.model_json_schema()
     fast = FAST_CASE.json_schema()
     assert _shape(fast, fast.get("$defs", {})) == _shape(contract, contract.get("$defs", {}))
+
+
+def test_a_tariff_at_the_limits_of_its_figures_decides_identically() -> None:
+    """An income line of 13 digits and a five-decimal margin: products far beyond 64 bits."""
+    tariff = parse_tariff(BOUNDARY_TARIFF_TEXT.replace('income_line = "7000"',
+                                                       'income_line = "9999999999999.99"')
+                          .replace('borderline_margin = "0.1"', 'borderline_margin = "0.00005"')
+                          .encode(), "huge.toml")
+    cases = [plain_case(n, 1, 2_000_000) for n in (0, 10**12, 10**13 - 1)]
+    assert all(assert_same_decisions(cases + BOUNDARIES, tariff))
