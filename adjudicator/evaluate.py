@@ -14,6 +14,7 @@ import codecs
 import gc
 import itertools
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -275,31 +276,35 @@ class _Decider:
 
     def run(self, job: _Job) -> _Result:
         kind, payload = job
-        if kind == "lines":
+        places: list[str | int]
+        if kind == "lines":  # places are line numbers, put into words only for error lines
             source, first, block = payload
-            documents = [(f"{source}:line {number}", line)
-                         for number, line in enumerate(block.split(b"\n"), first)
-                         if line.strip()]
+            texts: list[str | bytes] = []
+            places = []
+            for number, line in enumerate(block.split(b"\n"), first):
+                if line and not line.isspace():
+                    texts.append(line)
+                    places.append(number)
         else:
-            documents = payload
-        counts = EvaluationCounts()
-        results: list[Decided | None]
-        if self.columnar is None:
-            results = [None] * len(documents)
-        else:
-            results = self.columnar.decide([text for _, text in documents])
-        lines = []
-        for (place, text), result in zip(documents, results, strict=True):
-            line, outcome = (_scalar(place, text, self.tariff) if result is None
-                             else result[:2])
-            lines.append(line)
-            if outcome:
-                counts.outcomes[outcome] = counts.outcomes.get(outcome, 0) + 1
+            source = ""
+            places = [place for place, _ in payload]
+            texts = [text for _, text in payload]
+        results: list[Decided | None] = (
+            [None] * len(texts) if self.columnar is None else self.columnar.decide(texts))
+        lines: list[bytes] = []
+        outcomes: list[str] = []
+        for place, text, result in zip(places, texts, results, strict=True):
+            if result is None:
+                where = place if isinstance(place, str) else f"{source}:line {place}"
+                line, outcome = _scalar(where, text, self.tariff)
             else:
-                counts.errors += 1
+                line, outcome = result.line, result.outcome
+            lines.append(line)
+            outcomes.append(outcome)
         lines.append(b"")
-        return b"\n".join(lines) if len(lines) > 1 else b"", len(documents), counts.errors, \
-            counts.outcomes
+        tally = Counter(outcomes)
+        errors = tally.pop("", 0)
+        return b"\n".join(lines) if len(lines) > 1 else b"", len(texts), errors, dict(tally)
 
 
 def _scalar(place: str, text: str | bytes, tariff: Tariff) -> tuple[bytes, str]:
