@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.documents import decision_records, denial_letters, summary_report
@@ -26,6 +27,9 @@ from adjudicator.services.users import add_user, bootstrap_admin
 from adjudicator.storage.context import Context, connect
 from adjudicator.storage.events import verify_chain
 from tariffs import shipped_tariff_paths
+
+if TYPE_CHECKING:
+    from fixtures.generate import County
 
 #: Pend reasons a county officer resolves at once in the demo (an incomplete verification
 #: is never approved: it waits for a complete one).
@@ -60,26 +64,30 @@ def _fresh_database(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
-             say: Callable[[str], None] = print) -> DemoSummary:
-    """Run the whole workflow on a fresh SQLite database in `out_dir`."""
+@dataclass
+class StagedCounty:
+    """A generated county in the database, as `stage_county` leaves it."""
+
+    admin: Context
+    clock: SimulatedClock
+    county: County
+    files: dict[str, Path]
+
+
+def stage_county(url: str, folder: Path, *, households: int, seed: int,
+                 step: Callable[[str], None] = lambda text: None) -> StagedCounty:
+    """Generate a county into the database at `url`, up to its first notices: users, the
+    department files imported, verification assigned and recorded three days later, the
+    claims adjudicated, the pends a county officer may approve approved, and the claims they
+    held back adjudicated. `step` hears what each stage did."""
     from adjudicator.intake import (
         import_claims,
         import_department_data,
         import_households,
         import_verifications,
     )
-    from adjudicator.services.audit import audit_report, draw_sample, write_report_xlsx
     from adjudicator.services.verification import assign_claims
     from fixtures.generate import generate_county, write_import_files
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    url = _fresh_database(out_dir / "demo.db")
-    summary = DemoSummary(url, out_dir)
-
-    def step(text: str) -> None:
-        summary.steps.append(text)
-        say(text)
 
     clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
     engine, factory = connect(url)
@@ -100,7 +108,7 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     step(f"county {county.name} ({county.code}): {len(county.townships)} townships, "
          f"{len(county.households)} households generated (seed {seed})")
 
-    files = write_import_files(county, out_dir / "import", fmt="csv", chinese_headers=True)
+    files = write_import_files(county, folder / "import", fmt="csv", chinese_headers=True)
     supervisor, officer = admin.as_user("li"), admin.as_user("zhao")
     for kind, importer in (("households", import_households), ("claims", import_claims),
                            ("department-data", import_department_data)):
@@ -128,6 +136,26 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     second = adjudicate_ready(supervisor)
     step(f"adjudicate again: {second.decided} more decided "
          f"{dict(sorted(second.outcomes.items()))}")
+    return StagedCounty(admin, clock, county, files)
+
+
+def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
+             say: Callable[[str], None] = print) -> DemoSummary:
+    """Run the whole workflow on a fresh SQLite database in `out_dir`."""
+    from adjudicator.services.audit import audit_report, draw_sample, write_report_xlsx
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    url = _fresh_database(out_dir / "demo.db")
+    summary = DemoSummary(url, out_dir)
+
+    def step(text: str) -> None:
+        summary.steps.append(text)
+        say(text)
+
+    staged = stage_county(url, out_dir, households=households, seed=seed, step=step)
+    admin, clock, county = staged.admin, staged.clock, staged.county
+    engine, factory = admin.engine, admin.factory
+    supervisor, officer = admin.as_user("li"), admin.as_user("zhao")
 
     documents = out_dir / "documents"
     notices = create_notices(officer, documents)

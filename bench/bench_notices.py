@@ -248,49 +248,10 @@ def _load() -> str:
 def prepare_county(url: str, households: int, folder: Path, seed: int = 2026) -> int:
     """A database at ``url`` holding a generated county whose claims are approved and not
     yet posted, as the demo leaves it just before `notice create`; returns the claims."""
-    from adjudicator.demo import _APPROVABLE, SimulatedClock
-    from adjudicator.intake import (
-        import_claims,
-        import_department_data,
-        import_households,
-        import_verifications,
-    )
-    from adjudicator.services.adjudication import adjudicate_ready
-    from adjudicator.services.review import list_pended, resolve
-    from adjudicator.services.tariffs import load_tariff_file
-    from adjudicator.services.users import add_user, bootstrap_admin
-    from adjudicator.services.verification import assign_claims
-    from adjudicator.storage.context import Context, connect
-    from fixtures.generate import generate_county, write_import_files
-    from tariffs import shipped_tariff_paths
+    from adjudicator.demo import stage_county
 
-    clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
-    engine, factory = connect(url)
-    admin = Context(engine, factory, "admin", "admin", clock)
-    bootstrap_admin(admin, "admin", "系统管理员")
-    admin = admin.as_user("admin")
-    for path in shipped_tariff_paths():
-        load_tariff_file(admin, path)
-    county = generate_county(seed, households)
-    add_user(admin, "li", "supervisor", "李主管")
-    add_user(admin, "zhao", "officer", "赵科长")
-    add_user(admin, "qian", "officer", "钱干部")
-    for number, township in enumerate(county.townships, start=1):
-        add_user(admin, f"V{number:03d}", "verifier", f"核查员{number:02d}", [township.code],
-                 max_open_assignments=10_000)
-    files = write_import_files(county, folder / "import", fmt="csv", chinese_headers=True)
-    supervisor, officer = admin.as_user("li"), admin.as_user("zhao")
-    for kind, importer in (("households", import_households), ("claims", import_claims),
-                           ("department-data", import_department_data)):
-        importer(supervisor, files[kind])
-    assign_claims(supervisor)
-    clock.advance(days=3)
-    import_verifications(supervisor, files["verifications"])
-    adjudicate_ready(supervisor)
-    for pended in list_pended(officer):
-        if set(pended.reasons) <= _APPROVABLE:
-            resolve(admin.as_user("qian"), pended.claim_id, "approve", "村级评议通过")
-    adjudicate_ready(supervisor)
+    staged = stage_county(url, folder, households=households, seed=seed)
+    factory, engine = staged.admin.factory, staged.admin.engine
     with factory() as session:
         from sqlalchemy import func, select
 
