@@ -505,14 +505,19 @@ class ColumnarEngine:
         bound = 8 * (largest + 1) * t.largest_multiplier
         dtype: Any = np.int64 if bound < _INT64_SAFE and largest < (1 << 50) else object
         arrays = {name: np.array(values, dtype=dtype) for name, values in columns.items()}
-        figures = _compute(t, arrays, dtype)
-        rows = {name: values.tolist() for name, values in figures.items()}
-        return [self._finish(item, rows, index) for index, item in enumerate(items)]
+        figures, widths = _compute(t, arrays, dtype)
+        per_case = zip(*(column.tolist() for column in figures), strict=True)
+        widths_per_case = zip(*(column.tolist() for column in widths), strict=True)
+        return [self._finish(item, case_figures, case_widths) for item, case_figures, case_widths
+                in zip(items, per_case, widths_per_case, strict=True)]
 
-    def _finish(self, item: _Pending, rows: dict[str, list[Any]], i: int) -> Decided:
+    def _finish(self, item: _Pending, figures: tuple[Any, ...], widths: tuple[int, ...]
+                ) -> Decided:
+        """Steps 5 to 8 of one case from its figures (`_compute`'s, in its order)."""
         t = self.t
         trace = item.trace
-        expense = rows["expense"][i]
+        (expense, net, cumulative, per_capita, passed, borderline, hardship, gross, rounded,
+         due, payout, below_trigger) = figures
         values = item.expense_values
         values["eligible_expense"] = expense_text = yuan(expense)
         case = item.case
@@ -525,9 +530,9 @@ class ColumnarEngine:
         trace.append(_step("expense.eligible", PASS, values))
 
         # Step 6: the income test.
-        net_text = yuan(rows["net"][i])
-        cumulative_text = yuan(rows["cumulative"][i])
-        per_capita_text = yuan(rows["per_capita"][i])
+        net_text = yuan(net)
+        cumulative_text = yuan(cumulative)
+        per_capita_text = yuan(per_capita)
         trace.append(_step("income.net", INFO, {
             "income_counted": yuan(item.income), "costs": yuan(item.costs),
             "net_income": net_text, "excluded_kinds": t.excluded_sorted}))
@@ -536,10 +541,9 @@ class ColumnarEngine:
             "expense_to_date": item.to_date_text, "cumulative_expense": cumulative_text,
             "per_capita_income": per_capita_text, "income_line": t.line_text}
         pends: list[str] = []
-        if rows["passed"][i]:
+        if passed:
             trace.append(_step("income.test", PASS, test_values))
             if t.margin > 0:
-                borderline = rows["borderline"][i]
                 trace.append(_step(
                     "income.borderline", PEND if borderline else PASS,
                     {"per_capita_income": per_capita_text, "borderline_floor": t.floor_text,
@@ -552,9 +556,9 @@ class ColumnarEngine:
             hardship_values = {
                 "hardship_ratio": t.hardship_text, "cumulative_expense": cumulative_text,
                 "net_income": net_text,
-                "threshold": exact_scaled(t.hardship * rows["net"][i], 2 + t.hardship_digits),
+                "threshold": exact_scaled(t.hardship * net, 2 + t.hardship_digits),
                 "enabled": t.hardship > 0}
-            if rows["hardship"][i]:
+            if hardship:
                 trace.append(_step("income.hardship_exception", PEND, hardship_values,
                                    R.PEND_HARDSHIP_EXCEPTION))
                 pends.append(R.PEND_HARDSHIP_EXCEPTION)
@@ -569,32 +573,30 @@ class ColumnarEngine:
 
         # Step 7: bands, rounding and caps.
         rules = t.categories[item.category]
-        cumulative = rows["cumulative"][i]
         bands = []
         for b, (start, _end, rate) in enumerate(rules.bands):
             if cumulative <= start:
                 break
-            width = rows[f"width{b}"][i]
+            width = widths[b]
             share = rate * width
             scale = 10 ** rules.digits
             bands.append({"from": rules.from_texts[b], "to": yuan(start + width),
                           "rate": rules.rate_texts[b],
                           "amount": yuan((2 * share + scale) // (2 * scale))})
-        rounded_text = yuan(rows["rounded"][i])
+        rounded_text = yuan(rounded)
         trace.append(_step("payout.bands", PASS if bands else FAIL, {
             "cumulative_expense": cumulative_text, "trigger_line": rules.from_texts[0],
             "bands_paying": len(bands),
-            "gross_exact": exact_scaled(rows["gross"][i], 2 + rules.digits),
+            "gross_exact": exact_scaled(gross, 2 + rules.digits),
             "rounding": t.rounding, "gross_rounded": rounded_text}))
-        due_text = yuan(rows["due"][i])
+        due_text = yuan(due)
         cap_values: dict[str, Any] = {"gross_rounded": rounded_text, "annual_cap": rules.cap_text,
                                       "due": due_text, "paid_to_date": item.paid_text}
         if t.cap_all is not None:
             cap_values["household_annual_cap_all"] = t.cap_all_text
             cap_values["paid_all_categories_to_date"] = item.paid_all_text
-        payout = rows["payout"][i]
         cap_values["payout"] = payout_text = yuan(payout)
-        denial = (R.BELOW_TRIGGER if rows["below_trigger"][i]
+        denial = (R.BELOW_TRIGGER if below_trigger
                   else R.CAP_REACHED if payout <= 0 else None)
         if denial is not None:
             trace.append(_step("payout.caps", FAIL, cap_values, denial))
@@ -652,8 +654,9 @@ def _expense(claim: dict[str, Any], category: str, rules: _Category
     return raw, values
 
 
-def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> dict[str, Any]:
-    """Steps 5 to 8 over the chunk's columns, in integer fen (exact for either dtype)."""
+def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> tuple[list[Any], list[Any]]:
+    """Steps 5 to 8 over the chunk's columns, in integer fen (exact for either dtype): the
+    figures in the order `ColumnarEngine._finish` reads them, and each band's width."""
     zero = np.zeros_like(a["raw"])
     expense = np.maximum(a["raw"], zero)
     net = np.maximum(a["income"] - a["costs"], zero)
@@ -697,12 +700,8 @@ def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> dict[str, Any]
     if t.cap_all is not None:
         payout = np.minimum(payout, t.cap_all - a["paid_all"])
     payout = np.maximum(payout, zero)
-    figures = {"expense": expense, "net": net, "cumulative": cumulative,
-               "per_capita": per_capita, "passed": passed, "borderline": borderline,
-               "hardship": hardship, "gross": gross, "rounded": rounded, "due": due,
-               "payout": payout, "below_trigger": _bool(rounded - a["paid"] <= 0)}
-    figures.update((f"width{b}", w) for b, w in enumerate(widths))
-    return figures
+    return [expense, net, cumulative, per_capita, passed, borderline, hardship, gross, rounded,
+            due, payout, _bool(rounded - a["paid"] <= 0)], widths
 
 
 def _bool(values: Any) -> Any:
