@@ -127,3 +127,17 @@ def test_workers_keep_input_order_and_decide_identically(tmp_path: Path) -> None
     assert first.exit_code == second.exit_code == 1  # the malformed case, in both
     assert one.read_bytes() == two.read_bytes()
     assert "1200 cases" in second.output
+
+
+def test_the_scalar_engine_writes_the_same_lines(tmp_path: Path) -> None:
+    lines = {}
+    for engine in ("columnar", "scalar"):
+        out = tmp_path / f"{engine}.jsonl"
+        result = runner.invoke(app, ["evaluate", str(SAMPLE), "--tariff", TARIFF, "--out",
+                                     str(out), "--engine", engine])
+        assert result.exit_code == 0, result.output
+        lines[engine] = out.read_bytes()
+    assert lines["columnar"] == lines["scalar"]
+    assert len(lines["scalar"].splitlines()) == 12
+    result = runner.invoke(app, ["evaluate", str(SAMPLE), "--tariff", TARIFF, "--engine", "fast"])
+    assert result.exit_code != 0 and "fast" in result.output
