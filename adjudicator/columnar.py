@@ -255,8 +255,9 @@ class _Pending:
 
 
 class ColumnarEngine:
-    """Decides chunks of case documents; `decide` returns, per document, the decision JSON and
-    its outcome, or None when the document must go the scalar way (`adjudicate` on `Case`)."""
+    """Decides chunks of case documents with one tariff; `decide` returns, per document, the
+    `Decided` (the decision JSON line and its figures), or None when the document must go the
+    scalar way (`adjudicate` on `Case`). Keeps ready-made trace steps between chunks."""
 
     def __init__(self, tariff: Tariff) -> None:
         self.t = t = ColumnarTariff(tariff)
