@@ -15,30 +15,24 @@ way (one ORM object and one commit per claim); notices/s is `bench/bench_notices
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from adjudicator.evaluate import evaluate_stream
 from adjudicator.tariff import load_tariff
+from bench.bench_import import HOUSEHOLDS_PER_CLAIM, _peak_mib, pg_schema
+from bench.bench_import import _context as _import_context
 from tariffs import demo_tariff_path
 
 Row = tuple[str, str, str]
-#: Households per claim in the generated counties (about 0.9 claims per household).
-HOUSEHOLDS_PER_CLAIM = 1.1
-
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(work: Callable[[], int]) -> tuple[int, float]:
@@ -70,35 +64,13 @@ def bench_evaluate(n: int, tmp: Path) -> list[Row]:
     return rows
 
 
-def _pg_schema(base: str) -> tuple[str, Callable[[], None]]:
-    from urllib.parse import quote
-
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    url = base.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}')}", drop
-
-
 def _context(url: str) -> Any:
+    """A supervisor's context on a database holding the demo tariff."""
     from adjudicator.services.tariffs import load_tariff_file
-    from adjudicator.services.users import add_user, bootstrap_admin
-    from adjudicator.storage.context import Context, connect
 
-    engine, factory = connect(url)
-    system = Context(engine, factory, "admin", "admin")
-    bootstrap_admin(system, "admin", "admin")
-    admin = system.as_user("admin")
-    add_user(admin, "sup", "supervisor", "sup")
-    load_tariff_file(admin, demo_tariff_path())
-    return admin.as_user("sup")
+    supervisor = _import_context(url)
+    load_tariff_file(supervisor.as_user("admin"), demo_tariff_path())
+    return supervisor
 
 
 def write_county_files(claims: int, folder: Path) -> dict[str, Path]:
@@ -178,7 +150,7 @@ def _naive(label: str, url: str, tmp: Path, claims: int) -> Row:
     from fixtures.generate import generate_county, write_import_files
 
     if label == "PostgreSQL":
-        url, drop = _pg_schema(url.split("?")[0].replace("+psycopg", ""))
+        url, drop = pg_schema(url)
     else:
         url, drop = f"sqlite:///{tmp / 'naive.db'}", (lambda: None)
     ctx = _context(url)
@@ -248,7 +220,7 @@ def main() -> None:
         rows += bench_batch("SQLite", f"sqlite:///{tmp / 'bench.db'}", files, tmp,
                             args.naive_claims)
         if args.pg:
-            url, drop = _pg_schema(args.pg)
+            url, drop = pg_schema(args.pg)
             try:
                 rows += bench_batch("PostgreSQL", url, files, tmp, args.naive_claims)
             finally:
