@@ -167,6 +167,7 @@ class ColumnarTariff:
                 eligible_stages=[s.value for s in rules.eligible_stages or []])
         self.category_index = {name: i for i, name in enumerate(self.categories)}
         self.negative_list = tuple(tariff.negative_list)
+        self.negative_set = frozenset(tariff.negative_list)
         self.concealment_active = "CONCEALMENT" in tariff.negative_list
         self.excluded = frozenset(k.value for k in tariff.excluded_income_kinds)
         self.excluded_sorted = sorted(self.excluded)
@@ -267,6 +268,7 @@ class ColumnarEngine:
         self._member_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
         self._id_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
         self._completeness_steps: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._answer_steps: dict[tuple[Any, ...], tuple[list[Any], list[str], list[str]]] = {}
         self._category_steps = {
             name: _checked("coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
                            {"category": name, "covered": t.covered})
@@ -400,23 +402,17 @@ class ColumnarEngine:
                 if check["found"]:
                     findings.setdefault(check["item"], []).append(check["source"])
         concealed: list[str] = []
-        unanswered: list[str] = []
-        for item, plain in self._negative_steps:
-            answer = answers.get(item)
-            if answer is None:
-                unanswered.append(item)
-            if item not in findings:
-                trace.append(plain[answer])
-                if answer is True:
-                    denials.append(R.NEG_PREFIX + item)
-                continue
-            sources = sorted(findings[item])
-            if answer is False:
-                concealed.append(item)
-            code = R.NEG_PREFIX + item
-            denials.append(code)
-            trace.append(_step(f"negative_list.{item}", FAIL,
-                               {"answer": answer, "found_by": sources}, code))
+        unanswered: list[str]
+        if not findings or t.negative_set.isdisjoint(findings):
+            # No department finding about a listed item: the steps depend on the answers only.
+            key = tuple(map(answers.get, t.negative_list))
+            steps, unanswered, hits = self._answer_steps.get(key) or self._remember(
+                self._answer_steps, key, self._answer_result(key))
+            trace.extend(steps)
+            denials.extend(hits)
+        else:
+            unanswered = self._negative_list_with_findings(answers, findings, trace, denials,
+                                                           concealed)
         if concealed and t.concealment_active:
             if R.NEG_CONCEALMENT not in denials:
                 denials.append(R.NEG_CONCEALMENT)
@@ -464,6 +460,42 @@ class ColumnarEngine:
         pending.paid = fen_of(pending.paid_text)
         pending.paid_all = fen_of(pending.paid_all_text)
         return pending
+
+    def _answer_result(self, answers: tuple[bool | None, ...]
+                       ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+        """Step 2 without findings: its trace steps, the unanswered items, the deny codes."""
+        items = self.t.negative_list
+        steps = [plain[answer] for (_, plain), answer in zip(self._negative_steps, answers,
+                                                             strict=True)]
+        unanswered = [item for item, answer in zip(items, answers, strict=True)
+                      if answer is None]
+        hits = [R.NEG_PREFIX + item for item, answer in zip(items, answers, strict=True)
+                if answer is True]
+        return steps, unanswered, hits
+
+    def _negative_list_with_findings(
+            self, answers: dict[str, bool | None], findings: dict[str, list[str]],
+            trace: list[dict[str, Any]], denials: list[str], concealed: list[str]) -> list[str]:
+        """Step 2 when a department found something about a listed item; returns the
+        unanswered items."""
+        unanswered = []
+        for item, plain in self._negative_steps:
+            answer = answers.get(item)
+            if answer is None:
+                unanswered.append(item)
+            if item not in findings:
+                trace.append(plain[answer])
+                if answer is True:
+                    denials.append(R.NEG_PREFIX + item)
+                continue
+            sources = sorted(findings[item])
+            if answer is False:
+                concealed.append(item)
+            code = R.NEG_PREFIX + item
+            denials.append(code)
+            trace.append(_step(f"negative_list.{item}", FAIL,
+                               {"answer": answer, "found_by": sources}, code))
+        return unanswered
 
     def _early(self, case: dict[str, Any], trace: list[dict[str, Any]], outcome: str,
                reasons: list[str]) -> Decided:
