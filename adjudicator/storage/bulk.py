@@ -19,7 +19,9 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    func,
     insert,
+    select,
     text,
     update,
 )
@@ -28,13 +30,19 @@ from sqlalchemy.orm import Session
 
 
 def among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
-    """`column IN (values)` for a chunk's keys. On PostgreSQL `column = ANY(:array)`: one
-    parameter, where thousands of IN parameters cost more to send and parse than the
-    lookup itself; on SQLite an IN list (expanded at execution)."""
-    if session.get_bind().dialect.name == "postgresql":
+    """`column IN (values)` for a chunk's keys, as one parameter: thousands of IN parameters
+    cost more to render, send and parse than the lookup itself. On PostgreSQL
+    `column = ANY(:array)`; on SQLite `column IN (SELECT value FROM json_each(:json))` for
+    text keys (other keys: an IN list, expanded at execution)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         found: ColumnElement[bool] = column == any_(
             bindparam(None, list(values), type_=ARRAY(column.type)))
         return found
+    if dialect == "sqlite" and all(isinstance(v, str) for v in values):
+        each = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+        inside: ColumnElement[bool] = column.in_(select(each.c.value))
+        return inside
     result: ColumnElement[bool] = column.in_(values)
     return result
 
