@@ -25,7 +25,7 @@ from adjudicator.services.audit import (
     write_report_xlsx,
 )
 from adjudicator.services.verification import VerificationRefused, load_form
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 
 app = typer.Typer(help="抽样复核: sampling audits of household verifications.",
                   no_args_is_help=True)
@@ -58,12 +58,10 @@ def sample(
 
     Strata are (verifier, township), with at least one claim per verifier."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         result = draw_sample(ctx, rate=_decimal("--rate", rate), seed=seed,
                              date_from=date_from.date() if date_from else None,
                              date_to=date_to.date() if date_to else None)
-    except REFUSALS as exc:
-        fail(str(exc))
     if as_json:
         print_json(result.as_dict())
         return
@@ -96,14 +94,12 @@ def record(
 ) -> None:
     """Record a re-check of a sampled claim: compare, re-adjudicate, reopen if material."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         result = record_recheck(ctx, sample_id, claim, load_form(file),
                                 tolerance_rate=_decimal("--tolerance-rate", tolerance_rate),
                                 tolerance_amount=_decimal("--tolerance-amount",
                                                           tolerance_amount),
                                 evidence_dir=evidence_dir)
-    except REFUSALS as exc:
-        fail(str(exc))
     if as_json:
         print_json(result.as_dict())
         return
@@ -143,10 +139,8 @@ def report(
 
     Also as --json, --xlsx FILE and --pdf FILE."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         data = audit_report(ctx, sample_id)
-    except REFUSALS as exc:
-        fail(str(exc))
     if xlsx is not None:
         write_report_xlsx(data, xlsx)
     if pdf is not None:
@@ -183,10 +177,8 @@ def adjustments(
 ) -> None:
     """Recoveries (追回) and top-ups (补发) opened by audits."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         rows = list_adjustments(ctx, status)
-    except REFUSALS as exc:
-        fail(str(exc))
     if as_json:
         print_json([r.as_dict() for r in rows])
         return
@@ -210,9 +202,7 @@ def settle(
 ) -> None:
     """Settle an adjustment: a recovery repaid (or offset), a top-up paid."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         row = settle_adjustment(ctx, adjustment_id, how, reference, note)
-    except REFUSALS as exc:
-        fail(str(exc))
     console.print(f"adjustment {row.adjustment_id} ({row.kind} {row.amount:.2f}, claim "
                   f"{row.claim_id}) settled: {row.settled_how}", highlight=False)

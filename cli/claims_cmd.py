@@ -20,7 +20,7 @@ from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
 from adjudicator.storage.db import database_url
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 
 review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
                          no_args_is_help=True)
@@ -38,18 +38,16 @@ def adjudicate(
     """Decide every claim that is ready (verified), household by household, in event order."""
     ctx = context(db, user)
     total = 1 if claim else count_ready(ctx)
-    try:
-        with Progress(TextColumn("理算 adjudicating"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, disable=as_json) as bar:
-            task = bar.add_task("adjudicate", total=total)
-            if workers > 1 and claim is None:
-                result = adjudicate_in_workers(ctx, database_url(db), workers, chunk=chunk,
-                                               progress=lambda n: bar.advance(task, n))
-            else:
-                result = adjudicate_ready(ctx, claim_id=claim, chunk=chunk,
-                                          progress=lambda n: bar.advance(task, n))
-    except PermissionDenied as exc:
-        fail(str(exc))
+    with refused(PermissionDenied), Progress(
+            TextColumn("理算 adjudicating"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, disable=as_json) as bar:
+        task = bar.add_task("adjudicate", total=total)
+        if workers > 1 and claim is None:
+            result = adjudicate_in_workers(ctx, database_url(db), workers, chunk=chunk,
+                                           progress=lambda n: bar.advance(task, n))
+        else:
+            result = adjudicate_ready(ctx, claim_id=claim, chunk=chunk,
+                                      progress=lambda n: bar.advance(task, n))
     summary = {"households": result.households, "decided": result.decided,
                "outcomes": result.outcomes, "payout_total": f"{result.payout_total:.2f}",
                "waiting": [{"claim_id": c, "why": w} for c, w in result.waiting],
@@ -81,10 +79,8 @@ def review_list(
 ) -> None:
     """The pended claims, oldest first, with their reasons and the amount approval pays."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied):
         pended = list_pended(ctx, township)
-    except PermissionDenied as exc:
-        fail(str(exc))
     if as_json:
         print_json([{"claim_id": p.claim_id, "household_id": p.household_id,
                      "township": p.township_code, "category": p.category,
@@ -101,10 +97,8 @@ def review_list(
 
 def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | None) -> None:
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied, ReviewRefused):
         resolve(ctx, claim, action, reason)
-    except (PermissionDenied, ReviewRefused) as exc:
-        fail(str(exc))
     console.print(f"claim {claim}: {'approved' if action == 'approve' else 'denied'} by "
                   f"{ctx.user_id}")
 
@@ -141,10 +135,8 @@ def replay(
 ) -> None:
     """Re-run stored decisions from their case snapshots and tariffs; report differences."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied):
         result = replay_decisions(ctx, claim_id=claim, limit=limit)
-    except PermissionDenied as exc:
-        fail(str(exc))
     if as_json:
         print_json({"checked": result.checked, "identical": result.identical,
                     "engine_versions": result.engine_versions,
@@ -175,10 +167,8 @@ def report(
     """Households, persons, claims and amounts by category, household category, township
     and month."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied):
         data = build_report(ctx, year)
-    except PermissionDenied as exc:
-        fail(str(exc))
     if pdf is not None or xlsx is not None:
         from adjudicator.services.documents import summary_report
 

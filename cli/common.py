@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -20,6 +22,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Stop the command with a one-line reason on stderr and a non-zero exit status."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def refused(*refusals: type[Exception]) -> Iterator[None]:
+    """Turn a service's refusal (one of `refusals`) into the command's one-line failure."""
+    try:
+        yield
+    except refusals as exc:
+        fail(str(exc))
 
 
 def print_json(data: Any) -> None:

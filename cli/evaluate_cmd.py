@@ -12,7 +12,7 @@ import typer
 
 from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.tariff import TariffError, load_tariff
-from cli.common import err_console, fail
+from cli.common import err_console, fail, refused
 
 
 class EngineChoice(StrEnum):
@@ -53,11 +53,9 @@ def evaluate(
             source, stream = str(cases), stack.enter_context(cases.open("rb"))
         sink = (stack.enter_context(out.open("wb")) if out is not None
                 else sys.stdout.buffer)
-        try:
+        with refused(ValueError, UnicodeDecodeError):
             counts = evaluate_stream(stream, source, loaded, sink, workers=workers,
                                      engine=chosen)
-        except (ValueError, UnicodeDecodeError) as exc:
-            fail(str(exc))
         sink.flush()
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.outcomes.items()))
     err_console.print(f"{counts.cases} cases: {summary or 'no decisions'}; "

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from adjudicator.explain import band_table, explain_decision
-from cli.common import AsOption, DbOption, console, context, fail, print_json
+from cli.common import AsOption, DbOption, console, context, fail, print_json, refused
 
 
 def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
@@ -76,10 +76,8 @@ def _explain_stored(claim_id: str, lang: str, as_json: bool, db: str | None,
     from adjudicator.services.review import decision_json
 
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied):
         decision = decision_json(ctx, claim_id)
-    except PermissionDenied as exc:
-        fail(str(exc))
     if decision is None:
         fail(f"{claim_id}: neither a decisions file nor a decided claim in the database")
     if as_json:

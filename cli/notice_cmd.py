@@ -18,7 +18,7 @@ from adjudicator.services.notices import (
     record_objection,
 )
 from adjudicator.services.payments import pay_closed
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 
 app = typer.Typer(help="Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
@@ -96,10 +96,8 @@ def object_(
 ) -> None:
     """Record an objection (异议): the claim goes back to verification."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied, NoticeRefused):
         record_objection(ctx, claim, reason)
-    except (PermissionDenied, NoticeRefused) as exc:
-        fail(str(exc))
     console.print(f"claim {claim}: objection recorded; back to verification")
 
 
@@ -116,14 +114,12 @@ def close(
     ctx = context(db, user)
     if (notice is None) == (not due):
         fail("give a notice number, or --due")
-    try:
+    with refused(PermissionDenied, NoticeRefused):
         if due:
             closed = close_due_notices(ctx)
         else:
             assert notice is not None  # one of the two, checked above
             closed = [(notice, *close_notice(ctx, notice))]
-    except (PermissionDenied, NoticeRefused) as exc:
-        fail(str(exc))
     for number, payable, objected in closed:
         console.print(f"notice {number} closed: {payable} payable, {objected} objected")
     if not closed:
@@ -140,10 +136,8 @@ def letters(
     from adjudicator.services.documents import denial_letters
 
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied, _font_error()):
         written = denial_letters(ctx, out)
-    except (PermissionDenied, _font_error()) as exc:
-        fail(str(exc))
     console.print(f"{len(written)} denial letters written to {out / 'letters'}", highlight=False)
 
 
@@ -159,10 +153,8 @@ def records(
     from adjudicator.services.documents import decision_records
 
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied, _font_error()):
         written = decision_records(ctx, out, claims or None)
-    except (PermissionDenied, _font_error()) as exc:
-        fail(str(exc))
     console.print(f"{len(written)} decision records written to {out / 'records'}",
                   highlight=False)
 
@@ -176,10 +168,8 @@ def pay(
 ) -> None:
     """Pay every claim whose notice closed without objection, exactly once."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied):
         run = pay_closed(ctx, out)
-    except PermissionDenied as exc:
-        fail(str(exc))
     summary = {"batch_ref": run.batch_ref, "payments": run.payments,
                "households": run.households, "total": f"{run.total:.2f}",
                "register": str(run.register) if run.register else None}

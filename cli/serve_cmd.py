@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOption, DbOption, console, context, fail
+from cli.common import AsOption, DbOption, console, context, fail, refused
 
 
 def serve(
@@ -72,9 +72,7 @@ def set_password(
     ctx = context(db, user)
     password = typer.prompt("新密码 new password", hide_input=True,
                             confirmation_prompt="再输入一次 repeat it")
-    try:
+    with refused(PermissionDenied, PasswordRejected):
         store_password(ctx, user_id, password)
-    except (PermissionDenied, PasswordRejected) as exc:
-        fail(str(exc))
     console.print(f"password of {user_id} set; their web sessions were signed out",
                   highlight=False)

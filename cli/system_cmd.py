@@ -14,7 +14,7 @@ from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import database_url
 from adjudicator.storage.events import verify_chain
 from adjudicator.tariff import TariffError
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 from tariffs import shipped_tariff_paths
 
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
@@ -61,11 +61,9 @@ def user_add(
 ) -> None:
     """Add a user (admin only)."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied, ValueError):
         add_user(ctx, user_id, role.value, name or user_id,
                  [t for t in townships.split(",") if t], max_open)
-    except (PermissionDenied, ValueError) as exc:
-        fail(str(exc))
     console.print(f"user {user_id} ({role.value}) ready")
 
 
@@ -96,10 +94,8 @@ def log_verify(
 ) -> None:
     """Check the whole hash chain; name the first edited, deleted or reordered event."""
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied):
         ctx.require("log.verify")
-    except PermissionDenied as exc:
-        fail(str(exc))
     with ctx.factory() as session:
         checked, problem = verify_chain(session)
     if as_json:

@@ -17,6 +17,7 @@ from cli.common import (
     err_console,
     fail,
     print_json,
+    refused,
 )
 from tariffs import shipped_tariff_paths
 
@@ -141,8 +142,6 @@ def retire(
     from adjudicator.services.tariffs import retire_tariff
 
     ctx = context(db, user)
-    try:
+    with refused(PermissionDenied, LookupError, ValueError):
         record = retire_tariff(ctx, sha256, reason)
-    except (PermissionDenied, LookupError, ValueError) as exc:
-        fail(str(exc))
     console.print(f"{record.tariff_id} ({record.sha256[:12]}) retired")

@@ -26,7 +26,7 @@ from adjudicator.services.verification import (
     verification_template,
 )
 from adjudicator.workflow import IllegalTransition
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 
 app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
                   no_args_is_help=True)
@@ -58,11 +58,9 @@ def assign(
 
     Each verifier's workload limit is respected; the claims nobody can take are reported."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         result = assign_claims(ctx, township=township, verifier=verifier, days=days,
                                holidays=_dates(holiday))
-    except REFUSALS as exc:
-        fail(str(exc))
     if as_json:
         print_json({"assigned": [{"claim_id": a.claim_id, "household_id": a.household_id,
                                   "township": a.township_code, "verifier": a.verifier_id,
@@ -115,10 +113,8 @@ def list_cmd(
     if mine and everyone:
         fail("--mine or --all, not both")
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         found = list_assignments(ctx, everyone=everyone, holidays=_dates(holiday))
-    except REFUSALS as exc:
-        fail(str(exc))
     _show(found, "核查任务 open assignments", as_json)
 
 
@@ -131,10 +127,8 @@ def overdue(
 ) -> None:
     """Late verifications: due before today and not verified (a verifier sees their own)."""
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         found = overdue_assignments(ctx, holidays=_dates(holiday))
-    except REFUSALS as exc:
-        fail(str(exc))
     _show(found, "逾期 overdue", as_json)
 
 
@@ -154,10 +148,8 @@ def template(
     if fmt not in ("yaml", "json"):
         fail("--format is yaml or json")
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         form = verification_template(ctx, claim, evidence_dir)
-    except REFUSALS as exc:
-        fail(str(exc))
     text = form_yaml(form) if fmt == "yaml" else form.model_dump_json(indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
@@ -187,7 +179,7 @@ def record(
     if (file is None) == (not interactive):
         fail("give --file FORM or --interactive (one of them)")
     ctx = context(db, user)
-    try:
+    with refused(*REFUSALS):
         if file is not None:
             form = load_form(file)
         else:
@@ -199,8 +191,6 @@ def record(
                 "仍然提交? submit anyway?", default=False):
             fail("not submitted: nothing was recorded")
         result = record_verification(ctx, claim, form, evidence_dir)
-    except REFUSALS as exc:
-        fail(str(exc))
     if as_json:
         print_json({"claim_id": result.claim_id, "status": result.status,
                     "verification_pk": result.verification_pk, "missing": result.missing,
