@@ -10,13 +10,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///adjudicator.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -70,6 +71,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # only migrations need Alembic: not every command
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -79,4 +82,6 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str) -> None:
     """Create the database or bring it to the current schema (Alembic `upgrade heads`: every
     feature branch of the migrations)."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "heads")
