@@ -39,11 +39,10 @@ from adjudicator.money import exact, fmt
 from adjudicator.tariff import Tariff
 from adjudicator.trace import FAIL, INFO, PASS, PEND
 from adjudicator.version import ENGINE_VERSION
+from schemas.case import AMOUNTS_PART
 from schemas.case_fast import FAST_CASE
 from schemas.types import EducationStage
 
-_PART_OF = {"medical": "medical", "accident": "medical", "education": "education",
-            "disaster": "disaster"}
 _PARTS = ("medical", "education", "disaster")
 _STAGES = tuple(stage.value for stage in EducationStage)
 #: How many distinct region codes or dates an engine keeps ready-made trace steps for.
@@ -200,10 +199,6 @@ class ColumnarTariff:
             [10 ** c.digits for c in self.categories.values()]
             + [10 ** self.margin_digits, 10 ** self.hardship_digits, 200])
 
-    def matched_region(self, region_code: str) -> str | None:
-        matches = [code for code in self.region_codes if region_code.startswith(code)]
-        return max(matches, key=len) if matches else None
-
 
 def _step(rule: str, result: str, values: dict[str, Any], reason: str | None = None
           ) -> dict[str, Any]:
@@ -272,7 +267,7 @@ class ColumnarEngine:
         self._category_steps = {
             name: _checked("coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
                            {"category": name, "covered": t.covered})
-            for name in _PART_OF}
+            for name in AMOUNTS_PART}
         self._stage_steps = {
             name: {stage: _checked("coverage.education_stage", stage in rules.eligible_stages,
                                    R.EDU_STAGE_NOT_COVERED,
@@ -288,7 +283,7 @@ class ColumnarEngine:
             for item in t.negative_list]
 
     def _region_step(self, region: str) -> tuple[dict[str, Any], str | None]:
-        matched = self.t.matched_region(region)
+        matched = self.t.tariff.covers_region(region)
         return _checked("coverage.region", matched is not None, R.NOT_COVERED_REGION,
                         {"region_code": region, "tariff_region_codes": self.t.region_codes,
                          "matched": matched})
@@ -745,7 +740,7 @@ def _bool(values: Any) -> Any:
 def _has_its_amounts(claim: dict[str, Any]) -> bool:
     """The model-level rule of `Case.claim` that a TypedDict cannot state: the claim carries
     exactly the amounts part of its category (unique member ids are checked with step 1)."""
-    wanted = _PART_OF[claim["category"]]
+    wanted = AMOUNTS_PART[claim["category"]]
     return all((claim.get(part) is not None) == (part == wanted) for part in _PARTS)
 
 

@@ -136,11 +136,12 @@ class DisasterAmounts(BaseModel):
     relief_paid: Money = ZERO
 
 
-_PART_OF = {
-    ClaimCategory.MEDICAL: "medical",
-    ClaimCategory.ACCIDENT: "medical",
-    ClaimCategory.EDUCATION: "education",
-    ClaimCategory.DISASTER: "disaster",
+#: The amounts part a claim of each category carries (accident claims are shaped like medical).
+AMOUNTS_PART: dict[str, str] = {
+    ClaimCategory.MEDICAL.value: "medical",
+    ClaimCategory.ACCIDENT.value: "medical",
+    ClaimCategory.EDUCATION.value: "education",
+    ClaimCategory.DISASTER.value: "disaster",
 }
 
 
@@ -161,7 +162,7 @@ class Claim(BaseModel):
 
     @model_validator(mode="after")
     def _amounts_match_category(self) -> Self:
-        wanted = _PART_OF[self.category]
+        wanted = AMOUNTS_PART[self.category]
         if getattr(self, wanted) is None:
             raise ValueError(f"a {self.category.value} claim needs its '{wanted}' amounts")
         for part in ("medical", "education", "disaster"):

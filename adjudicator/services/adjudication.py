@@ -33,7 +33,7 @@ from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.tariff import Tariff
 from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, check_transition
-from schemas.case import Case
+from schemas.case import AMOUNTS_PART, Case
 from schemas.types import format_amount
 
 ZERO = Decimal(0)
@@ -164,16 +164,12 @@ def case_document(case_id: str, data: HouseholdData, claim: Claim,
         "claim": {"claim_id": claim.claim_id, "category": claim.category,
                   "member_id": claim.member_id, "event_date": claim.event_date,
                   "source": claim.source, "document_no": claim.document_no,
-                  _amounts_part(claim.category): claim.amounts},
+                  AMOUNTS_PART[claim.category]: claim.amounts},
         "history": history,
     }
     if verification is not None:
         case["verification"] = {**verification, "cross_checks": cross_checks}
     return case
-
-
-def _amounts_part(category: str) -> str:
-    return "medical" if category in ("medical", "accident") else category
 
 
 def _ready_households(session: Session, after: str, limit: int, claim_id: str | None
