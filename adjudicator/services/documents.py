@@ -116,13 +116,8 @@ def denial_letters(ctx: Context, out_dir: Path) -> list[Written]:
                                           address=settings.objection_address,
                                           phone=settings.objection_phone)))
             refs.append((claim, decision))
-        events: list[PendingEvent] = []
-        for (claim, decision), pdf in zip(refs, render_denial_letters(letters), strict=True):
-            ref = f"{claim.claim_id}#{decision.seq}"
-            path = out_dir / "letters" / f"{claim.claim_id}-{decision.seq}.pdf"
-            store_document(session, ctx, "denial_letter", ref, path, pdf, events)
-            written.append(Written("denial_letter", ref, path))
-        append_events(session, ctx.user_id, ctx.now(), events)
+        written += _store_per_decision(session, ctx, "denial_letter", out_dir / "letters", refs,
+                                       render_denial_letters(letters))
     return written
 
 
@@ -162,13 +157,24 @@ def decision_records(ctx: Context, out_dir: Path, claim_ids: list[str] | None = 
                 engine_version=data["engine_version"], trace=data["trace"],
                 trace_sentences=[explain_step(step, "zh", labels) for step in data["trace"]]))
             refs.append((claim, decision))
-        events: list[PendingEvent] = []
-        for (claim, decision), pdf in zip(refs, render_decision_records(models), strict=True):
-            ref = f"{claim.claim_id}#{decision.seq}"
-            path = out_dir / "records" / f"{claim.claim_id}-{decision.seq}.pdf"
-            store_document(session, ctx, "decision_record", ref, path, pdf, events)
-            written.append(Written("decision_record", ref, path))
-        append_events(session, ctx.user_id, ctx.now(), events)
+        written += _store_per_decision(session, ctx, "decision_record", out_dir / "records",
+                                       refs, render_decision_records(models))
+    return written
+
+
+def _store_per_decision(session: Any, ctx: Context, kind: str, folder: Path,
+                        refs: list[tuple[Claim, DecisionRecord]], pdfs: list[bytes]
+                        ) -> list[Written]:
+    """Write one PDF per decision as CLAIM-SEQ.pdf under `folder`, each with its SHA-256 in
+    the audit trail (one append for the batch)."""
+    written: list[Written] = []
+    events: list[PendingEvent] = []
+    for (claim, decision), pdf in zip(refs, pdfs, strict=True):
+        ref = f"{claim.claim_id}#{decision.seq}"
+        path = folder / f"{claim.claim_id}-{decision.seq}.pdf"
+        store_document(session, ctx, kind, ref, path, pdf, events)
+        written.append(Written(kind, ref, path))
+    append_events(session, ctx.user_id, ctx.now(), events)
     return written
 
 
