@@ -289,9 +289,15 @@ def test_a_changed_member_is_updated_and_the_event_names_only_the_fields(admin_c
     result = import_households(admin_ctx, path)
     assert (result.accepted, result.updated, result.unchanged) == (2, 2, 7)
     with admin_ctx.factory() as session:
-        events = session.scalars(select(Event).where(Event.kind == "member.updated")
+        events = session.scalars(select(Event).where(Event.kind == "import.chunk")
                                  .order_by(Event.seq)).all()
-    assert [json.loads(e.payload)["changed"] for e in events] == [["name"], ["counted"]]
+    # One event per chunk that changed something; the second import's lists its two changes.
+    assert len(events) == 2
+    last = json.loads(events[-1].payload)
+    assert (last["import_batch"], last["kind"], last["accepted"], last["unchanged"]) == (
+        result.batch_id, "households", 2, 7)
+    assert [(c["kind"], c["detail"]["changed"]) for c in last["changes"]] == [
+        ("member.updated", ["name"]), ("member.updated", ["counted"])]
     assert all("李秀" not in e.payload for e in events)
 
 

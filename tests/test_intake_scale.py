@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
@@ -259,6 +260,19 @@ def test_a_whole_county_imports_idempotently_with_a_valid_chain(admin_ctx: Any,
     first = {kind: importer(admin_ctx, files[kind], chunk_size=7)
              for kind, importer in importers}
     assert all(r.rejected == 0 and r.accepted == r.rows_total for r in first.values())
+    # One import.chunk event per chunk of 7 rows, listing what each of its rows did.
+    with admin_ctx.factory() as session:
+        chunks = [orjson.loads(p) for p in session.scalars(
+            select(Event.payload).where(Event.kind == "import.chunk").order_by(Event.seq))]
+    for kind, result in first.items():
+        mine = [c for c in chunks if c["import_batch"] == result.batch_id]
+        assert [c["kind"] for c in mine] == [kind] * -(-result.rows_total // 7)
+        assert sum(c["accepted"] for c in mine) == result.rows_total
+        rows = {change["row"] for c in mine for change in c["changes"]}
+        assert rows == set(range(2, result.rows_total + 2))  # every data row, header row 1
+    kinds = {change["kind"] for c in chunks for change in c["changes"]}
+    assert kinds == {"household.created", "member.added", "claim.received",
+                     "finding.recorded", "verification.submitted", "claim.status_changed"}
     events = _count(admin_ctx, Event)
     again = {kind: importer(admin_ctx, files[kind], chunk_size=1000)
              for kind, importer in importers}

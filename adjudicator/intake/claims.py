@@ -127,7 +127,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         if rec.document_no is not None:
             by_document[doc_key] = rec.claim_id
         # One event per claim: received and screened in the same transaction.
-        chunk.event(row, "claim.received", "claim", rec.claim_id,
+        chunk.change(row, "claim.received", "claim", rec.claim_id,
                     {**content, "status": ClaimStatus.SCREENED.value,
                      "screening": "matched to a registered household member"})
         chunk.accepted += 1

@@ -82,7 +82,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         new.append({"household_id": household, "source": rec.source.value, "item": rec.item,
                     "found": rec.found, "detail": rec.detail, "reported_on": rec.reported_on,
                     "row_key": key, "import_batch_id": chunk.run.batch_id})
-        chunk.event(row, "finding.recorded", "household", household,
+        chunk.change(row, "finding.recorded", "household", household,
                     {"source": rec.source.value, "item": rec.item, "found": rec.found,
                      "row_key": key})
         chunk.accepted += 1

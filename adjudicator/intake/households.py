@@ -139,7 +139,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             created = {"household_id": hid, "member_id": rec.member_id, **member_values}
             stored_rows.new_members.append(created)
             members[key] = created
-            chunk.event(row, "member.added", "member", f"{hid}/{rec.member_id}",
+            chunk.change(row, "member.added", "member", f"{hid}/{rec.member_id}",
                         {"household_id": hid, "member_id": rec.member_id,
                          "relation": member_values["relation"],
                          "counted": member_values["counted"]})
@@ -154,7 +154,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                 if "pk" in member:  # stored; else created by this chunk: inserted as it is
                     stored_rows.member_updates.setdefault(member["pk"], {}).update(
                         {f: member_values[f] for f in diff})
-                chunk.event(row, "member.updated", "member", f"{hid}/{rec.member_id}",
+                chunk.change(row, "member.updated", "member", f"{hid}/{rec.member_id}",
                             {"household_id": hid, "member_id": rec.member_id,
                              "changed": diff})
             changed_member = bool(diff)
@@ -184,7 +184,7 @@ def _upsert_household(chunk: Chunk, row: Row, stored_rows: _Stored, values: dict
                    "village_code": region, "created_at": at, "updated_at": at}
         stored_rows.new_households.append(created)
         stored_rows.households[hid] = created
-        chunk.event(row, "household.created", "household", hid,
+        chunk.change(row, "household.created", "household", hid,
                     {k: v for k, v in created.items() if k not in ("created_at",
                                                                    "updated_at")})
         return True
@@ -196,7 +196,7 @@ def _upsert_household(chunk: Chunk, row: Row, stored_rows: _Stored, values: dict
     household.update(changes)
     if "created_at" not in household:  # stored before this chunk
         stored_rows.household_updates.setdefault(hid, {}).update(changes)
-    chunk.event(row, "household.updated", "household", hid, {"changed": diff})
+    chunk.change(row, "household.updated", "household", hid, {"changed": diff})
     return True
 
 

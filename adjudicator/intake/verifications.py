@@ -131,7 +131,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                         "verifier_id": rec.verification.verifier_id,
                         "verified_on": rec.verification.verified_on, "status": "submitted",
                         "payload": payload, "created_at": at, "created_by": ctx.user_id})
-            chunk.event(row, "verification.submitted", "claim", claim.claim_id,
+            chunk.change(row, "verification.submitted", "claim", claim.claim_id,
                         {"household_id": claim.household_id,
                          "verifier_id": rec.verification.verifier_id,
                          "verified_on": rec.verification.verified_on,
@@ -139,7 +139,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                          "unanswered": sorted(k for k, v in
                                               rec.verification.negative_list.items()
                                               if v is None)})
-            chunk.event(row, "claim.status_changed", "claim", claim.claim_id,
+            chunk.change(row, "claim.status_changed", "claim", claim.claim_id,
                         {"from": claim.status, "to": ClaimStatus.VERIFIED.value,
                          "by": "verification import"})
             claim.status = ClaimStatus.VERIFIED.value
@@ -148,7 +148,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         for member, counted in updates:
             member.counted = counted
             member_updates[member.pk] = {"counted": counted}
-            chunk.event(row, "member.updated", "member",
+            chunk.change(row, "member.updated", "member",
                         f"{member.household_id}/{member.member_id}",
                         {"household_id": member.household_id, "member_id": member.member_id,
                          "changed": ["counted"], "counted": counted})

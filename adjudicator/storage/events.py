@@ -82,17 +82,15 @@ class ChainProblem:
     problem: str
 
 
-def _events_in_order(session: Session, chunk: int = 5000) -> Iterator[Event]:
-    last = 0
-    while True:
-        batch = session.execute(
-            select(Event).where(Event.seq > last).order_by(Event.seq).limit(chunk)
-        ).scalars().all()
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].seq
-        session.expunge_all()
+def _events_in_order(session: Session, batch: int = 200) -> Iterator[Any]:
+    """Every event as a plain row, in seq order, streamed (a server-side cursor on
+    PostgreSQL): memory holds `batch` events, however long the chain, and an import's
+    chunk event may be a megabyte."""
+    columns = [Event.__table__.c[name] for name in (
+        "seq", "at", "actor", "kind", "entity_type", "entity_id", "payload", "prev_hash",
+        "hash")]
+    yield from session.execute(select(*columns).order_by(Event.seq)
+                               .execution_options(yield_per=batch))
 
 
 def verify_chain(session: Session) -> tuple[int, ChainProblem | None]:
