@@ -11,12 +11,10 @@ workers, blocks are decided in processes and written in input order.
 from __future__ import annotations
 
 import codecs
-import gc
 import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -24,6 +22,7 @@ from pydantic import ValidationError
 
 from adjudicator.columnar import ColumnarEngine, Decided
 from adjudicator.decision import adjudicate
+from adjudicator.gcpause import gc_paused
 from adjudicator.tariff import Tariff
 from schemas.case import Case
 
@@ -183,31 +182,6 @@ def _case_id_of(text: str | bytes) -> Any:
     except ValueError:
         return None
     return data.get("case_id") if isinstance(data, dict) else None
-
-
-@contextmanager
-def gc_paused(every: int = 100) -> Iterator[Any]:
-    """Pause the cyclic garbage collector for a batch, collecting once every `every` calls of
-    the function it yields.
-
-    Deciding a case makes a few hundred short-lived containers and no reference cycle, so
-    reference counting frees each chunk as soon as it is written; left on, the collector keeps
-    walking the chunk in flight, which costs about a fifth of the run. It is re-enabled (as it
-    was) on the way out.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    calls = itertools.count(1)
-
-    def tick() -> None:
-        if next(calls) % every == 0:
-            gc.collect()
-
-    try:
-        yield tick
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def evaluate_stream(stream: IO[bytes], source: str, tariff: Tariff, sink: IO[bytes], *,

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from adjudicator.gcpause import gc_paused
 from adjudicator.intake.columns import Columns
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import (
@@ -197,8 +198,10 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
         rows = _rows(info, importer, opts, report)
         result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
         run = Run(ctx, importer.kind, result.batch_id, opts)
-        for items in _chunks(rows, chunk_size):
-            _store_chunk(importer, run, items, result, report)
+        with gc_paused(young=True) as tick:
+            for items in _chunks(rows, chunk_size):
+                _store_chunk(importer, run, items, result, report)
+                tick()
         _close_batch(ctx, result)
     log.info("import.done", kind=importer.kind, batch=result.batch_id, rows=result.rows_total,
              accepted=result.accepted, updated=result.updated, unchanged=result.unchanged,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from adjudicator.columnar import Decided
 from adjudicator.decision import Decision, adjudicate
 from adjudicator.evaluate import field_path
+from adjudicator.gcpause import gc_paused
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
@@ -387,31 +388,41 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
     result = BatchResult()
     with ctx.factory() as session:
         book = TariffBook.load(session)
-    after = ""
-    while True:
-        with transaction(ctx.factory) as session:
-            household_ids = _ready_households(session, after, chunk, claim_id)
-            if not household_ids:
-                break
-            after = household_ids[-1]
-            data = _load(session, household_ids)
-            ready = [c for d in data.values() for c in d.claims
-                     if c.status == ClaimStatus.VERIFIED.value]
-            verifications = _latest_verifications(session, [c.claim_id for c in ready])
-            seqs = _last_seqs(session, ready)
-            events: list[PendingEvent] = []
-            before = result.decided
-            staged = _decide_chunk(ctx, book, [data[h] for h in household_ids], verifications,
-                                   seqs, claim_id, result)
-            write_decisions(session, staged, events)
-            update_rows(session, Claim, "claim_id", {
-                item.claim.claim_id: {name: getattr(item.claim, name) for name in _MOVED}
-                for item in staged})
-            append_events(session, ctx.user_id, ctx.now(), events)
-            result.households += len(household_ids)
-        if progress is not None:
-            progress(result.decided - before)
+    after: str | None = ""
+    with gc_paused(young=True) as tick:
+        while after is not None:
+            after = _adjudicate_chunk(ctx, book, after, chunk, claim_id, result, progress)
+            tick()
     return result
+
+
+def _adjudicate_chunk(ctx: Context, book: TariffBook, after: str, chunk: int,
+                      claim_id: str | None, result: BatchResult,
+                      progress: Callable[[int], None] | None) -> str | None:
+    """Decide the next chunk of ready households after `after`, in one transaction; returns
+    the chunk's last household, or None when none is left."""
+    with transaction(ctx.factory) as session:
+        household_ids = _ready_households(session, after, chunk, claim_id)
+        if not household_ids:
+            return None
+        data = _load(session, household_ids)
+        ready = [c for d in data.values() for c in d.claims
+                 if c.status == ClaimStatus.VERIFIED.value]
+        verifications = _latest_verifications(session, [c.claim_id for c in ready])
+        seqs = _last_seqs(session, ready)
+        events: list[PendingEvent] = []
+        before = result.decided
+        staged = _decide_chunk(ctx, book, [data[h] for h in household_ids], verifications,
+                               seqs, claim_id, result)
+        write_decisions(session, staged, events)
+        update_rows(session, Claim, "claim_id", {
+            item.claim.claim_id: {name: getattr(item.claim, name) for name in _MOVED}
+            for item in staged})
+        append_events(session, ctx.user_id, ctx.now(), events)
+        result.households += len(household_ids)
+    if progress is not None:
+        progress(result.decided - before)
+    return household_ids[-1]
 
 
 def count_ready(ctx: Context) -> int:

@@ -1,0 +1,67 @@
+"""The batch paths pause the cyclic garbage collector and always give it back as it was."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adjudicator.gcpause import gc_paused
+from adjudicator.intake import import_households
+from fixtures.generate import generate_county, write_import_files
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_ticks_collect_the_cycles_made_between_them() -> None:
+    assert gc.isenabled()
+    with gc_paused(every=1000, young=True) as tick:
+        assert not gc.isenabled()
+        for _ in range(50):
+            _Cycle()
+        before = gc.get_count()[0]
+        tick()
+        assert gc.get_count()[0] < before  # generation 0 was collected by the tick
+    assert gc.isenabled()
+
+
+def test_without_young_only_every_nth_tick_collects(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: calls.append(args) or 0)
+    with gc_paused(every=3) as tick:
+        for _ in range(7):
+            tick()
+    assert calls == [(), ()]
+    calls.clear()
+    with gc_paused(every=3, young=True) as tick:
+        for _ in range(4):
+            tick()
+    assert calls == [(1,), (1,), (), (1,)]
+
+
+def test_a_collector_left_off_by_the_caller_stays_off() -> None:
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_an_import_that_fails_gives_the_collector_back(admin_ctx: Any, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    files = write_import_files(generate_county(3, 5), tmp_path)
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("adjudicator.intake.pipeline._store_chunk", broken)
+    with pytest.raises(RuntimeError):
+        import_households(admin_ctx, files["households"])
+    assert gc.isenabled()
