@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from adjudicator.intake import claims as claims_intake
 from adjudicator.intake import (
@@ -286,3 +286,20 @@ def test_a_whole_county_imports_idempotently_with_a_valid_chain(admin_ctx: Any,
             _rows(files["department-data"]))
     ok, problem = _chain(admin_ctx)
     assert problem is None and ok == events
+
+
+def test_an_import_refreshes_the_planner_statistics_of_its_tables(admin_ctx: Any,
+                                                                  tmp_path: Path) -> None:
+    """PostgreSQL plans the batch that follows an import from fresh statistics (a table
+    loaded by COPY is otherwise planned as if it were still empty)."""
+    files = write_import_files(generate_county(4, 12), tmp_path)
+    result = import_households(admin_ctx, files["households"])
+    with admin_ctx.factory() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            assert result.accepted == result.rows_total  # nothing to refresh on SQLite
+            return
+        estimated = dict(session.execute(text(
+            "SELECT relname, reltuples FROM pg_class WHERE relnamespace = "
+            "current_schema()::regnamespace AND relname IN ('households', 'members')")).all())
+    households = len({row["household_id"] for row in _rows(files["households"])})
+    assert estimated == {"households": households, "members": result.rows_total}

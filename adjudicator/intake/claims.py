@@ -135,4 +135,5 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         insert_rows(session, Claim, new)
 
 
-IMPORTER = Importer("claims", "import", columns.CLAIMS, parse, store, _required)
+IMPORTER = Importer("claims", "import", columns.CLAIMS, parse, store, _required,
+                    tables=(Claim,))

@@ -90,4 +90,5 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         insert_rows(session, Finding, new)
 
 
-IMPORTER = Importer("department-data", "import", columns.DEPARTMENT_DATA, parse, store)
+IMPORTER = Importer("department-data", "import", columns.DEPARTMENT_DATA, parse, store,
+                    tables=(Finding,))

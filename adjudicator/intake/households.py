@@ -200,4 +200,5 @@ def _upsert_household(chunk: Chunk, row: Row, stored_rows: _Stored, values: dict
     return True
 
 
-IMPORTER = Importer("households", "import", columns.HOUSEHOLDS, parse, store)
+IMPORTER = Importer("households", "import", columns.HOUSEHOLDS, parse, store,
+                    tables=(Household, Member))

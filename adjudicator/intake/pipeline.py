@@ -36,7 +36,7 @@ from adjudicator.intake.sources import (
     iter_json_lines,
     iter_table,
 )
-from adjudicator.storage.bulk import among, insert_rows, unique, update_rows
+from adjudicator.storage.bulk import among, insert_rows, refresh_statistics, unique, update_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -176,6 +176,8 @@ class Importer:
     #: extra header requirements given the options (e.g. claims need a source column unless
     #: a default source is given)
     required: Callable[[dict[str, Any]], tuple[str, ...]] = lambda options: ()
+    #: the tables its rows are stored in (their statistics are refreshed after an import)
+    tables: tuple[type[Any], ...] = ()
 
 
 def run_import(ctx: Context, importer: Importer, path: Path | str,
@@ -202,7 +204,7 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
             for items in _chunks(rows, chunk_size):
                 _store_chunk(importer, run, items, result, report)
                 tick()
-        _close_batch(ctx, result)
+        _close_batch(ctx, result, importer.tables)
     log.info("import.done", kind=importer.kind, batch=result.batch_id, rows=result.rows_total,
              accepted=result.accepted, updated=result.updated, unchanged=result.unchanged,
              rejected=result.rejected)
@@ -387,6 +389,8 @@ def _update_batch(session: Session, result: ImportResult) -> None:
         unchanged=result.unchanged))
 
 
-def _close_batch(ctx: Context, result: ImportResult) -> None:
+def _close_batch(ctx: Context, result: ImportResult, tables: tuple[type[Any], ...]) -> None:
     with transaction(ctx.factory) as session:
         _update_batch(session, result)
+        if result.accepted:
+            refresh_statistics(session, tables)

@@ -175,4 +175,4 @@ class _Member:
 
 
 IMPORTER = Importer("verifications", "import.verifications", columns.VERIFICATIONS, parse,
-                    store)
+                    store, tables=(Verification, Claim, Member))
