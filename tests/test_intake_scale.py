@@ -303,3 +303,26 @@ def test_an_import_refreshes_the_planner_statistics_of_its_tables(admin_ctx: Any
             "current_schema()::regnamespace AND relname IN ('households', 'members')")).all())
     households = len({row["household_id"] for row in _rows(files["households"])})
     assert estimated == {"households": households, "members": result.rows_total}
+
+
+def test_a_long_import_refreshes_the_statistics_as_its_tables_double(
+        admin_ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file far larger than the table it loads into is not planned for the empty table to
+    its end: the statistics are refreshed after 1, 2, 4 ... chunks' rows and at the end."""
+    from adjudicator.intake import pipeline
+
+    files = write_import_files(generate_county(4, 12), tmp_path)
+    seen: list[tuple[int, tuple[str, ...]]] = []
+
+    def refresh(session: Any, tables: Any) -> None:
+        stored = session.scalar(select(func.count()).select_from(Member))
+        seen.append((stored, tuple(t.__tablename__ for t in tables)))
+
+    monkeypatch.setattr(pipeline, "refresh_statistics", refresh)
+    result = import_households(admin_ctx, files["households"], chunk_size=4)
+    assert result.rows_total > 32
+    assert [n for n, _ in seen] == [4, 8, 16, 32, result.rows_total]
+    assert {tables for _, tables in seen} == {("households", "members")}
+    seen.clear()
+    import_households(admin_ctx, files["households"], chunk_size=4)  # all unchanged
+    assert seen == []

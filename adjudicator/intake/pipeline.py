@@ -200,11 +200,20 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
         rows = _rows(info, importer, opts, report)
         result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
         run = Run(ctx, importer.kind, result.batch_id, opts)
+        refresh_at = chunk_size
         with gc_paused(young=True) as tick:
             for items in _chunks(rows, chunk_size):
                 _store_chunk(importer, run, items, result, report)
+                if result.accepted >= refresh_at:
+                    # the planner must see the tables grow (each lookup of the next chunks
+                    # would scan them whole): at 1, 2, 4, 8 ... chunks' rows, a handful of
+                    # ANALYZE for any file
+                    _refresh(ctx, importer.tables)
+                    refresh_at = 2 * result.accepted
                 tick()
-        _close_batch(ctx, result, importer.tables)
+        _close_batch(ctx, result)
+        if result.accepted:
+            _refresh(ctx, importer.tables)
     log.info("import.done", kind=importer.kind, batch=result.batch_id, rows=result.rows_total,
              accepted=result.accepted, updated=result.updated, unchanged=result.unchanged,
              rejected=result.rejected)
@@ -389,8 +398,11 @@ def _update_batch(session: Session, result: ImportResult) -> None:
         unchanged=result.unchanged))
 
 
-def _close_batch(ctx: Context, result: ImportResult, tables: tuple[type[Any], ...]) -> None:
+def _close_batch(ctx: Context, result: ImportResult) -> None:
     with transaction(ctx.factory) as session:
         _update_batch(session, result)
-        if result.accepted:
-            refresh_statistics(session, tables)
+
+
+def _refresh(ctx: Context, tables: tuple[type[Any], ...]) -> None:
+    with transaction(ctx.factory) as session:
+        refresh_statistics(session, tables)
