@@ -4,6 +4,7 @@ Run by hand (it prints a table; nothing here is a test):
 
     python bench/run_all.py                       # SQLite, 20,000 claims
     python bench/run_all.py --claims 1000000 --pg postgresql://postgres@127.0.0.1:5432/test
+    python bench/run_all.py --skip-evaluate --both-cores --pg postgresql://...   # + 2 cores
 
 Rows: `evaluate` cases/s (1 and 2 processes); import rows/s (households, claims,
 verifications, department data); the end-to-end batch (import a generated county's files,
@@ -111,6 +112,61 @@ def import_and_adjudicate(label: str, url: str, files: dict[str, Path]) -> list[
     return rows
 
 
+def _import_files(url: str, kinds: tuple[str, ...], files: dict[str, Path]
+                  ) -> tuple[list[Row], float]:
+    """Import `kinds` in order as the benchmark's supervisor (in a process of its own); the
+    rows of the table and the process's peak memory."""
+    from adjudicator.intake import import_file
+    from adjudicator.storage.context import open_context
+
+    ctx = open_context(url, "sup")
+    rows: list[Row] = []
+    for kind in kinds:
+        result, seconds = _timed(lambda kind=kind: import_file(ctx, kind, files[kind]))
+        rows.append((f"  import {kind}", f"{result.rows_total / seconds:,.0f} rows/s",
+                     f"{result.rows_total:,} rows, {result.rejected} rejected"))
+    ctx.engine.dispose()
+    return rows, _peak_mib()
+
+
+def both_cores(label: str, url: str, files: dict[str, Path]) -> list[Row]:
+    """The same batch as a supervisor with two cores would run it: households first, then
+    claims and verifications in one process while another imports the department data, then
+    `adjudicate --workers 2` on PostgreSQL (on SQLite, whose writers take turns, one
+    process)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from adjudicator.services.adjudication import adjudicate_in_workers, adjudicate_ready
+
+    ctx = _context(url)
+    rows: list[Row] = []
+    spawn = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        first, peak = pool.submit(_import_files, url, ("households",), files).result()
+        parts = [pool.submit(_import_files, url, kinds, files) for kinds in
+                 (("claims", "verifications"), ("department-data",))]
+        peaks = [peak]
+        for part in parts:
+            part_rows, part_peak = part.result()
+            rows += part_rows
+            peaks.append(part_peak)
+    rows = first + rows
+    imported = time.perf_counter()
+    workers = 2 if url.startswith("postgresql") else 1
+    batch, seconds = _timed(lambda: (adjudicate_in_workers(ctx, url, workers) if workers > 1
+                                     else adjudicate_ready(ctx)).decided)
+    total = time.perf_counter() - started
+    rows.append((f"  adjudicate, {workers} process{'es' if workers > 1 else ''}",
+                 f"{batch / seconds:,.0f} claims/s", f"after {imported - started:,.1f} s of "
+                 "imports"))
+    rows.insert(0, (f"end to end on both cores ({label})", f"{batch / total:,.0f} claims/s",
+                    f"peak RSS of the largest process {max(peaks):,.0f} MiB"))
+    ctx.engine.dispose()
+    return rows
+
+
 def _in_child(function: Callable[..., Any], *args: Any) -> Any:
     """Run `function(*args)` in a fresh process, so that its peak memory is its own (the
     generator's county, held whole in memory, stays out of the batch's figure)."""
@@ -122,10 +178,20 @@ def _in_child(function: Callable[..., Any], *args: Any) -> Any:
 
 
 def bench_batch(label: str, url: str, files: dict[str, Path], tmp: Path,
-                naive_claims: int) -> list[Row]:
-    """Import a generated county's files and adjudicate them; then the obvious way."""
+                naive_claims: int, both: bool = False) -> list[Row]:
+    """Import a generated county's files and adjudicate them; then the obvious way; with
+    `both`, the same batch again on both cores (`both_cores`)."""
     rows: list[Row] = _in_child(import_and_adjudicate, label, url, files)
     rows.append(_naive(label, url, tmp, naive_claims))
+    if both:
+        if label == "PostgreSQL":
+            url, drop = pg_schema(url.split("?")[0])
+        else:
+            url, drop = f"sqlite:///{tmp / 'both.db'}", (lambda: None)
+        try:
+            rows += both_cores(label, url, files)
+        finally:
+            drop()
     return rows
 
 
@@ -210,6 +276,8 @@ def main() -> None:
     parser.add_argument("--naive-claims", type=int, default=2_000)
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (a schema is made in it)")
     parser.add_argument("--skip-evaluate", action="store_true")
+    parser.add_argument("--both-cores", action="store_true", help="the batch again on both "
+                        "cores: imports side by side, adjudicate --workers 2 (PostgreSQL)")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -218,11 +286,12 @@ def main() -> None:
             rows += bench_evaluate(args.cases, tmp)
         files = _in_child(write_county_files, args.claims, tmp / "county")
         rows += bench_batch("SQLite", f"sqlite:///{tmp / 'bench.db'}", files, tmp,
-                            args.naive_claims)
+                            args.naive_claims, args.both_cores)
         if args.pg:
             url, drop = pg_schema(args.pg)
             try:
-                rows += bench_batch("PostgreSQL", url, files, tmp, args.naive_claims)
+                rows += bench_batch("PostgreSQL", url, files, tmp, args.naive_claims,
+                                    args.both_cores)
             finally:
                 drop()
     width = max(len(r[0]) for r in rows)
