@@ -3,9 +3,9 @@
 A batch allocates millions of short-lived containers (rows, dicts, trace steps) and keeps a
 large live set (an import's memo of recent households, a chunk in flight). Left on, the
 collector runs every few hundred allocations and keeps re-walking the live set: a fifth of
-`evaluate` and nearly a third of an import (measured in docs/scale.md). Reference counting
-frees nearly everything the batch makes; the few cycles (a database session and its
-transaction) are collected at the batch's own pace: `tick()` after each unit of work.
+`evaluate` and over a quarter of an import (docs/scale.md). Reference counting frees nearly
+everything a batch makes; the few cycles (a database session and its transaction, about a
+hundred objects a chunk) wait for the full collection every `every` units of work.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def gc_paused(every: int = 100, *, young: bool = False) -> Iterator[Callable[[], None]]:
+def gc_paused(every: int = 100) -> Iterator[Callable[[], None]]:
     """Pause automatic collection; yields `tick`, to call after each unit of work (a block
-    of cases, a chunk of rows).
-
-    Every `every`-th tick runs a full collection. With `young`, every other tick collects the
-    objects made since the last tick (generations 0 and 1: a few milliseconds, whatever the
-    live set), so cycles made per unit do not pile up between full collections. The collector
+    of cases, a chunk of rows): every `every`-th tick runs a full collection. The collector
     is re-enabled (as it was) on the way out.
+
+    (Collecting the young generations at every tick instead cost more than it saved: an
+    import's chunk leaves tens of thousands of live objects to walk, for a hundred freed.)
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -33,8 +32,6 @@ def gc_paused(every: int = 100, *, young: bool = False) -> Iterator[Callable[[],
     def tick() -> None:
         if next(calls) % every == 0:
             gc.collect()
-        elif young:
-            gc.collect(1)
 
     try:
         yield tick

@@ -201,7 +201,7 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
         result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
         run = Run(ctx, importer.kind, result.batch_id, opts)
         refresh_at = chunk_size
-        with gc_paused(young=True) as tick:
+        with gc_paused() as tick:
             for items in _chunks(rows, chunk_size):
                 _store_chunk(importer, run, items, result, report)
                 if result.accepted >= refresh_at:

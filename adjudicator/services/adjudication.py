@@ -389,7 +389,7 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
     with ctx.factory() as session:
         book = TariffBook.load(session)
     after: str | None = ""
-    with gc_paused(young=True) as tick:
+    with gc_paused() as tick:
         while after is not None:
             after = _adjudicate_chunk(ctx, book, after, chunk, claim_id, result, progress)
             tick()
