@@ -31,14 +31,21 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+def json_text(value: Any) -> str:
+    """JSON columns are written by orjson (compact UTF-8; the standard library's encoder
+    took ~8 µs of a verification's import, orjson ~1 µs), read back by orjson."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str) -> Engine:
     """An engine that behaves the same on SQLite and PostgreSQL for this application."""
+    json_options: dict[str, Any] = {"json_serializer": json_text,
+                                    "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60}, future=True,
-                               json_deserializer=orjson.loads)
+        engine = create_engine(url, connect_args={"timeout": 60}, future=True, **json_options)
         _sqlite_transactions(engine)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True, json_deserializer=orjson.loads)
+    return create_engine(url, future=True, pool_pre_ping=True, **json_options)
 
 
 def _sqlite_transactions(engine: Engine) -> None:
