@@ -128,8 +128,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             by_document[doc_key] = rec.claim_id
         # One event per claim: received and screened in the same transaction.
         chunk.change(row, "claim.received", "claim", rec.claim_id,
-                    {**content, "status": ClaimStatus.SCREENED.value,
-                     "screening": "matched to a registered household member"})
+                     {**content, "status": ClaimStatus.SCREENED.value,
+                      "screening": "matched to a registered household member"})
         chunk.accepted += 1
     if new:
         insert_rows(session, Claim, new)

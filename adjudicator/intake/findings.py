@@ -83,8 +83,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                     "found": rec.found, "detail": rec.detail, "reported_on": rec.reported_on,
                     "row_key": key, "import_batch_id": chunk.run.batch_id})
         chunk.change(row, "finding.recorded", "household", household,
-                    {"source": rec.source.value, "item": rec.item, "found": rec.found,
-                     "row_key": key})
+                     {"source": rec.source.value, "item": rec.item, "found": rec.found,
+                      "row_key": key})
         chunk.accepted += 1
     if new:
         insert_rows(session, Finding, new)

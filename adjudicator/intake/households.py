@@ -140,9 +140,9 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             stored_rows.new_members.append(created)
             members[key] = created
             chunk.change(row, "member.added", "member", f"{hid}/{rec.member_id}",
-                        {"household_id": hid, "member_id": rec.member_id,
-                         "relation": member_values["relation"],
-                         "counted": member_values["counted"]})
+                         {"household_id": hid, "member_id": rec.member_id,
+                          "relation": member_values["relation"],
+                          "counted": member_values["counted"]})
             changed_member = True
         else:
             diff = [f for f in _MEMBER_FIELDS if member[f] != member_values[f]]
@@ -155,8 +155,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                     stored_rows.member_updates.setdefault(member["pk"], {}).update(
                         {f: member_values[f] for f in diff})
                 chunk.change(row, "member.updated", "member", f"{hid}/{rec.member_id}",
-                            {"household_id": hid, "member_id": rec.member_id,
-                             "changed": diff})
+                             {"household_id": hid, "member_id": rec.member_id,
+                              "changed": diff})
             changed_member = bool(diff)
         owners[rec.id_number] = key
         if changed_household or changed_member:
@@ -185,8 +185,8 @@ def _upsert_household(chunk: Chunk, row: Row, stored_rows: _Stored, values: dict
         stored_rows.new_households.append(created)
         stored_rows.households[hid] = created
         chunk.change(row, "household.created", "household", hid,
-                    {k: v for k, v in created.items() if k not in ("created_at",
-                                                                   "updated_at")})
+                     {k: v for k, v in created.items() if k not in ("created_at",
+                                                                    "updated_at")})
         return True
     diff = [f for f in _HOUSEHOLD_FIELDS if household[f] != values[f]]
     if not diff:

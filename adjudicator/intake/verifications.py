@@ -132,16 +132,16 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                         "verified_on": rec.verification.verified_on, "status": "submitted",
                         "payload": payload, "created_at": at, "created_by": ctx.user_id})
             chunk.change(row, "verification.submitted", "claim", claim.claim_id,
-                        {"household_id": claim.household_id,
-                         "verifier_id": rec.verification.verifier_id,
-                         "verified_on": rec.verification.verified_on,
-                         "income_recorded": rec.verification.income is not None,
-                         "unanswered": sorted(k for k, v in
-                                              rec.verification.negative_list.items()
-                                              if v is None)})
+                         {"household_id": claim.household_id,
+                          "verifier_id": rec.verification.verifier_id,
+                          "verified_on": rec.verification.verified_on,
+                          "income_recorded": rec.verification.income is not None,
+                          "unanswered": sorted(k for k, v in
+                                               rec.verification.negative_list.items()
+                                               if v is None)})
             chunk.change(row, "claim.status_changed", "claim", claim.claim_id,
-                        {"from": claim.status, "to": ClaimStatus.VERIFIED.value,
-                         "by": "verification import"})
+                         {"from": claim.status, "to": ClaimStatus.VERIFIED.value,
+                          "by": "verification import"})
             claim.status = ClaimStatus.VERIFIED.value
             claim_updates[claim.claim_id] = {"status": claim.status, "updated_at": at}
             latest[claim.claim_id] = payload
@@ -149,9 +149,9 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             member.counted = counted
             member_updates[member.pk] = {"counted": counted}
             chunk.change(row, "member.updated", "member",
-                        f"{member.household_id}/{member.member_id}",
-                        {"household_id": member.household_id, "member_id": member.member_id,
-                         "changed": ["counted"], "counted": counted})
+                         f"{member.household_id}/{member.member_id}",
+                         {"household_id": member.household_id, "member_id": member.member_id,
+                          "changed": ["counted"], "counted": counted})
         chunk.accepted += 1
         chunk.updated += had
     update_rows(session, Claim, "claim_id", claim_updates)
