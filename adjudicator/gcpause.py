@@ -15,15 +15,22 @@ import gc
 import itertools
 from collections.abc import Callable, Iterator
 
+#: A tick collects the young generations when this many more container objects are alive
+#: than at the last collection (gc.get_count()[0] keeps counting while paused): whatever
+#: makes cycles per row (a file of rejected rows: exceptions and their tracebacks) cannot
+#: pile up between full collections. A normal chunk keeps a few thousand.
+YOUNG_LIMIT = 300_000
+
 
 @contextlib.contextmanager
 def gc_paused(every: int = 100) -> Iterator[Callable[[], None]]:
     """Pause automatic collection; yields `tick`, to call after each unit of work (a block
-    of cases, a chunk of rows): every `every`-th tick runs a full collection. The collector
-    is re-enabled (as it was) on the way out.
+    of cases, a chunk of rows): every `every`-th tick runs a full collection, and any tick
+    the young generations' when `YOUNG_LIMIT` objects were kept since the last. The
+    collector is re-enabled (as it was) on the way out.
 
-    (Collecting the young generations at every tick instead cost more than it saved: an
-    import's chunk leaves tens of thousands of live objects to walk, for a hundred freed.)
+    (Collecting the young generations at every tick cost more than it saved: an import's
+    chunk leaves tens of thousands of live objects to walk, for a hundred freed.)
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -32,6 +39,8 @@ def gc_paused(every: int = 100) -> Iterator[Callable[[], None]]:
     def tick() -> None:
         if next(calls) % every == 0:
             gc.collect()
+        elif gc.get_count()[0] > YOUNG_LIMIT:
+            gc.collect(1)
 
     try:
         yield tick

@@ -35,6 +35,26 @@ def test_every_nth_tick_collects_the_cycles_made_meanwhile() -> None:
     assert gc.isenabled()
 
 
+def test_a_tick_collects_early_when_many_objects_were_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import weakref
+
+    from adjudicator import gcpause
+
+    monkeypatch.setattr(gcpause, "YOUNG_LIMIT", 1000)
+    with gc_paused(every=1000) as tick:
+        cycle = _Cycle()
+        alive = weakref.ref(cycle)
+        del cycle
+        tick()
+        assert alive() is not None  # few objects kept: the tick does nothing
+        kept = [[] for _ in range(2000)]
+        tick()
+        assert alive() is None  # 2,000 kept: the young generations were collected
+        assert gc.get_count()[0] < 1000
+        del kept
+
+
 def test_a_collector_left_off_by_the_caller_stays_off() -> None:
     gc.disable()
     try:
