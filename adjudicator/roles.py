@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "read": frozenset({R.VERIFIER, R.SUPERVISOR, R.OFFICER, R.AUDITOR}),
     "replay": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
     "log.verify": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
+    "log.read": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
 }
 
 

@@ -1,4 +1,5 @@
-"""`adjudicator init`, `user`, `log verify`: setting up and checking the system of record."""
+"""`adjudicator init`, `user`, `log verify`, `log history`: setting up and checking the system
+of record."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from adjudicator.services.tariffs import load_tariff_file
 from adjudicator.services.users import add_user, bootstrap_admin, list_users
 from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import database_url
-from adjudicator.storage.events import verify_chain
+from adjudicator.storage.events import canonical, history, verify_chain
 from adjudicator.tariff import TariffError
 from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 from tariffs import shipped_tariff_paths
@@ -106,3 +107,30 @@ def log_verify(
         fail(f"event {problem.seq}: {problem.problem} ({checked} events before it are intact)")
     if not as_json:
         console.print(f"audit trail intact: {checked} events, hash chain verified")
+
+
+@log_app.command("history")
+def log_history(
+    entity_id: Annotated[str, typer.Argument(help="A claim, a household, a member "
+                                             "(household/member) or an import batch.")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Everything the audit trail records about one entity, in order: its own events and
+    the rows of imports that named it."""
+    ctx = context(db, user)
+    with refused(PermissionDenied):
+        ctx.require("log.read")
+    with ctx.factory() as session:
+        entries = history(session, entity_id)
+    if as_json:
+        print_json([{"seq": e.seq, "at": e.at, "actor": e.actor, "kind": e.kind,
+                     "entity_type": e.entity_type, "detail": e.detail} for e in entries])
+        return
+    if not entries:
+        fail(f"the audit trail records nothing about {entity_id}")
+    table = Table("seq", "at", "actor", "kind", "detail")
+    for e in entries:
+        table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))
+    console.print(table)

@@ -294,7 +294,7 @@ def test_a_changed_member_is_updated_and_the_event_names_only_the_fields(admin_c
     # One event per chunk that changed something; the second import's lists its two changes.
     assert len(events) == 2
     last = json.loads(events[-1].payload)
-    assert (last["import_batch"], last["kind"], last["accepted"], last["unchanged"]) == (
+    assert (last["import_batch"], last["import_kind"], last["accepted"], last["unchanged"]) == (
         result.batch_id, "households", 2, 7)
     assert [(c["kind"], c["detail"]["changed"]) for c in last["changes"]] == [
         ("member.updated", ["name"]), ("member.updated", ["counted"])]

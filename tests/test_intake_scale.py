@@ -14,6 +14,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select, text
 
+from adjudicator.idnumber import check_character
 from adjudicator.intake import claims as claims_intake
 from adjudicator.intake import (
     fastrows,
@@ -266,7 +267,7 @@ def test_a_whole_county_imports_idempotently_with_a_valid_chain(admin_ctx: Any,
             select(Event.payload).where(Event.kind == "import.chunk").order_by(Event.seq))]
     for kind, result in first.items():
         mine = [c for c in chunks if c["import_batch"] == result.batch_id]
-        assert [c["kind"] for c in mine] == [kind] * -(-result.rows_total // 7)
+        assert [c["import_kind"] for c in mine] == [kind] * -(-result.rows_total // 7)
         assert sum(c["accepted"] for c in mine) == result.rows_total
         rows = {change["row"] for c in mine for change in c["changes"]}
         assert rows == set(range(2, result.rows_total + 2))  # every data row, header row 1
@@ -288,16 +289,19 @@ def test_a_whole_county_imports_idempotently_with_a_valid_chain(admin_ctx: Any,
     assert problem is None and ok == events
 
 
+def _postgresql_only(ctx: Any) -> None:
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's (SQLite plans well without)")
+
+
 def test_an_import_refreshes_the_planner_statistics_of_its_tables(admin_ctx: Any,
                                                                   tmp_path: Path) -> None:
     """PostgreSQL plans the batch that follows an import from fresh statistics (a table
     loaded by COPY is otherwise planned as if it were still empty)."""
+    _postgresql_only(admin_ctx)
     files = write_import_files(generate_county(4, 12), tmp_path)
     result = import_households(admin_ctx, files["households"])
     with admin_ctx.factory() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            assert result.accepted == result.rows_total  # nothing to refresh on SQLite
-            return
         estimated = dict(session.execute(text(
             "SELECT relname, reltuples FROM pg_class WHERE relnamespace = "
             "current_schema()::regnamespace AND relname IN ('households', 'members')")).all())
@@ -308,21 +312,93 @@ def test_an_import_refreshes_the_planner_statistics_of_its_tables(admin_ctx: Any
 def test_a_long_import_refreshes_the_statistics_as_its_tables_double(
         admin_ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file far larger than the table it loads into is not planned for the empty table to
-    its end: the statistics are refreshed after 1, 2, 4 ... chunks' rows and at the end."""
+    its end: the statistics are refreshed each time the import has doubled the table (1, 2,
+    4 ... chunks) and at the end; a small import into a large table refreshes nothing."""
     from adjudicator.intake import pipeline
 
+    _postgresql_only(admin_ctx)
     files = write_import_files(generate_county(4, 12), tmp_path)
     seen: list[tuple[int, tuple[str, ...]]] = []
+    refresh = pipeline.refresh_statistics
 
-    def refresh(session: Any, tables: Any) -> None:
+    def counting(session: Any, tables: Any) -> None:
         stored = session.scalar(select(func.count()).select_from(Member))
         seen.append((stored, tuple(t.__tablename__ for t in tables)))
+        refresh(session, tables)
 
-    monkeypatch.setattr(pipeline, "refresh_statistics", refresh)
+    monkeypatch.setattr(pipeline, "refresh_statistics", counting)
     result = import_households(admin_ctx, files["households"], chunk_size=4)
-    assert result.rows_total > 32
+    assert 32 < result.rows_total < 64
     assert [n for n, _ in seen] == [4, 8, 16, 32, result.rows_total]
     assert {tables for _, tables in seen} == {("households", "members")}
     seen.clear()
     import_households(admin_ctx, files["households"], chunk_size=4)  # all unchanged
-    assert seen == []
+    header, first, *_ = files["households"].read_text(encoding="utf-8").splitlines()
+    cells = first.split(",")
+    cells[0], cells[7] = "H-NEW", "33010219900101004" + check_character("33010219900101004")
+    more = tmp_path / "one-more.csv"
+    more.write_text(f"{header}\n{','.join(cells)}\n", encoding="utf-8")
+    assert import_households(admin_ctx, more, chunk_size=4).accepted == 1
+    assert seen == []  # one row into a table of 40-odd: no refresh
+
+
+def test_an_entitys_history_includes_the_import_rows_that_named_it(admin_ctx: Any,
+                                                                   tmp_path: Path) -> None:
+    from adjudicator.services.adjudication import adjudicate_ready
+    from adjudicator.storage.events import history
+    from tests.seed import load_demo_tariff
+    from tests.test_verification_cli import run
+
+    load_demo_tariff(admin_ctx)
+    files = write_import_files(generate_county(9, 20), tmp_path)
+    results = {kind: importer(admin_ctx, files[kind], chunk_size=5) for kind, importer in (
+        ("households", import_households), ("claims", import_claims),
+        ("verifications", import_verifications))}
+    claim = _rows(files["claims"])[7]
+    adjudicate_ready(admin_ctx.as_user("sup"))
+    with admin_ctx.factory() as session:
+        entries = history(session, claim["claim_id"])
+        member = history(session, f"{claim['household_id']}/{claim['member_id']}")
+    assert [e.kind for e in entries] == ["claim.received", "verification.submitted",
+                                         "claim.status_changed", "decision.made",
+                                         "claim.status"]
+    received = entries[0].detail
+    assert (received["import_batch"], received["row"]) == (results["claims"].batch_id, 9)
+    assert received["household_id"] == claim["household_id"]
+    assert [e.seq for e in entries] == sorted(e.seq for e in entries)
+    assert [e.kind for e in member] == ["member.added"]
+
+    shown = run(admin_ctx, "sup", "log", "history", claim["claim_id"], "--json")
+    assert shown.exit_code == 0, shown.output
+    assert [e["kind"] for e in orjson.loads(shown.stdout)] == [e.kind for e in entries]
+    assert run(admin_ctx, "sup", "log", "history", "NO-SUCH").exit_code == 1
+    assert run(admin_ctx, "v1", "log", "history", claim["claim_id"]).exit_code != 0
+
+
+def test_a_chunks_event_counts_every_row_once(admin_ctx: Any, tmp_path: Path) -> None:
+    header = ["household_id", "region_code", "household_category", "village_name",
+              "member_id", "name", "id_number"]
+    first = ["H-1", "330102101201", "edge", "张家庄村", "M1", "张三", "330102197803120417"]
+    second = ["H-1", "330102101201", "edge", "张家庄村", "M2", "李四", "330102201203150427"]
+    import_households(admin_ctx, _write(tmp_path / "a.csv", header, [first, second]))
+    rows = [first,  # row 2: unchanged
+            [*second[:5], "李泗", second[6]],  # row 3: a new name
+            ["H-1", "330102101201", "edge", "张家庄村", "M3", "孙七", "bad"],  # row 4
+            ["H-2", "330102101201", "general", "张家庄村", "M1", "王五", "330102198005210623"],
+            ["H-2", "330102101299", "general", "张家庄村", "M2", "赵六",
+             "330102201506010351"]]  # row 6: another village for H-2
+    result = import_households(admin_ctx, _write(tmp_path / "b.csv", header, rows))
+    assert (result.accepted, result.updated, result.unchanged, result.rejected) == (2, 1, 1, 2)
+    with admin_ctx.factory() as session:
+        event = orjson.loads(session.scalars(select(Event.payload).where(
+            Event.kind == "import.chunk").order_by(Event.seq.desc()).limit(1)).one())
+    assert {k: event[k] for k in ("import_batch", "import_kind", "rows", "accepted", "updated",
+                                  "unchanged", "rejected")} == {
+        "import_batch": result.batch_id, "import_kind": "households", "rows": [2, 6],
+        "accepted": 2, "updated": 1, "unchanged": 1, "rejected": 2}
+    assert [(c["row"], c["kind"], c["entity_id"]) for c in event["changes"]] == [
+        (3, "member.updated", "H-1/M2"), (5, "household.created", "H-2"),
+        (5, "member.added", "H-2/M1")]
+    assert event["changes"][0]["detail"]["changed"] == ["name"]
+    text = orjson.dumps(event).decode()
+    assert not any(personal in text for personal in ("李泗", "王五", "330102198005210623"))

@@ -82,6 +82,46 @@ def test_chain_detects_reordering_and_truncation(admin_ctx) -> None:
     assert problem is not None and "removed at the end" in problem.problem
 
 
+def test_chain_detects_an_event_stored_beyond_the_head(admin_ctx) -> None:
+    _append(admin_ctx, 3)
+    with admin_ctx.factory() as session, session.begin():
+        last = session.execute(select(Event).order_by(Event.seq.desc()).limit(1)).scalar_one()
+        forged = {c: getattr(last, c) for c in ("at", "actor", "kind", "entity_type",
+                                                 "entity_id", "payload", "prev_hash", "hash")}
+        session.add(Event(seq=last.seq + 1, **{**forged, "prev_hash": last.hash}))
+    with admin_ctx.factory() as session:
+        _, problem = verify_chain(session)
+    assert problem is not None and problem.seq == last.seq + 1
+    assert "beyond the chain head" in problem.problem
+
+
+def test_events_appended_during_the_check_are_not_taken_for_tampering(
+        admin_ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL lets writers go on while a long chain is checked: what they append after
+    the check began is left for the next check. (On SQLite the check's transaction holds the
+    write lock: writers wait for it, so nothing can be appended meanwhile.)"""
+    from adjudicator.storage import events as events_module
+
+    with admin_ctx.factory() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite: writers wait for the check (it holds the write lock)")
+    _append(admin_ctx, 4)
+    walk = events_module._events_in_order
+
+    def appending_meanwhile(session, up_to, batch=20):
+        for number, row in enumerate(walk(session, up_to, batch)):
+            if number == 1:
+                _append(admin_ctx, 3)  # another connection commits three events
+            yield row
+
+    monkeypatch.setattr(events_module, "_events_in_order", appending_meanwhile)
+    with admin_ctx.factory() as session:
+        checked, problem = verify_chain(session)
+    assert problem is None
+    with admin_ctx.factory() as session:
+        assert verify_chain(session) == (checked + 3, None)
+
+
 def test_illegal_moves_are_refused_with_what_is_allowed() -> None:
     assert check_transition("K-1", "verified", "pended") == "pended"
     with pytest.raises(IllegalTransition, match=r"cannot move to paid.*allowed from approved: "

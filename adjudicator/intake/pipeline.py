@@ -24,6 +24,7 @@ from typing import Any
 import structlog
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from adjudicator.gcpause import gc_paused
@@ -36,10 +37,17 @@ from adjudicator.intake.sources import (
     iter_json_lines,
     iter_table,
 )
-from adjudicator.storage.bulk import among, insert_rows, refresh_statistics, unique, update_rows
+from adjudicator.storage.bulk import (
+    among,
+    estimated_rows,
+    insert_rows,
+    refresh_statistics,
+    unique,
+    update_rows,
+)
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
-from adjudicator.storage.events import PendingEvent, append_events
+from adjudicator.storage.events import IMPORT_CHUNK, PendingEvent, append_events
 from adjudicator.storage.models import ImportBatch
 
 # Key-value lines through the standard logging tree (silent unless the application configures
@@ -144,7 +152,8 @@ class Chunk:
     def change(self, row: Row, kind: str, entity_type: str, entity_id: str,
                detail: dict[str, Any]) -> None:
         """Record what `row` changed (`kind`, e.g. `household.created`), for the chunk's
-        event; `detail` names changed fields and codes, never personal data."""
+        event. `detail` is what the per-row event carried: codes, amounts, changed field
+        names, never a name or an ID number."""
         self.changes.append({"row": row.number, "kind": kind, "entity_type": entity_type,
                              "entity_id": entity_id, "detail": detail})
 
@@ -153,8 +162,8 @@ class Chunk:
         if not self.changes:
             return []
         run = self.run
-        return [PendingEvent("import.chunk", "import_batch", str(run.batch_id), {
-            "import_batch": run.batch_id, "kind": run.kind,
+        return [PendingEvent(IMPORT_CHUNK, "import_batch", str(run.batch_id), {
+            "import_batch": run.batch_id, "import_kind": run.kind,
             "rows": [rows[0].number, rows[-1].number], "accepted": self.accepted,
             "updated": self.updated, "unchanged": self.unchanged, "rejected": rejected,
             "changes": self.changes})]
@@ -200,20 +209,14 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
         rows = _rows(info, importer, opts, report)
         result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
         run = Run(ctx, importer.kind, result.batch_id, opts)
-        refresh_at = chunk_size
+        statistics = _Statistics(ctx, importer.tables, chunk_size)
         with gc_paused() as tick:
             for items in _chunks(rows, chunk_size):
                 _store_chunk(importer, run, items, result, report)
-                if result.accepted >= refresh_at:
-                    # the planner must see the tables grow (each lookup of the next chunks
-                    # would scan them whole): at 1, 2, 4, 8 ... chunks' rows, a handful of
-                    # ANALYZE for any file
-                    _refresh(ctx, importer.tables)
-                    refresh_at = 2 * result.accepted
+                statistics.after(result.accepted)
                 tick()
         _close_batch(ctx, result)
-        if result.accepted:
-            _refresh(ctx, importer.tables)
+        statistics.after(result.accepted, last=True)
     log.info("import.done", kind=importer.kind, batch=result.batch_id, rows=result.rows_total,
              accepted=result.accepted, updated=result.updated, unchanged=result.unchanged,
              rejected=result.rejected)
@@ -403,6 +406,35 @@ def _close_batch(ctx: Context, result: ImportResult) -> None:
         _update_batch(session, result)
 
 
-def _refresh(ctx: Context, tables: tuple[type[Any], ...]) -> None:
-    with transaction(ctx.factory) as session:
-        refresh_statistics(session, tables)
+class _Statistics:
+    """When an import refreshes the planner statistics of its tables (PostgreSQL): each
+    time it has stored as many rows as its first table then held (1, 2, 4, 8 ... chunks into
+    an empty table: the lookups of the next chunks must not be planned for the table it was),
+    and at the end when it grew that table by a tenth since the last refresh. A small import
+    into a large table refreshes nothing."""
+
+    def __init__(self, ctx: Context, tables: tuple[type[Any], ...], chunk_size: int) -> None:
+        self.ctx, self.tables = ctx, tables
+        self.on = bool(tables) and ctx.engine.dialect.name == "postgresql"
+        self.size = self.done = 0
+        if self.on:
+            with transaction(ctx.factory) as session:
+                self.size = estimated_rows(session, tables[0])
+        self.next = max(chunk_size, self.size)
+
+    def after(self, accepted: int, last: bool = False) -> None:
+        if not self.on:
+            return
+        grown = accepted - self.done
+        if accepted >= self.next or (last and grown > 0 and 10 * grown >= self.size):
+            self._refresh()
+            self.size += grown
+            self.done = accepted
+            self.next = accepted + max(self.size, 1)
+
+    def _refresh(self) -> None:
+        try:
+            with transaction(self.ctx.factory) as session:
+                refresh_statistics(session, self.tables)
+        except SQLAlchemyError as exc:  # the rows are stored: only the plans may be slower
+            log.warning("import.statistics_not_refreshed", error=type(exc).__name__)

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.storage.bulk import insert_rows
 from adjudicator.storage.models import ChainHead, Event
 
 GENESIS = "0" * 64
+#: An import's event: one per chunk, its payload's `changes` naming each row's entity.
+IMPORT_CHUNK = "import.chunk"
 
 
 def canonical(payload: Any) -> str:
@@ -75,6 +77,50 @@ def append_events(session: Session, actor: str, at: str, events: list[PendingEve
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One change recorded about an entity: an event of its own, or the row of an import
+    event that named it (`detail` then carries the import batch and the row number)."""
+
+    seq: int
+    at: str
+    actor: str
+    kind: str
+    entity_type: str
+    entity_id: str
+    detail: dict[str, Any]
+
+
+def history(session: Session, entity_id: str) -> list[Entry]:
+    """Everything the audit trail records about `entity_id` (a claim, household, member
+    "household/member" or an import batch), in chain order.
+
+    Its own events are found through the indexed `entity_id`; imports record one event per
+    chunk that lists each row's entity, found by searching those events' payloads (a scan of
+    every import's events: seconds on a province's database, for an auditor's question)."""
+    named = '"entity_id":' + orjson.dumps(entity_id).decode()
+    rows = session.execute(
+        select(Event.seq, Event.at, Event.actor, Event.kind, Event.entity_type,
+               Event.entity_id, Event.payload)
+        .where(or_(Event.entity_id == entity_id,
+                   and_(Event.kind == IMPORT_CHUNK,
+                        Event.payload.contains(named, autoescape=True))))
+        .order_by(Event.seq))
+    entries = []
+    for row in rows:
+        payload = orjson.loads(row.payload)
+        if row.entity_id == entity_id:
+            entries.append(Entry(row.seq, row.at, row.actor, row.kind, row.entity_type,
+                                 row.entity_id, payload))
+        if row.kind != IMPORT_CHUNK:
+            continue
+        entries += [Entry(row.seq, row.at, row.actor, change["kind"], change["entity_type"],
+                          entity_id, {"import_batch": payload["import_batch"],
+                                      "row": change["row"], **change["detail"]})
+                    for change in payload["changes"] if change["entity_id"] == entity_id]
+    return entries
+
+
+@dataclass(frozen=True)
 class ChainProblem:
     """The first event at which the chain breaks, and how."""
 
@@ -82,27 +128,35 @@ class ChainProblem:
     problem: str
 
 
-def _events_in_order(session: Session, batch: int = 200) -> Iterator[Any]:
-    """Every event as a plain row, in seq order, streamed (a server-side cursor on
-    PostgreSQL): memory holds `batch` events, however long the chain, and an import's
-    chunk event may be a megabyte."""
+def _events_in_order(session: Session, up_to: int | None, batch: int = 20) -> Iterator[Any]:
+    """The events up to seq `up_to` (all if None) as plain rows, in seq order, streamed (a
+    server-side cursor on PostgreSQL): memory holds `batch` events however long the chain,
+    and an import's chunk event may be two megabytes."""
     columns = [Event.__table__.c[name] for name in (
         "seq", "at", "actor", "kind", "entity_type", "entity_id", "payload", "prev_hash",
         "hash")]
-    yield from session.execute(select(*columns).order_by(Event.seq)
-                               .execution_options(yield_per=batch))
+    query = select(*columns).order_by(Event.seq)
+    if up_to is not None:
+        query = query.where(Event.seq <= up_to)
+    yield from session.execute(query.execution_options(yield_per=batch))
 
 
 def verify_chain(session: Session) -> tuple[int, ChainProblem | None]:
     """Walk the chain from the start: (events checked, the first problem or None).
 
     Detects an edited event (its hash no longer matches its content), a deleted or inserted
-    one (a gap in seq, or prev_hash not the previous hash), a reordering, and a truncated tail
-    (the chain head remembers the last seq and hash).
+    one (a gap in seq, or prev_hash not the previous hash), a reordering, a truncated tail
+    (the chain head remembers the last seq and hash) and an event stored beyond the head.
+
+    The walk goes up to the head as read when it starts: events appended meanwhile (the walk
+    of a long chain takes minutes, and PostgreSQL lets writers go on) are left for the next
+    check, not mistaken for a tampered tail.
     """
+    head = session.execute(select(ChainHead.seq, ChainHead.hash)
+                           .where(ChainHead.id == 1)).one_or_none()
     expected_seq, prev = 1, GENESIS
     checked = 0
-    for row in _events_in_order(session):
+    for row in _events_in_order(session, None if head is None else head.seq):
         if row.seq != expected_seq:
             return checked, ChainProblem(expected_seq, f"event {expected_seq} is missing "
                                          f"(next stored event is {row.seq})")
@@ -114,8 +168,17 @@ def verify_chain(session: Session) -> tuple[int, ChainProblem | None]:
         if digest != row.hash:
             return checked, ChainProblem(row.seq, "content does not match its hash (edited)")
         prev, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
-    head = session.get(ChainHead, 1)
-    if head is not None and (head.seq != checked or head.hash != prev):
+    if head is None:
+        return checked, None
+    if head.seq != checked or head.hash != prev:
         return checked, ChainProblem(checked + 1, f"the chain head records {head.seq} events "
                                      f"but {checked} are stored (events removed at the end)")
+    # An append moves the head in the same transaction: read together, the last stored event
+    # is never past the head, unless one was stored without the chain's lock.
+    last, now = session.execute(select(
+        func.max(Event.seq),
+        select(ChainHead.seq).where(ChainHead.id == 1).scalar_subquery())).one()
+    if now is not None and last is not None and last > now:
+        return checked, ChainProblem(now + 1, f"event {now + 1} is stored beyond the chain "
+                                     f"head ({now} events): added without the chain's lock")
     return checked, None
