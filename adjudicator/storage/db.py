@@ -48,9 +48,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True, **json_options)
 
 
+#: Execution option of a session that only reads, for as long as it likes (the audit-trail
+#: check): on SQLite its transaction is a WAL read snapshot, not the write lock, so writers
+#: go on meanwhile.
+READ_SNAPSHOT = "adjudicator_read_snapshot"
+
+
 def _sqlite_transactions(engine: Engine) -> None:
     """pysqlite's own transaction handling defers BEGIN and takes write locks late; take the
-    write lock at BEGIN (IMMEDIATE) so that concurrent writers wait instead of failing."""
+    write lock at BEGIN (IMMEDIATE) so that concurrent writers wait instead of failing
+    (except in a `READ_SNAPSHOT` session, which never writes)."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,7 +74,8 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_SNAPSHOT, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.storage.bulk import insert_rows
+from adjudicator.storage.db import READ_SNAPSHOT
 from adjudicator.storage.models import ChainHead, Event
 
 GENESIS = "0" * 64
@@ -149,9 +150,11 @@ def verify_chain(session: Session) -> tuple[int, ChainProblem | None]:
     (the chain head remembers the last seq and hash) and an event stored beyond the head.
 
     The walk goes up to the head as read when it starts: events appended meanwhile (the walk
-    of a long chain takes minutes, and PostgreSQL lets writers go on) are left for the next
-    check, not mistaken for a tampered tail.
+    of a long chain takes minutes, and writers go on) are left for the next check, not
+    mistaken for a tampered tail.
     """
+    if not session.in_transaction():  # a snapshot to read, not SQLite's write lock
+        session.connection(execution_options={READ_SNAPSHOT: True})
     head = session.execute(select(ChainHead.seq, ChainHead.hash)
                            .where(ChainHead.id == 1)).one_or_none()
     expected_seq, prev = 1, GENESIS
