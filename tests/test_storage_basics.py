@@ -124,3 +124,15 @@ def test_illegal_moves_are_refused_with_what_is_allowed() -> None:
     with pytest.raises(IllegalTransition, match=r"cannot move to paid.*allowed from approved: "
                                                 r"in_notice"):
         check_transition("K-1", "approved", "paid")
+
+
+def test_large_text_columns_are_compressed_with_lz4_on_postgresql(admin_ctx) -> None:
+    with admin_ctx.factory() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("column compression is PostgreSQL's")
+        methods = dict(session.execute(text(
+            "SELECT attrelid::regclass::text || '.' || attname, attcompression "
+            "FROM pg_attribute WHERE attrelid IN ('decisions'::regclass, 'events'::regclass) "
+            "AND attname IN ('case_json', 'decision_json', 'payload')")).all())
+    assert methods == {"decisions.case_json": "l", "decisions.decision_json": "l",
+                       "events.payload": "l"}
