@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.tariffs import load_tariff_file
@@ -130,7 +130,7 @@ def log_history(
         return
     if not entries:
         fail(f"the audit trail records nothing about {entity_id}")
-    table = Table("seq", "at", "actor", "kind", "detail")
+    table = Table("seq", "at", "actor", "kind", Column("detail", overflow="fold"))
     for e in entries:
         table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))
     console.print(table)
