@@ -25,9 +25,9 @@ YOUNG_LIMIT = 300_000
 @contextlib.contextmanager
 def gc_paused(every: int = 100) -> Iterator[Callable[[], None]]:
     """Pause automatic collection; yields `tick`, to call after each unit of work (a block
-    of cases, a chunk of rows): every `every`-th tick runs a full collection, and any tick
-    the young generations' when `YOUNG_LIMIT` objects were kept since the last. The
-    collector is re-enabled (as it was) on the way out.
+    of cases, a chunk of rows): every `every`-th tick runs a full collection; any other
+    tick collects the young generations when `YOUNG_LIMIT` more objects are alive than at
+    the last collection. The collector is re-enabled (as it was) on the way out.
 
     (Collecting the young generations at every tick cost more than it saved: an import's
     chunk leaves tens of thousands of live objects to walk, for a hundred freed.)

@@ -33,7 +33,7 @@ def database_url(explicit: str | None = None) -> str:
 
 def json_text(value: Any) -> str:
     """JSON columns are written by orjson (compact UTF-8; the standard library's encoder
-    took ~8 µs of a verification's import, orjson ~1 µs), read back by orjson."""
+    took ~4 µs of a verification's import, orjson ~0.3 µs), read back by orjson."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
