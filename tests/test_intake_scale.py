@@ -32,6 +32,7 @@ from adjudicator.storage.events import verify_chain
 from adjudicator.storage.models import Claim, Event, Finding, Household, Member, Verification
 from fixtures.generate import generate_county, write_import_files
 from schemas.imports import ClaimRow, HouseholdRow
+from tests.test_intake import write_csv
 
 PARSERS = {"households": households_intake.parse, "claims": claims_intake.parse,
            "department-data": findings_intake.parse,
@@ -153,14 +154,6 @@ def test_a_model_with_other_validators_always_goes_the_ordinary_way() -> None:
 # --- chunk boundaries, crashes and re-runs -------------------------------------------------
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _count(ctx: Any, model: Any) -> int:
     with ctx.factory() as session:
         return session.scalar(select(func.count()).select_from(model))
@@ -212,7 +205,7 @@ def test_error_rows_at_chunk_boundaries_are_reported_once(admin_ctx: Any,
             ["H-1", "330102101299", "edge", "张家庄村", "M4", "赵六", "330102201506010351"],
             ["H-2", "330102101201", "general", "张家庄村", "M1", "钱七",
              "330102197803120417"]]  # row 6: another member's ID number
-    path = _write(tmp_path / "h.csv", header, rows)
+    path = write_csv(tmp_path / "h.csv", header, rows)
     for size in (1, 2, 3, 1000):
         result = import_households(admin_ctx, path, tmp_path / f"e{size}.csv", chunk_size=size)
         codes = [(p["row"], p["code"]) for p in _report(result.error_report)]
@@ -380,14 +373,14 @@ def test_a_chunks_event_counts_every_row_once(admin_ctx: Any, tmp_path: Path) ->
               "member_id", "name", "id_number"]
     first = ["H-1", "330102101201", "edge", "张家庄村", "M1", "张三", "330102197803120417"]
     second = ["H-1", "330102101201", "edge", "张家庄村", "M2", "李四", "330102201203150427"]
-    import_households(admin_ctx, _write(tmp_path / "a.csv", header, [first, second]))
+    import_households(admin_ctx, write_csv(tmp_path / "a.csv", header, [first, second]))
     rows = [first,  # row 2: unchanged
             [*second[:5], "李泗", second[6]],  # row 3: a new name
             ["H-1", "330102101201", "edge", "张家庄村", "M3", "孙七", "bad"],  # row 4
             ["H-2", "330102101201", "general", "张家庄村", "M1", "王五", "330102198005210623"],
             ["H-2", "330102101299", "general", "张家庄村", "M2", "赵六",
              "330102201506010351"]]  # row 6: another village for H-2
-    result = import_households(admin_ctx, _write(tmp_path / "b.csv", header, rows))
+    result = import_households(admin_ctx, write_csv(tmp_path / "b.csv", header, rows))
     assert (result.accepted, result.updated, result.unchanged, result.rejected) == (2, 1, 1, 2)
     with admin_ctx.factory() as session:
         event = orjson.loads(session.scalars(select(Event.payload).where(
