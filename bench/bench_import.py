@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,12 +141,18 @@ def _dict_rows(path: Path, columns: Any) -> Iterator[dict[str, Any]]:
             yield filled({columns.field_for(k): v for k, v in row.items()})
 
 
-def _one(ctx: Any, work: Callable[[Any], list[Any]]) -> None:
+def _each(ctx: Any, records: Iterable[Any], work: Callable[[Any, Any], list[Any]]) -> int:
+    """The obvious way's loop: each record stored by `work` in a transaction of its own, with
+    the events it returns; how many records there were."""
     from adjudicator.storage.db import transaction
     from adjudicator.storage.events import append_events
 
-    with transaction(ctx.factory) as session:
-        append_events(session, ctx.user_id, ctx.now(), work(session))
+    n = 0
+    for rec in records:
+        with transaction(ctx.factory) as session:
+            append_events(session, ctx.user_id, ctx.now(), work(session, rec))
+        n += 1
+    return n
 
 
 def naive_households(ctx: Any, path: Path) -> int:
@@ -155,33 +161,28 @@ def naive_households(ctx: Any, path: Path) -> int:
     from adjudicator.storage.models import Household, Member
     from schemas.imports import HouseholdRow
 
-    n = 0
-    for fields in _dict_rows(path, columns.HOUSEHOLDS):
-        rec = HouseholdRow.model_validate(fields)
+    def work(session: Any, rec: HouseholdRow) -> list[Any]:
+        events = []
+        if session.get(Household, rec.household_id) is None:
+            session.add(Household(
+                household_id=rec.household_id, region_code=rec.region_code,
+                township_code=rec.region_code[:9], village_code=rec.region_code,
+                village_name=rec.village_name, township_name=rec.township_name,
+                category=rec.household_category.value, created_at=ctx.now(),
+                updated_at=ctx.now()))
+            events.append(PendingEvent("household.created", "household",
+                                       rec.household_id, {}))
+        if session.scalar(select(Member).where(Member.id_number == rec.id_number)) is None:
+            session.add(Member(household_id=rec.household_id, member_id=rec.member_id,
+                               name=rec.name, id_number=rec.id_number,
+                               relation=rec.relation.value, counted=rec.counted))
+            events.append(PendingEvent("member.added", "member",
+                                       f"{rec.household_id}/{rec.member_id}", {}))
+        session.flush()
+        return events
 
-        def work(session: Any, rec: HouseholdRow = rec) -> list[Any]:
-            events = []
-            if session.get(Household, rec.household_id) is None:
-                session.add(Household(
-                    household_id=rec.household_id, region_code=rec.region_code,
-                    township_code=rec.region_code[:9], village_code=rec.region_code,
-                    village_name=rec.village_name, township_name=rec.township_name,
-                    category=rec.household_category.value, created_at=ctx.now(),
-                    updated_at=ctx.now()))
-                events.append(PendingEvent("household.created", "household",
-                                           rec.household_id, {}))
-            if session.scalar(select(Member).where(Member.id_number == rec.id_number)) is None:
-                session.add(Member(household_id=rec.household_id, member_id=rec.member_id,
-                                   name=rec.name, id_number=rec.id_number,
-                                   relation=rec.relation.value, counted=rec.counted))
-                events.append(PendingEvent("member.added", "member",
-                                           f"{rec.household_id}/{rec.member_id}", {}))
-            session.flush()
-            return events
-
-        _one(ctx, work)
-        n += 1
-    return n
+    return _each(ctx, map(HouseholdRow.model_validate, _dict_rows(path, columns.HOUSEHOLDS)),
+                 work)
 
 
 def naive_claims(ctx: Any, path: Path) -> int:
@@ -190,32 +191,26 @@ def naive_claims(ctx: Any, path: Path) -> int:
     from adjudicator.storage.models import Claim, Member
     from schemas.imports import ClaimRow
 
-    n = 0
-    for fields in _dict_rows(path, columns.CLAIMS):
-        rec = ClaimRow.model_validate(fields)
+    def work(session: Any, rec: ClaimRow) -> list[Any]:
+        member = session.scalar(select(Member).where(
+            Member.household_id == rec.household_id, Member.member_id == rec.member_id))
+        if member is None or session.get(Claim, rec.claim_id) is not None:
+            return []
+        if session.scalar(select(Claim.claim_id).where(
+                Claim.household_id == rec.household_id, Claim.member_id == rec.member_id,
+                Claim.category == rec.category.value,
+                Claim.document_no == rec.document_no)) is not None:
+            return []
+        session.add(Claim(claim_id=rec.claim_id, household_id=rec.household_id,
+                          member_id=rec.member_id, category=rec.category.value,
+                          event_date=rec.event_date, source=rec.source.value,
+                          document_no=rec.document_no, amounts=rec.amounts(),
+                          status="screened", received_at=ctx.now(),
+                          updated_at=ctx.now()))
+        session.flush()
+        return [PendingEvent("claim.received", "claim", rec.claim_id, {})]
 
-        def work(session: Any, rec: ClaimRow = rec) -> list[Any]:
-            member = session.scalar(select(Member).where(
-                Member.household_id == rec.household_id, Member.member_id == rec.member_id))
-            if member is None or session.get(Claim, rec.claim_id) is not None:
-                return []
-            if session.scalar(select(Claim.claim_id).where(
-                    Claim.household_id == rec.household_id, Claim.member_id == rec.member_id,
-                    Claim.category == rec.category.value,
-                    Claim.document_no == rec.document_no)) is not None:
-                return []
-            session.add(Claim(claim_id=rec.claim_id, household_id=rec.household_id,
-                              member_id=rec.member_id, category=rec.category.value,
-                              event_date=rec.event_date, source=rec.source.value,
-                              document_no=rec.document_no, amounts=rec.amounts(),
-                              status="screened", received_at=ctx.now(),
-                              updated_at=ctx.now()))
-            session.flush()
-            return [PendingEvent("claim.received", "claim", rec.claim_id, {})]
-
-        _one(ctx, work)
-        n += 1
-    return n
+    return _each(ctx, map(ClaimRow.model_validate, _dict_rows(path, columns.CLAIMS)), work)
 
 
 def naive_department_data(ctx: Any, path: Path) -> int:
@@ -224,28 +219,23 @@ def naive_department_data(ctx: Any, path: Path) -> int:
     from adjudicator.storage.models import Finding, Member
     from schemas.imports import DepartmentDataRow
 
-    n = 0
-    for fields in _dict_rows(path, columns.DEPARTMENT_DATA):
-        rec = DepartmentDataRow.model_validate(fields)
+    def work(session: Any, rec: DepartmentDataRow) -> list[Any]:
+        household = rec.household_id
+        if rec.id_number is not None:
+            household = session.scalar(select(Member.household_id).where(
+                Member.id_number == rec.id_number))
+        key = hashlib.sha256(f"{household}|{rec.model_dump_json()}".encode()).hexdigest()
+        if household is None or session.scalar(select(Finding.pk).where(
+                Finding.row_key == key)) is not None:
+            return []
+        session.add(Finding(household_id=household, source=rec.source.value,
+                            item=rec.item, found=rec.found, detail=rec.detail,
+                            reported_on=rec.reported_on, row_key=key))
+        session.flush()
+        return [PendingEvent("finding.recorded", "household", household, {})]
 
-        def work(session: Any, rec: DepartmentDataRow = rec) -> list[Any]:
-            household = rec.household_id
-            if rec.id_number is not None:
-                household = session.scalar(select(Member.household_id).where(
-                    Member.id_number == rec.id_number))
-            key = hashlib.sha256(f"{household}|{rec.model_dump_json()}".encode()).hexdigest()
-            if household is None or session.scalar(select(Finding.pk).where(
-                    Finding.row_key == key)) is not None:
-                return []
-            session.add(Finding(household_id=household, source=rec.source.value,
-                                item=rec.item, found=rec.found, detail=rec.detail,
-                                reported_on=rec.reported_on, row_key=key))
-            session.flush()
-            return [PendingEvent("finding.recorded", "household", household, {})]
-
-        _one(ctx, work)
-        n += 1
-    return n
+    return _each(ctx, map(DepartmentDataRow.model_validate,
+                          _dict_rows(path, columns.DEPARTMENT_DATA)), work)
 
 
 def naive_verifications(ctx: Any, path: Path) -> int:
@@ -254,30 +244,27 @@ def naive_verifications(ctx: Any, path: Path) -> int:
     from adjudicator.storage.models import Claim, Verification
     from schemas.imports import VerificationFlatRow, verification_payload
 
-    n = 0
-    for fields in _dict_rows(path, columns.VERIFICATIONS):
+    def parse(fields: dict[str, Any]) -> Any:
         answers = {k[4:]: v for k, v in fields.items() if k.startswith("neg_")}
         flat = {k: v for k, v in fields.items() if not k.startswith("neg_")}
-        rec = VerificationFlatRow.model_validate({**flat, "negative_list": answers}).to_import()
+        return VerificationFlatRow.model_validate({**flat, "negative_list": answers}).to_import()
 
-        def work(session: Any, rec: Any = rec) -> list[Any]:
-            claim = session.get(Claim, rec.claim_id)
-            if claim is None:
-                return []
-            session.add(Verification(
-                claim_id=claim.claim_id, household_id=claim.household_id,
-                verifier_id=rec.verification.verifier_id,
-                verified_on=rec.verification.verified_on, status="submitted",
-                payload=verification_payload(rec.verification), created_at=ctx.now(),
-                created_by=ctx.user_id))
-            claim.status = "verified"
-            session.flush()
-            return [PendingEvent("verification.submitted", "claim", claim.claim_id, {}),
-                    PendingEvent("claim.status_changed", "claim", claim.claim_id, {})]
+    def work(session: Any, rec: Any) -> list[Any]:
+        claim = session.get(Claim, rec.claim_id)
+        if claim is None:
+            return []
+        session.add(Verification(
+            claim_id=claim.claim_id, household_id=claim.household_id,
+            verifier_id=rec.verification.verifier_id,
+            verified_on=rec.verification.verified_on, status="submitted",
+            payload=verification_payload(rec.verification), created_at=ctx.now(),
+            created_by=ctx.user_id))
+        claim.status = "verified"
+        session.flush()
+        return [PendingEvent("verification.submitted", "claim", claim.claim_id, {}),
+                PendingEvent("claim.status_changed", "claim", claim.claim_id, {})]
 
-        _one(ctx, work)
-        n += 1
-    return n
+    return _each(ctx, map(parse, _dict_rows(path, columns.VERIFICATIONS)), work)
 
 
 NAIVE: dict[str, Callable[[Any, Path], int]] = {
