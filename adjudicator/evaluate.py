@@ -11,7 +11,6 @@ workers, blocks are decided in processes and written in input order.
 from __future__ import annotations
 
 import codecs
-import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -20,9 +19,9 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
+from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.columnar import ColumnarEngine, Decided
 from adjudicator.decision import adjudicate
-from adjudicator.gcpause import gc_paused
 from adjudicator.tariff import Tariff
 from schemas.case import Case
 
@@ -194,7 +193,8 @@ def evaluate_stream(stream: IO[bytes], source: str, tariff: Tariff, sink: IO[byt
     if first == b"[" or (first == b"{" and not source.endswith((".jsonl", ".ndjson"))
                          and _is_multiline(_decode_head(head))):
         documents = iter_documents(_Decoded(head, stream), source)
-        jobs: Iterator[_Job] = (("documents", chunk) for chunk in _batched(documents))
+        jobs: Iterator[_Job] = (("documents", chunk)
+                                for chunk in chunked(documents, COLUMNAR_CHUNK))
     else:
         jobs = (("lines", (source, line, block)) for line, block in _line_blocks(stream, head))
     with gc_paused() as tick:
@@ -217,12 +217,6 @@ _Result = tuple[bytes, int, int, dict[str, int]]
 def _write(sink: IO[bytes], result: _Result) -> tuple[int, int, dict[str, int]]:
     sink.write(result[0])
     return result[1:]
-
-
-def _batched(documents: Iterable[Document]) -> Iterator[list[Document]]:
-    iterator = iter(documents)
-    while chunk := list(itertools.islice(iterator, COLUMNAR_CHUNK)):
-        yield chunk
 
 
 def _line_blocks(stream: IO[bytes], head: bytes) -> Iterator[tuple[int, bytes]]:

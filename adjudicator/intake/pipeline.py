@@ -27,7 +27,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from adjudicator.gcpause import gc_paused
+from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.intake.columns import Columns
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import (
@@ -211,7 +211,7 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
         run = Run(ctx, importer.kind, result.batch_id, opts)
         statistics = _Statistics(ctx, importer.tables, chunk_size)
         with gc_paused() as tick:
-            for items in _chunks(rows, chunk_size):
+            for items in chunked(rows, chunk_size):
                 _store_chunk(importer, run, items, result, report)
                 statistics.after(result.accepted)
                 tick()
@@ -221,11 +221,6 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
              accepted=result.accepted, updated=result.updated, unchanged=result.unchanged,
              rejected=result.rejected)
     return result
-
-
-def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    while chunk := list(itertools.islice(rows, size)):
-        yield chunk
 
 
 def _store_chunk(importer: Importer, run: Run, rows: list[Row], result: ImportResult,

@@ -21,10 +21,10 @@ from pydantic import ValidationError
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.batchwork import gc_paused
 from adjudicator.columnar import Decided
 from adjudicator.decision import Decision, adjudicate
 from adjudicator.evaluate import field_path
-from adjudicator.gcpause import gc_paused
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context

@@ -1,4 +1,5 @@
-"""Pausing the cyclic garbage collector for batch work (evaluate, imports, adjudication).
+"""Helpers of batch work (evaluate, imports, adjudication): taking a stream in chunks, and
+pausing the cyclic garbage collector.
 
 A batch allocates millions of short-lived containers (rows, dicts, trace steps) and keeps a
 large live set (an import's memo of recent households, a chunk in flight). Left on, the
@@ -13,7 +14,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last may be shorter), read as they are needed."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
 
 #: A tick collects the young generations when this many more container objects are alive
 #: than at the last collection (gc.get_count()[0] keeps counting while paused): whatever

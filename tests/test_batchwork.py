@@ -1,4 +1,5 @@
-"""The batch paths pause the cyclic garbage collector and always give it back as it was."""
+"""The batch helpers: chunks read as needed, and the paused garbage collector given back
+as it was."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adjudicator.gcpause import gc_paused
+from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.intake import import_households
 from fixtures.generate import generate_county, write_import_files
 
@@ -39,9 +40,9 @@ def test_a_tick_collects_early_when_many_objects_were_kept(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import weakref
 
-    from adjudicator import gcpause
+    from adjudicator import batchwork
 
-    monkeypatch.setattr(gcpause, "YOUNG_LIMIT", 1000)
+    monkeypatch.setattr(batchwork, "YOUNG_LIMIT", 1000)
     with gc_paused(every=1000) as tick:
         cycle = _Cycle()
         alive = weakref.ref(cycle)
@@ -76,3 +77,17 @@ def test_an_import_that_fails_gives_the_collector_back(admin_ctx: Any, tmp_path:
     with pytest.raises(RuntimeError):
         import_households(admin_ctx, files["households"])
     assert gc.isenabled()
+
+
+def test_chunked_reads_a_stream_a_chunk_at_a_time() -> None:
+    taken: list[int] = []
+
+    def stream():
+        for n in range(7):
+            taken.append(n)
+            yield n
+
+    chunks = chunked(stream(), 3)
+    assert next(chunks) == [0, 1, 2] and taken == [0, 1, 2]  # nothing read ahead
+    assert list(chunks) == [[3, 4, 5], [6]]
+    assert list(chunked([], 3)) == []
