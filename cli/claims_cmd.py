@@ -29,8 +29,9 @@ review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checke
 def adjudicate(
     claim: Annotated[str | None, typer.Option("--claim", help="Only this claim.")] = None,
     chunk: Annotated[int, typer.Option("--chunk", help="Households per transaction.")] = 200,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes sharing "
-                                                                  "the work by row locks.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1, help=(
+        "Worker processes sharing the households: by row locks on PostgreSQL; on SQLite each "
+        "takes a share and decides outside the write lock."))] = 1,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,

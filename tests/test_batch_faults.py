@@ -60,7 +60,7 @@ def test_a_killed_batch_resumes_without_double_or_lost_decisions(admin_ctx, db_u
         time.sleep(0.01)
     assert process.poll() is None, "the batch finished before it could be killed"
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()  # reaps it and closes its pipes
     stored, distinct, ready = _decision_counts(admin_ctx)
     assert 0 < stored < total and stored == distinct and ready == total - stored
 

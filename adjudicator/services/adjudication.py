@@ -11,6 +11,7 @@ at any point resumes with no claim decided twice and none lost.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +29,7 @@ from adjudicator.evaluate import field_path
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
-from adjudicator.storage.db import transaction
+from adjudicator.storage.db import READ_SNAPSHOT, transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
@@ -54,11 +55,37 @@ class BatchResult:
     payout_total: Decimal = ZERO
     waiting: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: chunks decided a second time because another writer changed their inputs meanwhile
+    #: (`Share` workers on SQLite)
+    redecided: int = 0
 
     def count(self, decided: Decided) -> None:
         self.decided += 1
         self.outcomes[decided.outcome] = self.outcomes.get(decided.outcome, 0) + 1
         self.payout_total += Decimal(decided.payout)
+
+    def absorb(self, other: BatchResult) -> None:
+        """Add what `other` (one chunk's result) did."""
+        self.households += other.households
+        self.decided += other.decided
+        for key, value in other.outcomes.items():
+            self.outcomes[key] = self.outcomes.get(key, 0) + value
+        self.payout_total += other.payout_total
+        self.redecided += other.redecided
+        self.waiting += other.waiting
+        self.errors += other.errors
+
+
+@dataclass(frozen=True)
+class Share:
+    """The households one of `of` workers takes on SQLite: those whose CRC-32 of the
+    household id is `index` modulo `of` (the same in every process, unlike `hash`)."""
+
+    index: int
+    of: int
+
+    def takes(self, household_id: str) -> bool:
+        return zlib.crc32(household_id.encode()) % self.of == self.index
 
 
 @dataclass
@@ -206,6 +233,31 @@ def _load(session: Session, household_ids: list[str]) -> dict[str, HouseholdData
                              .order_by(Finding.pk)):
         data[f.household_id].findings.append(f)
     return data
+
+
+@dataclass
+class _Inputs:
+    """Everything a chunk's decisions depend on, as read from the database."""
+
+    households: list[HouseholdData]
+    verifications: dict[str, dict[str, Any]]
+    seqs: dict[str, int]
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """The inputs as plain values (taken before deciding, which moves the claims)."""
+        return tuple((tuple(d.household), [tuple(m) for m in d.members],
+                      [tuple(getattr(c, name) for name in BatchClaim.__slots__)
+                       for c in d.claims], [tuple(f) for f in d.findings])
+                     for d in self.households), self.verifications, self.seqs
+
+
+def _read_inputs(session: Session, household_ids: list[str]) -> _Inputs:
+    data = _load(session, household_ids)
+    ready = [c for d in data.values() for c in d.claims
+             if c.status == ClaimStatus.VERIFIED.value]
+    return _Inputs([data[h] for h in household_ids],
+                   _latest_verifications(session, [c.claim_id for c in ready]),
+                   _last_seqs(session, ready))
 
 
 def _latest_verifications(session: Session, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -382,8 +434,13 @@ def record_decision(session: Session, ctx: Context, claim: Claim, case: Case,
 
 
 def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 200,
-                     progress: Callable[[int], None] | None = None) -> BatchResult:
-    """Decide every ready claim (or the one `claim_id`), household by household."""
+                     progress: Callable[[int], None] | None = None,
+                     share: Share | None = None) -> BatchResult:
+    """Decide every ready claim (or the one `claim_id`), household by household.
+
+    With `share` (a worker of `adjudicate --workers` on SQLite), only the households of that
+    share, each chunk decided outside the write lock (`_adjudicate_share_chunk`).
+    """
     ctx.require("adjudicate")
     result = BatchResult()
     with ctx.factory() as session:
@@ -391,38 +448,73 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
     after: str | None = ""
     with gc_paused() as tick:
         while after is not None:
-            after = _adjudicate_chunk(ctx, book, after, chunk, claim_id, result, progress)
+            before = result.decided
+            if share is None or claim_id is not None:
+                after = _adjudicate_chunk(ctx, book, after, chunk, claim_id, result)
+            else:
+                after = _adjudicate_share_chunk(ctx, book, after, chunk, share, result)
+            if progress is not None and result.decided > before:
+                progress(result.decided - before)
             tick()
     return result
 
 
 def _adjudicate_chunk(ctx: Context, book: TariffBook, after: str, chunk: int,
-                      claim_id: str | None, result: BatchResult,
-                      progress: Callable[[int], None] | None) -> str | None:
+                      claim_id: str | None, result: BatchResult) -> str | None:
     """Decide the next chunk of ready households after `after`, in one transaction; returns
     the chunk's last household, or None when none is left."""
     with transaction(ctx.factory) as session:
         household_ids = _ready_households(session, after, chunk, claim_id)
         if not household_ids:
             return None
-        data = _load(session, household_ids)
-        ready = [c for d in data.values() for c in d.claims
-                 if c.status == ClaimStatus.VERIFIED.value]
-        verifications = _latest_verifications(session, [c.claim_id for c in ready])
-        seqs = _last_seqs(session, ready)
-        events: list[PendingEvent] = []
-        before = result.decided
-        staged = _decide_chunk(ctx, book, [data[h] for h in household_ids], verifications,
-                               seqs, claim_id, result)
-        write_decisions(session, staged, events)
-        update_rows(session, Claim, "claim_id", {
-            item.claim.claim_id: {name: getattr(item.claim, name) for name in _MOVED}
-            for item in staged})
-        append_events(session, ctx.user_id, ctx.now(), events)
+        inputs = _read_inputs(session, household_ids)
+        staged = _decide_chunk(ctx, book, inputs.households, inputs.verifications,
+                               inputs.seqs, claim_id, result)
+        _write_chunk(session, ctx, staged)
         result.households += len(household_ids)
-    if progress is not None:
-        progress(result.decided - before)
     return household_ids[-1]
+
+
+def _adjudicate_share_chunk(ctx: Context, book: TariffBook, after: str, chunk: int,
+                            share: Share, result: BatchResult) -> str | None:
+    """The next chunk of the share's ready households, decided optimistically (SQLite, whose
+    one writer at a time would otherwise make workers take turns at deciding too): read and
+    decide on a WAL snapshot, without the write lock; then, under the lock, read the inputs
+    again and store the decisions if nothing changed meanwhile, else decide the chunk again
+    on what is stored now. Returns the last household looked at, or None at the end."""
+    with ctx.factory() as session:
+        session.connection(execution_options={READ_SNAPSHOT: True})
+        window = _ready_households(session, after, chunk * share.of, None)
+        if not window:
+            return None
+        household_ids = [h for h in window if share.takes(h)]
+        inputs = _read_inputs(session, household_ids) if household_ids else None
+    if inputs is None:
+        return window[-1]
+    seen = inputs.fingerprint()
+    trial = BatchResult()
+    staged = _decide_chunk(ctx, book, inputs.households, inputs.verifications, inputs.seqs,
+                           None, trial)
+    with transaction(ctx.factory) as session:
+        inputs = _read_inputs(session, household_ids)
+        if inputs.fingerprint() != seen:  # another writer changed them: decide on the new
+            trial = BatchResult(redecided=1)
+            staged = _decide_chunk(ctx, book, inputs.households, inputs.verifications,
+                                   inputs.seqs, None, trial)
+        _write_chunk(session, ctx, staged)
+        trial.households += len(household_ids)
+    result.absorb(trial)
+    return window[-1]
+
+
+def _write_chunk(session: Session, ctx: Context, staged: list[StagedDecision]) -> None:
+    """Store a chunk's decisions, move its claims and append its events."""
+    events: list[PendingEvent] = []
+    write_decisions(session, staged, events)
+    update_rows(session, Claim, "claim_id", {
+        item.claim.claim_id: {name: getattr(item.claim, name) for name in _MOVED}
+        for item in staged})
+    append_events(session, ctx.user_id, ctx.now(), events)
 
 
 def count_ready(ctx: Context) -> int:
@@ -441,6 +533,7 @@ def merge_results(results: Iterable[BatchResult]) -> BatchResult:
         merged.households += part.households
         merged.decided += part.decided
         merged.payout_total += part.payout_total
+        merged.redecided += part.redecided
         for key, value in part.outcomes.items():
             merged.outcomes[key] = merged.outcomes.get(key, 0) + value
         waiting.update(part.waiting)
@@ -450,41 +543,60 @@ def merge_results(results: Iterable[BatchResult]) -> BatchResult:
     return merged
 
 
-def _worker(url: str, user_id: str, chunk: int, queue: Any) -> BatchResult:
+_UPDATES: list[Any] = []  # a worker process's queue of progress counts
+
+
+def _start_worker(updates: Any) -> None:
+    _UPDATES[:] = [updates]
+
+
+def _worker(url: str, user_id: str, chunk: int, share: Share | None) -> BatchResult:
     from adjudicator.storage.context import open_context
 
     ctx = open_context(url, user_id)
     try:
-        return adjudicate_ready(ctx, chunk=chunk, progress=queue.put)
+        return adjudicate_ready(ctx, chunk=chunk, progress=_UPDATES[0].put, share=share)
     finally:
         ctx.engine.dispose()
 
 
 def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 200,
                           progress: Callable[[int], None] | None = None) -> BatchResult:
-    """Run `workers` processes over the same database; row locks split the households.
+    """Run `workers` processes over the same database.
 
-    Each worker is a separate process with its own connection, exactly as several hosts
-    running `adjudicate` against one PostgreSQL database would be.
+    On PostgreSQL, row locks split the households: each worker is a separate process with its
+    own connection, exactly as several hosts running `adjudicate` against one database would
+    be, and any worker takes any household. SQLite has no row locks and one writer at a time,
+    so there each worker takes its own `Share` of the households and decides outside the
+    write lock, taking it only to check and store (`_adjudicate_share_chunk`); a worker that
+    fails leaves its share for the next run.
     """
     import multiprocessing
     import queue as queue_module
     from concurrent.futures import ProcessPoolExecutor, wait
 
     ctx.require("adjudicate")
+    sqlite = ctx.engine.dialect.name == "sqlite"
+    shares = [Share(index, workers) if sqlite else None for index in range(workers)]
     context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
-        updates = manager.Queue()
-        futures = [pool.submit(_worker, url, ctx.user_id, chunk, updates)
-                   for _ in range(workers)]
+    updates = context.Queue()  # progress counts (a queue is handed to a process at its start)
+    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_worker,
+                             initargs=(updates,)) as pool:
+        def report(done: int = 0) -> None:
+            while True:
+                try:
+                    done += updates.get_nowait()
+                except queue_module.Empty:
+                    break
+            if progress is not None and done:
+                progress(done)
+
+        # This process is the first worker (a process fewer to start); the others are new.
+        futures = [pool.submit(_worker, url, ctx.user_id, chunk, share)
+                   for share in shares[1:]]
+        own = adjudicate_ready(ctx, chunk=chunk, progress=report, share=shares[0])
         pending = set(futures)
         while pending:
             _, pending = wait(pending, timeout=0.2)
-            while True:
-                try:
-                    done = updates.get_nowait()
-                except queue_module.Empty:
-                    break
-                if progress is not None:
-                    progress(done)
-        return merge_results(f.result() for f in futures)
+            report()
+        return merge_results([own, *(f.result() for f in futures)])

@@ -1,0 +1,116 @@
+"""Workers of `adjudicate --workers` on SQLite: each takes a share of the households and
+decides it outside the write lock, then checks under the lock that nothing changed meanwhile.
+The decisions must be exactly those of one process, and a chunk whose inputs another writer
+changed must be decided again on what is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from adjudicator.intake import (
+    import_claims,
+    import_department_data,
+    import_households,
+    import_verifications,
+)
+from adjudicator.services import adjudication
+from adjudicator.services.adjudication import Share, adjudicate_ready
+from adjudicator.storage.context import Context, connect
+from adjudicator.storage.db import transaction
+from adjudicator.storage.models import Claim, DecisionRecord, Finding
+from fixtures.generate import generate_county, write_import_files
+from tests.seed import add_claim, add_household, load_demo_tariff
+
+_IMPORTERS = (("households", import_households), ("claims", import_claims),
+              ("department-data", import_department_data),
+              ("verifications", import_verifications))
+
+
+@given(st.lists(st.text(min_size=1, max_size=20), max_size=50), st.integers(1, 8))
+def test_every_household_is_in_exactly_one_share(household_ids: list[str], of: int) -> None:
+    for household_id in household_ids:
+        takers = [index for index in range(of) if Share(index, of).takes(household_id)]
+        assert len(takers) == 1
+
+
+def _decisions(ctx: Context) -> dict[str, tuple[object, ...]]:
+    with ctx.factory() as session:
+        rows = session.execute(select(DecisionRecord.claim_id, DecisionRecord.seq,
+                                      DecisionRecord.outcome, DecisionRecord.payout,
+                                      DecisionRecord.case_json,
+                                      DecisionRecord.decision_json)).all()
+    return {row.claim_id: tuple(row[1:]) for row in rows}
+
+
+def test_shares_decide_exactly_as_one_process(admin_ctx, clock, tmp_path) -> None:
+    """A generated county decided share by share (chunks of 7 households, so each share
+    takes several) gives every claim the decision one process gives it, byte for byte."""
+    files = write_import_files(generate_county(5, 160), tmp_path / "files", fmt="csv")
+    engine, factory = connect(f"sqlite:///{tmp_path / 'one.db'}")
+    alone = Context(engine, factory, "admin", "admin", clock)
+    for ctx in (admin_ctx, alone):
+        load_demo_tariff(ctx)
+        for kind, importer in _IMPORTERS:
+            importer(ctx, files[kind])
+    shares = [adjudicate_ready(admin_ctx.as_user("admin"), chunk=7, share=Share(index, 3))
+              for index in range(3)]
+    one = adjudicate_ready(alone, chunk=7)
+    engine_decisions = _decisions(alone)
+    engine.dispose()
+    assert all(part.decided > 0 and part.redecided == 0 for part in shares)
+    assert sum(part.decided for part in shares) == one.decided > 100
+    assert _decisions(admin_ctx) == engine_decisions
+
+
+def test_a_chunk_changed_meanwhile_is_decided_again_on_what_is_stored(admin_ctx,
+                                                                      monkeypatch) -> None:
+    """A department finding stored while the worker decides (without the lock) is seen: the
+    chunk is decided again under the lock, and the claim is denied for the finding (and for
+    the household's answer "no vehicle", which the finding contradicts)."""
+    load_demo_tariff(admin_ctx)
+    add_household(admin_ctx, "H1")
+    add_claim(admin_ctx, "K-1", "H1", "68000", event_date=dt.date(2026, 3, 1))
+    decide = adjudication._decide_chunk
+    calls: list[int] = []
+
+    def deciding_while_another_writer_stores(*args, **kwargs):
+        if not calls:  # the first, optimistic decision: a finding arrives meanwhile
+            with transaction(admin_ctx.factory) as session:
+                session.add(Finding(household_id="H1", source="vehicle_registry",
+                                    item="VEHICLE", found=True, detail="小型轿车",
+                                    row_key="test-finding-1"))
+        calls.append(1)
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(adjudication, "_decide_chunk", deciding_while_another_writer_stores)
+    result = adjudicate_ready(admin_ctx.as_user("sup"), share=Share(0, 1))
+    assert (result.decided, result.redecided, len(calls)) == (1, 1, 2)
+    with admin_ctx.factory() as session:
+        (record,) = session.execute(select(DecisionRecord)).scalars()
+        status = session.get(Claim, "K-1").status
+    assert (record.outcome, status) == ("denied", "denied")
+    assert record.reasons == ["NEG_CONCEALMENT", "NEG_VEHICLE"]
+    found = orjson.loads(record.case_json)["verification"]["cross_checks"]
+    assert {"source": "vehicle_registry", "item": "VEHICLE", "found": True,
+            "detail": "小型轿车"} in found
+
+
+def test_an_unchanged_chunk_is_stored_as_decided(admin_ctx, monkeypatch) -> None:
+    load_demo_tariff(admin_ctx)
+    add_household(admin_ctx, "H1")
+    add_claim(admin_ctx, "K-1", "H1", "68000", event_date=dt.date(2026, 3, 1))
+    decide = adjudication._decide_chunk
+    calls: list[int] = []
+    monkeypatch.setattr(adjudication, "_decide_chunk",
+                        lambda *a, **k: calls.append(1) or decide(*a, **k))
+    result = adjudicate_ready(admin_ctx.as_user("sup"), share=Share(0, 1))
+    assert (result.decided, result.redecided, len(calls)) == (1, 0, 1)
+    with admin_ctx.factory() as session:
+        (record,) = session.execute(select(DecisionRecord)).scalars()
+        claim = session.get(Claim, "K-1")
+    assert (claim.status, claim.current_decision_id) == (record.outcome, record.decision_id)
