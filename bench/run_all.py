@@ -130,24 +130,27 @@ def _import_files(url: str, kinds: tuple[str, ...], files: dict[str, Path]
 
 
 def both_cores(label: str, url: str, files: dict[str, Path]) -> list[Row]:
-    """The same batch as a supervisor with two cores would run it: households first, then
-    claims and verifications in one process while another imports the department data, then
-    `adjudicate --workers 2` on PostgreSQL (on SQLite, whose writers take turns, one
-    process)."""
+    """The same batch as a supervisor with two cores would run it: on PostgreSQL, households
+    first, then claims and verifications in one process while another imports the department
+    data; on SQLite, whose writers take turns (two imports side by side only wait for each
+    other), the four imports one after another; then `adjudicate --workers 2` (on SQLite,
+    each worker decides its share of the households outside the write lock)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from adjudicator.services.adjudication import adjudicate_in_workers, adjudicate_ready
+    from adjudicator.services.adjudication import adjudicate_in_workers
 
     ctx = _context(url)
     rows: list[Row] = []
     spawn = multiprocessing.get_context("spawn")
     started = time.perf_counter()
+    side_by_side = (("claims", "verifications"), ("department-data",))
+    if label == "SQLite":
+        side_by_side = (("claims", "department-data", "verifications"),)
     # a process per task: each task's peak memory is its own
     with ProcessPoolExecutor(2, mp_context=spawn, max_tasks_per_child=1) as pool:
         first, peak = pool.submit(_import_files, url, ("households",), files).result()
-        parts = [pool.submit(_import_files, url, kinds, files) for kinds in
-                 (("claims", "verifications"), ("department-data",))]
+        parts = [pool.submit(_import_files, url, kinds, files) for kinds in side_by_side]
         peaks = [peak]
         for part in parts:
             part_rows, part_peak = part.result()
@@ -155,14 +158,12 @@ def both_cores(label: str, url: str, files: dict[str, Path]) -> list[Row]:
             peaks.append(part_peak)
     rows = first + rows
     imported = time.perf_counter()
-    workers = 2 if url.startswith("postgresql") else 1
-    batch, seconds = _timed(lambda: (adjudicate_in_workers(ctx, url, workers) if workers > 1
-                                     else adjudicate_ready(ctx)).decided)
+    batch, seconds = _timed(lambda: adjudicate_in_workers(ctx, url, 2).decided)
     total = time.perf_counter() - started
-    rows.append((f"  adjudicate, {workers} process{'es' if workers > 1 else ''}",
+    rows.append(("  adjudicate, 2 processes",
                  f"{batch / seconds:,.0f} claims/s", f"after {imported - started:,.1f} s of "
                  "imports"))
-    peaks.append(_peak_mib())  # this process adjudicated (its workers are children)
+    peaks.append(_peak_mib())  # this process is the first worker (the other is its child)
     rows.insert(0, (f"end to end on both cores ({label})", f"{batch / total:,.0f} claims/s",
                     f"peak RSS of the largest process {max(peaks):,.0f} MiB"))
     ctx.engine.dispose()
@@ -279,7 +280,7 @@ def main() -> None:
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (a schema is made in it)")
     parser.add_argument("--skip-evaluate", action="store_true")
     parser.add_argument("--both-cores", action="store_true", help="the batch again on both "
-                        "cores: imports side by side, adjudicate --workers 2 (PostgreSQL)")
+                        "cores: imports side by side (PostgreSQL), adjudicate --workers 2")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp_name:
