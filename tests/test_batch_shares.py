@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from adjudicator.intake import (
@@ -29,13 +27,6 @@ from tests.seed import add_claim, add_household, load_demo_tariff
 _IMPORTERS = (("households", import_households), ("claims", import_claims),
               ("department-data", import_department_data),
               ("verifications", import_verifications))
-
-
-@given(st.lists(st.text(min_size=1, max_size=20), max_size=50), st.integers(1, 8))
-def test_every_household_is_in_exactly_one_share(household_ids: list[str], of: int) -> None:
-    for household_id in household_ids:
-        takers = [index for index in range(of) if Share(index, of).takes(household_id)]
-        assert len(takers) == 1
 
 
 def _decisions(ctx: Context) -> dict[str, tuple[object, ...]]:

@@ -237,7 +237,8 @@ def _load(session: Session, household_ids: list[str]) -> dict[str, HouseholdData
 
 @dataclass
 class _Inputs:
-    """Everything a chunk's decisions depend on, as read from the database."""
+    """What a chunk's decisions depend on, as read from the database (the tariffs aside: a
+    run loads them once, at its start)."""
 
     households: list[HouseholdData]
     verifications: dict[str, dict[str, Any]]
@@ -554,10 +555,13 @@ def _worker(url: str, user_id: str, chunk: int, share: Share | None) -> BatchRes
     from adjudicator.storage.context import open_context
 
     ctx = open_context(url, user_id)
+    updates = _UPDATES[0]
     try:
-        return adjudicate_ready(ctx, chunk=chunk, progress=_UPDATES[0].put, share=share)
+        return adjudicate_ready(ctx, chunk=chunk, progress=updates.put, share=share)
     finally:
         ctx.engine.dispose()
+        updates.close()  # its last counts are in the pipe before the result is returned
+        updates.join_thread()
 
 
 def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 200,
@@ -576,6 +580,8 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
     from concurrent.futures import ProcessPoolExecutor, wait
 
     ctx.require("adjudicate")
+    if workers < 2:
+        return adjudicate_ready(ctx, chunk=chunk, progress=progress)
     sqlite = ctx.engine.dialect.name == "sqlite"
     shares = [Share(index, workers) if sqlite else None for index in range(workers)]
     context = multiprocessing.get_context("spawn")
@@ -594,9 +600,12 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
         # This process is the first worker (a process fewer to start); the others are new.
         futures = [pool.submit(_worker, url, ctx.user_id, chunk, share)
                    for share in shares[1:]]
-        own = adjudicate_ready(ctx, chunk=chunk, progress=report, share=shares[0])
-        pending = set(futures)
-        while pending:
-            _, pending = wait(pending, timeout=0.2)
+        try:
+            own = adjudicate_ready(ctx, chunk=chunk, progress=report, share=shares[0])
+        finally:  # even when this worker fails: the others finish their shares, reported
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.2)
+                report()
             report()
         return merge_results([own, *(f.result() for f in futures)])
