@@ -105,3 +105,39 @@ def test_an_unchanged_chunk_is_stored_as_decided(admin_ctx, monkeypatch) -> None
         (record,) = session.execute(select(DecisionRecord)).scalars()
         claim = session.get(Claim, "K-1")
     assert (claim.status, claim.current_decision_id) == (record.outcome, record.decision_id)
+
+
+def test_a_worker_process_may_be_handed_a_second_share(admin_ctx, db_url) -> None:
+    """Regression: a worker closed its progress queue after its first share, so a pool
+    process given a second one (the other process still starting) failed with "Queue is
+    closed". Both shares run in this process here, as such a pool process would run them."""
+    import multiprocessing
+
+    load_demo_tariff(admin_ctx)
+    for number in range(6):
+        add_household(admin_ctx, f"H{number}")
+        add_claim(admin_ctx, f"K-{number}", f"H{number}", "68000",
+                  event_date=dt.date(2026, 3, 1))
+    updates = multiprocessing.get_context("spawn").Queue()
+    adjudication._start_worker(updates)
+    try:
+        parts = [adjudication._worker(db_url, "sup", 2, Share(index, 2)) for index in (0, 1)]
+    finally:
+        adjudication._UPDATES.clear()
+    assert sum(part.decided for part in parts) == 6
+    counted = 0
+    while counted < 6:
+        counted += updates.get(timeout=10)
+    assert counted == 6
+
+
+def test_the_progress_of_workers_adds_up_to_the_claims_decided(admin_ctx, db_url) -> None:
+    load_demo_tariff(admin_ctx)
+    for number in range(8):
+        add_household(admin_ctx, f"H{number}")
+        add_claim(admin_ctx, f"K-{number}", f"H{number}", "68000",
+                  event_date=dt.date(2026, 3, 1))
+    steps: list[int] = []
+    result = adjudication.adjudicate_in_workers(admin_ctx.as_user("sup"), db_url, 2, chunk=2,
+                                                progress=steps.append)
+    assert result.decided == 8 and sum(steps) == 8 and all(step > 0 for step in steps)

@@ -555,13 +555,13 @@ def _worker(url: str, user_id: str, chunk: int, share: Share | None) -> BatchRes
     from adjudicator.storage.context import open_context
 
     ctx = open_context(url, user_id)
-    updates = _UPDATES[0]
     try:
-        return adjudicate_ready(ctx, chunk=chunk, progress=updates.put, share=share)
+        # The queue stays open: a pool process may be handed a second share when the other
+        # process is slow to start. Counts still in its pipe when the result arrives are made
+        # up from the results (`adjudicate_in_workers`).
+        return adjudicate_ready(ctx, chunk=chunk, progress=_UPDATES[0].put, share=share)
     finally:
         ctx.engine.dispose()
-        updates.close()  # its last counts are in the pipe before the result is returned
-        updates.join_thread()
 
 
 def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 200,
@@ -586,6 +586,7 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
     shares = [Share(index, workers) if sqlite else None for index in range(workers)]
     context = multiprocessing.get_context("spawn")
     updates = context.Queue()  # progress counts (a queue is handed to a process at its start)
+    reported = [0]
     with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_start_worker,
                              initargs=(updates,)) as pool:
         def report(done: int = 0) -> None:
@@ -594,6 +595,7 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
                     done += updates.get_nowait()
                 except queue_module.Empty:
                     break
+            reported[0] += done
             if progress is not None and done:
                 progress(done)
 
@@ -608,4 +610,7 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
                 _, pending = wait(pending, timeout=0.2)
                 report()
             report()
-        return merge_results([own, *(f.result() for f in futures)])
+        merged = merge_results([own, *(f.result() for f in futures)])
+    if progress is not None and merged.decided > reported[0]:
+        progress(merged.decided - reported[0])  # counts still in a worker's pipe
+    return merged
