@@ -103,7 +103,8 @@ class Member(Base):
     __table_args__ = (UniqueConstraint("household_id", "member_id"),)
 
     pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    household_id: Mapped[str] = mapped_column(ForeignKey("households.household_id"), index=True)
+    # found by household through the unique (household_id, member_id) key's index
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.household_id"))
     member_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
     id_number: Mapped[str] = mapped_column(String(32), index=True)
@@ -183,7 +184,8 @@ class DecisionRecord(Base):
     __table_args__ = (UniqueConstraint("claim_id", "seq"),)
 
     decision_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.claim_id"), index=True)
+    # found by claim through the unique (claim_id, seq) key's index
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.claim_id"))
     household_id: Mapped[str] = mapped_column(String(64), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16))
