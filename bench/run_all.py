@@ -10,7 +10,9 @@ Rows: `evaluate` cases/s (1 and 2 processes); import rows/s (households, claims,
 verifications, department data); the end-to-end batch (import a generated county's files,
 adjudicate every claim, store decisions and events) in claims/s with the peak memory of the
 process, on SQLite and, with --pg, on PostgreSQL; each beside the same work done the obvious
-way (one ORM object and one commit per claim); notices/s is `bench/bench_notices.py`.
+way (one ORM object and one commit per claim), and beside the database's floor (the same rows
+stored again with no work per row: `bench/bench_floor.py`); notices/s is
+`bench/bench_notices.py`.
 """
 
 from __future__ import annotations
@@ -184,7 +186,17 @@ def bench_batch(label: str, url: str, files: dict[str, Path], tmp: Path,
                 naive_claims: int, both: str | None = None) -> list[Row]:
     """Import a generated county's files and adjudicate them; then the obvious way; with
     `both` (the database's base URL), the same batch again on both cores (`both_cores`)."""
+    from bench.bench_floor import floor_rows
+
     rows: list[Row] = _in_child(import_and_adjudicate, label, url, files)
+    if label == "PostgreSQL":
+        target, drop = pg_schema(both or url.split("?")[0])
+    else:
+        target, drop = f"sqlite:///{tmp / 'floor.db'}", (lambda: None)
+    try:
+        rows += _in_child(floor_rows, label, url, target)
+    finally:
+        drop()
     rows.append(_naive(label, url, tmp, naive_claims))
     if both:
         if label == "PostgreSQL":
