@@ -11,8 +11,9 @@ verifications, department data); the end-to-end batch (import a generated county
 adjudicate every claim, store decisions and events) in claims/s with the peak memory of the
 process, on SQLite and, with --pg, on PostgreSQL; each beside the same work done the obvious
 way (one ORM object and one commit per claim), and beside the database's floor (the same rows
-stored again with no work per row: `bench/bench_floor.py`); notices/s is
-`bench/bench_notices.py`.
+stored again with no work per row: `bench/bench_floor.py`); village notices/s, beside one
+process rendering them with the full font (a whole county's `notice create`:
+`bench/bench_notices.py --county N`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,44 @@ def bench_evaluate(n: int, tmp: Path) -> list[Row]:
                      f"{rate['columnar']:,.0f} cases/s",
                      f"{rate['scalar']:,.0f} cases/s (scalar core, one case at a time)"))
     return rows
+
+
+def render_notices(count: int, workers: int, full_font: bool) -> float:
+    """Village notices rendered per second, pool start-up and font loading included: on
+    `workers` processes with the working CJK font cut to the characters in use (what
+    `notice create` does), or, the obvious way, one after another in one process with the full
+    font embedded. Run it in a process of its own (`_in_child`): the font choice is made once
+    a process."""
+    import os
+
+    from adjudicator.documents.batch import make_executor, render_many
+    from adjudicator.documents.render import WORKING_COPY_ENV_VAR, render_notice
+    from bench.bench_notices import make_notices
+
+    if full_font:
+        os.environ[WORKING_COPY_ENV_VAR] = "0"
+    notices = make_notices(count, 1, 10, 2026)  # village-sized: 1-10 rows
+    started = time.perf_counter()
+    if workers == 1:
+        pdfs = [render_notice(notice) for notice in notices]
+    else:
+        with make_executor(workers, cover=notices) as pool:
+            pdfs = render_many(render_notice, notices, executor=pool)
+    seconds = time.perf_counter() - started
+    assert len(pdfs) == count and all(pdf.startswith(b"%PDF") for pdf in pdfs)
+    return count / seconds
+
+
+def bench_notices(count: int) -> list[Row]:
+    import os
+
+    cores = len(os.sched_getaffinity(0))
+    fast = _in_child(render_notices, count, cores, False)
+    obvious = _in_child(render_notices, count, 1, True)
+    return [(f"notices ({count} village notices of 1-10 rows, {cores} processes, start-up "
+             "included)", f"{fast:,.1f} notices/s",
+             f"obvious way (one process, the full CJK font embedded) {obvious:,.1f} notices/s; "
+             "a whole county's `notice create`: bench/bench_notices.py --county N")]
 
 
 def _context(url: str) -> Any:
@@ -290,6 +329,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50_000, help="for evaluate")
     parser.add_argument("--naive-claims", type=int, default=2_000)
     parser.add_argument("--pg", default=None, help="PostgreSQL URL (a schema is made in it)")
+    parser.add_argument("--notices", type=int, default=60, help="village notices to render")
     parser.add_argument("--skip-evaluate", action="store_true")
     parser.add_argument("--both-cores", action="store_true", help="the batch again on both "
                         "cores: imports side by side (PostgreSQL), adjudicate --workers 2")
@@ -309,11 +349,12 @@ def main() -> None:
                                     args.pg if args.both_cores else None)
             finally:
                 drop()
+        if args.notices:
+            rows += bench_notices(args.notices)
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'rate':>16}  notes")
     for what, rate, notes in rows:
         print(f"{what:<{width}}  {rate:>16}  {notes}")
-    print("notices/s: python bench/bench_notices.py (see docs/documents.md)")
 
 
 if __name__ == "__main__":
