@@ -36,7 +36,11 @@ from schemas.types import (
     IncomeKind,
 )
 
-_CONFIG = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+#: `cache_strings="keys"`: pydantic-core interns the JSON's keys only. Interning every value
+#: as well (its default) hashes each name, ID number and amount of each case into a cache
+#: that they, nearly all distinct, never hit: ~3.5 µs of a case's ~21 µs of validation.
+_CONFIG = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True,
+                     cache_strings="keys")
 
 #: The plain amount form of the fast path: no sign, no leading zero, at most two decimals.
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,10})(\.[0-9]{1,2})?$"
