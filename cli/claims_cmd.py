@@ -12,6 +12,7 @@ from rich.table import Table
 from adjudicator.reasons import reason_text
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.adjudication import (
+    WorkersFailed,
     adjudicate_in_workers,
     adjudicate_ready,
     count_ready,
@@ -39,13 +40,17 @@ def adjudicate(
     """Decide every claim that is ready (verified), household by household, in event order."""
     ctx = context(db, user)
     total = 1 if claim else count_ready(ctx)
+    failed: WorkersFailed | None = None
     with refused(PermissionDenied), Progress(
             TextColumn("理算 adjudicating"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, disable=as_json) as bar:
         task = bar.add_task("adjudicate", total=total)
         if workers > 1 and claim is None:
-            result = adjudicate_in_workers(ctx, database_url(db), workers, chunk=chunk,
-                                           progress=lambda n: bar.advance(task, n))
+            try:
+                result = adjudicate_in_workers(ctx, database_url(db), workers, chunk=chunk,
+                                               progress=lambda n: bar.advance(task, n))
+            except WorkersFailed as exc:  # what the others did is shown, then the failure
+                failed, result = exc, exc.result
         else:
             result = adjudicate_ready(ctx, claim_id=claim, chunk=chunk,
                                       progress=lambda n: bar.advance(task, n))
@@ -62,6 +67,8 @@ def adjudicate(
                       f"earlier claims; {len(result.errors)} cannot be adjudicated")
         for claim_id, error in result.errors[:20]:
             console.print(f"  {claim_id}: {error}", highlight=False)
+    if failed is not None:
+        fail(str(failed))
     if claim and result.decided == 0:
         why = result.errors[0][1] if result.errors else (
             result.waiting[0][1] if result.waiting else "it is not ready (not verified)")

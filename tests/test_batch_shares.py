@@ -141,3 +141,86 @@ def test_the_progress_of_workers_adds_up_to_the_claims_decided(admin_ctx, db_url
     result = adjudication.adjudicate_in_workers(admin_ctx.as_user("sup"), db_url, 2, chunk=2,
                                                 progress=steps.append)
     assert result.decided == 8 and sum(steps) == 8 and all(step > 0 for step in steps)
+
+
+def _ready_households(ctx: Context, count: int) -> None:
+    load_demo_tariff(ctx)
+    for number in range(count):
+        add_household(ctx, f"H{number}")
+        add_claim(ctx, f"K-{number}", f"H{number}", "68000", event_date=dt.date(2026, 3, 1))
+
+
+def _statuses(ctx: Context) -> dict[str, str]:
+    with ctx.factory() as session:
+        return dict(session.execute(select(Claim.claim_id, Claim.status)).all())
+
+
+def test_a_failing_worker_is_reported_with_what_the_others_did(admin_ctx, db_url,
+                                                                monkeypatch) -> None:
+    """This process's own share fails (the other worker, a new process, runs the real
+    code): the run raises WorkersFailed carrying the other worker's counts, its decisions are
+    stored, the failed share's claims stay verified, and the next run decides them."""
+    _ready_households(admin_ctx, 10)
+    sup = admin_ctx.as_user("sup")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(adjudication, "_adjudicate_with", broken)
+    try:
+        adjudication.adjudicate_in_workers(sup, db_url, 2, chunk=2)
+    except adjudication.WorkersFailed as exc:
+        failed = exc
+    else:
+        raise AssertionError("the failure was not reported")
+    assert "1 of 2 workers failed (RuntimeError: disk full)" in str(failed)
+    statuses = _statuses(admin_ctx)
+    decided = {c for c, status in statuses.items() if status != "verified"}
+    assert failed.result.decided == len(decided)
+    if admin_ctx.engine.dialect.name == "sqlite":  # the other share is decided whole
+        other = Share(1, 2)
+        assert decided == {f"K-{n}" for n in range(10) if other.takes(f"H{n}")}
+    monkeypatch.undo()
+    again = adjudicate_ready(sup)
+    assert again.decided == 10 - len(decided)
+    assert "verified" not in _statuses(admin_ctx).values()
+
+
+def test_the_command_shows_what_was_decided_before_the_failure(admin_ctx, db_url,
+                                                             monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import cli.claims_cmd
+    from cli.main import app
+
+    def failing(ctx, url, workers, **kwargs):
+        done = adjudication.BatchResult(households=3, decided=3, outcomes={"approved": 3})
+        raise adjudication.WorkersFailed(done, [RuntimeError("disk full")], workers)
+
+    monkeypatch.setattr(cli.claims_cmd, "adjudicate_in_workers", failing)
+    monkeypatch.setattr(cli.claims_cmd, "count_ready", lambda ctx: 5)
+    monkeypatch.setenv("ADJUDICATOR_USER", "sup")
+    outcome = CliRunner().invoke(app, ["adjudicate", "--workers", "2", "--db", db_url])
+    assert outcome.exit_code == 1
+    assert "decided 3 claims (approved 3)" in outcome.stdout
+    assert "1 of 2 workers failed (RuntimeError: disk full)" in outcome.stderr
+
+
+def test_workers_decide_with_the_tariffs_of_the_run_that_started_them(admin_ctx) -> None:
+    """A tariff retired (or loaded) while the workers start is seen by all of them or none:
+    they load the book pinned to the starting process's."""
+    from adjudicator.services.tariffs import TariffBook, retire_tariff
+    from adjudicator.storage.models import TariffRecord
+
+    pk = load_demo_tariff(admin_ctx)
+    with admin_ctx.factory() as session:
+        book = TariffBook.load(session)
+        pin = book.pin()
+    with admin_ctx.factory() as session:
+        sha = session.get(TariffRecord, pk).sha256
+    retire_tariff(admin_ctx, sha[:12], "replaced")
+    with admin_ctx.factory() as session:
+        now, pinned = TariffBook.load(session), TariffBook.load(session, pin)
+    assert pk not in now.active
+    assert (pinned.active, set(pinned.by_pk)) == (book.active, set(book.by_pk)) == ({pk}, {pk})
+    assert pinned.choose("330102001001", dt.date(2026, 3, 1))[0] == pk

@@ -26,7 +26,7 @@ from adjudicator.batchwork import gc_paused
 from adjudicator.columnar import Decided
 from adjudicator.decision import Decision, adjudicate
 from adjudicator.evaluate import field_path
-from adjudicator.services.tariffs import TariffBook, TariffChoiceError
+from adjudicator.services.tariffs import TariffBook, TariffChoiceError, TariffPin
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import READ_SNAPSHOT, transaction
@@ -245,11 +245,13 @@ class _Inputs:
     seqs: dict[str, int]
 
     def fingerprint(self) -> tuple[Any, ...]:
-        """The inputs as plain values (taken before deciding, which moves the claims)."""
+        """The inputs as plain values (taken before deciding, which moves the claims); the
+        verifications as their JSON, where `==` would take a `false` changed to `0` for the
+        same."""
         return tuple((tuple(d.household), [tuple(m) for m in d.members],
                       [tuple(getattr(c, name) for name in BatchClaim.__slots__)
                        for c in d.claims], [tuple(f) for f in d.findings])
-                     for d in self.households), self.verifications, self.seqs
+                     for d in self.households), orjson.dumps(self.verifications), self.seqs
 
 
 def _read_inputs(session: Session, household_ids: list[str]) -> _Inputs:
@@ -436,16 +438,24 @@ def record_decision(session: Session, ctx: Context, claim: Claim, case: Case,
 
 def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 200,
                      progress: Callable[[int], None] | None = None,
-                     share: Share | None = None) -> BatchResult:
+                     share: Share | None = None, tariffs: TariffPin | None = None
+                     ) -> BatchResult:
     """Decide every ready claim (or the one `claim_id`), household by household.
 
     With `share` (a worker of `adjudicate --workers` on SQLite), only the households of that
-    share, each chunk decided outside the write lock (`_adjudicate_share_chunk`).
+    share, each chunk decided outside the write lock (`_adjudicate_share_chunk`). With
+    `tariffs` (a worker's), the tariffs of the run that started it (`TariffBook.pin`).
     """
     ctx.require("adjudicate")
     result = BatchResult()
     with ctx.factory() as session:
-        book = TariffBook.load(session)
+        book = TariffBook.load(session, tariffs)
+    return _adjudicate_with(ctx, book, claim_id, chunk, progress, share, result)
+
+
+def _adjudicate_with(ctx: Context, book: TariffBook, claim_id: str | None, chunk: int,
+                     progress: Callable[[int], None] | None, share: Share | None,
+                     result: BatchResult) -> BatchResult:
     after: str | None = ""
     with gc_paused() as tick:
         while after is not None:
@@ -551,7 +561,8 @@ def _start_worker(updates: Any) -> None:
     _UPDATES[:] = [updates]
 
 
-def _worker(url: str, user_id: str, chunk: int, share: Share | None) -> BatchResult:
+def _worker(url: str, user_id: str, chunk: int, share: Share | None,
+            tariffs: TariffPin | None = None) -> BatchResult:
     from adjudicator.storage.context import open_context
 
     ctx = open_context(url, user_id)
@@ -559,9 +570,26 @@ def _worker(url: str, user_id: str, chunk: int, share: Share | None) -> BatchRes
         # The queue stays open: a pool process may be handed a second share when the other
         # process is slow to start. Counts still in its pipe when the result arrives are made
         # up from the results (`adjudicate_in_workers`).
-        return adjudicate_ready(ctx, chunk=chunk, progress=_UPDATES[0].put, share=share)
+        return adjudicate_ready(ctx, chunk=chunk, progress=_UPDATES[0].put, share=share,
+                                tariffs=tariffs)
     finally:
         ctx.engine.dispose()
+
+
+class WorkersFailed(RuntimeError):
+    """Some workers of `adjudicate --workers` failed; `result` is what the workers that
+    finished did. Every chunk any worker committed is stored; the claims left stay `verified`
+    for the next run."""
+
+    def __init__(self, result: BatchResult, failures: list[BaseException], workers: int
+                 ) -> None:
+        first = failures[0]
+        super().__init__(
+            f"{len(failures)} of {workers} workers failed ({type(first).__name__}: {first}); "
+            "what was decided before is stored (the workers that finished decided "
+            f"{result.decided} claims), and the claims left stay verified for the next run")
+        self.result = result
+        self.failures = failures
 
 
 def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 200,
@@ -582,6 +610,8 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
     ctx.require("adjudicate")
     if workers < 2:
         return adjudicate_ready(ctx, chunk=chunk, progress=progress)
+    with ctx.factory() as session:
+        book = TariffBook.load(session)
     sqlite = ctx.engine.dialect.name == "sqlite"
     shares = [Share(index, workers) if sqlite else None for index in range(workers)]
     context = multiprocessing.get_context("spawn")
@@ -599,18 +629,31 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
             if progress is not None and done:
                 progress(done)
 
-        # This process is the first worker (a process fewer to start); the others are new.
-        futures = [pool.submit(_worker, url, ctx.user_id, chunk, share)
+        # This process is the first worker (a process fewer to start); the others are new,
+        # and decide with this process's tariffs.
+        futures = [pool.submit(_worker, url, ctx.user_id, chunk, share, book.pin())
                    for share in shares[1:]]
+        results: list[BatchResult] = []
+        failures: list[BaseException] = []
         try:
-            own = adjudicate_ready(ctx, chunk=chunk, progress=report, share=shares[0])
-        finally:  # even when this worker fails: the others finish their shares, reported
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=0.2)
-                report()
+            results.append(_adjudicate_with(ctx, book, None, chunk, report, shares[0],
+                                            BatchResult()))
+        except Exception as exc:  # the others finish theirs; all is reported below
+            failures.append(exc)
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2)
             report()
-        merged = merge_results([own, *(f.result() for f in futures)])
+        report()
+        for future in futures:
+            failure = future.exception()
+            if failure is None:
+                results.append(future.result())
+            else:
+                failures.append(failure)
+    merged = merge_results(results)
     if progress is not None and merged.decided > reported[0]:
         progress(merged.decided - reported[0])  # counts still in a worker's pipe
+    if failures:
+        raise WorkersFailed(merged, failures, workers)
     return merged

@@ -53,6 +53,10 @@ class TariffChoiceError(LookupError):
     """No tariff, or two equally specific ones, for a claim: it cannot be adjudicated."""
 
 
+#: (the stored tariffs' keys, the active ones'): `TariffBook.pin`
+TariffPin = tuple[tuple[int, ...], tuple[int, ...]]
+
+
 @dataclass
 class TariffBook:
     """The stored tariffs, parsed once, for choosing and replaying."""
@@ -62,11 +66,23 @@ class TariffBook:
     engines: dict[int, ColumnarEngine] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session) -> TariffBook:
-        records = list(session.execute(select(TariffRecord).order_by(TariffRecord.pk)).scalars())
+    def load(cls, session: Session, pin: TariffPin | None = None) -> TariffBook:
+        """The stored tariffs; with `pin` (another process's `TariffBook.pin()`), those that
+        book had, active as they were in it, whatever was loaded or retired since."""
+        query = select(TariffRecord).order_by(TariffRecord.pk)
+        if pin is not None:
+            query = query.where(TariffRecord.pk.in_(pin[0]))
+        records = list(session.execute(query).scalars())
         by_pk = {r.pk: parse_tariff(r.content, f"tariff {r.tariff_id} (stored #{r.pk})")
                  for r in records}
-        return cls(by_pk, {r.pk for r in records if r.active})
+        active = {r.pk for r in records if r.active} if pin is None else set(pin[1])
+        return cls(by_pk, active)
+
+    def pin(self) -> TariffPin:
+        """Which stored tariffs this book has and which of them are active: the workers of
+        one run load the book with it, so that a tariff loaded or retired while they start
+        is seen by all of them or by none."""
+        return tuple(self.by_pk), tuple(sorted(self.active))
 
     def choose(self, region_code: str, event_date: dt.date) -> tuple[int, Tariff]:
         """The tariff for a household's region on an event date, or TariffChoiceError."""
