@@ -233,7 +233,7 @@ def bench_batch(label: str, url: str, files: dict[str, Path], tmp: Path,
     else:
         target, drop = f"sqlite:///{tmp / 'floor.db'}", (lambda: None)
     try:
-        rows += _in_child(floor_rows, label, url, target)
+        rows += _in_child(floor_rows, label, url, target, 2 if label == "PostgreSQL" else 1)
     finally:
         drop()
     rows.append(_naive(label, url, tmp, naive_claims))
