@@ -107,17 +107,25 @@ def test_an_unchanged_chunk_is_stored_as_decided(admin_ctx, monkeypatch) -> None
     assert (claim.status, claim.current_decision_id) == (record.outcome, record.decision_id)
 
 
+def _ready_households(ctx: Context, count: int) -> None:
+    load_demo_tariff(ctx)
+    for number in range(count):
+        add_household(ctx, f"H{number}")
+        add_claim(ctx, f"K-{number}", f"H{number}", "68000", event_date=dt.date(2026, 3, 1))
+
+
+def _statuses(ctx: Context) -> dict[str, str]:
+    with ctx.factory() as session:
+        return dict(session.execute(select(Claim.claim_id, Claim.status)).all())
+
+
 def test_a_worker_process_may_be_handed_a_second_share(admin_ctx, db_url) -> None:
     """Regression: a worker closed its progress queue after its first share, so a pool
     process given a second one (the other process still starting) failed with "Queue is
     closed". Both shares run in this process here, as such a pool process would run them."""
     import multiprocessing
 
-    load_demo_tariff(admin_ctx)
-    for number in range(6):
-        add_household(admin_ctx, f"H{number}")
-        add_claim(admin_ctx, f"K-{number}", f"H{number}", "68000",
-                  event_date=dt.date(2026, 3, 1))
+    _ready_households(admin_ctx, 6)
     updates = multiprocessing.get_context("spawn").Queue()
     adjudication._start_worker(updates)
     try:
@@ -132,27 +140,11 @@ def test_a_worker_process_may_be_handed_a_second_share(admin_ctx, db_url) -> Non
 
 
 def test_the_progress_of_workers_adds_up_to_the_claims_decided(admin_ctx, db_url) -> None:
-    load_demo_tariff(admin_ctx)
-    for number in range(8):
-        add_household(admin_ctx, f"H{number}")
-        add_claim(admin_ctx, f"K-{number}", f"H{number}", "68000",
-                  event_date=dt.date(2026, 3, 1))
+    _ready_households(admin_ctx, 8)
     steps: list[int] = []
     result = adjudication.adjudicate_in_workers(admin_ctx.as_user("sup"), db_url, 2, chunk=2,
                                                 progress=steps.append)
     assert result.decided == 8 and sum(steps) == 8 and all(step > 0 for step in steps)
-
-
-def _ready_households(ctx: Context, count: int) -> None:
-    load_demo_tariff(ctx)
-    for number in range(count):
-        add_household(ctx, f"H{number}")
-        add_claim(ctx, f"K-{number}", f"H{number}", "68000", event_date=dt.date(2026, 3, 1))
-
-
-def _statuses(ctx: Context) -> dict[str, str]:
-    with ctx.factory() as session:
-        return dict(session.execute(select(Claim.claim_id, Claim.status)).all())
 
 
 def test_a_failing_worker_is_reported_with_what_the_others_did(admin_ctx, db_url,

@@ -631,7 +631,8 @@ def adjudicate_in_workers(ctx: Context, url: str, workers: int, *, chunk: int = 
 
         # This process is the first worker (a process fewer to start); the others are new,
         # and decide with this process's tariffs.
-        futures = [pool.submit(_worker, url, ctx.user_id, chunk, share, book.pin())
+        pin = book.pin()
+        futures = [pool.submit(_worker, url, ctx.user_id, chunk, share, pin)
                    for share in shares[1:]]
         results: list[BatchResult] = []
         failures: list[BaseException] = []
