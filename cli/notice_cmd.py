@@ -40,7 +40,7 @@ def create(
     try:
         created = create_notices(ctx, out, township=township, village=village)
     except PermissionDenied as exc:
-        fail(str(exc))
+        fail(exc)
     except _font_error() as exc:
         fail(str(exc))
     if as_json:

@@ -125,7 +125,7 @@ def load(
     except TariffError as exc:
         fail(str(exc).replace("\n", "; "))
     except PermissionDenied as exc:
-        fail(str(exc))
+        fail(exc)
     state = "stored" if new else "already stored"
     console.print(f"{record.tariff_id}: {state} (sha256 {record.sha256[:12]})", highlight=False)
 

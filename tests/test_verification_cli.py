@@ -84,7 +84,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["claim_status"] == "verified"
     other = run(admin_ctx, "v2", "verify", "record", "K2", "--file", str(form_path))
-    assert other.exit_code == 1 and "error:" in other.stderr
+    assert other.exit_code == 1 and "错误：" in other.stderr
 
     # K2 interactively: the vehicle registry found a car, the answer is no: a warning and a
     # confirmation; declining records nothing, accepting submits.
