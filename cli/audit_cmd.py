@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import (
     REPORT_HEADERS,
@@ -37,7 +38,7 @@ def _decimal(name: str, text: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        fail(f"{name} must be a decimal number, not {text!r}")
+        fail(Message("cli.not_decimal", name=name, text=text))
 
 
 @app.command("sample")

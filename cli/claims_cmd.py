@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.reasons import reason_text
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.adjudication import (
@@ -68,11 +69,11 @@ def adjudicate(
         for claim_id, error in result.errors[:20]:
             console.print(f"  {claim_id}: {error}", highlight=False)
     if failed is not None:
-        fail(str(failed))
+        fail(Message("cli.workers_failed", detail=str(failed)))
     if claim and result.decided == 0:
         why = result.errors[0][1] if result.errors else (
-            result.waiting[0][1] if result.waiting else "it is not ready (not verified)")
-        fail(f"claim {claim} was not decided: {why}")
+            result.waiting[0][1] if result.waiting else Message("cli.not_ready"))
+        fail(Message("cli.not_decided", claim=claim, why=why))
     if result.errors:
         raise typer.Exit(1)
 
@@ -185,7 +186,7 @@ def report(
             summary_report(ctx, pdf, xlsx, title=title, period_label=period,
                            issuing_office=office, year=year)
         except Exception as exc:
-            fail(f"summary report: {exc}")
+            fail(Message("cli.summary_failed", detail=exc))
     if as_json:
         print_json(data.as_dict())
         return

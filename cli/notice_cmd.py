@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.notices import (
     NoticeRefused,
@@ -42,7 +43,7 @@ def create(
     except PermissionDenied as exc:
         fail(exc)
     except _font_error() as exc:
-        fail(str(exc))
+        fail(exc)
     if as_json:
         print_json([{"notice_no": n.notice_no, "village_code": n.village_code,
                      "claims": n.claims, "households": n.households, "total": f"{n.total:.2f}",
@@ -113,7 +114,7 @@ def close(
     """Close a notice after its period: claims without objection become payable."""
     ctx = context(db, user)
     if (notice is None) == (not due):
-        fail("give a notice number, or --due")
+        fail(Message("cli.notice_or_due"))
     with refused(PermissionDenied, NoticeRefused):
         if due:
             closed = close_due_notices(ctx)

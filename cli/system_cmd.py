@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.tariffs import load_tariff_file
 from adjudicator.services.users import add_user, bootstrap_admin, list_users
@@ -38,7 +39,7 @@ def init(
         try:
             record, new = load_tariff_file(system, path)
         except TariffError as exc:
-            fail(str(exc).replace("\n", "; "))
+            fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
         loaded.append(f"{record.tariff_id} ({'loaded' if new else 'already stored'})")
     console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}",
                   highlight=False)
@@ -104,7 +105,8 @@ def log_verify(
                     "first_bad_seq": problem.seq if problem else None,
                     "problem": problem.problem if problem else None})
     if problem is not None:
-        fail(f"event {problem.seq}: {problem.problem} ({checked} events before it are intact)")
+        fail(Message("cli.chain_broken", seq=problem.seq, problem=problem.problem,
+                     checked=checked))
     if not as_json:
         console.print(f"audit trail intact: {checked} events, hash chain verified")
 
@@ -129,7 +131,7 @@ def log_history(
                      "entity_type": e.entity_type, "detail": e.detail} for e in entries])
         return
     if not entries:
-        fail(f"the audit trail records nothing about {entity_id}")
+        fail(Message("cli.no_history", entity=entity_id))
     table = Table("seq", "at", "actor", "kind", Column("detail", overflow="fold"))
     for e in entries:
         table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.verification import (
     Assignment,
@@ -111,7 +112,7 @@ def list_cmd(
 ) -> None:
     """Open assignments (assigned, not yet verified) with their deadlines, earliest first."""
     if mine and everyone:
-        fail("--mine or --all, not both")
+        fail(Message("cli.mine_or_all"))
     ctx = context(db, user)
     with refused(*REFUSALS):
         found = list_assignments(ctx, everyone=everyone, holidays=_dates(holiday))
@@ -146,7 +147,7 @@ def template(
 ) -> None:
     """Print the verification form of a claim, prefilled with what is known."""
     if fmt not in ("yaml", "json"):
-        fail("--format is yaml or json")
+        fail(Message("cli.yaml_or_json"))
     ctx = context(db, user)
     with refused(*REFUSALS):
         form = verification_template(ctx, claim, evidence_dir)
@@ -177,7 +178,7 @@ def record(
     A draft lists the missing fields and exits with status 2; a submitted form moves the
     claim to verified. Contradictions with department findings are warned about first."""
     if (file is None) == (not interactive):
-        fail("give --file FORM or --interactive (one of them)")
+        fail(Message("cli.file_or_interactive"))
     ctx = context(db, user)
     with refused(*REFUSALS):
         if file is not None:
@@ -189,7 +190,7 @@ def record(
             console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
         if check.complete and check.warnings and not yes and not typer.confirm(
                 "仍然提交? submit anyway?", default=False):
-            fail("not submitted: nothing was recorded")
+            fail(Message("cli.not_submitted"))
         result = record_verification(ctx, claim, form, evidence_dir)
     if as_json:
         print_json({"claim_id": result.claim_id, "status": result.status,

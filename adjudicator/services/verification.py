@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -86,7 +87,7 @@ def _answer(value: Any) -> Any:
             return True
         if text in _NO:
             return False
-    raise ValueError("answer true (是) or false (否), or leave it blank (null)")
+    raise PydanticCustomError("flag", "answer true (是) or false (否), or leave it blank (null)")
 
 
 def _blank_to_none(value: Any) -> Any:
