@@ -22,7 +22,17 @@ from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
 from adjudicator.storage.db import database_url
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
                          no_args_is_help=True)
@@ -101,7 +111,7 @@ def review_list(
     for p in pended:
         table.add_row(p.claim_id, p.household_id, p.category, f"{p.payout:.2f}",
                       "\n".join(f"{r} {reason_text(r)}" for r in p.reasons), p.verifier_id or "")
-    console.print(table)
+    print_table(table)
 
 
 def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | None) -> None:
@@ -202,4 +212,4 @@ def report(
             table.add_row(key, str(cell.claims), str(len(cell.households)),
                           str(len(cell.persons)), str(cell.approved),
                           f"{cell.approved_amount:.2f}", str(cell.paid), f"{cell.paid_amount:.2f}")
-        console.print(table)
+        print_table(table)

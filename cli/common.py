@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from adjudicator.messages import LANGS, Message, Text, render, set_lang
 
@@ -71,6 +73,31 @@ def choose_lang(lang: str | None, *, command: bool = True) -> None:
 
 LangOption = typer.Option("--lang", envvar="ADJUDICATOR_LANG", show_envvar=True,
                           help="Language of messages and error reports: zh (default) or en.")
+
+
+#: Columns holding an identifier a person acts on (copies into the next command): never cut.
+IDENTIFIER_COLUMNS = frozenset({"claim", "claim_id", "household", "household_id", "notice",
+                                "notice_no", "sample", "id", "user", "seq", "#", "方案编号",
+                                "SHA-256", "案件编号", "户编号"})
+
+
+def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS) -> Table:
+    """Fit a filled table to any width (80 columns in a pipe or a narrow terminal) without
+    cutting an identifier: its columns never wrap and are as wide as their longest cell;
+    every other column folds its text onto more lines instead of ending it with "…"."""
+    for column in table.columns:
+        if str(column.header) in identifiers:
+            column.no_wrap = True
+            widths = [cell_len(str(cell)) for cell in column.cells]
+            column.min_width = max([cell_len(str(column.header)), *widths])
+        elif column.overflow == "ellipsis":
+            column.overflow = "fold"
+    return table
+
+
+def print_table(table: Table) -> None:
+    """Print a table with its identifiers whole (`keep_ids`)."""
+    console.print(keep_ids(table))
 
 
 def print_json(data: Any) -> None:

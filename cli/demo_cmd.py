@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from adjudicator.messages import Message
-from cli.common import console, fail
+from cli.common import console, fail, print_table
 
 
 def demo(
@@ -31,7 +31,7 @@ def demo(
     table = Table("what", "where", title="demo output")
     for what, path in summary.files.items():
         table.add_row(what, str(path))
-    console.print(table)
+    print_table(table)
     console.print(f"database: {summary.database}  (try: adjudicator report --db "
                   f"{summary.database} --as sun)", highlight=False)
     if summary.figures["replay_differences"] or not summary.figures["chain_ok"]:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from adjudicator.explain import band_table, explain_decision
 from adjudicator.messages import Message
-from cli.common import AsOption, DbOption, console, context, fail, print_json, refused
+from cli.common import AsOption, DbOption, console, context, fail, print_json, print_table, refused
 
 
 def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
@@ -37,7 +37,7 @@ def render_decision(decision: dict[str, Any], lang: str) -> None:
         table = Table("from", "to", "rate", "amount", title=title)
         for row in rows:
             table.add_row(*row)
-        console.print(table)
+        print_table(table)
 
 
 def explain(

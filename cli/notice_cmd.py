@@ -19,7 +19,17 @@ from adjudicator.services.notices import (
     record_objection,
 )
 from adjudicator.services.payments import pay_closed
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 app = typer.Typer(help="Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
@@ -55,7 +65,7 @@ def create(
     for n in created:
         table.add_row(n.notice_no, n.village_code, str(n.households), str(n.claims),
                       f"{n.total:.2f}", f"{n.start}..{n.end}", str(n.pdf or ""))
-    console.print(table)
+    print_table(table)
 
 
 def _font_error() -> type[Exception]:
@@ -85,7 +95,7 @@ def list_(
     table = Table(*rows[0].keys()) if rows else Table("notice_no")
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("object")

@@ -16,7 +16,17 @@ from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import database_url
 from adjudicator.storage.events import canonical, history, verify_chain
 from adjudicator.tariff import TariffError
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 from tariffs import shipped_tariff_paths
 
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
@@ -85,7 +95,7 @@ def user_list(
     table = Table("user", "role", "name", "townships", "active")
     for u in users:
         table.add_row(u.user_id, u.role, u.display_name, ",".join(u.townships), str(u.active))
-    console.print(table)
+    print_table(table)
 
 
 @log_app.command("verify")
@@ -135,4 +145,4 @@ def log_history(
     table = Table("seq", "at", "actor", "kind", Column("detail", overflow="fold"))
     for e in entries:
         table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))
-    console.print(table)
+    print_table(table)

@@ -24,6 +24,7 @@ from cli.common import (
     err_console,
     fail,
     print_json,
+    print_table,
     refused,
 )
 
@@ -116,7 +117,7 @@ def list_tariffs(
     for t in tariffs:
         table.add_row(t.id, t.name, f"{t.valid_from}..{t.valid_to}", ",".join(t.region_codes),
                       ",".join(c.value for c in t.categories), t.sha256[:12])
-    console.print(table)
+    print_table(table)
 
 
 def _id_column(table: Table, header: str, width: int) -> None:
@@ -145,7 +146,7 @@ def _list_stored(stored: list[StoredTariff], as_json: bool) -> None:
                 status += ("：" if zh else ": ") + s.retired_reason
         table.add_row(str(s.pk), s.tariff_id, s.name, f"{s.valid_from}..{s.valid_to}",
                       ",".join(s.region_codes), status, s.sha256[:16])
-    console.print(table)
+    print_table(table)
     if not stored:
         console.print("数据库中还没有保障方案（adjudicator tariff load FILE）" if zh else
                       "no tariff is stored yet (adjudicator tariff load FILE)")
@@ -183,7 +184,7 @@ def show(
                       f"{rules.annual_cap}")
         for band in rules.bands:
             table.add_row(str(band.from_), "" if band.to is None else str(band.to), str(band.rate))
-        console.print(table)
+        print_table(table)
 
 
 def _local(stamp: str | None) -> str:

@@ -27,7 +27,17 @@ from adjudicator.services.verification import (
     verification_template,
 )
 from adjudicator.workflow import IllegalTransition
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
                   no_args_is_help=True)
@@ -75,13 +85,13 @@ def assign(
     for a in result.assigned:
         table.add_row(a.claim_id, a.household_id, a.township_code, a.verifier_id,
                       a.due.isoformat())
-    console.print(table)
+    print_table(table)
     if result.unassigned:
         missed = Table("claim", "household", "township", "why",
                        title=f"未分派 not assigned: {len(result.unassigned)}")
         for u in result.unassigned:
             missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason)
-        console.print(missed)
+        print_table(missed)
 
 
 def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:
@@ -96,7 +106,7 @@ def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:
         table.add_row(a.claim_id, a.household_id, a.township_code, a.village_name or "",
                       a.category, a.verifier_id, a.due.isoformat() if a.due else "", left,
                       "yes" if a.has_draft else "", style=style)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("list")
