@@ -183,6 +183,7 @@ ROLE_ZH = {"verifier": "核查员", "supervisor": "保险公司主管", "officer
 ACTION_ZH = {
     "init": "初始化数据库", "user.manage": "管理用户", "tariff.load": "加载保障方案",
     "import": "导入数据", "import.verifications": "导入入户核查", "verify.assign": "分派核查",
+    "calendar.manage": "维护县定放假日",
     "verify.record": "录入入户核查", "verify.read": "查看入户核查", "adjudicate": "理算",
     "review": "人工审核", "notice": "公示", "pay": "兑现", "audit.sample": "抽样复核",
     "audit.record": "录入复核结果", "read": "查看", "replay": "重放决定",

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import": frozenset({R.SUPERVISOR}),
     "import.verifications": frozenset({R.SUPERVISOR, R.VERIFIER}),
     "verify.assign": frozenset({R.SUPERVISOR}),
+    "calendar.manage": frozenset({R.OFFICER, R.SUPERVISOR}),
     "verify.record": frozenset({R.VERIFIER}),
     "verify.read": frozenset({R.VERIFIER, R.SUPERVISOR, R.OFFICER, R.AUDITOR}),
     "adjudicate": frozenset({R.SUPERVISOR}),

@@ -33,6 +33,7 @@ from cli.common import (
     JsonOption,
     console,
     context,
+    err_console,
     fail,
     print_json,
     print_table,
@@ -45,7 +46,8 @@ app = typer.Typer(help="入户核查: assign, list, print and record household v
 #: Exit status of `verify record` when the form was saved as a draft (incomplete).
 DRAFT_EXIT = 2
 HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
-                             help="A public holiday (YYYY-MM-DD), not a working day; repeat.")
+                             help="One more day off (YYYY-MM-DD) besides the official holidays "
+                                  "and the county's days off (adjudicator calendar); repeat.")
 REFUSALS = (PermissionDenied, VerificationRefused, IllegalTransition)
 
 
@@ -78,7 +80,10 @@ def assign(
                                   "due": a.due.isoformat()} for a in result.assigned],
                     "unassigned": [{"claim_id": u.claim_id, "household_id": u.household_id,
                                     "township": u.township_code, "reason": u.reason}
-                                   for u in result.unassigned]})
+                                   for u in result.unassigned],
+                    "deadline": result.deadline.as_dict() if result.deadline else None})
+        if result.deadline and result.deadline.warning:
+            err_console.print(f"注意：{result.deadline.warning}", highlight=False, markup=False)
         return
     table = Table("claim", "household", "township", "verifier", "due",
                   title=f"已分派 assigned: {len(result.assigned)}")
@@ -92,6 +97,12 @@ def assign(
         for u in result.unassigned:
             missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason)
         print_table(missed)
+    if result.deadline is not None:
+        deadline = result.deadline
+        console.print(f"截止日期 {deadline.due.isoformat()}（{days} 个工作日，"
+                      f"{deadline.note}）", highlight=False, markup=False)
+        if deadline.warning:
+            err_console.print(f"注意：{deadline.warning}", highlight=False, markup=False)
 
 
 def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:

@@ -202,10 +202,12 @@ def stored_tariffs(ctx: Context, ref: str | None = None) -> list[StoredTariff]:
                 payload = json.loads(event.payload)
                 retirements[payload.get("sha256", "")] = (event.at, event.actor,
                                                           payload.get("reason"))
-        return [StoredTariff(
-            r.pk, r.tariff_id, r.sha256, r.name, list(r.region_codes), r.valid_from,
-            r.valid_to, r.source, r.loaded_at, r.loaded_by, r.active,
-            *(retirements.get(r.sha256, (None, None, None)) if not r.active
-              else (None, None, None)),
-            tariff=parse_tariff(r.content, f"tariff {r.tariff_id} (stored #{r.pk})"))
-            for r in records]
+        found = []
+        for r in records:
+            at, by, why = (None, None, None) if r.active else retirements.get(
+                r.sha256, (None, None, None))
+            found.append(StoredTariff(
+                r.pk, r.tariff_id, r.sha256, r.name, list(r.region_codes), r.valid_from,
+                r.valid_to, r.source, r.loaded_at, r.loaded_by, r.active, at, by, why,
+                parse_tariff(r.content, f"tariff {r.tariff_id} (stored #{r.pk})")))
+        return found
