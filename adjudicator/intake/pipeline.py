@@ -8,7 +8,7 @@ re-importing a file changes nothing and appends no event) or rejected (in the re
 The audit trail gets one `import.chunk` event per chunk that changed something, listing every
 change the chunk made, row by row (`Chunk.change`): what a row created or changed is in the
 hash chain as it was with one event per row, for a fraction of the cost (hashing and storing
-an event per row was a quarter of an import's time; docs/import.md).
+an event per row was a quarter of an import's time; docs/scale.md).
 """
 
 from __future__ import annotations
