@@ -132,6 +132,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.no_such_file": ("{path}：文件不存在", "{path}: no such file"),
     "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
     "cli.detail": ("{message}（{detail}）", "{detail}"),
+    "cli.refused": ("未能完成（{detail}）", "{detail}"),
+    "tariff.sha_short": ("请至少给出保障方案 SHA-256 的前 8 个字符",
+                         "give at least 8 characters of the tariff's SHA-256"),
+    "tariff.sha_matches": ("有 {count} 个保障方案与“{prefix}”相符（应恰好一个；见 adjudicator "
+                           "tariff list --as 用户）",
+                           "{count} stored tariffs match {prefix!r}"),
     "cli.not_decimal": ("{name} 应为小数，不能是 {text!r}", "{name} must be a decimal number, not "
                         "{text!r}"),
     "cli.workers_failed": ("理算的工作进程出错（{detail}）", "{detail}"),
@@ -271,6 +277,14 @@ class LocalizedError(Exception):
 
     def localized(self, lang: str | None = None) -> str:
         return render(self.message, lang)
+
+
+class Refused(LocalizedError, ValueError):
+    """A value or request a service refuses, worded in both languages."""
+
+
+class NotFound(LocalizedError, LookupError):
+    """Nothing (or more than one thing) matches what was asked for."""
 
 
 # --- field names ---------------------------------------------------------------------------

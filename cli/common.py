@@ -48,7 +48,10 @@ def refusal_text(exc: Exception) -> str:
         answer = refusal(exc)
         return Message("cli.detail", message=answer.message.rstrip("。"),
                        detail=answer.detail or str(exc)).render()
-    return str(exc)
+    text = str(exc)
+    if any("\u4e00" <= char <= "\u9fff" for char in text):  # worded in Chinese already
+        return text
+    return Message("cli.refused", detail=text).render()
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from adjudicator.columnar import ColumnarEngine
+from adjudicator.messages import Message, NotFound, Refused
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -120,12 +121,13 @@ def retire_tariff(ctx: Context, sha256_prefix: str, reason: str) -> TariffRecord
     """Stop choosing a stored tariff for new decisions (it stays for replays)."""
     ctx.require("tariff.load")
     if len(sha256_prefix) < 8:
-        raise ValueError("give at least 8 characters of the tariff's SHA-256")
+        raise Refused(Message("tariff.sha_short"))
     with transaction(ctx.factory) as session:
         found = list(session.execute(select(TariffRecord).where(
             TariffRecord.sha256.startswith(sha256_prefix))).scalars())
         if len(found) != 1:
-            raise LookupError(f"{len(found)} stored tariffs match {sha256_prefix!r}")
+            raise NotFound(Message("tariff.sha_matches", count=len(found),
+                                   prefix=sha256_prefix))
         record = found[0]
         record.active = False
         append_events(session, ctx.user_id, ctx.now(), [PendingEvent(
