@@ -131,3 +131,20 @@ def test_an_unknown_kin_term_is_other_with_a_warning_never_a_dropped_person(
         ("4", "与户主关系", "RELATION_OTHER", "不认识的与户主关系“干亲”，已按“其他”登记（请核对）")]
     again = import_households(admin_ctx, path)  # idempotent: nothing changes, warned again
     assert (again.accepted, again.unchanged, again.warnings) == (0, 4, 1)
+
+
+def test_lang_en_writes_the_report_in_english_with_a_chinese_column(admin_ctx,
+                                                                    tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", ["身份证号码", "申请编号", "救助类别", "发生日期", "来源",
+                                          "医疗总费用"],
+                     [[_id(9), "K-1", "因病", "2026-03-01", "申请", "-5"]])
+    url = admin_ctx.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["import", "claims", str(path), "--db", url, "--as", "sup",
+                                      "--lang", "en"])
+    assert result.exit_code == 2 and "1 rows: 0 accepted" in result.stdout
+    report = Path(str(path) + ".errors.csv")
+    assert report.read_text(encoding="utf-8-sig").splitlines()[0] == \
+        "file,row,field,code,reason,original,reason_zh"
+    [line] = read_report(report)
+    assert line["field"] == "医疗总费用" and line["reason_zh"] == "不能为负数"
+    assert line["reason"] == "Input should be greater than or equal to 0"
