@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adjudicator.messages import validation_reason
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import AuditRefused
 from adjudicator.services.notices import NoticeRefused
@@ -210,6 +211,6 @@ def validation_error(exc: ValidationError, data: Mapping[str, Any] | None = None
         key = field_key(error["loc"][len(prefix):] if prefix else error["loc"])
         kind = error["type"]
         words = (_value_error_words(error) if kind == "value_error"
-                 else _PROBLEM_WORDS.get(kind, "格式不正确"))
+                 else _PROBLEM_WORDS.get(kind) or validation_reason(error, "zh"))
         problems.append(FieldProblem(key, f"{field_label(key, data)}：{words}"))
     return WebError(422, "invalid_input", "填写有误，请按提示修改。", fields=problems)
