@@ -13,7 +13,7 @@ matching pydantic's English text: `validation_reason(error, lang)`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -38,7 +38,6 @@ def set_lang(lang: str | None) -> None:
 #: key -> (Chinese, English) templates (str.format with the message's parameters)
 CATALOGUE: dict[str, tuple[str, str]] = {
     # --- import: the file and its header
-    "import.no_file": ("{path}：文件不存在", "{path}: no such file"),
     "import.unknown_kind": ("不认识的导入类型“{kind}”，应为 {kinds}",
                             "unknown import kind {kind!r}: {kinds}"),
     "import.unknown_type": ("{file}：不认识的文件类型 {suffix}，请使用 .csv、.xlsx 或 .jsonl",
@@ -422,13 +421,3 @@ class ValidationReason(Message):
 
     def __repr__(self) -> str:
         return f"ValidationReason({self.error.get('type')!r})"
-
-
-def join(items: Iterable[str], lang: str, last: str = "or") -> str:
-    """Words joined as a person writes them: 甲、乙或丙 / a, b or c."""
-    items = list(items)
-    if len(items) < 2:
-        return "".join(items)
-    word = {"or": ("或", " or "), "and": ("和", " and ")}[last][0 if lang == "zh" else 1]
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(items[:-1]) + word + items[-1]
