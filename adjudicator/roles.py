@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from adjudicator.messages import ACTION_ZH, ROLE_ZH, LocalizedError, Message, Words
+
 
 class Role(StrEnum):
     VERIFIER = "verifier"  # 核查员 (insurer)
@@ -23,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "import": frozenset({R.SUPERVISOR}),
     "import.verifications": frozenset({R.SUPERVISOR, R.VERIFIER}),
     "verify.assign": frozenset({R.SUPERVISOR}),
+    "calendar.manage": frozenset({R.OFFICER, R.SUPERVISOR}),
     "verify.record": frozenset({R.VERIFIER}),
     "verify.read": frozenset({R.VERIFIER, R.SUPERVISOR, R.OFFICER, R.AUDITOR}),
     "adjudicate": frozenset({R.SUPERVISOR}),
@@ -38,8 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
-class PermissionDenied(PermissionError):
-    """The acting user's role may not do this."""
+class PermissionDenied(LocalizedError, PermissionError):
+    """The acting user's role may not do this (its message in the current language)."""
 
 
 def may(role: str, action: str) -> bool:
@@ -48,7 +51,8 @@ def may(role: str, action: str) -> bool:
 
 def require(user_id: str, role: str, action: str) -> None:
     if not may(role, action):
-        allowed = ", ".join(sorted(r.value for r in PERMISSIONS[action]))
-        raise PermissionDenied(
-            f"user {user_id} ({role}) may not {action}: it needs the role {allowed}"
-        )
+        allowed = sorted(r.value for r in PERMISSIONS[action])
+        raise PermissionDenied(Message(
+            "role.denied", user=user_id, role=Words(ROLE_ZH.get(role, role), role),
+            action=Words(ACTION_ZH.get(action, action), action),
+            allowed=Words("、".join(ROLE_ZH[r] for r in allowed), ", ".join(allowed))))

@@ -13,7 +13,7 @@ validated with model_validate, looked up with its own queries, stored as one ORM
 event, and committed on its own. `bench/run_all.py` calls `bench_imports(url, rows, tmp)`.
 
 Peak RSS is the process's (ru_maxrss) after each kind: it includes the generated county, which
-the generator holds in memory; the import itself streams its file (docs/import.md has the
+the generator holds in memory; the import itself streams its file (docs/scale.md has the
 million-claim figure measured in a process of its own).
 """
 

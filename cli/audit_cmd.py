@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import (
     REPORT_HEADERS,
@@ -25,7 +26,17 @@ from adjudicator.services.audit import (
     write_report_xlsx,
 )
 from adjudicator.services.verification import VerificationRefused, load_form
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 app = typer.Typer(help="抽样复核: sampling audits of household verifications.",
                   no_args_is_help=True)
@@ -37,7 +48,7 @@ def _decimal(name: str, text: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        fail(f"{name} must be a decimal number, not {text!r}")
+        fail(Message("cli.not_decimal", name=name, text=text))
 
 
 @app.command("sample")
@@ -71,7 +82,7 @@ def sample(
     table = Table("verifier", "township", "population", "sampled", title="strata")
     for s in result.strata:
         table.add_row(s["verifier"], s["township"], str(s["population"]), str(s["sampled"]))
-    console.print(table)
+    print_table(table)
     console.print("claims: " + ", ".join(u.claim_id for u in result.claims), highlight=False)
 
 
@@ -113,7 +124,7 @@ def record(
         for d in result.discrepancies:
             table.add_row(d.kind, d.field, d.verifier or "", d.auditor or "",
                           d.difference or "", "yes" if d.material else "")
-        console.print(table)
+        print_table(table)
     if result.reopened:
         console.print(f"claim reopened: new decision {result.new_decision_id}")
     elif result.reopen_blocked:
@@ -152,7 +163,7 @@ def report(
         table = Table(title, *REPORT_HEADERS[1:], title=f"抽样复核 by {title.split()[1]}")
         for i, cells in enumerate(report_table_rows([*rows, data.total])):
             table.add_row(*cells, style="bold" if i == len(rows) else None)
-        console.print(table)
+        print_table(table)
     table = Table("sample", "claim", "verifier", "township", "fields", "outcome", "difference",
                   "reopened", "adjustment", title=f"重大差异 material: {len(data.material)}")
     for m in data.material:
@@ -161,7 +172,7 @@ def report(
                       ", ".join(m["fields"]), m["outcome"], m["payout_difference"],
                       "yes" if m["reopened"] else "no",
                       "" if adj is None else f"{adj['kind']} {adj['amount']} ({adj['status']})")
-    console.print(table)
+    print_table(table)
     for path in (xlsx, pdf):
         if path is not None:
             console.print(f"written: {path}", highlight=False)
@@ -188,7 +199,7 @@ def adjustments(
         table.add_row(str(r.adjustment_id), r.claim_id, r.household_id, r.kind, f"{r.amount:.2f}",
                       f"{r.received:.2f}", f"{r.granted:.2f}", r.status,
                       f"{r.settled_how or ''} {r.settlement_ref or ''}".strip())
-    console.print(table)
+    print_table(table)
 
 
 @app.command("settle")

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.reasons import reason_text
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.adjudication import (
@@ -21,7 +22,17 @@ from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
 from adjudicator.storage.db import database_url
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
                          no_args_is_help=True)
@@ -68,11 +79,11 @@ def adjudicate(
         for claim_id, error in result.errors[:20]:
             console.print(f"  {claim_id}: {error}", highlight=False)
     if failed is not None:
-        fail(str(failed))
+        fail(Message("cli.workers_failed", detail=str(failed)))
     if claim and result.decided == 0:
         why = result.errors[0][1] if result.errors else (
-            result.waiting[0][1] if result.waiting else "it is not ready (not verified)")
-        fail(f"claim {claim} was not decided: {why}")
+            result.waiting[0][1] if result.waiting else Message("cli.not_ready"))
+        fail(Message("cli.not_decided", claim=claim, why=why))
     if result.errors:
         raise typer.Exit(1)
 
@@ -100,7 +111,7 @@ def review_list(
     for p in pended:
         table.add_row(p.claim_id, p.household_id, p.category, f"{p.payout:.2f}",
                       "\n".join(f"{r} {reason_text(r)}" for r in p.reasons), p.verifier_id or "")
-    console.print(table)
+    print_table(table)
 
 
 def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | None) -> None:
@@ -185,7 +196,7 @@ def report(
             summary_report(ctx, pdf, xlsx, title=title, period_label=period,
                            issuing_office=office, year=year)
         except Exception as exc:
-            fail(f"summary report: {exc}")
+            fail(Message("cli.summary_failed", detail=exc))
     if as_json:
         print_json(data.as_dict())
         return
@@ -201,4 +212,4 @@ def report(
             table.add_row(key, str(cell.claims), str(len(cell.households)),
                           str(len(cell.persons)), str(cell.approved),
                           f"{cell.approved_amount:.2f}", str(cell.paid), f"{cell.paid_amount:.2f}")
-        console.print(table)
+        print_table(table)

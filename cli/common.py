@@ -1,4 +1,5 @@
-"""What every command shares: failing with a one-line reason, JSON output, the console."""
+"""What every command shares: failing with a one-line reason (in Chinese unless --lang en),
+JSON output, the console."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from adjudicator.messages import LANGS, Message, Text, render, set_lang
 
 if TYPE_CHECKING:
     from adjudicator.storage.context import Context
@@ -18,10 +24,34 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Stop the command with a one-line reason on stderr and a non-zero exit status."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+def fail(message: Text | Exception, code: int = 1) -> NoReturn:
+    """Stop the command with a one-line reason on stderr and a non-zero exit status: a
+    Message or a refusal in the current language, or text already worded for a person."""
+    prefix = Message("cli.error").render()
+    text = refusal_text(message) if isinstance(message, Exception) else render(message)
+    err_console.print(f"[bold red]{prefix}[/]{escape(text)}", highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(code)
+
+
+def refusal_text(exc: Exception) -> str:
+    """A service's refusal for a person: its own message when it has one in both languages,
+    else the Chinese words the web app shows for it, with the service's reason after them
+    (in English: `--lang en` shows that reason alone)."""
+    from adjudicator.messages import LocalizedError
+
+    if isinstance(exc, LocalizedError):
+        return exc.localized()
+    from adjudicator.web.errors import REFUSALS, refusal
+
+    if isinstance(exc, REFUSALS):
+        answer = refusal(exc)
+        return Message("cli.detail", message=answer.message.rstrip("。"),
+                       detail=answer.detail or str(exc)).render()
+    text = str(exc)
+    if any("\u4e00" <= char <= "\u9fff" for char in text):  # worded in Chinese already
+        return text
+    return Message("cli.refused", detail=text).render()
 
 
 @contextmanager
@@ -30,7 +60,47 @@ def refused(*refusals: type[Exception]) -> Iterator[None]:
     try:
         yield
     except refusals as exc:
-        fail(str(exc))
+        fail(refusal_text(exc))
+
+
+def choose_lang(lang: str | None, *, command: bool = True) -> None:
+    """Apply a --lang option (zh or en). A command's None keeps the language chosen before
+    it; the application's None (no --lang, no ADJUDICATOR_LANG) starts from Chinese."""
+    if lang is None and command:
+        return
+    if lang is not None and lang not in LANGS:
+        set_lang(None)
+        fail(Message("cli.bad_lang"))
+    set_lang(lang)
+
+
+LangOption = typer.Option("--lang", envvar="ADJUDICATOR_LANG", show_envvar=True,
+                          help="Language of messages and error reports: zh (default) or en.")
+
+
+#: Columns holding an identifier a person acts on (copies into the next command): never cut.
+IDENTIFIER_COLUMNS = frozenset({"claim", "claim_id", "household", "household_id", "notice",
+                                "notice_no", "sample", "id", "user", "seq", "#", "方案编号",
+                                "SHA-256", "案件编号", "户编号"})
+
+
+def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS) -> Table:
+    """Fit a filled table to any width (80 columns in a pipe or a narrow terminal) without
+    cutting an identifier: its columns never wrap and are as wide as their longest cell;
+    every other column folds its text onto more lines instead of ending it with "…"."""
+    for column in table.columns:
+        if str(column.header) in identifiers:
+            column.no_wrap = True
+            widths = [cell_len(str(cell)) for cell in column.cells]
+            column.min_width = max([cell_len(str(column.header)), *widths])
+        elif column.overflow == "ellipsis":
+            column.overflow = "fold"
+    return table
+
+
+def print_table(table: Table) -> None:
+    """Print a table with its identifiers whole (`keep_ids`)."""
+    console.print(keep_ids(table))
 
 
 def print_json(data: Any) -> None:
@@ -53,10 +123,10 @@ def context(db: str | None, user: str | None) -> Context:
     from adjudicator.storage.context import UnknownUser, open_context
 
     if not user:
-        fail("say who is acting: --as USER or ADJUDICATOR_USER")
+        fail(Message("cli.no_user"))
     try:
         return open_context(db, user)
     except UnknownUser as exc:
-        fail(str(exc))
+        fail(exc)
     except OperationalError as exc:
-        fail(f"cannot open the database: {exc.orig}")
+        fail(Message("cli.no_database", reason=exc.orig))

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, fail
+from adjudicator.messages import Message
+from cli.common import console, fail, print_table
 
 
 def demo(
@@ -26,12 +27,12 @@ def demo(
         summary = run_demo(out, households=households, seed=seed,
                            say=lambda text: console.print(f"• {text}", highlight=False))
     except Exception as exc:
-        fail(f"the demo stopped: {type(exc).__name__}: {exc}")
+        fail(Message("cli.demo_stopped", detail=f"{type(exc).__name__}: {exc}"))
     table = Table("what", "where", title="demo output")
     for what, path in summary.files.items():
         table.add_row(what, str(path))
-    console.print(table)
+    print_table(table)
     console.print(f"database: {summary.database}  (try: adjudicator report --db "
                   f"{summary.database} --as sun)", highlight=False)
     if summary.figures["replay_differences"] or not summary.figures["chain_ok"]:
-        fail("the demo's replay or audit trail check failed")
+        fail(Message("cli.demo_check_failed"))

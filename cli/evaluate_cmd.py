@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from adjudicator.evaluate import Engine, evaluate_stream
+from adjudicator.messages import Message
 from adjudicator.tariff import TariffError, load_tariff
 from cli.common import err_console, fail, refused
 
@@ -42,14 +43,14 @@ def evaluate(
     try:
         loaded = load_tariff(tariff)
     except TariffError as exc:
-        fail(str(exc).replace("\n", "; "))
+        fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
     chosen: Engine = "scalar" if engine is EngineChoice.SCALAR else "columnar"
     with ExitStack() as stack:
         if str(cases) == "-":
             source, stream = "<stdin>", sys.stdin.buffer
         else:
             if not cases.is_file():
-                fail(f"{cases}: no such file")
+                fail(Message("cli.no_such_file", path=cases))
             source, stream = str(cases), stack.enter_context(cases.open("rb"))
         sink = (stack.enter_context(out.open("wb")) if out is not None
                 else sys.stdout.buffer)

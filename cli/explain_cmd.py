@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from adjudicator.explain import band_table, explain_decision
-from cli.common import AsOption, DbOption, console, context, fail, print_json, refused
+from adjudicator.messages import Message
+from cli.common import AsOption, DbOption, console, context, fail, print_json, print_table, refused
 
 
 def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
@@ -22,7 +23,7 @@ def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
             try:
                 data = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                fail(f"{path}:line {number}: not JSON ({exc})")
+                fail(Message("cli.not_json", path=path, line=number, detail=exc))
             if "trace" in data:  # error lines of `evaluate` are skipped
                 yield data
 
@@ -36,7 +37,7 @@ def render_decision(decision: dict[str, Any], lang: str) -> None:
         table = Table("from", "to", "rate", "amount", title=title)
         for row in rows:
             table.add_row(*row)
-        console.print(table)
+        print_table(table)
 
 
 def explain(
@@ -51,7 +52,7 @@ def explain(
 ) -> None:
     """Explain decisions in plain Chinese or English: reasons, every rule, band breakdown."""
     if lang not in ("zh", "en"):
-        fail("--lang must be zh or en")
+        fail(Message("cli.bad_lang"))
     path = Path(target)
     if not path.is_file():
         _explain_stored(target, lang, as_json, db, user)
@@ -67,7 +68,9 @@ def explain(
             render_decision(decision, lang)
             console.print()
     if shown == 0:
-        fail(f"no decision{' for claim ' + claim if claim else ''} in {target}")
+        fail(Message("cli.no_decision", target=target,
+                     what=f"案件 {claim} 的" if claim else "",
+                     what_en=f" for claim {claim}" if claim else ""))
 
 
 def _explain_stored(claim_id: str, lang: str, as_json: bool, db: str | None,
@@ -79,7 +82,7 @@ def _explain_stored(claim_id: str, lang: str, as_json: bool, db: str | None,
     with refused(PermissionDenied):
         decision = decision_json(ctx, claim_id)
     if decision is None:
-        fail(f"{claim_id}: neither a decisions file nor a decided claim in the database")
+        fail(Message("cli.not_decided_anywhere", claim=claim_id))
     if as_json:
         print_json(decision)
     else:

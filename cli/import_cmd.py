@@ -14,8 +14,19 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from adjudicator.intake import ImportRefused, ImportResult, UnreadableFile, import_file
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    LangOption,
+    choose_lang,
+    console,
+    context,
+    fail,
+    print_json,
+)
 
 app = typer.Typer(help="Import households, claims, verifications or department data from CSV "
                        "(UTF-8 or GBK), XLSX or JSON Lines; bad rows go to an error report.",
@@ -27,21 +38,23 @@ AsOpt = Annotated[str | None, AsOption]
 ErrorsOpt = Annotated[Path | None, typer.Option(
     "--errors", help="Where to write the error report (default: FILE.errors.csv).")]
 JsonOpt = Annotated[bool, JsonOption]
+LangOpt = Annotated[str | None, LangOption]
 
 
 def _run(kind: str, file: Path, db: str | None, user: str | None, errors: Path | None,
-         as_json: bool, default_source: str | None = None) -> None:
+         as_json: bool, default_source: str | None = None, lang: str | None = None) -> None:
+    choose_lang(lang)
     if not file.is_file():
-        fail(f"{file}: no such file")
+        fail(Message("cli.no_such_file", path=file))
     ctx = context(db, user)
     try:
         result = import_file(ctx, kind, file, errors, default_source=default_source)
     except (PermissionDenied, ImportRefused, UnreadableFile) as exc:
-        fail(str(exc))
+        fail(exc)
     except SQLAlchemyError as exc:
         # Chunks stored before the failure stay stored: importing the file again resumes.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        fail(f"{file.name}: database error, import stopped: {reason}")
+        fail(Message("import.database_error", file=file.name, reason=reason))
     finally:
         ctx.engine.dispose()
     _print(result, as_json)
@@ -53,40 +66,46 @@ def _print(result: ImportResult, as_json: bool) -> None:
     if as_json:
         print_json(result.to_dict())
         return
-    console.print(f"{result.file}: {result.rows_total} rows: {result.accepted} accepted "
-                  f"({result.updated} updated), {result.unchanged} unchanged, "
-                  f"{result.rejected} rejected (import batch {result.batch_id})",
-                  highlight=False, soft_wrap=True)
-    if result.rejected:
-        console.print(f"error report: {result.error_report}", highlight=False, soft_wrap=True)
+    console.print(Message("import.summary", file=result.file, total=result.rows_total,
+                          accepted=result.accepted, updated=result.updated,
+                          unchanged=result.unchanged, rejected=result.rejected,
+                          batch=result.batch_id).render(), highlight=False, soft_wrap=True)
+    if result.warnings:
+        console.print(Message("import.warnings", count=result.warnings).render(),
+                      highlight=False, soft_wrap=True)
+    if result.rejected or result.warnings:
+        console.print(Message("import.report_at", path=result.error_report).render(),
+                      highlight=False, soft_wrap=True)
 
 
 @app.command("households")
 def households(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
-               as_json: JsonOpt = False) -> None:
+               as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """Households and their members, one row per member (户编号, 身份证号码, 户类别 …)."""
-    _run("households", file, db, user, errors, as_json)
+    _run("households", file, db, user, errors, as_json, lang=lang)
 
 
 @app.command("claims")
 def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
-           as_json: JsonOpt = False,
+           as_json: JsonOpt = False, lang: LangOpt = None,
            source: Annotated[str | None, typer.Option(
                "--source", help="Source of rows without one (e.g. medical_insurance_feed, "
                                 "医保), for a department feed.")] = None) -> None:
     """Claims, matched to registered members by household + member id or by ID number."""
-    _run("claims", file, db, user, errors, as_json, default_source=source)
+    _run("claims", file, db, user, errors, as_json, default_source=source, lang=lang)
 
 
 @app.command("verifications")
 def verifications(file: FileArg, db: DbOpt = None, user: AsOpt = None,
-                  errors: ErrorsOpt = None, as_json: JsonOpt = False) -> None:
+                  errors: ErrorsOpt = None, as_json: JsonOpt = False,
+                  lang: LangOpt = None) -> None:
     """Household verifications (入户核查); each claim moves to verified."""
-    _run("verifications", file, db, user, errors, as_json)
+    _run("verifications", file, db, user, errors, as_json, lang=lang)
 
 
 @app.command("department-data")
 def department_data(file: FileArg, db: DbOpt = None, user: AsOpt = None,
-                    errors: ErrorsOpt = None, as_json: JsonOpt = False) -> None:
+                    errors: ErrorsOpt = None, as_json: JsonOpt = False,
+                    lang: LangOpt = None) -> None:
     """Department findings (信息比对): vehicles, companies, housing, payroll …"""
-    _run("department-data", file, db, user, errors, as_json)
+    _run("department-data", file, db, user, errors, as_json, lang=lang)

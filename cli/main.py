@@ -8,6 +8,7 @@ import typer
 
 from adjudicator.version import ENGINE_VERSION
 from cli import claims_cmd, demo_cmd, import_cmd, notice_cmd, serve_cmd, system_cmd, tariff_cmd
+from cli.common import LangOption, choose_lang
 from cli.evaluate_cmd import evaluate
 from cli.explain_cmd import explain
 
@@ -29,8 +30,10 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the engine version and exit.")] = False,
+    lang: Annotated[str | None, LangOption] = None,
 ) -> None:
     """防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund."""
+    choose_lang(lang, command=False)
 
 
 app.command()(evaluate)
@@ -51,3 +54,4 @@ app.add_typer(system_cmd.user_app, name="user")
 app.add_typer(system_cmd.log_app, name="log")
 app.add_typer(__import__("cli.verify_cmd", fromlist=["app"]).app, name="verify")
 app.add_typer(__import__("cli.audit_cmd", fromlist=["app"]).app, name="audit")
+app.add_typer(__import__("cli.calendar_cmd", fromlist=["app"]).app, name="calendar")

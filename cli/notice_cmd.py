@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.notices import (
     NoticeRefused,
@@ -18,7 +19,17 @@ from adjudicator.services.notices import (
     record_objection,
 )
 from adjudicator.services.payments import pay_closed
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 app = typer.Typer(help="Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
@@ -40,9 +51,9 @@ def create(
     try:
         created = create_notices(ctx, out, township=township, village=village)
     except PermissionDenied as exc:
-        fail(str(exc))
+        fail(exc)
     except _font_error() as exc:
-        fail(str(exc))
+        fail(exc)
     if as_json:
         print_json([{"notice_no": n.notice_no, "village_code": n.village_code,
                      "claims": n.claims, "households": n.households, "total": f"{n.total:.2f}",
@@ -54,7 +65,7 @@ def create(
     for n in created:
         table.add_row(n.notice_no, n.village_code, str(n.households), str(n.claims),
                       f"{n.total:.2f}", f"{n.start}..{n.end}", str(n.pdf or ""))
-    console.print(table)
+    print_table(table)
 
 
 def _font_error() -> type[Exception]:
@@ -84,7 +95,7 @@ def list_(
     table = Table(*rows[0].keys()) if rows else Table("notice_no")
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
-    console.print(table)
+    print_table(table)
 
 
 @app.command("object")
@@ -113,7 +124,7 @@ def close(
     """Close a notice after its period: claims without objection become payable."""
     ctx = context(db, user)
     if (notice is None) == (not due):
-        fail("give a notice number, or --due")
+        fail(Message("cli.notice_or_due"))
     with refused(PermissionDenied, NoticeRefused):
         if due:
             closed = close_due_notices(ctx)

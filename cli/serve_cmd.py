@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from adjudicator.messages import Message
 from cli.common import AsOption, DbOption, console, context, fail, refused
 
 
@@ -38,9 +39,9 @@ def serve(
     from adjudicator.web import WebSettings, create_app
 
     if secure_cookies not in ("auto", "always", "never"):
-        fail("--secure-cookies is auto, always or never")
+        fail(Message("cli.secure_cookies"))
     if max_upload_mb <= 0 or session_hours <= 0:
-        fail("--max-upload-mb and --session-hours must be positive")
+        fail(Message("cli.positive"))
     configure_logging()
     settings = WebSettings(database_url=db, evidence_dir=evidence_dir,
                            documents_dir=documents_dir,
@@ -50,7 +51,8 @@ def serve(
     try:
         app = create_app(settings)
     except Exception as exc:  # a database that cannot be opened or migrated
-        fail(f"cannot start: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+        fail(Message("cli.cannot_start",
+                     detail=f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))
     console.print(f"防贫保 web app on http://{host}:{port}/ (API docs: /api/docs)",
                   highlight=False)
     # uvicorn's own access log prints query strings: ours (adjudicator.web) does not.

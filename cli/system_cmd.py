@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.tariffs import load_tariff_file
 from adjudicator.services.users import add_user, bootstrap_admin, list_users
@@ -15,7 +16,17 @@ from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import database_url
 from adjudicator.storage.events import canonical, history, verify_chain
 from adjudicator.tariff import TariffError
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 from tariffs import shipped_tariff_paths
 
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
@@ -38,7 +49,7 @@ def init(
         try:
             record, new = load_tariff_file(system, path)
         except TariffError as exc:
-            fail(str(exc).replace("\n", "; "))
+            fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
         loaded.append(f"{record.tariff_id} ({'loaded' if new else 'already stored'})")
     console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}",
                   highlight=False)
@@ -84,7 +95,7 @@ def user_list(
     table = Table("user", "role", "name", "townships", "active")
     for u in users:
         table.add_row(u.user_id, u.role, u.display_name, ",".join(u.townships), str(u.active))
-    console.print(table)
+    print_table(table)
 
 
 @log_app.command("verify")
@@ -104,7 +115,8 @@ def log_verify(
                     "first_bad_seq": problem.seq if problem else None,
                     "problem": problem.problem if problem else None})
     if problem is not None:
-        fail(f"event {problem.seq}: {problem.problem} ({checked} events before it are intact)")
+        fail(Message("cli.chain_broken", seq=problem.seq, problem=problem.problem,
+                     checked=checked))
     if not as_json:
         console.print(f"audit trail intact: {checked} events, hash chain verified")
 
@@ -129,8 +141,8 @@ def log_history(
                      "entity_type": e.entity_type, "detail": e.detail} for e in entries])
         return
     if not entries:
-        fail(f"the audit trail records nothing about {entity_id}")
+        fail(Message("cli.no_history", entity=entity_id))
     table = Table("seq", "at", "actor", "kind", Column("detail", overflow="fold"))
     for e in entries:
         table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))
-    console.print(table)
+    print_table(table)

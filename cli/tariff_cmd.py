@@ -1,13 +1,20 @@
-"""`adjudicator tariff list|show|validate`."""
+"""`adjudicator tariff list|show|validate|load|retire`.
+
+`list` and `show` present what the database holds (every stored tariff with its status, found
+by stored number, SHA-256 or id) when a user acts (--as or ADJUDICATOR_USER); without one, or
+with --shipped, the tariff files shipped with the package."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message, current_lang
 from adjudicator.tariff import Tariff, TariffError, load_tariff
 from cli.common import (
     AsOption,
@@ -17,27 +24,65 @@ from cli.common import (
     err_console,
     fail,
     print_json,
+    print_table,
     refused,
 )
+
+if TYPE_CHECKING:
+    from adjudicator.services.tariffs import StoredTariff
 from tariffs import shipped_tariff_paths
 
-app = typer.Typer(help="Tariff tables: list the shipped ones, show one, validate files.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Tariff tables: list and show the stored (or shipped) ones, validate, "
+                       "load and retire.", no_args_is_help=True)
+
+ShippedOpt = Annotated[bool, typer.Option(
+    "--shipped", help="The tariff files shipped with the package, not the database's.")]
+DbOpt = Annotated[str | None, DbOption]
+AsOpt = Annotated[str | None, AsOption]
 
 
-def _resolve(ref: str) -> Tariff:
-    """A tariff by file path, or by the id of a shipped tariff."""
+def _stored(db: str | None, user: str, ref: str | None = None) -> list[StoredTariff]:
+    from adjudicator.roles import PermissionDenied
+    from adjudicator.services.tariffs import stored_tariffs
+
+    ctx = context(db, user)
+    try:
+        with refused(PermissionDenied, TariffError):
+            return stored_tariffs(ctx, ref)
+    finally:
+        ctx.engine.dispose()
+
+
+def _resolve(ref: str, db: str | None = None, user: str | None = None
+             ) -> tuple[Tariff, StoredTariff | None]:
+    """A tariff by file path; with a user, a stored tariff by number, SHA-256 (8+
+    characters) or id (the active version; the only one when none is active); else by the id
+    of a shipped tariff."""
     path = Path(ref)
     try:
         if path.is_file():
-            return load_tariff(path)
+            return load_tariff(path), None
+        if user:
+            found = _stored(db, user, ref)
+            if len(found) > 1:
+                active = [s for s in found if s.active]
+                found = active if len(active) == 1 else found
+            if len(found) == 1:
+                return found[0].tariff, found[0]
+            if found:
+                fail(Message("tariff.ambiguous", ref=ref, count=len(found),
+                             sha=", ".join(s.sha256[:16] for s in found)))
         for candidate in shipped_tariff_paths():
             tariff = load_tariff(candidate)
             if tariff.id == ref:
-                return tariff
+                return tariff, None
     except TariffError as exc:
-        fail(str(exc).replace("\n", "; "))
-    fail(f"no tariff file or shipped tariff id {ref!r} (see 'adjudicator tariff list')")
+        fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
+    fail(Message("cli.no_tariff", ref=ref))
+
+
+def _headers(*pairs: tuple[str, str]) -> list[str]:
+    return [zh if current_lang() == "zh" else en for zh, en in pairs]
 
 
 def _summary(t: Tariff) -> dict[str, object]:
@@ -50,29 +95,81 @@ def _summary(t: Tariff) -> dict[str, object]:
 @app.command("list")
 def list_tariffs(
     as_json: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
-    """The tariffs shipped with the package."""
+    """The tariffs stored in the database with their status (active or retired), when a user
+    acts (--as); else, or with --shipped, the tariffs shipped with the package."""
+    if user and not shipped:
+        _list_stored(_stored(db, user), as_json)
+        return
     tariffs = [load_tariff(p) for p in shipped_tariff_paths()]
     if as_json:
         print_json([_summary(t) for t in tariffs])
         return
-    table = Table("id", "name", "valid", "regions", "categories", "sha256")
+    table = Table(title=_headers(
+        ("随软件提供的保障方案（数据库中的方案：adjudicator tariff list --as 用户）",
+         "shipped tariffs (the database's: adjudicator tariff list --as USER)"))[0])
+    table.add_column(*_headers(("方案编号", "id")), no_wrap=True)
+    for header in _headers(("名称", "name"), ("有效期", "valid"), ("区划", "regions"),
+                           ("类别", "categories")):
+        table.add_column(header, overflow="fold")
+    _id_column(table, "SHA-256", 12)
     for t in tariffs:
         table.add_row(t.id, t.name, f"{t.valid_from}..{t.valid_to}", ",".join(t.region_codes),
                       ",".join(c.value for c in t.categories), t.sha256[:12])
-    console.print(table)
+    print_table(table)
+
+
+def _id_column(table: Table, header: str, width: int) -> None:
+    """A column a person copies into a command: never wrapped or cut."""
+    table.add_column(header, no_wrap=True, min_width=width)
+
+
+def _list_stored(stored: list[StoredTariff], as_json: bool) -> None:
+    if as_json:
+        print_json([s.summary() for s in stored])
+        return
+    zh = current_lang() == "zh"
+    table = Table(title="数据库中的保障方案" if zh else "stored tariffs")
+    table.add_column("#", no_wrap=True)
+    table.add_column(*_headers(("方案编号", "id")), no_wrap=True)
+    for header in _headers(("名称", "name"), ("有效期", "valid"), ("区划", "regions")):
+        table.add_column(header, overflow="fold")
+    table.add_column(*_headers(("状态", "status")), overflow="fold")
+    _id_column(table, "SHA-256", 16)
+    for s in stored:
+        if s.active:
+            status = "在用" if zh else "active"
+        else:
+            status = "已停用" if zh else "retired"
+            if s.retired_reason:
+                status += ("：" if zh else ": ") + s.retired_reason
+        table.add_row(str(s.pk), s.tariff_id, s.name, f"{s.valid_from}..{s.valid_to}",
+                      ",".join(s.region_codes), status, s.sha256[:16])
+    print_table(table)
+    if not stored:
+        console.print("数据库中还没有保障方案（adjudicator tariff load FILE）" if zh else
+                      "no tariff is stored yet (adjudicator tariff load FILE)")
 
 
 @app.command("show")
 def show(
-    tariff: Annotated[str, typer.Argument(help="A tariff file or a shipped tariff's id.")],
+    tariff: Annotated[str, typer.Argument(help="A tariff file; with --as, a stored tariff's "
+                                                 "number, SHA-256 (8+ characters) or id; "
+                                                 "else a shipped tariff's id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
-    """Every number of one tariff."""
-    t = _resolve(tariff)
+    """Every number of one tariff, and for a stored one its status."""
+    t, stored = _resolve(tariff, db, None if shipped else user)
     if as_json:
-        print_json(t.model_dump(mode="json", by_alias=True))
+        data = t.model_dump(mode="json", by_alias=True)
+        if stored is not None:
+            data = {**data, "stored": stored.summary()}
+        print_json(data)
         return
+    if stored is not None:
+        _print_status(stored)
     console.print(f"[bold]{t.name}[/]  ({t.id})")
     console.print(f"file {t.source}  sha256 {t.sha256}")
     console.print(f"valid {t.valid_from} .. {t.valid_to}; regions {', '.join(t.region_codes)}")
@@ -87,7 +184,30 @@ def show(
                       f"{rules.annual_cap}")
         for band in rules.bands:
             table.add_row(str(band.from_), "" if band.to is None else str(band.to), str(band.rate))
-        console.print(table)
+        print_table(table)
+
+
+def _local(stamp: str | None) -> str:
+    """A stored UTC timestamp as the county reads it: Beijing time, to the minute."""
+    if not stamp:
+        return ""
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+
+def _print_status(s: StoredTariff) -> None:
+    zh = current_lang() == "zh"
+    if zh:
+        status = "在用" if s.active else (f"已停用（{_local(s.retired_at)} 由 "
+                                          f"{s.retired_by or ''} 停用：{s.retired_reason or ''}）")
+        line = (f"数据库中的第 {s.pk} 号方案，状态：{status}；{_local(s.loaded_at)} 由 "
+                f"{s.loaded_by} 加载；SHA-256 {s.sha256}")
+    else:
+        status = "active" if s.active else (f"retired ({_local(s.retired_at)} by "
+                                            f"{s.retired_by or ''}: {s.retired_reason or ''})")
+        line = (f"stored tariff #{s.pk}, {status}; loaded {_local(s.loaded_at)} (Beijing "
+                f"time) by {s.loaded_by}; sha256 {s.sha256}")
+    console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("validate")
@@ -106,7 +226,7 @@ def validate(
             continue
         console.print(f"{path}: ok ({t.id}, sha256 {t.sha256[:12]})", highlight=False)
     if bad:
-        fail(f"{bad} of {len(files)} tariff file(s) invalid")
+        fail(Message("cli.tariffs_invalid", bad=bad, total=len(files)))
 
 
 @app.command("load")
@@ -123,9 +243,9 @@ def load(
     try:
         record, new = load_tariff_file(ctx, file)
     except TariffError as exc:
-        fail(str(exc).replace("\n", "; "))
+        fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
     except PermissionDenied as exc:
-        fail(str(exc))
+        fail(exc)
     state = "stored" if new else "already stored"
     console.print(f"{record.tariff_id}: {state} (sha256 {record.sha256[:12]})", highlight=False)
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.verification import (
     Assignment,
@@ -26,7 +27,18 @@ from adjudicator.services.verification import (
     verification_template,
 )
 from adjudicator.workflow import IllegalTransition
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    err_console,
+    fail,
+    print_json,
+    print_table,
+    refused,
+)
 
 app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
                   no_args_is_help=True)
@@ -34,7 +46,8 @@ app = typer.Typer(help="入户核查: assign, list, print and record household v
 #: Exit status of `verify record` when the form was saved as a draft (incomplete).
 DRAFT_EXIT = 2
 HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
-                             help="A public holiday (YYYY-MM-DD), not a working day; repeat.")
+                             help="One more day off (YYYY-MM-DD) besides the official holidays "
+                                  "and the county's days off (adjudicator calendar); repeat.")
 REFUSALS = (PermissionDenied, VerificationRefused, IllegalTransition)
 
 
@@ -67,20 +80,29 @@ def assign(
                                   "due": a.due.isoformat()} for a in result.assigned],
                     "unassigned": [{"claim_id": u.claim_id, "household_id": u.household_id,
                                     "township": u.township_code, "reason": u.reason}
-                                   for u in result.unassigned]})
+                                   for u in result.unassigned],
+                    "deadline": result.deadline.as_dict() if result.deadline else None})
+        if result.deadline and result.deadline.warning:
+            err_console.print(f"注意：{result.deadline.warning}", highlight=False, markup=False)
         return
     table = Table("claim", "household", "township", "verifier", "due",
                   title=f"已分派 assigned: {len(result.assigned)}")
     for a in result.assigned:
         table.add_row(a.claim_id, a.household_id, a.township_code, a.verifier_id,
                       a.due.isoformat())
-    console.print(table)
+    print_table(table)
     if result.unassigned:
         missed = Table("claim", "household", "township", "why",
                        title=f"未分派 not assigned: {len(result.unassigned)}")
         for u in result.unassigned:
             missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason)
-        console.print(missed)
+        print_table(missed)
+    if result.deadline is not None:
+        deadline = result.deadline
+        console.print(f"截止日期 {deadline.due.isoformat()}（{days} 个工作日，"
+                      f"{deadline.note}）", highlight=False, markup=False)
+        if deadline.warning:
+            err_console.print(f"注意：{deadline.warning}", highlight=False, markup=False)
 
 
 def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:
@@ -95,7 +117,7 @@ def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:
         table.add_row(a.claim_id, a.household_id, a.township_code, a.village_name or "",
                       a.category, a.verifier_id, a.due.isoformat() if a.due else "", left,
                       "yes" if a.has_draft else "", style=style)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("list")
@@ -111,7 +133,7 @@ def list_cmd(
 ) -> None:
     """Open assignments (assigned, not yet verified) with their deadlines, earliest first."""
     if mine and everyone:
-        fail("--mine or --all, not both")
+        fail(Message("cli.mine_or_all"))
     ctx = context(db, user)
     with refused(*REFUSALS):
         found = list_assignments(ctx, everyone=everyone, holidays=_dates(holiday))
@@ -146,7 +168,7 @@ def template(
 ) -> None:
     """Print the verification form of a claim, prefilled with what is known."""
     if fmt not in ("yaml", "json"):
-        fail("--format is yaml or json")
+        fail(Message("cli.yaml_or_json"))
     ctx = context(db, user)
     with refused(*REFUSALS):
         form = verification_template(ctx, claim, evidence_dir)
@@ -177,7 +199,7 @@ def record(
     A draft lists the missing fields and exits with status 2; a submitted form moves the
     claim to verified. Contradictions with department findings are warned about first."""
     if (file is None) == (not interactive):
-        fail("give --file FORM or --interactive (one of them)")
+        fail(Message("cli.file_or_interactive"))
     ctx = context(db, user)
     with refused(*REFUSALS):
         if file is not None:
@@ -189,7 +211,7 @@ def record(
             console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
         if check.complete and check.warnings and not yes and not typer.confirm(
                 "仍然提交? submit anyway?", default=False):
-            fail("not submitted: nothing was recorded")
+            fail(Message("cli.not_submitted"))
         result = record_verification(ctx, claim, form, evidence_dir)
     if as_json:
         print_json({"claim_id": result.claim_id, "status": result.status,

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from adjudicator.messages import Message
 from adjudicator.negative_items import BUILTIN_ITEMS
 from schemas.case import CostItem, DisasterAmounts, EducationAmounts, IncomeItem, MedicalAmounts
 from schemas.types import (
@@ -119,19 +120,47 @@ class Relation(StrEnum):
     OTHER = "other"
 
 
+#: 与户主关系 as county registers (户口簿, 防返贫监测系统) write it. The kinds are coarse: every
+#: descendant two generations down or more (孙子, 外孙女, 孙媳妇, 曾孙) is `grandchild`, a
+#: parent-in-law is `parent`, a sibling's spouse is `sibling`; a nephew, an uncle or a
+#: relative not in the list is `other`. A term not listed at all is registered as `other`
+#: with a warning in the error report: the person is never dropped.
 RELATION_LABELS: dict[str, str] = {
-    "户主": "head", "本人": "head", "本人(户主)": "head",
+    "户主": "head", "本人": "head", "本人(户主)": "head", "户主本人": "head",
     "配偶": "spouse", "妻": "spouse", "妻子": "spouse", "夫": "spouse", "丈夫": "spouse",
+    "之妻": "spouse", "之夫": "spouse", "老伴": "spouse",
     "子": "child", "女": "child", "儿子": "child", "女儿": "child", "之子": "child",
     "之女": "child", "长子": "child", "次子": "child", "长女": "child", "次女": "child",
-    "子女": "child",
-    "儿媳": "child_in_law", "女婿": "child_in_law",
-    "孙子": "grandchild", "孙女": "grandchild", "外孙子": "grandchild", "外孙女": "grandchild",
+    "三子": "child", "三女": "child", "四子": "child", "四女": "child", "五子": "child",
+    "五女": "child", "独生子": "child", "独生女": "child", "养子": "child", "养女": "child",
+    "继子": "child", "继女": "child", "子女": "child", "其他儿子": "child",
+    "其他女儿": "child",
+    "儿媳": "child_in_law", "儿媳妇": "child_in_law", "媳妇": "child_in_law",
+    "之媳": "child_in_law", "女婿": "child_in_law", "之婿": "child_in_law",
+    "孙子": "grandchild", "孙女": "grandchild", "外孙": "grandchild", "外孙子": "grandchild",
+    "外孙女": "grandchild", "孙媳妇": "grandchild", "孙媳": "grandchild",
+    "孙女婿": "grandchild", "外孙媳妇": "grandchild", "外孙女婿": "grandchild",
+    "孙子女": "grandchild", "外孙子女": "grandchild", "曾孙": "grandchild",
+    "曾孙子": "grandchild", "曾孙女": "grandchild", "曾外孙": "grandchild",
+    "曾外孙女": "grandchild", "重孙": "grandchild", "重孙子": "grandchild",
+    "重孙女": "grandchild",
     "父亲": "parent", "母亲": "parent", "父": "parent", "母": "parent", "父母": "parent",
+    "继父": "parent", "继母": "parent", "养父": "parent", "养母": "parent",
+    "公公": "parent", "婆婆": "parent", "岳父": "parent", "岳母": "parent",
     "祖父": "grandparent", "祖母": "grandparent", "外祖父": "grandparent",
-    "外祖母": "grandparent",
+    "外祖母": "grandparent", "祖父母": "grandparent", "外祖父母": "grandparent",
+    "爷爷": "grandparent", "奶奶": "grandparent", "外公": "grandparent",
+    "外婆": "grandparent", "曾祖父": "grandparent", "曾祖母": "grandparent",
     "兄": "sibling", "弟": "sibling", "姐": "sibling", "妹": "sibling", "兄弟姐妹": "sibling",
-    "其他": "other",
+    "哥哥": "sibling", "弟弟": "sibling", "姐姐": "sibling", "妹妹": "sibling",
+    "兄弟": "sibling", "姐妹": "sibling", "嫂": "sibling", "嫂子": "sibling",
+    "弟媳": "sibling", "弟媳妇": "sibling", "姐夫": "sibling", "妹夫": "sibling",
+    "其他": "other", "其他亲属": "other", "非亲属": "other", "侄子": "other",
+    "侄女": "other", "侄孙": "other", "侄孙女": "other", "外甥": "other", "外甥女": "other",
+    "伯父": "other", "伯母": "other", "叔叔": "other", "叔父": "other", "婶婶": "other",
+    "姑姑": "other", "姑妈": "other", "舅舅": "other", "舅妈": "other", "姨妈": "other",
+    "阿姨": "other", "堂兄弟": "other", "堂姐妹": "other", "表兄弟": "other",
+    "表姐妹": "other",
 }
 
 TRUE_WORDS = frozenset({"是", "有", "发现", "存在", "y", "yes", "true", "t", "1", "√"})
@@ -223,7 +252,8 @@ def parse_money(value: Any) -> Any:
     try:
         return parse_amount(text)
     except ValueError as exc:
-        raise PydanticCustomError("amount", "{message}", {"message": str(exc)}) from None
+        raise PydanticCustomError("amount", "{message}", {
+            "message": str(exc), "problem": getattr(exc, "problem", "format")}) from None
 
 
 _ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
@@ -291,12 +321,35 @@ EducationStageIn = Annotated[
     EducationStage, BeforeValidator(_vocabulary(EducationStage, EDUCATION_STAGE_LABELS))]
 CrossCheckSourceIn = Annotated[
     CrossCheckSource, BeforeValidator(_vocabulary(CrossCheckSource, CROSS_CHECK_SOURCE_LABELS))]
-RelationIn = Annotated[Relation, BeforeValidator(_vocabulary(Relation, RELATION_LABELS))]
+_known_relation = _vocabulary(Relation, RELATION_LABELS)
 
 
-def row_error(field: str, message: str) -> PydanticCustomError:
-    """A rule that spans fields, reported against the one field to correct."""
-    return PydanticCustomError("row_rule", "{message}", {"field": field, "message": message})
+def relation_known(value: Any) -> bool:
+    """Whether `value` is a relation term (or kind) of RELATION_LABELS."""
+    try:
+        _known_relation(value)
+    except PydanticCustomError:
+        return False
+    return True
+
+
+def parse_relation(value: Any) -> Any:
+    """A relation term as its kind; a term not listed is `other` (the import warns)."""
+    text = _text(value)
+    if isinstance(text, str) and not relation_known(text):
+        return Relation.OTHER.value
+    return _known_relation(text)
+
+
+RelationIn = Annotated[Relation, BeforeValidator(parse_relation)]
+
+
+def row_error(field: str, rule: Message) -> PydanticCustomError:
+    """A rule that spans fields, reported against the one field to correct; `rule` words it
+    (adjudicator.messages), with the file's own headers for the fields it names."""
+    return PydanticCustomError("row_rule", "{message}", {"field": field,
+                                                         "message": rule.render("en"),
+                                                         "rule": rule})
 
 
 # --- households ---------------------------------------------------------------------------
@@ -372,21 +425,24 @@ class ClaimRow(BaseModel):
         if self.id_number is None:
             for part in ("household_id", "member_id"):
                 if getattr(self, part) is None:
-                    raise row_error(part, "name the member: household_id and member_id, or "
-                                    "the ID number")
+                    raise row_error(part, Message("row.name_member", field="household_id",
+                                                  field2="member_id", field3="id_number"))
         elif (self.household_id is None) != (self.member_id is None):
             missing = "member_id" if self.member_id is None else "household_id"
-            raise row_error(missing, "household_id and member_id go together")
+            other = "household_id" if missing == "member_id" else "member_id"
+            raise row_error(missing, Message("row.go_together", field=other, field2=missing))
         _, wanted = _AMOUNT_PARTS[self.category]
         for part in MEDICAL_FIELDS + EDUCATION_FIELDS + DISASTER_FIELDS:
             if part not in wanted and getattr(self, part) is not None:
-                raise row_error(part, f"{part} does not apply to a {self.category.value} claim")
+                raise row_error(part, Message("row.not_applicable", field=part,
+                                              category=self.category.value))
         required = {"medical": "total_cost", "accident": "total_cost", "disaster":
                     "assessed_loss", "education": "tuition"}[self.category.value]
         for part in (("stage", required) if self.category is ClaimCategory.EDUCATION
                      else (required,)):
             if getattr(self, part) is None:
-                raise row_error(part, f"a {self.category.value} claim needs {part}")
+                raise row_error(part, Message("row.needs", field=part,
+                                              category=self.category.value))
         return self
 
     def amounts(self) -> dict[str, str]:
@@ -439,7 +495,7 @@ class VerificationImport(BaseModel):
     def _members_once(self) -> Self:
         ids = [m.member_id for m in self.members]
         if len(ids) != len(set(ids)):
-            raise row_error("members", "a member appears twice in members")
+            raise row_error("members", Message("row.member_twice", field="members"))
         return self
 
 
@@ -521,6 +577,6 @@ class DepartmentDataRow(BaseModel):
     @model_validator(mode="after")
     def _household_named(self) -> Self:
         if self.household_id is None and self.id_number is None:
-            raise row_error("id_number", "name the household: a member's ID number or "
-                            "household_id")
+            raise row_error("id_number", Message("row.name_household", field="id_number",
+                                                 field2="household_id"))
         return self

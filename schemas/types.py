@@ -16,10 +16,20 @@ from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, WithJs
 _AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 
 
+class AmountError(ValueError):
+    """A value that is not an amount; `problem` says why (boolean, places, type, format,
+    plain, negative), so that a message can be worded in another language by its kind."""
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
 def parse_amount(value: Any) -> Decimal:
     """Parse a yuan amount exactly; at most two decimals (fen), never a float's binary value."""
     if isinstance(value, bool):
-        raise ValueError("an amount must be a decimal string or a number, not a boolean")
+        raise AmountError("boolean",
+                          "an amount must be a decimal string or a number, not a boolean")
     if isinstance(value, Decimal):
         text = format(value, "f")
     elif isinstance(value, int):
@@ -28,18 +38,19 @@ def parse_amount(value: Any) -> Decimal:
         # repr() gives the shortest text that reads back as this float: the JSON literal.
         text = repr(value)
         if "e" in text or "E" in text or not _AMOUNT_RE.match(text.removesuffix(".0") or "0"):
-            raise ValueError(
-                f"a JSON number amount may have at most two decimals; got {text}; "
+            raise AmountError(
+                "places", f"a JSON number amount may have at most two decimals; got {text}; "
                 "send amounts as strings such as \"1234.56\""
             )
         text = text.removesuffix(".0")
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise ValueError(f"an amount must be a decimal string such as \"1234.56\", got {value!r}")
+        raise AmountError("type", "an amount must be a decimal string such as \"1234.56\", "
+                          f"got {value!r}")
     if not _AMOUNT_RE.match(text):
-        raise ValueError(
-            f"not an amount in yuan with at most two decimals: {value!r} "
+        raise AmountError(
+            "format", f"not an amount in yuan with at most two decimals: {value!r} "
             "(expected e.g. \"1234.56\")"
         )
     try:
@@ -67,7 +78,8 @@ def _plain_decimal_text(value: Any) -> Any:
     """A string amount must be a plain decimal: no exponent, sign "+", "_" or non-ASCII digit
     (Decimal() would read them all; the contract's JSON Schema admits none)."""
     if type(value) is str and not _PLAIN_DECIMAL.fullmatch(value):
-        raise ValueError(f"not a plain decimal amount such as \"1234.56\": {value[:20]!r}")
+        raise AmountError("plain",
+                          f"not a plain decimal amount such as \"1234.56\": {value[:20]!r}")
     return value
 
 
@@ -77,7 +89,7 @@ def _plain_non_negative(value: Any) -> Any:
     value = _plain_decimal_text(value)
     if (type(value) is str and value.startswith("-")) or (type(value) is float
                                                           and str(value).startswith("-")):
-        raise ValueError("an amount here must not be negative")
+        raise AmountError("negative", "an amount here must not be negative")
     return value
 
 

@@ -85,3 +85,13 @@ def admin_ctx(db_url: str, clock: FixedClock):
         add_user(ctx, user_id, role, user_id.upper())
     yield ctx
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_the_default_language() -> Iterator[None]:
+    """Every test starts with messages in Chinese, whatever language a CLI test chose."""
+    from adjudicator.messages import set_lang
+
+    set_lang(None)
+    yield
+    set_lang(None)

@@ -47,7 +47,7 @@ def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert run(admin_ctx, "aud", "audit", "sample", "--rate", "1", "--seed", "9"
                ).exit_code == 1  # officers draw samples
     bad = run(admin_ctx, "off", "audit", "sample", "--rate", "five", "--seed", "9")
-    assert bad.exit_code == 1 and "--rate must be a decimal" in bad.stderr
+    assert bad.exit_code == 1 and "--rate 应为小数" in bad.stderr
 
     k1, k2 = tmp_path / "K1.json", tmp_path / "K2.yaml"
     assert run(admin_ctx, "aud", "verify", "template", "K1", "--format", "json", "--out",

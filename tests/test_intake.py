@@ -19,6 +19,7 @@ from adjudicator.intake import (
     import_households,
     import_verifications,
 )
+from adjudicator.intake.report import read_report
 from adjudicator.roles import PermissionDenied
 from adjudicator.storage.models import Claim, Event, Finding, Household, ImportBatch, Member
 from adjudicator.storage.models import Verification as VerificationRecord
@@ -36,8 +37,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def report_rows(path: str | Path) -> list[dict[str, str]]:
-    with Path(path).open(encoding="utf-8-sig", newline="") as stream:
-        return list(csv.DictReader(stream))
+    return read_report(path)
 
 
 def count(ctx, model) -> int:
@@ -159,7 +159,15 @@ def test_bad_rows_are_reported_and_good_rows_stored(admin_ctx, data: Path) -> No
         ("bad_claims.csv", "4", "救助类别", "INVALID_VALUE"),
         ("bad_claims.csv", "5", "结算日期", "MISSING_VALUE"),
     ]
-    assert "at most two decimals" in problems[0]["reason"]
+    # Chinese by default, field named by the file's header, with the English beside it
+    assert [p["reason"] for p in problems] == [
+        "不是有效金额：最多两位小数，如 1234.56",
+        "不认识的取值“因穷”：请填写中文名称或代码（见 docs/import.md）",
+        "必须填写"]
+    assert "at most two decimals" in problems[0]["reason_en"]
+    assert problems[2]["reason_en"] == "Field required"
+    header = Path(result.error_report).read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "文件,行号,列名,错误代码,错误原因,原始数据,reason_en"
     original = json.loads(problems[0]["original"])
     assert original["身份证号码"] == "330102********0513" and original["医疗总费用"] == "3万"
     with admin_ctx.factory() as session:
@@ -239,7 +247,8 @@ def test_claims_match_members_by_id_number_and_never_echo_it(admin_ctx, data: Pa
     text = Path(result.error_report).read_text(encoding="utf-8-sig")
     problems = report_rows(result.error_report)
     assert problems[0]["code"] == "UNKNOWN_MEMBER"
-    assert problems[0]["reason"] == "no registered household member with this ID number"
+    assert problems[0]["reason"] == "没有登记此身份证号码的家庭成员"
+    assert problems[0]["reason_en"] == "no registered household member with this ID number"
     assert problems[1]["code"] == "NAME_MISMATCH"
     for secret in (UNKNOWN_ID, "钱多多", "330102196504030513", "刘某某"):
         assert secret not in text
@@ -252,8 +261,10 @@ def test_a_verifier_cannot_import_claims_and_imports_only_own_verifications(
         admin_ctx, data: Path) -> None:
     load_all(admin_ctx, data)
     verifier = admin_ctx.as_user("v1")
-    with pytest.raises(PermissionDenied, match="may not import"):
+    with pytest.raises(PermissionDenied, match="may not import") as denied:
         import_claims(verifier, data / "claims_zh.csv")
+    assert denied.value.localized() == ("用户 v1（核查员）无权导入数据：需要以下角色之一："
+                                        "保险公司主管")
     with pytest.raises(PermissionDenied):
         import_households(verifier, data / "households_zh.csv")
     result = import_verifications(verifier, data / "verifications_zh.csv")  # rows of v2
@@ -270,6 +281,8 @@ def test_an_unknown_column_refuses_the_file_once(admin_ctx, data: Path) -> None:
                        "330102197803120417", "13800000000"]] * 3)
     with pytest.raises(ImportRefused, match="UNKNOWN_COLUMN '手机号码'") as refused:
         import_households(admin_ctx, path)
+    assert refused.value.localized().startswith(
+        "odd.csv：表头（第 1 行）“手机号码”：不认识的列名（可用的列名见 docs/import.md；")
     problems = report_rows(refused.value.error_report)
     assert [(p["row"], p["field"], p["code"]) for p in problems] == [
         ("1", "手机号码", "UNKNOWN_COLUMN")]
@@ -310,7 +323,9 @@ def test_conflicting_registrations_are_rejected(admin_ctx, data: Path) -> None:
     result = import_households(admin_ctx, path)
     problems = report_rows(result.error_report)
     assert [(p["row"], p["code"]) for p in problems] == [("11", "HOUSEHOLD_CONFLICT")]
-    assert "row 2" in problems[0]["reason"]
+    assert problems[0]["reason"] == ("户 H-330102-000001 的“household_category”与本文件第 2 "
+                                     "行不一致")
+    assert "row 2" in problems[0]["reason_en"]
     # one ID number is one member
     path = write_csv(data / "again.csv", ["household_id", "region_code", "household_category",
                                            "village_name", "member_id", "name", "id_number"],
@@ -338,7 +353,8 @@ def test_a_verification_follows_the_workflow(admin_ctx, data: Path) -> None:
     problems = report_rows(result.error_report)
     assert [(p["row"], p["code"]) for p in problems] == [
         ("2", "CLAIM_STATUS"), ("3", "CLAIM_NOT_FOUND"), ("4", "UNREADABLE_ROW")]
-    assert "cannot move to verified" in problems[0]["reason"]
+    assert problems[0]["reason"] == "案件 K-2026-000002 当前的状态（拟救助）不能录入核查"
+    assert "cannot move to verified" in problems[0]["reason_en"]
     assert result.accepted == 1
 
 

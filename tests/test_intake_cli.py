@@ -29,7 +29,7 @@ def test_import_commands_end_to_end(admin_ctx, db_url: str, tmp_path: Path,
 
     claims = invoke(db_url, "claims", str(data / "claims_zh.csv"))
     assert claims.exit_code == 0, claims.output
-    assert "2 rows: 2 accepted" in claims.stdout
+    assert "共 2 行，接收 2 行" in claims.stdout
 
     # some rows rejected: exit 0, the count and the report's path printed
     feed = data / "feed.csv"
@@ -39,7 +39,7 @@ def test_import_commands_end_to_end(admin_ctx, db_url: str, tmp_path: Path,
     report = tmp_path / "reports" / "feed-errors.csv"
     partial = invoke(db_url, "claims", str(feed), "--source", "医保", "--errors", str(report))
     assert partial.exit_code == 0, partial.output
-    assert "1 rejected" in partial.stdout and str(report) in partial.stdout.replace("\n", "")
+    assert "退回 1 行" in partial.stdout and str(report) in partial.stdout.replace("\n", "")
     assert "330102198807070019" not in partial.output
     assert "UNKNOWN_MEMBER" in report.read_text(encoding="utf-8-sig")
 
@@ -66,9 +66,14 @@ def test_import_failures_exit_1_with_one_line(admin_ctx, db_url: str, tmp_path: 
     path = str(tmp_path / "claims.csv")
     refused = invoke(db_url, "claims", path, "--as", "v1")
     assert refused.exit_code == 1
-    assert "may not import" in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert refused.output.strip() == ("错误：用户 v1（核查员）无权导入数据：需要以下角色之一："
+                                      "保险公司主管")
     assert invoke(db_url, "claims", path).exit_code == 1  # nobody acting
-    assert "no such file" in invoke(db_url, "claims", path + ".x", "--as", "sup").output
+    assert "文件不存在" in invoke(db_url, "claims", path + ".x", "--as", "sup").output
     (tmp_path / "odd.csv").write_text("claim_id,colour\nK-1,red\n", encoding="utf-8")
     odd = invoke(db_url, "claims", str(tmp_path / "odd.csv"), "--as", "sup")
-    assert odd.exit_code == 1 and "UNKNOWN_COLUMN 'colour'" in odd.output
+    assert odd.exit_code == 1 and "表头（第 1 行）“colour”：不认识的列名" in odd.output
+    english = invoke(db_url, "claims", str(tmp_path / "odd.csv"), "--as", "sup", "--lang", "en")
+    assert english.exit_code == 1 and "UNKNOWN_COLUMN 'colour'" in english.output
+    assert "may not import" in invoke(db_url, "claims", path, "--as", "v1", "--lang",
+                                      "en").output

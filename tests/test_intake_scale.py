@@ -28,6 +28,7 @@ from adjudicator.intake import households as households_intake
 from adjudicator.intake import verifications as verifications_intake
 from adjudicator.intake.fastrows import FastModel
 from adjudicator.intake.pipeline import validation_problems
+from adjudicator.intake.report import read_report
 from adjudicator.storage.events import verify_chain
 from adjudicator.storage.models import Claim, Event, Finding, Household, Member, Verification
 from fixtures.generate import generate_county, write_import_files
@@ -161,7 +162,7 @@ def _count(ctx: Any, model: Any) -> int:
 
 def _report(path: str | None) -> list[dict[str, str]]:
     assert path is not None
-    return _rows(Path(path))
+    return read_report(path)
 
 
 def test_chunk_boundaries_change_nothing(admin_ctx: Any, tmp_path: Path) -> None:

@@ -82,8 +82,12 @@ def test_problems_name_the_field_and_never_the_personal_value() -> None:
     assert [(f, c) for f, c, _ in problems] == [
         ("region_code", "INVALID_VALUE"), ("household_category", "INVALID_VALUE"),
         ("id_number", "INVALID_VALUE")]
-    assert all("330102198001019999999" not in reason for _, _, reason in problems)
-    assert "unknown value '贫困户'" in problems[1][2]
+    reasons = [(reason.render("zh"), reason.render("en")) for _, _, reason in problems]
+    assert all("330102198001019999999" not in zh + en for zh, en in reasons)
+    assert reasons[1] == ("不认识的取值“贫困户”：请填写中文名称或代码（见 docs/import.md）",
+                          "unknown value '贫困户': expected one of edge, general, low_income, "
+                          "sudden_hardship, unstable, or its Chinese name (see docs/import.md)")
+    assert reasons[0][0] == "不是 12 位村级行政区划代码（县 6 位、乡镇 3 位、村 3 位）"
 
 
 def test_cross_field_rules_name_the_field_to_correct() -> None:

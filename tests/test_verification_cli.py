@@ -84,7 +84,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["claim_status"] == "verified"
     other = run(admin_ctx, "v2", "verify", "record", "K2", "--file", str(form_path))
-    assert other.exit_code == 1 and "error:" in other.stderr
+    assert other.exit_code == 1 and "错误：" in other.stderr
 
     # K2 interactively: the vehicle registry found a car, the answer is no: a warning and a
     # confirmation; declining records nothing, accepting submits.
@@ -96,7 +96,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
                    stdin="\n".join([*answers, "n"]) + "\n")
     assert declined.exit_code == 1, declined.output
     assert "车管部门比对发现: 家庭拥有消费型车辆" in declined.stdout
-    assert "not submitted" in declined.stderr
+    assert "未提交：没有录入任何内容" in declined.stderr
     accepted = run(admin_ctx, "v1", "verify", "record", "K2", "--interactive",
                    stdin="\n".join([*answers, "y"]) + "\n")
     assert accepted.exit_code == 0, accepted.output
@@ -123,6 +123,6 @@ def test_verify_template_as_json_and_errors(admin_ctx, tmp_path: Path) -> None:
     nobody = run(admin_ctx, "v2", "verify", "template", "K1")
     assert nobody.exit_code == 1 and "not assigned to v2" in nobody.stderr
     both = run(admin_ctx, "v1", "verify", "record", "K1")
-    assert both.exit_code == 1 and "--file FORM or --interactive" in both.stderr
+    assert both.exit_code == 1 and "请给出 --file 核查表 或 --interactive" in both.stderr
     missing = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path / "x.yaml"))
     assert missing.exit_code == 1 and "cannot read" in missing.stderr

@@ -106,7 +106,7 @@ def test_user_password_command_prompts_twice_and_signs_the_user_out(world: World
     assert mismatch.exit_code != 0
     refused = runner.invoke(app, ["user", "password", "v1", "--db", world.db_url, "--as",
                                   "v2"], input="another-secret-9\nanother-secret-9\n")
-    assert refused.exit_code != 0 and "may not user.manage" in refused.output
+    assert refused.exit_code != 0 and "无权管理用户" in refused.output
     with world.ctx.factory() as session:
         kinds = session.execute(select(Event.kind, Event.payload).where(
             Event.kind == "user.password_set")).all()

@@ -15,7 +15,7 @@ not load WeasyPrint and matplotlib)::
     render_notices(list[VillageNotice]) -> list[bytes]    # batches, on every core
     render_denial_letters(...), render_decision_records(...), make_executor(workers)
 
-See docs/documents.md for the contents, the font requirement, safety and speed.
+See docs/documents.md for the contents, the font requirement and safety (docs/scale.md: speed).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ a forked copy of a process that already holds Pango and fontconfig state is not 
 The calling process does not import WeasyPrint for a pooled batch (the workers do); it
 sends the documents in small chunks, so that both cores stay busy to the end.
 
-Measured on the project's 2-core machine: docs/documents.md.
+Measured on the project's 2-core machine: docs/scale.md.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ use, the Jinja2 environment, the parsed stylesheets, WeasyPrint's font configura
 built once per process and reused by every document (the working copy and what depends on
 it are rebuilt only when a document brings a new character); see
 :mod:`adjudicator.documents.batch` for rendering many documents on several cores, and
-docs/documents.md for the measurements.
+docs/scale.md for the measurements.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from pathlib import Path
 from adjudicator.intake import claims, findings, households, verifications
 from adjudicator.intake.pipeline import CHUNK_SIZE, ImportRefused, ImportResult, run_import
 from adjudicator.intake.sources import UnreadableFile
+from adjudicator.messages import Message
 from adjudicator.storage.context import Context
 
 __all__ = [
@@ -35,7 +36,8 @@ def import_file(ctx: Context, kind: str, path: Path | str, errors_path: Path | s
                 ) -> ImportResult:
     """Import one file of `kind` (households, claims, verifications, department-data)."""
     if kind not in IMPORTERS:
-        raise ValueError(f"unknown import kind {kind!r}: {', '.join(IMPORTERS)}")
+        raise ValueError(Message("import.unknown_kind", kind=kind, kinds=", ".join(IMPORTERS))
+                         .render())
     options = {"default_source": default_source} if default_source else {}
     return run_import(ctx, IMPORTERS[kind], path, errors_path, chunk_size, options)
 

@@ -26,6 +26,7 @@ from adjudicator.intake.pipeline import (
     insert_rows,
     unique,
 )
+from adjudicator.messages import Message
 from adjudicator.storage.models import Claim
 from adjudicator.workflow import ClaimStatus, check_transition
 from schemas.imports import DISASTER_FIELDS, EDUCATION_FIELDS, MEDICAL_FIELDS, ClaimRow
@@ -112,14 +113,13 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             if stored == content:
                 chunk.unchanged += 1
             else:
-                chunk.reject(row, "claim_id", "DUPLICATE_CLAIM", f"claim {rec.claim_id} is "
-                             "already stored with other content; it is never stored twice")
+                chunk.reject(row, "claim_id", "DUPLICATE_CLAIM",
+                             Message("claim.duplicate_id", claim=rec.claim_id))
             continue
         doc_key = (member.household_id, member.member_id, rec.category.value, rec.document_no)
         if rec.document_no is not None and doc_key in by_document:
-            chunk.reject(row, "document_no", "DUPLICATE_CLAIM", "a claim for the same member, "
-                         "category and document number is already stored as claim "
-                         f"{by_document[doc_key]}")
+            chunk.reject(row, "document_no", "DUPLICATE_CLAIM",
+                         Message("claim.duplicate_document", claim=by_document[doc_key]))
             continue
         new.append({"claim_id": rec.claim_id, **content,
                     "status": ClaimStatus.SCREENED.value, "received_at": at, "updated_at": at})

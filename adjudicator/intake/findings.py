@@ -26,6 +26,7 @@ from adjudicator.intake.pipeline import (
     insert_rows,
     unique,
 )
+from adjudicator.messages import Message
 from adjudicator.storage.events import canonical
 from adjudicator.storage.models import Finding
 from schemas.imports import DepartmentDataRow
@@ -57,8 +58,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         if rec.id_number is None:
             assert rec.household_id is not None
             resolved[id(row)] = (rec.household_id if rec.household_id in register.households
-                                 else Mismatch("household_id", "UNKNOWN_HOUSEHOLD",
-                                               f"no registered household {rec.household_id}"))
+                                 else Mismatch("household_id", "UNKNOWN_HOUSEHOLD", Message(
+                                     "match.unknown_household", household=rec.household_id)))
         else:
             found = register.member(rec.household_id, None, rec.id_number, rec.name)
             resolved[id(row)] = found if isinstance(found, Mismatch) else found.household_id

@@ -25,8 +25,9 @@ from adjudicator.intake.pipeline import (
     unique,
     update_rows,
 )
+from adjudicator.messages import Message, field_name
 from adjudicator.storage.models import Household, Member
-from schemas.imports import HouseholdRow
+from schemas.imports import HouseholdRow, Relation, relation_known
 
 #: How many households of a file are remembered to catch a household (or member) given twice
 #: with different values; files grouped by household, as every register export is, are
@@ -43,6 +44,29 @@ _ROWS = FastModel(HouseholdRow, {
 
 def parse(fields: dict[str, Any], options: dict[str, Any]) -> HouseholdRow:
     return _ROWS.validate(filled(fields))
+
+
+class _Fields:
+    """Fields a message names, each as the file headed it, in the message's language."""
+
+    def __init__(self, row: Row, names: list[str]) -> None:
+        self.headers, self.names = row.headers, names
+
+    def render(self, lang: str, label: Any = None) -> str:
+        names = [self.headers.get(n) or field_name(n, lang) for n in self.names]
+        if lang == "zh":
+            return "、".join(f"“{n}”" for n in names)
+        return ", ".join(names)
+
+
+def _relation_warning(chunk: Chunk, row: Row) -> None:
+    """A relation term the register uses that is not listed is registered as `other`, with a
+    warning in the error report (the member is stored all the same)."""
+    raw = row.fields.get("relation")
+    if (row.record.relation is Relation.OTHER and isinstance(raw, str) and raw.strip()
+            and not relation_known(raw)):
+        chunk.warn(row, "relation", "RELATION_OTHER",
+                   Message("household.relation_other", value=raw.strip()[:20]))
 
 
 def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -111,27 +135,28 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                        if f != "township_name" or rec.township_name is not None
                        if first_values[f] != values[f]]
             if differs:
-                chunk.reject(row, "household_category" if differs[0] == "category"
-                             else differs[0], "HOUSEHOLD_CONFLICT",
-                             f"household {hid} has other {', '.join(differs)} at row "
-                             f"{first_row} of this file")
+                names = ["household_category" if f == "category" else f for f in differs]
+                chunk.reject(row, names[0], "HOUSEHOLD_CONFLICT", Message(
+                    "household.conflict", household=hid, fields=_Fields(row, names),
+                    row=first_row))
                 continue
             earlier = seen_members.get(rec.member_id)
             if earlier is not None and earlier[1] != member_values:
-                chunk.reject(row, "member_id", "MEMBER_CONFLICT", f"member {rec.member_id} "
-                             f"of household {hid} is at row {earlier[0]} of this file with "
-                             "other values")
+                chunk.reject(row, "member_id", "MEMBER_CONFLICT", Message(
+                    "household.member_conflict", household=hid, member=rec.member_id,
+                    row=earlier[0]))
                 continue
         owner = owners.get(rec.id_number)
         if owner is not None and owner != key:
-            chunk.reject(row, "id_number", "DUPLICATE_ID_NUMBER", "this ID number is "
-                         f"registered for member {owner[1]} of household {owner[0]}")
+            chunk.reject(row, "id_number", "DUPLICATE_ID_NUMBER", Message(
+                "household.duplicate_id_number", household=owner[0], member=owner[1]))
             continue
         if seen is None:
             memo[hid] = seen = (row.number, values, {})
             if len(memo) > MEMO_HOUSEHOLDS:
                 memo.popitem(last=False)
         seen[2].setdefault(rec.member_id, (row.number, member_values))
+        _relation_warning(chunk, row)
 
         changed_household = _upsert_household(chunk, row, stored_rows, values, at)
         member = members.get(key)

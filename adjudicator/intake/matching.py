@@ -11,9 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from adjudicator.intake.pipeline import among, unique
+from adjudicator.messages import Message
 from adjudicator.storage.models import Household, Member
-
-NO_MEMBER_WITH_ID = "no registered household member with this ID number"
 
 
 class Registered(NamedTuple):
@@ -27,7 +26,7 @@ class Registered(NamedTuple):
 class Mismatch:
     field: str
     code: str
-    reason: str
+    reason: Message
 
 
 class Register:
@@ -61,30 +60,29 @@ class Register:
         if household_id is not None and member_id is not None:
             if household_id not in self.households:
                 return Mismatch("household_id", "UNKNOWN_HOUSEHOLD",
-                                f"no registered household {household_id}")
+                                Message("match.unknown_household", household=household_id))
             found = self.by_key.get((household_id, member_id))
             if found is None:
-                return Mismatch("member_id", "UNKNOWN_MEMBER", f"household {household_id} "
-                                f"has no registered member {member_id}")
+                return Mismatch("member_id", "UNKNOWN_MEMBER", Message(
+                    "match.unknown_member", household=household_id, member=member_id))
             if id_number is not None and found.id_number != id_number:
-                return Mismatch("id_number", "MEMBER_MISMATCH", "the ID number is not the "
-                                f"one registered for member {member_id} of household "
-                                f"{household_id}")
+                return Mismatch("id_number", "MEMBER_MISMATCH", Message(
+                    "match.member_mismatch", household=household_id, member=member_id))
         else:
             assert id_number is not None
             matches = self.by_id.get(id_number, [])
             if household_id is not None:
                 matches = [m for m in matches if m.household_id == household_id]
             if not matches:
-                return Mismatch("id_number", "UNKNOWN_MEMBER", NO_MEMBER_WITH_ID +
-                                ("" if household_id is None else f" in household "
-                                 f"{household_id}"))
+                return Mismatch("id_number", "UNKNOWN_MEMBER",
+                                Message("match.no_member_with_id") if household_id is None
+                                else Message("match.no_member_with_id_in",
+                                             household=household_id))
             if len(matches) > 1:
-                return Mismatch("id_number", "AMBIGUOUS_MEMBER", "this ID number is "
-                                f"registered for {len(matches)} members: name the household "
-                                "and member")
+                return Mismatch("id_number", "AMBIGUOUS_MEMBER",
+                                Message("match.ambiguous_member", count=len(matches)))
             found = matches[0]
         if name is not None and name != found.name:
-            return Mismatch("name", "NAME_MISMATCH", "the name is not the one registered "
-                            f"for member {found.member_id} of household {found.household_id}")
+            return Mismatch("name", "NAME_MISMATCH", Message(
+                "match.name_mismatch", household=found.household_id, member=found.member_id))
         return found

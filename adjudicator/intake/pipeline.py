@@ -8,7 +8,7 @@ re-importing a file changes nothing and appends no event) or rejected (in the re
 The audit trail gets one `import.chunk` event per chunk that changed something, listing every
 change the chunk made, row by row (`Chunk.change`): what a row created or changed is in the
 hash chain as it was with one event per row, for a fraction of the cost (hashing and storing
-an event per row was a quarter of an import's time; docs/import.md).
+an event per row was a quarter of an import's time; docs/scale.md).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from adjudicator.intake.sources import (
     iter_json_lines,
     iter_table,
 )
+from adjudicator.messages import LocalizedError, Message, Text, ValidationReason
 from adjudicator.storage.bulk import (
     among,
     estimated_rows,
@@ -66,10 +67,10 @@ log = structlog.wrap_logger(logging.getLogger("adjudicator.intake"),
 CHUNK_SIZE = 5000
 
 
-class ImportRefused(ValueError):
+class ImportRefused(LocalizedError, ValueError):
     """The whole file was refused (an unknown, missing or doubled column): nothing stored."""
 
-    def __init__(self, message: str, error_report: Path) -> None:
+    def __init__(self, message: Text, error_report: Path) -> None:
         super().__init__(message)
         self.error_report = error_report
 
@@ -87,6 +88,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    #: rows accepted with a warning in the error report (a relation registered as other)
+    warnings: int = 0
     error_report: str | None = None
 
     @property
@@ -103,10 +106,12 @@ class Row:
 
     __slots__ = ("_original", "fields", "headers", "number", "problems", "record")
 
+    problems: list[tuple[str, str, Text]]
+
     def __init__(self, number: int, fields: dict[str, Any],
                  original: dict[str, Any] | Callable[[], dict[str, Any]],
                  headers: dict[str, str], record: Any = None,
-                 problems: list[tuple[str, str, str]] | None = None) -> None:
+                 problems: list[tuple[str, str, Text]] | None = None) -> None:
         self.number = number
         self.fields = fields
         self._original = original
@@ -142,12 +147,20 @@ class Chunk:
     accepted: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[tuple[Row, str, str, str]] = field(default_factory=list)
+    rejected: list[tuple[Row, str, str, Text]] = field(default_factory=list)
+    #: problems of accepted rows (the row is stored; the clerk should look)
+    warnings: list[tuple[Row, str, str, Text]] = field(default_factory=list)
     #: what the chunk's rows changed, in row order: the payload of its `import.chunk` event
     changes: list[dict[str, Any]] = field(default_factory=list)
 
-    def reject(self, row: Row, field: str, code: str, reason: str) -> None:
+    def reject(self, row: Row, field: str, code: str, reason: Text) -> None:
+        """`row` is not stored: `reason` (a Message, or text already in Chinese) goes to the
+        error report against `field`."""
         self.rejected.append((row, field, code, reason))
+
+    def warn(self, row: Row, field: str, code: str, reason: Text) -> None:
+        """`row` is stored, with a line in the error report for a person to check."""
+        self.warnings.append((row, field, code, reason))
 
     def change(self, row: Row, kind: str, entity_type: str, entity_id: str,
                detail: dict[str, Any]) -> None:
@@ -244,17 +257,37 @@ def _store_chunk(importer: Importer, run: Run, rows: list[Row], result: ImportRe
         result.updated += chunk.updated
         result.unchanged += chunk.unchanged
         result.rejected += rejected
+        result.warnings += len(chunk.warnings)
         _update_batch(session, result)
     problems = [(row, *problem) for row in rows for problem in row.problems]
-    problems += chunk.rejected
+    problems += chunk.rejected + chunk.warnings
     for row, field_name, code, reason in sorted(problems, key=lambda p: p[0].number):
-        report.add(row.number, row.headers.get(field_name, field_name), code, reason,
-                   masked_original(row.original, {h: f for f, h in row.headers.items()}))
+        report.add(row.number, _header(row.headers, field_name, report.lang), code, reason,
+                   masked_original(row.original, {h: f for f, h in row.headers.items()}),
+                   label=functools.partial(_label, row.headers))
 
 
-def validation_problems(exc: ValidationError) -> list[tuple[str, str, str]]:
+def _header(headers: dict[str, str], name: str, lang: str) -> str:
+    """The column a field was read from, as the file headed it (members.0.counted: the
+    file's members key); a field the file lacks by its name in `lang` (学段)."""
+    from adjudicator.messages import field_name
+
+    head, _, rest = name.partition(".")
+    if name in headers or not rest:
+        return headers.get(name) or field_name(name, lang)
+    return f"{headers[head]}.{rest}" if head in headers else name
+
+
+def _label(headers: dict[str, str], name: str, lang: str) -> str:
+    """A field as a message names it: the file's header, else its name in `lang`."""
+    from adjudicator.messages import field_name
+
+    return headers.get(name) or field_name(name, lang)
+
+
+def validation_problems(exc: ValidationError) -> list[tuple[str, str, Text]]:
     """(field, code, reason) of each error; the input value is never included."""
-    problems = []
+    problems: list[tuple[str, str, Text]] = []
     for err in exc.errors(include_url=False, include_input=False):
         if err["type"] == "row_rule":
             name = str(err.get("ctx", {}).get("field", ""))
@@ -265,7 +298,7 @@ def validation_problems(exc: ValidationError) -> list[tuple[str, str, str]]:
             name = ".".join(loc)
         code = {"missing": "MISSING_VALUE", "extra_forbidden": "UNKNOWN_FIELD"}.get(
             err["type"], "INVALID_VALUE")
-        problems.append((name, code, err["msg"]))
+        problems.append((name, code, ValidationReason(err)))
     return problems
 
 
@@ -304,8 +337,7 @@ def _table_rows(info: FileInfo, importer: Importer, options: dict[str, Any],
             row = Row(number, values, functools.partial(_original, headers, cells),
                       field_headers)
             if len(cells) > width and any(cells[width:]):
-                row.problems.append(("", "EXTRA_CELLS", "the row has more cells than the "
-                                     "header has columns"))
+                row.problems.append(("", "EXTRA_CELLS", Message("import.extra_cells")))
             yield row
 
     return rows()
@@ -322,38 +354,60 @@ def _check_header(info: FileInfo, importer: Importer, options: dict[str, Any],
     """Refuse the file for an unknown, doubled or missing column: one problem per column,
     once for the file (a misspelt amount column must not silently read as zero)."""
     columns = importer.columns
-    problems: list[tuple[str, str, str]] = []
+    problems: list[tuple[str, str, Message]] = []
     for header, name in zip(headers, fields, strict=True):
         if name is None:
-            problems.append((header, "UNKNOWN_COLUMN", "unknown column (see docs/import.md "
-                             "for the accepted names; a column to ignore may be headed 备注)"))
+            problems.append((header, "UNKNOWN_COLUMN", Message("import.unknown_column")))
     named = [f for f in fields if f]
     for name in sorted({f for f in named if named.count(f) > 1}):
         doubled = [h for h, f in zip(headers, fields, strict=True) if f == name]
-        problems.append((name, "DUPLICATE_COLUMN", f"columns {', '.join(doubled)} all name "
-                         f"{name}: keep one"))
+        problems.append((doubled[0], "DUPLICATE_COLUMN", Message(
+            "import.duplicate_column", headers=", ".join(doubled), field=name)))
     present = set(named)
     for name in (*columns.required, *importer.required(options)):
         if name not in present:
-            problems.append((name, "MISSING_COLUMN", f"the file has no {name} column"))
+            problems.append((_missing_header(name), "MISSING_COLUMN",
+                             Message("import.missing_column", field=name)))
     if columns.identity and not any(set(group) <= present for group in columns.identity):
-        wanted = " or ".join(" + ".join(group) for group in columns.identity)
-        problems.append(("", "MISSING_COLUMN", f"the file needs {wanted} columns"))
+        problems.append(("", "MISSING_COLUMN",
+                         Message("import.missing_identity", wanted=_Groups(columns.identity))))
     if problems:
         for header, code, reason in problems:
             report.add(header_row, header, code, reason)
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ImportRefused(f"{info.path.name}: {first[1]} {first[0]!r} in the header (row "
-                            f"{header_row}){more}: nothing imported; see {report.path}",
-                            report.path)
+        header, code, reason = problems[0]
+        more = Message("import.refused_more", count=len(problems) - 1) if problems[1:] else ""
+        raise ImportRefused(Message(
+            "import.refused", file=info.path.name, row=header_row, header=header,
+            where=f"“{header}”：" if header else "", code=code, reason=reason, more=more,
+            report=report.path), report.path)
+
+
+def _missing_header(name: str) -> str:
+    """A missing column as the report names it: its usual Chinese header (身份证号码)."""
+    from adjudicator.messages import field_name
+
+    return field_name(name, "zh")
+
+
+class _Groups:
+    """Alternative groups of columns, worded in the language of the message."""
+
+    def __init__(self, groups: tuple[tuple[str, ...], ...]) -> None:
+        self.groups = groups
+
+    def render(self, lang: str, label: Any = None) -> str:
+        from adjudicator.messages import field_name
+
+        alternative = "，或 " if lang == "zh" else " or "
+        return alternative.join(" + ".join(field_name(f, lang) for f in group)
+                                for group in self.groups)
 
 
 def _json_rows(info: FileInfo, columns: Columns) -> Iterator[Row]:
     for number, value in iter_json_lines(info):
         if not isinstance(value, dict):
-            reason = ("not valid JSON" if isinstance(value, Exception)
-                      else "not a JSON object")
+            reason = Message("import.not_json" if isinstance(value, Exception)
+                             else "import.not_object")
             yield Row(number, {}, {}, {}, problems=[("", "UNREADABLE_ROW", reason)])
             continue
         mapped: dict[str, Any] = {}
@@ -362,8 +416,7 @@ def _json_rows(info: FileInfo, columns: Columns) -> Iterator[Row]:
         for key, item in value.items():
             name = columns.field_for(key)
             if name is None:
-                row.problems.append((key, "UNKNOWN_FIELD", "unknown field (see "
-                                     "docs/import.md)"))
+                row.problems.append((key, "UNKNOWN_FIELD", Message("import.unknown_field")))
             elif name:
                 mapped[name] = item
                 headers[name] = key

@@ -1,13 +1,17 @@
 """The error report (错误报告) of an import: one line per problem, in a CSV a county clerk opens
 in Excel (UTF-8 with a BOM), with the original row beside it, personal fields masked.
 
-Columns: file, row (as a person sees it: the header is row 1), field (the column as headed in
-the file), code, reason, original (the row as JSON; names and ID numbers masked).
+Columns, headed in Chinese: 文件 (file), 行号 (row, as a person sees it: the header is row 1),
+列名 (the column as headed in the file), 错误代码 (a stable code), 错误原因 (the reason, in
+Chinese), 原始数据 (the row as JSON; names and ID numbers masked), and reason_en, the same
+reason in English for developers. With `--lang en` (ADJUDICATOR_LANG=en) the headers are
+English, the reason English and the last column reason_zh.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,8 +19,16 @@ from typing import Any
 import orjson
 
 from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.messages import Text, current_lang, render
 
-REPORT_COLUMNS = ("file", "row", "field", "code", "reason", "original")
+#: The report's columns by their English key: Chinese header, English header.
+REPORT_COLUMNS: dict[str, tuple[str, str]] = {
+    "file": ("文件", "file"), "row": ("行号", "row"), "field": ("列名", "field"),
+    "code": ("错误代码", "code"), "reason": ("错误原因", "reason"),
+    "original": ("原始数据", "original"), "reason_other": ("reason_en", "reason_zh"),
+}
+_KEYS = {header: key for key, headers in REPORT_COLUMNS.items() for header in headers
+         if key != "reason_other"}
 
 #: Fields that identify a person: masked in the report, never in a message or a log.
 PERSONAL_FIELDS = {"name": mask_name, "id_number": mask_id_number}
@@ -49,17 +61,25 @@ class ErrorReport:
     """Writes problems as they are found (streaming), counting them; always written, with
     only its header when the file had no problem, so a stale report is never left behind."""
 
-    def __init__(self, path: Path, file_name: str) -> None:
+    def __init__(self, path: Path, file_name: str, lang: str | None = None) -> None:
         self.path = path
         self.file_name = file_name
         self.lines = 0
+        self.lang = lang or current_lang()
+        self.other = "en" if self.lang == "zh" else "zh"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._stream = path.open("w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._stream)
-        self._writer.writerow(REPORT_COLUMNS)
+        column = 0 if self.lang == "zh" else 1
+        self._writer.writerow(headers[column] for headers in REPORT_COLUMNS.values())
 
-    def add(self, row: int, field: str, code: str, reason: str, original: str = "") -> None:
-        self._writer.writerow((self.file_name, row, field, code, reason, original))
+    def add(self, row: int, field: str, code: str, reason: Text, original: str = "",
+            label: Callable[[str, str], str] | None = None) -> None:
+        """One problem; `reason` is worded in both languages (`label` names the fields it
+        mentions as the file headed them)."""
+        self._writer.writerow((self.file_name, row, field, code,
+                               render(reason, self.lang, label), original,
+                               render(reason, self.other, label)))
         self.lines += 1
 
     def close(self) -> None:
@@ -71,3 +91,11 @@ class ErrorReport:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def read_report(path: Path | str) -> list[dict[str, str]]:
+    """An error report's lines keyed in English (file, row, field, code, reason, original,
+    and reason_en or reason_zh), `reason` in the language the report was written in."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as stream:
+        return [{_KEYS.get(k, k): v for k, v in line.items()}
+                for line in csv.DictReader(stream)]

@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from adjudicator.messages import LocalizedError, Message
+
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 _BLOCK = 1 << 20
@@ -26,7 +28,7 @@ _BLOCK = 1 << 20
 HEADER_SEARCH_ROWS = 10
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(LocalizedError, ValueError):
     """The file cannot be read as any accepted format."""
 
 
@@ -46,8 +48,8 @@ def inspect_file(path: Path) -> FileInfo:
     """
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise UnreadableFile(f"{path.name}: unknown file type {path.suffix or '(none)'}: "
-                             "use .csv, .xlsx or .jsonl")
+        raise UnreadableFile(Message("import.unknown_type", file=path.name,
+                                     suffix=path.suffix or "(none)"))
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = fmt != "xlsx"

@@ -27,6 +27,7 @@ from adjudicator.intake.pipeline import (
     unique,
     update_rows,
 )
+from adjudicator.messages import Message
 from adjudicator.roles import Role
 from adjudicator.storage.models import Claim, Member, Verification
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
@@ -96,12 +97,12 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         rec: VerificationImport = row.record
         claim = claims.get(rec.claim_id)
         if claim is None:
-            chunk.reject(row, "claim_id", "CLAIM_NOT_FOUND", f"no claim {rec.claim_id} is "
-                         "stored (import the claims first)")
+            chunk.reject(row, "claim_id", "CLAIM_NOT_FOUND",
+                         Message("verification.no_claim", claim=rec.claim_id))
             continue
         if ctx.role == Role.VERIFIER and rec.verification.verifier_id != ctx.user_id:
-            chunk.reject(row, "verifier_id", "VERIFIER_MISMATCH", f"user {ctx.user_id} may "
-                         "import only their own verifications")
+            chunk.reject(row, "verifier_id", "VERIFIER_MISMATCH",
+                         Message("verification.not_own", user=ctx.user_id))
             continue
         updates, unknown = [], None
         for update in rec.members:
@@ -112,8 +113,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             if member.counted != update.counted:
                 updates.append((member, update.counted))
         if unknown is not None:
-            chunk.reject(row, "members", "UNKNOWN_MEMBER", f"household {claim.household_id} "
-                         f"has no registered member {unknown}")
+            chunk.reject(row, "members", "UNKNOWN_MEMBER", Message(
+                "match.unknown_member", household=claim.household_id, member=unknown))
             continue
         payload = verification_payload(rec.verification)
         had = rec.claim_id in latest  # a new verification then replaces an earlier one
@@ -125,7 +126,11 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             try:
                 check_transition(claim.claim_id, claim.status, ClaimStatus.VERIFIED)
             except IllegalTransition as exc:
-                chunk.reject(row, "claim_id", "CLAIM_STATUS", str(exc))
+                from adjudicator.web.labels import STATUS_LABELS
+
+                chunk.reject(row, "claim_id", "CLAIM_STATUS", Message(
+                    "verification.status", claim=claim.claim_id,
+                    status=STATUS_LABELS.get(claim.status, claim.status), detail=str(exc)))
                 continue
             new.append({"claim_id": claim.claim_id, "household_id": claim.household_id,
                         "verifier_id": rec.verification.verifier_id,

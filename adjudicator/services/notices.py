@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.services.calendar import work_calendar
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.services.verification import DEFAULT_DAYS
 from adjudicator.storage.context import Context
@@ -26,7 +27,6 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, Member
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem, Objection
-from adjudicator.workdays import add_working_days
 from adjudicator.workflow import ClaimStatus, check_transition
 
 ZERO = Decimal(0)
@@ -220,7 +220,8 @@ def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
         # The approval is no longer final: it leaves the household's history until the
         # claim is verified and decided again, within a new verification deadline.
         claim.final_counted_expense = claim.final_paid = None
-        claim.verification_due = add_working_days(ctx.today(), DEFAULT_DAYS)
+        claim.verification_due = work_calendar(session).deadline(ctx.today(),
+                                                                 DEFAULT_DAYS).due
         claim.updated_at = ctx.now()
         append_events(session, ctx.user_id, ctx.now(), [
             PendingEvent("notice.objection", "claim", claim_id,

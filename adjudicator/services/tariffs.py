@@ -4,17 +4,20 @@ says (the longest matching region prefix whose validity contains the event date)
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from adjudicator.columnar import ColumnarEngine
+from adjudicator.messages import Message, NotFound, Refused
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import TariffRecord
+from adjudicator.storage.models import Event, TariffRecord
 from adjudicator.tariff import Tariff, load_tariff, parse_tariff
 
 
@@ -118,15 +121,95 @@ def retire_tariff(ctx: Context, sha256_prefix: str, reason: str) -> TariffRecord
     """Stop choosing a stored tariff for new decisions (it stays for replays)."""
     ctx.require("tariff.load")
     if len(sha256_prefix) < 8:
-        raise ValueError("give at least 8 characters of the tariff's SHA-256")
+        raise Refused(Message("tariff.sha_short"))
     with transaction(ctx.factory) as session:
         found = list(session.execute(select(TariffRecord).where(
             TariffRecord.sha256.startswith(sha256_prefix))).scalars())
         if len(found) != 1:
-            raise LookupError(f"{len(found)} stored tariffs match {sha256_prefix!r}")
+            raise NotFound(Message("tariff.sha_matches", count=len(found),
+                                   prefix=sha256_prefix))
         record = found[0]
         record.active = False
         append_events(session, ctx.user_id, ctx.now(), [PendingEvent(
             "tariff.retired", "tariff", record.tariff_id,
             {"sha256": record.sha256, "reason": reason})])
         return record
+
+
+# --- what the database holds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredTariff:
+    """A stored tariff as `tariff list` and `tariff show` present it: the record's fields,
+    its status (active, or retired with when, by whom and why) and the parsed tariff."""
+
+    pk: int
+    tariff_id: str
+    sha256: str
+    name: str
+    region_codes: list[str]
+    valid_from: dt.date
+    valid_to: dt.date
+    source: str
+    loaded_at: str
+    loaded_by: str
+    active: bool
+    retired_at: str | None
+    retired_by: str | None
+    retired_reason: str | None
+    tariff: Tariff
+
+    @property
+    def status(self) -> str:
+        return "active" if self.active else "retired"
+
+    def summary(self) -> dict[str, object]:
+        """The JSON form of `tariff list --json` (the parsed tariff left out)."""
+        return {"pk": self.pk, "id": self.tariff_id, "sha256": self.sha256, "name": self.name,
+                "valid_from": self.valid_from.isoformat(),
+                "valid_to": self.valid_to.isoformat(), "region_codes": self.region_codes,
+                "categories": [c.value for c in self.tariff.categories],
+                "status": self.status, "loaded_at": self.loaded_at,
+                "loaded_by": self.loaded_by, "retired_at": self.retired_at,
+                "retired_by": self.retired_by, "retired_reason": self.retired_reason,
+                "source": self.source}
+
+
+_SHA_PREFIX = re.compile(r"[0-9a-f]{8,64}")
+
+
+def stored_tariffs(ctx: Context, ref: str | None = None) -> list[StoredTariff]:
+    """The tariffs stored in the database, in the order they were loaded; with `ref`, those
+    it names: a stored number (`#3` or `3`), a SHA-256 or its first 8+ characters, or a
+    tariff id (every stored version of it)."""
+    ctx.require("read")
+    query = select(TariffRecord).order_by(TariffRecord.pk)
+    if ref is not None:
+        ref = ref.strip()
+        wanted = [TariffRecord.tariff_id == ref]
+        if ref.removeprefix("#").isdigit():
+            wanted.append(TariffRecord.pk == int(ref.removeprefix("#")))
+        if _SHA_PREFIX.fullmatch(ref.lower()):
+            wanted.append(TariffRecord.sha256.startswith(ref.lower()))
+        query = query.where(or_(*wanted))
+    with ctx.factory() as session:
+        records = list(session.execute(query).scalars())
+        retirements: dict[str, tuple[str, str, str | None]] = {}
+        if any(not r.active for r in records):
+            for event in session.execute(select(Event).where(
+                    Event.kind == "tariff.retired",
+                    Event.entity_id.in_({r.tariff_id for r in records}))
+                    .order_by(Event.seq)).scalars():
+                payload = json.loads(event.payload)
+                retirements[payload.get("sha256", "")] = (event.at, event.actor,
+                                                          payload.get("reason"))
+        found = []
+        for r in records:
+            at, by, why = (None, None, None) if r.active else retirements.get(
+                r.sha256, (None, None, None))
+            found.append(StoredTariff(
+                r.pk, r.tariff_id, r.sha256, r.name, list(r.region_codes), r.valid_from,
+                r.valid_to, r.source, r.loaded_at, r.loaded_by, r.active, at, by, why,
+                parse_tariff(r.content, f"tariff {r.tariff_id} (stored #{r.pk})")))
+        return found

@@ -26,11 +26,14 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adjudicator import reasons as R
+from adjudicator.holiday_calendar import Deadline
 from adjudicator.roles import PermissionDenied, Role
+from adjudicator.services.calendar import work_calendar
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -39,7 +42,6 @@ from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_audit import VerificationEvidence
 from adjudicator.tariff import Tariff
-from adjudicator.workdays import add_working_days, working_days_between
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
 from schemas.case import CostItem, Identifier, IncomeItem, ItemCode, Verification
 from schemas.types import CostKind, CrossCheckSource, IncomeKind, Money
@@ -86,7 +88,7 @@ def _answer(value: Any) -> Any:
             return True
         if text in _NO:
             return False
-    raise ValueError("answer true (是) or false (否), or leave it blank (null)")
+    raise PydanticCustomError("flag", "answer true (是) or false (否), or leave it blank (null)")
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -304,6 +306,8 @@ class Unassigned:
 class AssignResult:
     assigned: list[Assigned] = field(default_factory=list)
     unassigned: list[Unassigned] = field(default_factory=list)
+    #: the deadline of this run's assignments and the calendar it was counted on
+    deadline: Deadline | None = None
 
 
 def _covers(user: User, region_code: str) -> bool:
@@ -325,15 +329,20 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
     """Assign screened claims (oldest first) to verifiers covering their township.
 
     Each claim goes to the least loaded covering verifier below their limit (ties by user id),
-    and moves screened → under_verification with a deadline `days` working days after today.
-    Claims nobody can take are reported with the reason and stay screened.
+    and moves screened → under_verification with a deadline `days` working days after today,
+    counted on the county's calendar (official holidays and 调休 working days, the county's
+    own days off, and `holidays` / `workdays` given here). Claims nobody can take are
+    reported with the reason and stay screened.
     """
     ctx.require("verify.assign")
     if days < 1:
         raise VerificationRefused("a verification deadline is at least 1 working day")
-    now, due = ctx.now(), add_working_days(ctx.today(), days, holidays, workdays)
+    now = ctx.now()
     result = AssignResult()
     with transaction(ctx.factory) as session:
+        deadline = work_calendar(session).with_days(holidays, workdays).deadline(ctx.today(),
+                                                                                 days)
+        due, result.deadline = deadline.due, deadline
         query = (select(User).where(User.role == Role.VERIFIER.value, User.active.is_(True))
                  .order_by(User.user_id).with_for_update())
         if verifier is not None:
@@ -369,7 +378,9 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
             events += [
                 PendingEvent("verification.assigned", "claim", claim.claim_id,
                              {"verifier": chosen.user_id, "due": due.isoformat(),
-                              "working_days": days}),
+                              "working_days": days,
+                              "calendar_years": list(deadline.calendar_years),
+                              "unknown_years": list(deadline.unknown_years)}),
                 PendingEvent("claim.status", "claim", claim.claim_id,
                              {"from": old, "to": claim.status}),
             ]
@@ -443,6 +454,7 @@ def _assignments(ctx: Context, verifier: str | None, late_only: bool,
         if late_only:
             query = query.where(Claim.verification_due < today)
         rows = session.execute(query).all()
+        calendar = work_calendar(session).with_days(holidays, workdays)
         ids = [c.claim_id for c, _, _ in rows]
         drafts = set(session.execute(select(VerificationRow.claim_id).where(
             VerificationRow.claim_id.in_(ids), VerificationRow.status == "draft")).scalars()
@@ -450,7 +462,7 @@ def _assignments(ctx: Context, verifier: str | None, late_only: bool,
     found = []
     for claim, township_code, village_name in rows:
         due = claim.verification_due
-        left = None if due is None else working_days_between(today, due, holidays, workdays)
+        left = None if due is None else calendar.working_days_between(today, due)
         found.append(Assignment(claim.claim_id, claim.household_id, township_code, village_name,
                                 claim.category, claim.assigned_verifier or "",
                                 claim.assigned_at, due, left,

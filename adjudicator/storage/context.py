@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adjudicator.messages import LocalizedError, Message
 from adjudicator.roles import require
 from adjudicator.storage.clock import Clock, stamp, system_clock
 from adjudicator.storage.db import database_url, make_engine, migrate, session_factory
 from adjudicator.storage.models import User
 
 
-class UnknownUser(LookupError):
+class UnknownUser(LocalizedError, LookupError):
     """No active user of that id."""
 
 
@@ -44,8 +45,7 @@ class Context:
         with self.factory() as session:
             user = session.get(User, user_id)
             if user is None or not user.active:
-                raise UnknownUser(f"no active user {user_id!r} (an admin adds users with "
-                                  "'adjudicator user add')")
+                raise UnknownUser(Message("user.unknown", user=user_id))
             return Context(self.engine, self.factory, user.user_id, user.role, self.clock)
 
 

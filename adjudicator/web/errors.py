@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adjudicator.messages import validation_reason
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import AuditRefused
 from adjudicator.services.notices import NoticeRefused
@@ -150,16 +151,18 @@ _PROBLEM_WORDS: dict[str, str] = {
     "bool_parsing": "请选择 是 或 否",
     "bool_type": "请选择 是 或 否",
     "int_parsing": "请填写整数",
+    "flag": "请选择 是 或 否",
 }
 
 
-def _value_error_words(message: str) -> str:
-    if "negative" in message:
+def _value_error_words(error: Mapping[str, Any]) -> str:
+    """A value_error by the kind of the error raised (schemas.types.AmountError.problem),
+    never by its English text."""
+    problem = getattr((error.get("ctx") or {}).get("error"), "problem", None)
+    if problem == "negative":
         return "不能为负数"
-    if "amount" in message:
+    if problem is not None:
         return "不是有效金额，请填写数字，如 1234.56"
-    if "answer" in message:
-        return "请选择 是 或 否"
     return "格式不正确"
 
 
@@ -207,7 +210,7 @@ def validation_error(exc: ValidationError, data: Mapping[str, Any] | None = None
     for error in exc.errors():
         key = field_key(error["loc"][len(prefix):] if prefix else error["loc"])
         kind = error["type"]
-        words = (_value_error_words(str(error.get("msg", ""))) if kind == "value_error"
-                 else _PROBLEM_WORDS.get(kind, "格式不正确"))
+        words = (_value_error_words(error) if kind == "value_error"
+                 else _PROBLEM_WORDS.get(kind) or validation_reason(error, "zh"))
         problems.append(FieldProblem(key, f"{field_label(key, data)}：{words}"))
     return WebError(422, "invalid_input", "填写有误，请按提示修改。", fields=problems)

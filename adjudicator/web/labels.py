@@ -14,8 +14,9 @@ STATUS_LABELS: dict[str, str] = {
 OUTCOME_LABELS: dict[str, str] = {"approved": "批准", "denied": "不予救助",
                                   "pended": "待人工审核"}
 RELATION_LABELS: dict[str, str] = {
-    "head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母",
-    "grandchild": "孙子女", "sibling": "兄弟姐妹", "other": "其他",
+    "head": "户主", "spouse": "配偶", "child": "子女", "child_in_law": "儿媳或女婿",
+    "parent": "父母", "grandparent": "祖父母", "grandchild": "孙子女", "sibling": "兄弟姐妹",
+    "other": "其他",
 }
 ROLE_LABELS: dict[str, str] = {"verifier": "核查员", "supervisor": "保险公司主管",
                                "officer": "县乡村振兴局", "auditor": "审计",

@@ -1,0 +1,423 @@
+"""Messages a person reads (提示信息), in Chinese first and English for developers.
+
+Every message is a `Message`: a key of `CATALOGUE` and its parameters, rendered in the language
+asked for (`render("zh")`, `render("en")`) or in the current one (`str(message)`: Chinese
+unless `--lang en` or `ADJUDICATOR_LANG=en` chose English). A parameter whose name starts with
+`field` names a field of an import row: it is shown with the column header the file used
+(身份证号码, 证件号码 …) when the file had one, else with the field's Chinese name.
+
+Pydantic's validation errors are worded by their error type and its context (`ctx`), never by
+matching pydantic's English text: `validation_reason(error, lang)`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from typing import Any
+
+LANGS = ("zh", "en")
+
+_LANG: ContextVar[str | None] = ContextVar("adjudicator_lang", default=None)
+
+
+def current_lang() -> str:
+    """The language of messages now: set_lang's, else ADJUDICATOR_LANG's, else Chinese."""
+    lang = _LANG.get() or os.environ.get("ADJUDICATOR_LANG", "zh").strip().lower()
+    return lang if lang in LANGS else "zh"
+
+
+def set_lang(lang: str | None) -> None:
+    """Choose the language of messages (zh or en) for what follows; None: the default."""
+    if lang is not None and lang not in LANGS:
+        raise ValueError(f"--lang must be zh or en, not {lang!r}")
+    _LANG.set(lang)
+
+
+#: key -> (Chinese, English) templates (str.format with the message's parameters)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- import: the file and its header
+    "import.unknown_kind": ("不认识的导入类型“{kind}”，应为 {kinds}",
+                            "unknown import kind {kind!r}: {kinds}"),
+    "import.unknown_type": ("{file}：不认识的文件类型 {suffix}，请使用 .csv、.xlsx 或 .jsonl",
+                            "{file}: unknown file type {suffix}: use .csv, .xlsx or .jsonl"),
+    "import.refused": ("{file}：表头（第 {row} 行）{where}{reason}{more}；未导入任何数据，"
+                       "详见错误报告 {report}",
+                       "{file}: {code} {header!r} in the header (row {row}){more}: nothing "
+                       "imported; see {report}"),
+    "import.refused_more": ("（另有 {count} 处问题）", " (and {count} more)"),
+    "import.unknown_column": ("不认识的列名（可用的列名见 docs/import.md；不需导入的列可命名为"
+                              "“备注”）", "unknown column (see docs/import.md for the accepted "
+                              "names; a column to ignore may be headed 备注)"),
+    "import.duplicate_column": ("列 {headers} 都表示{field}，请只保留一列",
+                                "columns {headers} all name {field}: keep one"),
+    "import.missing_column": ("文件缺少{field}列", "the file has no {field} column"),
+    "import.missing_identity": ("文件需要 {wanted} 列", "the file needs {wanted} columns"),
+    "import.extra_cells": ("该行的单元格多于表头的列数",
+                           "the row has more cells than the header has columns"),
+    "import.not_json": ("不是有效的 JSON", "not valid JSON"),
+    "import.not_object": ("不是 JSON 对象", "not a JSON object"),
+    "import.unknown_field": ("不认识的字段（可用的字段见 docs/import.md）",
+                             "unknown field (see docs/import.md)"),
+    "import.database_error": ("{file}：数据库出错，导入中止（已保存的部分再次导入时会继续）："
+                              "{reason}",
+                              "{file}: database error, import stopped: {reason}"),
+    "import.summary": ("{file}：共 {total} 行，接收 {accepted} 行（其中更新 {updated} 行），"
+                       "未变 {unchanged} 行，退回 {rejected} 行（导入批次 {batch}）",
+                       "{file}: {total} rows: {accepted} accepted ({updated} updated), "
+                       "{unchanged} unchanged, {rejected} rejected (import batch {batch})"),
+    "import.report_at": ("错误报告：{path}", "error report: {path}"),
+    "import.warnings": ("{count} 行已接收但需核对（见错误报告）",
+                        "{count} rows accepted with a warning (see the error report)"),
+    # --- import: matching a row to the register and to what is stored
+    "match.unknown_household": ("没有登记户编号为 {household} 的户",
+                                "no registered household {household}"),
+    "match.unknown_member": ("户 {household} 没有登记成员编号为 {member} 的成员",
+                             "household {household} has no registered member {member}"),
+    "match.member_mismatch": ("身份证号码与户 {household} 成员 {member} 登记的不一致",
+                              "the ID number is not the one registered for member {member} of "
+                              "household {household}"),
+    "match.no_member_with_id": ("没有登记此身份证号码的家庭成员",
+                                "no registered household member with this ID number"),
+    "match.no_member_with_id_in": ("户 {household} 中没有登记此身份证号码的家庭成员",
+                                   "no registered household member with this ID number in "
+                                   "household {household}"),
+    "match.ambiguous_member": ("此身份证号码登记在 {count} 名成员名下：请填写户编号和成员编号",
+                               "this ID number is registered for {count} members: name the "
+                               "household and member"),
+    "match.name_mismatch": ("姓名与户 {household} 成员 {member} 登记的不一致",
+                            "the name is not the one registered for member {member} of "
+                            "household {household}"),
+    "claim.duplicate_id": ("案件 {claim} 已以不同内容保存，同一案件不会保存两次",
+                           "claim {claim} is already stored with other content; it is never "
+                           "stored twice"),
+    "claim.duplicate_document": ("同一成员、同一类别、同一单据号的案件已保存为 {claim}",
+                                 "a claim for the same member, category and document number "
+                                 "is already stored as claim {claim}"),
+    "household.conflict": ("户 {household} 的{fields}与本文件第 {row} 行不一致",
+                           "household {household} has other {fields} at row {row} of this "
+                           "file"),
+    "household.member_conflict": ("户 {household} 的成员 {member} 在本文件第 {row} 行的内容不同",
+                                  "member {member} of household {household} is at row {row} "
+                                  "of this file with other values"),
+    "household.duplicate_id_number": ("此身份证号码已登记在户 {household} 成员 {member} 名下",
+                                      "this ID number is registered for member {member} of "
+                                      "household {household}"),
+    "household.relation_other": ("不认识的与户主关系“{value}”，已按“其他”登记（请核对）",
+                                 "unknown relation {value!r}: registered as other (please "
+                                 "check)"),
+    "verification.no_claim": ("没有案件 {claim}（请先导入案件）",
+                              "no claim {claim} is stored (import the claims first)"),
+    "verification.not_own": ("用户 {user} 只能导入本人的核查",
+                             "user {user} may import only their own verifications"),
+    "verification.status": ("案件 {claim} 当前的状态（{status}）不能录入核查",
+                            "{detail}"),
+    # --- rules that span fields of a row
+    "row.name_member": ("请写明成员：填写{field}和{field2}，或填写{field3}",
+                        "name the member: {field} and {field2}, or the ID number"),
+    "row.go_together": ("{field}和{field2}须同时填写", "{field} and {field2} go together"),
+    "row.not_applicable": ("{category}申请不适用{field}",
+                           "{field} does not apply to a {category_en} claim"),
+    "row.needs": ("{category}申请必须填写{field}", "a {category_en} claim needs {field}"),
+    "row.member_twice": ("同一成员在{field}中出现两次", "a member appears twice in members"),
+    "row.name_household": ("请写明户：填写成员的{field}或{field2}",
+                           "name the household: a member's ID number or household_id"),
+    # --- the command line
+    "cli.error": ("错误：", "error: "),
+    "cli.no_user": ("请说明操作人：--as 用户名，或设置 ADJUDICATOR_USER",
+                    "say who is acting: --as USER or ADJUDICATOR_USER"),
+    "cli.no_database": ("无法打开数据库：{reason}", "cannot open the database: {reason}"),
+    "cli.no_such_file": ("{path}：文件不存在", "{path}: no such file"),
+    "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
+    "cli.detail": ("{message}（{detail}）", "{detail}"),
+    "cli.refused": ("未能完成（{detail}）", "{detail}"),
+    "tariff.sha_short": ("请至少给出保障方案 SHA-256 的前 8 个字符",
+                         "give at least 8 characters of the tariff's SHA-256"),
+    "tariff.sha_matches": ("有 {count} 个保障方案与“{prefix}”相符（应恰好一个；见 adjudicator "
+                           "tariff list --as 用户）",
+                           "{count} stored tariffs match {prefix!r}"),
+    "cli.not_decimal": ("{name} 应为小数，不能是 {text!r}", "{name} must be a decimal number, not "
+                        "{text!r}"),
+    "cli.workers_failed": ("理算的工作进程出错（{detail}）", "{detail}"),
+    "cli.not_decided": ("案件 {claim} 未能理算：{why}", "claim {claim} was not decided: {why}"),
+    "cli.not_ready": ("案件尚未就绪（未完成入户核查）", "it is not ready (not verified)"),
+    "cli.summary_failed": ("汇总报告未能生成（{detail}）", "summary report: {detail}"),
+    "cli.demo_stopped": ("演示中断（{detail}）", "the demo stopped: {detail}"),
+    "cli.demo_check_failed": ("演示的重放或审计日志校验未通过",
+                              "the demo's replay or audit trail check failed"),
+    "cli.tariff_invalid": ("保障方案文件有误：{detail}", "{detail}"),
+    "cli.not_json": ("{path} 第 {line} 行：不是 JSON（{detail}）",
+                     "{path}:line {line}: not JSON ({detail})"),
+    "cli.no_decision": ("{target} 中没有{what}理算决定", "no decision{what_en} in {target}"),
+    "cli.not_decided_anywhere": ("{claim}：既不是理算结果文件，也不是数据库中已理算的案件",
+                                 "{claim}: neither a decisions file nor a decided claim in the "
+                                 "database"),
+    "cli.notice_or_due": ("请给出公示编号，或使用 --due", "give a notice number, or --due"),
+    "cli.secure_cookies": ("--secure-cookies 只能是 auto、always 或 never",
+                           "--secure-cookies is auto, always or never"),
+    "cli.positive": ("--max-upload-mb 和 --session-hours 必须为正数",
+                     "--max-upload-mb and --session-hours must be positive"),
+    "cli.cannot_start": ("无法启动：{detail}", "cannot start: {detail}"),
+    "cli.chain_broken": ("审计日志第 {seq} 条事件有误：{problem}（此前的 {checked} 条完好）",
+                         "event {seq}: {problem} ({checked} events before it are intact)"),
+    "cli.no_history": ("审计日志中没有关于 {entity} 的记录",
+                       "the audit trail records nothing about {entity}"),
+    "cli.no_tariff": ("没有保障方案文件或编号“{ref}”（见 adjudicator tariff list）",
+                      "no tariff file, stored tariff or shipped tariff id {ref!r} (see "
+                      "'adjudicator tariff list')"),
+    "tariff.ambiguous": ("“{ref}”对应 {count} 个保障方案：{sha}；请给出 SHA-256",
+                         "{ref!r} names {count} stored tariffs: {sha}; give the SHA-256"),
+    "cli.tariffs_invalid": ("{bad} 个保障方案文件有误（共 {total} 个）",
+                            "{bad} of {total} tariff file(s) invalid"),
+    "cli.mine_or_all": ("--mine 和 --all 只能选一个", "--mine or --all, not both"),
+    "cli.yaml_or_json": ("--format 只能是 yaml 或 json", "--format is yaml or json"),
+    "cli.file_or_interactive": ("请给出 --file 核查表 或 --interactive（二选一）",
+                                "give --file FORM or --interactive (one of them)"),
+    "cli.not_submitted": ("未提交：没有录入任何内容", "not submitted: nothing was recorded"),
+    "user.unknown": ("没有在用的用户“{user}”（由管理员用 adjudicator user add 添加用户）",
+                     "no active user {user!r} (an admin adds users with 'adjudicator user "
+                     "add')"),
+    "role.denied": ("用户 {user}（{role}）无权{action}：需要以下角色之一：{allowed}",
+                    "user {user} ({role}) may not {action}: it needs the role {allowed}"),
+}
+
+#: Chinese names of the roles and of the actions they may take (adjudicator.roles)
+ROLE_ZH = {"verifier": "核查员", "supervisor": "保险公司主管", "officer": "县乡村振兴局",
+           "auditor": "审计", "admin": "管理员"}
+ACTION_ZH = {
+    "init": "初始化数据库", "user.manage": "管理用户", "tariff.load": "加载保障方案",
+    "import": "导入数据", "import.verifications": "导入入户核查", "verify.assign": "分派核查",
+    "calendar.manage": "维护县定放假日",
+    "verify.record": "录入入户核查", "verify.read": "查看入户核查", "adjudicate": "理算",
+    "review": "人工审核", "notice": "公示", "pay": "兑现", "audit.sample": "抽样复核",
+    "audit.record": "录入复核结果", "read": "查看", "replay": "重放决定",
+    "log.verify": "校验审计日志", "log.read": "查看审计日志",
+}
+
+
+class Words:
+    """A word or phrase given in both languages, as a message parameter."""
+
+    __slots__ = ("en", "zh")
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+
+    def render(self, lang: str, label: object = None) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+#: Chinese names of the claim categories in row messages
+_CATEGORY_ZH = {"medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外"}
+
+
+class Message:
+    """A message by key and parameters, rendered in either language."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: Any) -> None:
+        if key not in CATALOGUE:
+            raise KeyError(f"no message {key!r}")
+        self.key = key
+        self.params = params
+
+    def render(self, lang: str | None = None,
+               label: Callable[[str, str], str] | None = None) -> str:
+        """The message in `lang` (default: the current language); `label(field, lang)` names
+        a field (default: its Chinese name, or the field itself in English)."""
+        lang = lang or current_lang()
+        name = label or field_name
+        zh, en = CATALOGUE[self.key]
+        values = {}
+        for key, value in self.params.items():
+            if hasattr(value, "render"):  # a part worded in the same language
+                value = value.render(lang, label)
+            elif key.startswith("field") and isinstance(value, str):
+                shown = name(value, lang)
+                value = f"“{shown}”" if lang == "zh" else shown
+            elif key == "category":
+                values["category_en"] = value
+                value = _CATEGORY_ZH.get(value, value) if lang == "zh" else value
+            values[key] = value
+        return (zh if lang == "zh" else en).format(**values)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Message) and other.key == self.key
+                and other.params == self.params)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+Text = str | Message
+
+
+def render(text: Text, lang: str | None = None,
+           label: Callable[[str, str], str] | None = None) -> str:
+    """A message or a plain string (already worded: shown as it is in both languages)."""
+    return text if isinstance(text, str) else text.render(lang, label)
+
+
+class LocalizedError(Exception):
+    """An error whose message is a `Message`. str() is the English (for logs and developers);
+    a door (the CLI, the web app) shows `exc.message` in the person's language."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(render(message, "en"))
+        self.message = message
+
+    def localized(self, lang: str | None = None) -> str:
+        return render(self.message, lang)
+
+
+class Refused(LocalizedError, ValueError):
+    """A value or request a service refuses, worded in both languages."""
+
+
+class NotFound(LocalizedError, LookupError):
+    """Nothing (or more than one thing) matches what was asked for."""
+
+
+# --- field names ---------------------------------------------------------------------------
+
+
+def field_name(field: str, lang: str) -> str:
+    """A field's Chinese name (the first Chinese header accepted for it; 负面清单-车辆 for
+    neg_VEHICLE), or the field itself in English."""
+    if lang != "zh":
+        return field
+    return _chinese_names().get(field, field)
+
+
+_NAMES: dict[str, str] = {}
+
+
+def _chinese_names() -> dict[str, str]:
+    if not _NAMES:
+        from adjudicator.intake import columns
+        from adjudicator.negative_items import BUILTIN_ITEMS
+
+        for table in (columns.HOUSEHOLD_COLUMNS, columns.CLAIM_COLUMNS,
+                      columns.VERIFICATION_COLUMNS, columns.DEPARTMENT_COLUMNS):
+            for field, headers in table.items():
+                chinese = [h for h in headers if not h.isascii()]
+                if chinese:
+                    _NAMES.setdefault(field, chinese[0])
+        _NAMES.update({"members": "家庭成员", "verification": "核查记录",
+                       "negative_list": "负面清单", "income": "收入", "costs": "支出"})
+        for code, label in BUILTIN_ITEMS.items():
+            _NAMES[f"neg_{code}"] = f"负面清单-{label}"
+    return _NAMES
+
+
+# --- pydantic's validation errors, by type -------------------------------------------------
+
+#: pydantic error type -> Chinese words (str.format with the error's ctx)
+VALIDATION_ZH: dict[str, str] = {
+    "missing": "必须填写",
+    "extra_forbidden": "不认识的字段",
+    "string_too_short": "不能为空",
+    "string_too_long": "内容太长：最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "应为文字",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "应小于 {lt}",
+    "decimal_max_places": "最多 {decimal_places} 位小数（元、角、分）",
+    "decimal_max_digits": "金额过大：最多 {max_digits} 位数字",
+    "decimal_whole_digits": "金额过大",
+    "decimal_parsing": "不是有效金额，请填写数字，如 1234.56",
+    "decimal_type": "不是有效金额，请填写数字，如 1234.56",
+    "finite_number": "不是有效金额，请填写数字，如 1234.56",
+    "date_parsing": "日期无效，请写成 2026-03-01",
+    "date_from_datetime_parsing": "日期无效，请写成 2026-03-01",
+    "date_from_datetime_inexact": "日期无效，请写成 2026-03-01",
+    "date_type": "日期无效，请写成 2026-03-01",
+    "bool_parsing": "请填写 是 或 否",
+    "bool_type": "请填写 是 或 否",
+    "int_parsing": "请填写整数",
+    "int_type": "请填写整数",
+    "enum": "取值无效，应为 {expected}",
+    "literal_error": "取值无效，应为 {expected}",
+    "list_type": "应为列表",
+    "dict_type": "应为对象（键值对）",
+    "model_type": "应为对象（键值对）",
+    "model_attributes_type": "应为对象（键值对）",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "json_invalid": "不是有效的 JSON",
+    # this project's own types (schemas.imports)
+    "vocabulary": "不认识的取值“{value}”：请填写中文名称或代码（见 docs/import.md）",
+    "flag": "请填写 是 或 否（也可写 Y/N、1/0）",
+    "date": "不是日期：请写成 2026-03-01",
+    "id_number": "不是 18 位身份证号码（17 位数字加一位数字或 X；在表格软件中请把该列设为"
+                 "文本格式，以免丢失数字）",
+    "region_code": "不是 12 位村级行政区划代码（县 6 位、乡镇 3 位、村 3 位）",
+    "item": "不是负面清单项目：请填写代码（如 VEHICLE）或中文名称（如 车辆），见 docs/import.md",
+}
+
+#: schemas.types.AmountError.problem -> Chinese words
+AMOUNT_ZH: dict[str, str] = {
+    "boolean": "金额应为数字，不能是是/否",
+    "places": "金额最多两位小数（元、角、分）",
+    "type": "金额应为数字，如 1234.56",
+    "format": "不是有效金额：最多两位小数，如 1234.56",
+    "plain": "不是有效金额：请只写数字，如 1234.56",
+    "negative": "金额不能为负数",
+}
+
+
+def validation_reason(error: Mapping[str, Any], lang: str | None = None,
+                      label: Callable[[str, str], str] | None = None) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) worded for a person: by its
+    type and context in Chinese, pydantic's own message in English. Never the input value
+    (except a vocabulary word, which is not personal)."""
+    lang = lang or current_lang()
+    kind = str(error.get("type", ""))
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    if kind == "row_rule" and isinstance(ctx.get("rule"), Message):
+        return str(ctx["rule"].render(lang, label))
+    if lang != "zh":
+        return str(error.get("msg", ""))
+    if kind in ("amount", "value_error", "assertion_error"):
+        problem = ctx.get("problem") or getattr(ctx.get("error"), "problem", None)
+        if problem in AMOUNT_ZH:
+            return AMOUNT_ZH[problem]
+        return "格式不正确"
+    template = VALIDATION_ZH.get(kind)
+    if template is None:
+        return "格式不正确"
+    if kind == "greater_than_equal" and str(ctx.get("ge")) in ("0", "0.0", "0.00"):
+        return "不能为负数"
+    if kind == "string_too_short" and int(ctx.get("min_length", 1)) > 1:
+        return "至少 {min_length} 个字符".format(**ctx)
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template.split("：")[0].split("，")[0]
+
+
+class ValidationReason(Message):
+    """A pydantic error as a message: worded by `validation_reason` when rendered (with the
+    file's headers for the fields a row rule names)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Mapping[str, Any]) -> None:
+        self.key, self.params, self.error = "validation", {}, error
+
+    def render(self, lang: str | None = None,
+               label: Callable[[str, str], str] | None = None) -> str:
+        return validation_reason(self.error, lang, label)
+
+    def __repr__(self) -> str:
+        return f"ValidationReason({self.error.get('type')!r})"

@@ -1,0 +1,107 @@
+"""`adjudicator calendar show|day-off`: the working-day calendar deadlines are counted on.
+
+The official holidays and adjusted working days (调休) come from the installed
+`chinese-calendar` package; the county's own days off are data in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.calendar import (
+    CalendarRefused,
+    add_day_off,
+    county_calendar,
+    remove_day_off,
+)
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    err_console,
+    print_json,
+    print_table,
+    refused,
+)
+
+app = typer.Typer(help="节假日: the working-day calendar of verification deadlines (official "
+                       "holidays, 调休 working days, the county's own days off).",
+                  no_args_is_help=True)
+day_off_app = typer.Typer(help="The county's own days off (县定放假日).", no_args_is_help=True)
+app.add_typer(day_off_app, name="day-off")
+
+DbOpt = Annotated[str | None, DbOption]
+AsOpt = Annotated[str | None, AsOption]
+DayArg = Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+
+
+@app.command("show")
+def show(
+    year: Annotated[int | None, typer.Argument(help="The year (default: this year).")] = None,
+    db: DbOpt = None, user: AsOpt = None, as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Every day off and every adjusted working day of a year, and whether the official
+    schedule of that year is known."""
+    ctx = context(db, user)
+    calendar = county_calendar(ctx)
+    year = year or ctx.today().year
+    days = sorted(d for d in calendar.holidays | calendar.workdays if d.year == year)
+    known = year in calendar.known_years
+    if as_json:
+        print_json({"year": year, "official_schedule_known": known,
+                    "calendar": calendar.source,
+                    "days": [{"date": d.isoformat(), "working": d in calendar.workdays
+                              and d not in calendar.holidays, "what": calendar.describe(d)}
+                             for d in days]})
+        return
+    table = Table("日期", "星期", "安排", title=f"{year} 年节假日与调休（{calendar.source}）")
+    for d in days:
+        table.add_row(d.isoformat(), "一二三四五六日"[d.weekday()], calendar.describe(d))
+    print_table(table)
+    if not known:
+        err_console.print(f"注意：日历数据尚无 {year} 年的国务院节假日安排，该年的期限按周一至"
+                          "周五计算；请升级 chinese-calendar（pip install -U chinese-calendar）。",
+                          highlight=False, markup=False)
+
+
+@day_off_app.command("add")
+def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="Why (县庆 …).")],
+        db: DbOpt = None, user: AsOpt = None) -> None:
+    """Add a county day off: no deadline counts it as a working day from now on."""
+    ctx = context(db, user)
+    with refused(PermissionDenied, CalendarRefused):
+        added = add_day_off(ctx, day.date(), reason)
+    console.print(f"{day.date().isoformat()}：" + ("已添加为县定放假日" if added else
+                                                  "已是县定放假日"), highlight=False)
+
+
+@day_off_app.command("remove")
+def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
+    """Remove a county day off (deadlines already set keep their dates)."""
+    ctx = context(db, user)
+    with refused(PermissionDenied, CalendarRefused):
+        remove_day_off(ctx, day.date())
+    console.print(f"{day.date().isoformat()}：已不再是县定放假日", highlight=False)
+
+
+@day_off_app.command("list")
+def list_days(db: DbOpt = None, user: AsOpt = None,
+              as_json: Annotated[bool, JsonOption] = False) -> None:
+    """The county's own days off."""
+    ctx = context(db, user)
+    calendar = county_calendar(ctx)
+    days = sorted(calendar.county_days_off.items())
+    if as_json:
+        print_json([{"date": d.isoformat(), "reason": why} for d, why in days])
+        return
+    table = Table("日期", "原因", title="县定放假日")
+    for d, why in days:
+        table.add_row(d.isoformat(), why)
+    print_table(table)

@@ -1,0 +1,80 @@
+"""`tariff list` and `tariff show` present what the database holds (with status, by stored
+number, SHA-256 or id), and the identifier a person copies is never cut at 80 columns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from adjudicator.services.tariffs import load_tariff_file, retire_tariff, stored_tariffs
+from cli.main import app
+from tariffs import demo_tariff_path
+
+runner = CliRunner()
+
+
+def _two_versions(admin_ctx, tmp_path: Path) -> tuple[str, str]:
+    """The demo tariff loaded, then a second version of it; the first retired."""
+    first, _ = load_tariff_file(admin_ctx, demo_tariff_path())
+    text = demo_tariff_path().read_text(encoding="utf-8")
+    second_file = tmp_path / "second.toml"
+    second_file.write_text(text.replace('income_line = "7000"', 'income_line = "7200"'),
+                           encoding="utf-8")
+    second, _ = load_tariff_file(admin_ctx, second_file)
+    retire_tariff(admin_ctx, first.sha256[:10], "2026年新标准")
+    return first.sha256, second.sha256
+
+
+def _invoke(db_url: str, *args: str):
+    return runner.invoke(app, ["tariff", *args, "--db", db_url], terminal_width=80)
+
+
+def test_stored_tariffs_with_their_status(admin_ctx, db_url: str, tmp_path: Path) -> None:
+    old, new = _two_versions(admin_ctx, tmp_path)
+    stored = stored_tariffs(admin_ctx)
+    assert [(s.sha256, s.status, s.retired_reason) for s in stored] == [
+        (old, "retired", "2026年新标准"), (new, "active", None)]
+    assert [s.sha256 for s in stored_tariffs(admin_ctx, old[:8])] == [old]
+    assert [s.sha256 for s in stored_tariffs(admin_ctx, "demo-county/2026")] == [old, new]
+    assert [s.sha256 for s in stored_tariffs(admin_ctx, "#2")] == [new]
+
+    listed = _invoke(db_url, "list", "--as", "off", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [(t["pk"], t["sha256"], t["status"]) for t in json.loads(listed.stdout)] == [
+        (1, old, "retired"), (2, new, "active")]
+
+    table = _invoke(db_url, "list", "--as", "off")
+    assert table.exit_code == 0, table.output
+    assert "数据库中的保障方案" in table.output and "已停用" in table.output
+    # at 80 columns the SHA-256 prefix that `tariff retire` takes and the id are whole
+    assert old[:16] in table.output and new[:16] in table.output
+    assert "demo-county/2026" in table.output
+    assert max(len(line) for line in table.output.splitlines()) <= 80
+
+
+def test_show_a_stored_tariff_by_sha256_number_or_id(admin_ctx, db_url: str,
+                                                     tmp_path: Path) -> None:
+    old, new = _two_versions(admin_ctx, tmp_path)
+    by_sha = _invoke(db_url, "show", old[:12], "--as", "off")
+    assert by_sha.exit_code == 0, by_sha.output
+    assert "数据库中的第 1 号方案，状态：已停用" in by_sha.output
+    assert "2026年新标准" in by_sha.output and "income line 7000" in by_sha.output
+    by_id = _invoke(db_url, "show", "demo-county/2026", "--as", "off", "--json")
+    data = json.loads(by_id.stdout)  # the active version of the id
+    assert data["stored"]["sha256"] == new and data["income_line"] == "7200.00"
+    by_number = _invoke(db_url, "show", "1", "--as", "off", "--json")
+    assert json.loads(by_number.stdout)["stored"]["status"] == "retired"
+    english = runner.invoke(app, ["--lang", "en", "tariff", "show", new[:8], "--db", db_url,
+                                  "--as", "off"])
+    assert "stored tariff #2, active" in english.output
+    missing = _invoke(db_url, "show", "nope", "--as", "off")
+    assert missing.exit_code == 1 and "没有保障方案文件或编号“nope”" in missing.output
+
+
+def test_without_a_user_the_shipped_tariffs() -> None:
+    listed = runner.invoke(app, ["tariff", "list", "--json"])
+    assert json.loads(listed.stdout)[0]["id"] == "demo-county/2026"
+    shown = runner.invoke(app, ["tariff", "show", "demo-county/2026"], terminal_width=80)
+    assert shown.exit_code == 0 and "数据库中的" not in shown.output
