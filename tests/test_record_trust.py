@@ -221,3 +221,16 @@ def test_the_all_category_cap_holds_whatever_the_order_of_approvals(admin_ctx) -
                        "KE": Decimal("0.00")}
     assert ke.reasons == ["CAP_REACHED"]
     assert sum(granted.values()) <= Decimal("150000")
+
+
+def test_replay_names_an_edited_payout_column(admin_ctx, clock) -> None:
+    """Reproduction 2: `replay` said identical after decisions.payout was edited (it compared
+    the decision's stored text only)."""
+    from adjudicator.services.replay import replay
+
+    _paid_claim(admin_ctx, clock)
+    tamper(admin_ctx, "update decisions set payout = payout + 1000")
+    result = replay(admin_ctx.as_user("aud"))
+    assert result.identical == 0
+    assert [(d.claim_id, d.field, d.stored, d.replayed) for d in result.differences] == [
+        ("K1", "decisions.payout", "11500.00", "10500.00")]
