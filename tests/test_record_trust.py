@@ -234,3 +234,85 @@ def test_replay_names_an_edited_payout_column(admin_ctx, clock) -> None:
     assert result.identical == 0
     assert [(d.claim_id, d.field, d.stored, d.replayed) for d in result.differences] == [
         ("K1", "decisions.payout", "11500.00", "10500.00")]
+
+
+def _net_received(ctx: Context, household_id: str) -> Decimal:
+    """Payments, plus top-ups paid, less recoveries repaid."""
+    from adjudicator.storage.models_audit import AuditAdjustment
+
+    with ctx.factory() as session:
+        net = paid_to(ctx, household_id)
+        for kind, how, amount in session.execute(select(
+                AuditAdjustment.kind, AuditAdjustment.settled_how, AuditAdjustment.amount)
+                .where(AuditAdjustment.household_id == household_id,
+                       AuditAdjustment.status == "settled")):
+            net += amount if kind == "top_up" else (-amount if how == "repaid" else 0)
+        return net
+
+
+def test_a_paid_later_claim_is_settled_by_the_difference_never_paid_twice(two_claims, clock
+                                                                          ) -> None:
+    """Item 1: an audit reopens K1, paid 6,500 (the household has a car): K2, paid 7,000 on
+    K1's history, is decided again alone (3,500) and settled by a recovery of 3,500; no
+    second payment of the whole."""
+    from adjudicator.services.audit import (
+        draw_sample,
+        list_adjustments,
+        record_recheck,
+        settle_adjustment,
+    )
+    from tests.test_audit import audit_form
+
+    ctx = two_claims
+    clock.advance(days=8)
+    close_due_notices(ctx.as_user("off"))
+    assert pay_closed(ctx.as_user("sup")).total == Decimal("13500.00")
+    sample = draw_sample(ctx.as_user("off"), rate=Decimal(1), seed=7)
+    aud = ctx.as_user("aud")
+    record_recheck(aud, sample.sample_id, "K1", audit_form(aud, "K1", answers={"VEHICLE": True}))
+    assert claim_of(ctx, "K2").status == "verified"
+    adjudicate_ready(ctx.as_user("sup"))
+    k2 = claim_of(ctx, "K2")
+    assert (k2.status, k2.final_paid) == ("paid", Decimal("3500.00"))
+    assert pay_closed(ctx.as_user("sup")).payments == 0
+    open_ = list_adjustments(aud, "open")
+    assert [(a.claim_id, a.kind, a.amount) for a in open_] == [
+        ("K1", "recovery", Decimal("6500.00")), ("K2", "recovery", Decimal("3500.00"))]
+    for adjustment in open_:
+        settle_adjustment(ctx.as_user("sup"), adjustment.adjustment_id, "repaid", "BANK-9")
+    assert _net_received(ctx, "A") == Decimal("3500.00")
+    assert verify_records(ctx) == []
+
+
+def test_a_claim_leaving_an_open_notice_gets_a_corrected_notice(two_claims) -> None:
+    """Item 3: the objection to K1 takes K1 and K2 (decided again) off the open notice; a
+    corrected notice (更正公示) of the village says so, recorded like any notice."""
+    from adjudicator.services.notices import list_notices
+
+    record_objection(two_claims.as_user("off"), "K1", "村民反映该户有车辆")
+    notices = list_notices(two_claims.as_user("off"))
+    original, *corrections = notices
+    assert [(n.status, n.corrects_notice_id) for n in corrections] == [
+        ("posted", original.notice_id), ("posted", original.notice_id)]
+    assert [(c["claim_id"], c["payout"], c["change"]) for n in corrections
+            for c in n.changes] == [("K1", "6500.00", "撤回"), ("K2", "7000.00", "撤回")]
+    assert corrections[0].title.endswith("更正公示")
+    assert "异议" in corrections[0].changes[0]["reason"]
+    assert verify_records(two_claims) == []
+
+
+def test_the_append_only_tables_refuse_updates_and_deletes(admin_ctx, clock) -> None:
+    """Item 5: as the application's role, UPDATE decisions and DELETE FROM events
+    succeeded."""
+    from sqlalchemy.exc import DBAPIError
+
+    _paid_claim(admin_ctx, clock)
+    with admin_ctx.engine.begin() as connection:  # appending is what the tables are for
+        connection.execute(text(
+            "insert into documents (kind, ref, path, sha256, size, created_by, created_at) "
+            "values ('notice', 'GS-1', 'documents/notices/GS-1.pdf', 'ab', 2, 'off', 'now')"))
+    for sql in ("update decisions set payout = 0", "delete from events",
+                "update payments set amount = 0", "delete from documents",
+                "delete from decisions"):
+        with pytest.raises(DBAPIError, match="append-only"), admin_ctx.engine.begin() as c:
+            c.execute(text(sql))

@@ -604,21 +604,14 @@ def _reopen(session: Session, ctx: Context, facts: ClaimFacts, claim: Claim,
         "recheck_pk": recheck.pk, "superseded_decision_id": stored.decision_id,
         "new_decision_id": new.decision_id, "outcome": decision.outcome.value,
         "payout": decision.payout}))
-    # The household's later decisions took the old one into their history.
-    redecide_later(session, ctx, claim, "audit", events)
+    # The household's later decisions took the old one into their history: they are decided
+    # again on the new one. A recovery is then repaid in money, not netted from them.
+    following = redecide_later(session, ctx, claim, "audit", events)
     if not was_paid:
         return None
-    return _open_adjustment(session, ctx, claim, stored, new, decision, received, recheck,
-                            events, now)
-
-
-def _open_adjustment(session: Session, ctx: Context, claim: Claim, stored: DecisionRecord,
-                     new: DecisionRecord, decision: Decision, received: Decimal,
-                     recheck: AuditRecheck, events: list[PendingEvent], now: str
-                     ) -> AdjustmentInfo | None:
     return open_adjustment(session, ctx, claim, stored.decision_id, new.decision_id,
                            decision.outcome.value, decision.payout, received, events, now,
-                           recheck=recheck)
+                           recheck=recheck, cause="audit" if following else None)
 
 
 def open_adjustment(session: Session, ctx: Context, claim: Any, old_decision_id: int | None,
@@ -628,11 +621,13 @@ def open_adjustment(session: Session, ctx: Context, claim: Any, old_decision_id:
                     ) -> AdjustmentInfo | None:
     """The difference between what was received and what the new decision grants.
 
-    While a recovery is open the claim's `final_paid` keeps what the household received, so
-    later claims of the year are paid net of it and the fund never pays the overpayment
-    twice; a top-up is owed at once, so `final_paid` is the new grant. Opened by an audit
-    re-check (`recheck`) or by a re-decision of a paid claim (`cause`, see
-    `adjudicator.services.cascade`).
+    An audit re-check with no later decision to follow (`cause` None): while a recovery is
+    open the claim's `final_paid` keeps what the household received, so later claims of the
+    year are paid net of it and the fund never pays the overpayment twice. When the later
+    decisions are decided again on the new grant (`cause` "audit", or "redecision" for a
+    paid claim re-decided by `adjudicator.services.cascade`), nothing is netted:
+    `final_paid` is the new grant and a recovery is repaid in money. A top-up is owed at
+    once, so `final_paid` is the new grant.
     """
     for old in session.execute(select(AuditAdjustment).where(
             AuditAdjustment.claim_id == claim.claim_id, AuditAdjustment.status == "open")
@@ -644,7 +639,7 @@ def open_adjustment(session: Session, ctx: Context, claim: Any, old_decision_id:
             "by_decision_id": new_decision_id}))
     granted = ZERO if outcome == "denied" else payout
     if outcome != "pended":
-        claim.final_paid = max(received, granted)
+        claim.final_paid = granted if cause is not None else max(received, granted)
     difference = granted - received
     if difference == 0:
         return None
@@ -736,7 +731,7 @@ def settle_adjustment(ctx: Context, adjustment_id: int, how: str, reference: str
             raise AuditRefused(f"a {adj.kind} is settled as {' or '.join(SETTLE_WAYS[adj.kind])}")
         claim = session.execute(select(Claim).where(Claim.claim_id == adj.claim_id)
                                 .with_for_update()).scalar_one()
-        if how == "repaid":
+        if how == "repaid" and adj.cause is None:  # netted: see open_adjustment
             later = _later_decisions(session, adj, claim)
             if later:
                 raise AuditRefused(
