@@ -316,3 +316,43 @@ def test_the_append_only_tables_refuse_updates_and_deletes(admin_ctx, clock) -> 
                 "delete from decisions"):
         with pytest.raises(DBAPIError, match="append-only"), admin_ctx.engine.begin() as c:
             c.execute(text(sql))
+
+
+def test_a_document_row_is_served_only_as_recorded_and_from_the_documents_folder(
+        admin_ctx, tmp_path: Path) -> None:
+    """Item 5: a documents row pointing at /etc/hostname was served as the notice PDF, and
+    an edited hash went unnoticed."""
+    from adjudicator.services.notices import store_document
+    from adjudicator.storage.events import append_events
+    from adjudicator.storage.models_notice import Document
+    from adjudicator.web.errors import WebError
+    from adjudicator.web.officer import notice_pdf
+
+    import hashlib
+
+    documents = tmp_path / "documents"
+    secret = tmp_path / "hostname"  # any file of the host, its hash computed right
+    secret.write_bytes(b"db-host-1\n")
+    with transaction(admin_ctx.factory) as session:  # a row no chain event recorded
+        session.add(Document(kind="notice", ref="GS-X", path=str(secret),
+                             sha256=hashlib.sha256(secret.read_bytes()).hexdigest(),
+                             size=10, created_by="off", created_at=admin_ctx.now()))
+    with pytest.raises(WebError) as refused:
+        notice_pdf(admin_ctx, "GS-X", documents)
+    assert refused.value.code == "document_changed"
+    with transaction(admin_ctx.factory) as session:  # recorded, but outside the folder
+        events: list = []
+        store_document(session, admin_ctx, "notice", "GS-Y", tmp_path / "elsewhere.pdf",
+                       b"%PDF-1.7", events)
+        append_events(session, "off", admin_ctx.now(), events)
+    with pytest.raises(WebError) as refused:
+        notice_pdf(admin_ctx, "GS-Y", documents)
+    assert refused.value.code == "document_outside"
+    with transaction(admin_ctx.factory) as session:
+        events = []
+        store_document(session, admin_ctx, "notice", "GS-Z", documents / "notices" / "Z.pdf",
+                       b"%PDF-1.7", events)
+        append_events(session, "off", admin_ctx.now(), events)
+    assert notice_pdf(admin_ctx, "GS-Z", documents)[0] == documents / "notices" / "Z.pdf"
+    assert [(p.table, p.column) for p in verify_records(admin_ctx)] == [
+        ("documents", "(row)")]  # the forged row: no chain event records it
