@@ -322,13 +322,13 @@ def test_a_document_row_is_served_only_as_recorded_and_from_the_documents_folder
         admin_ctx, tmp_path: Path) -> None:
     """Item 5: a documents row pointing at /etc/hostname was served as the notice PDF, and
     an edited hash went unnoticed."""
+    import hashlib
+
     from adjudicator.services.notices import store_document
     from adjudicator.storage.events import append_events
     from adjudicator.storage.models_notice import Document
     from adjudicator.web.errors import WebError
     from adjudicator.web.officer import notice_pdf
-
-    import hashlib
 
     documents = tmp_path / "documents"
     secret = tmp_path / "hostname"  # any file of the host, its hash computed right
