@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adjudicator.demo_trust import checkpoint_step
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.documents import decision_records, denial_letters, summary_report
 from adjudicator.services.notices import close_due_notices, create_notices, record_objection
@@ -197,14 +198,16 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     step(f"replay: {replayed.identical} of {replayed.checked} decisions identical; "
          f"audit trail: {checked} events, "
          f"{'intact' if problem is None else f'BROKEN at {problem.seq}'}")
+    trust = checkpoint_step(admin.as_user("sun"), out_dir, _some_paid(admin, 1), step)
     summary.figures = {"paid_total": f"{run.total:.2f}", "payments": run.payments,
                        "replay_differences": len(replayed.differences),
-                       "chain_ok": problem is None}
+                       "chain_ok": problem is None, "records_ok": trust["records_ok"]}
     summary.files = {"database": out_dir / "demo.db", "import files": out_dir / "import",
                      "notices": documents / "notices", "denial letters": documents / "letters",
                      "decision records": documents / "records",
                      "summary report": report_pdf, "summary workbook": report_xlsx,
-                     "audit workbook": audit_xlsx, "payment register": out_dir / "payments"}
+                     "audit workbook": audit_xlsx, "payment register": out_dir / "payments",
+                     "checkpoint": trust["checkpoint"]}
     engine.dispose()
     return summary
 

@@ -3,6 +3,11 @@
 received → screened → under_verification → verified → approved | denied | pended
 pended → approved | denied (a person), or back to verification when it was incomplete
 approved → in_notice → closed → paid, or in_notice → objected → back to verification
+
+A decided claim whose household history changed under it (an earlier decision objected,
+reviewed, reopened or verified again) goes back to `verified` to be decided again, in the
+household's order (`adjudicator.services.cascade`); a claim already paid is then settled by
+the difference (approved → paid, with a recovery or top-up), never paid a second time.
 """
 
 from __future__ import annotations
@@ -43,6 +48,10 @@ _MOVES: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.PAID: frozenset({S.VERIFIED}),
 }
 
+#: Where a decided claim may go back to `verified` from because its household's history
+#: changed under it (a re-decision; not a move a person makes).
+REDECIDE_FROM = frozenset({S.APPROVED, S.DENIED, S.PENDED, S.IN_NOTICE, S.CLOSED, S.PAID})
+
 #: Outcome of an adjudication -> the status it moves the claim to.
 OUTCOME_STATUS = {"approved": S.APPROVED, "denied": S.DENIED, "pended": S.PENDED}
 
@@ -65,3 +74,20 @@ def check_transition(claim_id: str, current: str, new: str) -> ClaimStatus:
             f"(allowed from {here.value}: {allowed})"
         )
     return there
+
+
+def check_redecision(claim_id: str, current: str) -> ClaimStatus:
+    """`verified`, for a decided claim sent back to be decided again (REDECIDE_FROM)."""
+    if ClaimStatus(current) not in REDECIDE_FROM:
+        raise IllegalTransition(f"claim {claim_id} is {current}: only a decided claim is "
+                                "decided again")
+    return S.VERIFIED
+
+
+def check_settled(claim_id: str, current: str) -> ClaimStatus:
+    """`paid`, for a claim paid before whose new approval is settled by the difference (a
+    recovery or top-up), never posted and paid a second time."""
+    if ClaimStatus(current) != S.APPROVED:
+        raise IllegalTransition(f"claim {claim_id} is {current}: only a new approval is "
+                                "settled by the difference")
+    return S.PAID

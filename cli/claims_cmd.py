@@ -18,6 +18,7 @@ from adjudicator.services.adjudication import (
     adjudicate_ready,
     count_ready,
 )
+from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
@@ -116,7 +117,7 @@ def review_list(
 
 def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | None) -> None:
     ctx = context(db, user)
-    with refused(PermissionDenied, ReviewRefused):
+    with refused(PermissionDenied, ReviewRefused, RecordRefused):
         resolve(ctx, claim, action, reason)
     console.print(f"claim {claim}: {'approved' if action == 'approve' else 'denied'} by "
                   f"{ctx.user_id}")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
+from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.notices import (
     NoticeRefused,
     close_due_notices,
@@ -179,7 +180,7 @@ def pay(
 ) -> None:
     """Pay every claim whose notice closed without objection, exactly once."""
     ctx = context(db, user)
-    with refused(PermissionDenied):
+    with refused(PermissionDenied, RecordRefused):
         run = pay_closed(ctx, out)
     summary = {"batch_ref": run.batch_ref, "payments": run.payments,
                "households": run.households, "total": f"{run.total:.2f}",

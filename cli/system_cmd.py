@@ -3,6 +3,7 @@ of record."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,7 @@ from cli.common import (
     JsonOption,
     console,
     context,
+    err_console,
     fail,
     print_json,
     print_table,
@@ -29,6 +31,11 @@ from cli.common import (
 )
 from tariffs import shipped_tariff_paths
 
+KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
+                         help="The Ed25519 private key file that signs checkpoints "
+                              "(default: checkpoint-key.pem here).", show_envvar=True)
+PublicKeyOption = typer.Option("--public-key", help="The checkpoint key's public half "
+                               "(default: beside the private key, *.pub.pem).")
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 log_app = typer.Typer(help="The audit trail (hash-chained event log).", no_args_is_help=True)
 
@@ -38,8 +45,10 @@ def init(
     admin: Annotated[str, typer.Option("--admin", help="Id of the first admin user, created "
                                                        "when the database has no user.")]
     = "admin",
+    checkpoint_key: Annotated[Path | None, KeyOption] = None,
 ) -> None:
-    """Create or migrate the database, create the first admin, load the shipped tariffs."""
+    """Create or migrate the database, create the first admin, load the shipped tariffs, and
+    create the county office's checkpoint signing key (a file, never in the database)."""
     url = database_url(db)
     engine, factory = connect(url)
     system = Context(engine, factory, admin, "admin")
@@ -56,6 +65,11 @@ def init(
     if created:
         console.print(f"first admin user: {admin} (add others with 'adjudicator user add')")
     console.print("tariffs: " + ", ".join(loaded), highlight=False)
+    from adjudicator.checkpoint import create_key, public_path
+
+    key, made = create_key(checkpoint_key)
+    console.print(f"checkpoint signing key: {key} ({'created' if made else 'kept'}; keep it "
+                  f"off the database host, give auditors {public_path(key)})", highlight=False)
 
 
 @user_app.command("add")
@@ -103,22 +117,48 @@ def log_verify(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
+    checkpoint: Annotated[Path | None, typer.Option(
+        "--checkpoint", help="A signed checkpoint written by 'log checkpoint': prove the log "
+                             "extends it (nothing before it rewritten).")] = None,
+    public_key: Annotated[Path | None, PublicKeyOption] = None,
 ) -> None:
-    """Check the whole hash chain; name the first edited, deleted or reordered event."""
+    """Check the whole hash chain (naming the first edited, deleted or reordered event),
+    then every stored amount and status that pays or reports against what the chain
+    recorded (naming table, row and column), and the log against a checkpoint."""
+    from adjudicator.services.integrity import verify_records
+
     ctx = context(db, user)
     with refused(PermissionDenied):
         ctx.require("log.verify")
     with ctx.factory() as session:
         checked, problem = verify_chain(session)
+        records = verify_records(session) if problem is None else []
+        extends = None
+        if checkpoint is not None and problem is None:
+            from adjudicator.checkpoint import CheckpointError, verify_checkpoint
+
+            with refused(CheckpointError):
+                extends = verify_checkpoint(session, checkpoint, public_key)
     if as_json:
-        print_json({"checked": checked, "ok": problem is None,
+        print_json({"checked": checked, "ok": problem is None and not records,
                     "first_bad_seq": problem.seq if problem else None,
-                    "problem": problem.problem if problem else None})
+                    "problem": problem.problem if problem else None,
+                    "records": [{"table": r.table, "row": r.row, "column": r.column,
+                                 "chain": r.chain, "stored": r.stored} for r in records],
+                    "checkpoint": None if extends is None else extends.as_dict()})
     if problem is not None:
         fail(Message("cli.chain_broken", seq=problem.seq, problem=problem.problem,
                      checked=checked))
+    if records:
+        for r in records:
+            err_console.print(f"  {r.message()}", highlight=False)
+        fail(f"审计链完好（{checked} 个事件），但有 {len(records)} 处库中记录与链上记录不一致："
+             "见上（表、行、列）")
     if not as_json:
-        console.print(f"audit trail intact: {checked} events, hash chain verified")
+        console.print(f"audit trail intact: {checked} events, hash chain verified; "
+                      "every amount and status that pays agrees with the chain", highlight=False)
+        if extends is not None:
+            console.print(extends.message(), highlight=False)
 
 
 @log_app.command("history")
@@ -146,3 +186,73 @@ def log_history(
     for e in entries:
         table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))
     print_table(table)
+
+
+@log_app.command("checkpoint")
+def log_checkpoint(
+    out: Annotated[Path, typer.Option("--out", help="Where the signed checkpoint is written "
+                                                   "(JSON).")],
+    key: Annotated[Path | None, KeyOption] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Sign the log's size and Merkle tree head (RFC 6962) with the county's Ed25519 key: an
+    auditor keeps the file and later proves the log extends it (log verify --checkpoint)."""
+    from adjudicator.checkpoint import CheckpointError, write_checkpoint
+
+    ctx = context(db, user)
+    with refused(PermissionDenied):
+        ctx.require("log.verify")
+    with ctx.factory() as session, refused(CheckpointError):
+        _, problem = verify_chain(session)
+        if problem is not None:
+            fail(f"event {problem.seq}: {problem.problem}: no checkpoint of a broken chain")
+        data = write_checkpoint(session, out, key, ctx.clock())
+    console.print(f"checkpoint {out}: {data['tree_size']} events, tree head "
+                  f"{data['root_hash']}, key {data['key_id']}", highlight=False)
+
+
+@log_app.command("prove")
+def log_prove(
+    claim: Annotated[str, typer.Argument(help="The claim whose payout is proven.")],
+    checkpoint: Annotated[Path, typer.Option("--checkpoint", help="A checkpoint written by "
+                                                                  "'log checkpoint'.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the proof here (JSON); "
+                                                           "default: print it.")] = None,
+    public_key: Annotated[Path | None, PublicKeyOption] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """A proof that the claim's payment (or, unpaid, its decision) is in the log a checkpoint
+    signed; anyone checks it offline with 'adjudicator log check-proof'."""
+    import orjson
+
+    from adjudicator.checkpoint import CheckpointError, prove
+
+    ctx = context(db, user)
+    with refused(PermissionDenied):
+        ctx.require("log.read")
+    with ctx.factory() as session, refused(CheckpointError):
+        proof = prove(session, claim, checkpoint, public_key)
+    text = orjson.dumps(proof, option=orjson.OPT_INDENT_2) + b"\n"
+    if out is None:
+        print(text.decode(), end="")
+    else:
+        out.write_bytes(text)
+        console.print(f"proof of claim {claim} (event {proof['event']['seq']} of "
+                      f"{proof['checkpoint']['tree_size']}): {out}", highlight=False)
+
+
+@log_app.command("check-proof")
+def log_check_proof(
+    proof: Annotated[Path, typer.Argument(help="A proof written by 'log prove'.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="The county office's "
+                                             "public key (checkpoint-key.pub.pem).")],
+) -> None:
+    """Check a proof offline (no database): the checkpoint's signature, the event's own hash
+    and its path to the signed tree head."""
+    from adjudicator.checkpoint import CheckpointError, check_proof
+
+    with refused(CheckpointError):
+        checked = check_proof(proof, public_key)
+    console.print(checked.message(), highlight=False)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.replay import replay
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
+from adjudicator.storage.append_only import guards_lifted
 from adjudicator.storage.events import verify_chain
 from adjudicator.storage.models import Claim, DecisionRecord, Event
 from tests.seed import add_claim, add_household, load_demo_tariff
@@ -145,7 +146,8 @@ def test_replay_is_identical_and_names_a_tampered_field(admin_ctx) -> None:
     record = _decisions(admin_ctx, "K-5")[0]
     tampered = record.decision_json.replace('"payout":"22500.00"', '"payout":"32500.00"', 1)
     assert tampered != record.decision_json
-    with admin_ctx.factory() as session, session.begin():
+    with admin_ctx.factory() as session, session.begin(), \
+            guards_lifted(session.connection()):
         session.execute(update(DecisionRecord).where(
             DecisionRecord.decision_id == record.decision_id).values(decision_json=tampered))
     dirty = replay(auditor)

@@ -10,6 +10,7 @@ from sqlalchemy import select, text, update
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.users import add_user
 from adjudicator.storage.all_models import Base
+from adjudicator.storage.append_only import guards_lifted
 from adjudicator.storage.events import PendingEvent, append_events, verify_chain
 from adjudicator.storage.models import Event
 from adjudicator.workflow import IllegalTransition, check_transition
@@ -40,7 +41,8 @@ def test_chain_verifies_and_names_the_first_edited_event(admin_ctx) -> None:
     with admin_ctx.factory() as session:
         checked, problem = verify_chain(session)
     assert problem is None and checked >= 5
-    with admin_ctx.factory() as session, session.begin():
+    with admin_ctx.factory() as session, session.begin(), \
+            guards_lifted(session.connection()):
         target = session.execute(select(Event).where(Event.entity_id == "T2")).scalar_one()
         bad_seq = target.seq
         session.execute(update(Event).where(Event.seq == bad_seq)
@@ -52,7 +54,8 @@ def test_chain_verifies_and_names_the_first_edited_event(admin_ctx) -> None:
 
 def test_chain_detects_a_deleted_event(admin_ctx) -> None:
     _append(admin_ctx, 4)
-    with admin_ctx.factory() as session, session.begin():
+    with admin_ctx.factory() as session, session.begin(), \
+            guards_lifted(session.connection()):
         target = session.execute(select(Event).where(Event.entity_id == "T1")).scalar_one()
         gone = target.seq
         session.execute(text("DELETE FROM events WHERE seq = :s"), {"s": gone})
@@ -63,7 +66,8 @@ def test_chain_detects_a_deleted_event(admin_ctx) -> None:
 
 def test_chain_detects_reordering_and_truncation(admin_ctx) -> None:
     _append(admin_ctx, 4)
-    with admin_ctx.factory() as session, session.begin():
+    with admin_ctx.factory() as session, session.begin(), \
+            guards_lifted(session.connection()):
         rows = session.execute(select(Event).order_by(Event.seq.desc()).limit(2)).scalars().all()
         last, before = rows[0].seq, rows[1].seq
         # swap the content of the last two events (a reordering keeps the seq numbers)
@@ -75,7 +79,8 @@ def test_chain_detects_reordering_and_truncation(admin_ctx) -> None:
     with admin_ctx.factory() as session:
         _, problem = verify_chain(session)
     assert problem is not None and problem.seq == before
-    with admin_ctx.factory() as session, session.begin():
+    with admin_ctx.factory() as session, session.begin(), \
+            guards_lifted(session.connection()):
         session.execute(text("DELETE FROM events WHERE seq >= :s"), {"s": before})
     with admin_ctx.factory() as session:
         _, problem = verify_chain(session)

@@ -2,8 +2,9 @@
 
 A household is the unit of work: its ready claims are decided in (event date, claim id) order,
 each with the history of the household's final decisions in its category and tariff period.
-A claim waits while an earlier claim of the same household, category and period is not final,
-so the result never depends on the order of the input rows. Households are taken in chunks,
+A claim waits while an earlier claim of the same household and period is not final (of the
+same category, or of any category when the tariff caps all categories), so the result never
+depends on the order of the input rows. Households are taken in chunks,
 locked FOR UPDATE SKIP LOCKED (PostgreSQL), and each chunk commits as a whole: a batch killed
 at any point resumes with no claim decided twice and none lost.
 """
@@ -30,6 +31,7 @@ from adjudicator.services.tariffs import TariffBook, TariffChoiceError, TariffPi
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import READ_SNAPSHOT, transaction
+from adjudicator.storage.digest import sha256_text
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
@@ -139,11 +141,22 @@ def history_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> dict[s
             "paid_all_categories_to_date": paid_all}
 
 
+def caps_all_categories(tariff: Tariff) -> bool:
+    """Whether the tariff caps what a household (or a person) receives in all categories:
+    then a claim's history, and its waiting, take in every category (RULES.md)."""
+    return (tariff.household_annual_cap_all is not None
+            or getattr(tariff, "person_annual_cap_all", None) is not None)
+
+
 def waiting_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> Claim | None:
-    """An earlier claim of the same household, category and period that is not final."""
+    """An earlier claim of the same household and period that is not final: of the same
+    category always, of any category when the tariff caps all categories (RULES.md: a
+    pended payout would otherwise leave the all-category cap unguarded)."""
     key = (claim.event_date, claim.claim_id)
+    any_category = caps_all_categories(tariff)
     for other in claims:
-        if (other.claim_id != claim.claim_id and other.category == claim.category
+        if (other.claim_id != claim.claim_id
+                and (any_category or other.category == claim.category)
                 and (other.event_date, other.claim_id) < key
                 and tariff.valid_from <= other.event_date <= tariff.valid_to
                 and other.status in NOT_FINAL):
@@ -418,7 +431,11 @@ def write_decisions(session: Session, staged: list[StagedDecision],
             "reasons": row["reasons"], "payout": row["payout"],
             "counted_expense": row["counted_expense"], "tariff_id": row["tariff_id"],
             "tariff_sha256": row["tariff_sha256"], "engine_version": row["engine_version"],
-            "supersedes": item.previous}))
+            "supersedes": item.previous, "purpose": row["purpose"],
+            # the snapshot and the decision text, bound to the chain: a replay of the stored
+            # case then proves the amount (adjudicator.services.integrity)
+            "case_sha256": sha256_text(row["case_json"]),
+            "decision_sha256": sha256_text(row["decision_json"])}))
         events.append(PendingEvent("claim.status", "claim", item.claim.claim_id,
                                    {"from": item.old_status, "to": item.claim.status}))
     return ids
@@ -521,11 +538,29 @@ def _adjudicate_share_chunk(ctx: Context, book: TariffBook, after: str, chunk: i
 def _write_chunk(session: Session, ctx: Context, staged: list[StagedDecision]) -> None:
     """Store a chunk's decisions, move its claims and append its events."""
     events: list[PendingEvent] = []
-    write_decisions(session, staged, events)
+    ids = write_decisions(session, staged, events)
+    _settle_paid(session, ctx, staged, ids, events)
     update_rows(session, Claim, "claim_id", {
         item.claim.claim_id: {name: getattr(item.claim, name) for name in _MOVED}
         for item in staged})
     append_events(session, ctx.user_id, ctx.now(), events)
+
+
+def _settle_paid(session: Session, ctx: Context, staged: list[StagedDecision],
+                 ids: list[int], events: list[PendingEvent]) -> None:
+    """Claims paid before and decided again (their household's history changed): settled by
+    the difference, never paid a second time (`cascade.settle_redecided`)."""
+    from adjudicator.services.cascade import paid_claims, settle_redecided
+
+    again = [(item, decision_id) for item, decision_id in zip(staged, ids, strict=True)
+             if item.previous is not None]
+    if not again:
+        return
+    paid = paid_claims(session, [item.claim.claim_id for item, _ in again])
+    for item, decision_id in again:
+        if item.claim.claim_id in paid:
+            settle_redecided(session, ctx, item.claim, item.previous, decision_id,
+                             item.row["outcome"], item.row["payout"], events)
 
 
 def count_ready(ctx: Context) -> int:

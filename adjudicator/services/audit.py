@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from adjudicator.decision import Decision, adjudicate
 from adjudicator.money import fmt
 from adjudicator.services.adjudication import HouseholdData, build_case, record_decision
+from adjudicator.services.cascade import redecide_later
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.services.verification import (
     ClaimFacts,
@@ -44,6 +45,7 @@ from adjudicator.services.verification import (
 )
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
+from adjudicator.storage.digest import sha256_text
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import (
     Claim,
@@ -395,8 +397,8 @@ def _audit_members(members: list[Member], counted: dict[str, bool]) -> list[Memb
 
 
 def _store_audit_decision(session: Session, ctx: Context, claim: Claim, case: Case,
-                          decision: Decision, tariff_pk: int, seq: int, now: str
-                          ) -> DecisionRecord:
+                          decision: Decision, tariff_pk: int, seq: int, now: str,
+                          events: list[PendingEvent]) -> DecisionRecord:
     """The audit re-decision: a decision row of its own (purpose 'audit'), replayable like
     any other, that the claim never points to."""
     record = DecisionRecord(
@@ -409,6 +411,14 @@ def _store_audit_decision(session: Session, ctx: Context, claim: Claim, case: Ca
         purpose="audit", decided_by=ctx.user_id, decided_at=now)
     session.add(record)
     session.flush()
+    events.append(PendingEvent("decision.made", "claim", claim.claim_id, {
+        "decision_id": record.decision_id, "seq": seq, "outcome": record.outcome,
+        "reasons": record.reasons, "payout": record.payout,
+        "counted_expense": record.counted_expense, "tariff_id": record.tariff_id,
+        "tariff_sha256": record.tariff_sha256, "engine_version": record.engine_version,
+        "supersedes": None, "purpose": "audit",
+        "case_sha256": sha256_text(record.case_json),
+        "decision_sha256": sha256_text(record.decision_json)}))
     return record
 
 
@@ -476,8 +486,9 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
                               [], facts.findings)
         case = build_case(f"{claim_id}#{seq}", data, claim, payload, history)
         decision = adjudicate(case, tariff)
+        events: list[PendingEvent] = []
         audit_record = _store_audit_decision(session, ctx, claim, case, decision,
-                                             stored.tariff_pk, seq, now)
+                                             stored.tariff_pk, seq, now, events)
         discrepancies += decision_discrepancies(stored.outcome, stored.payout, decision)
         material = any(d.material for d in discrepancies)
         recheck = AuditRecheck(
@@ -493,13 +504,13 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
         session.add(recheck)
         session.flush()
         session.add_all(evidence_rows(claim_id, form.evidence, recheck_pk=recheck.pk))
-        events = [PendingEvent("audit.rechecked", "claim", claim_id, {
+        events.append(PendingEvent("audit.rechecked", "claim", claim_id, {
             "sample_id": sample_id, "recheck_pk": recheck.pk,
             "stored_decision_id": stored.decision_id,
             "audit_decision_id": audit_record.decision_id, "outcome_stored": stored.outcome,
             "outcome_audit": decision.outcome.value, "payout_stored": stored.payout,
             "payout_audit": decision.payout, "material": material,
-            "discrepancies": [d.field for d in discrepancies]})]
+            "discrepancies": [d.field for d in discrepancies]}))
         adjustment = None
         if material:
             adjustment = _reopen(session, ctx, facts, claim, stored, decision, payload,
@@ -511,7 +522,7 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
             recheck.reopened, recheck.reopen_blocked, recheck.new_decision_id, adjustment)
 
 
-def _received(session: Session, claim_id: str) -> Decimal:
+def received_for(session: Session, claim_id: str) -> Decimal:
     """What the household has received for a claim: payments, plus top-ups paid, less
     recoveries repaid (a recovery settled by offset was never repaid in money)."""
     paid = session.execute(select(func.coalesce(func.sum(Payment.amount), 0)).where(
@@ -564,7 +575,7 @@ def _reopen(session: Session, ctx: Context, facts: ClaimFacts, claim: Claim,
             "recheck_pk": recheck.pk, "status": old_status}))
         return None
     was_paid = old_status == S.PAID.value
-    received = _received(session, claim.claim_id) if was_paid else ZERO
+    received = received_for(session, claim.claim_id) if was_paid else ZERO
     claim.status = S.VERIFIED.value
     events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
         "from": old_status, "to": claim.status, "by": "audit", "recheck_pk": recheck.pk}))
@@ -593,49 +604,61 @@ def _reopen(session: Session, ctx: Context, facts: ClaimFacts, claim: Claim,
         "recheck_pk": recheck.pk, "superseded_decision_id": stored.decision_id,
         "new_decision_id": new.decision_id, "outcome": decision.outcome.value,
         "payout": decision.payout}))
+    # The household's later decisions took the old one into their history: they are decided
+    # again on the new one. A recovery is then repaid in money, not netted from them.
+    following = redecide_later(session, ctx, claim, "audit", events)
     if not was_paid:
         return None
-    return _open_adjustment(session, ctx, claim, stored, new, decision, received, recheck,
-                            events, now)
+    return open_adjustment(session, ctx, claim, stored.decision_id, new.decision_id,
+                           decision.outcome.value, decision.payout, received, events, now,
+                           recheck=recheck, cause="audit" if following else None)
 
 
-def _open_adjustment(session: Session, ctx: Context, claim: Claim, stored: DecisionRecord,
-                     new: DecisionRecord, decision: Decision, received: Decimal,
-                     recheck: AuditRecheck, events: list[PendingEvent], now: str
-                     ) -> AdjustmentInfo | None:
+def open_adjustment(session: Session, ctx: Context, claim: Any, old_decision_id: int | None,
+                    new_decision_id: int, outcome: str, payout: Decimal, received: Decimal,
+                    events: list[PendingEvent], now: str, *,
+                    recheck: AuditRecheck | None = None, cause: str | None = None
+                    ) -> AdjustmentInfo | None:
     """The difference between what was received and what the new decision grants.
 
-    While a recovery is open the claim's `final_paid` keeps what the household received, so
-    later claims of the year are paid net of it and the fund never pays the overpayment
-    twice; a top-up is owed at once, so `final_paid` is the new grant.
+    An audit re-check with no later decision to follow (`cause` None): while a recovery is
+    open the claim's `final_paid` keeps what the household received, so later claims of the
+    year are paid net of it and the fund never pays the overpayment twice. When the later
+    decisions are decided again on the new grant (`cause` "audit", or "redecision" for a
+    paid claim re-decided by `adjudicator.services.cascade`), nothing is netted:
+    `final_paid` is the new grant and a recovery is repaid in money. A top-up is owed at
+    once, so `final_paid` is the new grant.
     """
     for old in session.execute(select(AuditAdjustment).where(
             AuditAdjustment.claim_id == claim.claim_id, AuditAdjustment.status == "open")
             ).scalars():
         old.status = "superseded"
         events.append(PendingEvent("audit.adjustment_superseded", "claim", claim.claim_id, {
-            "adjustment_id": old.adjustment_id, "by_recheck_pk": recheck.pk}))
-    granted = ZERO if decision.outcome.value == "denied" else decision.payout
-    if decision.outcome.value != "pended":
-        claim.final_paid = max(received, granted)
+            "adjustment_id": old.adjustment_id,
+            "by_recheck_pk": None if recheck is None else recheck.pk,
+            "by_decision_id": new_decision_id}))
+    granted = ZERO if outcome == "denied" else payout
+    if outcome != "pended":
+        claim.final_paid = granted if cause is not None else max(received, granted)
     difference = granted - received
     if difference == 0:
         return None
     kind = "top_up" if difference > 0 else "recovery"
     note = ("the new decision is pended: the amount assumes a person approves it"
-            if decision.outcome.value == "pended" else None)
+            if outcome == "pended" else None)
     adjustment = AuditAdjustment(
         claim_id=claim.claim_id, household_id=claim.household_id, kind=kind,
         amount=abs(difference), received=received, granted=granted,
-        sample_id=recheck.sample_id, recheck_pk=recheck.pk,
-        old_decision_id=stored.decision_id, new_decision_id=new.decision_id, status="open",
-        created_by=ctx.user_id, created_at=now, note=note)
+        sample_id=None if recheck is None else recheck.sample_id,
+        recheck_pk=None if recheck is None else recheck.pk, cause=cause,
+        old_decision_id=old_decision_id or new_decision_id, new_decision_id=new_decision_id,
+        status="open", created_by=ctx.user_id, created_at=now, note=note)
     session.add(adjustment)
     session.flush()
     events.append(PendingEvent("audit.adjustment_opened", "claim", claim.claim_id, {
         "adjustment_id": adjustment.adjustment_id, "kind": kind, "amount": abs(difference),
-        "received": received, "granted": granted, "new_decision_id": new.decision_id,
-        "final_paid": claim.final_paid}))
+        "received": received, "granted": granted, "new_decision_id": new_decision_id,
+        "final_paid": claim.final_paid, "cause": cause}))
     return AdjustmentInfo(adjustment.adjustment_id, kind, abs(difference), received, granted,
                           "open")
 
@@ -653,7 +676,7 @@ class AdjustmentRow:
     received: Decimal
     granted: Decimal
     status: str
-    sample_id: int
+    sample_id: int | None  # None: opened by a re-decision (see `cause`)
     created_at: str
     settled_how: str | None
     settlement_ref: str | None
@@ -708,7 +731,7 @@ def settle_adjustment(ctx: Context, adjustment_id: int, how: str, reference: str
             raise AuditRefused(f"a {adj.kind} is settled as {' or '.join(SETTLE_WAYS[adj.kind])}")
         claim = session.execute(select(Claim).where(Claim.claim_id == adj.claim_id)
                                 .with_for_update()).scalar_one()
-        if how == "repaid":
+        if how == "repaid" and adj.cause is None:  # netted: see open_adjustment
             later = _later_decisions(session, adj, claim)
             if later:
                 raise AuditRefused(

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adjudicator.services.calendar import work_calendar
+from adjudicator.services.cascade import redecide_later
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.services.verification import DEFAULT_DAYS
 from adjudicator.storage.context import Context
@@ -161,6 +162,7 @@ def create_notices(ctx: Context, out_dir: Path, *, township: str | None = None,
         events: list[PendingEvent] = []
         for plan, pdf in zip(plans, pdfs, strict=True):
             wanted = {claim_id: decision_id for claim_id, decision_id, _ in plan.claims}
+            posted = {claim_id: payout for claim_id, _, payout in plan.claims}
             claims = session.execute(select(Claim).where(Claim.claim_id.in_(wanted))
                                      .with_for_update()).scalars().all()
             if len(claims) != len(wanted) or any(
@@ -178,11 +180,14 @@ def create_notices(ctx: Context, out_dir: Path, *, township: str | None = None,
                                                 ClaimStatus.IN_NOTICE.value).value
                 claim.updated_at = ctx.now()
                 events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
-                    "from": "approved", "to": "in_notice", "notice_no": notice.notice_no}))
+                    "from": "approved", "to": "in_notice", "notice_no": notice.notice_no,
+                    "decision_id": wanted[claim.claim_id], "payout": posted[claim.claim_id]}))
             events.append(PendingEvent("notice.created", "notice", notice.notice_no, {
                 "village_code": notice.village_code, "claims": notice.claims,
                 "total": notice.total, "start": notice.start_date.isoformat(),
-                "end": notice.end_date.isoformat(), "tariff_id": plan.tariff_id}))
+                "end": notice.end_date.isoformat(), "tariff_id": plan.tariff_id,
+                "items": [[claim_id, decision_id, payout]
+                          for claim_id, decision_id, payout in plan.claims]}))
             path = None
             if pdf is not None:
                 path = out_dir / "notices" / f"{notice.notice_no}.pdf"
@@ -223,15 +228,64 @@ def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
         claim.verification_due = work_calendar(session).deadline(ctx.today(),
                                                                  DEFAULT_DAYS).due
         claim.updated_at = ctx.now()
-        append_events(session, ctx.user_id, ctx.now(), [
+        events = [
             PendingEvent("notice.objection", "claim", claim_id,
                          {"notice_id": item.notice_id, "reason": reason.strip()}),
             PendingEvent("claim.status", "claim", claim_id,
                          {"from": "in_notice", "to": "objected"}),
             PendingEvent("claim.status", "claim", claim_id,
                          {"from": "objected", "to": "under_verification"}),
-        ])
+        ]
+        withdraw_from_notices(session, ctx, [claim], f"公示期内收到异议：{reason.strip()}",
+                              events)
+        # Its approval entered the history of the household's later decisions: they are
+        # decided again once it is final again (RULES.md).
+        redecide_later(session, ctx, claim, "objection", events)
+        append_events(session, ctx.user_id, ctx.now(), events)
         return objection
+
+
+def withdraw_from_notices(session: Session, ctx: Context, claims: list[Claim], reason: str,
+                          events: list[PendingEvent]) -> list[Notice]:
+    """Claims leave the open notices they sit in: for each such notice, a corrected notice
+    (更正公示) of the same village, recorded like any notice (a `notices` row, status
+    `posted`, and its event), says which claims were withdrawn, with what amount, and why.
+    Closing the original notice then makes none of them payable."""
+    if not claims:
+        return []
+    by_notice: dict[int, list[tuple[Claim, NoticeItem]]] = defaultdict(list)
+    for claim in claims:
+        item = session.execute(select(NoticeItem).where(NoticeItem.claim_id == claim.claim_id)
+                               .order_by(NoticeItem.pk.desc()).limit(1)).scalar_one_or_none()
+        if item is not None:
+            by_notice[item.notice_id].append((claim, item))
+    corrected = []
+    today = ctx.today()
+    for notice_id, entries in sorted(by_notice.items()):
+        original = session.get(Notice, notice_id)
+        assert original is not None
+        if original.status != "open":
+            continue
+        count = session.execute(select(func.count()).select_from(Notice).where(
+            Notice.corrects_notice_id == notice_id)).scalar_one()
+        changes = [{"claim_id": c.claim_id, "household_id": c.household_id,
+                    "decision_id": item.decision_id, "payout": format(item.payout, "f"),
+                    "change": "撤回", "reason": reason} for c, item in entries]
+        notice = Notice(notice_no=f"{original.notice_no}-GZ{count + 1}",
+                        village_code=original.village_code,
+                        township_code=original.township_code,
+                        title=original.title.removesuffix("公示") + "更正公示",
+                        start_date=today, end_date=today, status="posted",
+                        claims=len(entries), total=sum((i.payout for _, i in entries), ZERO),
+                        created_by=ctx.user_id, created_at=ctx.now(),
+                        corrects_notice_id=notice_id, changes=changes)
+        session.add(notice)
+        session.flush()
+        events.append(PendingEvent("notice.corrected", "notice", notice.notice_no, {
+            "corrects": original.notice_no, "village_code": notice.village_code,
+            "total": notice.total, "changes": changes}))
+        corrected.append(notice)
+    return corrected
 
 
 def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
@@ -249,12 +303,19 @@ def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
                                 f"closed from {notice.end_date + dt.timedelta(days=1)}")
         claim_ids = list(session.execute(select(NoticeItem.claim_id).where(
             NoticeItem.notice_id == notice.notice_id)).scalars())
+        posted = dict(session.execute(select(NoticeItem.claim_id, NoticeItem.decision_id)
+                                      .where(NoticeItem.notice_id == notice.notice_id)).all())
         claims = session.execute(select(Claim).where(Claim.claim_id.in_(claim_ids))
                                  .with_for_update()).scalars().all()
         events: list[PendingEvent] = []
         payable = objected = 0
         for claim in claims:
-            if claim.status == ClaimStatus.IN_NOTICE.value:
+            # Only a claim still on this notice with the decision it posted becomes payable:
+            # one that left it (an objection, a re-decision) or was posted again elsewhere
+            # is not this notice's to close.
+            if (claim.status == ClaimStatus.IN_NOTICE.value
+                    and claim.current_decision_id == posted[claim.claim_id]
+                    and _last_notice(session, claim.claim_id) == notice.notice_id):
                 claim.status = check_transition(claim.claim_id, claim.status,
                                                 ClaimStatus.CLOSED.value).value
                 claim.updated_at = ctx.now()
@@ -268,6 +329,11 @@ def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
                                    {"payable": payable, "objected": objected}))
         append_events(session, ctx.user_id, ctx.now(), events)
         return payable, objected
+
+
+def _last_notice(session: Session, claim_id: str) -> int | None:
+    return session.execute(select(NoticeItem.notice_id).where(NoticeItem.claim_id == claim_id)
+                           .order_by(NoticeItem.pk.desc()).limit(1)).scalar()
 
 
 def close_due_notices(ctx: Context) -> list[tuple[str, int, int]]:
@@ -290,4 +356,5 @@ def list_notices(ctx: Context, status: str | None = None) -> list[Notice]:
 
 
 __all__ = ["CreatedNotice", "NoticeRefused", "close_due_notices", "close_notice",
-           "create_notices", "list_notices", "record_objection", "store_document"]
+           "create_notices", "list_notices", "record_objection", "store_document",
+           "withdraw_from_notices"]

@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from adjudicator.masking import mask_name
+from adjudicator.services.integrity import payable_problems, refuse_payment
+from adjudicator.services.tariffs import TariffBook
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -32,12 +34,39 @@ class PaymentRun:
     register: Path | None
 
 
+def _check_closed(ctx: Context, chunk: int) -> None:
+    """Every closed claim's amount checked against the chain and a replay before anything is
+    paid (`integrity.payable_problems`): a single disagreement stops the run, paying
+    nothing."""
+    with ctx.factory() as session:
+        book = TariffBook.load(session)
+        after = ""
+        while True:
+            claims = session.execute(
+                select(Claim).where(Claim.status == ClaimStatus.CLOSED.value,
+                                    Claim.claim_id > after)
+                .order_by(Claim.claim_id).limit(chunk)).scalars().all()
+            if not claims:
+                return
+            problems = payable_problems(session, list(claims), book)
+            if problems:
+                raise refuse_payment(problems)
+            after = claims[-1].claim_id
+            session.expunge_all()
+
+
 def pay_closed(ctx: Context, register_dir: Path | None = None, chunk: int = 500) -> PaymentRun:
-    """Pay every closed claim; write a payment register (names masked) when asked."""
+    """Pay every closed claim; write a payment register (names masked) when asked.
+
+    Only amounts the chain recorded and a replay reproduces are paid, and never a claim the
+    chain shows paid already: otherwise `RecordRefused`, and nothing is paid."""
     ctx.require("pay")
+    _check_closed(ctx, chunk)
     batch_ref = f"PAY-{ctx.clock():%Y%m%d%H%M%S}"
     count, households, total = 0, set(), ZERO
     lines: list[list[str]] = []
+    with ctx.factory() as session:
+        book = TariffBook.load(session)
     while True:
         with transaction(ctx.factory) as session:
             claims = session.execute(
@@ -46,6 +75,9 @@ def pay_closed(ctx: Context, register_dir: Path | None = None, chunk: int = 500)
             ).scalars().all()
             if not claims:
                 break
+            problems = payable_problems(session, list(claims), book)
+            if problems:  # changed since the check: this chunk rolls back
+                raise refuse_payment(problems)
             names = {(m.household_id, m.member_id): m.name for m in session.execute(
                 select(Member).where(Member.household_id.in_({c.household_id for c in claims}))
             ).scalars()}

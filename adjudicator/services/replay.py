@@ -92,9 +92,22 @@ def _replay_one(session: Session, row: DecisionRecord, tariffs: dict[int, Tariff
         result.differences.append(Difference(row.decision_id, row.claim_id, "tariff",
                                               row.tariff_sha256, str(tariff)))
         return
-    replayed = adjudicate(Case.model_validate_json(row.case_json), tariff).to_json()
+    decision = adjudicate(Case.model_validate_json(row.case_json), tariff)
+    replayed = decision.to_json()
+    # The row's own columns are what lists, notices and payments read: they must be the
+    # replayed decision's too, not only its stored text.
+    columns = [(name, stored, again) for name, stored, again in (
+        ("outcome", row.outcome, decision.outcome.value),
+        ("payout", row.payout, decision.payout),
+        ("counted_expense", row.counted_expense, decision.counted_expense),
+        ("eligible_expense", row.eligible_expense, decision.eligible_expense))
+        if stored != again]
+    for name, stored, again in columns:
+        result.differences.append(Difference(row.decision_id, row.claim_id,
+                                              f"decisions.{name}", str(stored), str(again)))
     if replayed == row.decision_json:
-        result.identical += 1
+        if not columns:
+            result.identical += 1
         return
     stored_data, replayed_data = orjson.loads(row.decision_json), orjson.loads(replayed)
     found = list(_diff(stored_data, replayed_data))

@@ -15,10 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adjudicator import reasons as R
+from adjudicator.services.cascade import paid_claims, redecide_later, settle_redecided
+from adjudicator.services.integrity import check_approvable
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Claim, DecisionRecord, Household, Review, Verification
+from adjudicator.storage.models import (
+    Claim,
+    DecisionRecord,
+    Household,
+    Payment,
+    Review,
+    Verification,
+)
 from adjudicator.workflow import ClaimStatus, check_transition
 
 
@@ -92,6 +101,8 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
         if action == "approve" and R.PEND_INCOMPLETE_VERIFICATION in decision.reasons:
             raise ReviewRefused(f"claim {claim_id} was pended for an incomplete verification: "
                                 "record a complete one and adjudicate again")
+        if action == "approve":  # the amount approved is the chain's and a replay's
+            check_approvable(session, decision)
         new = ClaimStatus.APPROVED if action == "approve" else ClaimStatus.DENIED
         old_status = claim.status
         claim.status = check_transition(claim_id, claim.status, new.value).value
@@ -106,7 +117,7 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
         review = Review(claim_id=claim_id, decision_id=decision.decision_id, action=action,
                         reason=reason.strip(), user_id=ctx.user_id, at=now)
         session.add(review)
-        append_events(session, ctx.user_id, now, [
+        events = [
             PendingEvent("review." + ("approved" if action == "approve" else "denied"),
                          "claim", claim_id, {"decision_id": decision.decision_id,
                                              "payout": decision.payout,
@@ -114,7 +125,17 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
                                              "reason": reason.strip()}),
             PendingEvent("claim.status", "claim", claim_id,
                          {"from": old_status, "to": claim.status}),
-        ])
+        ]
+        if paid_claims(session, [claim_id]):  # paid before, decided again: the difference
+            superseded = session.execute(select(Payment.decision_id).where(
+                Payment.claim_id == claim_id).order_by(Payment.pk.desc()).limit(1)).scalar()
+            settle_redecided(session, ctx, claim, superseded, decision.decision_id,
+                             "approved" if action == "approve" else "denied",
+                             decision.payout, events)
+        # A decision made final now may have entered later decisions' history (decided
+        # before this rule made them wait): they follow it.
+        redecide_later(session, ctx, claim, "review", events)
+        append_events(session, ctx.user_id, now, events)
         return review
 
 

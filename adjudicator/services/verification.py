@@ -891,6 +891,10 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
             except IllegalTransition as exc:  # pragma: no cover - RECORDABLE guards it
                 raise VerificationRefused(str(exc)) from exc
             claim.updated_at = now
+            # A denial verified again (复核申请) leaves the household's history until it is
+            # decided again; the later decisions that counted it follow it.
+            follow = old == S.DENIED.value
+            claim.final_counted_expense = claim.final_paid = None
             events += [
                 PendingEvent("verification.submitted", "claim", claim_id, {
                     **summary, "verified_on": form.verified_on, "answers": payload[
@@ -904,6 +908,10 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
                 events.append(PendingEvent("household.members_counted", "household",
                                            claim.household_id, {"claim_id": claim_id,
                                                                 "changed": changed}))
+            if follow:
+                from adjudicator.services.cascade import redecide_later
+
+                redecide_later(session, ctx, claim, "verification", events)
         append_events(session, ctx.user_id, now, events)
         return RecordResult(claim_id, status, row.pk, check.missing, check.warnings,
                             claim.status)

@@ -135,8 +135,12 @@ class AuditAdjustment(Base):
     amount: Mapped[Decimal] = mapped_column(Amount)
     received: Mapped[Decimal] = mapped_column(Amount)
     granted: Mapped[Decimal] = mapped_column(Amount)
-    sample_id: Mapped[int] = mapped_column(ForeignKey("audit_samples.sample_id"))
-    recheck_pk: Mapped[int] = mapped_column(ForeignKey("audit_rechecks.pk"))
+    #: The sample and re-check that opened it; empty when a re-decision opened it (`cause`).
+    sample_id: Mapped[int | None] = mapped_column(ForeignKey("audit_samples.sample_id"))
+    recheck_pk: Mapped[int | None] = mapped_column(ForeignKey("audit_rechecks.pk"))
+    #: What opened it: None for an audit re-check, else the re-decision's cause
+    #: ("objection", "review", "audit", "verification").
+    cause: Mapped[str | None] = mapped_column(String(32))
     old_decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.decision_id"))
     new_decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.decision_id"))
     status: Mapped[str] = mapped_column(String(16), index=True)

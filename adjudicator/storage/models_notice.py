@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adjudicator.storage.models import Amount, Base, BigId, Timestamp
@@ -30,6 +31,10 @@ class Notice(Base):
     created_at: Mapped[str] = mapped_column(Timestamp)
     closed_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[str | None] = mapped_column(Timestamp)
+    #: A corrected notice (更正公示, status `posted`): the notice it corrects, and what
+    #: changed: [{"claim_id", "household_id", "payout", "change", "reason"}].
+    corrects_notice_id: Mapped[int | None] = mapped_column(BigId)
+    changes: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class NoticeItem(Base):

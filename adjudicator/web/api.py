@@ -234,8 +234,9 @@ def close(notice_no: str, ctx: Context = Depends(officer_only)) -> ClosedOut:
 
 @router.get("/notices/{notice_no}/pdf", tags=["officer"],
             responses={200: {"content": {PDF: {}}, "description": "The notice PDF."}})
-def notice_pdf(notice_no: str, ctx: Context = Depends(officer_only)) -> Response:
-    path, _ = officer.notice_pdf(ctx, notice_no)
+def notice_pdf(notice_no: str, request: Request, ctx: Context = Depends(officer_only)
+               ) -> Response:
+    path, _ = officer.notice_pdf(ctx, notice_no, web_state(request).settings.documents_dir)
     return FileResponse(path, media_type=PDF, filename=f"{notice_no}.pdf")
 
 

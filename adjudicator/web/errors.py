@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from adjudicator.messages import validation_reason
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import AuditRefused
+from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.notices import NoticeRefused
 from adjudicator.services.review import ReviewRefused
 from adjudicator.services.verification import INCOME_LABELS, VerificationRefused
@@ -124,11 +125,15 @@ def refusal(exc: Exception) -> WebError:
         return _match(_AUDIT, text, (409, "audit_refused", "抽样复核操作未能完成。"))
     if isinstance(exc, IllegalTransition):
         return WebError(409, "wrong_status", "该案件当前的状态不允许这项操作。", detail=text)
+    if isinstance(exc, RecordRefused):
+        return WebError(409, "record_mismatch", "库中金额与审计链记录不一致，未作任何支付或批准，"
+                        "请通知管理员核查（adjudicator log verify）。", detail=text)
     raise exc
 
 
 REFUSALS: tuple[type[Exception], ...] = (PermissionDenied, VerificationRefused, ReviewRefused,
-                                         NoticeRefused, AuditRefused, IllegalTransition)
+                                         NoticeRefused, AuditRefused, IllegalTransition,
+                                         RecordRefused)
 
 # --------------------------------------------------------------------------- form fields
 

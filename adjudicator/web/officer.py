@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 
 from adjudicator.documents.models import (
@@ -117,16 +118,32 @@ def post_notices(ctx: Context, signed: SignedIn, out_dir: Path, township: str | 
     return created
 
 
-def notice_pdf(ctx: Context, notice_no: str) -> tuple[Path, str]:
-    """The stored PDF of a notice, checked against the SHA-256 recorded when it was written."""
+def notice_pdf(ctx: Context, notice_no: str, documents_dir: Path) -> tuple[Path, str]:
+    """The stored PDF of a notice, checked against the SHA-256 recorded when it was written.
+
+    The `documents` row is not trusted alone: it must be the one the event chain recorded
+    (path and SHA-256), and the file must lie in the documents folder; a row pointing
+    anywhere else is refused, never served."""
+    from adjudicator.storage.models import Event
+
     ctx.require("read")
     with ctx.factory() as session:
         document = session.execute(
             select(Document).where(Document.kind == "notice", Document.ref == notice_no)
             .order_by(Document.pk.desc()).limit(1)).scalar_one_or_none()
+        recorded = [orjson.loads(p) for p in session.execute(
+            select(Event.payload).where(Event.entity_id == notice_no,
+                                        Event.kind == "document.generated")).scalars()]
     if document is None:
         raise WebError(404, "not_found", "这个公示没有生成 PDF 文件。")
+    if not any(r.get("path") == document.path and r.get("sha256") == document.sha256
+               for r in recorded):
+        raise WebError(500, "document_changed", "公示 PDF 的登记与审计链记录不一致，已停止下载。",
+                       detail=f"document {document.pk}: not the one the chain recorded")
     path = Path(document.path)
+    if not path.resolve().is_relative_to(documents_dir.resolve()):
+        raise WebError(403, "document_outside", "公示 PDF 不在文书目录内，已拒绝下载。",
+                       detail=f"document {document.pk} lies outside the documents folder")
     try:
         data = path.read_bytes()
     except OSError as exc:

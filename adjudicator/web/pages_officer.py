@@ -142,8 +142,9 @@ async def close(request: Request, notice_no: str, ctx: Context = Depends(officer
 
 
 @router.get("/notices/{notice_no}/pdf")
-def notice_pdf(notice_no: str, ctx: Context = Depends(officer_only)) -> Response:
-    path, _ = officer.notice_pdf(ctx, notice_no)
+def notice_pdf(notice_no: str, request: Request, ctx: Context = Depends(officer_only)
+               ) -> Response:
+    path, _ = officer.notice_pdf(ctx, notice_no, web_state(request).settings.documents_dir)
     return FileResponse(path, media_type=PDF, filename=f"{notice_no}.pdf",
                         headers={"Cache-Control": "no-store"})
 
