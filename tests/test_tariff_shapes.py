@@ -1,0 +1,273 @@
+"""Tariff shapes of real programs (RULES.md): covered household categories, a per-person
+cap, excluded causes, parts of a loss that are not covered, categories a tariff defines.
+
+The worked examples 13-21 are in tests/data/worked_examples.toml (test_worked_examples.py).
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from pydantic import ValidationError
+
+from adjudicator import adjudicate
+from adjudicator.columnar import ColumnarEngine
+from adjudicator.tariff import Tariff, TariffError, load_tariff, parse_tariff
+from schemas import Case
+from tests.casebuilder import make_case
+
+DATA = Path(__file__).parent / "data"
+PLUS_PATH = DATA / "demo-county-plus-2026.toml"
+PLUS_TEXT = PLUS_PATH.read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def plus() -> Tariff:
+    return load_tariff(PLUS_PATH)
+
+
+def decide_both(document: dict[str, Any], tariff: Tariff) -> dict[str, Any]:
+    """The decision of both engines, which must be the same bytes."""
+    scalar = adjudicate(Case.model_validate(document), tariff).to_json()
+    (columnar,) = ColumnarEngine(tariff).decide([orjson.dumps(document)])
+    if columnar is not None:
+        assert columnar.line.decode() == scalar
+    result: dict[str, Any] = orjson.loads(scalar)
+    return result
+
+
+def step(decision: dict[str, Any], rule: str) -> dict[str, Any]:
+    return next(s for s in decision["trace"] if s["rule"] == rule)
+
+
+# -- a tariff without the new keys decides byte for byte as before --------------------------
+
+
+def test_decisions_made_before_the_change_replay_byte_for_byte(demo_tariff: Tariff) -> None:
+    # Cases and decisions written by the engine before tariff shapes existed (a generated
+    # county and the twelve worked examples, on the demo tariff): replayed now, in both engines.
+    lines = gzip.decompress((DATA / "decisions-before-tariff-shapes.jsonl.gz").read_bytes())
+    pairs = lines.splitlines()
+    cases, decisions = pairs[0::2], pairs[1::2]
+    assert len(cases) == 212
+    for case, decision in zip(cases, decisions, strict=True):
+        assert adjudicate(Case.model_validate_json(case), demo_tariff).to_json().encode() \
+            == decision
+    columnar = ColumnarEngine(demo_tariff).decide(cases)
+    assert [d.line if d else None for d in columnar] == decisions
+
+
+def test_a_case_without_the_new_fields_dumps_as_before() -> None:
+    document = make_case(disaster={"assessed_loss": "1000"})
+    dumped = orjson.loads(Case.model_validate(document).model_dump_json())
+    assert "cause" not in dumped["claim"]
+    assert set(dumped["claim"]["disaster"]) == {"assessed_loss", "insurance_paid",
+                                                "relief_paid"}
+    assert "paid_member_all_categories_to_date" not in dumped["history"]
+
+
+# -- the tariff format ----------------------------------------------------------------------
+
+
+def problems_of(text: str) -> list[tuple[str, str]]:
+    with pytest.raises(TariffError) as caught:
+        parse_tariff(text.encode(), "t.toml")
+    return caught.value.problems
+
+
+def test_the_shared_tariff_loads_with_every_new_key(plus: Tariff) -> None:
+    assert plus.person_annual_cap_all is not None and str(plus.person_annual_cap_all) == "60000"
+    assert [c.value for c in plus.covered_household_categories or []] == [
+        "unstable", "edge", "sudden_hardship", "low_income"]
+    assert plus.shape_of("theft") == "disaster"
+    assert plus.shape_of("accident") is None  # not defined by this tariff
+    assert plus.category_label("theft") == "因被盗"
+    assert plus.category_label("medical") == "因病"
+    assert [c.value for c in plus.categories["disaster"].excluded_causes] == ["earthquake"]
+    assert plus.categories["disaster"].exclude_motor_vehicles is True
+    assert plus.caps_across_categories
+
+
+def test_caps_across_categories_is_either_cap(demo_tariff: Tariff) -> None:
+    assert demo_tariff.caps_across_categories  # household_annual_cap_all
+    person_only = PLUS_TEXT.replace('household_annual_cap_all = "150000"\n', "")
+    assert parse_tariff(person_only.encode()).caps_across_categories
+    neither = person_only.replace('person_annual_cap_all = "60000"\n', "")
+    assert not parse_tariff(neither.encode()).caps_across_categories
+
+
+def test_a_tariff_defined_category_needs_a_shape_and_a_label() -> None:
+    text = PLUS_TEXT.replace('shape = "disaster"\nlabel = "因被盗"\n', "")
+    assert problems_of(text) == [
+        ("categories.theft.shape", 'a category the tariff defines needs a shape: "medical", '
+         '"education" or "disaster"'),
+        ("categories.theft.label", 'a category the tariff defines needs a Chinese label, such '
+         'as "因被盗"')]
+
+
+def test_a_built_in_keeps_its_shape() -> None:
+    text = PLUS_TEXT.replace("[categories.disaster]\n",
+                             '[categories.disaster]\nshape = "medical"\n')
+    assert problems_of(text) == [
+        ("categories.disaster.shape", 'disaster is a built-in category of shape disaster; omit '
+         'shape or set it to "disaster"')]
+    same = PLUS_TEXT.replace("[categories.disaster]\n",
+                             '[categories.disaster]\nshape = "disaster"\n')
+    assert parse_tariff(same.encode()).shape_of("disaster") == "disaster"
+
+
+def test_an_unknown_cause_is_named_with_the_causes_to_choose_from() -> None:
+    text = PLUS_TEXT.replace('excluded_causes = ["earthquake"]',
+                             'excluded_causes = ["earthquake", "meteor"]')
+    assert problems_of(text) == [
+        ("categories.disaster.excluded_causes[1]", "unknown cause 'meteor': one of fire, "
+         "explosion, flood, storm, hail, drought, landslide, earthquake, animal_disease, "
+         "traffic, theft, other")]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('person_annual_cap_all = "60000"', 'person_annual_cap_all = "0"',
+     ("person_annual_cap_all", "must be positive (omit it for no cap)")),
+    ('covered_household_categories = ["unstable", "edge", "sudden_hardship", "low_income"]',
+     "covered_household_categories = []",
+     ("covered_household_categories",
+      "must list at least one household category (omit it to cover all)")),
+    ('covered_household_categories = ["unstable", "edge", "sudden_hardship", "low_income"]',
+     'covered_household_categories = ["edge", "edge"]',
+     ("covered_household_categories[1]", "edge is listed twice")),
+    ("[categories.theft]", "[categories.Theft]",
+     ("categories.Theft", "'Theft' is not a category name: lower-case letters, digits and "
+      "underscores, starting with a letter, at most 16 characters")),
+    ("[categories.theft]", '[categories.theft]\neligible_stages = ["college"]',
+     ("categories.theft.eligible_stages", "applies to education-shaped categories only")),
+])
+def test_the_new_keys_are_validated(old: str, new: str, expected: tuple[str, str]) -> None:
+    assert expected in problems_of(PLUS_TEXT.replace(old, new))
+
+
+def test_motor_vehicles_apply_to_disaster_shapes_only() -> None:
+    text = PLUS_TEXT.replace("[categories.education]\n",
+                             "[categories.education]\nexclude_motor_vehicles = true\n")
+    assert problems_of(text) == [("categories.education.exclude_motor_vehicles",
+                                  "applies to disaster-shaped categories only")]
+
+
+def test_an_education_shaped_category_of_its_own_needs_its_stages() -> None:
+    text = PLUS_TEXT + ('\n[categories.vocational]\nshape = "education"\nlabel = "因职业培训"\n'
+                        'annual_cap = "5000"\nbands = [{ from = "1000", rate = "0.5" }]\n')
+    assert problems_of(text) == [("categories.vocational.eligible_stages",
+                                  "must list the covered stages")]
+
+
+# -- the case -------------------------------------------------------------------------------
+
+
+def test_amounts_may_sit_under_the_category_s_own_name(plus: Tariff) -> None:
+    document = make_case(wages="20000", disaster={"assessed_loss": "9000", "relief_paid": "1000"},
+                         category="theft")
+    alias = dict(document, claim={**document["claim"]})
+    alias["claim"]["theft"] = alias["claim"].pop("disaster")
+    assert Case.model_validate(alias) == Case.model_validate(document)
+    assert decide_both(alias, plus)["payout"] == "3000.00"
+
+
+def test_a_tariff_category_carries_exactly_one_amounts_part() -> None:
+    document = make_case(disaster={"assessed_loss": "9000"}, category="theft")
+    document["claim"]["medical"] = {"total_cost": "1"}
+    with pytest.raises(ValidationError, match="exactly one amounts part"):
+        Case.model_validate(document)
+
+
+def test_an_unknown_cause_in_a_case_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"claim\.cause"):
+        Case.model_validate(make_case(disaster={"assessed_loss": "9000"}, cause="meteor"))
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+
+def test_amounts_of_another_shape_are_not_covered(plus: Tariff) -> None:
+    document = make_case(medical={"total_cost": "9000"}, category="theft")
+    decision = decide_both(document, plus)
+    assert (decision["outcome"], decision["reasons"]) == ("denied", ["CATEGORY_NOT_COVERED"])
+    assert step(decision, "coverage.category")["values"] == {
+        "category": "theft", "covered": ["medical", "education", "disaster", "theft"],
+        "shape": "disaster", "amounts": "medical"}
+
+
+def test_a_category_the_tariff_does_not_define_is_not_covered(plus: Tariff,
+                                                               demo_tariff: Tariff) -> None:
+    for tariff in (plus, demo_tariff):
+        document = make_case(disaster={"assessed_loss": "9000"}, category="livestock")
+        decision = decide_both(document, tariff)
+        assert decision["reasons"] == ["CATEGORY_NOT_COVERED"]
+        assert step(decision, "coverage.category")["values"]["shape"] is None
+    theft = make_case(disaster={"assessed_loss": "9000"}, category="theft")
+    assert decide_both(theft, demo_tariff)["reasons"] == ["CATEGORY_NOT_COVERED"]
+
+
+def test_step_one_reasons_are_collected_together(plus: Tariff) -> None:
+    document = make_case(household_category="general", cause="earthquake",
+                         disaster={"assessed_loss": "30000"}, region_code="440101001001")
+    decision = decide_both(document, plus)
+    assert decision["reasons"] == ["CAUSE_EXCLUDED", "HOUSEHOLD_CATEGORY_NOT_COVERED",
+                                   "NOT_COVERED_REGION"]
+    assert step(decision, "coverage.household_category")["values"] == {
+        "household_category": "general",
+        "covered_household_categories": ["unstable", "edge", "sudden_hardship", "low_income"]}
+    assert step(decision, "coverage.cause") == {
+        "rule": "coverage.cause", "result": "fail", "reason": "CAUSE_EXCLUDED",
+        "values": {"cause": "earthquake", "excluded_causes": ["earthquake"]}}
+
+
+def test_a_missing_cause_pends_only_where_the_category_excludes_causes(plus: Tariff) -> None:
+    disaster = decide_both(make_case(wages="20000", disaster={"assessed_loss": "30000"}), plus)
+    assert disaster["reasons"] == ["PEND_INCOMPLETE_VERIFICATION"]
+    assert step(disaster, "coverage.cause")["result"] == "info"
+    assert step(disaster, "completeness")["values"]["cause_recorded"] is False
+    theft = decide_both(make_case(wages="20000", disaster={"assessed_loss": "9000"},
+                                  category="theft"), plus)
+    assert theft["outcome"] == "approved"
+    assert "cause_recorded" not in step(theft, "completeness")["values"]
+
+
+def test_the_motor_vehicle_part_counts_where_the_category_keeps_it(plus: Tariff) -> None:
+    # theft does not exclude motor vehicles: a stolen tractor's value stays in the loss.
+    document = make_case(wages="20000", category="theft",
+                         disaster={"assessed_loss": "9000", "motor_vehicle_loss": "5000"})
+    decision = decide_both(document, plus)
+    assert decision["eligible_expense"] == "9000.00"
+    assert step(decision, "expense.eligible")["values"]["exclude_motor_vehicles"] is False
+
+
+def test_liable_party_paid_is_deducted_and_shown(plus: Tariff, demo_tariff: Tariff) -> None:
+    document = make_case(wages="20000", cause="traffic",
+                         disaster={"assessed_loss": "30000", "liable_party_paid": "12000.50"})
+    decision = decide_both(document, plus)
+    assert decision["eligible_expense"] == "17999.50"
+    assert step(decision, "expense.eligible")["values"]["liable_party_paid"] == "12000.50"
+    # The rule is the case's, not the tariff's: the demo tariff deducts it too.
+    assert decide_both(document, demo_tariff)["eligible_expense"] == "17999.50"
+
+
+def test_the_per_person_cap_in_the_trace(plus: Tariff) -> None:
+    document = make_case(members=2, wages="10000", medical={"total_cost": "150000"},
+                         history={"paid_all_categories_to_date": "50000",
+                                  "paid_member_all_categories_to_date": "50000"})
+    decision = decide_both(document, plus)
+    assert step(decision, "payout.caps")["values"] == {
+        "gross_rounded": "95500.00", "annual_cap": "100000.00", "due": "95500.00",
+        "paid_to_date": "0.00", "household_annual_cap_all": "150000.00",
+        "paid_all_categories_to_date": "50000.00", "person_annual_cap_all": "60000.00",
+        "paid_member_all_categories_to_date": "50000.00", "payout": "10000.00"}
+
+
+def test_no_member_history_counts_as_zero(plus: Tariff) -> None:
+    document = make_case(members=2, wages="10000", medical={"total_cost": "150000"})
+    decision = decide_both(document, plus)
+    assert decision["payout"] == "60000.00"
+    assert decision["reasons"] == ["PEND_LARGE_PAYOUT"]
