@@ -49,6 +49,7 @@ def coverage_and_identity(case: Case, tariff: Tariff, trace: TraceBuilder) -> li
         shape = tariff.shape_of(claim.category)
         values["shape"] = None if shape is None else shape.value
         values["amounts"] = claim.part
+        values["label"] = None if shape is None else tariff.category_label(claim.category)
         shaped = shaped and shape == claim.part
     _record(trace, found, "coverage.category", shaped, R.CATEGORY_NOT_COVERED, values)
     if not shaped:

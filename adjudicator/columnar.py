@@ -319,9 +319,11 @@ class ColumnarEngine:
         its amounts of the shape it states."""
         rules = self.t.categories.get(name)
         shape = None if rules is None else rules.shape
+        label = None if rules is None else self.t.tariff.category_label(name)
         step: tuple[dict[str, Any], str | None] = _checked(
             "coverage.category", shape == part, R.CATEGORY_NOT_COVERED,
-            {"category": name, "covered": self.t.covered, "shape": shape, "amounts": part})
+            {"category": name, "covered": self.t.covered, "shape": shape, "amounts": part,
+             "label": label})
         self._remember(self._category_steps, (name, part), step)
         return step
 

@@ -196,7 +196,7 @@ def test_amounts_of_another_shape_are_not_covered(plus: Tariff) -> None:
     assert (decision["outcome"], decision["reasons"]) == ("denied", ["CATEGORY_NOT_COVERED"])
     assert step(decision, "coverage.category")["values"] == {
         "category": "theft", "covered": ["medical", "education", "disaster", "theft"],
-        "shape": "disaster", "amounts": "medical"}
+        "shape": "disaster", "amounts": "medical", "label": "因被盗"}
 
 
 def test_a_category_the_tariff_does_not_define_is_not_covered(plus: Tariff,
@@ -271,3 +271,44 @@ def test_no_member_history_counts_as_zero(plus: Tariff) -> None:
     decision = decide_both(document, plus)
     assert decision["payout"] == "60000.00"
     assert decision["reasons"] == ["PEND_LARGE_PAYOUT"]
+
+
+# -- explain --------------------------------------------------------------------------------
+
+
+def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None:
+    from adjudicator.explain import explain_decision
+
+    denied = decide_both(make_case(household_category="general", cause="earthquake",
+                                   disaster={"assessed_loss": "30000"}), plus)
+    zh, en = explain_decision(denied, "zh"), explain_decision(denied, "en")
+    assert "  - 致灾原因属于本保障方案的除外责任 [CAUSE_EXCLUDED]" in zh
+    assert "  - 本保障方案不保障该户类的家庭 [HOUSEHOLD_CATEGORY_NOT_COVERED]" in zh
+    assert " 3. [未通过] 户类「一般农户」不在本方案保障的户类（脱贫不稳定户、边缘易致贫户、" \
+        "突发严重困难户、非贫低收入户）内。" in zh
+    assert " 5. [未通过] 致灾原因：地震；本类别除外的原因：地震，属于除外责任。" in zh
+    assert " 5. [fail] Cause earthquake; the category excludes earthquake: excluded." in en
+    assert "  - the tariff excludes the cause of this loss [CAUSE_EXCLUDED]" in en
+
+    theft = decide_both(make_case(wages="20000", category="theft",
+                                  disaster={"assessed_loss": "9000", "relief_paid": "1000"}),
+                        plus)
+    assert explain_decision(theft, "zh")[0] == "申请 K-1（因被盗）：批准，赔付 3000.00 元。"
+    assert " 4. [pass] Category theft (因被盗) is covered." in explain_decision(theft, "en")
+
+    capped = decide_both(make_case(members=2, wages="10000", medical={"total_cost": "150000"},
+                                   history={"paid_all_categories_to_date": "60000",
+                                            "paid_member_all_categories_to_date": "60000"}),
+                         plus)
+    assert any("该成员各类别已获赔 60000.00 元（每人封顶 60000.00 元），本次赔付 0.00 元。" in line
+               for line in explain_decision(capped, "zh"))
+    assert any("this member paid 60000.00 in all categories (per-person cap 60000.00)" in line
+               for line in explain_decision(capped, "en"))
+
+    loss = decide_both(make_case(wages="20000", cause="fire", disaster={
+        "assessed_loss": "40000", "motor_vehicle_loss": "8000", "liable_party_paid": "100"}),
+        plus)
+    assert any("符合条件的自付费用为 31900.00 元（已扣除责任方赔偿 100.00 元，已扣除机动车辆损失 "
+               "8000.00 元）。" in line for line in explain_decision(loss, "zh"))
+    pended = decide_both(make_case(wages="20000", disaster={"assessed_loss": "30000"}), plus)
+    assert "14. [待审] 入户核查信息不完整：致灾原因未查明。" in explain_decision(pended, "zh")
