@@ -27,8 +27,8 @@ CAUSE_ZH = {"fire": "火灾", "explosion": "爆炸", "flood": "洪涝", "storm":
 
 def _category_zh(v: Values) -> str:
     """A claim category's Chinese name: the tariff's label the trace carries, else built-in."""
-    label: str = v.get("label") or _CATEGORY_ZH.get(v["category"], v["category"])
-    return label
+    category: str = v["category"]
+    return str(v.get("label") or _CATEGORY_ZH.get(category, category))
 
 
 def _cause_zh(cause: str | None) -> str:
