@@ -312,3 +312,18 @@ def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None
                "8000.00 元）。" in line for line in explain_decision(loss, "zh"))
     pended = decide_both(make_case(wages="20000", disaster={"assessed_loss": "30000"}), plus)
     assert "14. [待审] 入户核查信息不完整：致灾原因未查明。" in explain_decision(pended, "zh")
+
+
+def test_every_reason_the_engine_gives_has_words_for_people() -> None:
+    from adjudicator import reasons
+    from adjudicator.documents.reasons import REASON_TEXTS, describe_reason
+
+    codes = [value for name, value in vars(reasons).items()
+             if name.isupper() and isinstance(value, str) and value != reasons.NEG_PREFIX]
+    assert {"HOUSEHOLD_CATEGORY_NOT_COVERED", "CAUSE_EXCLUDED"} <= set(codes)
+    for code in codes:
+        if code != reasons.NEG_CONCEALMENT:
+            assert code in REASON_TEXTS, code
+            assert reasons.reason_text(code, "zh") != code
+    assert describe_reason("CAUSE_EXCLUDED") == (
+        "本次损失的原因属于本防贫保障项目不予保障的情形（除外责任）。")

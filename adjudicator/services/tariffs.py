@@ -114,6 +114,16 @@ class TariffBook:
         return engine
 
 
+def stored_category_labels(session: Session) -> dict[str, str]:
+    """The Chinese name of every claim category the stored tariffs define (the first
+    tariff's, by key, where two name one differently): what reports print."""
+    labels: dict[str, str] = {}
+    for _pk, tariff in sorted(TariffBook.load(session).by_pk.items()):
+        for name in tariff.categories:
+            labels.setdefault(name, tariff.category_label(name))
+    return labels
+
+
 def retire_tariff(ctx: Context, sha256_prefix: str, reason: str) -> TariffRecord:
     """Stop choosing a stored tariff for new decisions (it stays for replays)."""
     ctx.require("tariff.load")
