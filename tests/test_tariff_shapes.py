@@ -327,3 +327,40 @@ def test_every_reason_the_engine_gives_has_words_for_people() -> None:
             assert reasons.reason_text(code, "zh") != code
     assert describe_reason("CAUSE_EXCLUDED") == (
         "本次损失的原因属于本防贫保障项目不予保障的情形（除外责任）。")
+
+
+# -- the shipped examples -------------------------------------------------------------------
+
+
+def test_the_second_shipped_tariff_uses_every_new_key() -> None:
+    from tariffs import TARIFF_DIR
+
+    tariff = load_tariff(TARIFF_DIR / "liping-example-2026.toml")
+    assert tariff.person_annual_cap_all is not None
+    assert tariff.covered_household_categories is not None
+    own = [name for name in tariff.categories if name not in
+           ("medical", "education", "disaster", "accident")]
+    assert own == ["theft", "production", "liability"]
+    assert all(tariff.categories[name].label and tariff.categories[name].shape for name in own)
+    assert any(rules.excluded_causes for rules in tariff.categories.values())
+    assert any(rules.exclude_motor_vehicles for rules in tariff.categories.values())
+
+
+def test_the_generated_second_county_exercises_the_new_keys() -> None:
+    from fixtures.shapes import real_program_county
+
+    county = real_program_county(7, 20)
+    claims = [claim for _, claim in county.claims()]
+    categories = {claim.category for claim in claims}
+    assert {"theft", "production"} <= categories
+    assert any(c.category == "disaster" and c.cause == "earthquake" for c in claims)
+    assert any("motor_vehicle_loss" in c.amounts for c in claims)
+    assert any("liable_party_paid" in c.amounts for c in claims)
+    assert any(h.category in ("low_income", "general") and h.claims
+               for h in county.households)
+    assert all(c.cause is not None for c in claims if c.category in ("disaster", "theft",
+                                                                      "production"))
+    assert county.code == "522631"
+    # A member with two large bills, for the per-person cap.
+    assert any(len({c.member_id for c in h.claims}) == 1 and len(h.claims) == 2
+               and all(c.category == "medical" for c in h.claims) for h in county.households)

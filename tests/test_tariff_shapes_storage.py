@@ -187,3 +187,25 @@ def test_documents_print_a_tariff_category_by_its_label(admin_ctx, tmp_path: Pat
     summary_report(officer, pdf, None, title="总结", period_label="2026年",
                    issuing_office="示范县", year=2026)
     assert "因被盗" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def test_an_old_demo_database_migrates_and_replays_identically(tmp_path: Path) -> None:
+    """A demo database written by the engine before tariff shapes existed (`adjudicator demo
+    --households 40 --seed 7`, SQLite): migrated by `adjudicator init`, every stored decision
+    replays byte for byte, and its tariff still decides its claims as before."""
+    import gzip
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    old = tmp_path / "old-demo.db"
+    old.write_bytes(gzip.decompress(
+        (Path(__file__).parent / "data" / "demo-before-tariff-shapes.db.gz").read_bytes()))
+    url = f"sqlite:///{old}"
+    runner = CliRunner()
+    init = runner.invoke(app, ["init", "--db", url])
+    assert init.exit_code == 0, init.output
+    replayed = runner.invoke(app, ["replay", "--db", url, "--as", "sun"])
+    assert replayed.exit_code == 0, replayed.output
+    assert "replayed 41 decisions: 41 identical, 0 different" in replayed.output
