@@ -364,3 +364,69 @@ def test_the_generated_second_county_exercises_the_new_keys() -> None:
     # A member with two large bills, for the per-person cap.
     assert any(len({c.member_id for c in h.claims}) == 1 and len(h.claims) == 2
                and all(c.category == "medical" for c in h.claims) for h in county.households)
+
+
+# -- edges ----------------------------------------------------------------------------------
+
+
+def test_the_person_cap_to_the_fen(plus: Tariff) -> None:
+    def payout(paid_member: str) -> dict[str, Any]:
+        return decide_both(make_case(members=2, wages="10000", medical={"total_cost": "20000"},
+                                     history={"paid_member_all_categories_to_date": paid_member}),
+                           plus)
+    assert payout("59999.99")["payout"] == "0.01"
+    assert payout("60000.00")["reasons"] == ["CAP_REACHED"]
+    assert payout("70000.00")["reasons"] == ["CAP_REACHED"]  # a history beyond the cap
+    assert payout("52500.00")["payout"] == "7500.00"  # F(20000) = 7500, the cap not binding
+
+
+@pytest.mark.parametrize(("parts", "expense"), [
+    ({"liable_party_paid": "30000.01"}, "0.00"),      # more than the loss: never below zero
+    ({"motor_vehicle_loss": "50000"}, "0.00"),        # a part larger than the loss
+    ({"liable_party_paid": "10000", "motor_vehicle_loss": "10000", "insurance_paid": "5000",
+      "relief_paid": "4999.99"}, "0.01"),
+])
+def test_the_parts_of_a_loss_to_the_fen(plus: Tariff, parts: dict[str, str],
+                                        expense: str) -> None:
+    decision = decide_both(make_case(wages="20000", cause="flood",
+                                     disaster={"assessed_loss": "30000", **parts}), plus)
+    assert step(decision, "expense.eligible")["values"]["eligible_expense"] == expense
+    if expense == "0.00":
+        assert decision["reasons"] == ["NO_ELIGIBLE_EXPENSE"]
+
+
+def test_a_cause_changes_nothing_where_no_cause_is_excluded(demo_tariff: Tariff) -> None:
+    plain = decide_both(make_case(disaster={"assessed_loss": "30000"}), demo_tariff)
+    with_cause = decide_both(make_case(disaster={"assessed_loss": "30000"}, cause="earthquake"),
+                             demo_tariff)
+    assert with_cause == plain
+
+
+TARIFF_OWN = PLUS_TEXT + '''
+[categories.training]
+shape = "education"
+label = "因职业培训"
+annual_cap = "5000"
+eligible_stages = ["secondary_vocational", "college"]
+bands = [{ from = "1000", rate = "0.5" }]
+
+[categories.injury]
+shape = "medical"
+label = "因工伤"
+annual_cap = "20000"
+include_non_compliant = true
+bands = [{ from = "1000", rate = "0.5" }]
+'''
+
+
+def test_categories_of_their_own_follow_their_shape() -> None:
+    tariff = parse_tariff(TARIFF_OWN.encode(), "own.toml")
+    training = make_case(wages="8000", category="training",
+                         education={"stage": "high_school", "tuition": "5000"})
+    assert decide_both(training, tariff)["reasons"] == ["EDU_STAGE_NOT_COVERED"]
+    training["claim"]["education"]["stage"] = "college"
+    assert decide_both(training, tariff)["payout"] == "2000.00"
+    injury = decide_both(make_case(wages="8000", category="injury", medical={
+        "total_cost": "5000", "non_compliant_cost": "2000"}), tariff)
+    assert injury["eligible_expense"] == "5000.00"  # include_non_compliant applies to it
+    assert injury["payout"] == "2000.00"
