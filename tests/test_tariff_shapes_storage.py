@@ -209,3 +209,34 @@ def test_an_old_demo_database_migrates_and_replays_identically(tmp_path: Path) -
     replayed = runner.invoke(app, ["replay", "--db", url, "--as", "sun"])
     assert replayed.exit_code == 0, replayed.output
     assert "replayed 41 decisions: 41 identical, 0 different" in replayed.output
+
+
+def test_a_cause_established_later_completes_the_claim(admin_ctx, tmp_path: Path) -> None:
+    """A disaster claim without a cause pends (the visit establishes it); the claims file
+    imported again with the cause stores it, and the next run decides the claim."""
+    load_plus(admin_ctx)
+    sup = admin_ctx.as_user("sup")
+    import_households(sup, write_households(tmp_path / "h.csv"))
+    claims = tmp_path / "claims.csv"
+    claims.write_text(CLAIMS_HEADER + "\nK-FLOOD,H1,M1,因灾,2026-07-01,应急管理,,,30000,,,\n",
+                      "utf-8")
+    import_claims(sup, claims)
+    verify(admin_ctx, ["K-FLOOD"], wages="20000")
+    adjudicate_ready(sup)
+    assert decision(admin_ctx, "K-FLOOD")[1]["reasons"] == ["PEND_INCOMPLETE_VERIFICATION"]
+
+    claims.write_text(CLAIMS_HEADER + "\nK-FLOOD,H1,M1,因灾,2026-07-01,应急管理,洪涝,,30000,,,\n",
+                      "utf-8")
+    result = import_claims(sup, claims)
+    assert (result.accepted, result.updated, result.rejected) == (1, 1, 0)
+    with admin_ctx.factory() as session:
+        claim = session.get(Claim, "K-FLOOD")
+        assert (claim.cause, claim.status) == ("flood", "verified")
+    adjudicate_ready(sup)
+    case, flood = decision(admin_ctx, "K-FLOOD")
+    assert case["claim"]["cause"] == "flood"
+    assert (flood["outcome"], flood["payout"]) == ("approved", "11000.00")
+    # Another cause for a claim that has one is a different claim: refused.
+    claims.write_text(CLAIMS_HEADER + "\nK-FLOOD,H1,M1,因灾,2026-07-01,应急管理,火灾,,30000,,,\n",
+                      "utf-8")
+    assert import_claims(sup, claims).rejected == 1

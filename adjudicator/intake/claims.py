@@ -154,6 +154,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                 by_document[found] = c.claim_id
     check_transition("(intake)", ClaimStatus.RECEIVED, ClaimStatus.SCREENED)
     new: list[dict[str, Any]] = []
+    causes: dict[str, str] = {}
     at = chunk.run.at
 
     for row in rows:
@@ -167,6 +168,13 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         if stored is not None:
             if stored == content:
                 chunk.unchanged += 1
+            elif _establishes_cause(stored, content):
+                causes[rec.claim_id] = content["cause"]
+                by_id[rec.claim_id] = content
+                chunk.change(row, "claim.cause_established", "claim", rec.claim_id,
+                             {"cause": content["cause"]})
+                chunk.accepted += 1
+                chunk.updated += 1
             else:
                 chunk.reject(row, "claim_id", "DUPLICATE_CLAIM", f"claim {rec.claim_id} is "
                              "already stored with other content; it is never stored twice")
@@ -189,6 +197,25 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         chunk.accepted += 1
     if new:
         insert_rows(session, Claim, new)
+    if causes:
+        _store_causes(session, causes, at)
+
+
+def _establishes_cause(stored: dict[str, Any], content: dict[str, Any]) -> bool:
+    """The row is the stored claim with the cause it lacked (the visit established it)."""
+    return (stored["cause"] is None and content["cause"] is not None
+            and {**stored, "cause": content["cause"]} == content)
+
+
+def _store_causes(session: Session, causes: dict[str, str], at: str) -> None:
+    """Store the causes; a pended claim (its cause was missing) is ready to be decided again."""
+    for claim in session.execute(select(Claim).where(Claim.claim_id.in_(sorted(causes)))
+                                 ).scalars():
+        claim.cause = causes[claim.claim_id]
+        claim.updated_at = at
+        if claim.status == ClaimStatus.PENDED.value:
+            check_transition(claim.claim_id, claim.status, ClaimStatus.VERIFIED)
+            claim.status = ClaimStatus.VERIFIED.value
 
 
 IMPORTER = Importer("claims", "import", columns.CLAIMS, parse, store, _required,
