@@ -14,7 +14,7 @@ from adjudicator.idnumber import id_number_problem
 from adjudicator.money import ZERO, divide_to_fen, exact, fmt
 from adjudicator.tariff import CategoryRules, Tariff
 from adjudicator.trace import FAIL, INFO, PASS, PEND, TraceBuilder
-from schemas.case import Case, Claim
+from schemas.case import AMOUNTS_PART, Case, Claim
 
 
 def coverage_and_identity(case: Case, tariff: Tariff, trace: TraceBuilder) -> list[str]:
@@ -33,10 +33,38 @@ def coverage_and_identity(case: Case, tariff: Tariff, trace: TraceBuilder) -> li
              "valid_from": tariff.valid_from.isoformat(),
              "valid_to": tariff.valid_to.isoformat()})
 
+    covered_households = tariff.covered_household_categories
+    if covered_households is not None:
+        listed = [c.value for c in covered_households]
+        _record(trace, found, "coverage.household_category",
+                household.category.value in listed, R.HOUSEHOLD_CATEGORY_NOT_COVERED,
+                {"household_category": household.category.value,
+                 "covered_household_categories": listed})
+
     rules = tariff.categories.get(claim.category)
-    _record(trace, found, "coverage.category", rules is not None, R.CATEGORY_NOT_COVERED,
-            {"category": claim.category.value,
-             "covered": [c.value for c in tariff.categories]})
+    values: dict[str, str | bool | int | list[str] | None] = {
+        "category": claim.category, "covered": list(tariff.categories)}
+    shaped = rules is not None
+    if claim.category not in AMOUNTS_PART:  # a tariff's own category: its amounts' shape
+        shape = tariff.shape_of(claim.category)
+        values["shape"] = None if shape is None else shape.value
+        values["amounts"] = claim.part
+        values["label"] = None if shape is None else tariff.category_label(claim.category)
+        shaped = shaped and shape == claim.part
+    _record(trace, found, "coverage.category", shaped, R.CATEGORY_NOT_COVERED, values)
+    if not shaped:
+        rules = None
+
+    if rules is not None and rules.excluded_causes:
+        excluded = [c.value for c in rules.excluded_causes]
+        cause = None if claim.cause is None else claim.cause.value
+        cause_values: dict[str, str | bool | int | list[str] | None] = {
+            "cause": cause, "excluded_causes": excluded}
+        if cause is None:  # the visit establishes it: completeness (step 4) pends
+            trace.add("coverage.cause", INFO, cause_values)
+        else:
+            _record(trace, found, "coverage.cause", cause not in excluded, R.CAUSE_EXCLUDED,
+                    cause_values)
 
     member = next((m for m in household.members if m.member_id == claim.member_id), None)
     _record(trace, found, "identity.member", member is not None, R.MEMBER_NOT_IN_HOUSEHOLD,
@@ -47,7 +75,7 @@ def coverage_and_identity(case: Case, tariff: Tariff, trace: TraceBuilder) -> li
         _record(trace, found, "identity.id_number", problem is None, R.INVALID_ID_NUMBER,
                 {"member_id": member.member_id, "problem": problem})
 
-    if claim.education is not None and rules is not None:
+    if claim.education is not None and rules is not None:  # an education-shaped category
         stages = [s.value for s in rules.eligible_stages or []]
         _record(trace, found, "coverage.education_stage",
                 claim.education.stage.value in stages, R.EDU_STAGE_NOT_COVERED,
@@ -93,16 +121,22 @@ def negative_list(case: Case, tariff: Tariff, trace: TraceBuilder) -> list[str]:
 
 
 def completeness(case: Case, tariff: Tariff, trace: TraceBuilder) -> list[str]:
-    """Step 4: nothing is approved on an incomplete verification."""
+    """Step 4: nothing is approved on an incomplete verification (nor, in a category that
+    excludes causes, on a claim whose cause is not established)."""
     verification = case.verification
     answers = verification.negative_list if verification is not None else {}
     unanswered = [item for item in tariff.negative_list if answers.get(item) is None]
     income_recorded = verification is not None and verification.income is not None
     counted = sum(1 for m in case.household.members if m.counted)
     complete = verification is not None and not unanswered and income_recorded and counted > 0
-    trace.add("completeness", PASS if complete else PEND,
-              {"verification_recorded": verification is not None, "unanswered": unanswered,
-               "income_recorded": income_recorded, "counted_members": counted},
+    values: dict[str, str | bool | int | list[str] | None] = {
+        "verification_recorded": verification is not None, "unanswered": unanswered,
+        "income_recorded": income_recorded, "counted_members": counted}
+    rules = tariff.categories.get(case.claim.category)
+    if rules is not None and rules.excluded_causes:
+        values["cause_recorded"] = case.claim.cause is not None
+        complete = complete and case.claim.cause is not None
+    trace.add("completeness", PASS if complete else PEND, values,
               None if complete else R.PEND_INCOMPLETE_VERIFICATION)
     return [] if complete else [R.PEND_INCOMPLETE_VERIFICATION]
 
@@ -134,6 +168,17 @@ def eligible_expense(claim: Claim, rules: CategoryRules, trace: TraceBuilder) ->
         raw = d.assessed_loss - d.insurance_paid - d.relief_paid
         values = {"assessed_loss": fmt(d.assessed_loss), "insurance_paid": fmt(d.insurance_paid),
                   "relief_paid": fmt(d.relief_paid)}
+        # The parts of a loss that are not covered; shown only where the case or the
+        # category has them, so that a decision without them reads as it always did.
+        if d.liable_party_paid is not None:
+            raw -= d.liable_party_paid
+            values["liable_party_paid"] = fmt(d.liable_party_paid)
+        if d.motor_vehicle_loss is not None or rules.exclude_motor_vehicles:
+            vehicles = d.motor_vehicle_loss or ZERO
+            if rules.exclude_motor_vehicles:
+                raw -= vehicles
+            values["motor_vehicle_loss"] = fmt(vehicles)
+            values["exclude_motor_vehicles"] = rules.exclude_motor_vehicles
     expense = raw if raw > 0 else ZERO  # never below zero, and never a negative zero
     values["eligible_expense"] = fmt(expense)
     if expense == 0:

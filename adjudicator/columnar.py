@@ -41,7 +41,7 @@ from adjudicator.trace import FAIL, INFO, PASS, PEND
 from adjudicator.version import ENGINE_VERSION
 from schemas.case import AMOUNTS_PART
 from schemas.case_fast import FAST_CASE
-from schemas.types import EducationStage
+from schemas.types import EducationStage, HouseholdCategory
 
 _PARTS = ("medical", "education", "disaster")
 _STAGES = tuple(stage.value for stage in EducationStage)
@@ -115,6 +115,9 @@ class _Category:
     cap_text: str
     include_non_compliant: bool
     eligible_stages: list[str]
+    shape: str
+    excluded_causes: list[str]
+    exclude_motor_vehicles: bool
 
 
 class Decided(NamedTuple):
@@ -149,12 +152,17 @@ class ColumnarTariff:
         self.valid_from, self.valid_to = tariff.valid_from, tariff.valid_to
         self.valid_from_text = tariff.valid_from.isoformat()
         self.valid_to_text = tariff.valid_to.isoformat()
-        self.covered = [c.value for c in tariff.categories]
+        self.covered = list(tariff.categories)
+        self.covered_households = (
+            None if tariff.covered_household_categories is None
+            else [c.value for c in tariff.covered_household_categories])
         self.categories: dict[str, _Category] = {}
         for category, rules in tariff.categories.items():
+            shape = tariff.shape_of(category)
+            assert shape is not None
             ratios = [_ratio(b.rate) for b in rules.bands]
             digits = max(d for _, d in ratios)
-            self.categories[category.value] = _Category(
+            self.categories[category] = _Category(
                 bands=tuple((_fen(b.from_), None if b.to is None else _fen(b.to),
                              numerator * 10 ** (digits - d))
                             for b, (numerator, d) in zip(rules.bands, ratios, strict=True)),
@@ -163,7 +171,9 @@ class ColumnarTariff:
                 from_texts=tuple(fmt(b.from_) for b in rules.bands),
                 cap=_fen(rules.annual_cap), cap_text=fmt(rules.annual_cap),
                 include_non_compliant=rules.include_non_compliant,
-                eligible_stages=[s.value for s in rules.eligible_stages or []])
+                eligible_stages=[s.value for s in rules.eligible_stages or []],
+                shape=shape.value, excluded_causes=[c.value for c in rules.excluded_causes],
+                exclude_motor_vehicles=rules.exclude_motor_vehicles)
         self.category_index = {name: i for i, name in enumerate(self.categories)}
         self.negative_list = tuple(tariff.negative_list)
         self.negative_set = frozenset(tariff.negative_list)
@@ -188,10 +198,14 @@ class ColumnarTariff:
                         else _fen(tariff.household_annual_cap_all))
         self.cap_all_text = (None if tariff.household_annual_cap_all is None
                              else fmt(tariff.household_annual_cap_all))
+        self.cap_person = (None if tariff.person_annual_cap_all is None
+                           else _fen(tariff.person_annual_cap_all))
+        self.cap_person_text = (None if tariff.person_annual_cap_all is None
+                                else fmt(tariff.person_annual_cap_all))
         self.tail = {"tariff_id": tariff.id, "tariff_sha256": tariff.sha256,
                      "engine_version": ENGINE_VERSION}
         self.largest_amount = max(
-            [self.line, self.large or 0, self.cap_all or 0]
+            [self.line, self.large or 0, self.cap_all or 0, self.cap_person or 0]
             + [c.cap for c in self.categories.values()]
             + [edge or 0 for c in self.categories.values() for band in c.bands
                for edge in band[:2]])
@@ -225,6 +239,8 @@ class _Pending:
         "paid",
         "paid_all",
         "paid_all_text",
+        "paid_member",
+        "paid_member_text",
         "paid_text",
         "raw",
         "slot",
@@ -241,9 +257,11 @@ class _Pending:
     to_date: int
     paid: int
     paid_all: int
+    paid_member: int
     to_date_text: str
     paid_text: str
     paid_all_text: str
+    paid_member_text: str
 
     def __init__(self, case: dict[str, Any], trace: list[dict[str, Any]], category: str,
                  slot: int) -> None:
@@ -264,10 +282,18 @@ class ColumnarEngine:
         self._id_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
         self._completeness_steps: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._answer_steps: dict[tuple[Any, ...], tuple[list[Any], list[str], list[str]]] = {}
-        self._category_steps = {
-            name: _checked("coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
-                           {"category": name, "covered": t.covered})
+        self._category_steps: dict[tuple[str, str], tuple[dict[str, Any], str | None]] = {
+            (name, AMOUNTS_PART[name]): _checked(
+                "coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
+                {"category": name, "covered": t.covered})
             for name in AMOUNTS_PART}
+        self._household_steps = {} if t.covered_households is None else {
+            category.value: _checked(
+                "coverage.household_category", category.value in t.covered_households,
+                R.HOUSEHOLD_CATEGORY_NOT_COVERED,
+                {"household_category": category.value,
+                 "covered_household_categories": t.covered_households})
+            for category in HouseholdCategory}
         self._stage_steps = {
             name: {stage: _checked("coverage.education_stage", stage in rules.eligible_stages,
                                    R.EDU_STAGE_NOT_COVERED,
@@ -287,6 +313,19 @@ class ColumnarEngine:
         return _checked("coverage.region", matched is not None, R.NOT_COVERED_REGION,
                         {"region_code": region, "tariff_region_codes": self.t.region_codes,
                          "matched": matched})
+
+    def _category_step(self, name: str, part: str) -> tuple[dict[str, Any], str | None]:
+        """coverage.category of a category that is not built in: defined by the tariff, and
+        its amounts of the shape it states."""
+        rules = self.t.categories.get(name)
+        shape = None if rules is None else rules.shape
+        label = None if rules is None else self.t.tariff.category_label(name)
+        step: tuple[dict[str, Any], str | None] = _checked(
+            "coverage.category", shape == part, R.CATEGORY_NOT_COVERED,
+            {"category": name, "covered": self.t.covered, "shape": shape, "amounts": part,
+             "label": label})
+        self._remember(self._category_steps, (name, part), step)
+        return step
 
     def _period_step(self, day: dt.date) -> tuple[dict[str, Any], str | None]:
         t = self.t
@@ -345,12 +384,32 @@ class ColumnarEngine:
         trace.append(step)
         if code:
             denials.append(code)
+        if t.covered_households is not None:
+            step, code = self._household_steps[household["category"]]
+            trace.append(step)
+            if code:
+                denials.append(code)
         category = claim["category"]
-        rules = t.categories.get(category)
-        step, code = self._category_steps[category]
+        part = _part_of(claim)
+        step, code = (self._category_steps.get((category, part))
+                      or self._category_step(category, part))
         trace.append(step)
+        rules = None
         if code:
             denials.append(code)
+        else:
+            rules = t.categories[category]
+        if rules is not None and rules.excluded_causes:
+            cause = claim.get("cause")
+            cause_values = {"cause": cause, "excluded_causes": rules.excluded_causes}
+            if cause is None:
+                trace.append(_step("coverage.cause", INFO, cause_values))
+            else:
+                step, code = _checked("coverage.cause", cause not in rules.excluded_causes,
+                                      R.CAUSE_EXCLUDED, cause_values)
+                trace.append(step)
+                if code:
+                    denials.append(code)
         members = household["members"]
         member_id = claim["member_id"]
         member = None
@@ -428,13 +487,15 @@ class ColumnarEngine:
         income_recorded = verification is not None and verification.get("income") is not None
         complete = (verification is not None and not unanswered and income_recorded
                     and counted > 0)
-        key = (verification is not None, tuple(unanswered), income_recorded, counted)
+        assert rules is not None  # coverage.category denied otherwise
+        cause_recorded = None
+        if rules.excluded_causes:
+            cause_recorded = claim.get("cause") is not None
+            complete = complete and cause_recorded
+        key = (verification is not None, tuple(unanswered), income_recorded, counted,
+               cause_recorded)
         step = self._completeness_steps.get(key) or self._remember(
-            self._completeness_steps, key, _step(
-                "completeness", PASS if complete else PEND,
-                {"verification_recorded": key[0], "unanswered": unanswered,
-                 "income_recorded": income_recorded, "counted_members": counted},
-                None if complete else R.PEND_INCOMPLETE_VERIFICATION))
+            self._completeness_steps, key, self._completeness_step(key, unanswered, complete))
         trace.append(step)
         if not complete:
             return self._early(case, trace, "pended", [R.PEND_INCOMPLETE_VERIFICATION])
@@ -442,7 +503,7 @@ class ColumnarEngine:
 
         # The figures of steps 5 to 8, as integer fen.
         pending = _Pending(case, trace, category, slot)
-        pending.raw, pending.expense_values = _expense(claim, category, rules)
+        pending.raw, pending.expense_values = _expense(claim, rules)
         pending.income = sum(fen_of(i["amount"]) for i in verification["income"]
                           if i["kind"] not in t.excluded)
         pending.costs = sum(fen_of(c["amount"]) for c in verification.get("costs", ()))
@@ -454,7 +515,19 @@ class ColumnarEngine:
         pending.to_date = fen_of(pending.to_date_text)
         pending.paid = fen_of(pending.paid_text)
         pending.paid_all = fen_of(pending.paid_all_text)
+        pending.paid_member_text = _two(history.get("paid_member_all_categories_to_date", "0"))
+        pending.paid_member = fen_of(pending.paid_member_text)
         return pending
+
+    @staticmethod
+    def _completeness_step(key: tuple[Any, ...], unanswered: list[str], complete: bool
+                           ) -> dict[str, Any]:
+        values: dict[str, Any] = {"verification_recorded": key[0], "unanswered": unanswered,
+                                  "income_recorded": key[2], "counted_members": key[3]}
+        if key[4] is not None:
+            values["cause_recorded"] = key[4]
+        return _step("completeness", PASS if complete else PEND, values,
+                     None if complete else R.PEND_INCOMPLETE_VERIFICATION)
 
     def _answer_result(self, answers: tuple[bool | None, ...]
                        ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
@@ -526,6 +599,7 @@ class ColumnarEngine:
             "costs": [i.costs for i in items], "members": [i.members for i in items],
             "to_date": [i.to_date for i in items], "paid": [i.paid for i in items],
             "paid_all": [i.paid_all for i in items],
+            "paid_member": [i.paid_member for i in items],
             "category": [t.category_index[i.category] for i in items]}
         largest = max(t.largest_amount, *(max(map(abs, values)) for values in columns.values()))
         # Every product below stays under 8 x (largest figure, the tariff's included) x (largest
@@ -623,6 +697,9 @@ class ColumnarEngine:
         if t.cap_all is not None:
             cap_values["household_annual_cap_all"] = t.cap_all_text
             cap_values["paid_all_categories_to_date"] = item.paid_all_text
+        if t.cap_person is not None:
+            cap_values["person_annual_cap_all"] = t.cap_person_text
+            cap_values["paid_member_all_categories_to_date"] = item.paid_member_text
         cap_values["payout"] = payout_text = yuan(payout)
         denial = (R.BELOW_TRIGGER if below_trigger
                   else R.CAP_REACHED if payout <= 0 else None)
@@ -651,10 +728,9 @@ class ColumnarEngine:
                           bands, trace)
 
 
-def _expense(claim: dict[str, Any], category: str, rules: _Category
-             ) -> tuple[int, dict[str, Any]]:
+def _expense(claim: dict[str, Any], rules: _Category) -> tuple[int, dict[str, Any]]:
     """Step 5's raw figure (it may be negative) and the amounts its trace step shows."""
-    if category in ("medical", "accident"):
+    if rules.shape == "medical":
         m = claim["medical"]
         total = _two(m["total_cost"])
         non_compliant = _two(m.get("non_compliant_cost", "0"))
@@ -667,7 +743,7 @@ def _expense(claim: dict[str, Any], category: str, rules: _Category
             values[name] = text = _two(m.get(name, "0"))
             raw -= fen_of(text)
         return raw, values
-    if category == "education":
+    if rules.shape == "education":
         e = claim["education"]
         values = {name: _two(e.get(name, "0"))
                   for name in ("tuition", "accommodation", "aid_received")}
@@ -679,6 +755,16 @@ def _expense(claim: dict[str, Any], category: str, rules: _Category
               for name in ("assessed_loss", "insurance_paid", "relief_paid")}
     raw = (fen_of(values["assessed_loss"]) - fen_of(values["insurance_paid"])
            - fen_of(values["relief_paid"]))
+    liable = d.get("liable_party_paid")
+    if liable is not None:
+        values["liable_party_paid"] = text = _two(liable)
+        raw -= fen_of(text)
+    vehicles = d.get("motor_vehicle_loss")
+    if vehicles is not None or rules.exclude_motor_vehicles:
+        values["motor_vehicle_loss"] = text = _two(vehicles or "0")
+        if rules.exclude_motor_vehicles:
+            raw -= fen_of(text)
+        values["exclude_motor_vehicles"] = rules.exclude_motor_vehicles
     return raw, values
 
 
@@ -727,6 +813,8 @@ def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> tuple[list[Any
     payout = due - a["paid"]
     if t.cap_all is not None:
         payout = np.minimum(payout, t.cap_all - a["paid_all"])
+    if t.cap_person is not None:
+        payout = np.minimum(payout, t.cap_person - a["paid_member"])
     payout = np.maximum(payout, zero)
     return [expense, net, cumulative, per_capita, passed, borderline, hardship, gross, rounded,
             due, payout, _bool(rounded - a["paid"] <= 0)], widths
@@ -739,9 +827,17 @@ def _bool(values: Any) -> Any:
 
 def _has_its_amounts(claim: dict[str, Any]) -> bool:
     """The model-level rule of `Case.claim` that a TypedDict cannot state: the claim carries
-    exactly the amounts part of its category (unique member ids are checked with step 1)."""
-    wanted = AMOUNTS_PART[claim["category"]]
+    exactly the amounts part of its category, or exactly one part for a category a tariff
+    defines (unique member ids are checked with step 1)."""
+    wanted = AMOUNTS_PART.get(claim["category"])
+    if wanted is None:
+        return sum(claim.get(part) is not None for part in _PARTS) == 1
     return all((claim.get(part) is not None) == (part == wanted) for part in _PARTS)
+
+
+def _part_of(claim: dict[str, Any]) -> str:
+    """The amounts part a claim carries (one, as `_has_its_amounts` made sure)."""
+    return next(part for part in _PARTS if claim.get(part) is not None)
 
 
 __all__ = ["ColumnarEngine", "ColumnarTariff", "Decided", "exact_scaled", "fen_of", "yuan"]

@@ -20,7 +20,7 @@ from adjudicator.tariff import CategoryRules, Tariff
 from adjudicator.trace import FAIL, PASS, PEND, TraceBuilder, TraceStep
 from adjudicator.version import ENGINE_VERSION
 from schemas.case import Case
-from schemas.types import ClaimCategory, Outcome
+from schemas.types import Outcome
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -38,7 +38,7 @@ class Decision:
     case_id: str
     claim_id: str
     household_id: str
-    category: ClaimCategory
+    category: str
     outcome: Outcome
     reasons: tuple[str, ...]
     payout: Decimal
@@ -61,7 +61,7 @@ class Decision:
             "case_id": self.case_id,
             "claim_id": self.claim_id,
             "household_id": self.household_id,
-            "category": self.category.value,
+            "category": self.category,
             "outcome": self.outcome.value,
             "reasons": list(self.reasons),
             "payout": fmt(self.payout),
@@ -159,6 +159,11 @@ def _payout(case: Case, tariff: Tariff, rules: CategoryRules, cumulative: Decima
         room = tariff.household_annual_cap_all - history.paid_all_categories_to_date
         values["household_annual_cap_all"] = fmt(tariff.household_annual_cap_all)
         values["paid_all_categories_to_date"] = fmt(history.paid_all_categories_to_date)
+        payout = min(payout, room)
+    if tariff.person_annual_cap_all is not None:
+        room = tariff.person_annual_cap_all - history.paid_member
+        values["person_annual_cap_all"] = fmt(tariff.person_annual_cap_all)
+        values["paid_member_all_categories_to_date"] = fmt(history.paid_member)
         payout = min(payout, room)
     payout = max(payout, ZERO)
     values["payout"] = fmt(payout)

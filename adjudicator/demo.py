@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adjudicator.demo_shapes import stage_real_programs
 from adjudicator.demo_trust import checkpoint_step
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.documents import decision_records, denial_letters, summary_report
@@ -154,6 +155,7 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
         say(text)
 
     staged = stage_county(url, out_dir, households=households, seed=seed, step=step)
+    stage_real_programs(staged.admin, out_dir, seed, step)  # the second county's tariff
     admin, clock, county = staged.admin, staged.clock, staged.county
     engine, factory = admin.engine, admin.factory
     supervisor, officer = admin.as_user("li"), admin.as_user("zhao")

@@ -14,6 +14,101 @@ from adjudicator.reasons import reason_text
 Values = Mapping[str, Any]
 
 _CATEGORY_ZH = {"medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外"}
+_SHAPE_ZH = {"medical": "医疗类", "education": "教育类", "disaster": "灾害损失类"}
+_HOUSEHOLD_ZH = {"unstable": "脱贫不稳定户", "edge": "边缘易致贫户",
+                 "sudden_hardship": "突发严重困难户", "low_income": "非贫低收入户",
+                 "general": "一般农户"}
+#: 致灾原因 (claim.cause), in Chinese.
+CAUSE_ZH = {"fire": "火灾", "explosion": "爆炸", "flood": "洪涝", "storm": "风灾",
+            "hail": "冰雹", "drought": "干旱", "landslide": "山体滑坡、泥石流",
+            "earthquake": "地震", "animal_disease": "动物疫病", "traffic": "交通事故",
+            "theft": "被盗", "other": "其他"}
+
+
+def _category_zh(v: Values) -> str:
+    """A claim category's Chinese name: the tariff's label the trace carries, else built-in."""
+    category: str = v["category"]
+    return str(v.get("label") or _CATEGORY_ZH.get(category, category))
+
+
+def _cause_zh(cause: str | None) -> str:
+    return "未查明" if cause is None else CAUSE_ZH.get(cause, cause)
+
+
+def _zh_list(values: list[str], names: Mapping[str, str]) -> str:
+    return "、".join(names.get(value, value) for value in values)
+
+
+def _category_sentence_zh(v: Values, r: str) -> str:
+    text = f"救助类别「{_category_zh(v)}」"
+    if r == "pass":
+        return text + "在保障范围内。"
+    if "amounts" in v and v.get("shape") is not None:
+        return (text + f"按{_SHAPE_ZH.get(v['shape'], v['shape'])}计算，但申请填写的是"
+                f"{_SHAPE_ZH.get(v['amounts'], v['amounts'])}金额，不予受理。")
+    return text + "不在本方案保障范围内。"
+
+
+def _category_sentence_en(v: Values, r: str) -> str:
+    name = v["category"] + (f" ({v['label']})" if v.get("label") else "")
+    if r == "pass":
+        return f"Category {name} is covered."
+    if "amounts" in v and v.get("shape") is not None:
+        return (f"Category {name} is {v['shape']}-shaped, but the claim carries "
+                f"{v['amounts']} amounts: not covered.")
+    return f"Category {name} is not covered."
+
+
+def _expense_zh(v: Values, r: str) -> str:
+    text = f"符合条件的自付费用为 {v['eligible_expense']} 元"
+    parts = []
+    if "liable_party_paid" in v:
+        parts.append(f"已扣除责任方赔偿 {v['liable_party_paid']} 元")
+    if "motor_vehicle_loss" in v:
+        parts.append(f"已扣除机动车辆损失 {v['motor_vehicle_loss']} 元"
+                     if v["exclude_motor_vehicles"]
+                     else f"机动车辆损失 {v['motor_vehicle_loss']} 元计入损失")
+    if parts:
+        text += "（" + "，".join(parts) + "）"
+    return text + ("。" if r == "pass" else "，没有可救助的费用。")
+
+
+def _expense_en(v: Values, r: str) -> str:
+    text = f"Eligible expense is {v['eligible_expense']} yuan"
+    parts = []
+    if "liable_party_paid" in v:
+        parts.append(f"less {v['liable_party_paid']} paid by a liable party")
+    if "motor_vehicle_loss" in v:
+        parts.append(f"less motor-vehicle losses {v['motor_vehicle_loss']}"
+                     if v["exclude_motor_vehicles"]
+                     else f"motor-vehicle losses {v['motor_vehicle_loss']} included")
+    if parts:
+        text += " (" + "; ".join(parts) + ")"
+    return text + ("." if r == "pass" else ": nothing to help with.")
+
+
+def _caps_zh(v: Values) -> str:
+    text = (f"应赔 {v['gross_rounded']} 元（年度封顶 {v['annual_cap']} 元）"
+            f"，本年已赔 {v['paid_to_date']} 元")
+    if "person_annual_cap_all" in v:
+        if "household_annual_cap_all" in v:
+            text += (f"，全户各类别已赔 {v['paid_all_categories_to_date']} 元"
+                     f"（全户封顶 {v['household_annual_cap_all']} 元）")
+        text += (f"，该成员各类别已获赔 {v['paid_member_all_categories_to_date']} 元"
+                 f"（每人封顶 {v['person_annual_cap_all']} 元）")
+    return text + f"，本次赔付 {v['payout']} 元。"
+
+
+def _caps_en(v: Values) -> str:
+    text = (f"Due {v['gross_rounded']} (annual cap {v['annual_cap']}), paid so far "
+            f"{v['paid_to_date']}")
+    if "person_annual_cap_all" in v:
+        if "household_annual_cap_all" in v:
+            text += (f", household paid {v['paid_all_categories_to_date']} in all categories "
+                     f"(cap {v['household_annual_cap_all']})")
+        text += (f", this member paid {v['paid_member_all_categories_to_date']} in all "
+                 f"categories (per-person cap {v['person_annual_cap_all']})")
+    return text + f", payout {v['payout']}."
 _OUTCOME_ZH = {"approved": "批准", "denied": "不予救助", "pended": "待人工审核"}
 _OK_ZH = {"pass": "通过", "fail": "未通过", "pend": "待审", "info": "记录", **_OUTCOME_ZH}
 
@@ -59,9 +154,16 @@ _ZH: dict[str, Callable[[Values, str], str]] = {
     "coverage.period": lambda v, r: (
         f"发生日期 {v['event_date']} " + ("在" if r == "pass" else "不在")
         + f"方案有效期 {v['valid_from']} 至 {v['valid_to']} 内。"),
-    "coverage.category": lambda v, r: (
-        f"救助类别「{_CATEGORY_ZH.get(v['category'], v['category'])}」"
-        + ("在保障范围内。" if r == "pass" else "不在本方案保障范围内。")),
+    "coverage.household_category": lambda v, r: (
+        f"户类「{_HOUSEHOLD_ZH.get(v['household_category'], v['household_category'])}」"
+        + ("在" if r == "pass" else "不在") + "本方案保障的户类（"
+        + _zh_list(v["covered_household_categories"], _HOUSEHOLD_ZH) + "）内。"),
+    "coverage.category": _category_sentence_zh,
+    "coverage.cause": lambda v, r: (
+        f"致灾原因：{_cause_zh(v['cause'])}；本类别除外的原因："
+        + _zh_list(v["excluded_causes"], CAUSE_ZH)
+        + {"pass": "，不属于除外责任。", "fail": "，属于除外责任。"}.get(
+            r, "，须入户核查查明原因。")),
     "identity.member": lambda v, r: (
         f"申请人 {v['member_id']} " + ("是本户成员。" if r == "pass" else "不是本户成员。")),
     "identity.id_number": lambda v, r: (
@@ -78,9 +180,7 @@ _ZH: dict[str, Callable[[Values, str], str]] = {
     "completeness": lambda v, r: (
         "入户核查信息完整。" if r == "pass" else "入户核查信息不完整："
         + "；".join(_incomplete_zh(v)) + "。"),
-    "expense.eligible": lambda v, r: (
-        f"符合条件的自付费用为 {v['eligible_expense']} 元"
-        + ("。" if r == "pass" else "，没有可救助的费用。")),
+    "expense.eligible": _expense_zh,
     "income.net": lambda v, r: (
         f"家庭年纯收入 = 计入收入 {v['income_counted']} 元 - 生产经营支出 {v['costs']} 元"
         f" = {v['net_income']} 元。"),
@@ -105,9 +205,7 @@ _ZH: dict[str, Callable[[Values, str], str]] = {
         + (f"分段计算合计 {v['gross_exact']} 元，"
            f"按 {v['rounding']} 元取整为 {v['gross_rounded']} 元。"
            if r == "pass" else "未达到赔付启动线。")),
-    "payout.caps": lambda v, r: (
-        f"应赔 {v['gross_rounded']} 元（年度封顶 {v['annual_cap']} 元）"
-        f"，本年已赔 {v['paid_to_date']} 元，本次赔付 {v['payout']} 元。"),
+    "payout.caps": lambda v, r: _caps_zh(v),
     "review.large_payout": lambda v, r: (
         f"赔付 {v['payout']} 元" + ("达到" if r == "pend" else "低于")
         + f"大额审核线 {v['threshold']} 元。"),
@@ -123,8 +221,15 @@ _EN: dict[str, Callable[[Values, str], str]] = {
     "coverage.period": lambda v, r: (
         f"Event date {v['event_date']} is " + ("" if r == "pass" else "not ")
         + f"within {v['valid_from']}..{v['valid_to']}."),
-    "coverage.category": lambda v, r: (
-        f"Category {v['category']} is " + ("covered." if r == "pass" else "not covered.")),
+    "coverage.household_category": lambda v, r: (
+        f"Household category {v['household_category']} is "
+        + ("" if r == "pass" else "not ") + "among the covered "
+        + ", ".join(v["covered_household_categories"]) + "."),
+    "coverage.category": _category_sentence_en,
+    "coverage.cause": lambda v, r: (
+        f"Cause {v['cause'] or 'not established'}; the category excludes "
+        + ", ".join(v["excluded_causes"])
+        + {"pass": ".", "fail": ": excluded."}.get(r, ": the visit must establish the cause.")),
     "identity.member": lambda v, r: (
         f"Claimant {v['member_id']} is " + ("" if r == "pass" else "not ")
         + "a member of the household."),
@@ -142,9 +247,7 @@ _EN: dict[str, Callable[[Values, str], str]] = {
     "completeness": lambda v, r: (
         "The verification is complete." if r == "pass"
         else "The verification is incomplete: " + "; ".join(_incomplete_en(v)) + "."),
-    "expense.eligible": lambda v, r: (
-        f"Eligible expense is {v['eligible_expense']} yuan"
-        + ("." if r == "pass" else ": nothing to help with.")),
+    "expense.eligible": _expense_en,
     "income.net": lambda v, r: (
         f"Net income = income {v['income_counted']} - costs {v['costs']} = {v['net_income']}."),
     "income.test": lambda v, r: (
@@ -167,9 +270,7 @@ _EN: dict[str, Callable[[Values, str], str]] = {
         f"Cumulative expense {v['cumulative_expense']}, trigger {v['trigger_line']}: "
         + (f"bands give {v['gross_exact']}, rounded to {v['gross_rounded']}."
            if r == "pass" else "below the trigger line.")),
-    "payout.caps": lambda v, r: (
-        f"Due {v['gross_rounded']} (annual cap {v['annual_cap']}), paid so far "
-        f"{v['paid_to_date']}, payout {v['payout']}."),
+    "payout.caps": lambda v, r: _caps_en(v),
     "review.large_payout": lambda v, r: (
         f"Payout {v['payout']} is " + ("at or above" if r == "pend" else "below")
         + f" the review threshold {v['threshold']}."),
@@ -188,6 +289,8 @@ def _incomplete_zh(v: Values) -> list[str]:
         parts.append("未登记收入")
     if not v["counted_members"]:
         parts.append("没有计入人口的成员")
+    if v.get("cause_recorded") is False:
+        parts.append("致灾原因未查明")
     return parts
 
 
@@ -201,6 +304,8 @@ def _incomplete_en(v: Values) -> list[str]:
         parts.append("income not recorded")
     if not v["counted_members"]:
         parts.append("no counted member")
+    if v.get("cause_recorded") is False:
+        parts.append("the cause is not established")
     return parts
 
 
@@ -221,8 +326,10 @@ def explain_decision(
 ) -> list[str]:
     """The decision (its JSON form) in words: a headline, the reasons, then one line per rule."""
     category, outcome = decision["category"], decision["outcome"]
+    shown = next((step["values"] for step in decision["trace"]
+                  if step["rule"] == "coverage.category"), {"category": category})
     if lang == "zh":
-        head = (f"申请 {decision['claim_id']}（{_CATEGORY_ZH.get(category, category)}）："
+        head = (f"申请 {decision['claim_id']}（{_category_zh(shown)}）："
                 f"{_OUTCOME_ZH.get(outcome, outcome)}，赔付 {decision['payout']} 元。")
     else:
         head = (f"Claim {decision['claim_id']} ({category}): {outcome}, "

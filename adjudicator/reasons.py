@@ -12,6 +12,8 @@ from adjudicator.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
 NOT_COVERED_REGION = "NOT_COVERED_REGION"
 NOT_IN_POLICY_PERIOD = "NOT_IN_POLICY_PERIOD"
 CATEGORY_NOT_COVERED = "CATEGORY_NOT_COVERED"
+HOUSEHOLD_CATEGORY_NOT_COVERED = "HOUSEHOLD_CATEGORY_NOT_COVERED"
+CAUSE_EXCLUDED = "CAUSE_EXCLUDED"
 MEMBER_NOT_IN_HOUSEHOLD = "MEMBER_NOT_IN_HOUSEHOLD"
 INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
 EDU_STAGE_NOT_COVERED = "EDU_STAGE_NOT_COVERED"
@@ -39,6 +41,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     CATEGORY_NOT_COVERED: (
         "本保障方案不保障该类别的支出",
         "the tariff does not cover this claim category",
+    ),
+    HOUSEHOLD_CATEGORY_NOT_COVERED: (
+        "本保障方案不保障该户类的家庭",
+        "the tariff does not cover the household's category",
+    ),
+    CAUSE_EXCLUDED: (
+        "致灾原因属于本保障方案的除外责任",
+        "the tariff excludes the cause of this loss",
     ),
     MEMBER_NOT_IN_HOUSEHOLD: (
         "申请人不是本户家庭成员",

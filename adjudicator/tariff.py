@@ -18,7 +18,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from adjudicator.negative_items import BUILTIN_ITEMS
-from schemas.types import ClaimCategory, EducationStage, IncomeKind, Money
+from schemas.types import (
+    CATEGORY_NAME_MAX,
+    CATEGORY_NAME_PATTERN,
+    Cause,
+    ClaimCategory,
+    EducationStage,
+    HouseholdCategory,
+    IncomeKind,
+    Money,
+    Shape,
+)
 
 _RATE_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -50,8 +60,24 @@ class Band(BaseModel):
     rate: Ratio
 
 
+#: The shape of each built-in claim category (accident is medical); a tariff's own
+#: categories state theirs (`shape`).
+BUILTIN_SHAPES: dict[str, Shape] = {
+    ClaimCategory.MEDICAL.value: Shape.MEDICAL,
+    ClaimCategory.ACCIDENT.value: Shape.MEDICAL,
+    ClaimCategory.EDUCATION.value: Shape.EDUCATION,
+    ClaimCategory.DISASTER.value: Shape.DISASTER,
+}
+#: The Chinese names of the built-in claim categories.
+BUILTIN_CATEGORY_LABELS: dict[str, str] = {
+    "medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外",
+}
+
+
 class CategoryRules(BaseModel):
-    """One claim category's rules: annual cap (年度封顶) and bands (分段赔付)."""
+    """One claim category's rules: annual cap (年度封顶) and bands (分段赔付); a category
+    the tariff defines adds its `shape` and Chinese `label`; any may exclude causes and, when
+    disaster-shaped, the motor-vehicle part of a loss."""
 
     model_config = _CFG
 
@@ -59,6 +85,10 @@ class CategoryRules(BaseModel):
     bands: list[Band]
     include_non_compliant: bool = False
     eligible_stages: list[EducationStage] | None = None
+    shape: Shape | None = None
+    label: str | None = None
+    excluded_causes: list[Cause] = Field(default_factory=list)
+    exclude_motor_vehicles: bool = False
 
 
 class NoticeSettings(BaseModel):
@@ -90,12 +120,14 @@ class Tariff(BaseModel):
     large_payout_review: Money | None = None
     rounding: Literal["0.01", "1"] = "0.01"
     household_annual_cap_all: Money | None = None
+    person_annual_cap_all: Money | None = None
+    covered_household_categories: list[HouseholdCategory] | None = None
     negative_list: list[str] = Field(default_factory=list)
     negative_items: dict[str, str] = Field(
         default_factory=dict, description="the tariff's own negative-list items: CODE = label"
     )
     excluded_income_kinds: list[IncomeKind] = Field(default_factory=list)
-    categories: dict[ClaimCategory, CategoryRules]
+    categories: dict[str, CategoryRules]
     notice: NoticeSettings = Field(default_factory=NoticeSettings)
     sha256: str = ""
     source: str = ""
@@ -107,6 +139,31 @@ class Tariff(BaseModel):
     def item_label(self, item: str) -> str:
         """Chinese label of a negative-list item (the tariff's own, else the built-in one)."""
         return self.negative_items.get(item) or BUILTIN_ITEMS.get(item, item)
+
+    @property
+    def caps_across_categories(self) -> bool:
+        """A cap over all categories of the period (the household's or one person's): a
+        claim then waits for every earlier non-final claim of the household (RULES.md)."""
+        return (self.household_annual_cap_all is not None
+                or self.person_annual_cap_all is not None)
+
+    def shape_of(self, category: str) -> Shape | None:
+        """The amounts shape of a claim category (None when the tariff does not define it)."""
+        rules = self.categories.get(category)
+        if rules is None:
+            return None
+        return BUILTIN_SHAPES.get(category) or rules.shape
+
+    def category_label(self, category: str) -> str:
+        """The Chinese name of a claim category: the tariff's label, else the built-in's."""
+        rules = self.categories.get(category)
+        if rules is not None and rules.label:
+            return rules.label
+        return BUILTIN_CATEGORY_LABELS.get(category, category)
+
+    def category_labels(self) -> dict[str, str]:
+        """Every category's Chinese name, by category (what documents print)."""
+        return {name: self.category_label(name) for name in self.categories}
 
     def covers_region(self, region_code: str) -> str | None:
         """The longest of the tariff's region codes that prefixes `region_code`, if any."""
@@ -160,7 +217,8 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
                 problems.append((f"region_codes[{i}]", f"{code!r} is not a 2 to 12 digit code"))
     positive = {"income_line": "must be positive",
                 "large_payout_review": "must be positive (omit it to disable)",
-                "household_annual_cap_all": "must be positive (omit it for no cap)"}
+                "household_annual_cap_all": "must be positive (omit it for no cap)",
+                "person_annual_cap_all": "must be positive (omit it for no cap)"}
     for key, message in positive.items():
         value = _decimal(raw.get(key)) if key in raw else None
         if value is not None and value <= 0:
@@ -168,6 +226,15 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     margin = _decimal(raw.get("borderline_margin", 0))
     if margin is not None and not Decimal(0) <= margin < 1:
         problems.append(("borderline_margin", "must be at least 0 and below 1 (0 disables)"))
+    covered = raw.get("covered_household_categories")
+    if isinstance(covered, list):
+        if not covered:
+            problems.append(("covered_household_categories",
+                             "must list at least one household category (omit it to cover all)"))
+        for i, value in enumerate(covered):
+            if value in covered[:i]:
+                problems.append((f"covered_household_categories[{i}]",
+                                 f"{value} is listed twice"))
     declared = raw.get("negative_items")
     own: dict[str, Any] = declared if isinstance(declared, dict) else {}
     for code, label in own.items():
@@ -200,19 +267,55 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+_SHAPES = tuple(shape.value for shape in Shape)
+
+
 def _category_problems(name: str, rules: dict[str, Any]) -> list[tuple[str, str]]:
     key = f"categories.{name}"
     problems: list[tuple[str, str]] = []
+    shape = rules.get("shape")
+    builtin = BUILTIN_SHAPES.get(name)
+    if builtin is not None:
+        if shape is not None and shape != builtin.value:
+            problems.append((f"{key}.shape", f"{name} is a built-in category of shape "
+                             f"{builtin.value}; omit shape or set it to \"{builtin.value}\""))
+        shape = builtin.value
+    else:
+        if not re.match(CATEGORY_NAME_PATTERN, name) or len(name) > CATEGORY_NAME_MAX:
+            problems.append((key, f"{name!r} is not a category name: lower-case letters, "
+                             f"digits and underscores, starting with a letter, at most "
+                             f"{CATEGORY_NAME_MAX} characters"))
+        if shape is None:
+            problems.append((f"{key}.shape", "a category the tariff defines needs a shape: "
+                             "\"medical\", \"education\" or \"disaster\""))
+        label = rules.get("label")
+        if not isinstance(label, str) or not label.strip():
+            problems.append((f"{key}.label", "a category the tariff defines needs a Chinese "
+                             "label, such as \"因被盗\""))
+    if "label" in rules and isinstance(rules["label"], str) and not rules["label"].strip():
+        problems.append((f"{key}.label", "must not be blank"))
     cap = _decimal(rules.get("annual_cap"))
     if cap is not None and cap <= 0:
         problems.append((f"{key}.annual_cap", "must be positive"))
-    if rules.get("include_non_compliant") is True and name not in ("medical", "accident"):
-        problems.append((f"{key}.include_non_compliant", "applies to medical/accident only"))
-    if name == "education":
+    if rules.get("include_non_compliant") is True and shape in _SHAPES and shape != "medical":
+        problems.append((f"{key}.include_non_compliant",
+                         "applies to medical-shaped categories only (medical, accident)"))
+    if shape == "education":
         if not rules.get("eligible_stages"):
             problems.append((f"{key}.eligible_stages", "must list the covered stages"))
-    elif rules.get("eligible_stages") is not None:
-        problems.append((f"{key}.eligible_stages", "applies to education only"))
+    elif rules.get("eligible_stages") is not None and shape in _SHAPES:
+        problems.append((f"{key}.eligible_stages", "applies to education-shaped categories only"))
+    if rules.get("exclude_motor_vehicles") is True and shape in _SHAPES and shape != "disaster":
+        problems.append((f"{key}.exclude_motor_vehicles",
+                         "applies to disaster-shaped categories only"))
+    causes = rules.get("excluded_causes")
+    if isinstance(causes, list):
+        for i, cause in enumerate(causes):
+            if isinstance(cause, str) and cause not in {c.value for c in Cause}:
+                problems.append((f"{key}.excluded_causes[{i}]", f"unknown cause {cause!r}: "
+                                 f"one of {', '.join(c.value for c in Cause)}"))
+            elif cause in causes[:i]:
+                problems.append((f"{key}.excluded_causes[{i}]", f"{cause} is listed twice"))
     bands = rules.get("bands")
     if isinstance(bands, list):
         problems.extend(_band_problems(key, bands))
@@ -262,7 +365,9 @@ def parse_tariff(data: bytes, source: str = "<tariff>") -> Tariff:
     try:
         tariff = Tariff.model_validate({k: v for k, v in raw.items() if k not in _RESERVED})
     except ValidationError as exc:
-        problems += [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
+        # An unknown cause is named by the check of meaning below, with the list to choose from.
+        problems += [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()
+                     if not (err["type"] == "enum" and "excluded_causes" in err["loc"])]
     problems += _semantic_problems(raw)
     if problems or tariff is None:
         raise TariffError(source, list(dict.fromkeys(problems)))

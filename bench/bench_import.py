@@ -198,11 +198,11 @@ def naive_claims(ctx: Any, path: Path) -> int:
             return []
         if session.scalar(select(Claim.claim_id).where(
                 Claim.household_id == rec.household_id, Claim.member_id == rec.member_id,
-                Claim.category == rec.category.value,
+                Claim.category == rec.category,
                 Claim.document_no == rec.document_no)) is not None:
             return []
         session.add(Claim(claim_id=rec.claim_id, household_id=rec.household_id,
-                          member_id=rec.member_id, category=rec.category.value,
+                          member_id=rec.member_id, category=rec.category,
                           event_date=rec.event_date, source=rec.source.value,
                           document_no=rec.document_no, amounts=rec.amounts(),
                           status="screened", received_at=ctx.now(),

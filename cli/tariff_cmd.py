@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
+from adjudicator.documents.models import HOUSEHOLD_CATEGORY_LABELS
 from adjudicator.messages import Message, current_lang
 from adjudicator.tariff import Tariff, TariffError, load_tariff
 from cli.common import (
@@ -88,7 +89,7 @@ def _headers(*pairs: tuple[str, str]) -> list[str]:
 def _summary(t: Tariff) -> dict[str, object]:
     return {"id": t.id, "name": t.name, "valid_from": t.valid_from.isoformat(),
             "valid_to": t.valid_to.isoformat(), "region_codes": t.region_codes,
-            "categories": [c.value for c in t.categories], "sha256": t.sha256,
+            "categories": list(t.categories), "sha256": t.sha256,
             "source": t.source}
 
 
@@ -116,7 +117,7 @@ def list_tariffs(
     _id_column(table, "SHA-256", 12)
     for t in tariffs:
         table.add_row(t.id, t.name, f"{t.valid_from}..{t.valid_to}", ",".join(t.region_codes),
-                      ",".join(c.value for c in t.categories), t.sha256[:12])
+                      ",".join(t.categories), t.sha256[:12])
     print_table(table)
 
 
@@ -178,10 +179,23 @@ def show(
                   f"rounding {t.rounding}")
     console.print(f"large payout review {t.large_payout_review}; household all-category cap "
                   f"{t.household_annual_cap_all}")
+    if t.person_annual_cap_all is not None:
+        console.print(f"per-person all-category cap {t.person_annual_cap_all}")
+    if t.covered_household_categories is not None:
+        console.print("covered household categories: " + ", ".join(
+            f"{c.value} {HOUSEHOLD_CATEGORY_LABELS[c.value]}"
+            for c in t.covered_household_categories))
     console.print("negative list: " + ", ".join(f"{i} {t.item_label(i)}" for i in t.negative_list))
     for category, rules in t.categories.items():
-        table = Table("from", "to", "rate", title=f"{category.value}: annual cap "
-                      f"{rules.annual_cap}")
+        shape = t.shape_of(category)
+        line = (f"[bold]{category}[/] {t.category_label(category)}: shape {shape}, "
+                f"annual cap {rules.annual_cap}")
+        if rules.excluded_causes:
+            line += "; excluded causes " + ", ".join(c.value for c in rules.excluded_causes)
+        if rules.exclude_motor_vehicles:
+            line += "; motor-vehicle losses excluded"
+        console.print(line)
+        table = Table("from", "to", "rate")
         for band in rules.bands:
             table.add_row(str(band.from_), "" if band.to is None else str(band.to), str(band.rate))
         print_table(table)

@@ -26,8 +26,10 @@ from pydantic import ConfigDict, StringConstraints, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
 from schemas.types import (
+    CATEGORY_NAME_MAX,
+    CATEGORY_NAME_PATTERN,
     NEGATIVE_ITEM_PATTERN,
-    ClaimCategory,
+    Cause,
     ClaimSource,
     CostKind,
     CrossCheckSource,
@@ -49,6 +51,8 @@ Amount = Annotated[str, StringConstraints(strip_whitespace=False, pattern=AMOUNT
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(max_length=200)]
 ItemCode = Annotated[str, StringConstraints(pattern=NEGATIVE_ITEM_PATTERN, max_length=64)]
+ClaimCategoryValue = Annotated[str, StringConstraints(pattern=CATEGORY_NAME_PATTERN,
+                                                      max_length=CATEGORY_NAME_MAX)]
 
 
 def _literal(enum: type[StrEnum]) -> Any:
@@ -61,16 +65,16 @@ if TYPE_CHECKING:  # the type checker sees text; pydantic sees the Literal of th
     IncomeKindValue: TypeAlias = str
     CostKindValue: TypeAlias = str
     CrossCheckSourceValue: TypeAlias = str
-    ClaimCategoryValue: TypeAlias = str
     ClaimSourceValue: TypeAlias = str
+    CauseValue: TypeAlias = str
     EducationStageValue: TypeAlias = str
 else:
     HouseholdCategoryValue = _literal(HouseholdCategory)
     IncomeKindValue = _literal(IncomeKind)
     CostKindValue = _literal(CostKind)
     CrossCheckSourceValue = _literal(CrossCheckSource)
-    ClaimCategoryValue = _literal(ClaimCategory)
     ClaimSourceValue = _literal(ClaimSource)
+    CauseValue = _literal(Cause)
     EducationStageValue = _literal(EducationStage)
 
 
@@ -146,6 +150,8 @@ class FastDisaster(TypedDict):
     assessed_loss: Amount
     insurance_paid: NotRequired[Amount]
     relief_paid: NotRequired[Amount]
+    liable_party_paid: NotRequired[Amount]
+    motor_vehicle_loss: NotRequired[Amount]
 
 
 @with_config(_CONFIG)
@@ -156,6 +162,7 @@ class FastClaim(TypedDict):
     event_date: dt.date
     source: ClaimSourceValue
     document_no: NotRequired[Annotated[str, StringConstraints(max_length=64)] | None]
+    cause: NotRequired[CauseValue | None]
     medical: NotRequired[FastMedical | None]
     education: NotRequired[FastEducation | None]
     disaster: NotRequired[FastDisaster | None]
@@ -166,6 +173,7 @@ class FastHistory(TypedDict):
     eligible_expense_to_date: NotRequired[Amount]
     paid_to_date: NotRequired[Amount]
     paid_all_categories_to_date: NotRequired[Amount]
+    paid_member_all_categories_to_date: NotRequired[Amount]
 
 
 @with_config(_CONFIG)

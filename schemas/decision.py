@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from schemas.types import ClaimCategory, Money, Outcome, SignedMoney
+from schemas.types import CategoryName, Money, Outcome, SignedMoney
 
 TraceValue = str | int | bool | None | list[str]
 
@@ -53,7 +53,7 @@ class Decision(BaseModel):
     case_id: str
     claim_id: str
     household_id: str
-    category: ClaimCategory
+    category: CategoryName
     outcome: Outcome
     reasons: list[str]
     payout: Money

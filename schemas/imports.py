@@ -26,8 +26,12 @@ from adjudicator.messages import Message
 from adjudicator.negative_items import BUILTIN_ITEMS
 from schemas.case import CostItem, DisasterAmounts, EducationAmounts, IncomeItem, MedicalAmounts
 from schemas.types import (
+    CATEGORY_NAME_MAX,
+    CATEGORY_NAME_PATTERN,
     NEGATIVE_ITEM_PATTERN,
     STRICT,
+    CategoryName,
+    Cause,
     ClaimCategory,
     ClaimSource,
     CostKind,
@@ -54,6 +58,18 @@ CLAIM_CATEGORY_LABELS: dict[str, str] = {
     "因灾": "disaster", "灾害": "disaster", "自然灾害": "disaster",
     "因学": "education", "教育": "education", "就学": "education",
     "因意外": "accident", "意外": "accident", "意外伤害": "accident",
+}
+
+#: 致灾原因 (claim.cause): Chinese names of the causes a tariff may exclude.
+CAUSE_LABELS: dict[str, str] = {
+    "火灾": "fire", "失火": "fire", "爆炸": "explosion",
+    "洪涝": "flood", "洪水": "flood", "水灾": "flood", "内涝": "flood",
+    "风灾": "storm", "台风": "storm", "大风": "storm", "暴风雨": "storm",
+    "冰雹": "hail", "雹灾": "hail", "干旱": "drought", "旱灾": "drought",
+    "山体滑坡": "landslide", "滑坡": "landslide", "泥石流": "landslide",
+    "地震": "earthquake", "动物疫病": "animal_disease", "疫病": "animal_disease",
+    "交通事故": "traffic", "车祸": "traffic", "被盗": "theft", "盗窃": "theft",
+    "其他": "other",
 }
 
 CLAIM_SOURCE_LABELS: dict[str, str] = {
@@ -313,8 +329,29 @@ def _item_code(value: Any) -> Any:
 NegativeItem = Annotated[ItemCode, BeforeValidator(_item_code)]
 HouseholdCategoryIn = Annotated[
     HouseholdCategory, BeforeValidator(_vocabulary(HouseholdCategory, HOUSEHOLD_CATEGORY_LABELS))]
-ClaimCategoryIn = Annotated[
-    ClaimCategory, BeforeValidator(_vocabulary(ClaimCategory, CLAIM_CATEGORY_LABELS))]
+_BUILTIN_CATEGORY = _vocabulary(ClaimCategory, CLAIM_CATEGORY_LABELS)
+
+
+def _claim_category(value: Any) -> Any:
+    """A built-in category by its name or Chinese name, or the name of a category a tariff
+    defines (the intake maps such a category's label to its name, and checks that a stored
+    tariff defines it)."""
+    try:
+        return _BUILTIN_CATEGORY(value)
+    except PydanticCustomError:
+        text = _text(value)
+        if isinstance(text, str) and re.fullmatch(CATEGORY_NAME_PATTERN, text.lower()) \
+                and len(text) <= CATEGORY_NAME_MAX:
+            return text.lower()
+        raise PydanticCustomError(
+            "vocabulary", "unknown claim category '{value}': expected one of {expected}, its "
+            "Chinese name, or the name or label of a category a tariff defines (see "
+            "docs/import.md)", {"value": str(text)[:40],
+                                "expected": ", ".join(c.value for c in ClaimCategory)}) from None
+
+
+ClaimCategoryIn = Annotated[CategoryName, BeforeValidator(_claim_category)]
+CauseIn = Annotated[Cause, BeforeValidator(_vocabulary(Cause, CAUSE_LABELS))]
 ClaimSourceIn = Annotated[ClaimSource, BeforeValidator(_vocabulary(ClaimSource,
                                                                    CLAIM_SOURCE_LABELS))]
 EducationStageIn = Annotated[
@@ -381,13 +418,16 @@ class HouseholdRow(BaseModel):
 MEDICAL_FIELDS = ("total_cost", "non_compliant_cost", "basic_insurance_paid",
                   "critical_illness_paid", "medical_assistance_paid", "other_compensation")
 EDUCATION_FIELDS = ("stage", "tuition", "accommodation", "aid_received")
-DISASTER_FIELDS = ("assessed_loss", "insurance_paid", "relief_paid")
-_AMOUNT_PARTS: dict[ClaimCategory, tuple[type[BaseModel], tuple[str, ...]]] = {
-    ClaimCategory.MEDICAL: (MedicalAmounts, MEDICAL_FIELDS),
-    ClaimCategory.ACCIDENT: (MedicalAmounts, MEDICAL_FIELDS),
-    ClaimCategory.EDUCATION: (EducationAmounts, EDUCATION_FIELDS),
-    ClaimCategory.DISASTER: (DisasterAmounts, DISASTER_FIELDS),
+DISASTER_FIELDS = ("assessed_loss", "insurance_paid", "relief_paid", "liable_party_paid",
+                   "motor_vehicle_loss")
+#: Each amounts shape: its model, its fields and the field it cannot do without.
+_SHAPES: dict[str, tuple[type[BaseModel], tuple[str, ...], str]] = {
+    "medical": (MedicalAmounts, MEDICAL_FIELDS, "total_cost"),
+    "education": (EducationAmounts, EDUCATION_FIELDS, "tuition"),
+    "disaster": (DisasterAmounts, DISASTER_FIELDS, "assessed_loss"),
 }
+_BUILTIN_SHAPES = {"medical": "medical", "accident": "medical", "education": "education",
+                   "disaster": "disaster"}
 
 
 class ClaimRow(BaseModel):
@@ -406,6 +446,7 @@ class ClaimRow(BaseModel):
     source: ClaimSourceIn
     document_no: Annotated[str, BeforeValidator(_text),
                            StringConstraints(min_length=1, max_length=64)] | None = None
+    cause: CauseIn | None = None
     total_cost: Amount | None = None
     non_compliant_cost: Amount | None = None
     basic_insurance_paid: Amount | None = None
@@ -419,6 +460,21 @@ class ClaimRow(BaseModel):
     assessed_loss: Amount | None = None
     insurance_paid: Amount | None = None
     relief_paid: Amount | None = None
+    liable_party_paid: Amount | None = None
+    motor_vehicle_loss: Amount | None = None
+
+    @property
+    def shape(self) -> str:
+        """The amounts shape: the built-in category's, else the one the row's amounts tell
+        (a category a tariff defines; the intake checks it against the tariff)."""
+        shape = _BUILTIN_SHAPES.get(self.category)
+        if shape is not None:
+            return shape
+        for name, (_, _, required) in _SHAPES.items():
+            if getattr(self, required) is not None or (name == "education"
+                                                       and self.stage is not None):
+                return name
+        return "disaster"
 
     @model_validator(mode="after")
     def _identity_and_amounts(self) -> Self:
@@ -431,24 +487,21 @@ class ClaimRow(BaseModel):
             missing = "member_id" if self.member_id is None else "household_id"
             other = "household_id" if missing == "member_id" else "member_id"
             raise row_error(missing, Message("row.go_together", field=other, field2=missing))
-        _, wanted = _AMOUNT_PARTS[self.category]
+        shape = self.shape
+        _, wanted, required = _SHAPES[shape]
         for part in MEDICAL_FIELDS + EDUCATION_FIELDS + DISASTER_FIELDS:
             if part not in wanted and getattr(self, part) is not None:
                 raise row_error(part, Message("row.not_applicable", field=part,
-                                              category=self.category.value))
-        required = {"medical": "total_cost", "accident": "total_cost", "disaster":
-                    "assessed_loss", "education": "tuition"}[self.category.value]
-        for part in (("stage", required) if self.category is ClaimCategory.EDUCATION
-                     else (required,)):
+                                              category=self.category))
+        for part in (("stage", required) if shape == "education" else (required,)):
             if getattr(self, part) is None:
-                raise row_error(part, Message("row.needs", field=part,
-                                              category=self.category.value))
+                raise row_error(part, Message("row.needs", field=part, category=self.category))
         return self
 
     def amounts(self) -> dict[str, str]:
         """The amounts part of the claim as stored (claims.amounts): every field of the
         category's part, defaults filled in, amounts as two-decimal strings."""
-        model, fields = _AMOUNT_PARTS[self.category]
+        model, fields, _ = _SHAPES[self.shape]
         given = {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
         # The values are this row's, validated already with the same types (Money,
         # EducationStage), and the row rule has checked the part's required fields: the part

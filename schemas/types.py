@@ -11,7 +11,14 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 _AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 
@@ -149,6 +156,41 @@ class ClaimCategory(StrEnum):
     DISASTER = "disaster"
     EDUCATION = "education"
     ACCIDENT = "accident"
+
+
+#: A claim category's name: a built-in above, or one a tariff defines ([categories.NAME]).
+CATEGORY_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: The longest category name (the store's claims.category column holds 16 characters).
+CATEGORY_NAME_MAX = 16
+
+#: A claim category as a case carries it: a built-in or a tariff's own (its rules decide).
+CategoryName = Annotated[str, StringConstraints(pattern=CATEGORY_NAME_PATTERN,
+                                                max_length=CATEGORY_NAME_MAX)]
+
+
+class Shape(StrEnum):
+    """The amounts shape of a claim category: which part of a claim carries its amounts."""
+
+    MEDICAL = "medical"
+    EDUCATION = "education"
+    DISASTER = "disaster"
+
+
+class Cause(StrEnum):
+    """致灾原因: what caused a loss (optional `claim.cause`; a category may exclude some)."""
+
+    FIRE = "fire"  # 火灾
+    EXPLOSION = "explosion"  # 爆炸
+    FLOOD = "flood"  # 洪涝
+    STORM = "storm"  # 风灾
+    HAIL = "hail"  # 冰雹
+    DROUGHT = "drought"  # 干旱
+    LANDSLIDE = "landslide"  # 山体滑坡、泥石流
+    EARTHQUAKE = "earthquake"  # 地震
+    ANIMAL_DISEASE = "animal_disease"  # 动物疫病
+    TRAFFIC = "traffic"  # 交通事故
+    THEFT = "theft"  # 被盗
+    OTHER = "other"  # 其他
 
 
 class ClaimSource(StrEnum):

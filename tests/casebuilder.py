@@ -29,6 +29,9 @@ def make_case(
     claim_id: str = "K-1",
     region_code: str = "330102001001",
     event_date: str = "2026-03-01",
+    household_category: str = "edge",
+    category: str | None = None,
+    cause: str | None = None,
 ) -> dict[str, Any]:
     negative: dict[str, Any] = dict.fromkeys(DEMO_ITEMS, False)
     for item, answer in (answers or {}).items():
@@ -36,17 +39,17 @@ def make_case(
             negative.pop(item, None)
         else:
             negative[item] = answer
-    category, amounts = "medical", {"medical": medical or {"total_cost": "0"}}
+    default_category, amounts = "medical", {"medical": medical or {"total_cost": "0"}}
     if education is not None:
-        category, amounts = "education", {"education": education}
+        default_category, amounts = "education", {"education": education}
     elif disaster is not None:
-        category, amounts = "disaster", {"disaster": disaster}
+        default_category, amounts = "disaster", {"disaster": disaster}
     case: dict[str, Any] = {
         "case_id": case_id,
         "household": {
             "household_id": "H-330102-000001",
             "region_code": region_code,
-            "category": "edge",
+            "category": household_category,
             "members": [
                 {"member_id": f"M{i + 1}", "name": "张三",
                  "relation": "head" if i == 0 else "child",
@@ -65,10 +68,12 @@ def make_case(
                 for item, source in (found or {}).items()
             ],
         },
-        "claim": {"claim_id": claim_id, "category": category, "member_id": "M1",
-                  "event_date": event_date, "source": "medical_insurance_feed",
-                  "document_no": "INV-1", **amounts},
+        "claim": {"claim_id": claim_id, "category": category or default_category,
+                  "member_id": "M1", "event_date": event_date,
+                  "source": "medical_insurance_feed", "document_no": "INV-1", **amounts},
     }
+    if cause is not None:
+        case["claim"]["cause"] = cause
     if history is not None:
         case["history"] = history
     return case

@@ -3,9 +3,11 @@
 Differential tests: realistic generated counties under the demo tariff, and Hypothesis-made
 tariffs (every option of RULES.md) with cases that visit every step (coverage, identity,
 negative list and its contradictions, completeness, all categories, both income tests, the
-exceptions, bands, rounding, both caps, review) and amounts up to the contract's limits, where
-64-bit integers no longer suffice. Cases the fast filter must refuse (lax inputs, model-level
-errors) are checked to go the scalar way, and the whole `evaluate` stream stays identical.
+exceptions, bands, rounding, the three caps, review; covered household categories, causes,
+the parts of a loss, categories a tariff defines and amounts of another shape) and amounts up
+to the contract's limits, where 64-bit integers no longer suffice. Cases the fast filter must
+refuse (lax inputs, model-level errors) are checked to go the scalar way, and the whole
+`evaluate` stream stays identical.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ ITEMS = ["PUBLIC_SERVANT", "VEHICLE", "COMPANY", "COMMERCIAL_HOUSING", "SHOP", "
 SOURCES = ["housing", "bank", "vehicle_registry", "payroll", "business_registry"]
 STAGES = ["compulsory", "high_school", "secondary_vocational", "college", "undergraduate",
           "postgraduate"]
+HOUSEHOLD_CATEGORIES = ["unstable", "edge", "sudden_hardship", "low_income", "general"]
+CAUSES = ["fire", "flood", "earthquake", "traffic", "theft", "other"]
+#: Categories a generated tariff may define, with their shapes.
+OWN_SHAPES = {"theft": "disaster", "livestock": "disaster", "injury": "medical",
+              "training": "education"}
+BUILTIN = {"accident": "medical"}
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -131,14 +139,29 @@ def tariffs(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         lines.append('household_annual_cap_all = '
                      f'"{amount_text(draw(st.integers(1, 30_000_000)), 2)}"')
-    categories = draw(st.lists(st.sampled_from(["medical", "education", "disaster", "accident"]),
-                               unique=True, min_size=1))
+    # Tariff shapes of real programs.
+    if draw(st.booleans()):
+        lines.append('person_annual_cap_all = '
+                     f'"{amount_text(draw(st.integers(1, 30_000_000)), 2)}"')
+    if draw(st.booleans()):
+        lines.append("covered_household_categories = " + json.dumps(draw(st.lists(
+            st.sampled_from(HOUSEHOLD_CATEGORIES), unique=True, min_size=1))))
+    categories = draw(st.lists(st.sampled_from(
+        [*OWN_SHAPES, "medical", "education", "disaster", "accident"]), unique=True, min_size=1))
     for category in categories:
+        shape = OWN_SHAPES.get(category) or BUILTIN.get(category, category)
         lines += ["", f"[categories.{category}]",
                   f'annual_cap = "{amount_text(draw(st.integers(1, 20_000_000)), 2)}"']
-        if category in ("medical", "accident") and draw(st.booleans()):
+        if category in OWN_SHAPES:
+            lines += [f'shape = "{shape}"', f'label = "{category}类"']
+        if draw(st.booleans()):
+            lines.append("excluded_causes = " + json.dumps(draw(st.lists(
+                st.sampled_from(CAUSES), unique=True, min_size=1, max_size=3))))
+        if shape == "disaster" and draw(st.booleans()):
+            lines.append("exclude_motor_vehicles = true")
+        if shape == "medical" and draw(st.booleans()):
             lines.append("include_non_compliant = true")
-        if category == "education":
+        if shape == "education":
             lines.append("eligible_stages = " + json.dumps(draw(st.lists(
                 st.sampled_from(STAGES), unique=True, min_size=1, max_size=4))))
         start = draw(st.integers(0, 2_000_000))
@@ -185,21 +208,29 @@ def cases(draw: st.DrawFn, number: int) -> dict[str, Any]:
         if draw(st.booleans()):
             member["relation"] = "head"
         members.append(member)
-    category = draw(st.sampled_from(["medical", "medical", "education", "disaster", "accident"]))
+    category = draw(st.sampled_from(["medical", "medical", "education", "disaster", "accident",
+                                     *OWN_SHAPES]))
+    shape = OWN_SHAPES.get(category) or BUILTIN.get(category, category)
+    if draw(st.integers(0, 9)) == 0:  # amounts of another shape than the category's
+        shape = draw(st.sampled_from(["medical", "education", "disaster"]))
     claim: dict[str, Any] = {
         "claim_id": f"K-{number}", "category": category,
         "member_id": f"M{draw(st.integers(1, 5))}",
         "event_date": draw(st.sampled_from(["2026-05-01", "2026-01-01", "2026-12-31",
                                             "2025-12-31", "2027-01-01"])),
         "source": "application"}
-    if category in ("medical", "accident"):
+    if draw(st.booleans()):
+        claim["cause"] = draw(st.sampled_from(CAUSES))
+    if category not in OWN_SHAPES:  # a built-in carries its own part (the contract says so)
+        shape = BUILTIN.get(category, category)
+    if shape == "medical":
         names = ["non_compliant_cost", "basic_insurance_paid", "critical_illness_paid",
                  "medical_assistance_paid", "other_compensation"]
         part = {"total_cost": draw(amounts())}
         part.update((n, draw(amounts(top=draw(st.sampled_from([100, 10_000, 100_000])))))
                     for n in names if draw(st.booleans()))
         claim["medical"] = part
-    elif category == "education":
+    elif shape == "education":
         claim["education"] = {"stage": draw(st.sampled_from(STAGES)),
                               "tuition": draw(amounts(top=50_000))}
         if draw(st.booleans()):
@@ -208,7 +239,7 @@ def cases(draw: st.DrawFn, number: int) -> dict[str, Any]:
             claim["education"]["aid_received"] = draw(amounts(top=20_000))
     else:
         claim["disaster"] = {"assessed_loss": draw(amounts())}
-        for name in ("insurance_paid", "relief_paid"):
+        for name in ("insurance_paid", "relief_paid", "liable_party_paid", "motor_vehicle_loss"):
             if draw(st.booleans()):
                 claim["disaster"][name] = draw(amounts(top=30_000))
     case: dict[str, Any] = {
@@ -216,7 +247,8 @@ def cases(draw: st.DrawFn, number: int) -> dict[str, Any]:
         "household": {"household_id": "H-1",
                       "region_code": draw(st.sampled_from(
                           ["330102001001", "330102001", "330103001001", "110101002"])),
-                      "category": "edge", "members": members},
+                      "category": draw(st.sampled_from(["edge", "edge", *HOUSEHOLD_CATEGORIES])),
+                      "members": members},
         "claim": claim}
     if draw(st.integers(0, 9)):
         answers = {item: draw(st.sampled_from([False, False, False, True, None]))
@@ -240,7 +272,9 @@ def cases(draw: st.DrawFn, number: int) -> dict[str, Any]:
     if draw(st.booleans()):
         case["history"] = {name: draw(amounts(top=draw(st.sampled_from([0, 100, 200_000]))))
                            for name in ("eligible_expense_to_date", "paid_to_date",
-                                        "paid_all_categories_to_date") if draw(st.booleans())}
+                                        "paid_all_categories_to_date",
+                                        "paid_member_all_categories_to_date")
+                           if draw(st.booleans())}
     return case
 
 

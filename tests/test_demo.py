@@ -19,6 +19,11 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     for step in ("import households", "adjudicate:", "notices:", "pay:", "replay:"):
         assert step in result.output
     assert "decisions identical" in result.output and "intact" in result.output
+    # The second county, under a tariff shaped like published programs, exercises its keys.
+    second = " ".join(result.output.split("tariff liping-example/2026")[1].split("•")[0].split())
+    for reason in ("CAUSE_EXCLUDED", "HOUSEHOLD_CATEGORY_NOT_COVERED", "CAP_REACHED",
+                   "NO_ELIGIBLE_EXPENSE", "APPROVED"):
+        assert reason in second, second
     notices = sorted((out / "documents" / "notices").glob("*.pdf"))
     assert notices, "the demo posts at least one village notice"
     text = PdfReader(notices[0]).pages[0].extract_text()

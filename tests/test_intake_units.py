@@ -30,7 +30,8 @@ def test_docs_list_every_column_name_and_value() -> None:
                 assert header.lower() in text, header
     for vocabulary in (imports.HOUSEHOLD_CATEGORY_LABELS, imports.CLAIM_CATEGORY_LABELS,
                        imports.CLAIM_SOURCE_LABELS, imports.EDUCATION_STAGE_LABELS,
-                       imports.CROSS_CHECK_SOURCE_LABELS, imports.RELATION_LABELS):
+                       imports.CROSS_CHECK_SOURCE_LABELS, imports.RELATION_LABELS,
+                       imports.CAUSE_LABELS):
         for label, value in vocabulary.items():
             assert label in DOCS and f"`{value}`" in DOCS, label
     full_labels = set(BUILTIN_ITEMS.values())  # documented as "the full label"
@@ -63,7 +64,7 @@ def test_values_are_read_as_offices_write_them() -> None:
         "claim_id": " K-1 ", "id_number": "33010220150601035x", "category": "因意外",
         "event_date": "2026年3月1日", "source": "MEDICAL_INSURANCE_FEED",
         "total_cost": "¥1,234.50元"})
-    assert (row.claim_id, row.id_number, row.category.value, row.event_date) == (
+    assert (row.claim_id, row.id_number, row.category, row.event_date) == (
         "K-1", "33010220150601035X", "accident", dt.date(2026, 3, 1))
     assert row.total_cost == Decimal("1234.50")
     assert row.amounts()["other_compensation"] == "0.00"

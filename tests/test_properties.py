@@ -84,6 +84,10 @@ class Params:
     cap: Fraction
     bands: tuple[tuple[Fraction, Fraction | None, Fraction], ...]
     excluded: tuple[str, ...]
+    # Tariff shapes of real programs: a per-person cap over all categories, and a list of
+    # covered household categories (the drawn households are "edge", always listed).
+    cap_person: Fraction | None = None
+    covered: bool = False
 
 
 def text(value: Fraction) -> str:
@@ -107,11 +111,15 @@ def ref_f(p: Params, x: Fraction) -> Fraction:
     return total
 
 
-def ref_paid_up(p: Params, expense: Fraction, other: Fraction) -> Fraction:
-    """What a household is paid in all, once every claim of `expense` reached the payout."""
+def ref_paid_up(p: Params, expense: Fraction, other: Fraction,
+                other_member: Fraction | None = None) -> Fraction:
+    """What a household is paid in all, once every claim of `expense` reached the payout
+    (`other_member`: what the claims' member was paid in other categories)."""
     due = min(ref_round(ref_f(p, expense), p.step), p.cap)
     if p.cap_all is not None:
         due = min(due, p.cap_all - other)
+    if p.cap_person is not None:
+        due = min(due, p.cap_person - (other_member or 0))
     return max(due, Fraction(0))
 
 
@@ -125,7 +133,7 @@ class Ref:
 
 
 def ref_decide(p: Params, net: Fraction, members: int, expense: Fraction, to_date: Fraction,
-               paid: Fraction, paid_all: Fraction) -> Ref:
+               paid: Fraction, paid_all: Fraction, paid_member: Fraction | None = None) -> Ref:
     """Steps 5 to 9 for a case that passed steps 1 to 4."""
     if expense == 0:
         return Ref("denied", ("NO_ELIGIBLE_EXPENSE",), Fraction(0), None, Fraction(0))
@@ -144,6 +152,8 @@ def ref_decide(p: Params, net: Fraction, members: int, expense: Fraction, to_dat
     payout = min(rounded, p.cap) - paid
     if p.cap_all is not None:
         payout = min(payout, p.cap_all - paid_all)
+    if p.cap_person is not None:
+        payout = min(payout, p.cap_person - (paid_member or 0))
     if rounded - paid <= 0:
         return Ref("denied", ("BELOW_TRIGGER",), Fraction(0), per_capita, expense)
     if payout <= 0:
@@ -177,6 +187,10 @@ def render(p: Params) -> str:
         lines.append(f'large_payout_review = "{text(p.review)}"')
     if p.cap_all is not None:
         lines.append(f'household_annual_cap_all = "{text(p.cap_all)}"')
+    if p.cap_person is not None:
+        lines.append(f'person_annual_cap_all = "{text(p.cap_person)}"')
+    if p.covered:
+        lines.append('covered_household_categories = ["unstable", "edge"]')
     bands = []
     for start, end, rate in p.bands:
         to = "" if end is None else f'to = "{text(end)}", '
@@ -242,6 +256,8 @@ def generated_params(draw: st.DrawFn) -> Params:
         cap=draw(fen(100, 200000)),
         bands=tuple(bands),
         excluded=tuple(draw(st.lists(st.sampled_from(KINDS), unique=True, max_size=2))),
+        cap_person=draw(st.none() | fen(1000, 200000)),
+        covered=draw(st.booleans()),
     )
 
 
@@ -285,9 +301,10 @@ def valid_id(seq: int) -> str:
 
 def case_dict(h: Household, expense: Fraction, *, to_date: Fraction = Fraction(0),
               paid: Fraction = Fraction(0), paid_all: Fraction = Fraction(0),
-              non_compliant: Fraction = Fraction(0), claim_id: str = "K-1") -> dict[str, Any]:
+              non_compliant: Fraction = Fraction(0), claim_id: str = "K-1",
+              paid_member: Fraction | None = None) -> dict[str, Any]:
     """A complete, covered medical claim whose eligible expense is `expense`."""
-    return {
+    case = {
         "case_id": f"C-{claim_id}",
         "household": {
             "household_id": "H-330102-000001",
@@ -315,6 +332,9 @@ def case_dict(h: Household, expense: Fraction, *, to_date: Fraction = Fraction(0
         "history": {"eligible_expense_to_date": text(to_date), "paid_to_date": text(paid),
                     "paid_all_categories_to_date": text(paid_all)},
     }
+    if paid_member is not None:
+        case["history"]["paid_member_all_categories_to_date"] = text(paid_member)
+    return case
 
 
 def run(data: dict[str, Any], p: Params) -> dict[str, Any]:
@@ -400,10 +420,11 @@ def edges(p: Params, h: Household) -> list[Fraction]:
 @SETTINGS
 @given(p=params_strategy, h=households(), expense=claim_amounts(400000), to_date=fen(0, 200000),
        paid=st.just(Fraction(0)) | fen(0, 120000) | fen(0, 10000), other=fen(0, 200000),
-       nc=fen(0, 5000), data=st.data())
+       nc=fen(0, 5000), member=st.none() | fen(0, 200000), data=st.data())
 def test_engine_agrees_with_the_reference(p: Params, h: Household, expense: Fraction,
                                           to_date: Fraction, paid: Fraction, other: Fraction,
-                                          nc: Fraction, data: st.DataObject) -> None:
+                                          nc: Fraction, member: Fraction | None,
+                                          data: st.DataObject) -> None:
     # Half the time the expense is aimed at an edge (exactly on it, or one fen either side).
     if data.draw(st.booleans(), label="aim at an edge"):
         edge = data.draw(st.sampled_from(edges(p, h)), label="edge")
@@ -413,9 +434,12 @@ def test_engine_agrees_with_the_reference(p: Params, h: Household, expense: Frac
             expense = aimed
             event("expense aimed at an edge")
     # Any history, consistent or not: the rules are a function of its three figures.
+    # The member's all-category history, when drawn: what the member was paid (at least what
+    # the category paid, at most what the household was paid).
+    paid_member = None if member is None else paid + min(member, other)
     d = run(case_dict(h, expense, to_date=to_date, paid=paid, paid_all=paid + other,
-                      non_compliant=nc), p)
-    ref = ref_decide(p, h.net(p), h.members, expense, to_date, paid, paid + other)
+                      non_compliant=nc, paid_member=paid_member), p)
+    ref = ref_decide(p, h.net(p), h.members, expense, to_date, paid, paid + other, paid_member)
     event(f"{ref.outcome} {' '.join(ref.reasons)}")
     assert (d["outcome"], tuple(d["reasons"])) == (ref.outcome, ref.reasons)
     assert money(d["payout"]) == ref.payout
@@ -447,7 +471,8 @@ def ref_slices(p: Params, x: Fraction) -> list[tuple[str, str, str, str]]:
 
 
 @st.composite
-def split_scenarios(draw: st.DrawFn) -> tuple[Params, Household, list[Fraction], Fraction]:
+def split_scenarios(draw: st.DrawFn
+                    ) -> tuple[Params, Household, list[Fraction], Fraction, Fraction]:
     p = draw(params_strategy)
     h = draw(households())
     trigger = int(p.bands[0][0] * 100)
@@ -455,22 +480,30 @@ def split_scenarios(draw: st.DrawFn) -> tuple[Params, Household, list[Fraction],
                            st.integers(trigger, trigger + 12_000_000)))
     parts = cut(draw, total)
     other = draw(st.sampled_from([Fraction(0)]) | fen(0, 200000))
-    return p, h, parts, other
+    # What the claims' member was paid in other categories (part of what the household was).
+    other_member = draw(st.sampled_from([Fraction(0), other]) | fen(0, 200000).map(
+        lambda v: min(v, other)))
+    return p, h, parts, other, other_member
 
 
 @SETTINGS
 @given(scenario=split_scenarios(), nc=fen(0, 3000))
 def test_split_claims_pay_what_one_claim_of_their_sum_pays(
-        scenario: tuple[Params, Household, list[Fraction], Fraction], nc: Fraction) -> None:
-    p, h, parts, other = scenario
+        scenario: tuple[Params, Household, list[Fraction], Fraction, Fraction],
+        nc: Fraction) -> None:
+    # Split invariance holds with a per-person cap too (the member's history grows with
+    # every part it is paid, as the stored system fills it).
+    p, h, parts, other, other_member = scenario
     total = sum(parts, Fraction(0))
-    single = run(case_dict(h, total, paid_all=other, non_compliant=nc), p)
+    single = run(case_dict(h, total, paid_all=other, non_compliant=nc,
+                           paid_member=other_member), p)
 
     to_date = paid = Fraction(0)
     outcomes = []
     for i, part in enumerate(parts):
         d = run(case_dict(h, part, to_date=to_date, paid=paid, paid_all=other + paid,
-                          non_compliant=nc, claim_id=f"K-{i}"), p)
+                          non_compliant=nc, claim_id=f"K-{i}",
+                          paid_member=other_member + paid), p)
         outcomes.append(d["reasons"][0] if d["reasons"] else d["outcome"])
         to_date += money(d["counted_expense"])
         paid += pays(d)
@@ -480,13 +513,17 @@ def test_split_claims_pay_what_one_claim_of_their_sum_pays(
         event("category cap binds")
     if pays(single) and p.cap_all is not None and min(rounded, p.cap) > p.cap_all - other:
         event("all-category cap binds")
+    if (pays(single) and p.cap_person is not None
+            and min(rounded, p.cap) > p.cap_person - other_member):
+        event("per-person cap binds")
     if set(outcomes) & {"INCOME_ABOVE_LINE", "BELOW_TRIGGER", "CAP_REACHED"} and pays(single):
         event("an early part denied at the income test or payout, the sum paid")
 
     assert to_date == total  # every part reached the income test, or was zero
     assert paid == pays(single)
     # And both are what the reference pays one claim of the sum.
-    ref = ref_decide(p, h.net(p), h.members, total, Fraction(0), Fraction(0), other)
+    ref = ref_decide(p, h.net(p), h.members, total, Fraction(0), Fraction(0), other,
+                     other_member)
     assert paid == (ref.payout if ref.outcome != "denied" else 0)
 
 
@@ -519,20 +556,26 @@ def test_split_invariance_under_the_demo_tariff_with_caps(h: Household, parts: l
 def test_payout_within_the_caps_and_within_e_plus_one_step(
         p: Params, h: Household, earlier: list[Fraction], expense: Fraction,
         other: Fraction) -> None:
-    # The history is what the earlier claims of the year were actually paid.
+    # The history is what the earlier claims of the year were actually paid; the member was
+    # paid half of what the household was paid in other categories.
+    member = Fraction(math.floor(other * 50), 100)
     to_date = paid = Fraction(0)
     for part in earlier:
-        d = run(case_dict(h, part, to_date=to_date, paid=paid, paid_all=other + paid), p)
+        d = run(case_dict(h, part, to_date=to_date, paid=paid, paid_all=other + paid,
+                          paid_member=member + paid), p)
         to_date += money(d["counted_expense"])
         paid += pays(d)
-    d = run(case_dict(h, expense, to_date=to_date, paid=paid, paid_all=other + paid), p)
+    d = run(case_dict(h, expense, to_date=to_date, paid=paid, paid_all=other + paid,
+                      paid_member=member + paid), p)
     payout = money(d["payout"])
 
     assert 0 <= payout <= p.cap
     assert paid + payout <= max(p.cap, paid)
     if p.cap_all is not None:
         assert other + paid + payout <= max(p.cap_all, other + paid)
-    paid_up = paid == ref_paid_up(p, to_date, other)
+    if p.cap_person is not None:
+        assert member + paid + payout <= max(p.cap_person, member + paid)
+    paid_up = paid == ref_paid_up(p, to_date, other, member)
     event("paid-up history" if paid_up else "history with unpaid expense")
     if paid_up:
         assert payout <= expense + p.step

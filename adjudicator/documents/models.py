@@ -29,6 +29,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     model_validator,
 )
 
@@ -53,10 +54,13 @@ __all__ = [
     "SummaryReport",
     "TownshipRow",
     "VillageNotice",
+    "claim_category_label",
 ]
 
 HouseholdCategory = Literal["unstable", "edge", "sudden_hardship", "low_income", "general"]
-ClaimCategory = Literal["medical", "disaster", "education", "accident"]
+#: A claim category: a built-in (medical, disaster, education, accident) or one a tariff
+#: defines (theft …), printed by the tariff's label.
+ClaimCategory = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=16)]
 Outcome = Literal["approved", "denied", "pended"]
 
 #: Chinese label of each household category, as printed on every document.
@@ -134,6 +138,9 @@ class NoticeRow(_Model):
     village: Text = Field(description="Village (村) of the household.")
     household_category: HouseholdCategory
     claim_category: ClaimCategory
+    claim_category_label: str | None = Field(
+        default=None, description="The tariff's Chinese name of the category (因被盗); "
+        "the built-in name (因病 …) when absent.")
     payout: NonNegativeMoney
     claim_id: str | None = Field(default=None, description="Not printed; for traceability.")
 
@@ -234,6 +241,9 @@ class DenialLetter(_Model):
     case_id: Text
     claim_id: Text
     claim_category: ClaimCategory
+    claim_category_label: str | None = Field(
+        default=None, description="The tariff's Chinese name of the category (因被盗); "
+        "the built-in name (因病 …) when absent.")
     claimant_name: str | None = Field(
         default=None, description="Member the claim was for, when not the head."
     )
@@ -288,6 +298,9 @@ class DecisionRecord(_Model):
     village: str | None = None
     household_category: HouseholdCategory
     claim_category: ClaimCategory
+    claim_category_label: str | None = Field(
+        default=None, description="The tariff's Chinese name of the category (因被盗); "
+        "the built-in name (因病 …) when absent.")
     claim_source: str | None = None
     event_date: date | None = None
     decided_at: datetime | None = None
@@ -335,6 +348,13 @@ class ClaimCategoryRow(Counts):
     """Counts of one claim category (因病, 因灾, ...)."""
 
     category: ClaimCategory
+    label: str | None = Field(default=None, description="The tariff's Chinese name of a "
+                              "category it defines; the built-in name when absent.")
+
+
+def claim_category_label(category: str, label: str | None = None) -> str:
+    """How a document prints a claim category: the tariff's label, else the built-in's."""
+    return label or CLAIM_CATEGORY_LABELS.get(category, category)
 
 
 class HouseholdCategoryRow(Counts):

@@ -65,6 +65,14 @@ REASON_TEXTS: Mapping[str, ReasonText] = {
         "本地防贫保障政策不包含此类救助。",
         "The local programme does not cover this kind of claim.",
     ),
+    "HOUSEHOLD_CATEGORY_NOT_COVERED": ReasonText(
+        "您家不属于本防贫保障项目保障的监测对象类别。",
+        "The household's category is not one the programme covers.",
+    ),
+    "CAUSE_EXCLUDED": ReasonText(
+        "本次损失的原因属于本防贫保障项目不予保障的情形（除外责任）。",
+        "The cause of the loss is one the programme excludes.",
+    ),
     "MEMBER_NOT_IN_HOUSEHOLD": ReasonText(
         "申请救助的人员不是您家登记的家庭成员。",
         "The person the claim is for is not a registered member of the household.",

@@ -51,7 +51,6 @@ from adjudicator.documents.formatting import (
     trace_items,
 )
 from adjudicator.documents.models import (
-    CLAIM_CATEGORY_LABELS,
     CLAIM_SOURCE_LABELS,
     HOUSEHOLD_CATEGORY_LABELS,
     OUTCOME_LABELS,
@@ -59,6 +58,7 @@ from adjudicator.documents.models import (
     DenialLetter,
     SummaryReport,
     VillageNotice,
+    claim_category_label,
 )
 from adjudicator.documents.reasons import describe_reason, describe_reasons
 from adjudicator.documents.safety import TEMPLATES_DIR, SafeURLFetcher
@@ -291,7 +291,8 @@ def notice_html(notice: VillageNotice) -> str:
             "id_number": mask_id_number(row.id_number),
             "village": row.village,
             "household_category": HOUSEHOLD_CATEGORY_LABELS[row.household_category],
-            "claim_category": CLAIM_CATEGORY_LABELS[row.claim_category],
+            "claim_category": claim_category_label(row.claim_category,
+                                                   row.claim_category_label),
             "payout": format_money(row.payout),
         }
         for row in notice.rows
@@ -343,7 +344,8 @@ def denial_letter_html(letter: DenialLetter) -> str:
     context = {
         "d": letter,
         "head_id": mask_id_number(letter.household_head_id_number),
-        "category": CLAIM_CATEGORY_LABELS[letter.claim_category],
+        "category": claim_category_label(letter.claim_category,
+                                         letter.claim_category_label),
         "reasons": describe_reasons(letter.reasons, letter.custom_reason_labels),
         "income": _income_context(letter),
     }
@@ -368,7 +370,7 @@ def _record_summary(record: DecisionRecord) -> list[tuple[str, str]]:
         ("行政区划代码", record.region_code),
         ("所在村", record.village or "—"),
         ("户类别", HOUSEHOLD_CATEGORY_LABELS[record.household_category]),
-        ("救助类别", CLAIM_CATEGORY_LABELS[record.claim_category]),
+        ("救助类别", claim_category_label(record.claim_category, record.claim_category_label)),
         ("事项发生日期", format_date(record.event_date) or "—"),
         ("案件来源", CLAIM_SOURCE_LABELS.get(source, source) or "—"),
         ("理算时间", format_datetime(record.decided_at) or "—"),

@@ -11,9 +11,9 @@ from typing import Any
 
 from adjudicator.documents.formatting import chinese_ordinal, format_money, format_wan
 from adjudicator.documents.models import (
-    CLAIM_CATEGORY_LABELS,
     HOUSEHOLD_CATEGORY_LABELS,
     SummaryReport,
+    claim_category_label,
 )
 
 __all__ = ["funnel_rows", "summary_sections", "summary_sentences"]
@@ -44,7 +44,7 @@ def summary_sentences(report: SummaryReport) -> list[str]:
         sentences.append("兑现对象中，" + "，".join(paid_by_household) + "。")
     by_category: list[str] = []
     for row in report.by_claim_category:
-        label = CLAIM_CATEGORY_LABELS[row.category]
+        label = claim_category_label(row.category, row.label)
         if row.households_paid:
             by_category.append(
                 f"{label}核查{row.households_verified}户，兑现{row.households_paid}户"
@@ -90,7 +90,7 @@ def summary_sections(report: SummaryReport) -> list[dict[str, Any]]:
             "分救助类别情况",
             "救助类别",
             [
-                _breakdown_row(CLAIM_CATEGORY_LABELS[r.category], r)
+                _breakdown_row(claim_category_label(r.category, r.label), r)
                 for r in report.by_claim_category
             ],
         ),

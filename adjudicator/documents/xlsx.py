@@ -22,10 +22,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from adjudicator.documents.formatting import format_date
 from adjudicator.documents.models import (
-    CLAIM_CATEGORY_LABELS,
     HOUSEHOLD_CATEGORY_LABELS,
     Counts,
     SummaryReport,
+    claim_category_label,
 )
 from adjudicator.documents.summary import summary_sentences
 
@@ -160,7 +160,7 @@ def summary_report_xlsx(report: SummaryReport) -> bytes:
         workbook,
         SHEET_NAMES[1],
         "救助类别",
-        [(CLAIM_CATEGORY_LABELS[r.category], r) for r in report.by_claim_category],
+        [(claim_category_label(r.category, r.label), r) for r in report.by_claim_category],
     )
     _breakdown_sheet(
         workbook,

@@ -8,6 +8,7 @@ Each function takes a Context, checks the acting user's role (`import`; verifica
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from adjudicator.intake import claims, findings, households, verifications
 from adjudicator.intake.pipeline import CHUNK_SIZE, ImportRefused, ImportResult, run_import
@@ -38,7 +39,9 @@ def import_file(ctx: Context, kind: str, path: Path | str, errors_path: Path | s
     if kind not in IMPORTERS:
         raise ValueError(Message("import.unknown_kind", kind=kind, kinds=", ".join(IMPORTERS))
                          .render())
-    options = {"default_source": default_source} if default_source else {}
+    options: dict[str, Any] = {"default_source": default_source} if default_source else {}
+    if kind == "claims":
+        options.update(claims.category_options(ctx))
     return run_import(ctx, IMPORTERS[kind], path, errors_path, chunk_size, options)
 
 

@@ -55,6 +55,9 @@ CLAIM_COLUMNS: dict[str, tuple[str, ...]] = {
     "assessed_loss": ("核定损失", "评估损失", "损失金额"),
     "insurance_paid": ("农业保险赔付", "保险赔付"),
     "relief_paid": ("救灾救助", "救灾款", "灾害救助"),
+    "cause": ("致灾原因", "受灾原因", "损失原因", "事故原因"),
+    "liable_party_paid": ("责任方赔偿", "第三方赔偿", "责任方赔付"),
+    "motor_vehicle_loss": ("机动车损失", "机动车辆损失", "车辆损失"),
 }
 
 VERIFICATION_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -296,8 +296,9 @@ def validation_problems(exc: ValidationError) -> list[tuple[str, str, Text]]:
             if len(loc) >= 2 and loc[0] == "negative_list":
                 loc = [f"neg_{loc[1]}", *loc[2:]]
             name = ".".join(loc)
-        code = {"missing": "MISSING_VALUE", "extra_forbidden": "UNKNOWN_FIELD"}.get(
-            err["type"], "INVALID_VALUE")
+        code = {"missing": "MISSING_VALUE", "extra_forbidden": "UNKNOWN_FIELD",
+                "unknown_category": "UNKNOWN_CATEGORY",
+                "category_shape": "CATEGORY_SHAPE"}.get(err["type"], "INVALID_VALUE")
         problems.append((name, code, ValidationReason(err)))
     return problems
 

@@ -37,7 +37,7 @@ from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.tariff import Tariff
 from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, check_transition
-from schemas.case import AMOUNTS_PART, Case
+from schemas.case import Case, amounts_part
 from schemas.types import format_amount
 
 ZERO = Decimal(0)
@@ -111,6 +111,7 @@ class BatchClaim:
     event_date: dt.date
     source: str
     document_no: str | None
+    cause: str | None
     amounts: dict[str, Any]
     status: str
     current_decision_id: int | None
@@ -126,26 +127,31 @@ _MOVED = ("status", "tariff_pk", "updated_at", "final_counted_expense", "final_p
 
 
 def history_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> dict[str, Decimal]:
-    """The household's final decisions in this claim's category and tariff period (RULES.md)."""
-    expense = paid = paid_all = ZERO
+    """The household's final decisions in this claim's category and tariff period (RULES.md);
+    under a per-person cap, also what the claim's member was paid in all categories."""
+    expense = paid = paid_all = paid_member = ZERO
     for other in claims:
         if other.claim_id == claim.claim_id or other.final_counted_expense is None:
             continue
         if not tariff.valid_from <= other.event_date <= tariff.valid_to:
             continue
         paid_all += other.final_paid or ZERO
+        if other.member_id == claim.member_id:
+            paid_member += other.final_paid or ZERO
         if other.category == claim.category:
             expense += other.final_counted_expense
             paid += other.final_paid or ZERO
-    return {"eligible_expense_to_date": expense, "paid_to_date": paid,
-            "paid_all_categories_to_date": paid_all}
+    history = {"eligible_expense_to_date": expense, "paid_to_date": paid,
+               "paid_all_categories_to_date": paid_all}
+    if tariff.person_annual_cap_all is not None:  # else the case reads as it always did
+        history["paid_member_all_categories_to_date"] = paid_member
+    return history
 
 
 def caps_all_categories(tariff: Tariff) -> bool:
     """Whether the tariff caps what a household (or a person) receives in all categories:
     then a claim's history, and its waiting, take in every category (RULES.md)."""
-    return (tariff.household_annual_cap_all is not None
-            or getattr(tariff, "person_annual_cap_all", None) is not None)
+    return tariff.caps_across_categories
 
 
 def waiting_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> Claim | None:
@@ -205,9 +211,11 @@ def case_document(case_id: str, data: HouseholdData, claim: Claim,
         "claim": {"claim_id": claim.claim_id, "category": claim.category,
                   "member_id": claim.member_id, "event_date": claim.event_date,
                   "source": claim.source, "document_no": claim.document_no,
-                  AMOUNTS_PART[claim.category]: claim.amounts},
+                  amounts_part(claim.category, claim.amounts): claim.amounts},
         "history": history,
     }
+    if claim.cause is not None:  # only then: a claim without one reads as it always did
+        case["claim"]["cause"] = claim.cause
     if verification is not None:
         case["verification"] = {**verification, "cross_checks": cross_checks}
     return case

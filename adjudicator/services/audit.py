@@ -480,6 +480,9 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
         # The audit re-decision: audited facts, the stored decision's history and tariff.
         history = {name: getattr(stored_case.history, name) for name in
                    ("eligible_expense_to_date", "paid_to_date", "paid_all_categories_to_date")}
+        if stored_case.history.paid_member_all_categories_to_date is not None:
+            history["paid_member_all_categories_to_date"] = (
+                stored_case.history.paid_member_all_categories_to_date)
         payload = verification_payload(audited)
         seq = _next_seq(session, claim_id)
         data = HouseholdData(facts.household, _audit_members(facts.members, audited_counted),

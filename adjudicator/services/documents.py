@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from adjudicator.explain import explain_step
 from adjudicator.services.notices import store_document
-from adjudicator.services.tariffs import TariffBook
+from adjudicator.services.tariffs import TariffBook, stored_category_labels
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -109,6 +109,7 @@ def denial_letters(ctx: Context, out_dir: Path) -> list[Written]:
                 address=household.village_name or household.village_code,
                 case_id=f"{claim.claim_id}#{decision.seq}", claim_id=claim.claim_id,
                 claim_category=claim.category,
+                claim_category_label=tariff.category_label(claim.category),
                 claimant_name=None if claimant.member_id == head.member_id else claimant.name,
                 event_date=claim.event_date, reasons=tuple(data["reasons"]),
                 custom_reason_labels=_labels(tariff), income=income,
@@ -146,6 +147,7 @@ def decision_records(ctx: Context, out_dir: Path, claim_ids: list[str] | None = 
                 claimant_name=claimant.name, claimant_id_number=claimant.id_number,
                 region_code=household.region_code, village=household.village_name,
                 household_category=household.category, claim_category=claim.category,
+                claim_category_label=tariff.category_label(claim.category),
                 claim_source=claim.source, event_date=claim.event_date,
                 decided_at=dt.datetime.fromisoformat(decision.decided_at.replace("Z", "+00:00")),
                 outcome=data["outcome"], reasons=tuple(data["reasons"]),
@@ -242,10 +244,12 @@ def summary_report(ctx: Context, pdf_path: Path | None, xlsx_path: Path | None, 
 
     figures = summary_counts(ctx, year)
     totals = figures["totals"].get("all", {})
+    with ctx.factory() as session:
+        labels = stored_category_labels(session)
     report = SummaryReport(
         title=title, period_label=period_label, issuing_office=issuing_office,
         issue_date=ctx.today(), totals=Counts(**totals),
-        by_claim_category=tuple(ClaimCategoryRow(category=k, **v)
+        by_claim_category=tuple(ClaimCategoryRow(category=k, label=labels.get(k), **v)
                                 for k, v in figures["category"].items()),
         by_household_category=tuple(HouseholdCategoryRow(category=k, **v)
                                     for k, v in figures["household_category"].items()),

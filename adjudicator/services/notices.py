@@ -125,7 +125,9 @@ def _plan(session: Session, ctx: Context, township: str | None, village: str | N
                       name=members[(c.household_id, c.member_id)].name,
                       id_number=members[(c.household_id, c.member_id)].id_number,
                       village=h.village_name or h.village_code, household_category=h.category,
-                      claim_category=c.category, payout=c.final_paid or ZERO,
+                      claim_category=c.category,
+                      claim_category_label=_category_label(book, c),
+                      payout=c.final_paid or ZERO,
                       claim_id=c.claim_id)
             for c, h in entries)
         model = VillageNotice(
@@ -353,6 +355,12 @@ def list_notices(ctx: Context, status: str | None = None) -> list[Notice]:
         if status:
             query = query.where(Notice.status == status)
         return list(session.execute(query).scalars())
+
+
+def _category_label(book: TariffBook, claim: Claim) -> str:
+    """The claim's category as its tariff names it (因被盗 for a tariff's own theft)."""
+    assert claim.tariff_pk is not None
+    return book.by_pk[claim.tariff_pk].category_label(claim.category)
 
 
 __all__ = ["CreatedNotice", "NoticeRefused", "close_due_notices", "close_notice",

@@ -117,6 +117,16 @@ class TariffBook:
         return engine
 
 
+def stored_category_labels(session: Session) -> dict[str, str]:
+    """The Chinese name of every claim category the stored tariffs define (the first
+    tariff's, by key, where two name one differently): what reports print."""
+    labels: dict[str, str] = {}
+    for _pk, tariff in sorted(TariffBook.load(session).by_pk.items()):
+        for name in tariff.categories:
+            labels.setdefault(name, tariff.category_label(name))
+    return labels
+
+
 def retire_tariff(ctx: Context, sha256_prefix: str, reason: str) -> TariffRecord:
     """Stop choosing a stored tariff for new decisions (it stays for replays)."""
     ctx.require("tariff.load")
@@ -169,7 +179,7 @@ class StoredTariff:
         return {"pk": self.pk, "id": self.tariff_id, "sha256": self.sha256, "name": self.name,
                 "valid_from": self.valid_from.isoformat(),
                 "valid_to": self.valid_to.isoformat(), "region_codes": self.region_codes,
-                "categories": [c.value for c in self.tariff.categories],
+                "categories": list(self.tariff.categories),
                 "status": self.status, "loaded_at": self.loaded_at,
                 "loaded_by": self.loaded_by, "retired_at": self.retired_at,
                 "retired_by": self.retired_by, "retired_reason": self.retired_reason,

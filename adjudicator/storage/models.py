@@ -132,6 +132,8 @@ class Claim(Base):
     event_date: Mapped[dt.date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(32))
     document_no: Mapped[str | None] = mapped_column(String(64))
+    #: 致灾原因 (fire, flood, earthquake …), when the claim states it
+    cause: Mapped[str | None] = mapped_column(String(16))
     amounts: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(24), index=True)
     assigned_verifier: Mapped[str | None] = mapped_column(String(64), index=True)
