@@ -90,7 +90,7 @@ def stage_county(url: str, folder: Path, *, households: int, seed: int,
     from fixtures.generate import generate_county, write_import_files
 
     clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, "admin", "admin", clock)
     bootstrap_admin(system, "admin", "系统管理员")
     admin = system.as_user("admin")

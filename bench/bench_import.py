@@ -68,7 +68,7 @@ def _context(url: str) -> Any:
     from adjudicator.services.users import add_user, bootstrap_admin
     from adjudicator.storage.context import Context, connect
 
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, "admin", "admin")
     bootstrap_admin(system, "admin", "admin")
     admin = system.as_user("admin")

@@ -50,13 +50,13 @@ def context(db: str | None, user: str | None) -> Context:
     """The service context for a command, or a one-line failure saying what is missing."""
     from sqlalchemy.exc import OperationalError
 
-    from adjudicator.storage.context import UnknownUser, open_context
+    from adjudicator.storage.context import DatabaseNotReady, UnknownUser, open_context
 
     if not user:
         fail("say who is acting: --as USER or ADJUDICATOR_USER")
     try:
         return open_context(db, user)
-    except UnknownUser as exc:
+    except (UnknownUser, DatabaseNotReady) as exc:
         fail(str(exc))
     except OperationalError as exc:
         fail(f"cannot open the database: {exc.orig}")

@@ -30,7 +30,7 @@ def init(
 ) -> None:
     """Create or migrate the database, create the first admin, load the shipped tariffs."""
     url = database_url(db)
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, admin, "admin")
     created = bootstrap_admin(system, admin, "管理员")
     loaded = []

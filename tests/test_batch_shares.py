@@ -42,7 +42,7 @@ def test_shares_decide_exactly_as_one_process(admin_ctx, clock, tmp_path) -> Non
     """A generated county decided share by share (chunks of 7 households, so each share
     takes several) gives every claim the decision one process gives it, byte for byte."""
     files = write_import_files(generate_county(5, 160), tmp_path / "files", fmt="csv")
-    engine, factory = connect(f"sqlite:///{tmp_path / 'one.db'}")
+    engine, factory = connect(f"sqlite:///{tmp_path / 'one.db'}", create=True)
     alone = Context(engine, factory, "admin", "admin", clock)
     for ctx in (admin_ctx, alone):
         load_demo_tariff(ctx)

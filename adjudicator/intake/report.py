@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.spreadsheet import neutralise
 
 REPORT_COLUMNS = ("file", "row", "field", "code", "reason", "original")
 
@@ -59,7 +60,8 @@ class ErrorReport:
         self._writer.writerow(REPORT_COLUMNS)
 
     def add(self, row: int, field: str, code: str, reason: str, original: str = "") -> None:
-        self._writer.writerow((self.file_name, row, field, code, reason, original))
+        self._writer.writerow([neutralise(cell) for cell in (self.file_name, row, field, code,
+                                                             reason, original)])
         self.lines += 1
 
     def close(self) -> None:
