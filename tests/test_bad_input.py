@@ -8,16 +8,17 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from adjudicator.intake import import_households
+from adjudicator.intake import UnreadableFile, import_claims, import_households
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.notices import close_due_notices, create_notices
 from adjudicator.services.payments import pay_closed
 from adjudicator.storage.db import transaction
-from adjudicator.storage.models import Member
+from adjudicator.storage.models import ImportBatch, Member
 from cli.main import app
 from tests.seed import add_claim, add_household, load_demo_tariff
 
@@ -108,3 +109,139 @@ def test_init_creates_and_the_others_then_open_it(tmp_path: Path) -> None:
     assert runner.invoke(app, ["init", "--db", db]).exit_code == 0
     listed = runner.invoke(app, ["user", "list", "--db", db, "--as", "admin"])
     assert listed.exit_code == 0, listed.output
+
+
+# --- encodings: decided up front, a bad byte rejects its row (item 2) ------------------------
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+def household_lines() -> list[str]:
+    return (DATA / "households_zh.csv").read_text(encoding="utf-8-sig").splitlines()
+
+
+def batch_counts(ctx) -> list[tuple[int, int, int, int]]:
+    with ctx.factory() as session:
+        return [(b.rows_total, b.accepted, b.rejected, b.unchanged)
+                for b in session.scalars(select(ImportBatch))]
+
+
+def members(ctx) -> int:
+    with ctx.factory() as session:
+        return session.scalar(select(func.count()).select_from(Member))
+
+
+def test_a_gbk_file_with_one_bad_byte_rejects_that_row_only(admin_ctx, tmp_path: Path) -> None:
+    lines = household_lines()
+    encoded = [line.encode("gbk") for line in lines]
+    encoded[7] = encoded[7].replace("赵磊".encode("gbk"), b"\xff\xfe\x81")  # data row 8
+    path = tmp_path / "households.csv"
+    path.write_bytes(b"\r\n".join(encoded) + b"\r\n")
+    result = import_households(admin_ctx.as_user("sup"), path, chunk_size=3)
+    assert (result.rows_total, result.accepted, result.rejected) == (9, 8, 1)
+    assert batch_counts(admin_ctx) == [(9, 8, 1, 0)]
+    assert members(admin_ctx) == 8
+    [problem] = report_rows(result.error_report)
+    assert (problem["row"], problem["field"], problem["code"]) == ("8", "姓名",
+                                                                    "UNDECODABLE_BYTES")
+    assert "households.csv 第 8 行「姓名」" in problem["reason"]
+    assert "\ufffd" in problem["original"]
+
+
+def test_a_utf16_file_with_a_byte_order_mark_imports(admin_ctx, tmp_path: Path) -> None:
+    path = tmp_path / "households.txt"  # Excel's "Unicode text": UTF-16 LE, tabs
+    path.write_text("\r\n".join(line.replace(",", "\t") for line in household_lines()),
+                    encoding="utf-16")
+    result = import_households(admin_ctx.as_user("sup"), path)
+    assert (result.rows_total, result.accepted, result.rejected) == (9, 9, 0)
+
+
+def test_a_utf16_file_without_a_byte_order_mark_is_refused_whole(admin_ctx,
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_bytes("\r\n".join(household_lines()).encode("utf-16-le"))
+    with pytest.raises(UnreadableFile, match="UTF-16") as refused:
+        import_households(admin_ctx.as_user("sup"), path)
+    assert "\n" not in str(refused.value) and "未导入任何数据" in str(refused.value)
+    assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
+
+
+def test_the_import_command_names_a_refused_encoding_in_one_line(admin_ctx, db_url: str,
+                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_bytes("\r\n".join(household_lines()).encode("utf-16-be"))
+    result = runner.invoke(app, ["import", "households", str(path), "--db", db_url,
+                                 "--as", "sup"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "UTF-16" in result.output
+
+
+# --- control characters: rejected per row, the same on both databases (item 3) -------------
+
+
+def test_a_nul_in_one_name_rejects_that_row_on_both_databases(admin_ctx,
+                                                              tmp_path: Path) -> None:
+    lines = household_lines()
+    lines[2] = lines[2].replace("李秀英", "李秀\x00英")
+    lines[5] = lines[5].replace("城关镇", "城关\x1b镇")
+    path = tmp_path / "households.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_households(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (7, 2)
+    problems = [(p["row"], p["field"], p["code"]) for p in report_rows(result.error_report)]
+    assert problems == [("3", "姓名", "CONTROL_CHARACTER"), ("6", "乡镇", "CONTROL_CHARACTER")]
+    assert "U+0000" in report_rows(result.error_report)[0]["reason"]
+    assert members(admin_ctx) == 7
+
+
+def test_a_control_character_in_json_is_rejected_per_row(admin_ctx, tmp_path: Path) -> None:
+    import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
+                      tmp_path / "h.errors.csv")
+    path = tmp_path / "claims.jsonl"
+    good = (DATA / "claims.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    bad = good.replace("K-2026-000006", "K-2026-000099").replace('"JS-006"', '"JS-\\u0000"')
+    path.write_text(good + "\n" + bad + "\n", encoding="utf-8")
+    result = import_claims(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (1, 1)
+    [problem] = report_rows(result.error_report)
+    assert (problem["row"], problem["field"], problem["code"]) == (
+        "2", "document_no", "CONTROL_CHARACTER")
+
+
+# --- doubled JSON keys and formula cells (item 4) ------------------------------------------
+
+
+def test_a_doubled_json_key_is_a_row_error(admin_ctx, tmp_path: Path) -> None:
+    import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
+                      tmp_path / "h.errors.csv")
+    lines = (DATA / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    doubled = lines[0].replace('"category": "medical"',
+                               '"category": "medical", "category": "disaster"')
+    # a string holding '":' is no doubled key
+    tricky = lines[1].replace('"JS-007"', '"JS-007 \\":"')
+    path = tmp_path / "claims.jsonl"
+    path.write_text(doubled + "\n" + tricky + "\n", encoding="utf-8")
+    result = import_claims(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (1, 1)
+    [problem] = report_rows(result.error_report)
+    assert (problem["row"], problem["field"], problem["code"]) == (
+        "1", "category", "DUPLICATE_KEY")
+    assert "出现了不止一次" in problem["reason"]
+
+
+def test_formula_cells_are_row_errors(admin_ctx, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    rows = [line.split(",") for line in household_lines()]
+    rows[1][7] = '=CONCAT("张","建国")'  # a name (would read as missing)
+    rows[2][10] = "=1=0"  # 是否计入 (would read as the default, yes)
+    for cells in rows:
+        sheet.append(cells)
+    path = tmp_path / "households.xlsx"
+    book.save(path)
+    result = import_households(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (7, 2)
+    problems = [(p["row"], p["field"], p["code"]) for p in report_rows(result.error_report)]
+    assert problems == [("2", "姓名", "FORMULA_CELL"), ("3", "是否计入", "FORMULA_CELL")]

@@ -8,6 +8,7 @@ the file), code, reason, original (the row as JSON; names and ID numbers masked)
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,6 +47,14 @@ def default_report_path(path: Path) -> Path:
     return path.with_name(path.name + ".errors.csv")
 
 
+_UNDECODED = re.compile("[\ud800-\udfff]")
+
+
+def _printable(cell: Any) -> Any:
+    """Bytes a file's encoding could not decode (lone surrogates) shown as U+FFFD."""
+    return _UNDECODED.sub("\ufffd", cell) if isinstance(cell, str) else cell
+
+
 class ErrorReport:
     """Writes problems as they are found (streaming), counting them; always written, with
     only its header when the file had no problem, so a stale report is never left behind."""
@@ -60,8 +69,8 @@ class ErrorReport:
         self._writer.writerow(REPORT_COLUMNS)
 
     def add(self, row: int, field: str, code: str, reason: str, original: str = "") -> None:
-        self._writer.writerow([neutralise(cell) for cell in (self.file_name, row, field, code,
-                                                             reason, original)])
+        self._writer.writerow([neutralise(_printable(cell)) for cell in (
+            self.file_name, row, field, code, reason, original)])
         self.lines += 1
 
     def close(self) -> None:
