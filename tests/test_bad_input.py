@@ -6,11 +6,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from typer.testing import CliRunner
 
 from adjudicator.intake import UnreadableFile, import_claims, import_households
@@ -18,8 +22,9 @@ from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.notices import close_due_notices, create_notices
 from adjudicator.services.payments import pay_closed
 from adjudicator.storage.db import transaction
-from adjudicator.storage.models import ImportBatch, Member
+from adjudicator.storage.models import Claim, ImportBatch, Member
 from cli.main import app
+from schemas.types import MAX_AMOUNT, format_amount
 from tests.seed import add_claim, add_household, load_demo_tariff
 
 runner = CliRunner()
@@ -245,3 +250,151 @@ def test_formula_cells_are_row_errors(admin_ctx, tmp_path: Path) -> None:
     assert (result.accepted, result.rejected) == (7, 2)
     problems = [(p["row"], p["field"], p["code"]) for p in report_rows(result.error_report)]
     assert problems == [("2", "姓名", "FORMULA_CELL"), ("3", "是否计入", "FORMULA_CELL")]
+
+
+# --- one bound for every amount, and a claim that cannot be stored blocks nothing (item 1) --
+
+
+def test_an_amount_beyond_the_columns_is_a_row_error_at_intake(admin_ctx,
+                                                               tmp_path: Path) -> None:
+    import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
+                      tmp_path / "h.errors.csv")
+    path = tmp_path / "claims.csv"
+    path.write_text("申请编号,身份证号码,救助类别,结算日期,来源,结算单号,医疗总费用\n"
+                    "K-BIG,330102197803120417,因病,2026-03-01,医保,D1,9999999999999.99\n"
+                    "K-MAX,330102196504030513,因病,2026-03-01,医保,D2,999999999999.99\n",
+                    encoding="utf-8")
+    result = import_claims(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (1, 1)
+    [problem] = report_rows(result.error_report)
+    assert (problem["row"], problem["field"], problem["code"]) == (
+        "2", "医疗总费用", "INVALID_VALUE")
+    assert "金额超出上限" in problem["reason"] and "999999999999.99" in problem["reason"]
+
+
+def test_a_decision_too_large_to_store_leaves_the_others_decided(admin_ctx) -> None:
+    load_demo_tariff(admin_ctx)
+    for household in ("H-A", "H-B"):
+        add_household(admin_ctx, household)
+    big = {"stage": "undergraduate", "tuition": "999999999999.99",
+           "accommodation": "999999999999.99", "aid_received": "0.00"}
+    add_claim(admin_ctx, "K-A", "H-A", "0", category="education", amounts=big)
+    add_claim(admin_ctx, "K-B", "H-B", "25000")
+    supervisor = admin_ctx.as_user("sup")
+    for _ in range(2):  # the rerun reports the same claim, and nothing else
+        result = adjudicate_ready(supervisor)
+        assert [claim for claim, _ in result.errors] == ["K-A"]
+        assert "超出金额上限" in result.errors[0][1]
+    with admin_ctx.factory() as session:
+        statuses = dict(session.execute(select(Claim.claim_id, Claim.status)).all())
+    assert statuses == {"K-A": "verified", "K-B": "approved"}
+
+
+# --- money exactly on SQLite too (item 8) --------------------------------------------------
+
+AMOUNTS = ("0.10", "0.20", "12345.67", "999999999999.99", "68000.00")
+
+
+def test_amounts_are_stored_exactly_and_summed_exactly(admin_ctx) -> None:
+    from adjudicator.storage.models import DecisionRecord, Payment
+
+    add_household(admin_ctx, "H-S")
+    load_demo_tariff(admin_ctx)
+    add_claim(admin_ctx, "K-S", "H-S", "25000")
+    adjudicate_ready(admin_ctx.as_user("sup"))
+    now = admin_ctx.now()
+    with transaction(admin_ctx.factory) as session:
+        decision_id = session.scalar(select(DecisionRecord.decision_id))
+        session.add(Payment(claim_id="K-S", decision_id=decision_id, household_id="H-S",
+                            amount=Decimal("999999999999.99"), batch_ref="B", paid_by="sup",
+                            paid_at=now))
+        claim = session.get(Claim, "K-S")
+        claim.final_paid = Decimal("0.10")
+        claim.final_counted_expense = Decimal("0.30")
+    with admin_ctx.factory() as session:
+        claim = session.get(Claim, "K-S")
+        assert (claim.final_paid, claim.final_counted_expense) == (Decimal("0.10"),
+                                                                    Decimal("0.30"))
+        assert str(claim.final_paid) == "0.10"
+        total = session.scalar(select(func.sum(Payment.amount)))
+        assert total == Decimal("999999999999.99") and str(total) == "999999999999.99"
+        compared = session.scalar(select(func.count()).select_from(Claim).where(
+            Claim.final_paid == Decimal("0.10")))
+        assert compared == 1
+        if admin_ctx.engine.dialect.name == "sqlite":  # integer fen, never a REAL
+            raw = session.execute(text(
+                "SELECT typeof(final_paid), final_paid, typeof(final_counted_expense), "
+                "final_counted_expense FROM claims")).one()
+            assert tuple(raw) == ("integer", 10, "integer", 30)
+            assert session.execute(text("SELECT typeof(amount), amount FROM payments")
+                                   ).one() == ("integer", 99999999999999)
+
+
+def test_the_migration_converts_a_database_of_binary_floats_exactly(tmp_path: Path,
+                                                                    clock) -> None:
+    """A SQLite database made before the change (amounts as REAL) is migrated to integer
+    fen: every amount reads back as the decision recorded it, and replay is identical."""
+    from alembic import command
+
+    from adjudicator.services.replay import replay
+    from adjudicator.services.users import add_user, bootstrap_admin
+    from adjudicator.storage.context import Context
+    from adjudicator.storage.db import alembic_config, make_engine, session_factory
+    from adjudicator.storage.models import DecisionRecord
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    for head in ("0002_audit", "0003_notices", "0004_web", "0005_lz4",
+                 "0006_covered_indexes"):
+        command.upgrade(config, head)
+    engine = make_engine(url)
+    system = Context(engine, session_factory(engine), "system", "admin", clock)
+    bootstrap_admin(system, "admin", "管理员")
+    admin = system.as_user("admin")
+    add_user(admin, "sup", "supervisor", "SUP")
+    add_user(admin, "aud", "auditor", "AUD")
+    add_user(admin, "v1", "verifier", "V1")
+    load_demo_tariff(admin)
+    for n, cost in enumerate(("25000", "33333.33", "47251.17", "120000.01")):
+        add_household(admin, f"H-{n}")
+        add_claim(admin, f"K-{n}", f"H-{n}", cost, wages="30000.03")
+    adjudicate_ready(admin.as_user("sup"))
+    columns = ("payout", "eligible_expense", "counted_expense")
+    with engine.begin() as connection:  # the amounts as the old NUMERIC stored them: REAL
+        connection.execute(text("UPDATE decisions SET " + ", ".join(
+            f"{c} = {c} / 100.0" for c in columns)))
+        connection.execute(text("UPDATE claims SET final_paid = final_paid / 100.0, "
+                                "final_counted_expense = final_counted_expense / 100.0"))
+        assert connection.execute(text("SELECT count(*) FROM decisions WHERE typeof(payout) "
+                                       "= 'real'")).scalar() >= 1
+    command.upgrade(config, "heads")
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT DISTINCT typeof(payout) FROM decisions")
+                                   ).scalars().all()
+    assert kinds == ["integer"]
+    with admin.factory() as session:
+        for record in session.scalars(select(DecisionRecord)):
+            recorded = json.loads(record.decision_json)
+            assert str(record.payout) == recorded["payout"]
+            assert str(record.eligible_expense) == recorded["eligible_expense"]
+            assert str(record.counted_expense) == recorded["counted_expense"]
+            claim = session.get(Claim, record.claim_id)
+            assert claim.final_paid in (None, record.payout)  # None: pended
+    result = replay(admin.as_user("aud"))
+    assert (result.checked, result.identical, result.differences) == (4, 4, [])
+    engine.dispose()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT, places=2))
+def test_every_amount_within_the_bound_goes_through_a_sqlite_column_unchanged(value) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from adjudicator.storage.models import ExactAmount
+
+    dialect, column = sqlite.dialect(), ExactAmount()
+    bound = column.bind_processor(dialect)(value)
+    stored = int(bound)  # a NUMERIC column keeps an integral value as an INTEGER
+    assert stored == bound
+    read = column.result_processor(dialect, None)(stored)
+    assert read == value and str(read) == format_amount(value)

@@ -24,7 +24,6 @@ from adjudicator.storage.db import (
 )
 from adjudicator.storage.models import User
 
-
 __all__ = ["Context", "DatabaseNotReady", "UnknownUser", "connect", "open_context"]
 
 
