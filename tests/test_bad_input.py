@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -17,15 +18,27 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text, update
 from typer.testing import CliRunner
 
-from adjudicator.intake import UnreadableFile, import_claims, import_households
+from adjudicator.intake import (
+    UnreadableFile,
+    import_claims,
+    import_households,
+    import_verifications,
+)
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.notices import close_due_notices, create_notices
 from adjudicator.services.payments import pay_closed
 from adjudicator.storage.db import transaction
-from adjudicator.storage.models import Claim, ImportBatch, Member
+from adjudicator.storage.models import Claim, ImportBatch, Member, Verification
 from cli.main import app
 from schemas.types import MAX_AMOUNT, format_amount
-from tests.seed import add_claim, add_household, load_demo_tariff
+from tests.seed import (
+    LATE_IN_2026,
+    SAMPLE_TOWNSHIPS,
+    add_claim,
+    add_household,
+    give_townships,
+    load_demo_tariff,
+)
 
 runner = CliRunner()
 
@@ -398,3 +411,91 @@ def test_every_amount_within_the_bound_goes_through_a_sqlite_column_unchanged(va
     assert stored == bound
     read = column.result_processor(dialect, None)(stored)
     assert read == value and str(read) == format_amount(value)
+
+
+# --- an imported verification's verifier (item 6) and time running one way (item 15) -------
+
+VERIFICATION_HEADER = ("申请编号,核查日期,核查员,工资性收入,财政供养,车辆,公司,商品房,铺面,"
+                       "刻意隐瞒\n")
+
+
+def _sample_claims(ctx, tmp_path: Path) -> None:
+    supervisor = ctx.as_user("sup")
+    import_households(supervisor, DATA / "households_zh.csv", tmp_path / "h.errors.csv")
+    import_claims(supervisor, DATA / "claims_zh.csv", tmp_path / "c.errors.csv")
+
+
+def test_an_imported_verification_needs_a_verifier_of_that_claim(admin_ctx, clock,
+                                                                 tmp_path: Path) -> None:
+    clock.moment = LATE_IN_2026
+    _sample_claims(admin_ctx, tmp_path)
+    give_townships(admin_ctx, "v2", ["330102101"])  # K-2026-000001's township
+    path = tmp_path / "verifications.csv"
+    row = ",2026-04-01,{},30000,否,否,否,否,否,否\n"
+    path.write_text(VERIFICATION_HEADER + "K-2026-000001" + row.format("nobody99")
+                    + "K-2026-000001" + row.format("sup")
+                    + "K-2026-000001" + row.format("v1")
+                    + "K-2026-000001" + row.format("v2"), encoding="utf-8")
+    result = import_verifications(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (1, 3)
+    problems = report_rows(result.error_report)
+    assert [(p["row"], p["field"], p["code"]) for p in problems] == [
+        ("2", "核查员", "UNKNOWN_VERIFIER"), ("3", "核查员", "UNKNOWN_VERIFIER"),
+        ("4", "核查员", "VERIFIER_NOT_ASSIGNED")]
+    assert "「nobody99」不是本系统的用户" in problems[0]["reason"]
+    assert "不是核查员" in problems[1]["reason"]
+    with admin_ctx.factory() as session:
+        assert session.scalars(select(Verification.verifier_id)).all() == ["v2"]
+
+
+def test_an_imported_verification_is_dated_between_the_event_and_today(admin_ctx, clock,
+                                                                       tmp_path: Path) -> None:
+    clock.moment = LATE_IN_2026
+    _sample_claims(admin_ctx, tmp_path)
+    give_townships(admin_ctx, "v2", SAMPLE_TOWNSHIPS)
+    clock.moment = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+    path = tmp_path / "verifications.csv"
+    row = "K-2026-000001,{},v2,30000,否,否,否,否,否,否\n"  # its event: 2026-03-01
+    path.write_text(VERIFICATION_HEADER + row.format("2026-06-02") + row.format("2026-02-28")
+                    + row.format("2026-06-01"), encoding="utf-8")
+    result = import_verifications(admin_ctx.as_user("sup"), path)
+    assert (result.accepted, result.rejected) == (1, 2)
+    problems = report_rows(result.error_report)
+    assert [(p["row"], p["field"], p["code"]) for p in problems] == [
+        ("2", "核查日期", "VERIFIED_IN_FUTURE"), ("3", "核查日期", "VERIFIED_BEFORE_EVENT")]
+
+
+def test_a_claim_whose_event_is_after_the_day_it_is_received_is_refused(admin_ctx, clock,
+                                                                        tmp_path: Path) -> None:
+    import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
+                      tmp_path / "h.errors.csv")
+    clock.moment = dt.datetime(2026, 4, 14, 23, 0, tzinfo=dt.UTC)
+    result = import_claims(admin_ctx.as_user("sup"), DATA / "claims_zh.csv",
+                           tmp_path / "c.errors.csv")  # events 2026-03-01 and 2026-04-15
+    assert (result.accepted, result.rejected) == (1, 1)
+    [problem] = report_rows(result.error_report)
+    assert (problem["row"], problem["field"], problem["code"]) == (
+        "3", "结算日期", "EVENT_IN_FUTURE")
+
+
+def test_recording_a_verification_dated_before_the_event_is_refused(admin_ctx) -> None:
+    from adjudicator.services.verification import (
+        VerificationRefused,
+        assign_claims,
+        record_verification,
+        verification_template,
+    )
+    from tests.test_verification import fill
+
+    load_demo_tariff(admin_ctx)
+    add_household(admin_ctx, "H-T", region="330102001001")
+    add_claim(admin_ctx, "K-T", "H-T", "25000", status="screened",
+              event_date=dt.date(2026, 3, 10))
+    give_townships(admin_ctx, "v1", ["330102001"])
+    assign_claims(admin_ctx.as_user("sup"), verifier="v1")
+    verifier = admin_ctx.as_user("v1")
+    form = fill(verification_template(verifier, "K-T"), visited=dt.date(2026, 3, 9))
+    with pytest.raises(VerificationRefused, match="早于申请 K-T 的事发日期 2026-03-10"):
+        record_verification(verifier, "K-T", form)
+    record_verification(verifier, "K-T", fill(verification_template(verifier, "K-T"),
+                                              visited=dt.date(2026, 3, 10)))

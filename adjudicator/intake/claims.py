@@ -99,6 +99,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     check_transition("(intake)", ClaimStatus.RECEIVED, ClaimStatus.SCREENED)
     new: list[dict[str, Any]] = []
     at = chunk.run.at
+    today = chunk.run.ctx.today()  # the day the claims are received
 
     for row in rows:
         rec: ClaimRow = row.record
@@ -114,6 +115,10 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             else:
                 chunk.reject(row, "claim_id", "DUPLICATE_CLAIM", f"claim {rec.claim_id} is "
                              "already stored with other content; it is never stored twice")
+            continue
+        if rec.event_date > today:
+            chunk.reject(row, "event_date", "EVENT_IN_FUTURE", f"事发日期 {rec.event_date} 晚于"
+                         f"收到申请的日期 {today}：不能受理尚未发生的事件，请核对日期")
             continue
         doc_key = (member.household_id, member.member_id, rec.category.value, rec.document_no)
         if rec.document_no is not None and doc_key in by_document:
