@@ -97,7 +97,7 @@ def stage_county(url: str, folder: Path, *, households: int, seed: int,
     for path in shipped_tariff_paths():
         load_tariff_file(admin, path)
 
-    county = generate_county(seed, households)
+    county = generate_county(seed, households, today=clock().date())  # dates follow the clock
     add_user(admin, "li", "supervisor", "李主管")
     add_user(admin, "zhao", "officer", "赵科长")
     add_user(admin, "qian", "officer", "钱干部")

@@ -141,3 +141,14 @@ def test_the_command_line_writes_files_and_cases(tmp_path: Path, capsys) -> None
     assert len(lines) == 25
     Case.model_validate_json(lines[-1])
     assert "15 households" in capsys.readouterr().out
+
+
+def test_a_county_generated_for_a_day_has_no_date_after_it() -> None:
+    today = dt.date(2026, 4, 1)
+    county = generate_county(5, 200, today=today)
+    claims = [c for h in county.households for c in h.claims]
+    assert max(c.event_date for c in claims) <= today - dt.timedelta(days=15)
+    for household in county.households:
+        for claim, visit in zip(household.claims, household.verifications, strict=True):
+            assert claim.event_date <= visit.verified_on <= today
+        assert all(f.reported_on <= today for f in household.findings)
