@@ -122,13 +122,12 @@ SAMPLE_TOWNSHIPS = ["330102101", "330102201"]
 
 def add_county_verifiers(ctx, county: str | None = None) -> None:
     """The verifiers of a generated county (V001 … one per township, whatever the seed), as
-    the demo adds them."""
+    the demo adds them (`ctx` acts as an admin)."""
     from adjudicator.services.users import add_user
     from fixtures.generate import COUNTIES, DEMO_COUNTY, township_codes
 
     code = county or DEMO_COUNTY
-    admin = ctx.as_user("admin")
     for number, township in enumerate(township_codes(code, COUNTIES[code].townships),
                                       start=1):
-        add_user(admin, f"V{number:03d}", "verifier", f"核查员{number:02d}", [township],
+        add_user(ctx, f"V{number:03d}", "verifier", f"核查员{number:02d}", [township],
                  max_open_assignments=10_000)

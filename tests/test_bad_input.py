@@ -212,7 +212,8 @@ def test_a_nul_in_one_name_rejects_that_row_on_both_databases(admin_ctx,
     assert members(admin_ctx) == 7
 
 
-def test_a_control_character_in_json_is_rejected_per_row(admin_ctx, tmp_path: Path) -> None:
+def test_a_control_character_in_json_is_rejected_per_row(admin_ctx, clock, tmp_path: Path) -> None:
+    clock.moment = LATE_IN_2026  # the lines' events are of mid-2026
     import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
                       tmp_path / "h.errors.csv")
     path = tmp_path / "claims.jsonl"
@@ -229,7 +230,8 @@ def test_a_control_character_in_json_is_rejected_per_row(admin_ctx, tmp_path: Pa
 # --- doubled JSON keys and formula cells (item 4) ------------------------------------------
 
 
-def test_a_doubled_json_key_is_a_row_error(admin_ctx, tmp_path: Path) -> None:
+def test_a_doubled_json_key_is_a_row_error(admin_ctx, clock, tmp_path: Path) -> None:
+    clock.moment = LATE_IN_2026  # the lines' events are of mid-2026
     import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
                       tmp_path / "h.errors.csv")
     lines = (DATA / "claims.jsonl").read_text(encoding="utf-8").splitlines()
