@@ -92,14 +92,14 @@ def stage_county(url: str, folder: Path, *, households: int, seed: int,
     from fixtures.generate import generate_county, write_import_files
 
     clock = SimulatedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, "admin", "admin", clock)
     bootstrap_admin(system, "admin", "系统管理员")
     admin = system.as_user("admin")
     for path in shipped_tariff_paths():
         load_tariff_file(admin, path)
 
-    county = generate_county(seed, households)
+    county = generate_county(seed, households, today=clock().date())  # dates follow the clock
     add_user(admin, "li", "supervisor", "李主管")
     add_user(admin, "zhao", "officer", "赵科长")
     add_user(admin, "qian", "officer", "钱干部")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import hashlib
 import resource
 import sys
@@ -68,18 +69,29 @@ def _context(url: str) -> Any:
     from adjudicator.services.users import add_user, bootstrap_admin
     from adjudicator.storage.context import Context, connect
 
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, "admin", "admin")
     bootstrap_admin(system, "admin", "admin")
     admin = system.as_user("admin")
     add_user(admin, "sup", "supervisor", "sup")
+    from fixtures.generate import COUNTIES, DEMO_COUNTY, township_codes
+
+    # the generated county's verifiers (an imported verification must name one of its claim)
+    for number, township in enumerate(township_codes(DEMO_COUNTY,
+                                                     COUNTIES[DEMO_COUNTY].townships), start=1):
+        add_user(admin, f"V{number:03d}", "verifier", f"V{number:03d}", [township],
+                 max_open_assignments=1_000_000)
     return admin.as_user("sup")
+
+
+#: The generated counties' dates follow today (no visit in the future), within 2026.
+TODAY = min(dt.date.today(), dt.date(2026, 12, 31))
 
 
 def _county_files(claims: int, directory: Path, seed: int) -> dict[str, Path]:
     from fixtures.generate import generate_county, write_import_files
 
-    county = generate_county(seed, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)))
+    county = generate_county(seed, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)), today=TODAY)
     return write_import_files(county, directory, fmt="csv")
 
 

@@ -325,7 +325,7 @@ def _time_create_here(url: str, out: Path) -> tuple[int, float, dict[str, float]
     documents.render_notices = phases.wrap("render", render)  # type: ignore[assignment]
     try:
         began = time.perf_counter()
-        engine, factory = connect(url)
+        engine, factory = connect(url, create=True)
         officer = Context(engine, factory, "admin", "admin", clock).as_user("zhao")
         phases.seconds["connect"] = time.perf_counter() - began
         created = notices_service.create_notices(officer, out)

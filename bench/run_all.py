@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from adjudicator.evaluate import evaluate_stream
 from adjudicator.tariff import load_tariff
-from bench.bench_import import HOUSEHOLDS_PER_CLAIM, _peak_mib, pg_schema
+from bench.bench_import import HOUSEHOLDS_PER_CLAIM, TODAY, _peak_mib, pg_schema
 from bench.bench_import import _context as _import_context
 from tariffs import demo_tariff_path
 
@@ -119,7 +119,7 @@ def write_county_files(claims: int, folder: Path) -> dict[str, Path]:
     """The import files of a generated county of about `claims` claims (CSV)."""
     from fixtures.generate import generate_county, write_import_files
 
-    county = generate_county(7, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)))
+    county = generate_county(7, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)), today=TODAY)
     return write_import_files(county, folder, fmt="csv")
 
 
@@ -274,7 +274,7 @@ def _naive(label: str, url: str, tmp: Path, claims: int) -> Row:
     else:
         url, drop = f"sqlite:///{tmp / 'naive.db'}", (lambda: None)
     ctx = _context(url)
-    county = generate_county(8, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)))
+    county = generate_county(8, max(10, int(claims * HOUSEHOLDS_PER_CLAIM)), today=TODAY)
     files = write_import_files(county, tmp / f"naive-{label}", fmt="csv")
     for importer, kind in ((import_households, "households"), (import_claims, "claims"),
                            (import_department_data, "department-data"),

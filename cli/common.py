@@ -120,13 +120,13 @@ def context(db: str | None, user: str | None) -> Context:
     """The service context for a command, or a one-line failure saying what is missing."""
     from sqlalchemy.exc import OperationalError
 
-    from adjudicator.storage.context import UnknownUser, open_context
+    from adjudicator.storage.context import DatabaseNotReady, UnknownUser, open_context
 
     if not user:
         fail(Message("cli.no_user"))
     try:
         return open_context(db, user)
-    except UnknownUser as exc:
+    except (UnknownUser, DatabaseNotReady) as exc:
         fail(exc)
     except OperationalError as exc:
         fail(Message("cli.no_database", reason=exc.orig))

@@ -48,8 +48,12 @@ def serve(
                            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                            secure_cookies=secure_cookies,  # type: ignore[arg-type]
                            session_hours=session_hours)
+    from adjudicator.storage.context import DatabaseNotReady
+
     try:
         app = create_app(settings)
+    except DatabaseNotReady as exc:
+        fail(str(exc))
     except Exception as exc:  # a database that cannot be opened or migrated
         fail(Message("cli.cannot_start",
                      detail=f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))

@@ -50,7 +50,7 @@ def init(
     """Create or migrate the database, create the first admin, load the shipped tariffs, and
     create the county office's checkpoint signing key (a file, never in the database)."""
     url = database_url(db)
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, admin, "admin")
     created = bootstrap_admin(system, admin, "管理员")
     loaded = []

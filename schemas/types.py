@@ -19,6 +19,7 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 _AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 
@@ -73,21 +74,52 @@ def format_amount(value: Decimal) -> str:
 
 _AMOUNT_JSON_SCHEMA = {
     "type": "string",
-    "pattern": r"^-?[0-9]+(\.[0-9]{1,2})?$",
+    "pattern": r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$",
     "description": "Yuan amount as a decimal string with at most two decimals "
     "(integers, and JSON numbers with at most two decimals, are accepted on input)",
 }
 
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
+#: One bound for every amount, from the import row and the case to every money column: at
+#: most 12 digits of yuan and 2 of fen, what a NUMERIC(14, 2) column holds (the columns are
+#: `adjudicator.storage.models.Amount`, made with AMOUNT_DIGITS).
+AMOUNT_DIGITS = 14
+MAX_AMOUNT = Decimal("999999999999.99")
+_YUAN_DIGITS = AMOUNT_DIGITS - 2
+
+
+def amount_too_large(value: Any) -> bool:
+    """Whether an amount (text, number or Decimal) is beyond MAX_AMOUNT either way."""
+    if type(value) is str:
+        whole = value.removeprefix("-").partition(".")[0]
+        return (len(whole) > _YUAN_DIGITS and _PLAIN_DECIMAL.fullmatch(value) is not None
+                and abs(Decimal(value)) > MAX_AMOUNT)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return abs(number) > MAX_AMOUNT
+    except ArithmeticError:  # NaN: refused by the field's own rules
+        return False
+
+
+def _bounded(value: Any) -> Any:
+    if amount_too_large(value):
+        raise PydanticCustomError("amount_too_large", "金额超出上限：每个金额至多 {bound} 元"
+                                  "（12 位整数、2 位小数，与数据库的 NUMERIC(14,2) 金额列一致）",
+                                  {"bound": str(MAX_AMOUNT)})
+    return value
+
 
 def _plain_decimal_text(value: Any) -> Any:
     """A string amount must be a plain decimal: no exponent, sign "+", "_" or non-ASCII digit
-    (Decimal() would read them all; the contract's JSON Schema admits none)."""
+    (Decimal() would read them all; the contract's JSON Schema admits none); and within
+    MAX_AMOUNT."""
     if type(value) is str and not _PLAIN_DECIMAL.fullmatch(value):
         raise AmountError("plain",
                           f"not a plain decimal amount such as \"1234.56\": {value[:20]!r}")
-    return value
+    return _bounded(value)
 
 
 def _plain_non_negative(value: Any) -> Any:
@@ -102,7 +134,7 @@ def _plain_non_negative(value: Any) -> Any:
 
 # pydantic-core parses these natively (exactly: a JSON number's text, never its binary value),
 # which keeps validation of a whole case within a few microseconds.
-_AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": 15, "allow_inf_nan": False}
+_AMOUNT_LIMITS = {"decimal_places": 2, "max_digits": AMOUNT_DIGITS, "allow_inf_nan": False}
 
 #: A non-negative amount in yuan, as accepted on input.
 Money = Annotated[
@@ -110,7 +142,7 @@ Money = Annotated[
     BeforeValidator(_plain_non_negative),
     Field(ge=0, **_AMOUNT_LIMITS),
     PlainSerializer(format_amount, return_type=str),
-    WithJsonSchema({**_AMOUNT_JSON_SCHEMA, "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
+    WithJsonSchema({**_AMOUNT_JSON_SCHEMA, "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"}),
 ]
 
 #: A signed amount in yuan (per-capita income may be negative).

@@ -76,7 +76,7 @@ def admin_ctx(db_url: str, clock: FixedClock):
     from adjudicator.services.users import add_user, bootstrap_admin
     from adjudicator.storage.context import Context, connect
 
-    engine, factory = connect(db_url)
+    engine, factory = connect(db_url, create=True)
     system = Context(engine, factory, "system", "admin", clock)
     bootstrap_admin(system, "admin", "管理员")
     ctx = system.as_user("admin")

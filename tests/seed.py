@@ -99,3 +99,35 @@ def bulk_seed(ctx, households: int, claims_per_household: int = 2) -> int:
         session.execute(insert(Claim), claim_rows)
         session.execute(insert(Verification), verification_rows)
     return len(claim_rows)
+
+
+#: A clock late in 2026: every date of the sample files and generated counties (events and
+#: verifications of 2026) is then in the past, as the imports require.
+LATE_IN_2026 = dt.datetime(2026, 12, 31, 8, 0, tzinfo=dt.UTC)
+
+
+def give_townships(ctx, verifier: str, townships: list[str]) -> None:
+    """Make `verifier` responsible for `townships` (an imported verification's verifier must
+    be assigned the claim or cover its township)."""
+    from adjudicator.storage.models import User
+
+    with transaction(ctx.factory) as session:
+        user = session.get(User, verifier)
+        user.townships = sorted(set(user.townships or []) | set(townships))
+
+
+#: The townships of the sample files in tests/data/import.
+SAMPLE_TOWNSHIPS = ["330102101", "330102201"]
+
+
+def add_county_verifiers(ctx, county: str | None = None) -> None:
+    """The verifiers of a generated county (V001 … one per township, whatever the seed), as
+    the demo adds them (`ctx` acts as an admin)."""
+    from adjudicator.services.users import add_user
+    from fixtures.generate import COUNTIES, DEMO_COUNTY, township_codes
+
+    code = county or DEMO_COUNTY
+    for number, township in enumerate(township_codes(code, COUNTIES[code].townships),
+                                      start=1):
+        add_user(ctx, f"V{number:03d}", "verifier", f"核查员{number:02d}", [township],
+                 max_open_assignments=10_000)

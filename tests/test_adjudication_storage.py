@@ -16,7 +16,13 @@ from adjudicator.services.review import ReviewRefused, list_pended, resolve
 from adjudicator.storage.append_only import guards_lifted
 from adjudicator.storage.events import verify_chain
 from adjudicator.storage.models import Claim, DecisionRecord, Event
-from tests.seed import add_claim, add_household, load_demo_tariff
+from tests.seed import (
+    LATE_IN_2026,
+    add_claim,
+    add_county_verifiers,
+    add_household,
+    load_demo_tariff,
+)
 
 
 def _claim(ctx, claim_id: str) -> Claim:
@@ -180,7 +186,8 @@ def test_every_decision_is_in_the_event_chain(admin_ctx) -> None:
     assert problem is None and decided == 1
 
 
-def test_a_generated_county_decided_in_waves_replays_identically(admin_ctx, tmp_path) -> None:
+def test_a_generated_county_decided_in_waves_replays_identically(admin_ctx, clock,
+                                                                 tmp_path) -> None:
     """The batch decides chunks in waves through the columnar engine; every stored decision
     is what the scalar core makes of its stored case, and each household's history follows
     its earlier final decisions, whatever the chunk size."""
@@ -192,7 +199,9 @@ def test_a_generated_county_decided_in_waves_replays_identically(admin_ctx, tmp_
     )
     from fixtures.generate import generate_county, write_import_files
 
+    clock.moment = LATE_IN_2026  # after every date of the generated county
     load_demo_tariff(admin_ctx)
+    add_county_verifiers(admin_ctx)
     files = write_import_files(generate_county(5, 160), tmp_path, fmt="csv")
     for kind, importer in (("households", import_households), ("claims", import_claims),
                            ("department-data", import_department_data),

@@ -22,7 +22,13 @@ from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import transaction
 from adjudicator.storage.models import Claim, DecisionRecord, Finding
 from fixtures.generate import generate_county, write_import_files
-from tests.seed import add_claim, add_household, load_demo_tariff
+from tests.seed import (
+    LATE_IN_2026,
+    add_claim,
+    add_county_verifiers,
+    add_household,
+    load_demo_tariff,
+)
 
 _IMPORTERS = (("households", import_households), ("claims", import_claims),
               ("department-data", import_department_data),
@@ -41,11 +47,13 @@ def _decisions(ctx: Context) -> dict[str, tuple[object, ...]]:
 def test_shares_decide_exactly_as_one_process(admin_ctx, clock, tmp_path) -> None:
     """A generated county decided share by share (chunks of 7 households, so each share
     takes several) gives every claim the decision one process gives it, byte for byte."""
+    clock.moment = LATE_IN_2026  # after every date of the generated county
     files = write_import_files(generate_county(5, 160), tmp_path / "files", fmt="csv")
-    engine, factory = connect(f"sqlite:///{tmp_path / 'one.db'}")
+    engine, factory = connect(f"sqlite:///{tmp_path / 'one.db'}", create=True)
     alone = Context(engine, factory, "admin", "admin", clock)
     for ctx in (admin_ctx, alone):
         load_demo_tariff(ctx)
+        add_county_verifiers(ctx)
         for kind, importer in _IMPORTERS:
             importer(ctx, files[kind])
     shares = [adjudicate_ready(admin_ctx.as_user("admin"), chunk=7, share=Share(index, 3))

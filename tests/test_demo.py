@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
@@ -39,3 +41,30 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
         return output.split("• pay:")[1].split("\n")[0]
 
     assert pay_line(again.output) == pay_line(result.output)
+
+
+def test_the_demos_dates_follow_its_clock(tmp_path) -> None:
+    """Time runs one way: no event after the day its claim is imported, no visit after the
+    day it is imported or before its claim's event, no decision older than its inputs."""
+    from sqlalchemy import select
+
+    from adjudicator.demo import stage_county
+    from adjudicator.storage.models import Claim, DecisionRecord, Verification
+
+    steps: list[str] = []
+    staged = stage_county(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path, households=60,
+                          seed=2026, step=steps.append)
+    assert "import verifications: " in "\n".join(steps)
+    assert [s for s in steps if s.startswith("import") and " 0 rejected" not in s] == []
+    with staged.admin.factory() as session:
+        claims = {c.claim_id: c for c in session.scalars(select(Claim))}
+        visits = session.scalars(select(Verification)).all()
+        decisions = session.scalars(select(DecisionRecord)).all()
+    assert visits and decisions
+    for claim in claims.values():
+        assert claim.event_date <= dt.date.fromisoformat(claim.received_at[:10])
+    for visit in visits:
+        assert claims[visit.claim_id].event_date <= visit.verified_on
+        assert visit.verified_on <= dt.date.fromisoformat(visit.created_at[:10])
+    latest_visit = max(v.verified_on for v in visits)
+    assert all(dt.date.fromisoformat(d.decided_at[:10]) >= latest_visit for d in decisions)

@@ -543,8 +543,8 @@ def test_summary_report_xlsx() -> None:
     assert categories["A2"].value == "因病" and categories["H2"].value == 496000
     assert categories["A5"].value == "合计" and categories["H5"].value == 496000
     townships = workbook["按乡镇"]
-    assert townships["A3"].data_type == "s"  # a formula-looking name stays text
-    assert townships["A3"].value == '=HYPERLINK("http://x")'
+    assert townships["A3"].data_type == "s"  # a formula-looking name stays text,
+    assert townships["A3"].value == '\'=HYPERLINK("http://x")'  # neutralised (CSV injection)
     assert townships["I2"].value == 30  # 万元
 
 

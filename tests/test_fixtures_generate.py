@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from adjudicator import adjudicate
@@ -17,6 +18,26 @@ from adjudicator.storage.models import Claim, Finding, Member, Verification
 from fixtures.generate import age_on, county_cases, generate_county, iter_cases, main
 from fixtures.generate import write_import_files as write_files
 from schemas import Case
+from tests.seed import (
+    LATE_IN_2026,
+    SAMPLE_TOWNSHIPS,
+    add_county_verifiers,
+    give_townships,
+)
+
+
+@pytest.fixture(autouse=True)
+def _late_in_2026(request: pytest.FixtureRequest, clock) -> None:
+    """The sample files' dates are of 2026: import them on a clock after all of them, with
+    v1 and v2 (their verifiers) covering their townships, and the verifiers of generated
+    counties."""
+    clock.moment = LATE_IN_2026
+    if "admin_ctx" in request.fixturenames:
+        ctx = request.getfixturevalue("admin_ctx")
+        for verifier in ("v1", "v2"):
+            give_townships(ctx, verifier, SAMPLE_TOWNSHIPS)
+        add_county_verifiers(ctx)  # those of generated counties
+
 
 
 def test_the_same_seed_gives_the_same_county_and_files(tmp_path: Path) -> None:
@@ -120,3 +141,14 @@ def test_the_command_line_writes_files_and_cases(tmp_path: Path, capsys) -> None
     assert len(lines) == 25
     Case.model_validate_json(lines[-1])
     assert "15 households" in capsys.readouterr().out
+
+
+def test_a_county_generated_for_a_day_has_no_date_after_it() -> None:
+    today = dt.date(2026, 4, 1)
+    county = generate_county(5, 200, today=today)
+    claims = [c for h in county.households for c in h.claims]
+    assert max(c.event_date for c in claims) <= today - dt.timedelta(days=15)
+    for household in county.households:
+        for claim, visit in zip(household.claims, household.verifications, strict=True):
+            assert claim.event_date <= visit.verified_on <= today
+        assert all(f.reported_on <= today for f in household.findings)

@@ -28,6 +28,7 @@ from adjudicator.documents.models import (
     claim_category_label,
 )
 from adjudicator.documents.summary import summary_sentences
+from adjudicator.spreadsheet import neutralise
 
 __all__ = ["SHEET_NAMES", "summary_report_xlsx"]
 
@@ -64,7 +65,7 @@ def _wan(amount: Decimal) -> Decimal:
 
 def _write(sheet: Worksheet, row: int, column: int, value: Any, number_format: str = "") -> Cell:
     """Write one cell; strings stay strings even when they look like formulas."""
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = sheet.cell(row=row, column=column, value=neutralise(value))
     if isinstance(value, str):
         cell.data_type = "s"
     if number_format:
@@ -119,7 +120,7 @@ def _overview_sheet(workbook: Workbook, report: SummaryReport) -> None:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = SHEET_NAMES[0]
-    title = sheet.cell(row=1, column=1, value=report.title)
+    title = sheet.cell(row=1, column=1, value=neutralise(report.title))
     title.data_type = "s"
     title.font = Font(bold=True, size=14)
     for row, (label, value) in enumerate(
@@ -130,8 +131,8 @@ def _overview_sheet(workbook: Workbook, report: SummaryReport) -> None:
         ),
         start=2,
     ):
-        sheet.cell(row=row, column=1, value=label).data_type = "s"
-        sheet.cell(row=row, column=2, value=value).data_type = "s"
+        sheet.cell(row=row, column=1, value=neutralise(label)).data_type = "s"
+        sheet.cell(row=row, column=2, value=neutralise(value)).data_type = "s"
     _header(sheet, 6, ("工作环节", "户数", "人数", "金额（元）", "金额（万元）"))
     t = report.totals
     funnel = (
@@ -146,7 +147,7 @@ def _overview_sheet(workbook: Workbook, report: SummaryReport) -> None:
         _write(sheet, row, 4, amount, _MONEY_FORMAT)
         _write(sheet, row, 5, _wan(amount) if amount is not None else None, _MONEY_FORMAT)
     for row, sentence in enumerate(summary_sentences(report), start=11):
-        sheet.cell(row=row, column=1, value=sentence).data_type = "s"
+        sheet.cell(row=row, column=1, value=neutralise(sentence)).data_type = "s"
     sheet.column_dimensions["A"].width = 16
     for letter in "BCDE":
         sheet.column_dimensions[letter].width = 16

@@ -157,6 +157,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     new: list[dict[str, Any]] = []
     causes: dict[str, str] = {}
     at = chunk.run.at
+    today = chunk.run.ctx.today()  # the day the claims are received
 
     for row in rows:
         rec: ClaimRow = row.record
@@ -179,6 +180,10 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
             else:
                 chunk.reject(row, "claim_id", "DUPLICATE_CLAIM",
                              Message("claim.duplicate_id", claim=rec.claim_id))
+            continue
+        if rec.event_date > today:
+            chunk.reject(row, "event_date", "EVENT_IN_FUTURE", f"事发日期 {rec.event_date} 晚于"
+                         f"收到申请的日期 {today}：不能受理尚未发生的事件，请核对日期")
             continue
         doc_key = (member.household_id, member.member_id, rec.category, rec.document_no)
         if rec.document_no is not None and doc_key in by_document:

@@ -55,13 +55,13 @@ def text(max_length: int) -> Shortcut:
     return shortcut
 
 
-_PLAIN_AMOUNT = re.compile(r"[0-9]{1,13}(\.[0-9]{1,2})?")
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")
 _PLAIN_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def amount(raw: str) -> Any:
-    """For an import amount (`parse_money`, then Money: at most 2 decimals, 15 digits, not
-    negative): plain ASCII digits within those limits are Decimal(raw)."""
+    """For an import amount (`parse_money`, then Money: at most 2 decimals, 12 digits of
+    yuan, not negative): plain ASCII digits within those limits are Decimal(raw)."""
     return Decimal(raw) if _PLAIN_AMOUNT.fullmatch(raw) else MISS
 
 

@@ -31,8 +31,14 @@ from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.intake.columns import Columns
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import (
+    BAD_TEXT,
+    CONTROL,
     HEADER_SEARCH_ROWS,
+    UNDECODED,
+    DuplicateKey,
     FileInfo,
+    FormulaCell,
+    UndecodableBytes,
     inspect_file,
     iter_json_lines,
     iter_table,
@@ -323,9 +329,15 @@ def _table_rows(info: FileInfo, importer: Importer, options: dict[str, Any],
     header_at = next((i for i, (_, cells) in enumerate(leading)
                       if sum(bool(columns.field_for(c)) for c in cells if c) >= 2), 0)
     header_row, headers = leading[header_at]
+    headers = [_shown(h) for h in headers]  # an undecodable header is an unknown column
     fields = [columns.field_for(h) if h else "" for h in headers]
     _check_header(info, importer, options, report, header_row, headers, fields)
     field_headers = {f: h for f, h in zip(fields, headers, strict=True) if f}
+
+    names = [f or h or f"column {i + 1}" for i, (f, h) in enumerate(zip(fields, headers,
+                                                                         strict=True))]
+    shown = [h or f"第 {i + 1} 列" for i, h in enumerate(headers)]
+    spreadsheet = info.format == "xlsx"
 
     def rows() -> Iterator[Row]:
         width = len(headers)
@@ -339,14 +351,60 @@ def _table_rows(info: FileInfo, importer: Importer, options: dict[str, Any],
                       field_headers)
             if len(cells) > width and any(cells[width:]):
                 row.problems.append(("", "EXTRA_CELLS", Message("import.extra_cells")))
+            if BAD_TEXT.search("".join(cells)):
+                row.problems += _bad_cells(info, number, names, shown, cells)
+            if spreadsheet:
+                row.problems += [(names[i], "FORMULA_CELL", _formula_reason(info, number,
+                                                                             shown[i]))
+                                 for i, cell in enumerate(cells)
+                                 if type(cell) is FormulaCell and i < width]
             yield row
 
     return rows()
 
 
 def _original(headers: list[str], cells: list[str]) -> dict[str, Any]:
-    return {(headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"): cell
-            for i, cell in enumerate(cells)}
+    return {(headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"):
+            UNDECODED.sub("\ufffd", cell) for i, cell in enumerate(cells)}
+
+
+def _shown(name: str) -> str:
+    return UNDECODED.sub("\ufffd", name)
+
+
+def _bad_cells(info: FileInfo, number: int, names: list[str], shown: list[str],
+               cells: list[str]) -> list[tuple[str, str, str]]:
+    """One problem per cell holding an undecodable byte or a control character (`names`:
+    the columns' fields, `shown`: their headers as the file has them)."""
+    problems = []
+    for i, cell in enumerate(cells):
+        name, header = ((names[i], shown[i]) if i < len(names)
+                        else (f"column {i + 1}", f"第 {i + 1} 列"))
+        if UNDECODED.search(cell):
+            problems.append((name, "UNDECODABLE_BYTES", _undecodable_reason(
+                info, number, header)))
+        elif found := CONTROL.search(cell):
+            problems.append((name, "CONTROL_CHARACTER", _control_reason(
+                info, number, header, found.group())))
+    return problems
+
+
+def _undecodable_reason(info: FileInfo, number: int, name: str) -> str:
+    where = f"{info.path.name} 第 {number} 行" + (f"「{name}」" if name else "")
+    encoding = {"gb18030": "GB18030（GBK）", "utf-16": "UTF-16"}.get(str(info.encoding),
+                                                                    "UTF-8")
+    return (f"{where}含有无法按 {encoding} 解码的字节（文件可能已损坏或混用了编码）："
+            "该行未导入，请修正后重新导入")
+
+
+def _control_reason(info: FileInfo, number: int, name: str, char: str) -> str:
+    return (f"{info.path.name} 第 {number} 行「{name}」含有控制字符 U+{ord(char):04X}："
+            "该行未导入，请删除该字符后重新导入")
+
+
+def _formula_reason(info: FileInfo, number: int, name: str) -> str:
+    return (f"{info.path.name} 第 {number} 行「{name}」是公式单元格：公式的结果不可信，"
+            "请把公式转为数值（复制后选择性粘贴为数值）再导入")
 
 
 def _check_header(info: FileInfo, importer: Importer, options: dict[str, Any],
@@ -406,6 +464,15 @@ class _Groups:
 
 def _json_rows(info: FileInfo, columns: Columns) -> Iterator[Row]:
     for number, value in iter_json_lines(info):
+        if isinstance(value, UndecodableBytes):
+            yield Row(number, {}, {}, {}, problems=[
+                ("", "UNDECODABLE_BYTES", _undecodable_reason(info, number, ""))])
+            continue
+        if isinstance(value, DuplicateKey):
+            yield Row(number, {}, {}, {}, problems=[(value.key, "DUPLICATE_KEY", (
+                f"{info.path.name} 第 {number} 行：JSON 对象中「{_shown(value.key)}」出现了不止"
+                "一次，无法确定取哪个值：该行未导入，请只保留一个"))])
+            continue
         if not isinstance(value, dict):
             reason = Message("import.not_json" if isinstance(value, Exception)
                              else "import.not_object")
@@ -421,7 +488,25 @@ def _json_rows(info: FileInfo, columns: Columns) -> Iterator[Row]:
             elif name:
                 mapped[name] = item
                 headers[name] = key
+            if (char := _control_in(item)) is not None:
+                row.problems.append((name or key, "CONTROL_CHARACTER", _control_reason(
+                    info, number, key, char)))
         yield row
+
+
+def _control_in(value: Any) -> str | None:
+    """The first control character in a JSON value's texts (keys included), or None."""
+    if type(value) is str:
+        found = CONTROL.search(value)
+        return None if found is None else found.group()
+    items: Any = (value.items() if type(value) is dict
+                  else value if type(value) is list else ())
+    for item in items:
+        char = _control_in(item) if type(item) is not tuple else (
+            _control_in(item[0]) or _control_in(item[1]))
+        if char is not None:
+            return char
+    return None
 
 
 def filled(fields: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ English, the reason English and the last column reason_zh.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +21,7 @@ import orjson
 
 from adjudicator.masking import mask_id_number, mask_name
 from adjudicator.messages import Text, current_lang, render
+from adjudicator.spreadsheet import neutralise
 
 #: The report's columns by their English key: Chinese header, English header.
 REPORT_COLUMNS: dict[str, tuple[str, str]] = {
@@ -57,6 +59,14 @@ def default_report_path(path: Path) -> Path:
     return path.with_name(path.name + ".errors.csv")
 
 
+_UNDECODED = re.compile("[\ud800-\udfff]")
+
+
+def _printable(cell: Any) -> Any:
+    """Bytes a file's encoding could not decode (lone surrogates) shown as U+FFFD."""
+    return _UNDECODED.sub("\ufffd", cell) if isinstance(cell, str) else cell
+
+
 class ErrorReport:
     """Writes problems as they are found (streaming), counting them; always written, with
     only its header when the file had no problem, so a stale report is never left behind."""
@@ -77,9 +87,9 @@ class ErrorReport:
             label: Callable[[str, str], str] | None = None) -> None:
         """One problem; `reason` is worded in both languages (`label` names the fields it
         mentions as the file headed them)."""
-        self._writer.writerow((self.file_name, row, field, code,
-                               render(reason, self.lang, label), original,
-                               render(reason, self.other, label)))
+        self._writer.writerow([neutralise(_printable(cell)) for cell in (
+            self.file_name, row, field, code, render(reason, self.lang, label), original,
+            render(reason, self.other, label))])
         self.lines += 1
 
     def close(self) -> None:

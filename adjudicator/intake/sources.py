@@ -11,6 +11,8 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +45,11 @@ class FileInfo:
 def inspect_file(path: Path) -> FileInfo:
     """Format (by extension), text encoding and SHA-256, in one streaming pass.
 
-    Text is UTF-8 (a BOM is allowed) when the whole file decodes as UTF-8, else GB18030 (a
-    superset of GBK, the encoding of county office exports).
+    Text is UTF-16 when it starts with a UTF-16 byte order mark; UTF-8 (a BOM is allowed) when
+    the whole file decodes as UTF-8; else GB18030 (a superset of GBK, the encoding of county
+    office exports), a byte it cannot decode rejecting only its row. The encoding is decided
+    here, before any row is read or stored; a file that is no text of these (NUL bytes
+    throughout) is refused with UnreadableFile.
     """
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -53,8 +58,14 @@ def inspect_file(path: Path) -> FileInfo:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = fmt != "xlsx"
+    utf16 = False
     with path.open("rb") as stream:
+        first = True
         while block := stream.read(_BLOCK):
+            if first and utf8:
+                utf16 = _utf16(path, block)
+                utf8 = not utf16
+            first = False
             digest.update(block)
             if utf8:
                 try:
@@ -66,8 +77,37 @@ def inspect_file(path: Path) -> FileInfo:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
-    encoding = None if fmt == "xlsx" else ("utf-8-sig" if utf8 else "gb18030")
+    encoding = None if fmt == "xlsx" else (
+        "utf-16" if utf16 else "utf-8-sig" if utf8 else "gb18030")
     return FileInfo(path, fmt, encoding, digest.hexdigest())
+
+
+def _utf16(path: Path, first: bytes) -> bool:
+    """Whether a text file is UTF-16 (as Excel's "Unicode text" saves it: with a byte order
+    mark). A file full of NUL bytes without one is refused: it is UTF-16 or UTF-32 of an
+    unknown byte order, or not text at all, and no row of it can be read as written."""
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+            and not first.startswith(codecs.BOM_UTF32_LE):
+        return True
+    sample = first[:4096]
+    if sample and sample.count(0) * 4 >= len(sample):
+        raise UnreadableFile(f"{path.name}：文件不是文本，或是没有字节顺序标记（BOM）的 "
+                             "UTF-16/UTF-32 文件，无法读取：请另存为 UTF-8 编码的 CSV 后重新导入；"
+                             "未导入任何数据")
+    return False
+
+
+#: Bytes that GB18030 cannot decode are kept as lone surrogates (U+DC80..U+DCFF, Python's
+#: "surrogateescape"): the row that holds one is rejected with its number, the rest of the
+#: file is read (a GBK export with one damaged byte loses one row, not the file).
+DECODE_ERRORS = "surrogateescape"
+
+
+class FormulaCell(str):
+    """A spreadsheet cell holding a formula: its text is empty (the value a formula last had
+    is not trusted: a workbook written by a program has none), and the row is rejected."""
+
+    __slots__ = ()
 
 
 def iter_table(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
@@ -81,7 +121,7 @@ def iter_table(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
 
 def _csv_rows(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
     assert info.encoding is not None
-    with info.path.open(encoding=info.encoding, newline="") as stream:
+    with info.path.open(encoding=info.encoding, errors=DECODE_ERRORS, newline="") as stream:
         first = stream.readline()
         delimiter = max(",\t;", key=first.count) if first else ","
         stream.seek(0)
@@ -95,11 +135,12 @@ def _csv_rows(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # imported here: only spreadsheets need it
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(path, read_only=True, data_only=False)
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [cell_text(value) for value in values]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            yield number, [FormulaCell() if getattr(cell, "data_type", None) == "f"
+                           else cell_text(cell.value) for cell in cells]
     finally:
         workbook.close()
 
@@ -124,14 +165,83 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice (a parser would silently keep the last)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+_KEY_END = re.compile(r'"\s*:')
+
+
+def _keys(value: Any) -> int:
+    """How many keys the objects in a parsed JSON value have, all levels."""
+    if type(value) is dict:
+        return len(value) + sum(_keys(item) for item in value.values())
+    if type(value) is list:
+        return sum(_keys(item) for item in value)
+    return 0
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _strict(line: str) -> Any:
+    """The line parsed with a check for doubled keys (and the same values orjson gives)."""
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        return json.loads(line, object_pairs_hook=_no_duplicates, parse_constant=constant)
+    except DuplicateKey as exc:
+        return exc
+
+
+def parse_json_line(line: str) -> Any:
+    """A line's JSON value, or the exception (not JSON; `DuplicateKey`).
+
+    orjson parses (fast), and keeps the last of doubled keys: every key of the text ends
+    with `"` and `:`, so when the text has no more `":` than the parsed objects have keys
+    it has no doubled key; otherwise (a doubled key, or a string holding `":`) the line is
+    parsed again, checking each object's keys."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return exc
+    if len(_KEY_END.findall(line)) > _keys(value):
+        return _strict(line)
+    return value
+
+
+class UndecodableBytes(ValueError):
+    """A line holding bytes its file's encoding cannot decode."""
+
+
+#: What a row must not hold: a byte the encoding could not decode (kept as a lone
+#: surrogate) or a control character (NUL, U+0001..U+001F but tab, line feed and carriage
+#: return, DEL, the C1 controls). PostgreSQL refuses NUL in text; the others are never a
+#: person's data. Both databases get the same rows.
+UNDECODED = re.compile("[\udc80-\udcff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\udc80-\udcff]")
+
+
 def iter_json_lines(info: FileInfo) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value or the exception) of each non-blank line."""
     assert info.encoding is not None
-    with info.path.open(encoding=info.encoding, newline="") as stream:
+    with info.path.open(encoding=info.encoding, errors=DECODE_ERRORS, newline="") as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
-            try:
-                yield number, orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield number, exc
+            if UNDECODED.search(line):
+                yield number, UndecodableBytes(info.encoding)
+                continue
+            yield number, parse_json_line(line)

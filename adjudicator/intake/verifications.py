@@ -3,11 +3,14 @@
 allows) and is ready for adjudication.
 
 The same verification imported again is unchanged, whatever the claim's status since. A
-verifier may import only their own verifications (verifier_id = their user id).
+verifier may import only their own verifications (verifier_id = their user id); the row's
+verifier must be an active verifier assigned the claim or covering its township, and the visit
+dated from the claim's event to today.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +32,7 @@ from adjudicator.intake.pipeline import (
 )
 from adjudicator.messages import Message
 from adjudicator.roles import Role
-from adjudicator.storage.models import Claim, Member, Verification
+from adjudicator.storage.models import Claim, Household, Member, User, Verification
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
 from schemas.imports import (
     INCOME_COLUMNS,
@@ -71,9 +74,18 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     ctx, at = chunk.run.ctx, chunk.run.at
     records: list[VerificationImport] = [row.record for row in rows]
     claim_ids = unique(r.claim_id for r in records)
-    claims = {c.claim_id: _Claim(c.claim_id, c.household_id, c.status) for c in session.execute(
-        select(Claim.claim_id, Claim.household_id, Claim.status)
-        .where(among(session, Claim.claim_id, claim_ids)))}
+    claims = {c.claim_id: _Claim(c.claim_id, c.household_id, c.status, c.event_date,
+                                 c.assigned_verifier, c.township_code)
+              for c in session.execute(
+                  select(Claim.claim_id, Claim.household_id, Claim.status, Claim.event_date,
+                         Claim.assigned_verifier, Household.township_code)
+                  .join(Household, Household.household_id == Claim.household_id)
+                  .where(among(session, Claim.claim_id, claim_ids)))}
+    verifier_ids = unique(r.verification.verifier_id for r in records)
+    verifiers = {u.user_id: u for u in session.execute(
+        select(User.user_id, User.role, User.active, User.townships)
+        .where(among(session, User.user_id, verifier_ids)))}
+    today = ctx.today()
     latest: dict[str, dict[str, Any] | None] = {}
     for claim_id, payload in session.execute(
             select(Verification.claim_id, Verification.payload)
@@ -103,6 +115,12 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         if ctx.role == Role.VERIFIER and rec.verification.verifier_id != ctx.user_id:
             chunk.reject(row, "verifier_id", "VERIFIER_MISMATCH",
                          Message("verification.not_own", user=ctx.user_id))
+            continue
+        if (refused := _verifier_refused(claim, rec, verifiers)) is not None:
+            chunk.reject(row, "verifier_id", *refused)
+            continue
+        if (refused := _date_refused(claim, rec, today)) is not None:
+            chunk.reject(row, "verified_on", *refused)
             continue
         updates, unknown = [], None
         for update in rec.members:
@@ -164,11 +182,51 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
     insert_rows(session, Verification, new)
 
 
+def _verifier_refused(claim: _Claim, rec: VerificationImport,
+                      verifiers: dict[str, Any]) -> tuple[str, str] | None:
+    """(code, reason) when the row's verifier may not have verified this claim: the
+    verifier must be an active user with the verifier role, the claim assigned to them or in
+    one of their townships."""
+    verifier_id = rec.verification.verifier_id
+    user = verifiers.get(verifier_id)
+    if user is None or not user.active or user.role != Role.VERIFIER:
+        what = ("不是本系统的用户" if user is None else "已停用" if not user.active
+                else f"的角色是 {user.role}，不是核查员")
+        return "UNKNOWN_VERIFIER", (f"核查员「{verifier_id}」{what}：入户核查只能记在核查员"
+                                    "名下（管理员用 adjudicator user add ID --role verifier "
+                                    "添加核查员）")
+    if claim.assigned_verifier != verifier_id and claim.township_code not in (
+            user.townships or ()):
+        assigned = (f"分派给了 {claim.assigned_verifier}" if claim.assigned_verifier
+                    else "尚未分派")
+        return "VERIFIER_NOT_ASSIGNED", (f"申请 {claim.claim_id} {assigned}，核查员"
+                                         f"「{verifier_id}」也不负责其所在乡镇 "
+                                         f"{claim.township_code}：不能记为其核查")
+    return None
+
+
+def _date_refused(claim: _Claim, rec: VerificationImport,
+                  today: dt.date) -> tuple[str, str] | None:
+    """(code, reason) when the visit's date is after today (the acting clock) or before the
+    claim's event: a decision must never be older than its own inputs."""
+    verified_on = rec.verification.verified_on
+    if verified_on > today:
+        return "VERIFIED_IN_FUTURE", (f"核查日期 {verified_on} 晚于今天 {today}：不能登记"
+                                      "尚未发生的入户核查")
+    if verified_on < claim.event_date:
+        return "VERIFIED_BEFORE_EVENT", (f"核查日期 {verified_on} 早于申请 {claim.claim_id} "
+                                         f"的事发日期 {claim.event_date}：请核对日期")
+    return None
+
+
 @dataclass
 class _Claim:
     claim_id: str
     household_id: str
     status: str
+    event_date: dt.date
+    assigned_verifier: str | None
+    township_code: str
 
 
 @dataclass

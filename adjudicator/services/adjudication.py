@@ -38,7 +38,7 @@ from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.tariff import Tariff
 from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, check_transition
 from schemas.case import Case, amounts_part
-from schemas.types import format_amount
+from schemas.types import MAX_AMOUNT, amount_too_large, format_amount
 
 ZERO = Decimal(0)
 #: Statuses in which a claim has not reached a final decision yet.
@@ -353,6 +353,9 @@ def _decide_chunk(ctx: Context, book: TariffBook, households: list[HouseholdData
             if isinstance(decided, str):
                 result.errors.append((claim.claim_id, decided))
                 continue
+            if (too_large := unstorable(decided)) is not None:
+                result.errors.append((claim.claim_id, too_large))
+                continue
             staged.append((index, wave, stage_decision(ctx, claim, text.decode(), decided,
                                                        tariff_pk, seq, now)))
             result.count(decided)
@@ -387,6 +390,18 @@ def _decide_all(book: TariffBook, cases: list[tuple[Tariff, int, bytes]]
     return [d for d in decided if d is not None]
 
 
+def unstorable(decided: Decided) -> str | None:
+    """Why a decision's amounts cannot be stored (beyond MAX_AMOUNT, what every money column
+    holds), or None. Such a claim is left as it is and reported: the rest of its chunk is
+    decided and stored, on both databases alike."""
+    for name, label in (("payout", "赔付金额"), ("eligible_expense", "合规费用"),
+                        ("counted_expense", "计入费用")):
+        if amount_too_large(Decimal(getattr(decided, name))):
+            return (f"{label}超出金额上限 {MAX_AMOUNT} 元（数据库金额列 NUMERIC(14,2)），无法存储："
+                    "该申请未理算，请核对其金额")
+    return None
+
+
 @dataclass
 class StagedDecision:
     """A decision whose claim has moved in memory, waiting for its row to be written."""
@@ -401,6 +416,8 @@ class StagedDecision:
 def stage_decision(ctx: Context, claim: Claim, case_text: str, decided: Decided,
                    tariff_pk: int, seq: int, now: str) -> StagedDecision:
     """Move the claim for its decision (status, history figures) and prepare the row."""
+    if (too_large := unstorable(decided)) is not None:
+        raise ValueError(f"{claim.claim_id}: {too_large}")
     new_status = check_transition(claim.claim_id, claim.status, OUTCOME_STATUS[decided.outcome])
     payout, counted = Decimal(decided.payout), Decimal(decided.counted_expense)
     row = {"claim_id": claim.claim_id, "household_id": claim.household_id, "seq": seq,

@@ -43,6 +43,7 @@ from adjudicator.services.verification import (
     load_facts,
     verification_payload,
 )
+from adjudicator.spreadsheet import neutralise
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.digest import sha256_text
@@ -911,7 +912,7 @@ def write_report_xlsx(report: AuditReport, path: Path) -> None:
         sheet.title = title.split()[0]
         sheet.append([label, *REPORT_HEADERS[1:]])
         for cells in report_table_rows([*rows, report.total]):
-            sheet.append(_numeric(cells))
+            sheet.append([neutralise(cell) for cell in _numeric(cells)])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     sheet = book.create_sheet("重大差异")
@@ -921,11 +922,12 @@ def write_report_xlsx(report: AuditReport, path: Path) -> None:
                   "追回/补发 adjustment"])
     for m in report.material:
         adj = m["adjustment"]
-        sheet.append([m["sample_id"], m["claim_id"], m["verifier"], m["township"], m["auditor"],
-                      ", ".join(m["fields"]), m["outcome"], Decimal(m["payout_stored"]),
-                      Decimal(m["payout_audit"]), Decimal(m["payout_difference"]),
-                      "是" if m["reopened"] else (m["reopen_blocked"] or "否"),
-                      "" if adj is None else f"{adj['kind']} {adj['amount']} ({adj['status']})"])
+        sheet.append([neutralise(cell) for cell in (
+            m["sample_id"], m["claim_id"], m["verifier"], m["township"], m["auditor"],
+            ", ".join(m["fields"]), m["outcome"], Decimal(m["payout_stored"]),
+            Decimal(m["payout_audit"]), Decimal(m["payout_difference"]),
+            "是" if m["reopened"] else (m["reopen_blocked"] or "否"),
+            "" if adj is None else f"{adj['kind']} {adj['amount']} ({adj['status']})")])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     book.save(path)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from adjudicator.masking import mask_name
 from adjudicator.services.integrity import payable_problems, refuse_payment
 from adjudicator.services.tariffs import TariffBook
+from adjudicator.spreadsheet import neutralise
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -109,5 +110,5 @@ def pay_closed(ctx: Context, register_dir: Path | None = None, chunk: int = 500)
         with register.open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(["batch", "claim_id", "household_id", "name (masked)", "amount"])
-            writer.writerows(lines)
+            writer.writerows([neutralise(cell) for cell in line] for line in lines)
     return PaymentRun(batch_ref, count, len(households), total, register)

@@ -689,6 +689,9 @@ def check_form_against(facts: ClaimFacts, form: VerificationForm, *, today: dt.d
         errors.append(f"the form is for household {form.household_id}, not {claim.household_id}")
     if form.verified_on is not None and form.verified_on > today:
         errors.append(f"verified_on {form.verified_on} is in the future")
+    elif form.verified_on is not None and form.verified_on < claim.event_date:
+        errors.append(f"核查日期 {form.verified_on} 早于申请 {claim.claim_id} 的事发日期 "
+                      f"{claim.event_date}：请核对日期")
     known = {m.member_id for m in facts.members}
     listed = [m.member_id for m in form.members]
     if len(set(listed)) != len(listed):

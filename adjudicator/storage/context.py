@@ -15,8 +15,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from adjudicator.messages import LocalizedError, Message
 from adjudicator.roles import require
 from adjudicator.storage.clock import Clock, stamp, system_clock
-from adjudicator.storage.db import database_url, make_engine, migrate, session_factory
+from adjudicator.storage.db import (
+    DatabaseNotReady,
+    check_ready,
+    database_url,
+    make_engine,
+    migrate,
+    session_factory,
+)
 from adjudicator.storage.models import User
+
+__all__ = ["Context", "DatabaseNotReady", "UnknownUser", "connect", "open_context"]
 
 
 class UnknownUser(LocalizedError, LookupError):
@@ -49,12 +58,16 @@ class Context:
             return Context(self.engine, self.factory, user.user_id, user.role, self.clock)
 
 
-def connect(url: str | None = None, *, run_migrations: bool = True) -> tuple[Engine,
-                                                                            sessionmaker[Session]]:
-    """Engine and session factory for the URL (migrated to the current schema first)."""
+def connect(url: str | None = None, *, create: bool = False) -> tuple[Engine,
+                                                                   sessionmaker[Session]]:
+    """Engine and session factory for the URL. With `create` (only `init`, the demo and
+    tests) the database is created or migrated to the current schema first; otherwise it must
+    already exist at the current schema (DatabaseNotReady, with a one-line reason)."""
     resolved = database_url(url)
-    if run_migrations:
+    if create:
         migrate(resolved)
+    else:
+        check_ready(resolved)
     engine = make_engine(resolved)
     return engine, session_factory(engine)
 

@@ -98,6 +98,59 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database does not exist or is not at this program's schema: only `init` and
+    `demo` create or migrate one (a mistyped `--db` must not make a new empty database)."""
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for an in-memory database or another dialect)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def check_ready(url: str) -> None:
+    """Raise DatabaseNotReady, with a one-line reason in Chinese, unless the database at `url`
+    exists and its Alembic heads are exactly this program's. Creates nothing: a SQLite file
+    that does not exist is never opened (opening it would create it)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    shown = make_url(url).render_as_string(hide_password=True)
+    file = _sqlite_file(url)
+    if file is not None and not file.is_file():
+        raise DatabaseNotReady(f"数据库 {shown} 不存在：请检查 --db 或 ADJUDICATOR_DATABASE_URL，"
+                               "新建数据库请运行 adjudicator init")
+    script = ScriptDirectory.from_config(alembic_config(url))
+    wanted = set(script.get_heads())
+    engine = create_engine(url, future=True)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise DatabaseNotReady(f"无法打开数据库 {shown}：{first}") from exc
+    finally:
+        engine.dispose()
+    if not current:
+        raise DatabaseNotReady(f"数据库 {shown} 尚未建立本系统的表（没有迁移记录）：新建数据库请"
+                               "运行 adjudicator init")
+    try:  # every revision applied: the heads, and what they revise or depend on
+        applied = {r.revision for r in script.iterate_revisions(tuple(current), "base")}
+    except Exception:  # a revision this program does not know (a newer one)
+        applied = set(current)
+    if not wanted <= applied:
+        raise DatabaseNotReady(f"数据库 {shown} 的结构版本（{', '.join(sorted(current))}）与本程序"
+                               f"（{', '.join(sorted(wanted))}）不一致：请运行 adjudicator init "
+                               "升级数据库")
+
+
 def migrate(url: str) -> None:
     """Create the database or bring it to the current schema (Alembic `upgrade heads`: every
     feature branch of the migrations)."""

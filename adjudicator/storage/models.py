@@ -1,13 +1,14 @@
 """The system of record: SQLAlchemy 2.x tables for SQLite (embedded) and PostgreSQL 15.
 
 Decisions, reviews, payments and events are append-only; a re-adjudication adds a decision and
-moves the claim's pointer, it never overwrites one. Money columns are NUMERIC(14, 2).
+moves the claim's pointer, it never overwrites one. Money columns are `Amount`: NUMERIC(14, 2)
+on PostgreSQL, integer fen on SQLite (exact on both).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,7 +26,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from schemas.types import AMOUNT_DIGITS
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +40,49 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-Amount = Numeric(14, 2, asdecimal=True)
+
+
+class ExactAmount(TypeDecorator[Decimal]):
+    """Money in yuan, stored exactly on both databases (one bound: schemas.types.MAX_AMOUNT).
+
+    The column is NUMERIC(14, 2) on both. PostgreSQL's is exact. SQLite has no exact decimal
+    (its NUMERIC kept 1234.56 as the nearest binary floating-point REAL), so there the column
+    holds the amount in integer fen (123456): an integer stays an integer in a NUMERIC column,
+    exact up to 2^53 fen, far beyond MAX_AMOUNT, and SQL SUM over it is integer arithmetic.
+    Read back, both give Decimal("1234.56") (two decimals). A value with more than two
+    decimals is rounded half away from zero to the fen, as PostgreSQL's NUMERIC rounds it.
+    """
+
+    impl = Numeric(AMOUNT_DIGITS, 2, asdecimal=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return to_fen(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or dialect.name != "sqlite":
+            return value  # type: ignore[no-any-return]
+        # the dialect's NUMERIC reading gave Decimal("123456.00") of the stored 123456
+        return (Decimal(value) / 100).quantize(_FEN)
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        return self  # a comparison with a literal amount binds it as fen on SQLite too
+
+
+_FEN = Decimal("0.01")
+
+
+def to_fen(value: Any) -> int:
+    """An amount in yuan (Decimal, int or str; never a float's binary value) in whole fen."""
+    if isinstance(value, float):
+        raise TypeError("an amount must be a Decimal, not a float")
+    amount = value if isinstance(value, Decimal) else Decimal(value)
+    return int(amount.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+Amount = ExactAmount()
 #: Timestamps are stored as ISO-8601 UTC text: identical on SQLite and PostgreSQL, and hashed
 #: as they are stored in the event chain.
 Timestamp = String(32)

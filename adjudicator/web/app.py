@@ -49,7 +49,8 @@ def _error_response(request: Request, error: WebError) -> Response:
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
-    """Connect to (and migrate) the database, then build the app with its routers."""
+    """Connect to the database (which `adjudicator init` created and migrated: the app
+    refuses one that does not exist or is not migrated), then build the app with its routers."""
     settings = settings or WebSettings()
     engine, factory = connect(settings.database_url)
     app = FastAPI(

@@ -61,6 +61,7 @@ _VERIFICATION: list[Rule] = [
     (r"signed by .* records only their own", 403, "not_assigned",
      "核查表的核查员不是您本人。"),
     (r"is in the future", 422, "invalid_form", "入户核查日期不能晚于今天。"),
+    (r"早于申请 .* 的事发日期", 422, "invalid_form", "入户核查日期不能早于申请的事发日期。"),
     (r"pended for a person's review", 409, "wrong_status",
      "该案件正在等待人工审核，不能重新核查。"),
     (r"a verification is recorded while", 409, "wrong_status", "该案件当前的状态不能录入核查。"),
