@@ -61,7 +61,14 @@ from adjudicator.web.api_models import (
     TokenRequest,
 )
 from adjudicator.web.auth import SignedIn
-from adjudicator.web.deps import auditors, officer_only, readers, signed_in, verifier_only
+from adjudicator.web.deps import (
+    auditors,
+    client_address,
+    officer_only,
+    readers,
+    signed_in,
+    verifier_only,
+)
 from adjudicator.web.state import web_state
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -88,9 +95,10 @@ def _me(signed: SignedIn) -> Me:
 
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"],
              responses={429: {"model": ErrorOut, "description": "Too many failed logins."}})
-def token(request: Request, body: TokenRequest) -> TokenOut:
+async def token(request: Request, body: TokenRequest) -> TokenOut:
     """Exchange a user name and password for a bearer token."""
-    value, signed = web_state(request).auth.login(body.username, body.password, "api")
+    value, signed = await web_state(request).auth.login(body.username, body.password, "api",
+                                                        client_address(request))
     return TokenOut(access_token=value, expires_at=signed.expires_at, user=_me(signed))
 
 
