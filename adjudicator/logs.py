@@ -93,7 +93,7 @@ def _scrub_record_message(_logger: Any, _method: str,
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The standard library's records, to whatever sys.stderr is when each is written."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
