@@ -24,11 +24,17 @@ class UnknownUser(LookupError):
 
 @dataclass
 class Context:
+    """Who acts: the user, their role and their scope. `townships` are the township codes
+    (prefixes of a household's township code) the user works in; empty means the whole
+    county. Every service that reads or changes a claim, a notice, a sample or a report
+    keeps to that scope (`adjudicator.services.scope`), whatever the door."""
+
     engine: Engine
     factory: sessionmaker[Session]
     user_id: str
     role: str
     clock: Clock = field(default=system_clock)
+    townships: tuple[str, ...] = ()
 
     def now(self) -> str:
         return stamp(self.clock())
@@ -46,7 +52,8 @@ class Context:
             if user is None or not user.active:
                 raise UnknownUser(f"no active user {user_id!r} (an admin adds users with "
                                   "'adjudicator user add')")
-            return Context(self.engine, self.factory, user.user_id, user.role, self.clock)
+            return Context(self.engine, self.factory, user.user_id, user.role, self.clock,
+                           tuple(str(t) for t in user.townships or []))
 
 
 def connect(url: str | None = None, *, run_migrations: bool = True) -> tuple[Engine,

@@ -76,7 +76,8 @@ def signed_in(signed: SignedIn | None = Depends(current)) -> SignedIn:
 
 def context_of(request: Request, signed: SignedIn) -> Context:
     web = web_state(request)
-    return Context(web.engine, web.factory, signed.user_id, signed.role, web.settings.clock)
+    return Context(web.engine, web.factory, signed.user_id, signed.role, web.settings.clock,
+                   signed.townships)
 
 
 def user_context(request: Request, signed: SignedIn = Depends(signed_in)) -> Context:
