@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adjudicator.roles import require
-from adjudicator.storage.clock import Clock, stamp, system_clock
+from adjudicator.storage.clock import Clock, local, stamp, system_clock
 from adjudicator.storage.db import database_url, make_engine, migrate, session_factory
 from adjudicator.storage.models import User
 
@@ -40,7 +40,9 @@ class Context:
         return stamp(self.clock())
 
     def today(self) -> dt.date:
-        return self.clock().date()
+        """Today's date in the county's time zone (a notice posted at 07:30 Beijing time is
+        dated that day, not the UTC day before)."""
+        return local(self.clock()).date()
 
     def require(self, action: str) -> None:
         require(self.user_id, self.role, action)

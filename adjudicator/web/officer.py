@@ -132,7 +132,7 @@ def summary_model(ctx: Context, year: int | None, office: str, period: str,
     figures = summary_counts(ctx, year)
     totals = figures["totals"].get("all") or dict.fromkeys(Counts.model_fields, 0)
     return SummaryReport(
-        title=title, period_label=period, issuing_office=office, issue_date=ctx.clock().date(),
+        title=title, period_label=period, issuing_office=office, issue_date=ctx.today(),
         totals=Counts(**totals),
         by_claim_category=tuple(ClaimCategoryRow(category=k, **v)
                                 for k, v in figures["category"].items()),
