@@ -11,8 +11,8 @@ Run by hand (it prints a table; nothing here is a test):
 The database is the web tests' seeded county (tests/e2e/webworld.py: pended claims, verifiers'
 assignments, an officer per township). The mix, in turn: the officer's pend queue, a
 decision, notices, the summary figures and `me` through the API with a bearer token; the
-pend queue, a claim and the report pages with a browser session; the login page (signed out). Any answer
-other than 200 counts as an error.
+pend queue, a claim and the report pages with a browser session; the login page (signed
+out). Any answer other than 200 counts as an error.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_import import pg_schema  # noqa: E402
+from bench.bench_import import pg_schema
 
 API = ["/api/v1/pended", "/api/v1/claims/P1/decision", "/api/v1/notices",
        "/api/v1/report/summary", "/api/v1/me"]
