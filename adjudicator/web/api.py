@@ -73,6 +73,8 @@ from adjudicator.web.state import web_state
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": words} for status, words in (
+        (400, "A malformed body (not JSON) or a NUL character (%00) in the path, the query or "
+              "a string."),
         (401, "Not signed in, or the token expired or was revoked."),
         (403, "The role may not do this, another verifier's claim, maker-checker, or a "
               "missing CSRF token (cookie sessions)."),

@@ -89,7 +89,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code, words = HTTP_WORDS.get(exc.status_code, ("http_error", "请求未能完成。"))
-        return _error_response(request, WebError(exc.status_code, code, words))
+        response = _error_response(request, WebError(exc.status_code, code, words))
+        for name, value in (exc.headers or {}).items():  # Allow on a 405
+            response.headers.setdefault(name, value)
+        return response
 
     app.include_router(pages_auth.router)
     app.include_router(pages_verifier.router)
