@@ -36,3 +36,11 @@ def test_a_decision_record_prints_beijing_time() -> None:
 def test_the_time_zone_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADJUDICATOR_TIMEZONE", "UTC")
     assert format_datetime(EARLY) == "2026年3月15日 23:30"
+
+
+def test_the_pages_date_a_stored_instant_in_beijing() -> None:
+    from adjudicator.web.templating import chinese_date
+
+    assert chinese_date(stamp(EARLY)) == "2026年3月16日"
+    assert chinese_date(EARLY) == "2026年3月16日"
+    assert chinese_date("2026-03-15") == "2026年3月15日"
