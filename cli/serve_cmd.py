@@ -1,4 +1,5 @@
-"""`adjudicator serve` (the web app under uvicorn) and `adjudicator user password`.
+"""`adjudicator serve` (the web app under uvicorn), `adjudicator user password` and
+`adjudicator user unlock`.
 
 The web package is imported only when these commands run, so every other command starts as
 fast as before."""
@@ -59,8 +60,9 @@ def serve(
                      detail=f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))
     console.print(f"防贫保 web app on http://{host}:{port}/ (API docs: /api/docs)",
                   highlight=False)
-    # uvicorn's own access log prints query strings: ours (adjudicator.web) does not.
-    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=True,
+    # uvicorn's own access log prints query strings: ours (adjudicator.web) does not; its
+    # other lines go through our log processors (log_config=None keeps configure_logging's).
+    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=True, log_config=None,
                 forwarded_allow_ips=forwarded_allow_ips, server_header=False)
 
 
@@ -82,3 +84,19 @@ def set_password(
         store_password(ctx, user_id, password)
     console.print(f"password of {user_id} set; their web sessions were signed out",
                   highlight=False)
+
+
+def unlock(
+    user_id: Annotated[str, typer.Argument(help="The user name whose web login is locked.")],
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Lift a web login lock-out of a user name after failed passwords (admin only)."""
+    from adjudicator.roles import PermissionDenied
+    from adjudicator.web.auth import unlock_login
+
+    ctx = context(db, user)
+    with refused(PermissionDenied):
+        lifted = unlock_login(ctx, user_id)
+    console.print(f"web login of {user_id} unlocked" if lifted
+                  else f"web login of {user_id} was not locked", highlight=False)

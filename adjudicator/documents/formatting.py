@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from adjudicator.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
+from adjudicator.storage.clock import local
 
 __all__ = [
     "chinese_ordinal",
@@ -62,9 +63,12 @@ def format_date(value: date | None) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """A timestamp the Chinese way, to the minute: ``2026年3月10日 14:05``."""
+    """A timestamp the Chinese way, to the minute, in the county's time zone:
+    ``2026年3月10日 14:05`` (an instant stored as 06:05 UTC)."""
     if value is None:
         return ""
+    if value.tzinfo is not None:
+        value = local(value)
     return f"{format_date(value.date())} {value:%H:%M}"
 
 

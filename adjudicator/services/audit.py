@@ -32,6 +32,7 @@ from adjudicator.decision import Decision, adjudicate
 from adjudicator.money import fmt
 from adjudicator.services.adjudication import HouseholdData, build_case, record_decision
 from adjudicator.services.cascade import redecide_later
+from adjudicator.services.scope import require_claim_in_scope, scope_filter, scoped
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.services.verification import (
     ClaimFacts,
@@ -169,8 +170,8 @@ def draw(population: Sequence[Unit], rate: Decimal, seed: int
     return sorted(chosen), counts
 
 
-def _population(session: Session, date_from: dt.date | None, date_to: dt.date | None
-                ) -> list[Unit]:
+def _population(session: Session, ctx: Context, date_from: dt.date | None,
+                date_to: dt.date | None) -> list[Unit]:
     latest = (select(VerificationRow.claim_id, func.max(VerificationRow.pk).label("pk"))
               .where(VerificationRow.status == "submitted")
               .group_by(VerificationRow.claim_id).subquery())
@@ -184,6 +185,7 @@ def _population(session: Session, date_from: dt.date | None, date_to: dt.date | 
         query = query.where(VerificationRow.verified_on >= date_from)
     if date_to is not None:
         query = query.where(VerificationRow.verified_on <= date_to)
+    query = scoped(ctx, query, Household.township_code)
     return sorted(Unit(c, v, t, pk, d or 0) for c, v, t, pk, d in session.execute(query))
 
 
@@ -224,7 +226,7 @@ def draw_sample(ctx: Context, *, rate: Decimal, seed: int, date_from: dt.date | 
         raise AuditRefused(f"the period ends ({date_to}) before it starts ({date_from})")
     now = ctx.now()
     with transaction(ctx.factory) as session:
-        population = _population(session, date_from, date_to)
+        population = _population(session, ctx, date_from, date_to)
         if not population:
             raise AuditRefused("no verified and decided claims in the period: nothing to sample")
         chosen, counts = draw(population, rate, seed)
@@ -442,6 +444,7 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
             .with_for_update()).scalar_one_or_none()
         if item is None:
             raise AuditRefused(f"claim {claim_id} is not in sample {sample_id}")
+        require_claim_in_scope(ctx, session, claim_id)
         done = session.execute(select(AuditRecheck.pk).where(
             AuditRecheck.item_pk == item.pk)).scalar()
         if done is not None:
@@ -824,8 +827,14 @@ class AuditReport:
                 "material": self.material}
 
 
+def _item_scope(ctx: Context) -> list[Any]:
+    condition = scope_filter(ctx, AuditSampleItem.township_code)
+    return [] if condition is None else [condition]
+
+
 def audit_report(ctx: Context, sample_id: int | None = None) -> AuditReport:
-    """The report of one sample, or of every sample drawn."""
+    """The report of one sample, or of every sample drawn (of the sampled claims in the
+    user's townships)."""
     ctx.require("audit.record")
     with ctx.factory() as session:
         query = select(AuditSample.sample_id).order_by(AuditSample.sample_id)
@@ -838,6 +847,7 @@ def audit_report(ctx: Context, sample_id: int | None = None) -> AuditReport:
             select(AuditSampleItem, AuditRecheck)
             .outerjoin(AuditRecheck, AuditRecheck.item_pk == AuditSampleItem.pk)
             .where(AuditSampleItem.sample_id.in_(samples))
+            .where(*_item_scope(ctx))
             .order_by(AuditSampleItem.sample_id, AuditSampleItem.claim_id)).all()
         adjustments = {a.recheck_pk: a for a in session.execute(select(AuditAdjustment).where(
             AuditAdjustment.sample_id.in_(samples))).scalars()}

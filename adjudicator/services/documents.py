@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from adjudicator.explain import explain_step
 from adjudicator.services.notices import store_document
+from adjudicator.services.scope import require_claim_in_scope, scoped
 from adjudicator.services.tariffs import TariffBook, stored_category_labels
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -55,7 +56,7 @@ def _already(session: Any, kind: str) -> set[str]:
     return set(session.execute(select(Document.ref).where(Document.kind == kind)).scalars())
 
 
-def _current(session: Any, status: str | None, claim_ids: list[str] | None
+def _current(session: Any, ctx: Context, status: str | None, claim_ids: list[str] | None
              ) -> list[tuple[Claim, DecisionRecord, Household]]:
     query = (select(Claim, DecisionRecord, Household)
              .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
@@ -65,7 +66,7 @@ def _current(session: Any, status: str | None, claim_ids: list[str] | None
         query = query.where(Claim.status == status)
     if claim_ids is not None:
         query = query.where(Claim.claim_id.in_(claim_ids))
-    return [tuple(row) for row in session.execute(query)]
+    return [tuple(row) for row in session.execute(scoped(ctx, query, Household.township_code))]
 
 
 def _labels(tariff: Tariff) -> dict[str, str]:
@@ -82,7 +83,7 @@ def denial_letters(ctx: Context, out_dir: Path) -> list[Written]:
     with transaction(ctx.factory) as session:
         book = TariffBook.load(session)
         done = _already(session, "denial_letter")
-        rows = [(c, d, h) for c, d, h in _current(session, ClaimStatus.DENIED.value, None)
+        rows = [(c, d, h) for c, d, h in _current(session, ctx, ClaimStatus.DENIED.value, None)
                 if f"{c.claim_id}#{d.seq}" not in done]
         members = _members_of(session, {c.household_id for c, _, _ in rows})
         letters, refs = [], []
@@ -132,7 +133,9 @@ def decision_records(ctx: Context, out_dir: Path, claim_ids: list[str] | None = 
     written: list[Written] = []
     with transaction(ctx.factory) as session:
         book = TariffBook.load(session)
-        rows = _current(session, None, claim_ids)
+        for claim_id in claim_ids or []:
+            require_claim_in_scope(ctx, session, claim_id)
+        rows = _current(session, ctx, None, claim_ids)
         members = _members_of(session, {c.household_id for c, _, _ in rows})
         models, refs = [], []
         for claim, decision, household in rows:
@@ -199,7 +202,7 @@ def summary_counts(ctx: Context, year: int | None = None) -> dict[str, Any]:
                         Claim.event_date, Household.category, Household.township_code,
                         Household.township_name)
                  .join(Household, Household.household_id == Claim.household_id))
-        for row in session.execute(query):
+        for row in session.execute(scoped(ctx, query, Household.township_code)):
             claim_id, household_id, member_id, category, event_date, hh_category, code, name = row
             if year is not None and event_date.year != year:
                 continue

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.cascade import redecide_later
+from adjudicator.services.scope import require_claim_in_scope, require_scope, scoped
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.services.verification import DEFAULT_DAYS
 from adjudicator.storage.context import Context
@@ -64,7 +65,7 @@ def store_document(session: Session, ctx: Context, kind: str, ref: str, path: Pa
     return document
 
 
-def _postable(session: Session, township: str | None, village: str | None
+def _postable(session: Session, ctx: Context, township: str | None, village: str | None
               ) -> dict[str, list[tuple[Claim, Household]]]:
     query = (select(Claim, Household).join(Household, Household.household_id == Claim.household_id)
              .where(Claim.status == ClaimStatus.APPROVED.value)
@@ -73,6 +74,7 @@ def _postable(session: Session, township: str | None, village: str | None
         query = query.where(Household.township_code.startswith(township))
     if village:
         query = query.where(Household.village_code == village)
+    query = scoped(ctx, query, Household.township_code)
     by_village: dict[str, list[tuple[Claim, Household]]] = defaultdict(list)
     for claim, household in session.execute(query):
         by_village[household.village_code].append((claim, household))
@@ -96,7 +98,7 @@ def _plan(session: Session, ctx: Context, township: str | None, village: str | N
 
     book = TariffBook.load(session)
     today = ctx.today()
-    by_village = _postable(session, township, village)
+    by_village = _postable(session, ctx, township, village)
     households = sorted({h.household_id for entries in by_village.values() for _, h in entries})
     members = {(m.household_id, m.member_id): m for m in session.execute(
         select(Member).where(Member.household_id.in_(households))).scalars()}
@@ -212,6 +214,7 @@ def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
                                 .with_for_update()).scalar_one_or_none()
         if claim is None:
             raise NoticeRefused(f"no claim {claim_id}")
+        require_claim_in_scope(ctx, session, claim_id)
         if claim.status != ClaimStatus.IN_NOTICE.value:
             raise NoticeRefused(f"claim {claim_id} is {claim.status}: objections are recorded "
                                 "during its notice period")
@@ -298,6 +301,7 @@ def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
                                  .with_for_update()).scalar_one_or_none()
         if notice is None:
             raise NoticeRefused(f"no notice {notice_no}")
+        require_scope(ctx, notice.township_code, f"notice {notice_no}")
         if notice.status != "open":
             raise NoticeRefused(f"notice {notice_no} is already {notice.status}")
         if ctx.today() <= notice.end_date:
@@ -342,16 +346,16 @@ def close_due_notices(ctx: Context) -> list[tuple[str, int, int]]:
     """Close every open notice whose period has ended."""
     ctx.require("notice")
     with ctx.factory() as session:
-        due = list(session.execute(select(Notice.notice_no).where(
+        due = list(session.execute(scoped(ctx, select(Notice.notice_no).where(
             Notice.status == "open", Notice.end_date < ctx.today())
-            .order_by(Notice.notice_no)).scalars())
+            .order_by(Notice.notice_no), Notice.township_code)).scalars())
     return [(no, *close_notice(ctx, no)) for no in due]
 
 
 def list_notices(ctx: Context, status: str | None = None) -> list[Notice]:
     ctx.require("read")
     with ctx.factory() as session:
-        query = select(Notice).order_by(Notice.notice_id)
+        query = scoped(ctx, select(Notice).order_by(Notice.notice_id), Notice.township_code)
         if status:
             query = query.where(Notice.status == status)
         return list(session.execute(query).scalars())

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from adjudicator.services.scope import scoped
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Claim, Household, Payment
 from adjudicator.workflow import ClaimStatus
@@ -73,6 +74,7 @@ def build_report(ctx: Context, year: int | None = None) -> Report:
                  .join(Household, Household.household_id == Claim.household_id))
         if year is not None:
             query = query.where(func.extract("year", Claim.event_date) == year)
+        query = scoped(ctx, query, Household.township_code)
         for row in session.execute(query.execution_options(yield_per=5000)):
             (claim_id, household_id, member_id, category, event_date, status, final_paid,
              decision_id, household_category, township_code, township_name) = row

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from adjudicator import reasons as R
 from adjudicator.services.cascade import paid_claims, redecide_later, settle_redecided
 from adjudicator.services.integrity import check_approvable
+from adjudicator.services.scope import require_claim_in_scope, scoped
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -48,6 +49,7 @@ class PendedClaim:
 
 
 def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
+    """The pend queue of the user's townships (of one township among them, if given)."""
     ctx.require("read")
     with ctx.factory() as session:
         query = (select(Claim, DecisionRecord, Household.township_code)
@@ -57,7 +59,7 @@ def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
                  .order_by(DecisionRecord.decided_at, Claim.claim_id))
         if township:
             query = query.where(Household.township_code.startswith(township))
-        rows = session.execute(query).all()
+        rows = session.execute(scoped(ctx, query, Household.township_code)).all()
         verifiers = _verifiers(session, [c.claim_id for c, _, _ in rows])
         return [PendedClaim(c.claim_id, c.household_id, t, c.category, d.payout,
                             list(d.reasons), verifiers.get(c.claim_id), d.decided_at)
@@ -87,6 +89,7 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
                                 .with_for_update()).scalar_one_or_none()
         if claim is None:
             raise ReviewRefused(f"no claim {claim_id}")
+        require_claim_in_scope(ctx, session, claim_id)
         if claim.status != ClaimStatus.PENDED.value or claim.current_decision_id is None:
             raise ReviewRefused(f"claim {claim_id} is {claim.status}, not pended")
         decision = session.get(DecisionRecord, claim.current_decision_id)
@@ -146,6 +149,7 @@ def decision_json(ctx: Context, claim_id: str) -> dict | None:  # type: ignore[t
         claim = session.get(Claim, claim_id)
         if claim is None or claim.current_decision_id is None:
             return None
+        require_claim_in_scope(ctx, session, claim_id)
         record = session.get(DecisionRecord, claim.current_decision_id)
         assert record is not None
         return orjson.loads(record.decision_json)  # type: ignore[no-any-return]

@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
+from functools import cache
+from zoneinfo import ZoneInfo
 
 Clock = Callable[[], dt.datetime]
+
+#: The county's time zone: every date and time a person reads is in it (stored instants
+#: stay UTC). `ADJUDICATOR_TIMEZONE` sets another (an IANA name).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def county_zone() -> ZoneInfo:
+    return _zone(os.environ.get("ADJUDICATOR_TIMEZONE") or DEFAULT_TIMEZONE)
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """An instant as the county's wall clock shows it (a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(county_zone())
 
 
 def system_clock() -> dt.datetime:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adjudicator.messages import LocalizedError, Message
 from adjudicator.roles import require
-from adjudicator.storage.clock import Clock, stamp, system_clock
+from adjudicator.storage.clock import Clock, local, stamp, system_clock
 from adjudicator.storage.db import (
     DatabaseNotReady,
     check_ready,
@@ -34,17 +34,25 @@ class UnknownUser(LocalizedError, LookupError):
 
 @dataclass
 class Context:
+    """Who acts: the user, their role and their scope. `townships` are the township codes
+    (prefixes of a household's township code) the user works in; empty means the whole
+    county. Every service that reads or changes a claim, a notice, a sample or a report
+    keeps to that scope (`adjudicator.services.scope`), whatever the door."""
+
     engine: Engine
     factory: sessionmaker[Session]
     user_id: str
     role: str
     clock: Clock = field(default=system_clock)
+    townships: tuple[str, ...] = ()
 
     def now(self) -> str:
         return stamp(self.clock())
 
     def today(self) -> dt.date:
-        return self.clock().date()
+        """Today's date in the county's time zone (a notice posted at 07:30 Beijing time is
+        dated that day, not the UTC day before)."""
+        return local(self.clock()).date()
 
     def require(self, action: str) -> None:
         require(self.user_id, self.role, action)
@@ -55,7 +63,8 @@ class Context:
             user = session.get(User, user_id)
             if user is None or not user.active:
                 raise UnknownUser(Message("user.unknown", user=user_id))
-            return Context(self.engine, self.factory, user.user_id, user.role, self.clock)
+            return Context(self.engine, self.factory, user.user_id, user.role, self.clock,
+                           tuple(str(t) for t in user.townships or []))
 
 
 def connect(url: str | None = None, *, create: bool = False) -> tuple[Engine,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,11 +54,28 @@ def make_engine(url: str) -> Engine:
 #: go on meanwhile.
 READ_SNAPSHOT = "adjudicator_read_snapshot"
 
+#: True while serving a request that only reads (the web app's GET and HEAD): its sessions'
+#: transactions begin DEFERRED on SQLite (a WAL read snapshot, never the write lock), except
+#: inside `transaction()`, which is the one way anything writes.
+_READS_ONLY: ContextVar[bool] = ContextVar("adjudicator_reads_only", default=False)
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Sessions opened in this block read without taking SQLite's write lock (a writer
+    holding it for a minute does not hold them up); `transaction()` still takes it."""
+    token = _READS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READS_ONLY.reset(token)
+
 
 def _sqlite_transactions(engine: Engine) -> None:
     """pysqlite's own transaction handling defers BEGIN and takes write locks late; take the
     write lock at BEGIN (IMMEDIATE) so that concurrent writers wait instead of failing
-    (except in a `READ_SNAPSHOT` session, which never writes)."""
+    (except in a `READ_SNAPSHOT` session and in a `reads_only()` block outside
+    `transaction()`, which never write)."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -74,7 +92,8 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        reading = connection.get_execution_options().get(READ_SNAPSHOT, False)
+        reading = (connection.get_execution_options().get(READ_SNAPSHOT, False)
+                   or _READS_ONLY.get())
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
@@ -84,9 +103,14 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed as a whole, or rolled back as a whole."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: committed as a whole, or rolled back as a whole (on SQLite it takes
+    the write lock at its start, even in a `reads_only()` block)."""
+    token = _READS_ONLY.set(False)
+    try:
+        with factory() as session, session.begin():
+            yield session
+    finally:
+        _READS_ONLY.reset(token)
 
 
 def alembic_config(url: str) -> Config:

@@ -61,11 +61,20 @@ from adjudicator.web.api_models import (
     TokenRequest,
 )
 from adjudicator.web.auth import SignedIn
-from adjudicator.web.deps import auditors, officer_only, readers, signed_in, verifier_only
+from adjudicator.web.deps import (
+    auditors,
+    client_address,
+    officer_only,
+    readers,
+    signed_in,
+    verifier_only,
+)
 from adjudicator.web.state import web_state
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": words} for status, words in (
+        (400, "A malformed body (not JSON) or a NUL character (%00) in the path, the query or "
+              "a string."),
         (401, "Not signed in, or the token expired or was revoked."),
         (403, "The role may not do this, another verifier's claim, maker-checker, or a "
               "missing CSRF token (cookie sessions)."),
@@ -88,9 +97,10 @@ def _me(signed: SignedIn) -> Me:
 
 @router.post("/auth/token", response_model=TokenOut, tags=["auth"],
              responses={429: {"model": ErrorOut, "description": "Too many failed logins."}})
-def token(request: Request, body: TokenRequest) -> TokenOut:
+async def token(request: Request, body: TokenRequest) -> TokenOut:
     """Exchange a user name and password for a bearer token."""
-    value, signed = web_state(request).auth.login(body.username, body.password, "api")
+    value, signed = await web_state(request).auth.login(body.username, body.password, "api",
+                                                        client_address(request))
     return TokenOut(access_token=value, expires_at=signed.expires_at, user=_me(signed))
 
 

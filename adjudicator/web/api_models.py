@@ -185,7 +185,9 @@ class ObjectionOut(BaseModel):
 
 class SampleRequest(BaseModel):
     model_config = _IN
-    rate: str = Field(pattern=r"^0?\.[0-9]{1,4}$|^1(\.0{1,4})?$",
+    # (0, 1] with at most four decimals: a fraction with a non-zero digit, or 1.
+    rate: str = Field(pattern=(r"^0?\.([1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])$"
+                               r"|^1(\.0{1,4})?$"),
                       description="Sampling rate in (0, 1], e.g. \"0.05\".")
     seed: int = Field(ge=0, lt=2**63)
     date_from: dt.date | None = None

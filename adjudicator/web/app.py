@@ -19,11 +19,11 @@ from adjudicator.storage.context import connect
 from adjudicator.version import ENGINE_VERSION
 from adjudicator.web import api, pages_auth, pages_officer, pages_verifier
 from adjudicator.web.auth import Authenticator
-from adjudicator.web.deps import csrf_guard
+from adjudicator.web.deps import csrf_guard, no_nul_in_form
 from adjudicator.web.errors import WebError, validation_error
-from adjudicator.web.middleware import AccessLog, BodyLimit, SecurityHeaders
+from adjudicator.web.middleware import AccessLog, BodyLimit, ReadsOnly, RefuseNul, SecurityHeaders
 from adjudicator.web.settings import WebSettings
-from adjudicator.web.state import WebState
+from adjudicator.web.state import WebState, web_state
 from adjudicator.web.templating import make_templates, page
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -36,10 +36,20 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _error_headers(request: Request, error: WebError) -> dict[str, str] | None:
+    if error.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if error.status == 429:
+        return {"Retry-After": str(web_state(request).settings.login_lock_minutes * 60)}
+    if error.status == 503:
+        return {"Retry-After": "5"}
+    return None
+
+
 def _error_response(request: Request, error: WebError) -> Response:
     if _is_api(request):
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-        return JSONResponse(error.as_json(), status_code=error.status, headers=headers)
+        return JSONResponse(error.as_json(), status_code=error.status,
+                            headers=_error_headers(request, error))
     if error.status == 401:
         target = request.url.path if request.method == "GET" else "/"
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
@@ -60,7 +70,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                      "Get a bearer token from POST /api/v1/auth/token and send it as "
                      "`Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", "
                      "\"message\" (Chinese), \"detail\", \"fields\"}}`."),
-        dependencies=[Depends(csrf_guard)],
+        dependencies=[Depends(no_nul_in_form), Depends(csrf_guard)],
         docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.web = WebState(settings, engine, factory, Authenticator(factory, settings),
@@ -80,13 +90,18 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code, words = HTTP_WORDS.get(exc.status_code, ("http_error", "请求未能完成。"))
-        return _error_response(request, WebError(exc.status_code, code, words))
+        response = _error_response(request, WebError(exc.status_code, code, words))
+        for name, value in (exc.headers or {}).items():  # Allow on a 405
+            response.headers.setdefault(name, value)
+        return response
 
     app.include_router(pages_auth.router)
     app.include_router(pages_verifier.router)
     app.include_router(pages_officer.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(ReadsOnly)
+    app.add_middleware(RefuseNul)
     app.add_middleware(AccessLog)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes,
                        upload_mb=settings.max_upload_bytes / (1024 * 1024),

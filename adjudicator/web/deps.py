@@ -22,6 +22,7 @@ from adjudicator.web.csrf import (
 )
 from adjudicator.web.errors import WebError
 from adjudicator.web.labels import ROLE_LABELS
+from adjudicator.web.middleware import NUL_REFUSED
 from adjudicator.web.state import web_state
 
 SESSION_COOKIE = "fpb_session"
@@ -40,6 +41,17 @@ def current(request: Request) -> SignedIn | None:
     return signed
 
 
+async def no_nul_in_form(request: Request) -> None:
+    """400 for a NUL character in a field of a form with files (JSON and plain forms are
+    refused before any route, by the RefuseNul middleware)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return
+    form = await request.form()
+    if any("\x00" in key or (isinstance(value, str) and "\x00" in value)
+           for key, value in form.multi_items()):
+        raise WebError(400, "nul_character", NUL_REFUSED.format(where="内容"))
+
+
 async def csrf_guard(request: Request, signed: SignedIn | None = Depends(current)) -> None:
     """Refuse any unsafe request without the right CSRF token (see `csrf`)."""
     if (request.method in SAFE_METHODS or request.url.path in EXEMPT_PATHS
@@ -50,6 +62,12 @@ async def csrf_guard(request: Request, signed: SignedIn | None = Depends(current
         raise forged()
 
 
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy, uvicorn's --proxy-headers puts the address the
+    proxy saw here), for the login throttle."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def signed_in(signed: SignedIn | None = Depends(current)) -> SignedIn:
     if signed is None:
         raise WebError(401, "not_authenticated", "请先登录。")
@@ -58,7 +76,8 @@ def signed_in(signed: SignedIn | None = Depends(current)) -> SignedIn:
 
 def context_of(request: Request, signed: SignedIn) -> Context:
     web = web_state(request)
-    return Context(web.engine, web.factory, signed.user_id, signed.role, web.settings.clock)
+    return Context(web.engine, web.factory, signed.user_id, signed.role, web.settings.clock,
+                   signed.townships)
 
 
 def user_context(request: Request, signed: SignedIn = Depends(signed_in)) -> Context:

@@ -21,6 +21,7 @@ from adjudicator.services.audit import AuditRefused
 from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.notices import NoticeRefused
 from adjudicator.services.review import ReviewRefused
+from adjudicator.services.scope import OutOfScope
 from adjudicator.services.verification import INCOME_LABELS, VerificationRefused
 from adjudicator.workflow import IllegalTransition
 
@@ -112,6 +113,9 @@ def _match(rules: Iterable[Rule], text: str, fallback: tuple[int, str, str]) -> 
 def refusal(exc: Exception) -> WebError:
     """A service's refusal as a WebError with the right status and a Chinese message."""
     text = str(exc)
+    if isinstance(exc, OutOfScope):
+        return WebError(403, "out_of_scope", "该案件（或公示、抽样）不属于您负责的乡镇。",
+                        detail=text)
     if isinstance(exc, PermissionDenied):
         return WebError(403, "forbidden", "您的角色无权进行此项操作。", detail=text)
     if isinstance(exc, VerificationRefused):

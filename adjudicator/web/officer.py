@@ -1,8 +1,9 @@
 """The county officer's work through the services: the pend queue of their townships, a
 decision in words, reviews, notices and their PDFs, sampling audits and the summary report.
 
-Only display glue lives here (scoping to the officer's townships, shaping figures for a page);
-every decision, state change and document comes from `adjudicator.services`.
+Only display glue lives here (shaping figures for a page); every decision, state change and
+document comes from `adjudicator.services`, which also keep to the officer's townships (the
+request's Context carries them).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from adjudicator.reasons import reason_text
 from adjudicator.services.documents import summary_counts
 from adjudicator.services.notices import CreatedNotice, create_notices
 from adjudicator.services.review import PendedClaim, decision_json, list_pended, resolve
+from adjudicator.services.scope import in_scope, require_scope
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Review
-from adjudicator.storage.models_notice import Document
+from adjudicator.storage.models_notice import Document, Notice
 from adjudicator.web.auth import SignedIn
 from adjudicator.web.errors import REFUSALS, WebError, refusal
 
@@ -52,17 +54,7 @@ def call(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 def pend_queue(ctx: Context, signed: SignedIn) -> list[PendedClaim]:
     """Pended claims of the officer's townships (all when the user has none), oldest first."""
-    if not signed.townships:
-        return list(call(list_pended, ctx))
-    found: dict[str, PendedClaim] = {}
-    for township in signed.townships:
-        for pended in call(list_pended, ctx, township):
-            found[pended.claim_id] = pended
-    return sorted(found.values(), key=lambda p: (p.decided_at, p.claim_id))
-
-
-def in_scope(signed: SignedIn, township_code: str) -> bool:
-    return not signed.townships or any(township_code.startswith(t) for t in signed.townships)
+    return list(call(list_pended, ctx))
 
 
 @dataclass(frozen=True)
@@ -87,14 +79,8 @@ def decision_view(ctx: Context, signed: SignedIn, claim_id: str) -> DecisionView
 
 
 def review(ctx: Context, signed: SignedIn, claim_id: str, action: str, reason: str) -> Review:
-    """Approve or deny with the service (it enforces maker-checker); an officer with
-    townships reviews only their own townships' claims."""
-    ctx.require("review")
-    queued = {p.claim_id: p for p in call(list_pended, ctx)}
-    if claim_id in queued and not in_scope(signed, queued[claim_id].township_code):
-        raise WebError(403, "out_of_scope", "该案件不属于您负责的乡镇。",
-                       detail=f"claim {claim_id} is in township "
-                              f"{queued[claim_id].township_code}")
+    """Approve or deny with the service (it enforces maker-checker and the officer's
+    townships)."""
     return call(resolve, ctx, claim_id, action, reason)  # type: ignore[no-any-return]
 
 
@@ -105,17 +91,12 @@ def post_notices(ctx: Context, signed: SignedIn, out_dir: Path, township: str | 
                  village: str | None) -> list[CreatedNotice]:
     """Post notices for a township or village of the officer's (all of theirs by default)."""
     ctx.require("notice")
-    wanted = township or None
-    if wanted is not None and not in_scope(signed, wanted):
+    if township and not in_scope(ctx, township):
         raise WebError(403, "out_of_scope", "该乡镇不属于您负责的范围。")
-    if village and not in_scope(signed, village):
+    if village and not in_scope(ctx, village):
         raise WebError(403, "out_of_scope", "该村不属于您负责的范围。")
-    prefixes: list[str | None] = [wanted] if wanted or not signed.townships else list(
-        signed.townships)
-    created: list[CreatedNotice] = []
-    for prefix in prefixes:
-        created += call(create_notices, ctx, out_dir, township=prefix, village=village or None)
-    return created
+    return list(call(create_notices, ctx, out_dir, township=township or None,
+                     village=village or None))
 
 
 def notice_pdf(ctx: Context, notice_no: str, documents_dir: Path) -> tuple[Path, str]:
@@ -128,6 +109,10 @@ def notice_pdf(ctx: Context, notice_no: str, documents_dir: Path) -> tuple[Path,
 
     ctx.require("read")
     with ctx.factory() as session:
+        notice = session.execute(select(Notice.township_code).where(
+            Notice.notice_no == notice_no)).scalar_one_or_none()
+        if notice is not None:
+            call(require_scope, ctx, notice, f"notice {notice_no}")
         document = session.execute(
             select(Document).where(Document.kind == "notice", Document.ref == notice_no)
             .order_by(Document.pk.desc()).limit(1)).scalar_one_or_none()
@@ -164,7 +149,7 @@ def summary_model(ctx: Context, year: int | None, office: str, period: str,
     figures = summary_counts(ctx, year)
     totals = figures["totals"].get("all") or dict.fromkeys(Counts.model_fields, 0)
     return SummaryReport(
-        title=title, period_label=period, issuing_office=office, issue_date=ctx.clock().date(),
+        title=title, period_label=period, issuing_office=office, issue_date=ctx.today(),
         totals=Counts(**totals),
         by_claim_category=tuple(ClaimCategoryRow(category=k, **v)
                                 for k, v in figures["category"].items()),

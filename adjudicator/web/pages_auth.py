@@ -5,14 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from adjudicator.roles import Role, may
 from adjudicator.web.auth import SignedIn
 from adjudicator.web.csrf import PRELOGIN_COOKIE, new_token
-from adjudicator.web.deps import SESSION_COOKIE, current, signed_in
+from adjudicator.web.deps import SESSION_COOKIE, client_address, current, signed_in
 from adjudicator.web.errors import WebError
 from adjudicator.web.state import web_state
 from adjudicator.web.templating import page
@@ -58,7 +57,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")
     auth = web_state(request).auth
     try:
-        token, signed = await run_in_threadpool(auth.login, name, password, "browser")
+        token, signed = await auth.login(name, password, "browser", client_address(request))
     except WebError as error:
         return _login_page(request, error, name[:64], status=error.status)
     target = _safe_next(str(form.get("next") or "/"))

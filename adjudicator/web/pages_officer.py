@@ -102,7 +102,7 @@ def _notices_page(request: Request, ctx: Context, signed: SignedIn,
                   created: list[Any] | None = None) -> Response:
     return page(request, "officer_notices.html", {
         "notices": list_notices(ctx), "error": error, "created": created,
-        "townships": signed.townships, "today": ctx.clock().date(),
+        "townships": signed.townships, "today": ctx.today(),
         "done": request.query_params.get("done"), "ref": request.query_params.get("ref")},
         status=status)
 
@@ -259,7 +259,7 @@ def _year(request: Request, ctx: Context, text: str | None = None) -> int | None
         return None
     if value and value.isdigit() and 2000 <= int(value) <= 2100:
         return int(value)
-    return int(ctx.clock().date().year)
+    return int(ctx.today().year)
 
 
 @router.get("/report")
@@ -270,7 +270,7 @@ def report(request: Request, ctx: Context = Depends(readers)) -> Response:
     from adjudicator.documents.summary import summary_sections, summary_sentences
 
     return page(request, "officer_report.html", {
-        "year": year, "this_year": ctx.clock().date().year, "summary": summary,
+        "year": year, "this_year": ctx.today().year, "summary": summary,
         "sentences": summary_sentences(summary), "sections": summary_sections(summary),
         "charts": officer.charts(summary)})
 

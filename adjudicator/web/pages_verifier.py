@@ -57,7 +57,7 @@ def _form_page(request: Request, ctx: Context, claim_id: str, data: dict[str, An
                                                         (error.fields if error else [])},
         "warnings": warnings or [], "confirm": confirm, "saved": saved,
         "max_mb": settings.max_upload_bytes / (1024 * 1024),
-        "max_files": settings.max_upload_files, "today": ctx.clock().date().isoformat(),
+        "max_files": settings.max_upload_files, "today": ctx.today().isoformat(),
     }, status=status)
 
 

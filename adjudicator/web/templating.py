@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from adjudicator.masking import mask_id_number, mask_name
 from adjudicator.reasons import reason_text
+from adjudicator.storage.clock import local
 from adjudicator.web.csrf import CSRF_FIELD, CSRF_HEADER, PRELOGIN_COOKIE
 from adjudicator.web.labels import TABLES, label
 
@@ -32,8 +33,17 @@ def money(value: Any) -> str:
 
 
 def chinese_date(value: Any) -> str:
+    """A date, or the date of a stored instant in the county's time zone (an instant stored
+    as 2026-03-15T23:30Z is 2026年3月16日 in Beijing)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = local(value)
     if isinstance(value, dt.date):
         return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, str) and len(value) > 10 and value.endswith("Z"):
+        try:
+            return chinese_date(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
     if isinstance(value, str) and len(value) >= 10:
         try:
             return chinese_date(dt.date.fromisoformat(value[:10]))

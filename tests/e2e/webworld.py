@@ -106,9 +106,9 @@ def fingerprint(ctx: Context) -> dict[str, Any]:
 
 
 def settings_for(db_url: str, tmp: Path, clock: Any, **overrides: Any) -> WebSettings:
+    options: dict[str, Any] = {"password_hasher": CHEAP, **overrides}
     return WebSettings(database_url=db_url, evidence_dir=tmp / "evidence",
-                       documents_dir=tmp / "documents", clock=clock, password_hasher=CHEAP,
-                       **overrides)
+                       documents_dir=tmp / "documents", clock=clock, **options)
 
 
 def client_for(db_url: str, tmp: Path, clock: Any, **overrides: Any) -> TestClient:

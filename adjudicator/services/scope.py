@@ -1,0 +1,62 @@
+"""A user's scope: the townships they work in (`Context.townships`; none = the whole county).
+
+An officer of one township reads and acts on that township's claims, decisions, notices,
+audit samples and figures only — from the CLI, the API and the pages alike, because the
+services themselves check it here. A refusal names the township, never a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from adjudicator.roles import PermissionDenied
+from adjudicator.storage.context import Context
+from adjudicator.storage.models import Claim, Household
+
+
+class OutOfScope(PermissionDenied):
+    """The thing asked for lies outside the acting user's townships."""
+
+
+def in_scope(ctx: Context, township_code: str | None) -> bool:
+    if not ctx.townships:
+        return True
+    return township_code is not None and any(
+        township_code.startswith(t) for t in ctx.townships)
+
+
+def scope_filter(ctx: Context, column: Any) -> ColumnElement[bool] | None:
+    """A WHERE condition keeping rows of the user's townships (None: county-wide)."""
+    if not ctx.townships:
+        return None
+    return or_(*(column.startswith(t) for t in ctx.townships))
+
+
+def scoped(ctx: Context, query: Any, column: Any) -> Any:
+    """`query` restricted to the user's townships by `column` (a township code)."""
+    condition = scope_filter(ctx, column)
+    return query if condition is None else query.where(condition)
+
+
+def require_scope(ctx: Context, township_code: str | None, what: str) -> None:
+    if not in_scope(ctx, township_code):
+        raise OutOfScope(f"{what} is in township {township_code}, outside the townships of "
+                         f"user {ctx.user_id} ({', '.join(ctx.townships)})")
+
+
+def claim_township(session: Session, claim_id: str) -> str | None:
+    return session.execute(
+        select(Household.township_code).join(Claim, Claim.household_id == Household.household_id)
+        .where(Claim.claim_id == claim_id)).scalar_one_or_none()
+
+
+def require_claim_in_scope(ctx: Context, session: Session, claim_id: str) -> None:
+    """Refuse a claim outside the user's townships (a claim that does not exist is left
+    for the caller to answer as it does)."""
+    if ctx.townships:
+        township = claim_township(session, claim_id)
+        if township is not None:
+            require_scope(ctx, township, f"claim {claim_id}")
