@@ -145,7 +145,7 @@ def test_a_premium_receipt_is_an_officers_event_recorded_once(county: StagedCoun
     first = record_receipt(officer, contract, Decimal("565320.00"), dt.date(2026, 1, 30), "B1")
     again = record_receipt(officer, contract, Decimal("565320.00"), dt.date(2026, 1, 30), "B1")
     assert (first.already_recorded, again.already_recorded, again.pk) == (False, True, first.pk)
-    with pytest.raises(FundRefused, match="流水号B1已登记为565320.00元"):
+    with pytest.raises(FundRefused, match=r"流水号B1已登记为565320\.00元"):
         record_receipt(officer, contract, Decimal("565320.01"), dt.date(2026, 1, 30), "B1")
     for amount, reference in ((Decimal("0"), "B2"), (Decimal("1.001"), "B2"),
                               (Decimal("5"), " ")):
