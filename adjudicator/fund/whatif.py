@@ -103,11 +103,19 @@ def _set_path(data: Any, key: str, value: Decimal) -> None:
                 raise WhatIfError(f"草案中没有键{key} (the draft has no key {key})")
             target = current
             continue
-        if isinstance(current, bool) or not isinstance(current, int | Decimal | str | None):
+        if isinstance(current, bool) or not isinstance(current, int | Decimal | str | None) \
+                or (isinstance(current, str) and not _numeric(current)):
             raise WhatIfError(f"{key}不是数值键 (not a numeric key of the tariff)")
         if current is None and not (isinstance(target, dict) and index in target):
             raise WhatIfError(f"草案中没有键{key} (the draft has no key {key})")
         target[index] = str(value)
+
+
+def _numeric(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def variant(draft: Tariff, key: str, value: Decimal) -> Tariff:
