@@ -50,17 +50,19 @@ def _png(figure: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def monthly_chart(months: Sequence[str], paid: Sequence[Decimal], premium: Decimal) -> str:
+def monthly_chart(year: int, by_month: dict[str, Decimal], premium: Decimal) -> str:
     """Monthly payouts (bars) and their running total (line) against the year's premium
-    (a dashed line), in 万元, as a PNG data URI."""
+    (a dashed line), in 万元, as a PNG data URI: every month of the year, and the months of
+    the next year in which the year's claims were still paid."""
     from matplotlib.figure import Figure
 
     from adjudicator.documents.charts import chart_font
 
     font = chart_font()
+    months = sorted({f"{year}-{m:02d}" for m in range(1, 13)} | set(by_month))
     figure = Figure(figsize=(6.0, 3.0), dpi=100)
     axes = figure.add_subplot()
-    values = [float(Decimal(v) / _TEN_THOUSAND) for v in paid]
+    values = [float(Decimal(by_month.get(m, 0)) / _TEN_THOUSAND) for m in months]
     running, total = [], 0.0
     for value in values:
         total += value
@@ -70,10 +72,12 @@ def monthly_chart(months: Sequence[str], paid: Sequence[Decimal], premium: Decim
     axes.plot(positions, running, color=_GREY, marker="o", linewidth=1.2, label="累计兑现")
     axes.axhline(float(premium / _TEN_THOUSAND), color="black", linestyle="--", linewidth=1,
                  label="年度保费")
-    axes.set_xticks(positions, labels=[m[5:] + "月" for m in months], fontproperties=font,
-                    fontsize=8)
+    axes.set_xticks(positions, labels=[f"{int(m[5:])}月" if m.startswith(str(year))
+                                       else f"次年{int(m[5:])}月" for m in months],
+                    fontproperties=font, fontsize=7)
+    axes.set_ylim(0, max([*running, float(premium / _TEN_THOUSAND), 0.01]) * 1.35)
     axes.set_ylabel("万元", fontproperties=font, fontsize=9)
-    axes.legend(prop=font, fontsize=8, loc="upper left")
+    axes.legend(prop=font, fontsize=8, loc="upper left", ncols=3, frameon=False)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.tight_layout()
@@ -198,8 +202,7 @@ def statement_html(figures: dict[str, Any], *, chart: bool = True) -> str:
     context["chart"] = None
     if chart and figures["paid_by_month"]:
         context["chart"] = monthly_chart(
-            list(figures["paid_by_month"]),
-            [_d(v) for v in figures["paid_by_month"].values()],
+            figures["year"], {k: _d(v) for k, v in figures["paid_by_month"].items()},
             _d(figures["settlement"]["premium"]))
     return _environment().get_template("fund_statement.html").render(**context)
 
