@@ -199,6 +199,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--base", type=int, default=20_000)
     parser.add_argument("--sample", type=int, default=5_000)
+    parser.add_argument("--no-sweep", action="store_true", help="skip the sweep")
     parser.add_argument("--keep", type=Path, help="keep the database here (re-used if there)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-whatif-") as tmp:
@@ -216,8 +217,10 @@ def main() -> None:
         print(f"sample: {sample}", flush=True)
         columnar = _child(run_whatif, url, draft, None)
         print(f"what-if: {columnar}", flush=True)
-        swept = _child(run_whatif, url, draft, "income_line=6000:9000:500")
-        print(f"sweep: {swept}", flush=True)
+        swept = None
+        if not args.no_sweep:
+            swept = _child(run_whatif, url, draft, "income_line=6000:9000:500")
+            print(f"sweep: {swept}", flush=True)
     n = sample["claims"]
     print()
     print("| run | claims | wall s | CPU s | claims/s (CPU) | peak MiB |")
@@ -228,6 +231,8 @@ def main() -> None:
           f"{sample['columnar_cpu']:.2f} | {n / sample['columnar_cpu']:,.0f} | |")
     for label, run, times in (("what-if, every claim", columnar, 1),
                               ("sweep of 7 values, one read", swept, 7)):
+        if run is None:
+            continue
         print(f"| {label} | {run['claims']:,} x {times} | {run['seconds']:.1f} | "
               f"{run['cpu']:.1f} | {run['claims'] * times / run['cpu']:,.0f} | "
               f"{run['peak_mib']:,.0f} |")
@@ -236,7 +241,8 @@ def main() -> None:
           f"{sample['same_decisions']}")
     print(f"actual {columnar['actual']}, draft {columnar['costs']}, errors "
           f"{columnar['errors']}")
-    print(f"sweep: {swept['costs']}")
+    if swept is not None:
+        print(f"sweep: {swept['costs']}")
 
 
 if __name__ == "__main__":
