@@ -194,6 +194,9 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     step(f"sampling audit: sample #{sample.sample_id} of {len(sample.claims)} claims "
          f"drawn from {sample.population_size} (seed {seed})")
 
+    from adjudicator.fund.demo_step import fund_step
+    fund_files = fund_step(officer, clock, out_dir, step)
+
     replayed = replay(admin.as_user("sun"))
     with factory() as session:
         checked, problem = verify_chain(session)
@@ -210,6 +213,7 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
                      "summary report": report_pdf, "summary workbook": report_xlsx,
                      "audit workbook": audit_xlsx, "payment register": out_dir / "payments",
                      "checkpoint": trust["checkpoint"]}
+    summary.files.update(fund_files)
     engine.dispose()
     return summary
 

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "pay": frozenset({R.SUPERVISOR}),
     "audit.sample": frozenset({R.OFFICER}),
     "audit.record": frozenset({R.OFFICER, R.AUDITOR}),
+    "fund": frozenset({R.OFFICER}),  # premium receipts and the annual settlement
     "read": frozenset({R.VERIFIER, R.SUPERVISOR, R.OFFICER, R.AUDITOR}),
     "replay": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
     "log.verify": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),

@@ -32,6 +32,11 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     assert "公示" in text and "*" in text  # masked names and ID numbers
     assert (out / "summary-report.pdf").stat().st_size > 10_000
     assert (out / "summary-report.xlsx").is_file()
+    assert "fund (资金) demo-county/2026" in result.output
+    assert "fund settlement 2026" in result.output
+    statement = PdfReader(out / "fund-settlement-2026.pdf").pages[0].extract_text()
+    assert "示范县2026年度防贫保险资金结算单" in statement
+    assert (out / "fund-settlement-2026.xlsx").is_file()
     # Re-running starts from a fresh database and, on its simulated clock, pays the same.
     again = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                      "--seed", "7"])

@@ -1,0 +1,158 @@
+"""测算: the what-if of a draft tariff equals a real adjudication of the county under the draft,
+decision by decision, and stores nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from adjudicator.demo import _APPROVABLE, StagedCounty, stage_county
+from adjudicator.fund.contract import load_contract
+from adjudicator.fund.whatif import WhatIfError, parse_sweep, variant, what_if, with_history
+from adjudicator.services.adjudication import adjudicate_ready
+from adjudicator.services.review import list_pended, resolve
+from adjudicator.storage.models import Claim, DecisionRecord, Event
+from adjudicator.tariff import TariffError, load_tariff
+from contracts import demo_contract_path
+from tariffs import demo_tariff_path
+
+SEED, HOUSEHOLDS = 23, 150
+
+
+def _draft(folder: Path) -> Path:
+    text = demo_tariff_path().read_text(encoding="utf-8")
+    for old, new in (('id = "demo-county/2026"', 'id = "demo-county/2026-draft"'),
+                     ('income_line = "7000"', 'income_line = "9000"'),
+                     ('large_payout_review = "30000"', 'large_payout_review = "20000"'),
+                     ('{ from = "5000", to = "20000", rate = "0.5" }',
+                      '{ from = "4000", to = "20000", rate = "0.55" }')):
+        assert old in text
+        text = text.replace(old, new)
+    path = folder / "draft.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _settle_down(staged: StagedCounty) -> None:
+    """Approve what a county officer may approve and adjudicate again, until nothing moves."""
+    supervisor, reviewer = staged.admin.as_user("li"), staged.admin.as_user("qian")
+    while True:
+        approved = 0
+        for pended in list_pended(staged.admin.as_user("zhao")):
+            if set(pended.reasons) <= _APPROVABLE:
+                resolve(reviewer, pended.claim_id, "approve", "村级评议通过")
+                approved += 1
+        if adjudicate_ready(supervisor).decided == 0 and approved == 0:
+            return
+
+
+def _current(staged: StagedCounty) -> dict[str, tuple]:
+    with staged.admin.factory() as session:
+        return {row.claim_id: (row.outcome, tuple(row.reasons), row.payout,
+                               row.eligible_expense, row.counted_expense)
+                for row in session.execute(
+                    select(Claim.claim_id, DecisionRecord.outcome, DecisionRecord.reasons,
+                           DecisionRecord.payout, DecisionRecord.eligible_expense,
+                           DecisionRecord.counted_expense)
+                    .join(DecisionRecord,
+                          DecisionRecord.decision_id == Claim.current_decision_id))}
+
+
+def _sizes(staged: StagedCounty) -> tuple[int, ...]:
+    with staged.admin.factory() as session:
+        return tuple(session.execute(select(func.count()).select_from(table)).scalar_one()
+                     for table in (Event, DecisionRecord, Claim))
+
+
+def test_what_if_equals_a_real_adjudication_under_the_draft(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    draft_path = _draft(tmp_path)
+    actual = stage_county(db_url, tmp_path / "actual", households=HOUSEHOLDS, seed=SEED)
+    _settle_down(actual)
+    before = _current(actual)
+    sizes = _sizes(actual)
+    report = what_if(actual.admin.as_user("zhao"), load_tariff(draft_path), 2026,
+                     load_contract(demo_contract_path()), keep_decisions=True)
+    assert _sizes(actual) == sizes  # read-only: nothing stored, no event
+    actual.admin.engine.dispose()
+
+    # The same county, adjudicated for real under the draft (its own SQLite database).
+    monkeypatch.setattr("adjudicator.demo.shipped_tariff_paths", lambda: [draft_path])
+    real = stage_county(f"sqlite:///{tmp_path / 'real.db'}", tmp_path / "real",
+                        households=HOUSEHOLDS, seed=SEED)
+    _settle_down(real)
+    redecided = _current(real)
+    real.admin.engine.dispose()
+
+    assert report.decisions is not None and set(report.decisions) == set(before)
+    compared = sorted(set(redecided) & set(report.decisions))
+    assert len(compared) >= 0.95 * len(before) and len(compared) > 50
+    for claim_id in compared:
+        decided = report.decisions[claim_id]
+        assert not isinstance(decided, str)
+        assert (decided.outcome, decided.reasons, Decimal(decided.payout),
+                Decimal(decided.eligible_expense), Decimal(decided.counted_expense)
+                ) == redecided[claim_id], claim_id
+    result = report.variants[0]
+    changed = sum(1 for c in compared
+                  if (redecided[c][0], redecided[c][2]) != (before[c][0], before[c][2]))
+    assert changed > 0 and result.changed >= changed
+    paying = ("approved", "pended")
+    assert result.draft == sum((redecided[c][2] for c in compared if redecided[c][0] in paying),
+                               Decimal("0.00"))
+    assert result.actual == sum((before[c][2] for c in before if before[c][0] in paying),
+                                Decimal("0.00"))
+    assert result.newly_paid.households > 0 and result.newly_paid.persons > 0
+    assert sum(r[1] for r in result.by_category.values()) == result.draft
+    assert sum(r[0] for r in result.by_township.values()) == result.actual
+    contract = load_contract(demo_contract_path())
+    assert result.required_premium_per_person == (
+        result.draft / contract.loss_ratio_target / contract.insured_persons
+    ).quantize(Decimal("0.01"), rounding="ROUND_CEILING")
+
+
+def test_a_sweep_costs_each_value_and_its_own_value_is_the_actual(db_url: str,
+                                                                  tmp_path: Path) -> None:
+    staged = stage_county(db_url, tmp_path, households=60, seed=5)
+    tariff = load_tariff(demo_tariff_path())
+    officer = staged.admin.as_user("zhao")
+    plain = what_if(officer, tariff, 2026).variants[0]
+    assert plain.changed == 0 and plain.draft == plain.actual > 0
+    swept = what_if(officer, tariff, 2026, sweep=parse_sweep("income_line=5000:9000:2000"))
+    assert [v.label for v in swept.variants] == ["income_line=5000", "income_line=7000",
+                                                 "income_line=9000"]
+    costs = [v.draft for v in swept.variants]
+    assert costs[1] == plain.draft and swept.variants[1].changed == 0
+    assert costs[0] <= costs[1] <= costs[2]  # a higher line never pays less
+    staged.admin.engine.dispose()
+
+
+def test_sweep_keys_and_values_are_checked() -> None:
+    tariff = load_tariff(demo_tariff_path())
+    assert parse_sweep("income_line=6000:9000:500")[1][-1] == Decimal(9000)
+    assert len(parse_sweep("income_line=6000:9000:500")[1]) == 7
+    for bad in ("income_line", "income_line=9000:6000:500", "income_line=1:2:0"):
+        with pytest.raises(WhatIfError):
+            parse_sweep(bad)
+    assert variant(tariff, "categories.medical.annual_cap", Decimal(80000)).categories[
+        "medical"].annual_cap == Decimal(80000)
+    assert variant(tariff, "categories.medical.bands[0].rate", Decimal("0.6")).categories[
+        "medical"].bands[0].rate == Decimal("0.6")
+    with pytest.raises(WhatIfError, match="no key"):
+        variant(tariff, "income_lines", Decimal(1))
+    with pytest.raises(WhatIfError, match="not a numeric key"):
+        variant(tariff, "income_test", Decimal(1))
+    with pytest.raises(TariffError, match="borderline_margin"):
+        variant(tariff, "borderline_margin", Decimal(1))
+
+
+def test_the_history_is_replaced_in_the_snapshot() -> None:
+    case = (b'{"case_id":"K#1","household":{"members":[]},"claim":{},"history":'
+            b'{"eligible_expense_to_date":"1.00","paid_to_date":"0.00"},"verification":{}}')
+    assert with_history(case, 250000, 1050, 99) == (
+        b'{"case_id":"K#1","household":{"members":[]},"claim":{},"history":'
+        b'{"eligible_expense_to_date":"2500.00","paid_to_date":"10.50",'
+        b'"paid_all_categories_to_date":"0.99"},"verification":{}}')
