@@ -7,6 +7,7 @@ Feature modules keep their tables in `adjudicator/storage/models_<feature>.py` (
 from adjudicator.storage import (
     models,  # noqa: F401
     models_audit,  # noqa: F401
+    models_feeds,  # noqa: F401
     models_notice,  # noqa: F401
     models_web,  # noqa: F401
 )

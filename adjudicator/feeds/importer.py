@@ -1,0 +1,575 @@
+"""`feed import`: a bureau's monthly export in, as it comes (docs/feeds.md).
+
+Each batch of rows is checked column by column (polars), matched to the register by ID number
+and stored in one transaction with one audit event. A row is stored once, ever: its record
+number (the settlement's `setl_id`, the disaster report's number, else the SHA-256 of the
+row's identifying fields) is unique per bureau, so importing a month again changes nothing.
+A row whose ID number is valid but not registered is stored without a household (the push
+list names it as not in the register). A refund (退费) reverses the settlement it names: the
+settlement leaves the year's sums, and if it is already inside a claim, that claim's expense
+changes (`adjudicator.feeds.redecision`). Bad rows go to the error report, in Chinese, with
+the file, the row and the column as headed in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from adjudicator.feeds import redecision
+from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
+from adjudicator.feeds.reader import ROW, Header, batches, find_header
+from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
+from adjudicator.intake.sources import inspect_file
+from adjudicator.storage.bulk import among, insert_rows, unique
+from adjudicator.storage.context import Context
+from adjudicator.storage.db import transaction
+from adjudicator.storage.events import PendingEvent, append_events
+from adjudicator.storage.models import Finding, Member
+from adjudicator.storage.models_feeds import FeedFile, FeedRow
+from schemas.imports import EDUCATION_STAGE_LABELS
+from schemas.types import EducationStage
+
+BATCH_ROWS = 50_000
+ZERO = Decimal("0.00")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+_TOTAL_WORDS = ("合计", "总计", "小计", "累计")
+_YES = ("1", "是", "y", "yes", "true", "退费")
+_STAGES = {**EDUCATION_STAGE_LABELS, **{s.value: s.value for s in EducationStage}}
+_REQUIRED_AMOUNTS = {"medfee_sumamt", "assessed_loss", "tuition", "amount"}
+_FUNDS = ("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "othfund_pay")
+
+
+class FeedRefused(ValueError):
+    """The whole file was refused (its month, its header): nothing stored."""
+
+
+@dataclass
+class FeedImportResult:
+    bureau: str
+    month: str
+    file: str
+    file_pk: int | None = None
+    rows_total: int = 0
+    accepted: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reversed: int = 0
+    total_rows_skipped: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    error_report: str | None = None
+
+    @property
+    def all_rejected(self) -> bool:
+        return self.rows_total > 0 and self.rejected == self.rows_total
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a YYYY-MM month, or FeedRefused."""
+    found = _MONTH.match(month or "")
+    if found is None:
+        raise FeedRefused(f"月份 {month!r} 格式不对：应为 YYYY-MM，例如 2026-03")
+    year, number = int(found[1]), int(found[2])
+    first = dt.date(year, number, 1)
+    after = dt.date(year + (number == 12), number % 12 + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
+# --- the checks, column by column ---------------------------------------------------------
+
+
+def _text(name: str) -> pl.Expr:
+    cleaned = pl.col(name).str.strip_chars()
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def _id_valid(col: pl.Expr) -> pl.Expr:
+    """GB 11643 ID numbers, checked as columns: 17 digits, a check character, a birth date."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    shaped = col.str.contains(r"^[0-9]{17}[0-9X]$")
+    total = pl.sum_horizontal([col.str.slice(i, 1).cast(pl.Int32, strict=False) * w
+                               for i, w in enumerate(weights)])
+    check = pl.lit("10X98765432").str.slice((total % 11).cast(pl.Int64), 1)
+    born = col.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null()
+    return shaped.fill_null(False) & (check == col.str.slice(17, 1)).fill_null(False) & born
+
+
+def _date(col: pl.Expr) -> pl.Expr:
+    text = col.str.replace_all("/", "-").str.replace_all(r"\.", "-")
+    return pl.coalesce(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+                       text.str.slice(0, 8).str.to_date("%Y%m%d", strict=False),
+                       text.str.to_date("%Y-%-m-%-d", strict=False))
+
+
+@dataclass
+class _Check:
+    field: str
+    code: str
+    reason: str
+    bad: pl.Expr
+
+
+def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date
+            ) -> list[_Check]:
+    refund = pl.col("_refund")
+    checks = [
+        _Check("certno", "MISSING_VALUE", "缺少身份证号", pl.col("certno").is_null()),
+        _Check("certno", "INVALID_ID_NUMBER", "身份证号无效（位数、出生日期或校验位不符）",
+               pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))),
+    ]
+    if bureau.record:
+        checks.append(_Check(bureau.record, "MISSING_VALUE",
+                             f"缺少{LABELS[bureau.record]}", pl.col(bureau.record).is_null()))
+        checks.append(_Check(bureau.record, "INVALID_VALUE",
+                             f"{LABELS[bureau.record]}超过64个字符",
+                             pl.col(bureau.record).str.len_chars() > 64))
+    if bureau.date and bureau.date in present:
+        label = LABELS[bureau.date]
+        checks += [
+            _Check(bureau.date, "MISSING_VALUE", f"缺少{label}", pl.col(bureau.date).is_null()),
+            _Check(bureau.date, "INVALID_DATE", f"{label}无法识别（应为 2026-03-15 这样的日期）",
+                   pl.col(bureau.date).is_not_null() & pl.col("_date").is_null()),
+            _Check(bureau.date, "DATE_AFTER_MONTH", f"{label}晚于导入月份的最后一天 {last}",
+                   pl.col("_date") > last),
+            _Check(bureau.date, "DATE_BEFORE_YEAR", f"{label}早于导入月份所在年度 {first.year} 年",
+                   pl.col("_date") < dt.date(first.year, 1, 1)),
+        ]
+    for name in bureau.amounts:
+        if name not in present:
+            continue
+        label = LABELS[name]
+        checks.append(_Check(name, "INVALID_AMOUNT", f"{label}不是金额（元，最多两位小数）",
+                             pl.col(name).is_not_null()
+                             & ~pl.col(name).str.contains(_AMOUNT).fill_null(False)))
+        checks.append(_Check(name, "NEGATIVE_AMOUNT", f"{label}为负数，但该行不是退费记录",
+                             ~refund & pl.col(name).str.starts_with("-").fill_null(False)))
+        if name in _REQUIRED_AMOUNTS:
+            checks.append(_Check(name, "MISSING_VALUE", f"缺少{label}",
+                                 pl.col(name).is_null()))
+    if bureau.name == "medical":
+        checks.append(_Check("init_setl_id", "MISSING_VALUE",
+                             "退费记录须注明被退费的原结算ID（init_setl_id / 原结算ID）",
+                             refund & pl.col("init_setl_id").is_null()))
+        if {"psn_pay", "fund_pay_sumamt"} <= present:
+            checks.append(_Check("psn_pay", "INCONSISTENT_AMOUNTS",
+                                 "个人支付金额不等于医疗费总额减基金支付总额",
+                                 (pl.col("_medfee_sumamt") - pl.col("_fund_pay_sumamt")
+                                  != pl.col("_psn_pay")).fill_null(False)
+                                 & pl.col("psn_pay").is_not_null()))
+    if bureau.name == "education":
+        checks.append(_Check("stage", "INVALID_VALUE", "学段无法识别（如 高中、中职、大专、本科）",
+                             pl.col("_stage").is_null()))
+    if bureau.name == "civil-affairs":
+        checks.append(_Check("assistance_kind", "MISSING_VALUE", "缺少救助类型",
+                             pl.col("assistance_kind").is_null()))
+    return checks
+
+
+def _money(name: str, present: set[str]) -> pl.Expr:
+    if name not in present:
+        return pl.lit(ZERO, dtype=pl.Decimal(15, 2))
+    ok = pl.col(name).str.contains(_AMOUNT).fill_null(False)
+    return (pl.when(ok).then(pl.col(name)).otherwise(None)
+            .cast(pl.Decimal(15, 2), strict=False).fill_null(ZERO))
+
+
+def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
+             ) -> pl.DataFrame:
+    """Clean text, typed amounts (`_<amount>`), the date, the refund flag, the figures."""
+    for name in (bureau.columns):
+        if name not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    df = df.with_columns(*(_text(name).alias(name) for name in bureau.columns))
+    df = df.with_columns(pl.col("certno").str.to_uppercase())
+    df = df.with_columns(*(pl.col(n).str.replace_all(",", "") for n in bureau.amounts))
+    df = df.with_columns(*(_money(n, present).alias(f"_{n}") for n in bureau.amounts))
+    refund = pl.lit(False)
+    if bureau.name == "medical":
+        refund = (pl.col("refd_setl_flag").str.to_lowercase().is_in(_YES).fill_null(False)
+                  | (pl.col("_medfee_sumamt") < 0) | pl.col("init_setl_id").is_not_null())
+    df = df.with_columns(refund.alias("_refund"))
+    if bureau.date:
+        df = df.with_columns(_date(pl.col(bureau.date)).alias("_date"))
+    else:
+        df = df.with_columns(pl.lit(first).alias("_date"))
+    if bureau.name == "education":
+        df = df.with_columns(pl.col("stage").replace_strict(_STAGES, default=None)
+                             .alias("_stage"))
+    if bureau.name == "medical":
+        funds = pl.sum_horizontal([pl.col(f"_{f}") for f in _FUNDS])
+        fund_total = (pl.col("_fund_pay_sumamt") if "fund_pay_sumamt" in present else funds)
+        psn = (pl.col("_psn_pay") if "psn_pay" in present
+               else pl.col("_medfee_sumamt") - fund_total)
+        if "psn_pay" in present:
+            psn = pl.when(pl.col("psn_pay").is_null()).then(
+                pl.col("_medfee_sumamt") - fund_total).otherwise(pl.col("_psn_pay"))
+        df = df.with_columns(psn.alias("_psn_pay"), fund_total.alias("_fund_total"))
+    return df
+
+
+def _is_total_row(df: pl.DataFrame, bureau: Bureau) -> pl.Series:
+    """A total line (合计 …): no ID number, and a cell starting with a total word."""
+    words = pl.any_horizontal([pl.col(n).str.strip_chars().str.starts_with(w).fill_null(False)
+                               for n in bureau.columns if n in df.columns
+                               for w in _TOTAL_WORDS])
+    return df.select((pl.col("certno").str.strip_chars().fill_null("") == "") & words
+                     ).to_series()
+
+
+# --- the figures and claim amounts of a row -----------------------------------------------
+
+
+def _row_values(bureau: Bureau, row: dict[str, Any]) -> tuple[dict[str, str], Decimal,
+                                                                    str | None]:
+    """(figures as two-decimal strings, the default figure, kind) of one checked row."""
+    def amount(name: str) -> Decimal:
+        value = row.get(f"_{name}")
+        return ZERO if value is None else Decimal(value)
+
+    figures: dict[str, Decimal]
+    kind: str | None = None
+    if bureau.name == "medical":
+        total = amount("medfee_sumamt")
+        non_compliant = amount("fulamt_ownpay_amt") + amount("overlmt_selfpay")
+        basic = amount("hifp_pay") + amount("hifob_pay")
+        named = basic + amount("hifmi_pay") + amount("maf_pay")
+        funds = Decimal(row["_fund_total"])
+        other = max(funds - named, amount("othfund_pay") + amount("cvlserv_pay"))
+        own = Decimal(row["_psn_pay"])
+        figures = {"total_cost": total, "non_compliant_cost": non_compliant,
+                   "basic_insurance_paid": basic, "critical_illness_paid": amount("hifmi_pay"),
+                   "medical_assistance_paid": amount("maf_pay"), "other_compensation": other,
+                   "out_of_pocket": own,
+                   "compliant_out_of_pocket": max(own - non_compliant, ZERO)
+                   if own >= 0 else own}
+        default = figures["compliant_out_of_pocket"]
+        kind = row.get("med_type")
+    elif bureau.name == "disaster":
+        loss, relief, insured = (amount("assessed_loss"), amount("relief_paid"),
+                                 amount("insurance_paid"))
+        figures = {"assessed_loss": loss, "relief_paid": relief, "insurance_paid": insured,
+                   "net_loss": max(loss - relief - insured, ZERO)}
+        default = figures["net_loss"]
+        kind = row.get("disaster_kind")
+    elif bureau.name == "education":
+        tuition, room, aid = amount("tuition"), amount("accommodation"), amount("aid_received")
+        figures = {"tuition": tuition, "accommodation": room, "aid_received": aid,
+                   "net_cost": max(tuition + room - aid, ZERO)}
+        default = figures["net_cost"]
+        kind = row.get("_stage")
+    else:
+        figures = {"amount": amount("amount")}
+        default = figures["amount"]
+        kind = row.get("assistance_kind")
+    return ({k: str(v.quantize(ZERO)) for k, v in figures.items()}, default.quantize(ZERO),
+            kind if kind is None else str(kind)[:32])
+
+
+def _record_no(bureau: Bureau, row: dict[str, Any]) -> str:
+    if bureau.record:
+        return str(row[bureau.record])
+    if bureau.name == "education":
+        key = (row["certno"], row.get("school") or "", row.get("term") or "",
+               row.get("_stage") or "")
+    else:
+        key = (row["certno"], row.get("assistance_kind") or "", str(row.get("_date")),
+               str(row.get("_amount")))
+    return hashlib.sha256("\x1f".join(map(str, key)).encode()).hexdigest()
+
+
+# --- the import -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    ctx: Context
+    bureau: Bureau
+    month: str
+    file_pk: int
+    result: FeedImportResult
+    report: ErrorReport
+    header: Header
+
+
+def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
+                errors_path: Path | str | None = None, batch_rows: int = BATCH_ROWS
+                ) -> FeedImportResult:
+    """Import one bureau's file for `month` (YYYY-MM); returns the counts.
+
+    Raises PermissionDenied, FileNotFoundError, UnreadableFile or FeedRefused (nothing
+    stored: the month, or the header; the error report says why)."""
+    ctx.require("import")
+    bureau = BUREAUS.get(bureau_name)
+    if bureau is None:
+        raise FeedRefused(f"未知的部门 {bureau_name!r}：应为 {'、'.join(BUREAUS)} 之一")
+    first, last = month_bounds(month)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: 文件不存在")
+    info = inspect_file(path)
+    if info.format not in ("csv", "xlsx"):
+        raise FeedRefused(f"{path.name}: 部门数据应为 CSV 或 XLSX 文件")
+    report_path = Path(errors_path) if errors_path else default_report_path(path)
+    result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
+    with ErrorReport(report_path, path.name) as report:
+        header = find_header(info, bureau)
+        _check_header(path, bureau, header, report)
+        assert header is not None
+        result.ignored_columns = header.ignored
+        result.file_pk = _open_file(ctx, bureau, month, path, info.sha256, report_path)
+        run = _Run(ctx, bureau, month, result.file_pk, result, report, header)
+        present = set(header.named)
+        checks = _checks(bureau, present, first, last)
+        for df in batches(info, header, batch_rows):
+            _batch(run, df, present, checks, first)
+    with transaction(ctx.factory) as session:
+        _update_file(session, run)
+    return result
+
+
+def _check_header(path: Path, bureau: Bureau, header: Header | None,
+                  report: ErrorReport) -> None:
+    problems: list[tuple[int, str, str, str]] = []
+    if header is None:
+        problems.append((1, "", "MISSING_HEADER", "前10行中找不到表头（至少应有两个可识别的列名，"
+                                                 "见 docs/feeds.md）"))
+    else:
+        for name in bureau.required:
+            if name not in header.named:
+                problems.append((header.row, LABELS[name], "MISSING_COLUMN",
+                                 f"缺少必需的列：{LABELS[name]}（{name}）"))
+        for name in header.doubled:
+            problems.append((header.row, LABELS[name], "DUPLICATE_COLUMN",
+                             f"有多列都表示{LABELS[name]}（{name}）：只保留一列"))
+    if problems:
+        for row, column, code, reason in problems:
+            report.add(row, column, code, reason)
+        row, column, code, reason = problems[0]
+        more = f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""
+        raise FeedRefused(f"{path.name} 第 {row} 行：{reason}{more}；未导入任何数据，"
+                          f"见错误报告 {report.path}")
+
+
+def _open_file(ctx: Context, bureau: Bureau, month: str, path: Path, sha256: str,
+               report: Path) -> int:
+    with transaction(ctx.factory) as session:
+        record = FeedFile(bureau=bureau.name, month=month, file_name=str(path)[-500:],
+                          file_sha256=sha256, rows_total=0, accepted=0, matched=0,
+                          unchanged=0, rejected=0, reversed=0,
+                          error_report=str(report)[-500:], imported_by=ctx.user_id,
+                          imported_at=ctx.now())
+        session.add(record)
+        session.flush()
+        return record.pk
+
+
+def _update_file(session: Session, run: _Run) -> None:
+    r = run.result
+    session.execute(update(FeedFile).where(FeedFile.pk == run.file_pk).values(
+        rows_total=r.rows_total, accepted=r.accepted, matched=r.matched,
+        unchanged=r.unchanged, rejected=r.rejected, reversed=r.reversed))
+
+
+def _batch(run: _Run, df: pl.DataFrame, present: set[str], checks: list[_Check],
+           first: dt.date) -> None:
+    bureau, result = run.bureau, run.result
+    df = df.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    totals = _is_total_row(df.with_columns(pl.col("certno") if "certno" in df.columns
+                                           else pl.lit(None, dtype=pl.String).alias("certno")),
+                           bureau)
+    result.total_rows_skipped += int(totals.sum())
+    df = _prepare(df.filter(~totals), bureau, present, first)
+    result.rows_total += df.height
+    flags = df.select(ROW, *(c.bad.fill_null(False).alias(f"_bad{i}")
+                             for i, c in enumerate(checks)))
+    problems: dict[int, list[tuple[str, str, str]]] = {}
+    for i, check in enumerate(checks):
+        for number in flags.filter(pl.col(f"_bad{i}"))[ROW].to_list():
+            problems.setdefault(number, []).append((check.field, check.code, check.reason))
+    good = df.filter(~pl.col(ROW).is_in(list(problems)))
+    rows = good.to_dicts()
+    rejected = [(df.filter(pl.col(ROW) == n).to_dicts()[0], p) for n, p in problems.items()]
+    with transaction(run.ctx.factory) as session:
+        rejected += _store(session, run, rows)
+        _update_file(session, run)
+    for row, found in sorted(rejected, key=lambda item: item[0][ROW]):
+        result.rejected += 1
+        original = {run.header.named.get(n, n): row.get(n) for n in bureau.columns
+                    if n in run.header.named}
+        fields = {run.header.named[n]: ("id_number" if n == "certno" else
+                                        "name" if n == "psn_name" else n)
+                  for n in run.header.named}
+        for name, code, reason in found:
+            run.report.add(int(row[ROW]), run.header.named.get(name, LABELS.get(name, name)),
+                           code, reason, masked_original(original, fields))
+
+
+Rejection = tuple[dict[str, Any], list[tuple[str, str, str]]]
+
+
+def _store(session: Session, run: _Run, rows: list[dict[str, Any]]) -> list[Rejection]:
+    """Match, deduplicate and store a batch's checked rows; refunds after the others."""
+    bureau, result, at = run.bureau, run.result, run.ctx.now()
+    rejected: list[Rejection] = []
+    members: dict[str, list[tuple[str, str, str]]] = {}
+    ids = unique(r["certno"] for r in rows)
+    if ids:
+        for idn, hid, mid, name in session.execute(
+                select(Member.id_number, Member.household_id, Member.member_id, Member.name)
+                .where(among(session, Member.id_number, ids))):
+            members.setdefault(idn, []).append((hid, mid, name))
+    for row in rows:
+        row["_record_no"] = _record_no(bureau, row)
+    stored = {r.record_no: r for r in session.execute(
+        select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date, FeedRow.figures,
+               FeedRow.reverses, FeedRow.kind)
+        .where(FeedRow.bureau == bureau.name,
+               among(session, FeedRow.record_no, unique(r["_record_no"] for r in rows))))}
+    new: list[dict[str, Any]] = []
+    refunds: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    seen: dict[str, tuple[Any, ...]] = {}
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        record_no = row["_record_no"]
+        figures, figure, kind = _row_values(bureau, row)
+        reverses = row.get("init_setl_id") if row["_refund"] else None
+        content = (row["certno"], row["_date"], figures, reverses, kind)
+        before = stored.get(record_no)
+        if before is not None or record_no in seen:
+            same = (seen[record_no] if before is None else
+                    (before.id_number, before.event_date, before.figures, before.reverses,
+                     before.kind))
+            if same == content:
+                result.unchanged += 1
+            else:
+                rejected.append((row, [(bureau.record or "certno", "DUPLICATE_RECORD",
+                                        f"{LABELS.get(bureau.record or '', '该记录')} 已导入且"
+                                        "内容不同：更正请以退费加重新结算的方式报送")]))
+            continue
+        matches = members.get(row["certno"], [])
+        if len(matches) > 1:
+            rejected.append((row, [("certno", "AMBIGUOUS_MEMBER",
+                                    f"该身份证号登记在 {len(matches)} 个成员名下，无法确定家庭")]))
+            continue
+        household = member = None
+        if matches:
+            household, member, name = matches[0]
+            if row.get("psn_name") and row["psn_name"] != name:
+                rejected.append((row, [("psn_name", "NAME_MISMATCH",
+                                        "姓名与该身份证号登记的成员姓名不符")]))
+                continue
+        seen[record_no] = content
+        values = {"bureau": bureau.name, "record_no": record_no, "month": run.month,
+                  "year": row["_date"].year, "event_date": row["_date"],
+                  "id_number": row["certno"], "household_id": household, "member_id": member,
+                  "category": bureau.category, "kind": kind, "figures": figures,
+                  "figure": ZERO if reverses else figure, "reverses": reverses,
+                  "reversed_by": None, "claim_id": None, "file_pk": run.file_pk,
+                  "row_number": int(row[ROW])}
+        if reverses:
+            refunds.append({**values, "_row": row})
+            continue
+        new.append(values)
+        result.accepted += 1
+        if household is None:
+            result.unmatched += 1
+        else:
+            result.matched += 1
+            findings += _findings(bureau, row, values)
+    insert_rows(session, FeedRow, new)
+    rejected += _reverse(session, run, refunds, changes)
+    _store_findings(session, run.file_pk, findings)
+    if new or refunds:
+        append_events(session, run.ctx.user_id, at, [PendingEvent(
+            "feed.rows", "feed_file", str(run.file_pk),
+            {"bureau": bureau.name, "month": run.month, "stored": len(new),
+             "refunds": len(refunds), "reversals": changes})])
+    return rejected
+
+
+def _findings(bureau: Bureau, row: dict[str, Any], values: dict[str, Any]
+              ) -> list[dict[str, Any]]:
+    """What a feed row tells the verifier (信息比对): civil-affairs assistance (transfer
+    income), and a civil-servant subsidy in a settlement (the person is a public servant)."""
+    found: list[dict[str, Any]] = []
+    if bureau.name == "civil-affairs":
+        found.append({"source": "civil_affairs", "item": "CIVIL_ASSISTANCE",
+                      "detail": f"民政{values['kind']} {values['figures']['amount']}元"
+                                f"（{values['event_date']}，转移性收入）"})
+    elif bureau.name == "medical" and row.get("_cvlserv_pay") and row["_cvlserv_pay"] > 0:
+        found.append({"source": "medical_insurance", "item": "PUBLIC_SERVANT",
+                      "detail": f"医保结算 {values['record_no']} 含公务员医疗补助资金支出"})
+    for item in found:
+        item.update(household_id=values["household_id"], found=True,
+                    reported_on=values["event_date"],
+                    row_key=hashlib.sha256(f"feed\x1f{bureau.name}\x1f{values['record_no']}"
+                                           f"\x1f{item['item']}".encode()).hexdigest())
+    return found
+
+
+def _store_findings(session: Session, file_pk: int, findings: list[dict[str, Any]]) -> None:
+    if not findings:
+        return
+    have = set(session.scalars(select(Finding.row_key).where(
+        among(session, Finding.row_key, [f["row_key"] for f in findings]))))
+    insert_rows(session, Finding, [{**f, "detail": f["detail"][:200],
+                                    "import_batch_id": None}
+                                   for f in findings if f["row_key"] not in have])
+
+
+def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
+             changes: list[dict[str, Any]]) -> list[Rejection]:
+    """Store each refund and reverse the settlement it names."""
+    rejected: list[Rejection] = []
+    if not refunds:
+        return rejected
+    originals = {r.record_no: r for r in session.execute(
+        select(FeedRow).where(FeedRow.bureau == run.bureau.name, among(
+            session, FeedRow.record_no, unique(r["reverses"] for r in refunds)))).scalars()}
+    stored: list[dict[str, Any]] = []
+    for refund in refunds:
+        row = refund.pop("_row")
+        original = originals.get(refund["reverses"])
+        if original is None or original.reverses is not None:
+            rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
+                                    "退费所指的原结算ID未曾导入：请先导入原结算")]))
+            continue
+        if original.reversed_by is not None:
+            rejected.append((row, [("init_setl_id", "ALREADY_REVERSED",
+                                    f"原结算已被退费记录 {original.reversed_by} 冲销")]))
+            continue
+        if original.id_number != refund["id_number"]:
+            rejected.append((row, [("certno", "MEMBER_MISMATCH",
+                                    "退费记录的身份证号与原结算不符")]))
+            continue
+        original.reversed_by = refund["record_no"]
+        refund["household_id"], refund["member_id"] = original.household_id, original.member_id
+        stored.append(refund)
+        run.result.reversed += 1
+        run.result.accepted += 1
+        change = {"reversed": original.record_no, "by": refund["record_no"],
+                  "claim": original.claim_id}
+        if original.claim_id is not None:
+            change["claim_effect"] = redecision.settlement_reversed(
+                session, run.ctx, original.claim_id, original)
+        changes.append(change)
+    insert_rows(session, FeedRow, stored)
+    session.flush()
+    return rejected
+
