@@ -78,7 +78,7 @@ def utf8_copy(info: FileInfo) -> Iterator[Path]:
 def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]:
     """The rows below the header, `rows` at a time, as text columns named by field (the
     first column of a field doubled in the header wins) plus `_row`."""
-    keep = {}
+    keep: dict[str, str] = {}
     for i, name in enumerate(header.fields):
         if name is not None and name not in keep.values():
             keep[f"c{i}"] = name

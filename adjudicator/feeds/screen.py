@@ -184,10 +184,10 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
             _store(session, existing, month, entry, at)
             result.entries.append(entry)
         for (id_number, category), items in sorted(strangers.items()):
-            entry = _stranger(book, month, id_number, category, items, last)
-            if entry is not None:
-                _store(session, existing, month, entry, at)
-                result.entries.append(entry)
+            stranger = _stranger(book, month, id_number, category, items, last)
+            if stranger is not None:
+                _store(session, existing, month, stranger, at)
+                result.entries.append(stranger)
         counts = result.counts()
         append_events(session, ctx.user_id, at, [PendingEvent(
             "feed.screened", "feed_month", month, {"month": month, **counts})])

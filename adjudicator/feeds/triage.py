@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds.importer import month_bounds
@@ -259,7 +259,7 @@ def _reuse(session: Session, claims: list[dict[str, Any]], verification: Verific
     events = []
     for claim in claims:
         status = check_transition(claim["claim_id"], S.SCREENED.value, S.VERIFIED.value)
-        session.execute(Claim.__table__.update().where(
+        session.execute(update(Claim).where(
             Claim.claim_id == claim["claim_id"]).values(status=status.value, updated_at=now))
         session.add(VerificationReuse(claim_id=claim["claim_id"],
                                       verification_pk=verification.pk,
@@ -298,7 +298,7 @@ def _assign(session: Session, ctx: Context, household: Household,
     for claim in claims:
         status = check_transition(claim["claim_id"], S.SCREENED.value,
                                   S.UNDER_VERIFICATION.value)
-        session.execute(Claim.__table__.update().where(
+        session.execute(update(Claim).where(
             Claim.claim_id == claim["claim_id"]).values(
                 status=status.value, assigned_verifier=chosen.user_id, assigned_at=now,
                 verification_due=due, updated_at=now))
