@@ -16,7 +16,8 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     result = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                       "--seed", "7"])
     assert result.exit_code == 0, result.output
-    for step in ("import households", "adjudicate:", "notices:", "pay:", "replay:"):
+    for step in ("import households", "feed import medical", "feed screen", "township "
+                 "screening", "adjudicate:", "notices:", "pay:", "replay:"):
         assert step in result.output
     assert "decisions identical" in result.output and "intact" in result.output
     notices = sorted((out / "documents" / "notices").glob("*.pdf"))
@@ -25,6 +26,7 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     assert "公示" in text and "*" in text  # masked names and ID numbers
     assert (out / "summary-report.pdf").stat().st_size > 10_000
     assert (out / "summary-report.xlsx").is_file()
+    assert (out / "documents" / "feeds" / "feed-report-2026-10.pdf").is_file()
     # Re-running starts from a fresh database and, on its simulated clock, pays the same.
     again = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                      "--seed", "7"])

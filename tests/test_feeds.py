@@ -37,7 +37,7 @@ from adjudicator.storage.models import (
     Member,
     Verification,
 )
-from adjudicator.storage.models_feeds import FeedPush, FeedRow
+from adjudicator.storage.models_feeds import FeedRow
 from adjudicator.tariff import TariffError, parse_tariff
 from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
@@ -406,7 +406,8 @@ def test_a_refund_inside_an_undecided_claim_changes_its_amounts(county, tmp_path
 def test_other_bureaus(county, tmp_path):
     disaster = write_csv(tmp_path / "d.csv", [
         ["D1", person(1, 0), "洪涝", "2026-03-02", "30000", "5000", "2000"]],
-        header=["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额", "救灾款", "保险赔付"],
+        header=["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额", "救灾款",
+                "保险赔付"],
         encoding="utf-8", title="2026年3月灾情报告")
     assert import_feed(sup(county), "disaster", disaster, "2026-03").matched == 1
     education = write_csv(tmp_path / "e.csv", [
