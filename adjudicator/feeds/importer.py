@@ -21,12 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds import redecision
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
+from adjudicator.feeds.figures import WARNING_FIELDS
 from adjudicator.feeds.reader import ROW, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import inspect_file
@@ -231,65 +233,69 @@ def _is_total_row(df: pl.DataFrame, bureau: Bureau) -> pl.Series:
                      ).to_series()
 
 
-# --- the figures and claim amounts of a row -----------------------------------------------
+# --- the figures and claim amounts of the rows, as columns ------------------------------
+
+_D = pl.Decimal(15, 2)
 
 
-def _row_values(bureau: Bureau, row: dict[str, Any]) -> tuple[dict[str, str], Decimal,
-                                                                    str | None]:
-    """(figures as two-decimal strings, the default figure, kind) of one checked row."""
-    def amount(name: str) -> Decimal:
-        value = row.get(f"_{name}")
-        return ZERO if value is None else Decimal(value)
+def _max0(expr: pl.Expr) -> pl.Expr:
+    return pl.max_horizontal(expr, pl.lit(ZERO, dtype=_D)).cast(_D)
 
-    figures: dict[str, Decimal]
-    kind: str | None = None
+
+def _figures(bureau: Bureau) -> dict[str, pl.Expr]:
+    """figure name -> its expression over the typed amounts (`_<amount>`)."""
+    c = {name: pl.col(f"_{name}") for name in bureau.amounts}
     if bureau.name == "medical":
-        total = amount("medfee_sumamt")
-        non_compliant = amount("fulamt_ownpay_amt") + amount("overlmt_selfpay")
-        basic = amount("hifp_pay") + amount("hifob_pay")
-        named = basic + amount("hifmi_pay") + amount("maf_pay")
-        funds = Decimal(row["_fund_total"])
-        other = max(funds - named, amount("othfund_pay") + amount("cvlserv_pay"))
-        own = Decimal(row["_psn_pay"])
-        figures = {"total_cost": total, "non_compliant_cost": non_compliant,
-                   "basic_insurance_paid": basic, "critical_illness_paid": amount("hifmi_pay"),
-                   "medical_assistance_paid": amount("maf_pay"), "other_compensation": other,
-                   "out_of_pocket": own,
-                   "compliant_out_of_pocket": max(own - non_compliant, ZERO)
-                   if own >= 0 else own}
-        default = figures["compliant_out_of_pocket"]
-        kind = row.get("med_type")
-    elif bureau.name == "disaster":
-        loss, relief, insured = (amount("assessed_loss"), amount("relief_paid"),
-                                 amount("insurance_paid"))
-        figures = {"assessed_loss": loss, "relief_paid": relief, "insurance_paid": insured,
-                   "net_loss": max(loss - relief - insured, ZERO)}
-        default = figures["net_loss"]
-        kind = row.get("disaster_kind")
-    elif bureau.name == "education":
-        tuition, room, aid = amount("tuition"), amount("accommodation"), amount("aid_received")
-        figures = {"tuition": tuition, "accommodation": room, "aid_received": aid,
-                   "net_cost": max(tuition + room - aid, ZERO)}
-        default = figures["net_cost"]
-        kind = row.get("_stage")
-    else:
-        figures = {"amount": amount("amount")}
-        default = figures["amount"]
-        kind = row.get("assistance_kind")
-    return ({k: str(v.quantize(ZERO)) for k, v in figures.items()}, default.quantize(ZERO),
-            kind if kind is None else str(kind)[:32])
-
-
-def _record_no(bureau: Bureau, row: dict[str, Any]) -> str:
-    if bureau.record:
-        return str(row[bureau.record])
+        non_compliant = c["fulamt_ownpay_amt"] + c["overlmt_selfpay"]
+        basic = c["hifp_pay"] + c["hifob_pay"]
+        named = basic + c["hifmi_pay"] + c["maf_pay"]
+        own = pl.col("_psn_pay")
+        return {"total_cost": c["medfee_sumamt"], "non_compliant_cost": non_compliant,
+                "basic_insurance_paid": basic, "critical_illness_paid": c["hifmi_pay"],
+                "medical_assistance_paid": c["maf_pay"],
+                "other_compensation": pl.max_horizontal(
+                    pl.col("_fund_total") - named, c["othfund_pay"] + c["cvlserv_pay"]),
+                "out_of_pocket": own,
+                "compliant_out_of_pocket": pl.when(own >= 0).then(_max0(own - non_compliant))
+                .otherwise(own)}
+    if bureau.name == "disaster":
+        return {"assessed_loss": c["assessed_loss"], "relief_paid": c["relief_paid"],
+                "insurance_paid": c["insurance_paid"],
+                "net_loss": _max0(c["assessed_loss"] - c["relief_paid"]
+                                  - c["insurance_paid"])}
     if bureau.name == "education":
-        key = (row["certno"], row.get("school") or "", row.get("term") or "",
-               row.get("_stage") or "")
-    else:
-        key = (row["certno"], row.get("assistance_kind") or "", str(row.get("_date")),
-               str(row.get("_amount")))
-    return hashlib.sha256("\x1f".join(map(str, key)).encode()).hexdigest()
+        return {"tuition": c["tuition"], "accommodation": c["accommodation"],
+                "aid_received": c["aid_received"],
+                "net_cost": _max0(c["tuition"] + c["accommodation"] - c["aid_received"])}
+    return {"amount": c["amount"]}
+
+
+_KIND = {"medical": "med_type", "disaster": "disaster_kind", "education": "_stage",
+         "civil-affairs": "assistance_kind"}
+
+
+def _values(df: pl.DataFrame, bureau: Bureau) -> pl.DataFrame:
+    """The checked rows with what is stored: `_record_no`, `_figures` (JSON text of decimal
+    strings), `_figure` (the category's default), `_kind`, `_reverses`."""
+    figures = _figures(bureau)
+    df = df.with_columns(*(e.cast(_D).alias(f"_f_{n}") for n, e in figures.items()))
+    df = df.with_columns(
+        pl.struct(*(pl.col(f"_f_{n}").cast(pl.String).alias(n) for n in figures))
+        .struct.json_encode().alias("_figures"),
+        pl.col(f"_f_{next(iter(figures))}" if bureau.category is None else
+               f"_f_{next(iter(WARNING_FIELDS[bureau.category]))}").alias("_figure"),
+        pl.col(_KIND[bureau.name]).cast(pl.String).str.slice(0, 32).alias("_kind"),
+        (pl.when(pl.col("_refund")).then(pl.col("init_setl_id")).otherwise(None)
+         if bureau.name == "medical" else pl.lit(None, dtype=pl.String)).alias("_reverses"))
+    if bureau.record:
+        return df.with_columns(pl.col(bureau.record).alias("_record_no"))
+    key = (["certno", "school", "term", "_stage"] if bureau.name == "education"
+           else ["certno", "assistance_kind", "_date", "_amount"])
+    joined = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key],
+                           separator="\x1f")
+    return df.with_columns(joined.map_elements(
+        lambda text: hashlib.sha256(text.encode()).hexdigest(), return_dtype=pl.String)
+        .alias("_record_no"))
 
 
 # --- the import -----------------------------------------------------------------------------
@@ -401,124 +407,161 @@ def _batch(run: _Run, df: pl.DataFrame, present: set[str], checks: list[_Check],
     for i, check in enumerate(checks):
         for number in flags.filter(pl.col(f"_bad{i}"))[ROW].to_list():
             problems.setdefault(number, []).append((check.field, check.code, check.reason))
-    good = df.filter(~pl.col(ROW).is_in(list(problems)))
-    rows = good.to_dicts()
-    rejected = [(df.filter(pl.col(ROW) == n).to_dicts()[0], p) for n, p in problems.items()]
+    rejected: list[Rejection] = []
+    if problems:
+        bad = df.filter(pl.col(ROW).is_in(list(problems)))
+        rejected = [(row, problems[row[ROW]]) for row in bad.to_dicts()]
+        df = df.filter(~pl.col(ROW).is_in(list(problems)))
+    good = _values(df, bureau)
     with transaction(run.ctx.factory) as session:
-        rejected += _store(session, run, rows)
+        rejected += _store(session, run, good)
         _update_file(session, run)
+    fields = {run.header.named[n]: ("id_number" if n == "certno" else
+                                    "name" if n == "psn_name" else n)
+              for n in run.header.named}
     for row, found in sorted(rejected, key=lambda item: item[0][ROW]):
         result.rejected += 1
-        original = {run.header.named.get(n, n): row.get(n) for n in bureau.columns
+        original = {run.header.named[n]: row.get(n) for n in bureau.columns
                     if n in run.header.named}
-        fields = {run.header.named[n]: ("id_number" if n == "certno" else
-                                        "name" if n == "psn_name" else n)
-                  for n in run.header.named}
         for name, code, reason in found:
             run.report.add(int(row[ROW]), run.header.named.get(name, LABELS.get(name, name)),
                            code, reason, masked_original(original, fields))
 
 
 Rejection = tuple[dict[str, Any], list[tuple[str, str, str]]]
+_STORED = ("bureau", "record_no", "month", "year", "event_date", "id_number", "household_id",
+           "member_id", "category", "kind", "figures", "figure", "reverses", "reversed_by",
+           "claim_id", "file_pk", "row_number")
 
 
-def _store(session: Session, run: _Run, rows: list[dict[str, Any]]) -> list[Rejection]:
-    """Match, deduplicate and store a batch's checked rows; refunds after the others."""
+def _content(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["certno"], row["_date"], orjson.loads(row["_figures"]), row["_reverses"],
+            row["_kind"])
+
+
+def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
+    """Match, deduplicate and store a batch's checked rows, as columns; refunds (few) after
+    the others, row by row."""
     bureau, result, at = run.bureau, run.result, run.ctx.now()
+    if df.is_empty():
+        return []
     rejected: list[Rejection] = []
-    members: dict[str, list[tuple[str, str, str]]] = {}
-    ids = unique(r["certno"] for r in rows)
-    if ids:
-        for idn, hid, mid, name in session.execute(
-                select(Member.id_number, Member.household_id, Member.member_id, Member.name)
-                .where(among(session, Member.id_number, ids))):
-            members.setdefault(idn, []).append((hid, mid, name))
-    for row in rows:
-        row["_record_no"] = _record_no(bureau, row)
-    stored = {r.record_no: r for r in session.execute(
-        select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date, FeedRow.figures,
-               FeedRow.reverses, FeedRow.kind)
-        .where(FeedRow.bureau == bureau.name,
-               among(session, FeedRow.record_no, unique(r["_record_no"] for r in rows))))}
-    new: list[dict[str, Any]] = []
-    refunds: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    seen: dict[str, tuple[Any, ...]] = {}
-    changes: list[dict[str, Any]] = []
-    for row in rows:
-        record_no = row["_record_no"]
-        figures, figure, kind = _row_values(bureau, row)
-        reverses = row.get("init_setl_id") if row["_refund"] else None
-        content = (row["certno"], row["_date"], figures, reverses, kind)
-        before = stored.get(record_no)
-        if before is not None or record_no in seen:
-            same = (seen[record_no] if before is None else
-                    (before.id_number, before.event_date, before.figures, before.reverses,
-                     before.kind))
-            if same == content:
+    register = pl.DataFrame(
+        list(session.execute(
+            select(Member.id_number, Member.household_id, Member.member_id, Member.name)
+            .where(among(session, Member.id_number, df["certno"].unique().to_list())))),
+        schema={"certno": pl.String, "_household": pl.String, "_member": pl.String,
+                "_name": pl.String}, orient="row")
+    counts = register.group_by("certno").agg(pl.len().alias("_members"))
+    df = (df.join(counts, on="certno", how="left")
+          .join(register.unique("certno", keep="first"), on="certno", how="left"))
+    ambiguous = pl.col("_members") > 1
+    wrong_name = (pl.col("psn_name").is_not_null() & pl.col("_name").is_not_null()
+                  & (pl.col("psn_name") != pl.col("_name")) & ~ambiguous.fill_null(False))
+    for row in df.filter(ambiguous.fill_null(False)).to_dicts():
+        rejected.append((row, [("certno", "AMBIGUOUS_MEMBER",
+                                f"该身份证号登记在 {row['_members']} 个成员名下，无法确定家庭")]))
+    for row in df.filter(wrong_name).to_dicts():
+        rejected.append((row, [("psn_name", "NAME_MISMATCH",
+                                "姓名与该身份证号登记的成员姓名不符")]))
+    df = df.filter(~ambiguous.fill_null(False) & ~wrong_name)
+    stored = {r.record_no: (r.id_number, r.event_date, r.figures, r.reverses, r.kind)
+              for r in session.execute(
+                  select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date,
+                         FeedRow.figures, FeedRow.reverses, FeedRow.kind)
+                  .where(FeedRow.bureau == bureau.name, among(
+                      session, FeedRow.record_no, df["_record_no"].unique().to_list())))}
+    again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
+    if stored or df["_record_no"].n_unique() < df.height:
+        firsts = {r["_record_no"]: _content(r) for r in
+                  df.filter(pl.col("_record_no").is_first_distinct()).to_dicts()}
+        for row in df.filter(again).to_dicts():
+            same = stored.get(row["_record_no"]) or firsts[row["_record_no"]]
+            if same == _content(row):
                 result.unchanged += 1
             else:
+                label = LABELS.get(bureau.record or "", "该记录")
                 rejected.append((row, [(bureau.record or "certno", "DUPLICATE_RECORD",
-                                        f"{LABELS.get(bureau.record or '', '该记录')} 已导入且"
-                                        "内容不同：更正请以退费加重新结算的方式报送")]))
-            continue
-        matches = members.get(row["certno"], [])
-        if len(matches) > 1:
-            rejected.append((row, [("certno", "AMBIGUOUS_MEMBER",
-                                    f"该身份证号登记在 {len(matches)} 个成员名下，无法确定家庭")]))
-            continue
-        household = member = None
-        if matches:
-            household, member, name = matches[0]
-            if row.get("psn_name") and row["psn_name"] != name:
-                rejected.append((row, [("psn_name", "NAME_MISMATCH",
-                                        "姓名与该身份证号登记的成员姓名不符")]))
-                continue
-        seen[record_no] = content
-        values = {"bureau": bureau.name, "record_no": record_no, "month": run.month,
-                  "year": row["_date"].year, "event_date": row["_date"],
-                  "id_number": row["certno"], "household_id": household, "member_id": member,
-                  "category": bureau.category, "kind": kind, "figures": figures,
-                  "figure": ZERO if reverses else figure, "reverses": reverses,
-                  "reversed_by": None, "claim_id": None, "file_pk": run.file_pk,
-                  "row_number": int(row[ROW])}
-        if reverses:
-            refunds.append({**values, "_row": row})
-            continue
-        new.append(values)
-        result.accepted += 1
-        if household is None:
-            result.unmatched += 1
-        else:
-            result.matched += 1
-            findings += _findings(bureau, row, values)
-    insert_rows(session, FeedRow, new)
-    rejected += _reverse(session, run, refunds, changes)
+                                        f"{label} 已导入且内容不同：更正请以退费加重新结算的方式"
+                                        "报送")]))
+        df = df.filter(~again)
+    refunds = df.filter(pl.col("_reverses").is_not_null())
+    df = df.filter(pl.col("_reverses").is_null())
+    new = df.select(
+        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
+        pl.lit(run.month).alias("month"), pl.col("_date").dt.year().alias("year"),
+        pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
+        pl.col("_household").alias("household_id"), pl.col("_member").alias("member_id"),
+        pl.lit(bureau.category, dtype=pl.String).alias("category"),
+        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
+        pl.col("_figure").alias("figure"), pl.lit(None, dtype=pl.String).alias("reverses"),
+        pl.lit(None, dtype=pl.String).alias("reversed_by"),
+        pl.lit(None, dtype=pl.String).alias("claim_id"),
+        pl.lit(run.file_pk).alias("file_pk"), pl.col(ROW).cast(pl.Int64).alias("row_number"))
+    insert_frame(session, FeedRow, new)
+    matched = int(new["household_id"].is_not_null().sum())
+    result.accepted += new.height
+    result.matched += matched
+    result.unmatched += new.height - matched
+    findings: list[dict[str, Any]] = []
+    if bureau.name == "civil-affairs" or (bureau.name == "medical" and matched):
+        wanted = df.filter(pl.col("_household").is_not_null())
+        if bureau.name == "medical":
+            wanted = wanted.filter(pl.col("_cvlserv_pay") > 0)
+        for row in wanted.to_dicts():
+            findings += _findings(bureau, row)
+    changes: list[dict[str, Any]] = []
+    rejected += _reverse(session, run, refunds.to_dicts(), changes)
     _store_findings(session, run.file_pk, findings)
-    if new or refunds:
+    if new.height or changes:
         append_events(session, run.ctx.user_id, at, [PendingEvent(
             "feed.rows", "feed_file", str(run.file_pk),
-            {"bureau": bureau.name, "month": run.month, "stored": len(new),
-             "refunds": len(refunds), "reversals": changes})])
+            {"bureau": bureau.name, "month": run.month, "stored": new.height,
+             "matched": matched, "reversals": changes})])
     return rejected
 
 
-def _findings(bureau: Bureau, row: dict[str, Any], values: dict[str, Any]
-              ) -> list[dict[str, Any]]:
+def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> None:
+    """Insert a frame's rows (columns named as the table's; JSON columns already JSON text):
+    PostgreSQL's COPY, else one executemany of plain tuples."""
+    if frame.is_empty():
+        return
+    table = model.__table__
+    connection = session.connection()
+    names = frame.columns
+    if connection.dialect.name == "postgresql":
+        preparer = connection.dialect.identifier_preparer
+        statement = (f"COPY {preparer.format_table(table)} "
+                     f"({', '.join(preparer.quote(n) for n in names)}) FROM STDIN")
+        driver: Any = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+        return
+    # SQLite: dates as ISO text and amounts as decimal text, as SQLAlchemy stores them
+    frame = frame.with_columns(pl.col(pl.Date).cast(pl.String), pl.col(pl.Decimal)
+                               .cast(pl.String))
+    columns = ", ".join(f'"{n}"' for n in names)
+    connection.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
+        list(frame.iter_rows()))
+
+
+def _findings(bureau: Bureau, row: dict[str, Any]) -> list[dict[str, Any]]:
     """What a feed row tells the verifier (信息比对): civil-affairs assistance (transfer
     income), and a civil-servant subsidy in a settlement (the person is a public servant)."""
     found: list[dict[str, Any]] = []
+    figures = orjson.loads(row["_figures"])
     if bureau.name == "civil-affairs":
         found.append({"source": "civil_affairs", "item": "CIVIL_ASSISTANCE",
-                      "detail": f"民政{values['kind']} {values['figures']['amount']}元"
-                                f"（{values['event_date']}，转移性收入）"})
+                      "detail": f"民政{row['_kind']} {figures['amount']}元"
+                                f"（{row['_date']}，转移性收入）"})
     elif bureau.name == "medical" and row.get("_cvlserv_pay") and row["_cvlserv_pay"] > 0:
         found.append({"source": "medical_insurance", "item": "PUBLIC_SERVANT",
-                      "detail": f"医保结算 {values['record_no']} 含公务员医疗补助资金支出"})
+                      "detail": f"医保结算 {row['_record_no']} 含公务员医疗补助资金支出"})
     for item in found:
-        item.update(household_id=values["household_id"], found=True,
-                    reported_on=values["event_date"],
-                    row_key=hashlib.sha256(f"feed\x1f{bureau.name}\x1f{values['record_no']}"
+        item.update(household_id=row["_household"], found=True, reported_on=row["_date"],
+                    row_key=hashlib.sha256(f"feed\x1f{bureau.name}\x1f{row['_record_no']}"
                                            f"\x1f{item['item']}".encode()).hexdigest())
     return found
 
@@ -541,11 +584,10 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
         return rejected
     originals = {r.record_no: r for r in session.execute(
         select(FeedRow).where(FeedRow.bureau == run.bureau.name, among(
-            session, FeedRow.record_no, unique(r["reverses"] for r in refunds)))).scalars()}
+            session, FeedRow.record_no, unique(r["_reverses"] for r in refunds)))).scalars()}
     stored: list[dict[str, Any]] = []
-    for refund in refunds:
-        row = refund.pop("_row")
-        original = originals.get(refund["reverses"])
+    for row in refunds:
+        original = originals.get(row["_reverses"])
         if original is None or original.reverses is not None:
             rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
                                     "退费所指的原结算ID未曾导入：请先导入原结算")]))
@@ -554,16 +596,22 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
             rejected.append((row, [("init_setl_id", "ALREADY_REVERSED",
                                     f"原结算已被退费记录 {original.reversed_by} 冲销")]))
             continue
-        if original.id_number != refund["id_number"]:
+        if original.id_number != row["certno"]:
             rejected.append((row, [("certno", "MEMBER_MISMATCH",
                                     "退费记录的身份证号与原结算不符")]))
             continue
-        original.reversed_by = refund["record_no"]
-        refund["household_id"], refund["member_id"] = original.household_id, original.member_id
-        stored.append(refund)
+        original.reversed_by = row["_record_no"]
+        stored.append({"bureau": run.bureau.name, "record_no": row["_record_no"],
+                       "month": run.month, "year": row["_date"].year,
+                       "event_date": row["_date"], "id_number": row["certno"],
+                       "household_id": original.household_id,
+                       "member_id": original.member_id, "category": run.bureau.category,
+                       "kind": row["_kind"], "figures": orjson.loads(row["_figures"]),
+                       "figure": ZERO, "reverses": row["_reverses"], "reversed_by": None,
+                       "claim_id": None, "file_pk": run.file_pk, "row_number": int(row[ROW])})
         run.result.reversed += 1
         run.result.accepted += 1
-        change = {"reversed": original.record_no, "by": refund["record_no"],
+        change = {"reversed": original.record_no, "by": row["_record_no"],
                   "claim": original.claim_id}
         if original.claim_id is not None:
             change["claim_effect"] = redecision.settlement_reversed(
@@ -572,4 +620,3 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
     insert_rows(session, FeedRow, stored)
     session.flush()
     return rejected
-

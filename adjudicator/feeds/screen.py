@@ -28,7 +28,7 @@ from adjudicator.feeds.figures import default_fields
 from adjudicator.feeds.importer import month_bounds
 from adjudicator.masking import mask_id_number, mask_name
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
-from adjudicator.storage.bulk import among, unique
+from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -148,6 +148,7 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
             select(FeedPush).where(FeedPush.month == month)).scalars()}
         facts = _Facts(session, households, first, last)
         at = ctx.now()
+        fresh: list[dict[str, Any]] = []
         for (household_id, category), items in sorted(groups.items()):
             household = households[household_id]
             tariff, line, fields = _line(book, household.region_code, last, category)
@@ -167,13 +168,14 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
                                                    last)
             if entry.reason:
                 entry.status = SCREENED_OUT
-            _store(session, existing, month, entry, at)
+            _store(session, existing, month, entry, at, fresh)
             result.entries.append(entry)
-        for (id_number, category), items in sorted(strangers.items()):
-            stranger = _stranger(book, month, id_number, category, items, last)
+        for (id_number, category), total in sorted(strangers.items()):
+            stranger = _stranger(book, id_number, category, total, last)
             if stranger is not None:
-                _store(session, existing, month, stranger, at)
+                _store(session, existing, month, stranger, at, fresh)
                 result.entries.append(stranger)
+        insert_rows(session, FeedPush, fresh)
         counts = result.counts()
         append_events(session, ctx.user_id, at, [PendingEvent(
             "feed.screened", "feed_month", month, {"month": month, **counts})])
@@ -190,10 +192,11 @@ _MARGIN = Decimal(1)
 
 def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
                 last: dt.date) -> tuple[dict[tuple[str, str], list[Any]],
-                                        dict[tuple[str, str], list[Any]]]:
+                                        dict[tuple[str, str], Decimal]]:
     """The rows of the households and people that may be over a line, grouped by (household
     or ID number, category): the database sums each one's default figure first, so that only
-    those near or over the lowest line of their category are read row by row."""
+    the households near or over the lowest line of their category are read row by row. People
+    not registered are measured by that sum (of the month's rows, to the fen)."""
     lowest: dict[str, Decimal] = {}
     other_fields: set[str] = set()
     for pk, tariff in book.by_pk.items():
@@ -225,18 +228,11 @@ def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
                 *live, among(session, FeedRow.household_id, chunk))):
             if (row.household_id, row.category) in keys:
                 groups[(row.household_id, row.category)].append(row)
-    people = [(i, c) for i, c, total in session.execute(
+    people = [((i, c), total) for i, c, total in session.execute(
         select(FeedRow.id_number, FeedRow.category, func.sum(FeedRow.figure))
         .where(*live, FeedRow.household_id.is_(None), FeedRow.month == month)
         .group_by(FeedRow.id_number, FeedRow.category)) if near(c, total)]
-    strangers: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    keys = set(people)
-    for chunk in _chunks(unique(i for i, _ in people), 5000):
-        for row in session.execute(select(*_ROW_COLUMNS).where(
-                *live, FeedRow.household_id.is_(None), FeedRow.month == month,
-                among(session, FeedRow.id_number, chunk))):
-            if (row.id_number, row.category) in keys:
-                strangers[(row.id_number, row.category)].append(row)
+    strangers = {(i, str(c)): Decimal(str(total)).quantize(ZERO) for (i, c), total in people}
     return groups, strangers
 
 
@@ -244,14 +240,12 @@ def _chunks(values: list[Any], size: int) -> list[list[Any]]:
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
-def _stranger(book: TariffBook, month: str, id_number: str, category: str,
-              items: list[Any], last: dt.date) -> PushEntry | None:
-    """A person with feed rows this month who is not a registered member."""
-    _, line, fields = _line(book, id_number[:6], last, category)
-    if line is None:
-        return None
-    figure = sum((_figure(r.figures, fields) for r in items), ZERO)
-    if figure <= line:
+def _stranger(book: TariffBook, id_number: str, category: str, figure: Decimal,
+              last: dt.date) -> PushEntry | None:
+    """A person with feed rows this month who is not a registered member, over the line by
+    the category's default figure."""
+    _, line, _ = _line(book, id_number[:6], last, category)
+    if line is None or figure <= line:
         return None
     key = "未登记-" + hashlib.sha256(id_number.encode()).hexdigest()[:16]
     return PushEntry(key, id_number[:6], None, None, mask_id_number(id_number), category,
@@ -260,7 +254,7 @@ def _stranger(book: TariffBook, month: str, id_number: str, category: str,
 
 
 def _store(session: Session, existing: dict[tuple[str, str], FeedPush], month: str,
-           entry: PushEntry, at: str) -> None:
+           entry: PushEntry, at: str, fresh: list[dict[str, Any]]) -> None:
     row = existing.get((entry.household_id, entry.category))
     values = {"township_code": entry.township_code, "figure": entry.figure,
               "warning_line": entry.warning_line, "previous_figure": entry.previous_figure,
@@ -268,8 +262,10 @@ def _store(session: Session, existing: dict[tuple[str, str], FeedPush], month: s
               "status": entry.status, "reason": entry.reason, "note": entry.note,
               "screened_at": at}
     if row is None:
-        session.add(FeedPush(month=month, household_id=entry.household_id,
-                             category=entry.category, claim_ids=[], **values))
+        fresh.append({"month": month, "household_id": entry.household_id,
+                      "category": entry.category, "claim_ids": [], "verifier_id": None,
+                      "verification_due": None, "reused_verification": None,
+                      "decided_by": None, "decided_at": None, **values})
     elif row.status in (PUSHED, SCREENED_OUT):
         for key, value in values.items():
             setattr(row, key, value)

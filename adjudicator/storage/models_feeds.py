@@ -55,7 +55,7 @@ class FeedRow(Base):
     month: Mapped[str] = mapped_column(String(7), index=True)
     year: Mapped[int] = mapped_column(Integer)
     event_date: Mapped[dt.date] = mapped_column(Date)
-    id_number: Mapped[str] = mapped_column(String(32), index=True)
+    id_number: Mapped[str] = mapped_column(String(32))
     household_id: Mapped[str | None] = mapped_column(String(64))
     member_id: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(16))
@@ -64,7 +64,7 @@ class FeedRow(Base):
     figure: Mapped[Decimal] = mapped_column(Amount)
     reverses: Mapped[str | None] = mapped_column(String(64))
     reversed_by: Mapped[str | None] = mapped_column(String(64))
-    claim_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    claim_id: Mapped[str | None] = mapped_column(String(64))
     file_pk: Mapped[int] = mapped_column(BigId)
     row_number: Mapped[int] = mapped_column(Integer)
 
