@@ -22,14 +22,15 @@ from sqlalchemy.orm import Session
 from adjudicator.feeds.importer import month_bounds
 from adjudicator.feeds.redecision import CLAIM_AMOUNTS
 from adjudicator.feeds.screen import KEPT, PUSHED, REASONS, REMOVED, SCREENED_OUT
+from adjudicator.masking import mask_name
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.services.verification import DEFAULT_DAYS, _covers, _open_loads
-from adjudicator.storage.bulk import insert_rows
+from adjudicator.storage.bulk import among, insert_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Claim, Household, User, Verification
+from adjudicator.storage.models import Claim, Household, Member, User, Verification
 from adjudicator.storage.models_feeds import FeedPush, FeedRow, VerificationReuse
 from adjudicator.workdays import add_working_days
 from adjudicator.workflow import ClaimStatus, check_transition
@@ -89,10 +90,13 @@ def push_entries(ctx: Context, month: str, township: str | None = None,
         if township:
             query = query.where(FeedPush.township_code.startswith(township))
         found = []
-        for push, village, township_name, region in session.execute(query):
-            if not in_scope(region or push.township_code, scope):
-                continue
+        listed = [(push, village, township_name, region)
+                  for push, village, township_name, region in session.execute(query)
+                  if in_scope(region or push.township_code, scope)]
+        heads = _heads(session, [push.household_id for push, *_ in listed])
+        for push, village, township_name, _region in listed:
             found.append({"household_id": push.household_id, "township": push.township_code,
+                          "head": heads.get(push.household_id, ""),
                           "township_name": township_name, "village": village,
                           "category": push.category, "figure": str(push.figure),
                           "warning_line": str(push.warning_line),
@@ -107,6 +111,19 @@ def push_entries(ctx: Context, month: str, township: str | None = None,
                           else push.verification_due.isoformat(),
                           "reused_verification": push.reused_verification})
         return found
+
+
+def _heads(session: Session, household_ids: list[str]) -> dict[str, str]:
+    """The masked name of each household's head (its first member when none is marked)."""
+    heads: dict[str, str] = {}
+    for chunk in (household_ids[i:i + 5000] for i in range(0, len(household_ids), 5000)):
+        for hid, name, relation in session.execute(
+                select(Member.household_id, Member.name, Member.relation)
+                .where(among(session, Member.household_id, chunk))
+                .order_by(Member.household_id, Member.member_id)):
+            if hid not in heads or relation in ("head", "户主"):
+                heads[hid] = mask_name(name)
+    return heads
 
 
 def _entry(session: Session, ctx: Context, month: str, household_id: str,
