@@ -77,7 +77,8 @@ class StagedCounty:
 
 
 def stage_county(url: str, folder: Path, *, households: int, seed: int,
-                 step: Callable[[str], None] = lambda text: None) -> StagedCounty:
+                 step: Callable[[str], None] = lambda text: None,
+                 feed_month: bool = False) -> StagedCounty:
     """Generate a county into the database at `url`, up to its first notices: users, the
     department files imported, verification assigned and recorded three days later, the
     claims adjudicated, the pends a county officer may approve approved, and the claims they
@@ -123,6 +124,9 @@ def stage_county(url: str, folder: Path, *, households: int, seed: int,
     clock.advance(days=3)
     result = import_verifications(supervisor, files["verifications"])
     step(f"import verifications: {result.accepted} recorded, {result.rejected} rejected")
+    if feed_month:  # one month of department feeds through warning lines and screening
+        __import__("adjudicator.feeds.demo", fromlist=["run_feed_month"]).run_feed_month(
+            supervisor, officer, county, folder, seed, step)
 
     first = adjudicate_ready(supervisor)
     step(f"adjudicate: {first.decided} decided {dict(sorted(first.outcomes.items()))}, "
@@ -154,7 +158,8 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
         summary.steps.append(text)
         say(text)
 
-    staged = stage_county(url, out_dir, households=households, seed=seed, step=step)
+    staged = stage_county(url, out_dir, households=households, seed=seed, step=step,
+                          feed_month=True)
     stage_real_programs(staged.admin, out_dir, seed, step)  # the second county's tariff
     admin, clock, county = staged.admin, staged.clock, staged.county
     engine, factory = admin.engine, admin.factory

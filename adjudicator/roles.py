@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "replay": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
     "log.verify": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
     "log.read": frozenset({R.AUDITOR, R.OFFICER, R.SUPERVISOR}),
+    # monthly department feeds (docs/feeds.md)
+    "feed.screen": frozenset({R.SUPERVISOR, R.OFFICER}),
+    "feed.triage": frozenset({R.OFFICER}),
 }
 
 

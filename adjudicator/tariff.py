@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from adjudicator.feeds.figures import WARNING_FIELDS
 from adjudicator.negative_items import BUILTIN_ITEMS
 from schemas.types import (
     CATEGORY_NAME_MAX,
@@ -89,6 +90,10 @@ class CategoryRules(BaseModel):
     label: str | None = None
     excluded_causes: list[Cause] = Field(default_factory=list)
     exclude_motor_vehicles: bool = False
+    #: 预警线 of the monthly feeds: the household's year-to-date sum of `warning_fields`
+    #: (docs/feeds.md) above which it goes on the push list; None: no feed screening.
+    warning_line: Money | None = None
+    warning_fields: list[str] | None = None
 
 
 class NoticeSettings(BaseModel):
@@ -101,6 +106,17 @@ class NoticeSettings(BaseModel):
     objection_phone: str | None = None
     objection_address: str | None = None
     review_request_days: int = 30
+
+
+class FeedScreening(BaseModel):
+    """The monthly feeds' screening (docs/feeds.md): a submitted verification of the last
+    `income_months` months whose per-capita income is above `income_multiple` times the
+    income line screens the household out."""
+
+    model_config = _CFG
+
+    income_months: int = 6
+    income_multiple: Ratio = Decimal(2)
 
 
 class Tariff(BaseModel):
@@ -129,6 +145,10 @@ class Tariff(BaseModel):
     excluded_income_kinds: list[IncomeKind] = Field(default_factory=list)
     categories: dict[str, CategoryRules]
     notice: NoticeSettings = Field(default_factory=NoticeSettings)
+    #: A household verification stays valid this many days: claims of that period use it
+    #: instead of a new visit (None: every claim gets its own verification).
+    verification_valid_days: int | None = None
+    feed_screening: FeedScreening = Field(default_factory=FeedScreening)
     sha256: str = ""
     source: str = ""
 
@@ -264,6 +284,47 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(notice, dict) and isinstance(notice.get("period_days"), int) \
             and notice["period_days"] < 1:
         problems.append(("notice.period_days", "must be at least 1 day"))
+    problems.extend(_feed_problems(raw))
+    return problems
+
+
+def _feed_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """The monthly feeds' keys: warning lines, the fields they sum, verification validity."""
+    problems: list[tuple[str, str]] = []
+    days = raw.get("verification_valid_days")
+    if isinstance(days, int) and not isinstance(days, bool) and days < 1:
+        problems.append(("verification_valid_days", "must be at least 1 day (omit it to "
+                         "verify every claim)"))
+    screening = raw.get("feed_screening")
+    if isinstance(screening, dict):
+        months = screening.get("income_months")
+        if isinstance(months, int) and not isinstance(months, bool) and months < 1:
+            problems.append(("feed_screening.income_months", "must be at least 1 month"))
+        multiple = _decimal(screening.get("income_multiple", 2))
+        if multiple is not None and multiple < 1:
+            problems.append(("feed_screening.income_multiple", "must be at least 1"))
+    categories = raw.get("categories")
+    for name, rules in (categories.items() if isinstance(categories, dict) else ()):
+        if not isinstance(rules, dict):
+            continue
+        key = f"categories.{name}"
+        line = _decimal(rules.get("warning_line")) if "warning_line" in rules else None
+        if line is not None and line <= 0:
+            problems.append((f"{key}.warning_line", "must be positive (omit it for no line)"))
+        fields = rules.get("warning_fields")
+        if fields is None:
+            continue
+        if "warning_line" not in rules:
+            problems.append((f"{key}.warning_fields", "needs a warning_line"))
+        known = WARNING_FIELDS.get(name, {})
+        if isinstance(fields, list):
+            if not fields:
+                problems.append((f"{key}.warning_fields", "must name at least one field"))
+            for i, item in enumerate(fields):
+                if item not in known:
+                    problems.append((f"{key}.warning_fields[{i}]",
+                                     f"unknown field {item!r}: use one of "
+                                     f"{', '.join(known) or '(none for this category)'}"))
     return problems
 
 

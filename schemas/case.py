@@ -118,6 +118,12 @@ class Verification(BaseModel):
     costs: list[CostItem] = Field(default_factory=list)
     negative_list: dict[ItemCode, bool | None] = Field(default_factory=dict)
     cross_checks: list[CrossCheck] = Field(default_factory=list)
+    #: A claim verified by a verification already on record (the monthly feeds' reuse within
+    #: the tariff's verification_valid_days): the claim it was recorded for and its id.
+    #: Left out of the JSON when absent, so earlier snapshots read and write as they were.
+    reused_from_claim: Identifier | None = Field(default=None, exclude_if=lambda v: v is None)
+    reused_verification_id: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, exclude_if=lambda v: v is None)
 
 
 class MedicalAmounts(BaseModel):

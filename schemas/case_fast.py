@@ -22,7 +22,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired, TypeAlias
 
-from pydantic import ConfigDict, StringConstraints, TypeAdapter, with_config
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
 from schemas.types import (
@@ -125,6 +125,8 @@ class FastVerification(TypedDict):
     costs: NotRequired[list[FastCostItem]]
     negative_list: NotRequired[dict[ItemCode, bool | None]]
     cross_checks: NotRequired[list[FastCrossCheck]]
+    reused_from_claim: NotRequired[Identifier | None]
+    reused_verification_id: NotRequired[Annotated[int, Field(ge=1)] | None]
 
 
 @with_config(_CONFIG)

@@ -18,7 +18,8 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     result = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                       "--seed", "7"])
     assert result.exit_code == 0, result.output
-    for step in ("import households", "adjudicate:", "notices:", "pay:", "replay:"):
+    for step in ("import households", "feed import medical", "feed screen", "township "
+                 "screening", "adjudicate:", "notices:", "pay:", "replay:"):
         assert step in result.output
     assert "decisions identical" in result.output and "intact" in result.output
     # The second county, under a tariff shaped like published programs, exercises its keys.
@@ -37,6 +38,7 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     statement = PdfReader(out / "fund-settlement-2026.pdf").pages[0].extract_text()
     assert "示范县2026年度防贫保险资金结算单" in statement
     assert (out / "fund-settlement-2026.xlsx").is_file()
+    assert (out / "documents" / "feeds" / "feed-report-2026-10.pdf").is_file()
     # Re-running starts from a fresh database and, on its simulated clock, pays the same.
     again = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                      "--seed", "7"])

@@ -27,6 +27,7 @@ from adjudicator.batchwork import gc_paused
 from adjudicator.columnar import Decided
 from adjudicator.decision import Decision, adjudicate
 from adjudicator.evaluate import field_path
+from adjudicator.feeds.reuse import reused_verifications
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError, TariffPin
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
@@ -294,6 +295,7 @@ def _latest_verifications(session: Session, claim_ids: list[str]) -> dict[str, d
         .order_by(VerificationRow.pk))
     for claim_id, payload in rows:
         latest[claim_id] = payload
+    latest.update(reused_verifications(session, [c for c in claim_ids if c not in latest]))
     return latest
 
 

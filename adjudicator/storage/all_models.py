@@ -8,6 +8,7 @@ from adjudicator.storage import (
     models,  # noqa: F401
     models_audit,  # noqa: F401
     models_calendar,  # noqa: F401
+    models_feeds,  # noqa: F401
     models_fund,  # noqa: F401
     models_notice,  # noqa: F401
     models_web,  # noqa: F401

@@ -98,6 +98,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(pages_auth.router)
     app.include_router(pages_verifier.router)
     app.include_router(pages_officer.router)
+    app.include_router(__import__("adjudicator.web.pages_feeds", fromlist=["router"]).router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ReadsOnly)

@@ -1,0 +1,626 @@
+"""`feed import`: a bureau's monthly export in, as it comes (docs/feeds.md).
+
+Each batch of rows is checked column by column (polars), matched to the register by ID number
+and stored in one transaction with one audit event. A row is stored once, ever: its record
+number (the settlement's `setl_id`, the disaster report's number, else the SHA-256 of the
+row's identifying fields) is unique per bureau, so importing a month again changes nothing.
+A row whose ID number is valid but not registered is stored without a household (the push
+list names it as not in the register). A refund (退费) reverses the settlement it names: the
+settlement leaves the year's sums, and if it is already inside a claim, that claim's expense
+changes (`adjudicator.feeds.redecision`). Bad rows go to the error report, in Chinese, with
+the file, the row and the column as headed in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from adjudicator.feeds import redecision
+from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
+from adjudicator.feeds.figures import WARNING_FIELDS
+from adjudicator.feeds.reader import ROW, Header, batches, find_header
+from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
+from adjudicator.intake.sources import inspect_file
+from adjudicator.storage.bulk import among, insert_rows, unique
+from adjudicator.storage.context import Context
+from adjudicator.storage.db import transaction
+from adjudicator.storage.events import PendingEvent, append_events
+from adjudicator.storage.models import Finding, Member, to_fen
+from adjudicator.storage.models_feeds import FeedFile, FeedRow
+from schemas.imports import EDUCATION_STAGE_LABELS
+from schemas.types import EducationStage
+
+BATCH_ROWS = 50_000
+ZERO = Decimal("0.00")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+_TOTAL_WORDS = ("合计", "总计", "小计", "累计")
+_YES = ("1", "是", "y", "yes", "true", "退费")
+_STAGES = {**EDUCATION_STAGE_LABELS, **{s.value: s.value for s in EducationStage}}
+_REQUIRED_AMOUNTS = {"medfee_sumamt", "assessed_loss", "tuition", "amount"}
+_FUNDS = ("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "othfund_pay")
+
+
+class FeedRefused(ValueError):
+    """The whole file was refused (its month, its header): nothing stored."""
+
+
+@dataclass
+class FeedImportResult:
+    bureau: str
+    month: str
+    file: str
+    file_pk: int | None = None
+    rows_total: int = 0
+    accepted: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reversed: int = 0
+    total_rows_skipped: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    error_report: str | None = None
+
+    @property
+    def all_rejected(self) -> bool:
+        return self.rows_total > 0 and self.rejected == self.rows_total
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a YYYY-MM month, or FeedRefused."""
+    found = _MONTH.match(month or "")
+    if found is None:
+        raise FeedRefused(f"月份 {month!r} 格式不对：应为 YYYY-MM，例如 2026-03")
+    year, number = int(found[1]), int(found[2])
+    first = dt.date(year, number, 1)
+    after = dt.date(year + (number == 12), number % 12 + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
+# --- the checks, column by column ---------------------------------------------------------
+
+
+def _text(name: str) -> pl.Expr:
+    cleaned = pl.col(name).str.strip_chars()
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def _id_valid(col: pl.Expr) -> pl.Expr:
+    """GB 11643 ID numbers, checked as columns: 17 digits, a check character, a birth date."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    shaped = col.str.contains(r"^[0-9]{17}[0-9X]$")
+    total = pl.sum_horizontal([col.str.slice(i, 1).cast(pl.Int32, strict=False) * w
+                               for i, w in enumerate(weights)])
+    check = pl.lit("10X98765432").str.slice((total % 11).cast(pl.Int64), 1)
+    born = col.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null()
+    return shaped.fill_null(False) & (check == col.str.slice(17, 1)).fill_null(False) & born
+
+
+def _date(col: pl.Expr) -> pl.Expr:
+    text = col.str.replace_all("/", "-").str.replace_all(r"\.", "-")
+    return pl.coalesce(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+                       text.str.slice(0, 8).str.to_date("%Y%m%d", strict=False),
+                       text.str.to_date("%Y-%-m-%-d", strict=False))
+
+
+@dataclass
+class _Check:
+    field: str
+    code: str
+    reason: str
+    bad: pl.Expr
+
+
+def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date
+            ) -> list[_Check]:
+    refund = pl.col("_refund")
+    checks = [
+        _Check("certno", "MISSING_VALUE", "缺少身份证号", pl.col("certno").is_null()),
+        _Check("certno", "INVALID_ID_NUMBER", "身份证号无效（位数、出生日期或校验位不符）",
+               pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))),
+    ]
+    if bureau.record:
+        checks.append(_Check(bureau.record, "MISSING_VALUE",
+                             f"缺少{LABELS[bureau.record]}", pl.col(bureau.record).is_null()))
+        checks.append(_Check(bureau.record, "INVALID_VALUE",
+                             f"{LABELS[bureau.record]}超过64个字符",
+                             pl.col(bureau.record).str.len_chars() > 64))
+    if bureau.date and bureau.date in present:
+        label = LABELS[bureau.date]
+        checks += [
+            _Check(bureau.date, "MISSING_VALUE", f"缺少{label}", pl.col(bureau.date).is_null()),
+            _Check(bureau.date, "INVALID_DATE", f"{label}无法识别（应为 2026-03-15 这样的日期）",
+                   pl.col(bureau.date).is_not_null() & pl.col("_date").is_null()),
+            _Check(bureau.date, "DATE_AFTER_MONTH", f"{label}晚于导入月份的最后一天 {last}",
+                   pl.col("_date") > last),
+            _Check(bureau.date, "DATE_BEFORE_YEAR", f"{label}早于导入月份所在年度 {first.year} 年",
+                   pl.col("_date") < dt.date(first.year, 1, 1)),
+        ]
+    for name in bureau.amounts:
+        if name not in present:
+            continue
+        label = LABELS[name]
+        checks.append(_Check(name, "INVALID_AMOUNT", f"{label}不是金额（元，最多两位小数）",
+                             pl.col(name).is_not_null()
+                             & ~pl.col(name).str.contains(_AMOUNT).fill_null(False)))
+        checks.append(_Check(name, "NEGATIVE_AMOUNT", f"{label}为负数，但该行不是退费记录",
+                             ~refund & pl.col(name).str.starts_with("-").fill_null(False)))
+        if name in _REQUIRED_AMOUNTS:
+            checks.append(_Check(name, "MISSING_VALUE", f"缺少{label}",
+                                 pl.col(name).is_null()))
+    if bureau.name == "medical":
+        checks.append(_Check("init_setl_id", "MISSING_VALUE",
+                             "退费记录须注明被退费的原结算ID（init_setl_id / 原结算ID）",
+                             refund & pl.col("init_setl_id").is_null()))
+        if {"psn_pay", "fund_pay_sumamt"} <= present:
+            checks.append(_Check("psn_pay", "INCONSISTENT_AMOUNTS",
+                                 "个人支付金额不等于医疗费总额减基金支付总额",
+                                 (pl.col("_medfee_sumamt") - pl.col("_fund_pay_sumamt")
+                                  != pl.col("_psn_pay")).fill_null(False)
+                                 & pl.col("psn_pay").is_not_null()))
+    if bureau.name == "education":
+        checks.append(_Check("stage", "INVALID_VALUE", "学段无法识别（如 高中、中职、大专、本科）",
+                             pl.col("_stage").is_null()))
+    if bureau.name == "civil-affairs":
+        checks.append(_Check("assistance_kind", "MISSING_VALUE", "缺少救助类型",
+                             pl.col("assistance_kind").is_null()))
+    return checks
+
+
+def _money(name: str, present: set[str]) -> pl.Expr:
+    if name not in present:
+        return pl.lit(ZERO, dtype=pl.Decimal(15, 2))
+    ok = pl.col(name).str.contains(_AMOUNT).fill_null(False)
+    return (pl.when(ok).then(pl.col(name)).otherwise(None)
+            .cast(pl.Decimal(15, 2), strict=False).fill_null(ZERO))
+
+
+def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
+             ) -> pl.DataFrame:
+    """Clean text, typed amounts (`_<amount>`), the date, the refund flag, the figures."""
+    for name in (bureau.columns):
+        if name not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    df = df.with_columns(*(_text(name).alias(name) for name in bureau.columns))
+    df = df.with_columns(pl.col("certno").str.to_uppercase())
+    df = df.with_columns(*(pl.col(n).str.replace_all(",", "") for n in bureau.amounts))
+    df = df.with_columns(*(_money(n, present).alias(f"_{n}") for n in bureau.amounts))
+    refund = pl.lit(False)
+    if bureau.name == "medical":
+        refund = (pl.col("refd_setl_flag").str.to_lowercase().is_in(_YES).fill_null(False)
+                  | (pl.col("_medfee_sumamt") < 0) | pl.col("init_setl_id").is_not_null())
+    df = df.with_columns(refund.alias("_refund"))
+    if bureau.date:
+        df = df.with_columns(_date(pl.col(bureau.date)).alias("_date"))
+    else:
+        df = df.with_columns(pl.lit(first).alias("_date"))
+    if bureau.name == "education":
+        df = df.with_columns(pl.col("stage").replace_strict(_STAGES, default=None)
+                             .alias("_stage"))
+    if bureau.name == "medical":
+        funds = pl.sum_horizontal([pl.col(f"_{f}") for f in _FUNDS])
+        fund_total = (pl.col("_fund_pay_sumamt") if "fund_pay_sumamt" in present else funds)
+        psn = (pl.col("_psn_pay") if "psn_pay" in present
+               else pl.col("_medfee_sumamt") - fund_total)
+        if "psn_pay" in present:
+            psn = pl.when(pl.col("psn_pay").is_null()).then(
+                pl.col("_medfee_sumamt") - fund_total).otherwise(pl.col("_psn_pay"))
+        df = df.with_columns(psn.alias("_psn_pay"), fund_total.alias("_fund_total"))
+    return df
+
+
+def _is_total_row(df: pl.DataFrame, bureau: Bureau) -> pl.Series:
+    """A total line (合计 …): no ID number, and a cell starting with a total word."""
+    words = pl.any_horizontal([pl.col(n).str.strip_chars().str.starts_with(w).fill_null(False)
+                               for n in bureau.columns if n in df.columns
+                               for w in _TOTAL_WORDS])
+    return df.select((pl.col("certno").str.strip_chars().fill_null("") == "") & words
+                     ).to_series()
+
+
+# --- the figures and claim amounts of the rows, as columns ------------------------------
+
+_D = pl.Decimal(15, 2)
+
+
+def _max0(expr: pl.Expr) -> pl.Expr:
+    return pl.max_horizontal(expr, pl.lit(ZERO, dtype=_D)).cast(_D)
+
+
+def _figures(bureau: Bureau) -> dict[str, pl.Expr]:
+    """figure name -> its expression over the typed amounts (`_<amount>`)."""
+    c = {name: pl.col(f"_{name}") for name in bureau.amounts}
+    if bureau.name == "medical":
+        non_compliant = c["fulamt_ownpay_amt"] + c["overlmt_selfpay"]
+        basic = c["hifp_pay"] + c["hifob_pay"]
+        named = basic + c["hifmi_pay"] + c["maf_pay"]
+        own = pl.col("_psn_pay")
+        return {"total_cost": c["medfee_sumamt"], "non_compliant_cost": non_compliant,
+                "basic_insurance_paid": basic, "critical_illness_paid": c["hifmi_pay"],
+                "medical_assistance_paid": c["maf_pay"],
+                "other_compensation": pl.max_horizontal(
+                    pl.col("_fund_total") - named, c["othfund_pay"] + c["cvlserv_pay"]),
+                "out_of_pocket": own,
+                "compliant_out_of_pocket": pl.when(own >= 0).then(_max0(own - non_compliant))
+                .otherwise(own)}
+    if bureau.name == "disaster":
+        return {"assessed_loss": c["assessed_loss"], "relief_paid": c["relief_paid"],
+                "insurance_paid": c["insurance_paid"],
+                "net_loss": _max0(c["assessed_loss"] - c["relief_paid"]
+                                  - c["insurance_paid"])}
+    if bureau.name == "education":
+        return {"tuition": c["tuition"], "accommodation": c["accommodation"],
+                "aid_received": c["aid_received"],
+                "net_cost": _max0(c["tuition"] + c["accommodation"] - c["aid_received"])}
+    return {"amount": c["amount"]}
+
+
+_KIND = {"medical": "med_type", "disaster": "disaster_kind", "education": "_stage",
+         "civil-affairs": "assistance_kind"}
+
+
+def _values(df: pl.DataFrame, bureau: Bureau) -> pl.DataFrame:
+    """The checked rows with what is stored: `_record_no`, `_figures` (JSON text of decimal
+    strings), `_figure` (the category's default), `_kind`, `_reverses`."""
+    figures = _figures(bureau)
+    df = df.with_columns(*(e.cast(_D).alias(f"_f_{n}") for n, e in figures.items()))
+    df = df.with_columns(
+        pl.struct(*(pl.col(f"_f_{n}").cast(pl.String).alias(n) for n in figures))
+        .struct.json_encode().alias("_figures"),
+        pl.col(f"_f_{next(iter(figures))}" if bureau.category is None else
+               f"_f_{next(iter(WARNING_FIELDS[bureau.category]))}").alias("_figure"),
+        pl.col(_KIND[bureau.name]).cast(pl.String).str.slice(0, 32).alias("_kind"),
+        (pl.when(pl.col("_refund")).then(pl.col("init_setl_id")).otherwise(None)
+         if bureau.name == "medical" else pl.lit(None, dtype=pl.String)).alias("_reverses"))
+    if bureau.record:
+        return df.with_columns(pl.col(bureau.record).alias("_record_no"))
+    key = (["certno", "school", "term", "_stage"] if bureau.name == "education"
+           else ["certno", "assistance_kind", "_date", "_amount"])
+    joined = pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key],
+                           separator="\x1f")
+    return df.with_columns(joined.map_elements(
+        lambda text: hashlib.sha256(text.encode()).hexdigest(), return_dtype=pl.String)
+        .alias("_record_no"))
+
+
+# --- the import -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    ctx: Context
+    bureau: Bureau
+    month: str
+    file_pk: int
+    result: FeedImportResult
+    report: ErrorReport
+    header: Header
+
+
+def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
+                errors_path: Path | str | None = None, batch_rows: int = BATCH_ROWS
+                ) -> FeedImportResult:
+    """Import one bureau's file for `month` (YYYY-MM); returns the counts.
+
+    Raises PermissionDenied, FileNotFoundError, UnreadableFile or FeedRefused (nothing
+    stored: the month, or the header; the error report says why)."""
+    ctx.require("import")
+    bureau = BUREAUS.get(bureau_name)
+    if bureau is None:
+        raise FeedRefused(f"未知的部门 {bureau_name!r}：应为 {'、'.join(BUREAUS)} 之一")
+    first, last = month_bounds(month)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: 文件不存在")
+    info = inspect_file(path)
+    if info.format not in ("csv", "xlsx"):
+        raise FeedRefused(f"{path.name}: 部门数据应为 CSV 或 XLSX 文件")
+    report_path = Path(errors_path) if errors_path else default_report_path(path)
+    result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
+    with ErrorReport(report_path, path.name) as report:
+        header = find_header(info, bureau)
+        _check_header(path, bureau, header, report)
+        assert header is not None
+        result.ignored_columns = header.ignored
+        result.file_pk = _open_file(ctx, bureau, month, path, info.sha256, report_path)
+        run = _Run(ctx, bureau, month, result.file_pk, result, report, header)
+        present = set(header.named)
+        checks = _checks(bureau, present, first, last)
+        for df in batches(info, header, batch_rows):
+            _batch(run, df, present, checks, first)
+    with transaction(ctx.factory) as session:
+        _update_file(session, run)
+    return result
+
+
+def _check_header(path: Path, bureau: Bureau, header: Header | None,
+                  report: ErrorReport) -> None:
+    problems: list[tuple[int, str, str, str]] = []
+    if header is None:
+        problems.append((1, "", "MISSING_HEADER", "前10行中找不到表头（至少应有两个可识别的列名，"
+                                                 "见 docs/feeds.md）"))
+    else:
+        for name in bureau.required:
+            if name not in header.named:
+                problems.append((header.row, LABELS[name], "MISSING_COLUMN",
+                                 f"缺少必需的列：{LABELS[name]}（{name}）"))
+        for name in header.doubled:
+            problems.append((header.row, LABELS[name], "DUPLICATE_COLUMN",
+                             f"有多列都表示{LABELS[name]}（{name}）：只保留一列"))
+    if problems:
+        for row, column, code, reason in problems:
+            report.add(row, column, code, reason)
+        row, column, code, reason = problems[0]
+        more = f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""
+        raise FeedRefused(f"{path.name} 第 {row} 行：{reason}{more}；未导入任何数据，"
+                          f"见错误报告 {report.path}")
+
+
+def _open_file(ctx: Context, bureau: Bureau, month: str, path: Path, sha256: str,
+               report: Path) -> int:
+    with transaction(ctx.factory) as session:
+        record = FeedFile(bureau=bureau.name, month=month, file_name=str(path)[-500:],
+                          file_sha256=sha256, rows_total=0, accepted=0, matched=0,
+                          unchanged=0, rejected=0, reversed=0,
+                          error_report=str(report)[-500:], imported_by=ctx.user_id,
+                          imported_at=ctx.now())
+        session.add(record)
+        session.flush()
+        return record.pk
+
+
+def _update_file(session: Session, run: _Run) -> None:
+    r = run.result
+    session.execute(update(FeedFile).where(FeedFile.pk == run.file_pk).values(
+        rows_total=r.rows_total, accepted=r.accepted, matched=r.matched,
+        unchanged=r.unchanged, rejected=r.rejected, reversed=r.reversed))
+
+
+def _batch(run: _Run, df: pl.DataFrame, present: set[str], checks: list[_Check],
+           first: dt.date) -> None:
+    bureau, result = run.bureau, run.result
+    df = df.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    totals = _is_total_row(df.with_columns(pl.col("certno") if "certno" in df.columns
+                                           else pl.lit(None, dtype=pl.String).alias("certno")),
+                           bureau)
+    result.total_rows_skipped += int(totals.sum())
+    df = _prepare(df.filter(~totals), bureau, present, first)
+    result.rows_total += df.height
+    flags = df.select(ROW, *(c.bad.fill_null(False).alias(f"_bad{i}")
+                             for i, c in enumerate(checks)))
+    problems: dict[int, list[tuple[str, str, str]]] = {}
+    for i, check in enumerate(checks):
+        for number in flags.filter(pl.col(f"_bad{i}"))[ROW].to_list():
+            problems.setdefault(number, []).append((check.field, check.code, check.reason))
+    rejected: list[Rejection] = []
+    if problems:
+        bad = df.filter(pl.col(ROW).is_in(list(problems)))
+        rejected = [(row, problems[row[ROW]]) for row in bad.to_dicts()]
+        df = df.filter(~pl.col(ROW).is_in(list(problems)))
+    good = _values(df, bureau)
+    with transaction(run.ctx.factory) as session:
+        rejected += _store(session, run, good)
+        _update_file(session, run)
+    fields = {run.header.named[n]: ("id_number" if n == "certno" else
+                                    "name" if n == "psn_name" else n)
+              for n in run.header.named}
+    for row, found in sorted(rejected, key=lambda item: item[0][ROW]):
+        result.rejected += 1
+        original = {run.header.named[n]: row.get(n) for n in bureau.columns
+                    if n in run.header.named}
+        for name, code, reason in found:
+            run.report.add(int(row[ROW]), run.header.named.get(name, LABELS.get(name, name)),
+                           code, reason, masked_original(original, fields))
+
+
+Rejection = tuple[dict[str, Any], list[tuple[str, str, str]]]
+_STORED = ("bureau", "record_no", "month", "year", "event_date", "id_number", "household_id",
+           "member_id", "category", "kind", "figures", "figure", "reverses", "reversed_by",
+           "claim_id", "file_pk", "row_number")
+
+
+def _content(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["certno"], row["_date"], orjson.loads(row["_figures"]), row["_reverses"],
+            row["_kind"])
+
+
+def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
+    """Match, deduplicate and store a batch's checked rows, as columns; refunds (few) after
+    the others, row by row."""
+    bureau, result, at = run.bureau, run.result, run.ctx.now()
+    if df.is_empty():
+        return []
+    rejected: list[Rejection] = []
+    register = pl.DataFrame(
+        list(session.execute(
+            select(Member.id_number, Member.household_id, Member.member_id, Member.name)
+            .where(among(session, Member.id_number, df["certno"].unique().to_list())))),
+        schema={"certno": pl.String, "_household": pl.String, "_member": pl.String,
+                "_name": pl.String}, orient="row")
+    counts = register.group_by("certno").agg(pl.len().alias("_members"))
+    df = (df.join(counts, on="certno", how="left")
+          .join(register.unique("certno", keep="first"), on="certno", how="left"))
+    ambiguous = pl.col("_members") > 1
+    wrong_name = (pl.col("psn_name").is_not_null() & pl.col("_name").is_not_null()
+                  & (pl.col("psn_name") != pl.col("_name")) & ~ambiguous.fill_null(False))
+    for row in df.filter(ambiguous.fill_null(False)).to_dicts():
+        rejected.append((row, [("certno", "AMBIGUOUS_MEMBER",
+                                f"该身份证号登记在 {row['_members']} 个成员名下，无法确定家庭")]))
+    for row in df.filter(wrong_name).to_dicts():
+        rejected.append((row, [("psn_name", "NAME_MISMATCH",
+                                "姓名与该身份证号登记的成员姓名不符")]))
+    df = df.filter(~ambiguous.fill_null(False) & ~wrong_name)
+    stored = {r.record_no: (r.id_number, r.event_date, r.figures, r.reverses, r.kind)
+              for r in session.execute(
+                  select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date,
+                         FeedRow.figures, FeedRow.reverses, FeedRow.kind)
+                  .where(FeedRow.bureau == bureau.name, among(
+                      session, FeedRow.record_no, df["_record_no"].unique().to_list())))}
+    again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
+    if stored or df["_record_no"].n_unique() < df.height:
+        firsts = {r["_record_no"]: _content(r) for r in
+                  df.filter(pl.col("_record_no").is_first_distinct()).to_dicts()}
+        for row in df.filter(again).to_dicts():
+            same = stored.get(row["_record_no"]) or firsts[row["_record_no"]]
+            if same == _content(row):
+                result.unchanged += 1
+            else:
+                label = LABELS.get(bureau.record or "", "该记录")
+                rejected.append((row, [(bureau.record or "certno", "DUPLICATE_RECORD",
+                                        f"{label} 已导入且内容不同：更正请以退费加重新结算的方式"
+                                        "报送")]))
+        df = df.filter(~again)
+    refunds = df.filter(pl.col("_reverses").is_not_null())
+    df = df.filter(pl.col("_reverses").is_null())
+    new = df.select(
+        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
+        pl.lit(run.month).alias("month"), pl.col("_date").dt.year().alias("year"),
+        pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
+        pl.col("_household").alias("household_id"), pl.col("_member").alias("member_id"),
+        pl.lit(bureau.category, dtype=pl.String).alias("category"),
+        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
+        pl.col("_figure").alias("figure"), pl.lit(None, dtype=pl.String).alias("reverses"),
+        pl.lit(None, dtype=pl.String).alias("reversed_by"),
+        pl.lit(None, dtype=pl.String).alias("claim_id"),
+        pl.lit(run.file_pk).alias("file_pk"), pl.col(ROW).cast(pl.Int64).alias("row_number"))
+    insert_frame(session, FeedRow, new)
+    matched = int(new["household_id"].is_not_null().sum())
+    result.accepted += new.height
+    result.matched += matched
+    result.unmatched += new.height - matched
+    findings: list[dict[str, Any]] = []
+    if bureau.name == "civil-affairs" or (bureau.name == "medical" and matched):
+        wanted = df.filter(pl.col("_household").is_not_null())
+        if bureau.name == "medical":
+            wanted = wanted.filter(pl.col("_cvlserv_pay") > 0)
+        for row in wanted.to_dicts():
+            findings += _findings(bureau, row)
+    changes: list[dict[str, Any]] = []
+    rejected += _reverse(session, run, refunds.to_dicts(), changes)
+    _store_findings(session, run.file_pk, findings)
+    if new.height or changes:
+        append_events(session, run.ctx.user_id, at, [PendingEvent(
+            "feed.rows", "feed_file", str(run.file_pk),
+            {"bureau": bureau.name, "month": run.month, "stored": new.height,
+             "matched": matched, "reversals": changes})])
+    return rejected
+
+
+def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> None:
+    """Insert a frame's rows (columns named as the table's; JSON columns already JSON text):
+    PostgreSQL's COPY, else one executemany of plain tuples."""
+    if frame.is_empty():
+        return
+    table = model.__table__
+    connection = session.connection()
+    names = frame.columns
+    if connection.dialect.name == "postgresql":
+        preparer = connection.dialect.identifier_preparer
+        statement = (f"COPY {preparer.format_table(table)} "
+                     f"({', '.join(preparer.quote(n) for n in names)}) FROM STDIN")
+        driver: Any = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+        return
+    # SQLite: dates as ISO text and amounts in integer fen, as the column types store them
+    frame = frame.with_columns(pl.col(pl.Date).cast(pl.String))
+    money = [i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, pl.Decimal)]
+    rows = frame.iter_rows()
+    if money:
+        rows = (tuple(to_fen(v) if i in money and v is not None else v
+                      for i, v in enumerate(row)) for row in rows)
+    columns = ", ".join(f'"{n}"' for n in names)
+    connection.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
+        list(rows))
+
+
+def _findings(bureau: Bureau, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a feed row tells the verifier (信息比对): civil-affairs assistance (transfer
+    income), and a civil-servant subsidy in a settlement (the person is a public servant)."""
+    found: list[dict[str, Any]] = []
+    figures = orjson.loads(row["_figures"])
+    if bureau.name == "civil-affairs":
+        found.append({"source": "civil_affairs", "item": "CIVIL_ASSISTANCE",
+                      "detail": f"民政{row['_kind']} {figures['amount']}元"
+                                f"（{row['_date']}，转移性收入）"})
+    elif bureau.name == "medical" and row.get("_cvlserv_pay") and row["_cvlserv_pay"] > 0:
+        found.append({"source": "medical_insurance", "item": "PUBLIC_SERVANT",
+                      "detail": f"医保结算 {row['_record_no']} 含公务员医疗补助资金支出"})
+    for item in found:
+        item.update(household_id=row["_household"], found=True, reported_on=row["_date"],
+                    row_key=hashlib.sha256(f"feed\x1f{bureau.name}\x1f{row['_record_no']}"
+                                           f"\x1f{item['item']}".encode()).hexdigest())
+    return found
+
+
+def _store_findings(session: Session, file_pk: int, findings: list[dict[str, Any]]) -> None:
+    if not findings:
+        return
+    have = set(session.scalars(select(Finding.row_key).where(
+        among(session, Finding.row_key, [f["row_key"] for f in findings]))))
+    insert_rows(session, Finding, [{**f, "detail": f["detail"][:200],
+                                    "import_batch_id": None}
+                                   for f in findings if f["row_key"] not in have])
+
+
+def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
+             changes: list[dict[str, Any]]) -> list[Rejection]:
+    """Store each refund and reverse the settlement it names."""
+    rejected: list[Rejection] = []
+    if not refunds:
+        return rejected
+    originals = {r.record_no: r for r in session.execute(
+        select(FeedRow).where(FeedRow.bureau == run.bureau.name, among(
+            session, FeedRow.record_no, unique(r["_reverses"] for r in refunds)))).scalars()}
+    stored: list[dict[str, Any]] = []
+    for row in refunds:
+        original = originals.get(row["_reverses"])
+        if original is None or original.reverses is not None:
+            rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
+                                    "退费所指的原结算ID未曾导入：请先导入原结算")]))
+            continue
+        if original.reversed_by is not None:
+            rejected.append((row, [("init_setl_id", "ALREADY_REVERSED",
+                                    f"原结算已被退费记录 {original.reversed_by} 冲销")]))
+            continue
+        if original.id_number != row["certno"]:
+            rejected.append((row, [("certno", "MEMBER_MISMATCH",
+                                    "退费记录的身份证号与原结算不符")]))
+            continue
+        original.reversed_by = row["_record_no"]
+        stored.append({"bureau": run.bureau.name, "record_no": row["_record_no"],
+                       "month": run.month, "year": row["_date"].year,
+                       "event_date": row["_date"], "id_number": row["certno"],
+                       "household_id": original.household_id,
+                       "member_id": original.member_id, "category": run.bureau.category,
+                       "kind": row["_kind"], "figures": orjson.loads(row["_figures"]),
+                       "figure": ZERO, "reverses": row["_reverses"], "reversed_by": None,
+                       "claim_id": None, "file_pk": run.file_pk, "row_number": int(row[ROW])})
+        run.result.reversed += 1
+        run.result.accepted += 1
+        change = {"reversed": original.record_no, "by": row["_record_no"],
+                  "claim": original.claim_id}
+        if original.claim_id is not None:
+            change["claim_effect"] = redecision.settlement_reversed(
+                session, run.ctx, original.claim_id, original)
+        changes.append(change)
+    insert_rows(session, FeedRow, stored)
+    session.flush()
+    return rejected

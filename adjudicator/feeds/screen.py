@@ -1,0 +1,410 @@
+"""`feed screen --month`: warning lines (预警线) and the push list (预警推送名单).
+
+For each registered household and claim category, the year's figure is the sum, over the
+household's feed rows of the year up to the month's end (reversed settlements and refunds
+left out), of the fields the tariff's `warning_fields` name. A household goes on the month's
+screening when its figure is above the category's `warning_line` for the first time in the
+year, or has grown since the last time it was screened. Obvious non-cases are then screened
+out, each with a named reason (`REASONS`); the rest is the push list, per township.
+
+A settlement is counted into a claim once, ever: rows already inside a claim (the feed's own
+claims, or an imported claim whose document number is the settlement number) are linked to it
+and are not new expense.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adjudicator.feeds.figures import default_fields
+from adjudicator.feeds.importer import month_bounds
+from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.services.tariffs import TariffBook, TariffChoiceError
+from adjudicator.storage.bulk import among, insert_rows, unique
+from adjudicator.storage.context import Context
+from adjudicator.storage.db import transaction
+from adjudicator.storage.events import PendingEvent, append_events
+from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
+from adjudicator.storage.models_feeds import FeedPush, FeedRow
+from adjudicator.tariff import Tariff
+
+ZERO = Decimal("0.00")
+
+#: reason code -> what the push list says (初筛剔除原因)
+REASONS: dict[str, str] = {
+    "NOT_REGISTERED": "不在监测登记范围（身份证号不是登记的家庭成员）",
+    "REGION_NOT_COVERED": "所在地区不在保障方案范围",
+    "NEGATIVE_ITEM_FOUND": "部门数据已发现负面清单情形",
+    "HIGH_INCOME_VERIFIED": "近期入户核查的人均收入远高于防贫线",
+    "ALREADY_CLAIMED": "费用已在进行中或已决定的申请内（结算不重复计算）",
+    "AT_CAP": "本年度已达赔付封顶",
+}
+PUSHED, SCREENED_OUT, KEPT, REMOVED = "pushed", "screened_out", "kept", "removed"
+
+
+@dataclass
+class PushEntry:
+    """One household and category on the month's screening, as the push list shows it."""
+
+    household_id: str
+    township_code: str
+    township_name: str | None
+    village_name: str | None
+    head: str
+    category: str
+    figure: Decimal
+    warning_line: Decimal
+    previous_figure: Decimal | None
+    new_figure: Decimal
+    members: int
+    status: str
+    reason: str | None
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"household_id": self.household_id, "township": self.township_code,
+                "township_name": self.township_name, "village": self.village_name,
+                "head": self.head, "category": self.category, "figure": str(self.figure),
+                "warning_line": str(self.warning_line),
+                "previous_figure": None if self.previous_figure is None
+                else str(self.previous_figure),
+                "new_figure": str(self.new_figure), "members": self.members,
+                "status": self.status, "reason": self.reason,
+                "reason_text": REASONS.get(self.reason or "", self.note)}
+
+
+@dataclass
+class ScreenResult:
+    month: str
+    entries: list[PushEntry] = field(default_factory=list)
+
+    def by_township(self) -> dict[str, list[PushEntry]]:
+        grouped: dict[str, list[PushEntry]] = defaultdict(list)
+        for entry in self.entries:
+            grouped[entry.township_code].append(entry)
+        return dict(sorted(grouped.items()))
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = defaultdict(int)
+        for entry in self.entries:
+            found[entry.status] += 1
+            if entry.reason:
+                found[entry.reason] += 1
+        return dict(found)
+
+
+def _figure(figures: dict[str, str], fields: list[str]) -> Decimal:
+    return sum((Decimal(figures.get(name, "0")) for name in fields), ZERO)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, 28))
+
+
+def _line(book: TariffBook, region: str, day: dt.date, category: str
+          ) -> tuple[Tariff | None, Decimal | None, list[str]]:
+    """(the household's tariff or None when no tariff covers it, the category's warning line,
+    the fields it sums). An uncovered household is measured against the first active tariff
+    of the day that sets a line, to say whether it would have crossed."""
+    try:
+        _, tariff = book.choose(region, day)
+    except TariffChoiceError:
+        tariff = None
+    candidates = [tariff] if tariff is not None else [
+        t for pk, t in sorted(book.by_pk.items())
+        if pk in book.active and t.valid_from <= day <= t.valid_to]
+    for candidate in candidates:
+        rules = candidate.categories.get(category)
+        if rules is not None and rules.warning_line is not None:
+            return tariff, rules.warning_line, rules.warning_fields or default_fields(category)
+    return tariff, None, []
+
+
+def screen_month(ctx: Context, month: str) -> ScreenResult:
+    """Screen the month; store and return the entries (see the module docstring).
+
+    Screening a month again updates the entries not yet kept or removed by the township,
+    and adds the households that crossed since."""
+    ctx.require("feed.screen")
+    first, last = month_bounds(month)
+    result = ScreenResult(month)
+    with transaction(ctx.factory) as session:
+        book = TariffBook.load(session)
+        groups, strangers = _candidates(session, book, month, first, last)
+        households = _households(session, unique(h for h, _ in groups))
+        linked = _link_claimed(session, groups)
+        previous = _previous(session, month, first.year)
+        existing = {(p.household_id, p.category): p for p in session.execute(
+            select(FeedPush).where(FeedPush.month == month)).scalars()}
+        facts = _Facts(session, households, first, last)
+        at = ctx.now()
+        fresh: list[dict[str, Any]] = []
+        for (household_id, category), items in sorted(groups.items()):
+            household = households[household_id]
+            tariff, line, fields = _line(book, household.region_code, last, category)
+            if line is None:
+                continue
+            figure = sum((_figure(r.figures, fields) for r in items), ZERO)
+            before = previous.get((household_id, category))
+            if figure <= line or (before is not None and figure <= before):
+                continue
+            new = [r for r in items if r.claim_id is None and r.pk not in linked]
+            entry = PushEntry(household_id, household.township_code, household.township_name,
+                              household.village_name, facts.head(household_id), category,
+                              figure, line, before,
+                              sum((_figure(r.figures, fields) for r in new), ZERO),
+                              facts.members(household_id), PUSHED, None, None)
+            entry.reason, entry.note = _screen_out(facts, household, category, tariff, new,
+                                                   last)
+            if entry.reason:
+                entry.status = SCREENED_OUT
+            _store(session, existing, month, entry, at, fresh)
+            result.entries.append(entry)
+        for (id_number, category), total in sorted(strangers.items()):
+            stranger = _stranger(book, id_number, category, total, last)
+            if stranger is not None:
+                _store(session, existing, month, stranger, at, fresh)
+                result.entries.append(stranger)
+        insert_rows(session, FeedPush, fresh)
+        counts = result.counts()
+        append_events(session, ctx.user_id, at, [PendingEvent(
+            "feed.screened", "feed_month", month, {"month": month, **counts})])
+    return result
+
+
+_ROW_COLUMNS = (FeedRow.pk, FeedRow.household_id, FeedRow.member_id, FeedRow.category,
+                FeedRow.record_no, FeedRow.figures, FeedRow.claim_id, FeedRow.id_number,
+                FeedRow.month)
+#: below the lowest line by this much, a sum read from the database (binary on SQLite)
+#: still makes a household a candidate; the exact sum is then made from the rows' figures
+_MARGIN = Decimal(1)
+
+
+def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
+                last: dt.date) -> tuple[dict[tuple[str, str], list[Any]],
+                                        dict[tuple[str, str], Decimal]]:
+    """The rows of the households and people that may be over a line, grouped by (household
+    or ID number, category): the database sums each one's default figure first, so that only
+    the households near or over the lowest line of their category are read row by row. People
+    not registered are measured by that sum (of the month's rows, to the fen)."""
+    lowest: dict[str, Decimal] = {}
+    other_fields: set[str] = set()
+    for pk, tariff in book.by_pk.items():
+        if pk not in book.active or not tariff.valid_from <= last <= tariff.valid_to:
+            continue
+        for category, rules in tariff.categories.items():
+            if rules.warning_line is None:
+                continue
+            name = str(category)
+            lowest[name] = min(lowest.get(name, rules.warning_line), rules.warning_line)
+            if (rules.warning_fields or default_fields(name)) != default_fields(name):
+                other_fields.add(name)
+    live = (FeedRow.year == first.year, FeedRow.event_date <= last,
+            FeedRow.reverses.is_(None), FeedRow.reversed_by.is_(None),
+            FeedRow.category.is_not(None))
+
+    def near(category: str | None, total: Any) -> bool:
+        return category in lowest and (category in other_fields or Decimal(str(total or 0))
+                                        > lowest[category] - _MARGIN)
+
+    wanted = [(h, c) for h, c, total in session.execute(
+        select(FeedRow.household_id, FeedRow.category, func.sum(FeedRow.figure))
+        .where(*live, FeedRow.household_id.is_not(None))
+        .group_by(FeedRow.household_id, FeedRow.category)) if near(c, total)]
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    keys = set(wanted)
+    for chunk in _chunks(unique(h for h, _ in wanted), 5000):
+        for row in session.execute(select(*_ROW_COLUMNS).where(
+                *live, among(session, FeedRow.household_id, chunk))):
+            if (row.household_id, row.category) in keys:
+                groups[(row.household_id, row.category)].append(row)
+    people = [((i, c), total) for i, c, total in session.execute(
+        select(FeedRow.id_number, FeedRow.category, func.sum(FeedRow.figure))
+        .where(*live, FeedRow.household_id.is_(None), FeedRow.month == month)
+        .group_by(FeedRow.id_number, FeedRow.category)) if near(c, total)]
+    strangers = {(i, str(c)): Decimal(str(total)).quantize(ZERO) for (i, c), total in people}
+    return groups, strangers
+
+
+def _chunks(values: list[Any], size: int) -> list[list[Any]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _stranger(book: TariffBook, id_number: str, category: str, figure: Decimal,
+              last: dt.date) -> PushEntry | None:
+    """A person with feed rows this month who is not a registered member, over the line by
+    the category's default figure."""
+    _, line, _ = _line(book, id_number[:6], last, category)
+    if line is None or figure <= line:
+        return None
+    key = "未登记-" + hashlib.sha256(id_number.encode()).hexdigest()[:16]
+    return PushEntry(key, id_number[:6], None, None, mask_id_number(id_number), category,
+                     figure, line, None, figure, 1, SCREENED_OUT, "NOT_REGISTERED",
+                     f"身份证号 {mask_id_number(id_number)}")
+
+
+def _store(session: Session, existing: dict[tuple[str, str], FeedPush], month: str,
+           entry: PushEntry, at: str, fresh: list[dict[str, Any]]) -> None:
+    row = existing.get((entry.household_id, entry.category))
+    values = {"township_code": entry.township_code, "figure": entry.figure,
+              "warning_line": entry.warning_line, "previous_figure": entry.previous_figure,
+              "new_figure": entry.new_figure, "members": entry.members,
+              "status": entry.status, "reason": entry.reason, "note": entry.note,
+              "screened_at": at}
+    if row is None:
+        fresh.append({"month": month, "household_id": entry.household_id,
+                      "category": entry.category, "claim_ids": [], "verifier_id": None,
+                      "verification_due": None, "reused_verification": None,
+                      "decided_by": None, "decided_at": None, **values})
+    elif row.status in (PUSHED, SCREENED_OUT):
+        for key, value in values.items():
+            setattr(row, key, value)
+    else:  # already kept or removed by the township: stays as decided
+        entry.status, entry.reason, entry.note = row.status, row.reason, row.note
+
+
+def _households(session: Session, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    return {h.household_id: h for h in session.execute(
+        select(Household.household_id, Household.region_code, Household.township_code,
+               Household.township_name, Household.village_name)
+        .where(among(session, Household.household_id, ids)))}
+
+
+def _link_claimed(session: Session, groups: dict[tuple[str, str], list[Any]]) -> set[int]:
+    """Link the rows whose settlement number is an existing claim's document number (same
+    household and category) to that claim; returns the rows linked."""
+    unlinked = [r for items in groups.values() for r in items if r.claim_id is None]
+    if not unlinked:
+        return set()
+    documents: dict[tuple[str, str, str], str] = {}
+    for c in session.execute(select(Claim.claim_id, Claim.household_id, Claim.category,
+                                    Claim.document_no)
+                             .where(among(session, Claim.household_id,
+                                          unique(r.household_id for r in unlinked)),
+                                    Claim.document_no.is_not(None))):
+        documents[(c.household_id, c.category, c.document_no)] = c.claim_id
+    linked: set[int] = set()
+    for r in unlinked:
+        claim_id = documents.get((r.household_id, r.category, r.record_no))
+        if claim_id is not None:
+            session.query(FeedRow).filter(FeedRow.pk == r.pk).update({"claim_id": claim_id})
+            linked.add(r.pk)
+    return linked
+
+
+def _previous(session: Session, month: str, year: int) -> dict[tuple[str, str], Decimal]:
+    """The figure each household and category had when last screened this year."""
+    found: dict[tuple[str, str], Decimal] = {}
+    for p in session.execute(select(FeedPush.household_id, FeedPush.category, FeedPush.figure)
+                             .where(FeedPush.month < month,
+                                    FeedPush.month >= f"{year:04d}-01")
+                             .order_by(FeedPush.month)):
+        found[(p.household_id, p.category)] = p.figure
+    return found
+
+
+class _Facts:
+    """What screening reads about the households: members, findings, verifications,
+    payments so far."""
+
+    def __init__(self, session: Session, households: dict[str, Any], first: dt.date,
+                 last: dt.date) -> None:
+        ids = list(households)
+        self.session, self.last = session, last
+        self._members: dict[str, list[Any]] = defaultdict(list)
+        self._findings: dict[str, set[str]] = defaultdict(set)
+        self._verifications: dict[str, list[Any]] = defaultdict(list)
+        self._paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+        if not ids:
+            return
+        for m in session.execute(select(Member.household_id, Member.member_id, Member.name,
+                                        Member.relation, Member.counted)
+                                 .where(among(session, Member.household_id, ids))
+                                 .order_by(Member.member_id)):
+            self._members[m.household_id].append(m)
+        for f in session.execute(select(Finding.household_id, Finding.item)
+                                 .where(among(session, Finding.household_id, ids),
+                                        Finding.found.is_(True))):
+            self._findings[f.household_id].add(f.item)
+        for v in session.execute(select(Verification.household_id, Verification.pk,
+                                        Verification.verified_on, Verification.payload)
+                                 .where(among(session, Verification.household_id, ids),
+                                        Verification.status == "submitted")
+                                 .order_by(Verification.pk)):
+            self._verifications[v.household_id].append(v)
+        for c in session.execute(select(Claim.household_id, Claim.category, Claim.event_date,
+                                        func.coalesce(Claim.final_paid, 0))
+                                 .where(among(session, Claim.household_id, ids),
+                                        Claim.final_paid.is_not(None),
+                                        Claim.event_date >= dt.date(first.year, 1, 1),
+                                        Claim.event_date <= last)):
+            self._paid[(c[0], c[1])] += Decimal(str(c[3]))
+            self._paid[(c[0], "*")] += Decimal(str(c[3]))
+
+    def members(self, household_id: str) -> int:
+        return sum(1 for m in self._members[household_id] if m.counted) or 1
+
+    def head(self, household_id: str) -> str:
+        members = self._members[household_id]
+        head = next((m for m in members if m.relation in ("head", "户主")), None)
+        head = head or (members[0] if members else None)
+        return mask_name(head.name) if head is not None else ""
+
+    def findings(self, household_id: str) -> set[str]:
+        return self._findings[household_id]
+
+    def income_per_capita(self, household_id: str, tariff: Tariff, since: dt.date
+                          ) -> tuple[Decimal, dt.date] | None:
+        """The latest submitted verification since `since` with income recorded:
+        (per-capita net income, its date)."""
+        for v in reversed(self._verifications[household_id]):
+            payload = v.payload or {}
+            if v.verified_on is None or v.verified_on < since or payload.get("income") is None:
+                continue
+            excluded = {k.value for k in tariff.excluded_income_kinds}
+            income = sum((Decimal(str(i["amount"])) for i in payload["income"]
+                          if i.get("kind") not in excluded), ZERO)
+            income -= sum((Decimal(str(c["amount"])) for c in payload.get("costs", [])), ZERO)
+            return income / self.members(household_id), v.verified_on
+        return None
+
+    def paid(self, household_id: str, category: str) -> Decimal:
+        return self._paid[(household_id, category)]
+
+
+def _screen_out(facts: _Facts, household: Any, category: str, tariff: Tariff | None,
+                new: list[Any], last: dt.date) -> tuple[str | None, str | None]:
+    """The first reason that screens the household out, and its detail, or (None, None)."""
+    if tariff is None:
+        return "REGION_NOT_COVERED", f"区划 {household.region_code} 无适用的保障方案"
+    if not new:
+        return "ALREADY_CLAIMED", "本年度超线费用的结算均已计入申请"
+    found = sorted(facts.findings(household.household_id) & set(tariff.negative_list))
+    if found:
+        return "NEGATIVE_ITEM_FOUND", "、".join(tariff.item_label(i) for i in found)
+    settings = tariff.feed_screening
+    income = facts.income_per_capita(household.household_id, tariff,
+                                     _months_before(last, settings.income_months))
+    if income is not None and income[0] > tariff.income_line * settings.income_multiple:
+        return "HIGH_INCOME_VERIFIED", (f"{income[1]} 核查人均纯收入 {income[0]:.2f} 元，"
+                                        f"高于防贫线 {tariff.income_line} 元的 "
+                                        f"{settings.income_multiple} 倍")
+    rules = tariff.categories[category]
+    if facts.paid(household.household_id, category) >= rules.annual_cap:
+        return "AT_CAP", f"本类别已赔付 {facts.paid(household.household_id, category)} 元"
+    cap_all = tariff.household_annual_cap_all
+    if cap_all is not None and facts.paid(household.household_id, "*") >= cap_all:
+        return "AT_CAP", f"各类别合计已赔付 {facts.paid(household.household_id, '*')} 元"
+    return None, None

@@ -1,0 +1,452 @@
+"""The monthly department feeds on both databases: import (matching, error report, total rows,
+GBK and XLSX, refunds, idempotence), warning lines and the push list (first crossing, growth,
+no double count, each screening reason), the township's screening (claims and tasks),
+verification reuse, and the monthly report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from adjudicator.feeds.importer import FeedRefused, import_feed
+from adjudicator.feeds.redecision import pending_redecisions
+from adjudicator.feeds.report import feed_report, report_pdf, report_xlsx
+from adjudicator.feeds.screen import screen_month
+from adjudicator.feeds.triage import (
+    TriageRefused,
+    keep_household,
+    push_entries,
+    remove_household,
+)
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.adjudication import adjudicate_ready
+from adjudicator.services.users import add_user
+from adjudicator.storage.db import transaction
+from adjudicator.storage.models import (
+    Claim,
+    DecisionRecord,
+    Event,
+    Finding,
+    Household,
+    Member,
+    Verification,
+)
+from adjudicator.storage.models_feeds import FeedRow
+from adjudicator.tariff import TariffError, parse_tariff
+from tariffs import demo_tariff_path
+from tests.casebuilder import DEMO_ITEMS, valid_id
+from tests.seed import load_demo_tariff
+
+MEDICAL_HEADER = ["结算ID", "身份证号", "姓名", "结算时间", "医疗费总额", "全自费金额",
+                  "统筹基金支出", "医疗救助基金支出", "个人支付金额", "退费结算标志", "原结算ID"]
+
+
+def person(household: int, member: int) -> str:
+    """A distinct valid ID number per household and member."""
+    return valid_id("330102", birth=f"1970{1 + household % 12:02d}{1 + member:02d}",
+                    seq=f"{household % 1000:03d}")
+
+
+def add_household(ctx, number: int, region: str = "330102001001", members: int = 3) -> str:
+    household_id = f"H{number:03d}"
+    now = ctx.now()
+    with transaction(ctx.factory) as session:
+        session.add(Household(household_id=household_id, region_code=region,
+                              township_code=region[:9], village_code=region,
+                              village_name="示范村", township_name="示范镇", category="edge",
+                              created_at=now, updated_at=now))
+        session.flush()
+        for m in range(members):
+            session.add(Member(household_id=household_id, member_id=f"M{m + 1}",
+                               name=f"王{'一二三四'[m]}", id_number=person(number, m),
+                               relation="head" if m == 0 else "child", counted=True))
+    return household_id
+
+
+def medical_row(setl: str, household: int, member: int = 0, date: str = "2026-03-10",
+                total: str = "30000", ownpay: str = "0", fund: str = "10000",
+                maf: str = "0", refund: str = "", original: str = "") -> list[str]:
+    psn = str(Decimal(total) - Decimal(fund) - Decimal(maf))
+    return [setl, person(household, member), f"王{'一二三四'[member]}", date, total, ownpay,
+            fund, maf, psn, refund, original]
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = MEDICAL_HEADER,
+              encoding: str = "gbk", title: str | None = "2026年3月医保结算数据",
+              total: bool = True) -> Path:
+    with path.open("w", encoding=encoding, newline="") as stream:
+        writer = csv.writer(stream)
+        if title:
+            writer.writerow([title])
+        writer.writerow(header)
+        writer.writerows(rows)
+        if total:
+            writer.writerow(["合计", "", "", "", "99999"] + [""] * (len(header) - 5))
+    return path
+
+
+@pytest.fixture
+def county(admin_ctx):
+    """The demo tariff, verifier v1 covering the township, households H001 to H006."""
+    ctx = admin_ctx
+    load_demo_tariff(ctx)
+    with transaction(ctx.factory) as session:
+        from adjudicator.storage.models import User
+        session.get(User, "v1").townships = ["330102001"]
+    add_user(ctx, "offa", "officer", "乡镇干部", townships=["330102001"])
+    add_user(ctx, "offb", "officer", "别的乡镇", townships=["330102002"])
+    for number in range(1, 7):
+        add_household(ctx, number)
+    return ctx
+
+
+def sup(ctx):
+    return ctx.as_user("sup")
+
+
+def test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp_path):
+    path = write_csv(tmp_path / "med.csv", [
+        medical_row("S1", 1),
+        medical_row("S2", 2, member=1),
+        [*medical_row("S3", 9)[:1], valid_id("110101", seq="777"),
+         *medical_row("S3", 9)[2:]],                                     # not registered
+        [*medical_row("S4", 3)[:1], person(3, 0)[:-1] + ("0" if person(3, 0)[-1] != "0"
+                                                         else "1"), *medical_row("S4", 3)[2:]],
+        [*medical_row("S5", 4)[:2], "李四", *medical_row("S5", 4)[3:]],  # wrong name
+        medical_row("S6", 5, date="2026-04-02"),                          # after the month
+        [*medical_row("S7", 5)[:4], "abc", *medical_row("S7", 5)[5:]],
+    ])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.rows_total, result.accepted, result.matched, result.unmatched,
+            result.rejected, result.total_rows_skipped) == (7, 3, 2, 1, 4, 1)
+    with path.with_name("med.csv.errors.csv").open(encoding="utf-8-sig") as stream:
+        report = list(csv.DictReader(stream))
+    found = {(r["row"], r["field"], r["code"]) for r in report}
+    assert found == {("6", "身份证号", "INVALID_ID_NUMBER"), ("7", "姓名", "NAME_MISMATCH"),
+                     ("8", "结算时间", "DATE_AFTER_MONTH"), ("9", "医疗费总额", "INVALID_AMOUNT")}
+    assert all(r["file"] == "med.csv" for r in report)
+    assert any("晚于导入月份" in r["reason"] for r in report)
+    assert person(4, 0) not in path.with_name("med.csv.errors.csv").read_text("utf-8-sig")
+    with county.factory() as session:
+        rows = {r.record_no: r for r in session.execute(select(FeedRow)).scalars()}
+    assert rows["S1"].household_id == "H001" and rows["S1"].member_id == "M1"
+    assert rows["S2"].member_id == "M2"
+    assert rows["S3"].household_id is None
+    assert rows["S1"].figures["compliant_out_of_pocket"] == "20000.00"
+    assert rows["S1"].figures["basic_insurance_paid"] == "10000.00"
+
+
+def test_platform_field_codes_utf8_and_xlsx(county, tmp_path):
+    from openpyxl import Workbook
+
+    codes = ["setl_id", "certno", "psn_name", "setl_time", "medfee_sumamt", "fulamt_ownpay_amt",
+             "hifp_pay", "maf_pay", "psn_pay", "refd_setl_flag", "init_setl_id"]
+    path = write_csv(tmp_path / "codes.csv", [medical_row("C1", 1)], header=codes,
+                     encoding="utf-8-sig", title=None, total=False)
+    assert import_feed(sup(county), "medical", path, "2026-03").matched == 1
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年3月 结算清单"])
+    sheet.append(MEDICAL_HEADER)
+    sheet.append([*medical_row("X1", 2)[:4], 25000, 0, 5000, 0, 20000, None, None])
+    sheet.append(["合计", None, None, None, 25000])
+    book.save(tmp_path / "med.xlsx")
+    result = import_feed(sup(county), "medical", tmp_path / "med.xlsx", "2026-03")
+    assert (result.accepted, result.matched, result.total_rows_skipped) == (1, 1, 1)
+
+
+def test_missing_column_refuses_the_file(county, tmp_path):
+    header = [h for h in MEDICAL_HEADER if h != "结算时间"]
+    path = write_csv(tmp_path / "bad.csv", [medical_row("S1", 1)[:3] + medical_row("S1", 1)[4:]],
+                     header=header)
+    with pytest.raises(FeedRefused, match="缺少必需的列：结算时间"):
+        import_feed(sup(county), "medical", path, "2026-03")
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 0
+    with pytest.raises(FeedRefused, match="YYYY-MM"):
+        import_feed(sup(county), "medical", path, "2026-3")
+
+
+def test_reimporting_a_month_changes_nothing(county, tmp_path):
+    path = write_csv(tmp_path / "med.csv", [medical_row("S1", 1), medical_row("S2", 2)])
+    first = import_feed(sup(county), "medical", path, "2026-03")
+    with county.factory() as session:
+        events = session.scalar(select(func.count()).select_from(Event))
+    again = import_feed(sup(county), "medical", path, "2026-03")
+    assert (first.accepted, again.accepted, again.unchanged) == (2, 0, 2)
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 2
+        assert session.scalar(select(func.count()).select_from(Event)) == events
+    changed = write_csv(tmp_path / "med2.csv", [medical_row("S1", 1, total="31000")])
+    assert import_feed(sup(county), "medical", changed, "2026-03").rejected == 1
+
+
+def test_a_refund_reverses_its_settlement(county, tmp_path):
+    import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row("S1", 1), medical_row("S2", 1, total="12000", fund="2000")]), "2026-03")
+    refund = medical_row("R1", 1, total="-12000", fund="-2000", refund="1", original="S2")
+    orphan = medical_row("R2", 1, total="-100", fund="0", refund="1", original="NOPE")
+    result = import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv",
+                                                           [refund, orphan]), "2026-03")
+    assert (result.reversed, result.rejected) == (1, 1)
+    with county.factory() as session:
+        assert session.scalar(select(FeedRow.reversed_by)
+                              .where(FeedRow.record_no == "S2")) == "R1"
+    entry = screen_month(sup(county), "2026-03").entries[0]
+    assert entry.figure == Decimal("20000.00")  # S1 only: S2 was reversed
+
+
+def _screen(ctx, month="2026-03"):
+    return {(e.household_id, e.category): e for e in screen_month(sup(ctx), month).entries}
+
+
+def test_warning_line_first_crossing_growth_and_no_double_count(county, tmp_path):
+    # H001: 20,000 compliant out-of-pocket (over 18,000); H002: 10,000 (under)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m3.csv", [
+        medical_row("S1", 1), medical_row("S2", 2, total="20000")]), "2026-03")
+    march = _screen(county)
+    assert list(march) == [("H001", "medical")]
+    assert march[("H001", "medical")].status == "pushed"
+    assert march[("H001", "medical")].new_figure == Decimal("20000.00")
+    keep_household(county.as_user("offa"), "2026-03", "H001")
+    # April: H001 adds nothing -> not pushed again; H002 crosses for the first time
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m4.csv", [
+        medical_row("S3", 2, date="2026-04-03", total="25000")]), "2026-04")
+    april = _screen(county, "2026-04")
+    assert list(april) == [("H002", "medical")]
+    assert april[("H002", "medical")].figure == Decimal("25000.00")
+    # May: H001 grows by 5,000 -> pushed again, only the new settlement counted as new
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m5.csv", [
+        medical_row("S4", 1, date="2026-05-03", total="15000")]), "2026-05")
+    may = _screen(county, "2026-05")
+    assert may[("H001", "medical")].previous_figure == Decimal("20000.00")
+    assert may[("H001", "medical")].figure == Decimal("25000.00")
+    assert may[("H001", "medical")].new_figure == Decimal("5000.00")
+    result = keep_household(county.as_user("offa"), "2026-05", "H001")
+    with county.factory() as session:
+        claim = session.get(Claim, result.claim_ids[0])
+        assert claim.document_no == "S4"
+        assert claim.amounts["total_cost"] == "15000.00"
+        assert session.scalar(select(func.count()).select_from(Claim)) == 2
+
+
+def test_settlement_already_in_an_imported_claim_is_not_counted_again(county, tmp_path):
+    from tests.seed import add_claim
+
+    add_claim(county, "K1", "H001", "30000", document_no="S1", status="screened")
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [medical_row("S1", 1)]),
+                "2026-03")
+    entry = _screen(county)[("H001", "medical")]
+    assert (entry.status, entry.reason, entry.new_figure) == ("screened_out", "ALREADY_CLAIMED",
+                                                              Decimal("0.00"))
+    with county.factory() as session:
+        assert session.scalar(select(FeedRow.claim_id).where(FeedRow.record_no == "S1")) == "K1"
+
+
+def _verification(ctx, household_id, claim_id, on, wages):
+    now = ctx.now()
+    with transaction(ctx.factory) as session:
+        session.add(Claim(claim_id=claim_id, household_id=household_id, member_id="M1",
+                          category="medical", event_date=on, source="application",
+                          document_no=claim_id, amounts={"total_cost": "100"},
+                          status="verified", received_at=now, updated_at=now))
+        session.flush()
+        session.add(Verification(
+            claim_id=claim_id, household_id=household_id, verifier_id="v1", verified_on=on,
+            status="submitted", created_at=now, created_by="v1",
+            payload={"verified_on": on.isoformat(), "verifier_id": "v1",
+                     "income": [{"kind": "wage", "amount": wages}], "costs": [],
+                     "negative_list": dict.fromkeys(DEMO_ITEMS, False)}))
+
+
+def test_each_screening_reason(county, tmp_path):
+    add_household(county, 7, region="330999001001")                  # no tariff covers it
+    now = county.now()
+    with transaction(county.factory) as session:
+        session.add(Finding(household_id="H002", source="vehicle_registry", item="VEHICLE",
+                            found=True, detail="小轿车", row_key="f1"))
+        session.add(Claim(claim_id="PAID", household_id="H005", member_id="M1",
+                          category="medical", event_date=dt.date(2026, 2, 1),
+                          source="application", document_no="PAID", amounts={},
+                          status="paid", final_counted_expense=Decimal("200000"),
+                          final_paid=Decimal("100000"), received_at=now, updated_at=now))
+    _verification(county, "H003", "V3", dt.date(2026, 1, 20), "90000")  # 30,000 a head
+    from tests.seed import add_claim
+    add_claim(county, "K4", "H004", "30000", document_no="S4", status="screened")
+    stranger = valid_id("110101", seq="777")
+    rows = [medical_row(f"S{n}", n) for n in (1, 2, 3, 4, 5)]
+    rows.append([*medical_row("S7", 7)])
+    rows.append(["S9", stranger, "赵六", *medical_row("S9", 1)[3:]])
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", rows), "2026-03")
+    with transaction(county.factory) as session:
+        session.get(Member, session.scalar(select(Member.pk).where(
+            Member.household_id == "H007", Member.member_id == "M1"))).id_number = person(7, 0)
+    entries = screen_month(sup(county), "2026-03").entries
+    reasons = {e.household_id: (e.status, e.reason) for e in entries}
+    assert reasons["H001"] == ("pushed", None)
+    assert reasons["H002"] == ("screened_out", "NEGATIVE_ITEM_FOUND")
+    assert reasons["H003"] == ("screened_out", "HIGH_INCOME_VERIFIED")
+    assert reasons["H004"] == ("screened_out", "ALREADY_CLAIMED")
+    assert reasons["H005"] == ("screened_out", "AT_CAP")
+    assert reasons["H007"] == ("screened_out", "REGION_NOT_COVERED")
+    strangers = [e for e in entries if e.reason == "NOT_REGISTERED"]
+    assert len(strangers) == 1 and stranger not in json.dumps(strangers[0].as_dict())
+    # an officer sees the pushed households of their own townships only
+    assert [e["household_id"] for e in push_entries(county.as_user("offa"), "2026-03",
+                                                     statuses=("pushed",))] == ["H001"]
+    assert len(push_entries(county.as_user("offa"), "2026-03")) == 5
+    assert push_entries(county.as_user("offb"), "2026-03") == []
+
+
+def test_township_keeps_with_claims_and_one_task_or_removes_with_a_reason(county, tmp_path):
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 1), medical_row("S2", 1, member=1, total="9000", fund="3000"),
+        medical_row("S3", 2, total="25000", fund="2000")]), "2026-03")
+    screen_month(sup(county), "2026-03")
+    with pytest.raises(PermissionDenied):
+        keep_household(county.as_user("offb"), "2026-03", "H001")
+    with pytest.raises(PermissionDenied):
+        keep_household(sup(county), "2026-03", "H001")
+    result = keep_household(county.as_user("offa"), "2026-03", "H001", reason="大病住院")
+    assert len(result.claim_ids) == 2 and result.verifier_id == "v1"
+    assert result.due == dt.date(2026, 3, 20)  # 5 working days from Sunday 15 March
+    with county.factory() as session:
+        claims = list(session.execute(select(Claim).where(Claim.household_id == "H001")
+                                      .order_by(Claim.member_id)).scalars())
+    assert [c.document_no for c in claims] == ["S1", "S2"]
+    assert {c.source for c in claims} == {"medical_insurance_feed"}
+    assert {(c.status, c.assigned_verifier) for c in claims} == {("under_verification", "v1")}
+    assert claims[1].amounts == {"total_cost": "9000.00", "non_compliant_cost": "0.00",
+                                 "basic_insurance_paid": "3000.00",
+                                 "critical_illness_paid": "0.00",
+                                 "medical_assistance_paid": "0.00",
+                                 "other_compensation": "0.00"}
+    with pytest.raises(TriageRefused, match="必须写明原因"):
+        remove_household(county.as_user("offa"), "2026-03", "H002", " ")
+    removed = remove_household(county.as_user("offa"), "2026-03", "H002", "已享受特困供养")
+    assert removed.status == "removed"
+    with pytest.raises(TriageRefused):
+        keep_household(county.as_user("offa"), "2026-03", "H002")
+    report = feed_report(county, "2026-03")
+    town = report.townships[0]
+    assert (town.rows["medical"], town.matched, town.over_households, town.pushed_households,
+            town.kept_households, town.tasks_households, town.tasks_persons) == (
+            3, 3, 2, 2, 1, 1, 3)
+    assert town.removed == {"TOWNSHIP_REMOVED": 1}
+    assert report.missing == ["disaster", "education", "civil-affairs"]
+    assert report_xlsx(report)[:2] == b"PK"
+
+
+def test_reuse_of_a_recent_verification_and_the_snapshot_says_which(county, tmp_path):
+    _verification(county, "H001", "V1", dt.date(2026, 2, 1), "4000")
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [medical_row("S1", 1)]),
+                "2026-03")
+    screen_month(sup(county), "2026-03")
+    result = keep_household(county.as_user("offa"), "2026-03", "H001")
+    with county.factory() as session:
+        reused_pk = session.scalar(select(Verification.pk).where(Verification.claim_id == "V1"))
+        claim = session.get(Claim, result.claim_ids[0])
+        assert claim.status == "verified" and claim.assigned_verifier is None
+    assert result.reused_verification == reused_pk and result.verifier_id is None
+    adjudicate_ready(sup(county))
+    with county.factory() as session:
+        record = session.execute(select(DecisionRecord).where(
+            DecisionRecord.claim_id == result.claim_ids[0])).scalar_one()
+    case = json.loads(record.case_json)
+    assert case["verification"]["reused_from_claim"] == "V1"
+    assert case["verification"]["reused_verification_id"] == reused_pk
+    assert record.outcome == "approved"
+
+
+def test_an_old_verification_is_not_reused(county, tmp_path):
+    _verification(county, "H001", "V1", dt.date(2025, 11, 1), "4000")  # > 90 days before
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [medical_row("S1", 1)]),
+                "2026-03")
+    screen_month(sup(county), "2026-03")
+    result = keep_household(county.as_user("offa"), "2026-03", "H001")
+    assert result.reused_verification is None and result.verifier_id == "v1"
+
+
+def test_a_refund_inside_a_decided_claim_asks_for_re_decision(county, tmp_path):
+    _verification(county, "H001", "V1", dt.date(2026, 3, 1), "4000")
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 1), medical_row("S2", 1, total="8000", fund="2000")]), "2026-03")
+    screen_month(sup(county), "2026-03")
+    claim_id = keep_household(county.as_user("offa"), "2026-03", "H001").claim_ids[0]
+    adjudicate_ready(sup(county))
+    refund = medical_row("R2", 1, date="2026-03-20", total="-8000", fund="-2000", refund="1",
+                         original="S2")
+    import_feed(sup(county), "medical", write_csv(tmp_path / "r.csv", [refund]), "2026-03")
+    with county.factory() as session:
+        requests = pending_redecisions(session)
+        claim = session.get(Claim, claim_id)
+    assert [(r.claim_id, r.reason) for r in requests] == [(claim_id, "settlement_reversed")]
+    assert requests[0].amounts["total_cost"] == "30000.00"
+    assert claim.amounts["total_cost"] == "38000.00"  # the decided claim is left as decided
+
+
+def test_a_refund_inside_an_undecided_claim_changes_its_amounts(county, tmp_path):
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 1), medical_row("S2", 1, total="8000", fund="2000")]), "2026-03")
+    screen_month(sup(county), "2026-03")
+    claim_id = keep_household(county.as_user("offa"), "2026-03", "H001").claim_ids[0]
+    refund = medical_row("R2", 1, total="-8000", fund="-2000", refund="1", original="S2")
+    import_feed(sup(county), "medical", write_csv(tmp_path / "r.csv", [refund]), "2026-03")
+    with county.factory() as session:
+        assert session.get(Claim, claim_id).amounts["total_cost"] == "30000.00"
+        assert pending_redecisions(session) == []
+
+
+def test_other_bureaus(county, tmp_path):
+    disaster = write_csv(tmp_path / "d.csv", [
+        ["D1", person(1, 0), "洪涝", "2026-03-02", "30000", "5000", "2000"]],
+        header=["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额", "救灾款",
+                "保险赔付"],
+        encoding="utf-8", title="2026年3月灾情报告")
+    assert import_feed(sup(county), "disaster", disaster, "2026-03").matched == 1
+    education = write_csv(tmp_path / "e.csv", [
+        [person(2, 1), "王二", "本科", "某大学", "2026春", "9000", "1200", "1000"]],
+        header=["学生身份证号", "学生姓名", "学段", "学校", "学期", "学费", "住宿费", "资助金额"],
+        title="2026年春季学生资助名单")
+    assert import_feed(sup(county), "education", education, "2026-03").matched == 1
+    assert import_feed(sup(county), "education", education, "2026-03").unchanged == 1
+    civil = write_csv(tmp_path / "c.csv", [[person(3, 0), "王一", "低保", "1200", "2026-03-05"]],
+                      header=["身份证号", "姓名", "救助类型", "金额", "日期"], title="民政救助名单")
+    assert import_feed(sup(county), "civil-affairs", civil, "2026-03").matched == 1
+    entries = _screen(county)
+    assert entries[("H001", "disaster")].figure == Decimal("23000.00")
+    assert entries[("H002", "education")].figure == Decimal("9200.00")
+    with county.factory() as session:
+        finding = session.execute(select(Finding).where(Finding.household_id == "H003")
+                                  ).scalar_one()
+    assert (finding.source, finding.item) == ("civil_affairs", "CIVIL_ASSISTANCE")
+    assert "低保" in (finding.detail or "")
+    assert feed_report(county, "2026-03").missing == ["medical"]
+
+
+def test_report_pdf_has_a_chart(county, tmp_path):
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [medical_row("S1", 1)]),
+                "2026-03")
+    screen_month(sup(county), "2026-03")
+    pdf = report_pdf(feed_report(county, "2026-03"), "2026-03-15 16:00")
+    assert pdf.startswith(b"%PDF") and b"/Image" in pdf
+
+
+def test_tariff_feed_keys_are_validated():
+    text = demo_tariff_path().read_text("utf-8")
+    assert parse_tariff(text.encode()).categories["medical"].warning_line == Decimal("18000")
+    bad = text.replace('warning_fields = ["compliant_out_of_pocket"]',
+                       'warning_fields = ["tuition"]').replace(
+        'warning_line = "18000"', 'warning_line = "-1"').replace(
+        "verification_valid_days = 90", "verification_valid_days = 0")
+    with pytest.raises(TariffError) as caught:
+        parse_tariff(bad.encode())
+    keys = {key for key, _ in caught.value.problems}
+    assert {"categories.medical.warning_fields[0]", "verification_valid_days"} <= keys
+    assert any(k.startswith("categories.medical.warning_line") for k in keys)
