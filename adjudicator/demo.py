@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adjudicator.demo_office import bank_round_trip
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.documents import decision_records, denial_letters, summary_report
 from adjudicator.services.notices import close_due_notices, create_notices, record_objection
@@ -173,6 +174,7 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     run = pay_closed(supervisor, out_dir / "payments")
     step(f"pay: {run.payments} claims of {run.households} households, {run.total:.2f} yuan "
          f"({run.batch_ref})")
+    bank_return = bank_round_trip(supervisor, out_dir, run, step)
 
     letters = denial_letters(officer, documents)
     records = decision_records(admin.as_user("sun"), documents, _some_paid(admin, 20))
@@ -205,6 +207,8 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
                      "decision records": documents / "records",
                      "summary report": report_pdf, "summary workbook": report_xlsx,
                      "audit workbook": audit_xlsx, "payment register": out_dir / "payments"}
+    if bank_return is not None:
+        summary.files["bank return"] = bank_return
     engine.dispose()
     return summary
 

@@ -3,6 +3,7 @@
 received → screened → under_verification → verified → approved | denied | pended
 pended → approved | denied (a person), or back to verification when it was incomplete
 approved → in_notice → closed → paid, or in_notice → objected → back to verification
+paid → closed when the bank returns the transfer as failed (payable again, once corrected)
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ _MOVES: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.IN_NOTICE: frozenset({S.OBJECTED, S.CLOSED}),
     S.OBJECTED: frozenset({S.UNDER_VERIFICATION, S.VERIFIED}),
     S.CLOSED: frozenset({S.PAID}),
-    # A sampling audit's material discrepancy reopens a paid claim on the audited facts.
-    S.PAID: frozenset({S.VERIFIED}),
+    # A sampling audit's material discrepancy reopens a paid claim on the audited facts; a
+    # transfer the bank returns as failed makes the claim payable again.
+    S.PAID: frozenset({S.VERIFIED, S.CLOSED}),
 }
 
 #: Outcome of an adjudication -> the status it moves the claim to.

@@ -1,4 +1,4 @@
-"""`adjudicator notice ...` and `adjudicator pay`: post, object, close, pay."""
+"""`adjudicator notice ...`: post, object, close (`adjudicator pay` is in cli/pay_cmd.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from adjudicator.services.notices import (
     list_notices,
     record_objection,
 )
-from adjudicator.services.payments import pay_closed
 from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 
 app = typer.Typer(help="Public notices (公示): create, list, object, close.",
@@ -157,25 +156,3 @@ def records(
         written = decision_records(ctx, out, claims or None)
     console.print(f"{len(written)} decision records written to {out / 'records'}",
                   highlight=False)
-
-
-def pay(
-    out: Annotated[Path, typer.Option("--out", help="Where the payment register is written.")]
-    = Path("payments"),
-    db: Annotated[str | None, DbOption] = None,
-    user: Annotated[str | None, AsOption] = None,
-    as_json: Annotated[bool, JsonOption] = False,
-) -> None:
-    """Pay every claim whose notice closed without objection, exactly once."""
-    ctx = context(db, user)
-    with refused(PermissionDenied):
-        run = pay_closed(ctx, out)
-    summary = {"batch_ref": run.batch_ref, "payments": run.payments,
-               "households": run.households, "total": f"{run.total:.2f}",
-               "register": str(run.register) if run.register else None}
-    if as_json:
-        print_json(summary)
-    else:
-        console.print(f"{run.batch_ref}: paid {run.payments} claims of {run.households} "
-                      f"households, {run.total:.2f} yuan; register {run.register}",
-                      highlight=False)

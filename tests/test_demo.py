@@ -25,6 +25,11 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     assert "公示" in text and "*" in text  # masked names and ID numbers
     assert (out / "summary-report.pdf").stat().st_size > 10_000
     assert (out / "summary-report.xlsx").is_file()
+    # the bank's register (full names, accounts, control total) and a return with one failure
+    registers = sorted((out / "payments").glob("PAY-*-???.csv"))
+    assert registers and (out / "payments" / f"{registers[0].stem}.xlsx").is_file()
+    assert "收款账号" in registers[0].read_text("utf-8-sig")
+    assert "bank return:" in result.output and "1 failed" in result.output
     # Re-running starts from a fresh database and, on its simulated clock, pays the same.
     again = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                      "--seed", "7"])

@@ -8,10 +8,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from adjudicator.bank_demo import write_bank_return
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.documents import decision_records, denial_letters, summary_report
 from adjudicator.services.notices import close_due_notices, create_notices
-from adjudicator.services.payments import pay_closed
+from adjudicator.services.payments import pay_closed, reconcile
 from adjudicator.storage.models_notice import Document
 from tests.seed import add_claim, add_household, load_demo_tariff
 
@@ -30,7 +31,9 @@ def _county(ctx, clock, tmp_path) -> None:
     create_notices(ctx.as_user("off"), tmp_path, render=False)
     clock.advance(days=8)
     close_due_notices(ctx.as_user("off"))
-    pay_closed(ctx.as_user("sup"))
+    run = pay_closed(ctx.as_user("sup"))
+    # paid = the bank confirmed the transfer
+    reconcile(ctx.as_user("sup"), write_bank_return(ctx, run.batch_ref, tmp_path / "back.csv"))
 
 
 def test_denial_letter_says_why_in_words_with_the_figures(admin_ctx, clock, tmp_path) -> None:

@@ -35,6 +35,9 @@ MEMO_HOUSEHOLDS = 100_000
 
 _HOUSEHOLD_FIELDS = ("region_code", "category", "village_name", "township_name")
 _MEMBER_FIELDS = ("name", "id_number", "relation", "counted")
+#: The member's payment account: a blank account keeps the stored one (a file need not carry
+#: accounts); a change is recorded by field name only, never its value.
+_ACCOUNT_FIELDS = ("bank_name", "account_no", "account_kind")
 _ROWS = FastModel(HouseholdRow, {
     **dict.fromkeys(("household_id", "member_id", "name"), fastrows.text(64)),
     **dict.fromkeys(("village_name", "township_name"), fastrows.text(100)),
@@ -54,8 +57,13 @@ def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None) -> dict[
 
 
 def _member_values(rec: HouseholdRow) -> dict[str, Any]:
-    return {"name": rec.name, "id_number": rec.id_number, "relation": rec.relation.value,
-            "counted": rec.counted}
+    values: dict[str, Any] = {"name": rec.name, "id_number": rec.id_number,
+                              "relation": rec.relation.value,
+                              "counted": rec.counted}
+    if rec.account_no is not None:
+        values.update({"bank_name": rec.bank_name, "account_no": rec.account_no,
+                       "account_kind": str(rec.account_kind or "bank_card")})
+    return values
 
 
 class _Stored:
@@ -71,7 +79,7 @@ class _Stored:
                                                  for f in _HOUSEHOLD_FIELDS))
                 .where(among(session, Household.household_id, household_ids))).mappings()}
         member_columns = (Member.pk, Member.household_id, Member.member_id,
-                          *(getattr(Member, f) for f in _MEMBER_FIELDS))
+                          *(getattr(Member, f) for f in _MEMBER_FIELDS + _ACCOUNT_FIELDS))
         self.members: dict[tuple[str, str], dict[str, Any]] = {
             (row["household_id"], row["member_id"]): dict(row) for row in session.execute(
                 select(*member_columns).where(among(session, Member.household_id, household_ids)))
@@ -136,7 +144,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         changed_household = _upsert_household(chunk, row, stored_rows, values, at)
         member = members.get(key)
         if member is None:
-            created = {"household_id": hid, "member_id": rec.member_id, **member_values}
+            created = {"household_id": hid, "member_id": rec.member_id,
+                       **dict.fromkeys(_ACCOUNT_FIELDS), **member_values}
             stored_rows.new_members.append(created)
             members[key] = created
             chunk.change(row, "member.added", "member", f"{hid}/{rec.member_id}",
@@ -145,7 +154,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                           "counted": member_values["counted"]})
             changed_member = True
         else:
-            diff = [f for f in _MEMBER_FIELDS if member[f] != member_values[f]]
+            diff = [f for f in _MEMBER_FIELDS + _ACCOUNT_FIELDS
+                    if f in member_values and member.get(f) != member_values[f]]
             if diff:
                 if "id_number" in diff:
                     owners.pop(member["id_number"], None)

@@ -14,12 +14,13 @@ from typing import Any
 
 import orjson
 
-from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.masking import mask_bank_account, mask_id_number, mask_name
 
 REPORT_COLUMNS = ("file", "row", "field", "code", "reason", "original")
 
 #: Fields that identify a person: masked in the report, never in a message or a log.
-PERSONAL_FIELDS = {"name": mask_name, "id_number": mask_id_number}
+PERSONAL_FIELDS = {"name": mask_name, "id_number": mask_id_number,
+                   "account_no": mask_bank_account}
 
 
 def mask_value(field: str, value: Any) -> Any:

@@ -19,11 +19,12 @@ from sqlalchemy import select
 
 from adjudicator.explain import explain_step
 from adjudicator.services.notices import store_document
+from adjudicator.services.payments import confirmed_paid
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Claim, DecisionRecord, Household, Member, Payment
+from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_notice import Document, NoticeItem
 from adjudicator.tariff import Tariff
@@ -190,9 +191,8 @@ def summary_counts(ctx: Context, year: int | None = None) -> dict[str, Any]:
         verified = set(session.execute(select(VerificationRow.claim_id).where(
             VerificationRow.status == "submitted")).scalars())
         posted = set(session.execute(select(NoticeItem.claim_id)).scalars())
-        paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for claim_id, amount in session.execute(select(Payment.claim_id, Payment.amount)):
-            paid[claim_id] += amount
+        paid = {claim_id: amount  # paid = the bank confirmed the transfer
+                for claim_id, (_, amount) in confirmed_paid(session).items()}
         query = (select(Claim.claim_id, Claim.household_id, Claim.member_id, Claim.category,
                         Claim.event_date, Household.category, Household.township_code,
                         Household.township_name)

@@ -1,0 +1,38 @@
+"""Payment batches (兑现批次) and the bank's answers about each transfer (银行回盘)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adjudicator.storage.models import Base, BigId, Timestamp
+
+
+class PaymentBatch(Base):
+    """One `pay` run's batch number, taken before it pays anything: the unique key makes two
+    runs at once take two numbers (PAY-YYYYMMDD-NNN, numbered per local day)."""
+
+    __tablename__ = "payment_batches"
+
+    pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    batch_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(Timestamp)
+
+
+class BankReturn(Base):
+    """The bank's answer about one payment, from its return file (回盘文件): `confirmed`
+    (the money reached the account) or `failed` (with the bank's reason). One per payment."""
+
+    __tablename__ = "bank_returns"
+
+    pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    payment_pk: Mapped[int] = mapped_column(ForeignKey("payments.pk"), unique=True)
+    claim_id: Mapped[str] = mapped_column(String(64), index=True)
+    batch_ref: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(String(16))  # confirmed | failed
+    reason: Mapped[str | None] = mapped_column(Text)
+    bank_ref: Mapped[str | None] = mapped_column(String(64))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[str] = mapped_column(Timestamp)
