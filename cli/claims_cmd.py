@@ -167,7 +167,8 @@ def report(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write it as XLSX.")] = None,
     title: Annotated[str, typer.Option("--title", help="The summary's title.")]
     = "防贫保障工作总结",
-    office: Annotated[str, typer.Option("--office", help="Issuing office.")] = "乡村振兴局",
+    office: Annotated[str | None, typer.Option(
+        "--office", help="Issuing office (default: the tariff's issuing_office).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,

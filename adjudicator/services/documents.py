@@ -146,6 +146,7 @@ def decision_records(ctx: Context, out_dir: Path, claim_ids: list[str] | None = 
                 claim_id=claim.claim_id, household_id=claim.household_id,
                 claimant_name=claimant.name, claimant_id_number=claimant.id_number,
                 region_code=household.region_code, village=household.village_name,
+                township=household.township_name, tariff_name=tariff.name,
                 household_category=household.category, claim_category=claim.category,
                 claim_source=claim.source, event_date=claim.event_date,
                 decided_at=dt.datetime.fromisoformat(decision.decided_at.replace("Z", "+00:00")),
@@ -227,10 +228,24 @@ def summary_counts(ctx: Context, year: int | None = None) -> dict[str, Any]:
             for key, groups in sets.items()}
 
 
+def default_office(ctx: Context) -> str:
+    """The office that issues the county's documents: the `notice.issuing_office` of the
+    active tariff that starts last (the one in force), else 乡村振兴局."""
+    with ctx.factory() as session:
+        book = TariffBook.load(session)
+    tariffs = sorted((book.by_pk[pk] for pk in book.active), key=lambda t: t.valid_from,
+                     reverse=True)
+    return next((t.notice.issuing_office for t in tariffs if t.notice.issuing_office),
+                "乡村振兴局")
+
+
 def summary_report(ctx: Context, pdf_path: Path | None, xlsx_path: Path | None, *,
-                   title: str, period_label: str, issuing_office: str,
+                   title: str, period_label: str, issuing_office: str | None = None,
                    year: int | None = None) -> list[Written]:
-    """The year-end summary as PDF (with charts) and/or XLSX, recorded with their hashes."""
+    """The year-end summary as PDF (with charts) and/or XLSX, recorded with their hashes.
+    Without `issuing_office`, the tariff's (`default_office`)."""
+    if issuing_office is None:
+        issuing_office = default_office(ctx)
     from adjudicator.documents import render_summary_report, summary_report_xlsx
     from adjudicator.documents.models import (
         ClaimCategoryRow,
