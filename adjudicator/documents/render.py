@@ -469,3 +469,18 @@ def summary_report_html(report: SummaryReport, *, charts: bool = True) -> str:
 def render_summary_report(report: SummaryReport, *, charts: bool = True) -> bytes:
     """A summary report (年度/批次工作总结) with bar charts, as PDF bytes."""
     return html_to_pdf(summary_report_html(report, charts=charts), ("base", "summary_report"))
+
+
+# --------------------------------------------------------------------------- paper form
+
+
+def verification_form_html(form: Mapping[str, Any]) -> str:
+    """The HTML of a blank paper verification form (see `render_verification_form`)."""
+    return _environment().get_template("verification_form.html").render(f=form)
+
+
+def render_verification_form(form: Mapping[str, Any]) -> bytes:
+    """A blank verification form (入户核查表) to print for a visit without a signal: the
+    household's members prefilled, 是/否 boxes for every negative-list item, income lines and
+    signature lines."""
+    return html_to_pdf(verification_form_html(form), ("base", "verification_form"))
