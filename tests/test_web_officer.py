@@ -121,6 +121,25 @@ def test_sampling_audit_and_summary_report(world: World) -> None:
     assert refused.status_code == 403
 
 
+def _png(seed: str, width: int = 160, height: int = 120) -> bytes:
+    """A real PNG picture (a receipt-coloured card with stripes), different per `seed`."""
+    import struct
+    import zlib
+
+    shade = sum(seed.encode()) % 60
+    rows = b"".join(b"\x00" + b"".join(
+        bytes((200 + shade, 190, 150)) if (x // 12 + y // 12) % 2 else bytes((240, 235, 220))
+        for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def _photo(world: World, claim_id: str) -> tuple[int, bytes]:
     """A photo of the claim's verification, stored as the web app stores uploads."""
     import hashlib
@@ -131,7 +150,7 @@ def _photo(world: World, claim_id: str) -> tuple[int, bytes]:
     from adjudicator.storage.models import Verification
     from adjudicator.storage.models_audit import VerificationEvidence
 
-    data = b"\x89PNG\r\n\x1a\n" + claim_id.encode() * 20
+    data = _png(claim_id)
     digest = hashlib.sha256(data).hexdigest()
     folder = world.tmp / "evidence"
     folder.mkdir(parents=True, exist_ok=True)
