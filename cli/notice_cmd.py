@@ -17,6 +17,7 @@ from adjudicator.services.notices import (
     list_notices,
     record_objection,
 )
+from adjudicator.services.places import place_names
 from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json, refused
 
 app = typer.Typer(help="Public notices (公示): create, list, object, close.",
@@ -48,10 +49,12 @@ def create(
                      "start": n.start.isoformat(), "end": n.end.isoformat(),
                      "pdf": str(n.pdf) if n.pdf else None} for n in created])
         return
+    names = place_names(ctx, (n.village_code for n in created))
     table = Table("notice", "village", "户", "claims", "total", "period", "pdf",
                   title=f"公示 {len(created)} notices")
     for n in created:
-        table.add_row(n.notice_no, n.village_code, str(n.households), str(n.claims),
+        table.add_row(n.notice_no, names.get(n.village_code, n.village_code),
+                      str(n.households), str(n.claims),
                       f"{n.total:.2f}", f"{n.start}..{n.end}", str(n.pdf or ""))
     console.print(table)
 
@@ -74,7 +77,9 @@ def list_(
     """The notices and their periods."""
     ctx = context(db, user)
     notices = list_notices(ctx, status)
-    rows = [{"notice_no": n.notice_no, "village_code": n.village_code, "status": n.status,
+    names = place_names(ctx, (n.village_code for n in notices))
+    rows = [{"notice_no": n.notice_no, "village": names.get(n.village_code, n.village_code),
+             "village_code": n.village_code, "status": n.status,
              "claims": n.claims, "total": f"{n.total:.2f}", "start": n.start_date.isoformat(),
              "end": n.end_date.isoformat()} for n in notices]
     if as_json:
