@@ -27,3 +27,39 @@ def test_reports_and_notice_lists_show_names(admin_ctx, db_url, tmp_path) -> Non
     assert "sudden_hardship" not in report.output and "│ medical" not in report.output
     notices = runner.invoke(app, ["notice", "list", "--db", db_url, "--as", "off", "--json"])
     assert '"village": "示范镇 示范村"' in notices.output
+
+
+def test_a_region_file_names_townships_and_villages(admin_ctx, db_url, tmp_path) -> None:
+    import csv
+
+    from sqlalchemy import select
+
+    from adjudicator.intake import import_households
+    from adjudicator.storage.models import Household
+    from tests.casebuilder import valid_id
+
+    def write(name: str, rows: list[list[str]]) -> str:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            csv.writer(stream).writerows(rows)
+        return str(path)
+
+    household = write("households.csv", [
+        ["户编号", "行政区划代码", "户类别", "村名", "成员编号", "姓名", "身份证号码"],
+        ["H1", "431226102201", "边缘户", "龙潭村", "M1", "张三", valid_id("431226", seq="001")]])
+    import_households(admin_ctx.as_user("sup"), household)  # no 乡镇 column
+    regions = write("regions.csv", [["区划代码", "名称"], ["431226102", "兰里镇"],
+                                    ["431226103", "岩门镇"], ["4312261", "错码"]])
+    result = CliRunner().invoke(app, ["import", "regions", regions, "--db", db_url, "--as",
+                                      "sup", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"households_named": 1' in result.output and '"rejected": 1' in result.output
+    later = write("later.csv", [
+        ["户编号", "行政区划代码", "户类别", "村名", "成员编号", "姓名", "身份证号码"],
+        ["H2", "431226103301", "边缘户", "岩门村", "M1", "李四", valid_id("431226", seq="002")]])
+    import_households(admin_ctx.as_user("sup"), later)  # named from the region file
+    with admin_ctx.factory() as session:
+        names = dict(session.execute(select(Household.household_id,
+                                            Household.township_name)).all())
+    assert names == {"H1": "兰里镇", "H2": "岩门镇"}
+    assert place_names(admin_ctx, ["431226102201"]) == {"431226102201": "兰里镇 龙潭村"}

@@ -26,6 +26,7 @@ from adjudicator.intake.pipeline import (
     update_rows,
 )
 from adjudicator.storage.models import Household, Member
+from adjudicator.storage.models_payments import Region
 from schemas.imports import HouseholdRow
 
 #: How many households of a file are remembered to catch a household (or member) given twice
@@ -48,10 +49,13 @@ def parse(fields: dict[str, Any], options: dict[str, Any]) -> HouseholdRow:
     return _ROWS.validate(filled(fields))
 
 
-def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None) -> dict[str, Any]:
+def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None,
+                     regions: dict[str, str] | None = None) -> dict[str, Any]:
     township = rec.township_name
     if township is None and stored is not None:
         township = stored["township_name"]
+    if township is None and regions:  # the county's region file names it
+        township = regions.get(rec.region_code[:9])
     return {"region_code": rec.region_code, "category": rec.household_category.value,
             "village_name": rec.village_name, "township_name": township}
 
@@ -89,6 +93,9 @@ class _Stored:
                 select(Member.household_id, Member.member_id, Member.id_number)
                 .where(among(session, Member.id_number, unique(r.id_number for r in records))))}
         self.owners.update({m["id_number"]: key for key, m in self.members.items()})
+        self.regions: dict[str, str] = dict(session.execute(
+            select(Region.code, Region.name).where(among(
+                session, Region.code, unique(r.region_code[:9] for r in records)))).all())
         self.new_households: list[dict[str, Any]] = []
         self.new_members: list[dict[str, Any]] = []
         #: changed stored rows: household_id -> values, member pk -> values
@@ -109,7 +116,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         rec: HouseholdRow = row.record
         hid, key = rec.household_id, (rec.household_id, rec.member_id)
         stored = households.get(hid)
-        values = _household_values(rec, stored)
+        values = _household_values(rec, stored, stored_rows.regions)
         member_values = _member_values(rec)
         seen = memo.get(hid)
         if seen is not None:

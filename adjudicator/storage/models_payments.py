@@ -36,3 +36,15 @@ class BankReturn(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     imported_by: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[str] = mapped_column(Timestamp)
+
+
+class Region(Base):
+    """A township (乡镇, 9-digit code) or village (村, 12 digits) and its name, from the
+    region file a county loads (`adjudicator import regions`)."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    loaded_by: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[str] = mapped_column(Timestamp)

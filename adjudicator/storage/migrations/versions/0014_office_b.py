@@ -1,5 +1,5 @@
 """The bank's payment register and its return file: payees' accounts, payment batches,
-repeat attempts after a failed transfer, bank returns
+repeat attempts after a failed transfer, bank returns; the county's region names
 
 Revision ID: 0014_office_b
 Revises: 0006_covered_indexes
@@ -63,9 +63,17 @@ def upgrade() -> None:
     with op.batch_alter_table('bank_returns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bank_returns_claim_id'), ['claim_id'],
                               unique=False)
+    op.create_table('regions',
+    sa.Column('code', sa.String(length=12), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('loaded_by', sa.String(length=64), nullable=False),
+    sa.Column('loaded_at', sa.String(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_regions'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('regions')
     op.drop_table('bank_returns')
     op.drop_table('payment_batches')
     with op.batch_alter_table('payments', schema=None) as batch_op:
