@@ -26,7 +26,7 @@ from adjudicator.intake.pipeline import (
     update_rows,
 )
 from adjudicator.storage.models import Household, Member
-from adjudicator.storage.models_payments import Region
+from adjudicator.storage.models_office import Region
 from schemas.imports import HouseholdRow
 
 #: How many households of a file are remembered to catch a household (or member) given twice

@@ -515,7 +515,7 @@ def _received(session: Session, claim_id: str) -> Decimal:
     """What the household has received for a claim: payments (but those the bank returned as
     failed), plus top-ups paid, less
     recoveries repaid (a recovery settled by offset was never repaid in money)."""
-    from adjudicator.storage.models_payments import BankReturn
+    from adjudicator.storage.models_office import BankReturn
 
     failed = select(BankReturn.payment_pk).where(BankReturn.result == "failed")
     paid = session.execute(select(func.coalesce(func.sum(Payment.amount), 0)).where(

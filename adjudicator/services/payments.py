@@ -47,7 +47,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Member, Payment
 from adjudicator.storage.models_notice import Document
-from adjudicator.storage.models_payments import BankReturn, PaymentBatch
+from adjudicator.storage.models_office import BankReturn, PaymentBatch
 from adjudicator.workflow import ClaimStatus, check_transition
 
 ZERO = Decimal(0)

@@ -22,7 +22,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Household
-from adjudicator.storage.models_payments import Region
+from adjudicator.storage.models_office import Region
 
 CODE_HEADERS = ("区划代码", "行政区划代码", "代码", "code")
 NAME_HEADERS = ("名称", "区划名称", "乡镇村名称", "name")

@@ -8,7 +8,7 @@ from adjudicator.storage import (
     models,  # noqa: F401
     models_audit,  # noqa: F401
     models_notice,  # noqa: F401
-    models_payments,  # noqa: F401
+    models_office,  # noqa: F401
     models_web,  # noqa: F401
 )
 from adjudicator.storage.models import Base

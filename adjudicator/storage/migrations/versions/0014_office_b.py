@@ -1,5 +1,6 @@
 """The bank's payment register and its return file: payees' accounts, payment batches,
-repeat attempts after a failed transfer, bank returns; the county's region names
+repeat attempts after a failed transfer, bank returns; the county's region names; one-time
+set-up links for web users
 
 Revision ID: 0014_office_b
 Revises: 0006_covered_indexes
@@ -70,9 +71,22 @@ def upgrade() -> None:
     sa.Column('loaded_at', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_regions'))
     )
+    op.create_table('web_setup_links',
+    sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.String(length=32), nullable=False),
+    sa.Column('expires_at', sa.String(length=32), nullable=False),
+    sa.Column('used_at', sa.String(length=32), nullable=True),
+    sa.PrimaryKeyConstraint('token_sha256', name=op.f('pk_web_setup_links'))
+    )
+    with op.batch_alter_table('web_setup_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_setup_links_user_id'), ['user_id'],
+                              unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('web_setup_links')
     op.drop_table('regions')
     op.drop_table('bank_returns')
     op.drop_table('payment_batches')

@@ -1,4 +1,5 @@
-"""Payment batches (兑现批次) and the bank's answers about each transfer (银行回盘)."""
+"""Tables of the county office's day: payment batches (兑现批次), the bank's answers about each
+transfer (银行回盘), region names (区划名称) and one-time set-up links for web users."""
 
 from __future__ import annotations
 
@@ -48,3 +49,17 @@ class Region(Base):
     name: Mapped[str] = mapped_column(String(100))
     loaded_by: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[str] = mapped_column(Timestamp)
+
+
+class SetupLink(Base):
+    """A one-time link that lets a new (or reset) web user choose their password. Only the
+    SHA-256 of its token is stored; it works once, until it expires."""
+
+    __tablename__ = "web_setup_links"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(Timestamp)
+    expires_at: Mapped[str] = mapped_column(Timestamp)
+    used_at: Mapped[str | None] = mapped_column(Timestamp)
