@@ -3,8 +3,9 @@
 Generates a county (faker zh_CN households with valid ID numbers), writes the department and
 verification files a county would send, imports them, assigns and records verifications,
 adjudicates, reviews pended claims, posts notices, records an objection, closes the notice
-period on a simulated clock, pays, writes denial letters, decision records, the summary
-report and a sampling audit, replays every decision and verifies the audit trail.
+period on a simulated clock, pays (the bank's register) and reconciles a bank return with one
+failed transfer, writes denial letters, decision records, the summary report and a sampling
+audit with a few re-checks, replays every decision and verifies the audit trail.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adjudicator.demo_office import audit_rechecks, audit_summary, bank_round_trip
 from adjudicator.demo_shapes import stage_real_programs
 from adjudicator.demo_trust import checkpoint_step
 from adjudicator.services.adjudication import adjudicate_ready
@@ -181,6 +183,7 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     run = pay_closed(supervisor, out_dir / "payments")
     step(f"pay: {run.payments} claims of {run.households} households, {run.total:.2f} yuan "
          f"({run.batch_ref})")
+    bank_return = bank_round_trip(supervisor, out_dir, run, step)
 
     letters = denial_letters(officer, documents)
     records = decision_records(admin.as_user("sun"), documents, _some_paid(admin, 20))
@@ -193,11 +196,13 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
          "the summary report (PDF and XLSX)")
 
     sample = draw_sample(officer, rate=Decimal("0.05"), seed=seed)
+    audit_rechecks(admin.as_user("sun"), sample.sample_id, [u.claim_id for u in sample.claims],
+                   step)
     audit = audit_report(admin.as_user("sun"), sample.sample_id)
     audit_xlsx = out_dir / "audit-report.xlsx"
     write_report_xlsx(audit, audit_xlsx)
     step(f"sampling audit: sample #{sample.sample_id} of {len(sample.claims)} claims "
-         f"drawn from {sample.population_size} (seed {seed})")
+         f"drawn from {sample.population_size} (seed {seed}); {audit_summary(audit)}")
 
     from adjudicator.fund.demo_step import fund_step
     fund_files = fund_step(officer, clock, out_dir, step)
@@ -219,6 +224,8 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
                      "audit workbook": audit_xlsx, "payment register": out_dir / "payments",
                      "checkpoint": trust["checkpoint"]}
     summary.files.update(fund_files)
+    if bank_return is not None:
+        summary.files["bank return"] = bank_return
     engine.dispose()
     return summary
 

@@ -8,6 +8,8 @@ A decided claim whose household history changed under it (an earlier decision ob
 reviewed, reopened or verified again) goes back to `verified` to be decided again, in the
 household's order (`adjudicator.services.cascade`); a claim already paid is then settled by
 the difference (approved → paid, with a recovery or top-up), never paid a second time.
+
+paid → closed when the bank returns the transfer as failed (payable again, once corrected)
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ _MOVES: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.IN_NOTICE: frozenset({S.OBJECTED, S.CLOSED}),
     S.OBJECTED: frozenset({S.UNDER_VERIFICATION, S.VERIFIED}),
     S.CLOSED: frozenset({S.PAID}),
-    # A sampling audit's material discrepancy reopens a paid claim on the audited facts.
-    S.PAID: frozenset({S.VERIFIED}),
+    # A sampling audit's material discrepancy reopens a paid claim on the audited facts; a
+    # transfer the bank returns as failed makes the claim payable again.
+    S.PAID: frozenset({S.VERIFIED, S.CLOSED}),
 }
 
 #: Where a decided claim may go back to `verified` from because its household's history

@@ -171,6 +171,15 @@ def replay(
         raise typer.Exit(1)
 
 
+def _shown(dimension: str, key: str) -> str:
+    """A report row's key as a person reads it: 边缘易致贫户, not edge; 因病, not medical."""
+    from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, HOUSEHOLD_CATEGORY_LABELS
+
+    table = {"category": CLAIM_CATEGORY_LABELS,
+             "household_category": HOUSEHOLD_CATEGORY_LABELS}.get(dimension, {})
+    return table.get(key, key)
+
+
 def report(
     year: Annotated[int | None, typer.Option("--year", help="Event year.")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write the summary report "
@@ -179,7 +188,8 @@ def report(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write it as XLSX.")] = None,
     title: Annotated[str, typer.Option("--title", help="The summary's title.")]
     = "防贫保障工作总结",
-    office: Annotated[str, typer.Option("--office", help="Issuing office.")] = "乡村振兴局",
+    office: Annotated[str | None, typer.Option(
+        "--office", help="Issuing office (default: the tariff's issuing_office).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
@@ -210,7 +220,7 @@ def report(
         table = Table(dim, "claims", "户", "人", "approved", "approved amount", "paid",
                       "paid amount", title=dim)
         for key, cell in sorted(data.by[dim].items()):
-            table.add_row(key, str(cell.claims), str(len(cell.households)),
+            table.add_row(_shown(dim, key), str(cell.claims), str(len(cell.households)),
                           str(len(cell.persons)), str(cell.approved),
                           f"{cell.approved_amount:.2f}", str(cell.paid), f"{cell.paid_amount:.2f}")
         print_table(table)

@@ -1,4 +1,4 @@
-"""`adjudicator import households|claims|verifications|department-data FILE`.
+"""`adjudicator import households|claims|verifications|department-data|regions FILE`.
 
 Exit status: 0 when the file was read (even if some rows were rejected: the count and the
 error report's path are printed), 2 when every row was rejected, 1 when the import could not
@@ -109,3 +109,31 @@ def department_data(file: FileArg, db: DbOpt = None, user: AsOpt = None,
                     lang: LangOpt = None) -> None:
     """Department findings (信息比对): vehicles, companies, housing, payroll …"""
     _run("department-data", file, db, user, errors, as_json, lang=lang)
+
+
+@app.command("regions")
+def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
+            as_json: JsonOpt = False) -> None:
+    """The county's region names (区划代码, 名称): townships (9 digits) and villages (12)."""
+    from adjudicator.services.places import RegionsRefused, load_regions
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    ctx = context(db, user)
+    try:
+        result = load_regions(ctx, file, errors)
+    except (PermissionDenied, RegionsRefused) as exc:
+        fail(str(exc))
+    summary = {"file": str(file), "townships": result.townships, "villages": result.villages,
+               "households_named": result.households_named,
+               "rejected": len(result.problems),
+               "error_report": str(result.error_report) if result.error_report else None}
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(f"{file.name}：乡镇 {result.townships} 个、村 {result.villages} 个，"
+                      f"补全了 {result.households_named} 户的名称，退回 {len(result.problems)} 行"
+                      + (f"；错误报告 {result.error_report}" if result.error_report else ""),
+                      highlight=False)
+    if result.problems and not (result.townships or result.villages):
+        raise typer.Exit(2)

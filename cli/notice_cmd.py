@@ -1,4 +1,4 @@
-"""`adjudicator notice ...` and `adjudicator pay`: post, object, close, pay."""
+"""`adjudicator notice ...`: post, object, close (`adjudicator pay` is in cli/pay_cmd.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from rich.table import Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.notices import (
     NoticeRefused,
     close_due_notices,
@@ -19,7 +18,7 @@ from adjudicator.services.notices import (
     list_notices,
     record_objection,
 )
-from adjudicator.services.payments import pay_closed
+from adjudicator.services.places import place_names
 from cli.common import (
     AsOption,
     DbOption,
@@ -61,10 +60,12 @@ def create(
                      "start": n.start.isoformat(), "end": n.end.isoformat(),
                      "pdf": str(n.pdf) if n.pdf else None} for n in created])
         return
+    names = place_names(ctx, (n.village_code for n in created))
     table = Table("notice", "village", "户", "claims", "total", "period", "pdf",
                   title=f"公示 {len(created)} notices")
     for n in created:
-        table.add_row(n.notice_no, n.village_code, str(n.households), str(n.claims),
+        table.add_row(n.notice_no, names.get(n.village_code, n.village_code),
+                      str(n.households), str(n.claims),
                       f"{n.total:.2f}", f"{n.start}..{n.end}", str(n.pdf or ""))
     print_table(table)
 
@@ -87,7 +88,9 @@ def list_(
     """The notices and their periods."""
     ctx = context(db, user)
     notices = list_notices(ctx, status)
-    rows = [{"notice_no": n.notice_no, "village_code": n.village_code, "status": n.status,
+    names = place_names(ctx, (n.village_code for n in notices))
+    rows = [{"notice_no": n.notice_no, "village": names.get(n.village_code, n.village_code),
+             "village_code": n.village_code, "status": n.status,
              "claims": n.claims, "total": f"{n.total:.2f}", "start": n.start_date.isoformat(),
              "end": n.end_date.isoformat()} for n in notices]
     if as_json:
@@ -169,25 +172,3 @@ def records(
         written = decision_records(ctx, out, claims or None)
     console.print(f"{len(written)} decision records written to {out / 'records'}",
                   highlight=False)
-
-
-def pay(
-    out: Annotated[Path, typer.Option("--out", help="Where the payment register is written.")]
-    = Path("payments"),
-    db: Annotated[str | None, DbOption] = None,
-    user: Annotated[str | None, AsOption] = None,
-    as_json: Annotated[bool, JsonOption] = False,
-) -> None:
-    """Pay every claim whose notice closed without objection, exactly once."""
-    ctx = context(db, user)
-    with refused(PermissionDenied, RecordRefused):
-        run = pay_closed(ctx, out)
-    summary = {"batch_ref": run.batch_ref, "payments": run.payments,
-               "households": run.households, "total": f"{run.total:.2f}",
-               "register": str(run.register) if run.register else None}
-    if as_json:
-        print_json(summary)
-    else:
-        console.print(f"{run.batch_ref}: paid {run.payments} claims of {run.households} "
-                      f"households, {run.total:.2f} yuan; register {run.register}",
-                      highlight=False)

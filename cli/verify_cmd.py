@@ -180,6 +180,26 @@ def template(
         console.print(f"form of claim {claim} written to {out}", highlight=False)
 
 
+@app.command("form")
+def paper_form_cmd(
+    claim: Annotated[str, typer.Argument(help="The claim to verify.")],
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", help="Where the PDF is written (default: 核查表-CLAIM.pdf).")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+) -> None:
+    """Print a blank paper verification form (纸质入户核查表) for a visit without a signal:
+    the members prefilled, 是/否 boxes for every negative-list item, income and signature
+    lines."""
+    from adjudicator.services.paper_form import paper_form
+
+    ctx = context(db, user)
+    target = pdf or Path(f"核查表-{claim}.pdf")
+    with refused(*REFUSALS):
+        paper_form(ctx, claim, target)
+    console.print(f"申请 {claim} 的纸质核查表已写入 {target}", highlight=False)
+
+
 @app.command("record")
 def record(
     claim: Annotated[str, typer.Argument(help="The claim verified.")],

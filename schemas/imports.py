@@ -22,6 +22,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from adjudicator.accounts import ACCOUNT_KIND_LABELS, AccountKind, account_problem
 from adjudicator.messages import Message
 from adjudicator.negative_items import BUILTIN_ITEMS
 from schemas.case import CostItem, DisasterAmounts, EducationAmounts, IncomeItem, MedicalAmounts
@@ -359,6 +360,25 @@ EducationStageIn = Annotated[
 CrossCheckSourceIn = Annotated[
     CrossCheckSource, BeforeValidator(_vocabulary(CrossCheckSource, CROSS_CHECK_SOURCE_LABELS))]
 _known_relation = _vocabulary(Relation, RELATION_LABELS)
+AccountKindIn = Annotated[AccountKind, BeforeValidator(_vocabulary(AccountKind,
+                                                                   ACCOUNT_KIND_LABELS))]
+
+
+def parse_account_no(value: Any) -> Any:
+    """An account number as digits (spaces and hyphens dropped); its length and check digit
+    are checked with its kind (`HouseholdRow`). The message never repeats the value."""
+    text = _text(value)
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if isinstance(text, str):
+        digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
+        if digits.isdigit() and digits.isascii():
+            return digits
+    raise PydanticCustomError("account_no", "账号只能由数字组成（表格中请把该列设为文本格式，"
+                              "以免丢失数字）")
+
+
+AccountNo = Annotated[str, BeforeValidator(parse_account_no)]
 
 
 def relation_known(value: Any) -> bool:
@@ -381,11 +401,12 @@ def parse_relation(value: Any) -> Any:
 RelationIn = Annotated[Relation, BeforeValidator(parse_relation)]
 
 
-def row_error(field: str, rule: Message) -> PydanticCustomError:
+def row_error(field: str, rule: Message | str) -> PydanticCustomError:
     """A rule that spans fields, reported against the one field to correct; `rule` words it
-    (adjudicator.messages), with the file's own headers for the fields it names."""
-    return PydanticCustomError("row_rule", "{message}", {"field": field,
-                                                         "message": rule.render("en"),
+    (adjudicator.messages), with the file's own headers for the fields it names; a plain
+    text is a reason already in Chinese."""
+    message = rule if isinstance(rule, str) else rule.render("en")
+    return PydanticCustomError("row_rule", "{message}", {"field": field, "message": message,
                                                          "rule": rule})
 
 
@@ -411,6 +432,28 @@ class HouseholdRow(BaseModel):
     id_number: IdNumber
     relation: RelationIn = Relation.OTHER
     counted: Flag = True
+    #: The member's account for payments (optional): bank, number and kind (bank card when
+    #: not given).
+    bank_name: Text100 | None = None
+    account_no: AccountNo | None = None
+    account_kind: AccountKindIn | None = None
+
+    @model_validator(mode="after")
+    def _account(self) -> Self:
+        if self.account_no is None:
+            for part in ("bank_name", "account_kind"):
+                if getattr(self, part) is not None:
+                    raise row_error("account_no", "填写了开户银行或账户类型，但没有账号")
+            return self
+        if self.bank_name is None:
+            raise row_error("bank_name", "有账号时须填写开户银行")
+        kind = self.account_kind or AccountKind.BANK_CARD
+        problem = account_problem(self.account_no, kind)
+        if problem is not None:
+            if self.account_kind is None:
+                problem += "（未填账户类型时按银行卡校验；存折请在账户类型列填写“存折”）"
+            raise row_error("account_no", problem)
+        return self
 
 
 # --- claims -------------------------------------------------------------------------------

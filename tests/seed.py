@@ -21,8 +21,18 @@ def load_demo_tariff(ctx) -> int:
         return record.pk
 
 
+def card_number(seed: str, length: int = 19) -> str:
+    """A bank card number of `length` digits with a valid Luhn check digit (prefix 62)."""
+    from adjudicator.accounts import luhn_ok
+
+    body = ("62" + "".join(str(ord(ch) % 10) for ch in seed) + "0" * length)[:length - 1]
+    return next(body + d for d in "0123456789" if luhn_ok(body + d))
+
+
 def add_household(ctx, household_id: str, members: int = 4, region: str = "330102001001",
-                  category: str = "edge") -> None:
+                  category: str = "edge", account: bool = True) -> None:
+    """A household of `members` (张三 the head); the head has a bank card unless
+    `account` is False."""
     now = ctx.now()
     with transaction(ctx.factory) as session:
         session.add(Household(household_id=household_id, region_code=region,
@@ -34,7 +44,10 @@ def add_household(ctx, household_id: str, members: int = 4, region: str = "33010
             session.add(Member(household_id=household_id, member_id=f"M{i + 1}",
                                name=f"张{'三四五六七八'[i % 6]}",
                                id_number=valid_id(region[:6], seq=f"{i + 1:03d}"),
-                               relation="head" if i == 0 else "child", counted=True))
+                               relation="head" if i == 0 else "child", counted=True,
+                               **({"bank_name": "农村信用社", "account_no":
+                                   card_number(household_id), "account_kind": "bank_card"}
+                                  if account and i == 0 else {})))
 
 
 def add_claim(ctx, claim_id: str, household_id: str, total_cost: str,

@@ -39,6 +39,13 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     assert "示范县2026年度防贫保险资金结算单" in statement
     assert (out / "fund-settlement-2026.xlsx").is_file()
     assert (out / "documents" / "feeds" / "feed-report-2026-10.pdf").is_file()
+    # the bank's register (full names, accounts, control total) and a return with one failure
+    registers = sorted((out / "payments").glob("PAY-*-???.csv"))
+    assert registers and (out / "payments" / f"{registers[0].stem}.xlsx").is_file()
+    assert "收款账号" in registers[0].read_text("utf-8-sig")
+    assert "bank return:" in result.output and "1 failed" in result.output
+    # the sampling audit records re-checks, so its report has an error rate and an interval
+    assert "audit re-checks:" in result.output and "95% interval" in result.output
     # Re-running starts from a fresh database and, on its simulated clock, pays the same.
     again = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                      "--seed", "7"])

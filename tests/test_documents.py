@@ -478,11 +478,12 @@ def test_decision_record_content(record_text: str) -> None:
     text = squash(record_text)
     assert "张*丰" in text and "330102********0012" in text
     assert "张三丰" not in text and ID_1 not in text  # masked in the trace values too
-    for rule in ("coverage.region", "identity.id_number", "expense.medical", "income.test"):
-        assert rule in text
+    for rule in ("覆盖区域符合", "身份证号码符合", "其他规则测算", "收入测试符合"):
+        assert rule in text  # rules and results by their Chinese names
+    assert "coverage" not in text and "pass" not in text
     assert "合规自付费用为25,000.00元。" in text  # text_zh of a step
     assert "区划在保障范围内。" in text  # trace_sentences
-    assert "待人工审核" in text and "PEND_LARGE_PAYOUT" in text
+    assert "待人工审核" in text and "大额赔付待审核" in text and "PEND_LARGE_PAYOUT" not in text
     assert "救助金额达到大额复核标准" in text
     for figure in ("7,500.00", "3,000.00", "10,500.00", "50%", "60%", "25,000.00"):
         assert figure in text
@@ -787,3 +788,50 @@ def test_the_working_copy_is_cut_to_the_characters_in_use() -> None:
     assert set("第页共边缘易致贫户因病因灾因学公示盖章年月日") <= covered
     assert "鬯" not in covered  # in GB 2312, in no template or test document
     assert len(covered) < 3000
+
+
+def test_every_trace_value_and_rule_has_a_chinese_name() -> None:
+    """A decision record prints each value a rule read under a Chinese name: every key and
+    rule the engine writes for the worked examples has one (a new key would be left out)."""
+    import json
+    from pathlib import Path
+
+    from adjudicator import adjudicate
+    from adjudicator.documents.trace_labels import KEY_LABELS, RULE_LABELS
+    from adjudicator.tariff import load_tariff
+    from schemas import Case
+    from tariffs import demo_tariff_path
+
+    tariff = load_tariff(demo_tariff_path())
+    path = Path(__file__).parent.parent / "fixtures" / "samples" / "worked-examples.jsonl"
+    for line in path.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        decision = json.loads(adjudicate(Case.model_validate_json(line), tariff).to_json())
+        for step in decision["trace"]:
+            rule = step["rule"]
+            assert rule in RULE_LABELS or rule.startswith("negative_list."), rule
+            for key in step.get("values") or {}:
+                assert key in KEY_LABELS, (rule, key)
+
+
+def _townships(count: int) -> list[Any]:
+    """`count` townships whose figures add up to the totals of `summary()`."""
+    from adjudicator.documents.models import TownshipRow
+
+    rows = [TownshipRow(township=f"第{i}镇", households_paid=1, amount_paid="1000.00")
+            for i in range(count - 1)]
+    rows.append(TownshipRow(township="末镇", households_paid=75 - count, persons_paid=226,
+                            amount_paid=f"{496000 - 1000 * (count - 1)}.00"))
+    return rows
+
+
+@pytest.mark.parametrize("count", [31, 33, 61, 63])
+def test_totals_and_signatures_never_start_a_page_alone(count: int) -> None:
+    """Regression: with 33 (or 63) townships the 合计 row, and with 30-32 (60-62) the office
+    and date, sat alone at the top of the last page."""
+    pdf = render.render_summary_report(summary(by_township=_townships(count)), charts=False)
+    for page in PdfReader(io.BytesIO(pdf)).pages[1:]:
+        lines = [line for line in page.extract_text().splitlines()
+                 if line.strip() and "核查户数" not in line and not line.startswith("第 ")]
+        assert not lines[0].startswith(("合计", "示范县乡村振兴局")), lines[:3]

@@ -301,8 +301,10 @@ def test_a_contradiction_with_a_finding_warns_and_may_still_be_submitted(admin_c
     form = fill(verification_template(v1, "K1"))
     check = check_form(v1, "K1", form)
     assert check.complete and check.contradictions == ["VEHICLE"]
-    assert check.warnings == ["车管部门比对发现: 家庭拥有消费型车辆, 但核查回答“否”: 理算将认定 "
-                              "NEG_VEHICLE 及 NEG_CONCEALMENT (刻意隐瞒), 不予救助"]
+    # the reasons by their Chinese names, never as codes (NEG_VEHICLE 及 NEG_CONCEALMENT)
+    assert check.warnings == ["车管部门比对发现: 家庭拥有消费型车辆，但核查回答“否”：理算将认定"
+                              "“家庭拥有消费型车辆”及“刻意隐瞒家庭真实情况、拒不配合核查或虚报开支”"
+                              "，不予救助"]
     result = record_verification(v1, "K1", form)
     assert result.status == "submitted" and result.warnings == check.warnings
     adjudicate_ready(admin_ctx.as_user("sup"))

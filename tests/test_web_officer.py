@@ -19,6 +19,7 @@ def test_the_pend_queue_is_scoped_to_the_officers_townships(world: World) -> Non
     page = everyone.get("/officer/pending").text
     assert all(claim in page for claim in ("P1", "P2", "P3")) and "74,500.00" in page
     assert "赔付金额较大，需人工审核" in page
+    assert "示范镇 示范村" in page and "乡镇 330102" not in page  # names, not codes
     township, token = world.client("off2")  # townships 330102002 only
     mine = township.get("/officer/pending").text
     # Links, not bare ids: the page also carries a random CSRF token that may contain "P1".
@@ -37,7 +38,7 @@ def test_a_claim_in_words_with_its_figures(world: World) -> None:
     for words in ("申请 P1（因病）：待人工审核，赔付 74500.00 元。",
                   "人均纯收入 = (纯收入 40000.00", "赔付 74500.00 元达到大额审核线 30000.00 元",
                   "-20,000.00", "49,000.00",
-                  "PEND_LARGE_PAYOUT", "审核理由（必填）"):
+                  "大额赔付待审核", "审核理由（必填）"):
         assert words in page, words
     missing = client.get("/officer/claims/NOPE")
     assert missing.status_code == 404 and "没有这个案件" in missing.text
@@ -118,3 +119,82 @@ def test_sampling_audit_and_summary_report(world: World) -> None:
     refused = auditor.post("/officer/audit/samples", data={
         "csrf_token": _, "rate": "0.5", "seed": "8"})
     assert refused.status_code == 403
+
+
+def _png(seed: str, width: int = 160, height: int = 120) -> bytes:
+    """A real PNG picture (a receipt-coloured card with stripes), different per `seed`."""
+    import struct
+    import zlib
+
+    shade = sum(seed.encode()) % 60
+    rows = b"".join(b"\x00" + b"".join(
+        bytes((200 + shade, 190, 150)) if (x // 12 + y // 12) % 2 else bytes((240, 235, 220))
+        for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _photo(world: World, claim_id: str) -> tuple[int, bytes]:
+    """A photo of the claim's verification, stored as the web app stores uploads."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from adjudicator.storage.db import transaction
+    from adjudicator.storage.models import Verification
+    from adjudicator.storage.models_audit import VerificationEvidence
+
+    data = _png(claim_id)
+    digest = hashlib.sha256(data).hexdigest()
+    folder = world.tmp / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{digest}.png").write_bytes(data)
+    with transaction(world.ctx.factory) as session:
+        verification = session.execute(select(Verification.pk).where(
+            Verification.claim_id == claim_id)).scalars().first()
+        row = VerificationEvidence(claim_id=claim_id, verification_pk=verification,
+                                   kind="photo", ref=f"{digest}.png", sha256=digest,
+                                   note="住院发票")
+        session.add(row)
+        session.flush()
+        return row.pk, data
+
+
+def test_the_pended_claim_shows_what_a_reviewer_needs(world: World) -> None:
+    """Regression: the page of a pended claim showed no claimant, household, village,
+    document number, itemised income or evidence photos, and reasons as codes."""
+    pk, _ = _photo(world, "P1")
+    client, _ = world.client("off")
+    page = client.get("/officer/claims/P1").text
+    for words in ("张三", "（户主）", "330102********", "示范镇 示范村", "H4（边缘易致贫户）",
+                  "单据号</dt><dd>P1", "工资性收入", "40,000.00", "家庭拥有消费型车辆",
+                  "示范县2026年度防贫保障标准", "大额赔付待审核", "住院发票",
+                  f'src="/officer/claims/P1/evidence/{pk}"'):
+        assert words in page, words
+    assert "PEND_LARGE_PAYOUT" not in page and "demo-county/2026" not in page
+
+
+def test_evidence_photos_only_through_the_app_with_role_checks(world: World) -> None:
+    pk, data = _photo(world, "P1")
+    url = f"/officer/claims/P1/evidence/{pk}"
+    for user in ("off", "aud"):
+        client, _ = world.client(user)
+        photo = client.get(url)
+        assert photo.status_code == 200 and photo.content == data, user
+        assert photo.headers["content-type"] == "image/png"
+        assert "no-store" in photo.headers["cache-control"]
+    assert world.client()[0].get(url).status_code in (302, 303, 401)  # not signed in
+    assert world.client("v2")[0].get(url).status_code == 403  # a verifier
+    assert world.client("off2")[0].get(url).status_code == 403  # another township
+    officer, _ = world.client("off")
+    assert officer.get(f"/officer/claims/P2/evidence/{pk}").status_code in (403, 404)
+    assert officer.get("/officer/claims/P1/evidence/99999").status_code == 404
+    for path in (world.tmp / "evidence").glob("*.png"):
+        path.write_bytes(data + b"changed")
+    assert officer.get(url).status_code == 409  # a changed file is never served

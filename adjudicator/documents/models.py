@@ -296,6 +296,7 @@ class DecisionRecord(_Model):
     claimant_id_number: Text = Field(description="Printed masked.")
     region_code: Text
     village: str | None = None
+    township: str | None = None
     household_category: HouseholdCategory
     claim_category: ClaimCategory
     claim_category_label: str | None = Field(
@@ -313,6 +314,7 @@ class DecisionRecord(_Model):
     per_capita_income: Money | None = None
     bands: tuple[BandSlice, ...] = ()
     tariff_id: Text
+    tariff_name: str | None = Field(default=None, description="The tariff's Chinese name.")
     tariff_sha256: Annotated[str, AfterValidator(_check_sha256)]
     engine_version: Text
     trace: list[dict[str, Any]] = Field(default_factory=list)

@@ -48,7 +48,6 @@ from adjudicator.documents.formatting import (
     format_money,
     format_rate,
     format_wan,
-    trace_items,
 )
 from adjudicator.documents.models import (
     CLAIM_SOURCE_LABELS,
@@ -63,6 +62,12 @@ from adjudicator.documents.models import (
 from adjudicator.documents.reasons import describe_reason, describe_reasons
 from adjudicator.documents.safety import TEMPLATES_DIR, SafeURLFetcher
 from adjudicator.documents.summary import funnel_rows, summary_sections, summary_sentences
+from adjudicator.documents.trace_labels import (
+    reason_name,
+    result_label,
+    rule_label,
+    trace_items_zh,
+)
 from adjudicator.masking import mask_id_number, mask_name
 
 __all__ = [
@@ -367,8 +372,9 @@ def _record_summary(record: DecisionRecord) -> list[tuple[str, str]]:
         ("申请人", mask_name(record.claimant_name)),
         ("身份证号", mask_id_number(record.claimant_id_number)),
         ("户编号", record.household_id),
-        ("行政区划代码", record.region_code),
+        ("所在乡镇", record.township or "—"),
         ("所在村", record.village or "—"),
+        ("行政区划代码", record.region_code),
         ("户类别", HOUSEHOLD_CATEGORY_LABELS[record.household_category]),
         ("救助类别", claim_category_label(record.claim_category, record.claim_category_label)),
         ("事项发生日期", format_date(record.event_date) or "—"),
@@ -384,12 +390,13 @@ def _record_steps(record: DecisionRecord) -> list[dict[str, Any]]:
         sentence = step.get("text_zh")
         if sentence is None and record.trace_sentences is not None:
             sentence = record.trace_sentences[position]
+        labels = record.custom_reason_labels
         steps.append(
             {
-                "rule": str(step.get("rule", "—")),
-                "result": str(step.get("result", "—")),
+                "rule": rule_label(str(step.get("rule", "")), labels),
+                "result": result_label(step.get("result")),
                 "sentence": str(sentence) if sentence else "",
-                "items": trace_items(step),
+                "items": trace_items_zh(step, labels),
             }
         )
     return steps
@@ -412,7 +419,9 @@ def decision_record_html(record: DecisionRecord) -> str:
         "summary": _record_summary(record),
         "outcome": OUTCOME_LABELS[record.outcome],
         "reasons": [
-            (code, describe_reason(code, record.custom_reason_labels)) for code in record.reasons
+            (reason_name(code, record.custom_reason_labels),
+             describe_reason(code, record.custom_reason_labels))
+            for code in record.reasons
         ],
         "figures": {
             "payout": format_money(record.payout),
@@ -462,3 +471,18 @@ def summary_report_html(report: SummaryReport, *, charts: bool = True) -> str:
 def render_summary_report(report: SummaryReport, *, charts: bool = True) -> bytes:
     """A summary report (年度/批次工作总结) with bar charts, as PDF bytes."""
     return html_to_pdf(summary_report_html(report, charts=charts), ("base", "summary_report"))
+
+
+# --------------------------------------------------------------------------- paper form
+
+
+def verification_form_html(form: Mapping[str, Any]) -> str:
+    """The HTML of a blank paper verification form (see `render_verification_form`)."""
+    return _environment().get_template("verification_form.html").render(f=form)
+
+
+def render_verification_form(form: Mapping[str, Any]) -> bytes:
+    """A blank verification form (入户核查表) to print for a visit without a signal: the
+    household's members prefilled, 是/否 boxes for every negative-list item, income lines and
+    signature lines."""
+    return html_to_pdf(verification_form_html(form), ("base", "verification_form"))

@@ -29,6 +29,10 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[str, ...]] = {
     "id_number": ID_NUMBER,
     "relation": ("与户主关系", "家庭关系", "关系"),
     "counted": ("是否计入", "计入家庭人口", "是否计入家庭人口", "共同生活", "是否共同生活"),
+    "bank_name": ("开户银行", "开户行", "银行名称", "开户银行名称", "bank"),
+    "account_no": ("银行账号", "账号", "卡号", "银行卡号", "社保卡号", "存折账号", "收款账号",
+                   "account"),
+    "account_kind": ("账户类型", "账号类型", "卡折类型"),
 }
 
 CLAIM_COLUMNS: dict[str, tuple[str, ...]] = {

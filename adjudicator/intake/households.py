@@ -27,6 +27,7 @@ from adjudicator.intake.pipeline import (
 )
 from adjudicator.messages import Message, field_name
 from adjudicator.storage.models import Household, Member
+from adjudicator.storage.models_office import Region
 from schemas.imports import HouseholdRow, Relation, relation_known
 
 #: How many households of a file are remembered to catch a household (or member) given twice
@@ -36,6 +37,9 @@ MEMO_HOUSEHOLDS = 100_000
 
 _HOUSEHOLD_FIELDS = ("region_code", "category", "village_name", "township_name")
 _MEMBER_FIELDS = ("name", "id_number", "relation", "counted")
+#: The member's payment account: a blank account keeps the stored one (a file need not carry
+#: accounts); a change is recorded by field name only, never its value.
+_ACCOUNT_FIELDS = ("bank_name", "account_no", "account_kind")
 _ROWS = FastModel(HouseholdRow, {
     **dict.fromkeys(("household_id", "member_id", "name"), fastrows.text(64)),
     **dict.fromkeys(("village_name", "township_name"), fastrows.text(100)),
@@ -69,17 +73,25 @@ def _relation_warning(chunk: Chunk, row: Row) -> None:
                    Message("household.relation_other", value=raw.strip()[:20]))
 
 
-def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None) -> dict[str, Any]:
+def _household_values(rec: HouseholdRow, stored: dict[str, Any] | None,
+                     regions: dict[str, str] | None = None) -> dict[str, Any]:
     township = rec.township_name
     if township is None and stored is not None:
         township = stored["township_name"]
+    if township is None and regions:  # the county's region file names it
+        township = regions.get(rec.region_code[:9])
     return {"region_code": rec.region_code, "category": rec.household_category.value,
             "village_name": rec.village_name, "township_name": township}
 
 
 def _member_values(rec: HouseholdRow) -> dict[str, Any]:
-    return {"name": rec.name, "id_number": rec.id_number, "relation": rec.relation.value,
-            "counted": rec.counted}
+    values: dict[str, Any] = {"name": rec.name, "id_number": rec.id_number,
+                              "relation": rec.relation.value,
+                              "counted": rec.counted}
+    if rec.account_no is not None:
+        values.update({"bank_name": rec.bank_name, "account_no": rec.account_no,
+                       "account_kind": str(rec.account_kind or "bank_card")})
+    return values
 
 
 class _Stored:
@@ -95,7 +107,7 @@ class _Stored:
                                                  for f in _HOUSEHOLD_FIELDS))
                 .where(among(session, Household.household_id, household_ids))).mappings()}
         member_columns = (Member.pk, Member.household_id, Member.member_id,
-                          *(getattr(Member, f) for f in _MEMBER_FIELDS))
+                          *(getattr(Member, f) for f in _MEMBER_FIELDS + _ACCOUNT_FIELDS))
         self.members: dict[tuple[str, str], dict[str, Any]] = {
             (row["household_id"], row["member_id"]): dict(row) for row in session.execute(
                 select(*member_columns).where(among(session, Member.household_id, household_ids)))
@@ -105,6 +117,9 @@ class _Stored:
                 select(Member.household_id, Member.member_id, Member.id_number)
                 .where(among(session, Member.id_number, unique(r.id_number for r in records))))}
         self.owners.update({m["id_number"]: key for key, m in self.members.items()})
+        self.regions: dict[str, str] = dict(session.execute(
+            select(Region.code, Region.name).where(among(
+                session, Region.code, unique(r.region_code[:9] for r in records)))).all())
         self.new_households: list[dict[str, Any]] = []
         self.new_members: list[dict[str, Any]] = []
         #: changed stored rows: household_id -> values, member pk -> values
@@ -125,7 +140,7 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         rec: HouseholdRow = row.record
         hid, key = rec.household_id, (rec.household_id, rec.member_id)
         stored = households.get(hid)
-        values = _household_values(rec, stored)
+        values = _household_values(rec, stored, stored_rows.regions)
         member_values = _member_values(rec)
         seen = memo.get(hid)
         if seen is not None:
@@ -161,7 +176,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
         changed_household = _upsert_household(chunk, row, stored_rows, values, at)
         member = members.get(key)
         if member is None:
-            created = {"household_id": hid, "member_id": rec.member_id, **member_values}
+            created = {"household_id": hid, "member_id": rec.member_id,
+                       **dict.fromkeys(_ACCOUNT_FIELDS), **member_values}
             stored_rows.new_members.append(created)
             members[key] = created
             chunk.change(row, "member.added", "member", f"{hid}/{rec.member_id}",
@@ -170,7 +186,8 @@ def store(session: Session, chunk: Chunk, rows: list[Row]) -> None:
                           "counted": member_values["counted"]})
             changed_member = True
         else:
-            diff = [f for f in _MEMBER_FIELDS if member[f] != member_values[f]]
+            diff = [f for f in _MEMBER_FIELDS + _ACCOUNT_FIELDS
+                    if f in member_values and member.get(f) != member_values[f]]
             if diff:
                 if "id_number" in diff:
                     owners.pop(member["id_number"], None)

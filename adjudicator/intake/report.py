@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.masking import mask_bank_account, mask_id_number, mask_name
 from adjudicator.messages import Text, current_lang, render
 from adjudicator.spreadsheet import neutralise
 
@@ -33,7 +33,8 @@ _KEYS = {header: key for key, headers in REPORT_COLUMNS.items() for header in he
          if key != "reason_other"}
 
 #: Fields that identify a person: masked in the report, never in a message or a log.
-PERSONAL_FIELDS = {"name": mask_name, "id_number": mask_id_number}
+PERSONAL_FIELDS = {"name": mask_name, "id_number": mask_id_number,
+                   "account_no": mask_bank_account}
 
 
 def mask_value(field: str, value: Any) -> Any:

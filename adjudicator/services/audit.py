@@ -530,10 +530,14 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
 
 
 def received_for(session: Session, claim_id: str) -> Decimal:
-    """What the household has received for a claim: payments, plus top-ups paid, less
+    """What the household has received for a claim: payments (but those the bank returned as
+    failed), plus top-ups paid, less
     recoveries repaid (a recovery settled by offset was never repaid in money)."""
+    from adjudicator.storage.models_office import BankReturn
+
+    failed = select(BankReturn.payment_pk).where(BankReturn.result == "failed")
     paid = session.execute(select(func.coalesce(func.sum(Payment.amount), 0)).where(
-        Payment.claim_id == claim_id)).scalar_one()
+        Payment.claim_id == claim_id, Payment.pk.not_in(failed))).scalar_one()
     received = Decimal(paid)
     for kind, how, amount in session.execute(select(
             AuditAdjustment.kind, AuditAdjustment.settled_how, AuditAdjustment.amount).where(

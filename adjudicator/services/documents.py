@@ -19,12 +19,13 @@ from sqlalchemy import select
 
 from adjudicator.explain import explain_step
 from adjudicator.services.notices import store_document
+from adjudicator.services.payments import confirmed_paid
 from adjudicator.services.scope import require_claim_in_scope, scoped
 from adjudicator.services.tariffs import TariffBook, stored_category_labels
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Claim, DecisionRecord, Household, Member, Payment
+from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_notice import Document, NoticeItem
 from adjudicator.tariff import Tariff
@@ -149,6 +150,7 @@ def decision_records(ctx: Context, out_dir: Path, claim_ids: list[str] | None = 
                 claim_id=claim.claim_id, household_id=claim.household_id,
                 claimant_name=claimant.name, claimant_id_number=claimant.id_number,
                 region_code=household.region_code, village=household.village_name,
+                township=household.township_name, tariff_name=tariff.name,
                 household_category=household.category, claim_category=claim.category,
                 claim_category_label=tariff.category_label(claim.category),
                 claim_source=claim.source, event_date=claim.event_date,
@@ -195,9 +197,8 @@ def summary_counts(ctx: Context, year: int | None = None) -> dict[str, Any]:
         verified = set(session.execute(select(VerificationRow.claim_id).where(
             VerificationRow.status == "submitted")).scalars())
         posted = set(session.execute(select(NoticeItem.claim_id)).scalars())
-        paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for claim_id, amount in session.execute(select(Payment.claim_id, Payment.amount)):
-            paid[claim_id] += amount
+        paid = {claim_id: amount  # paid = the bank confirmed the transfer
+                for claim_id, (_, amount) in confirmed_paid(session).items()}
         query = (select(Claim.claim_id, Claim.household_id, Claim.member_id, Claim.category,
                         Claim.event_date, Household.category, Household.township_code,
                         Household.township_name)
@@ -232,10 +233,24 @@ def summary_counts(ctx: Context, year: int | None = None) -> dict[str, Any]:
             for key, groups in sets.items()}
 
 
+def default_office(ctx: Context) -> str:
+    """The office that issues the county's documents: the `notice.issuing_office` of the
+    active tariff that starts last (the one in force), else 乡村振兴局."""
+    with ctx.factory() as session:
+        book = TariffBook.load(session)
+    tariffs = sorted((book.by_pk[pk] for pk in book.active), key=lambda t: t.valid_from,
+                     reverse=True)
+    return next((t.notice.issuing_office for t in tariffs if t.notice.issuing_office),
+                "乡村振兴局")
+
+
 def summary_report(ctx: Context, pdf_path: Path | None, xlsx_path: Path | None, *,
-                   title: str, period_label: str, issuing_office: str,
+                   title: str, period_label: str, issuing_office: str | None = None,
                    year: int | None = None) -> list[Written]:
-    """The year-end summary as PDF (with charts) and/or XLSX, recorded with their hashes."""
+    """The year-end summary as PDF (with charts) and/or XLSX, recorded with their hashes.
+    Without `issuing_office`, the tariff's (`default_office`)."""
+    if issuing_office is None:
+        issuing_office = default_office(ctx)
     from adjudicator.documents import render_summary_report, summary_report_xlsx
     from adjudicator.documents.models import (
         ClaimCategoryRow,

@@ -42,7 +42,7 @@ MONEY_STATUSES = frozenset({"approved", "in_notice", "closed", "paid"})
 _LEAVES_HISTORY = frozenset({"verified", "under_verification"})
 #: Event kinds about a claim that the money depends on.
 CLAIM_KINDS = ("decision.made", "review.approved", "review.denied", "notice.objection",
-               "claim.status", "payment.made", "audit.adjustment_opened",
+               "claim.status", "payment.made", "payment.failed", "audit.adjustment_opened",
                "audit.adjustment_settled", "audit.adjustment_superseded")
 KINDS = (*CLAIM_KINDS, "notice.created", "notice.corrected", "document.generated")
 TABLE_ORDER = ("decisions", "notices", "notice_items", "payments", "audit_adjustments",
@@ -88,6 +88,7 @@ class ChainClaim:
     status: str | None = None
     posted: tuple[int, Decimal] | None = None  # decision id and payout on its last notice
     payments: list[tuple[int, Decimal]] = field(default_factory=list)
+    returned: int = 0  # payments the bank returned as failed (payable again once corrected)
 
 
 @dataclass
@@ -141,6 +142,11 @@ class ChainState:
             claim = self.claim(entity_id)
             claim.payments.append((payload["decision_id"], Decimal(payload["amount"])))
             claim.status = "paid"
+        elif kind == "payment.failed":
+            claim = self.claim(entity_id)
+            claim.returned += 1
+            if payload.get("payable_again"):
+                claim.status = "closed"
         elif kind in ("audit.adjustment_opened", "audit.adjustment_settled"):
             claim = self.claim(entity_id)
             if payload.get("final_paid") is not None and claim.final is not None:
@@ -415,7 +421,7 @@ def payable_problems(session: Session, claims: list[Claim], book: TariffBook
         chain = state.claims.get(claim.claim_id, ChainClaim())
         problem = None
         record = records.get(claim.current_decision_id or 0)
-        if chain.payments:
+        if len(chain.payments) > chain.returned:
             problem = (f"审计链显示该案已兑现（决定 {chain.payments[0][0]}，"
                        f"{chain.payments[0][1]:.2f} 元），不能再次支付")
         elif record is None or chain.current != claim.current_decision_id:

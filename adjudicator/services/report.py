@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from adjudicator.services.payments import confirmed_paid
 from adjudicator.services.scope import scoped
 from adjudicator.storage.context import Context
-from adjudicator.storage.models import Claim, Household, Payment
+from adjudicator.storage.models import Claim, Household
 from adjudicator.workflow import ClaimStatus
 
 ZERO = Decimal(0)
@@ -64,9 +65,7 @@ def build_report(ctx: Context, year: int | None = None) -> Report:
     status_counts: dict[str, int] = defaultdict(int)
     granted = {s.value for s in GRANTED}
     with ctx.factory() as session:
-        paid = {claim_id: (n, amount) for claim_id, n, amount in session.execute(
-            select(Payment.claim_id, func.count(), func.sum(Payment.amount))
-            .group_by(Payment.claim_id))}
+        paid = confirmed_paid(session)  # paid = the bank confirmed the transfer
         query = (select(Claim.claim_id, Claim.household_id, Claim.member_id, Claim.category,
                         Claim.event_date, Claim.status, Claim.final_paid,
                         Claim.current_decision_id, Household.category,

@@ -46,13 +46,16 @@ class PendedClaim:
     reasons: list[str]
     verifier_id: str | None
     decided_at: str
+    township_name: str | None = None
+    village_name: str | None = None
 
 
 def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
     """The pend queue of the user's townships (of one township among them, if given)."""
     ctx.require("read")
     with ctx.factory() as session:
-        query = (select(Claim, DecisionRecord, Household.township_code)
+        query = (select(Claim, DecisionRecord, Household.township_code,
+                        Household.township_name, Household.village_name)
                  .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
                  .join(Household, Household.household_id == Claim.household_id)
                  .where(Claim.status == ClaimStatus.PENDED.value)
@@ -60,10 +63,10 @@ def list_pended(ctx: Context, township: str | None = None) -> list[PendedClaim]:
         if township:
             query = query.where(Household.township_code.startswith(township))
         rows = session.execute(scoped(ctx, query, Household.township_code)).all()
-        verifiers = _verifiers(session, [c.claim_id for c, _, _ in rows])
+        verifiers = _verifiers(session, [c.claim_id for c, *_ in rows])
         return [PendedClaim(c.claim_id, c.household_id, t, c.category, d.payout,
-                            list(d.reasons), verifiers.get(c.claim_id), d.decided_at)
-                for c, d, t in rows]
+                            list(d.reasons), verifiers.get(c.claim_id), d.decided_at, tn, vn)
+                for c, d, t, tn, vn in rows]
 
 
 def _verifiers(session: Session, claim_ids: list[str]) -> dict[str, str]:

@@ -729,11 +729,11 @@ def check_form_against(facts: ClaimFacts, form: VerificationForm, *, today: dt.d
         if (finding.found and finding.item in tariff.negative_list
                 and answers.get(finding.item) is False):
             check.contradictions.append(finding.item)
-            also = (f" 及 {R.NEG_CONCEALMENT} (刻意隐瞒)"
+            also = (f"及“{tariff.item_label('CONCEALMENT')}”"
                     if "CONCEALMENT" in tariff.negative_list else "")
             check.warnings.append(
-                f"{finding_message(finding.source, finding.item, True, tariff)}, 但核查回答"
-                f"“否”: 理算将认定 {R.NEG_PREFIX}{finding.item}{also}, 不予救助")
+                f"{finding_message(finding.source, finding.item, True, tariff)}，但核查回答"
+                f"“否”：理算将认定“{tariff.item_label(finding.item)}”{also}，不予救助")
     check.contradictions = sorted(set(check.contradictions))
     return check
 

@@ -11,6 +11,7 @@ from adjudicator.storage import (
     models_feeds,  # noqa: F401
     models_fund,  # noqa: F401
     models_notice,  # noqa: F401
+    models_office,  # noqa: F401
     models_web,  # noqa: F401
 )
 from adjudicator.storage.models import Base

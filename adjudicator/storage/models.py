@@ -157,6 +157,11 @@ class Member(Base):
     id_number: Mapped[str] = mapped_column(String(32), index=True)
     relation: Mapped[str] = mapped_column(String(32))
     counted: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The member's account for payments (adjudicator.accounts): written in full only into
+    #: the bank's payment register, masked everywhere else.
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    account_no: Mapped[str | None] = mapped_column(String(32))
+    account_kind: Mapped[str | None] = mapped_column(String(24))
 
 
 class Claim(Base):
@@ -268,19 +273,32 @@ class Review(Base):
 
 
 class Payment(Base):
-    """兑现: one payment for one decision, never two (the unique key is the guarantee)."""
+    """兑现: one payment for one decision, never two (the unique key is the guarantee).
+
+    A transfer the bank returns as failed (`adjudicator.services.payments.reconcile`) lets
+    the decision be paid again, once, as the next `attempt`: (decision_id, attempt) is unique,
+    and a new attempt is made only after the failure is recorded. The payee's name, bank and
+    account are those the transfer went to, so a register regenerated later is the same.
+    """
 
     __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("decision_id", "attempt"),)
 
     pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.claim_id"), index=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.decision_id"), unique=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.decision_id"))
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     household_id: Mapped[str] = mapped_column(String(64), index=True)
     amount: Mapped[Decimal] = mapped_column(Amount)
     kind: Mapped[str] = mapped_column(String(16), default="payout")
-    batch_ref: Mapped[str] = mapped_column(String(64))
+    batch_ref: Mapped[str] = mapped_column(String(64), index=True)
     paid_by: Mapped[str] = mapped_column(String(64))
     paid_at: Mapped[str] = mapped_column(Timestamp)
+    payee_member_id: Mapped[str | None] = mapped_column(String(64))
+    payee_name: Mapped[str | None] = mapped_column(String(64))
+    payee_bank: Mapped[str | None] = mapped_column(String(100))
+    payee_account: Mapped[str | None] = mapped_column(String(32))
+    account_kind: Mapped[str | None] = mapped_column(String(24))
 
 
 class ImportBatch(Base):

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from adjudicator.logs import get_logger
 from adjudicator.storage.context import connect
 from adjudicator.version import ENGINE_VERSION
-from adjudicator.web import api, pages_auth, pages_officer, pages_verifier
+from adjudicator.web import api, pages_admin, pages_auth, pages_officer, pages_verifier
 from adjudicator.web.auth import Authenticator
 from adjudicator.web.deps import csrf_guard, no_nul_in_form
 from adjudicator.web.errors import WebError, validation_error
@@ -99,6 +99,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(pages_verifier.router)
     app.include_router(pages_officer.router)
     app.include_router(__import__("adjudicator.web.pages_feeds", fromlist=["router"]).router)
+    app.include_router(pages_admin.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ReadsOnly)

@@ -78,6 +78,138 @@ def decision_view(ctx: Context, signed: SignedIn, claim_id: str) -> DecisionView
                         [(code, reason_text(code)) for code in decision["reasons"]], pended)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    pk: int
+    kind: str
+    ref: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a reviewer needs in front of them: who, where, which document, the verification's
+    itemised income and answers, and the evidence (photos served by `evidence_file`)."""
+
+    claimant: str
+    claimant_id: str
+    relation: str
+    household_id: str
+    household_category: str
+    township: str
+    village: str
+    document_no: str
+    event_date: Any
+    tariff_name: str
+    members: list[tuple[str, str, bool]]
+    verified_on: str | None
+    verifier_id: str | None
+    income: list[tuple[str, Any]]
+    costs: list[tuple[str, Any]]
+    answers: list[tuple[str, str]]
+    findings: list[tuple[str, str]]
+    evidence: list[Evidence]
+
+
+def case_facts(ctx: Context, signed: SignedIn, claim_id: str) -> CaseFacts | None:
+    """The facts of a claim's current decision, for an officer of its township."""
+    import orjson
+
+    from adjudicator.masking import mask_id_number
+    from adjudicator.negative_items import BUILTIN_ITEMS
+    from adjudicator.services.tariffs import TariffBook
+    from adjudicator.services.verification import INCOME_LABELS, SOURCE_LABELS
+    from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
+    from adjudicator.storage.models_audit import VerificationEvidence
+    from adjudicator.web.labels import RELATION_LABELS
+
+    ctx.require("read")
+    with ctx.factory() as session:
+        claim = session.get(Claim, claim_id)
+        if claim is None or claim.current_decision_id is None:
+            return None
+        household = session.get(Household, claim.household_id)
+        decision = session.get(DecisionRecord, claim.current_decision_id)
+        assert household is not None and decision is not None
+        if not in_scope(ctx, household.township_code):
+            raise WebError(403, "out_of_scope", "该案件不属于您负责的乡镇。",
+                           detail=f"claim {claim_id} is in township {household.township_code}")
+        members = list(session.execute(select(Member).where(
+            Member.household_id == claim.household_id).order_by(Member.member_id)).scalars())
+        tariff = TariffBook.load(session).by_pk[decision.tariff_pk]
+        rows = session.execute(select(VerificationEvidence).where(
+            VerificationEvidence.claim_id == claim_id,
+            VerificationEvidence.verification_pk.is_not(None))
+            .order_by(VerificationEvidence.pk)).scalars()
+        evidence = [Evidence(e.pk, e.kind, e.ref, e.note) for e in rows]
+    case = orjson.loads(decision.case_json)
+    found = case.get("verification") or {}
+    counted = {m["member_id"]: m.get("counted", True)
+               for m in case.get("household", {}).get("members", [])}
+    labels = {**BUILTIN_ITEMS, **dict(tariff.negative_items)}
+    claimant = next((m for m in members if m.member_id == claim.member_id), None)
+    return CaseFacts(
+        claimant=claimant.name if claimant else claim.member_id,
+        claimant_id=mask_id_number(claimant.id_number) if claimant else "",
+        relation=RELATION_LABELS.get(claimant.relation, "") if claimant else "",
+        household_id=claim.household_id,
+        household_category=HOUSEHOLD_CATEGORY_LABELS.get(household.category,
+                                                         household.category),
+        township=household.township_name or household.township_code,
+        village=household.village_name or household.village_code,
+        document_no=claim.document_no or "—", event_date=claim.event_date,
+        tariff_name=tariff.name,
+        members=[(m.name, RELATION_LABELS.get(m.relation, m.relation),
+                  bool(counted.get(m.member_id, m.counted))) for m in members],
+        verified_on=found.get("verified_on"), verifier_id=found.get("verifier_id"),
+        income=[(INCOME_LABELS.get(i["kind"], i["kind"]), Decimal(i["amount"]))
+                for i in found.get("income") or []],
+        costs=[("生产经营性支出" if c["kind"] == "production" else c["kind"],
+                Decimal(c["amount"])) for c in found.get("costs") or []],
+        answers=[(labels.get(item, item), "未答" if answer is None else ("是" if answer
+                                                                          else "否"))
+                 for item, answer in (found.get("negative_list") or {}).items()],
+        findings=[(SOURCE_LABELS.get(c.get("source", ""), c.get("source", "")),
+                   labels.get(c.get("item", ""), c.get("item", "")))
+                  for c in found.get("cross_checks") or [] if c.get("found")],
+        evidence=evidence)
+
+
+#: Evidence served to a browser: photos and scanned documents, by their stored type.
+_EVIDENCE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+
+
+def evidence_file(ctx: Context, signed: SignedIn, claim_id: str, pk: int,
+                  evidence_dir: Path) -> tuple[Path, str]:
+    """The stored file of one piece of evidence of `claim_id`, for an officer of its
+    township or an auditor: only a file of the evidence folder named by its SHA-256, whose
+    content still has that hash (a changed or missing file is refused)."""
+    from adjudicator.storage.models import Claim, Household
+    from adjudicator.storage.models_audit import VerificationEvidence
+
+    ctx.require("read")
+    with ctx.factory() as session:
+        row = session.get(VerificationEvidence, pk)
+        claim = session.get(Claim, claim_id)
+        household = session.get(Household, claim.household_id) if claim else None
+    missing = WebError(404, "not_found", "没有这份佐证材料。",
+                       detail=f"no evidence {pk} of claim {claim_id}")
+    if row is None or household is None or row.claim_id != claim_id or not row.sha256:
+        raise missing
+    if ctx.role == "officer" and not in_scope(ctx, household.township_code):
+        raise WebError(403, "out_of_scope", "该案件不属于您负责的乡镇。",
+                       detail=f"claim {claim_id} is in township {household.township_code}")
+    name = Path(row.ref).name
+    stem, _, extension = name.partition(".")
+    if stem != row.sha256 or extension not in _EVIDENCE_TYPES:
+        raise missing
+    path = evidence_dir / name
+    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != row.sha256:
+        raise WebError(409, "evidence_changed", "佐证材料文件缺失或已被改动，请联系管理员。",
+                       detail=f"evidence {pk}: {name}")
+    return path, _EVIDENCE_TYPES[extension]
+
+
 def review(ctx: Context, signed: SignedIn, claim_id: str, action: str, reason: str) -> Review:
     """Approve or deny with the service (it enforces maker-checker and the officer's
     townships)."""

@@ -93,4 +93,6 @@ def home(request: Request, signed: SignedIn = Depends(signed_in)) -> Response:
         links.append(("/officer/audit", "抽样复核"))
     if may(signed.role, "read"):
         links.append(("/officer/report", "统计报表"))
+    if may(signed.role, "user.manage"):
+        links.append(("/admin/users", "用户管理"))
     return page(request, "home.html", {"links": links})

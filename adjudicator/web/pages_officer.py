@@ -60,6 +60,7 @@ def _claim_page(request: Request, ctx: Context, signed: SignedIn, claim_id: str,
     view = officer.decision_view(ctx, signed, claim_id)
     return page(request, "officer_claim.html", {
         "view": view, "d": view.decision, "error": error, "reason": reason,
+        "facts": officer.case_facts(ctx, signed, claim_id),
         "in_scope": view.pended is not None}, status=status)
 
 
@@ -67,6 +68,18 @@ def _claim_page(request: Request, ctx: Context, signed: SignedIn, claim_id: str,
 def claim(request: Request, claim_id: str, ctx: Context = Depends(officer_only),
           signed: SignedIn = Depends(signed_in)) -> Response:
     return _claim_page(request, ctx, signed, claim_id)
+
+
+@router.get("/claims/{claim_id}/evidence/{pk}")
+def evidence(claim_id: str, pk: int, request: Request, ctx: Context = Depends(auditors),
+             signed: SignedIn = Depends(signed_in)) -> Response:
+    """A photo or scan of the claim's verification: to officers (of its township) and
+    auditors only, through the app, never cached or shared."""
+    path, mime = officer.evidence_file(ctx, signed, claim_id, pk,
+                                       web_state(request).settings.evidence_dir)
+    return FileResponse(path, media_type=mime, headers={
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline"})
 
 
 @router.post("/claims/{claim_id}/review")

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adjudicator.documents.trace_labels import reason_name
 from adjudicator.masking import mask_id_number, mask_name
 from adjudicator.reasons import reason_text
 from adjudicator.storage.clock import local
@@ -63,7 +64,7 @@ def make_templates() -> Jinja2Templates:
     env.trim_blocks = env.lstrip_blocks = True
     env.filters.update({
         "money": money, "cdate": chinese_date, "mask_name": mask_name,
-        "mask_id": mask_id_number, "reason_words": reason_text,
+        "mask_id": mask_id_number, "reason_words": reason_text, "reason_name": reason_name,
         "q": lambda v: quote(str(v), safe=""),
         **{f"{name}_label": _labeller(table) for name, table in TABLES.items()},
     })

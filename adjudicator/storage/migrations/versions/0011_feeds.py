@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0011_feeds'
-down_revision = '0006_covered_indexes'
+down_revision = '0010_tariff_shapes'
 branch_labels = None
 depends_on = None
 

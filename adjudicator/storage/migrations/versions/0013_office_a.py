@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_office_a'
-down_revision = '0006_covered_indexes'
+down_revision = '0012_fund'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,111 @@
+"""`adjudicator pay`: pay, write the bank's register again, reconcile the bank's return file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adjudicator.roles import PermissionDenied
+from adjudicator.services.integrity import RecordRefused
+from adjudicator.services.payments import (
+    PaymentRefused,
+    pay_closed,
+    reconcile,
+    regenerate_register,
+)
+from cli.common import AsOption, DbOption, JsonOption, console, context, print_json, refused
+
+app = typer.Typer(help="兑现: pay payable claims, write the bank's register, reconcile the "
+                       "bank's return file.", invoke_without_command=True)
+OutOption = typer.Option("--out", help="Where the bank's payment register (confidential) is "
+                                       "written.")
+
+
+@app.callback()
+def pay(
+    ctx: typer.Context,
+    out: Annotated[Path, OutOption] = Path("payments"),
+    register: Annotated[str | None, typer.Option(
+        "--register", help="Write the register of this batch again (from the payments "
+                           "table) instead of paying.")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Pay every claim whose notice closed without objection, exactly once, and write the
+    bank's register (CSV and XLSX) once every payment is stored."""
+    if ctx.invoked_subcommand is not None:
+        return
+    service = context(db, user)
+    if register is not None:
+        with refused(PermissionDenied, PaymentRefused, RecordRefused):
+            written = regenerate_register(service, register, out)
+        summary = {"batch_ref": written.batch_ref, "payments": written.payments,
+                   "total": f"{written.total:.2f}", "register": str(written.csv),
+                   "register_xlsx": str(written.xlsx)}
+        if as_json:
+            print_json(summary)
+        else:
+            console.print(f"批次 {written.batch_ref}：{written.payments} 笔，合计 "
+                          f"{written.total:.2f} 元；代发清单 {written.csv}、{written.xlsx}",
+                          highlight=False)
+        return
+    with refused(PermissionDenied, PaymentRefused, RecordRefused):
+        run = pay_closed(service, out)
+    summary = {"batch_ref": run.batch_ref or None, "payments": run.payments,
+               "households": run.households, "total": f"{run.total:.2f}",
+               "register": str(run.register) if run.register else None,
+               "register_xlsx": str(run.register_xlsx) if run.register_xlsx else None,
+               "held": [{"claim_id": h.claim_id, "reason": h.reason} for h in run.held],
+               "recovered_registers": [str(r.csv) for r in run.recovered]}
+    if as_json:
+        print_json(summary)
+        return
+    for recovered in run.recovered:
+        console.print(f"补写了中断批次 {recovered.batch_ref} 的代发清单：{recovered.csv}",
+                      highlight=False)
+    if run.payments:
+        console.print(f"{run.batch_ref}：兑现 {run.payments} 件，{run.households} 户，合计 "
+                      f"{run.total:.2f} 元；代发清单（保密，勿公开）{run.register}、"
+                      f"{run.register_xlsx}", highlight=False)
+    else:
+        console.print("没有可兑现的申请", highlight=False)
+    for held in run.held:
+        console.print(f"暂不兑现 {held.claim_id}：{held.reason}", highlight=False)
+
+
+@app.command("reconcile")
+def reconcile_cmd(
+    file: Annotated[Path, typer.Argument(help="The bank's return file (回盘文件), CSV or "
+                                              "XLSX.")],
+    errors: Annotated[Path | None, typer.Option("--errors", help="Where rejected rows are "
+                                                "reported (default: FILE.errors.csv).")] = None,
+    db: Annotated[str | None, DbOption] = None,
+    user: Annotated[str | None, AsOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
+) -> None:
+    """Import the bank's return file: confirmed transfers are paid; a failed one makes its
+    claim payable again, with the bank's reason."""
+    service = context(db, user)
+    with refused(PermissionDenied, PaymentRefused, RecordRefused):
+        result = reconcile(service, file, errors)
+    summary = {"file": str(file), "confirmed": result.confirmed, "failed": result.failed,
+               "unchanged": result.unchanged, "rejected": len(result.problems),
+               "confirmed_total": f"{result.confirmed_total:.2f}",
+               "failed_claims": [{"claim_id": c, "reason": r} for c, r in result.failed_claims],
+               "error_report": str(result.error_report) if result.error_report else None}
+    if as_json:
+        print_json(summary)
+    else:
+        console.print(f"{file.name}：银行确认 {result.confirmed} 笔（{result.confirmed_total:.2f} "
+                      f"元），失败 {result.failed} 笔，已入账未变 {result.unchanged} 笔，"
+                      f"退回 {len(result.problems)} 行", highlight=False)
+        for claim_id, reason in result.failed_claims:
+            console.print(f"转账失败 {claim_id}：{reason}（更正账户后可再次兑现）",
+                          highlight=False)
+        if result.error_report:
+            console.print(f"错误报告：{result.error_report}", highlight=False)
+    if result.problems and not (result.confirmed or result.failed or result.unchanged):
+        raise typer.Exit(2)
