@@ -13,6 +13,7 @@ matching pydantic's English text: `validation_reason(error, lang)`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -376,6 +377,9 @@ AMOUNT_ZH: dict[str, str] = {
 }
 
 
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def validation_reason(error: Mapping[str, Any], lang: str | None = None,
                       label: Callable[[str, str], str] | None = None) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) worded for a person: by its
@@ -388,6 +392,8 @@ def validation_reason(error: Mapping[str, Any], lang: str | None = None,
         return str(ctx["rule"].render(lang, label))
     if lang != "zh":
         return str(error.get("msg", ""))
+    if _HAN.search(str(error.get("msg", ""))):  # our own rule, worded in Chinese already
+        return str(error["msg"])
     if kind in ("amount", "value_error", "assertion_error"):
         problem = ctx.get("problem") or getattr(ctx.get("error"), "problem", None)
         if problem in AMOUNT_ZH:

@@ -24,6 +24,7 @@ from adjudicator.intake import (
     import_households,
     import_verifications,
 )
+from adjudicator.intake.report import read_report
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.notices import close_due_notices, create_notices
 from adjudicator.services.payments import pay_closed
@@ -46,8 +47,7 @@ FORMULA = "=cmd|' /C calc'!A0"
 
 
 def report_rows(path: str | Path) -> list[dict[str, str]]:
-    with Path(path).open(encoding="utf-8-sig", newline="") as stream:
-        return list(csv.DictReader(stream))
+    return read_report(path)
 
 
 def csv_cells(path: Path) -> list[str]:
@@ -245,7 +245,7 @@ def test_a_doubled_json_key_is_a_row_error(admin_ctx, clock, tmp_path: Path) -> 
     assert (result.accepted, result.rejected) == (1, 1)
     [problem] = report_rows(result.error_report)
     assert (problem["row"], problem["field"], problem["code"]) == (
-        "1", "category", "DUPLICATE_KEY")
+        "1", "救助类别", "DUPLICATE_KEY")
     assert "出现了不止一次" in problem["reason"]
 
 
@@ -360,7 +360,7 @@ def test_the_migration_converts_a_database_of_binary_floats_exactly(tmp_path: Pa
     url = f"sqlite:///{tmp_path / 'old.db'}"
     config = alembic_config(url)
     for head in ("0002_audit", "0003_notices", "0004_web", "0005_lz4",
-                 "0006_covered_indexes"):
+                 "0014_office_b"):  # every revision before 0008_exact_money
         command.upgrade(config, head)
     engine = make_engine(url)
     system = Context(engine, session_factory(engine), "system", "admin", clock)
@@ -471,7 +471,7 @@ def test_a_claim_whose_event_is_after_the_day_it_is_received_is_refused(admin_ct
                                                                         tmp_path: Path) -> None:
     import_households(admin_ctx.as_user("sup"), DATA / "households_zh.csv",
                       tmp_path / "h.errors.csv")
-    clock.moment = dt.datetime(2026, 4, 14, 23, 0, tzinfo=dt.UTC)
+    clock.moment = dt.datetime(2026, 4, 14, 8, 0, tzinfo=dt.UTC)  # 16:00 of the 14th in Beijing
     result = import_claims(admin_ctx.as_user("sup"), DATA / "claims_zh.csv",
                            tmp_path / "c.errors.csv")  # events 2026-03-01 and 2026-04-15
     assert (result.accepted, result.rejected) == (1, 1)

@@ -220,12 +220,14 @@ def test_two_runs_at_the_same_second_get_two_batches(admin_ctx, clock, tmp_path)
     register overwrote the first's."""
     _payable(admin_ctx, clock, tmp_path, claims=1)
     first = pay_closed(admin_ctx.as_user("sup"), tmp_path)
+    paid_at = clock.moment
     add_household(admin_ctx, "H9")
     add_claim(admin_ctx, "K-9", "H9", "25000", event_date=dt.date(2026, 3, 2))
-    with admin_ctx.factory.begin() as session:  # straight to payable, at the same instant
-        adjudicate_ready(admin_ctx.as_user("sup"))
-        session.execute(Claim.__table__.update().where(Claim.claim_id == "K-9")
-                        .values(status="closed"))
+    adjudicate_ready(admin_ctx.as_user("sup"))
+    create_notices(admin_ctx.as_user("off"), tmp_path, render=False)
+    clock.advance(days=8)
+    close_due_notices(admin_ctx.as_user("off"))
+    clock.moment = paid_at  # payable now, and paid at the same instant as the first run
     second = pay_closed(admin_ctx.as_user("sup"), tmp_path)
     assert (first.batch_ref, second.batch_ref) == ("PAY-20260323-001", "PAY-20260323-002")
     assert [row[8] for row in _csv_rows(first.register)[2:-1]] == ["K-1"]

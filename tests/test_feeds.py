@@ -24,6 +24,7 @@ from adjudicator.feeds.triage import (
     push_entries,
     remove_household,
 )
+from adjudicator.intake.report import read_report
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.users import add_user
@@ -125,8 +126,7 @@ def test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp
     result = import_feed(sup(county), "medical", path, "2026-03")
     assert (result.rows_total, result.accepted, result.matched, result.unmatched,
             result.rejected, result.total_rows_skipped) == (7, 3, 2, 1, 4, 1)
-    with path.with_name("med.csv.errors.csv").open(encoding="utf-8-sig") as stream:
-        report = list(csv.DictReader(stream))
+    report = read_report(path.with_name("med.csv.errors.csv"))
     found = {(r["row"], r["field"], r["code"]) for r in report}
     assert found == {("6", "身份证号", "INVALID_ID_NUMBER"), ("7", "姓名", "NAME_MISMATCH"),
                      ("8", "结算时间", "DATE_AFTER_MONTH"), ("9", "医疗费总额", "INVALID_AMOUNT")}

@@ -64,7 +64,8 @@ def _adjust(staged: StagedCounty, paid: list[str]) -> None:
     sample = draw_sample(admin.as_user("zhao"), rate=Decimal(1), seed=3)
     auditor = admin.as_user("sun")
     result = record_recheck(auditor, sample.sample_id, paid[0],
-                            audit_form(auditor, paid[0], answers={"VEHICLE": True}))
+                            audit_form(auditor, paid[0], answers={"VEHICLE": True},
+                                       visited=auditor.today()))
     assert result.adjustment is not None and result.adjustment.kind == "recovery"
     settle_adjustment(admin.as_user("li"), result.adjustment.adjustment_id, "repaid", "BK-1")
     with transaction(admin.factory) as session:

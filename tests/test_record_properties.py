@@ -44,7 +44,7 @@ UNSETTLED = {"verified", "pended", "approved", "in_notice", "closed", "under_ver
 
 def _fresh(folder: Path) -> tuple[Context, FixedClock]:
     clock = FixedClock()
-    engine, factory = connect(f"sqlite:///{folder / 'p.db'}")
+    engine, factory = connect(f"sqlite:///{folder / 'p.db'}", create=True)
     system = Context(engine, factory, "system", "admin", clock)
     bootstrap_admin(system, "admin", "管理员")
     ctx = system.as_user("admin")

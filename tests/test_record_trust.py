@@ -229,7 +229,9 @@ def test_replay_names_an_edited_payout_column(admin_ctx, clock) -> None:
     from adjudicator.services.replay import replay
 
     _paid_claim(admin_ctx, clock)
-    tamper(admin_ctx, "update decisions set payout = payout + 1000")
+    # 1,000 yuan as the column stores it: integer fen on SQLite, yuan on PostgreSQL
+    thousand = 100000 if admin_ctx.engine.dialect.name == "sqlite" else 1000
+    tamper(admin_ctx, f"update decisions set payout = payout + {thousand}")
     result = replay(admin_ctx.as_user("aud"))
     assert result.identical == 0
     assert [(d.claim_id, d.field, d.stored, d.replayed) for d in result.differences] == [

@@ -20,7 +20,7 @@ from alembic import op
 from adjudicator.storage.append_only import create_guards, drop_guards
 
 revision = '0007_money_chain'
-down_revision = '0014_office_b'
+down_revision = '0008_exact_money'
 branch_labels = None
 depends_on = ('0002_audit', '0003_notices')  # the tables it changes
 

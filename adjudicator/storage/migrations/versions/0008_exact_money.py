@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_exact_money'
-down_revision = '0006_covered_indexes'
+down_revision = '0014_office_b'
 branch_labels = None
 # the audit and notice tables must exist before their amounts are converted
 depends_on = ('0002_audit', '0003_notices')

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_tariff_shapes'
-down_revision = '0008_exact_money'
+down_revision = '0006_covered_indexes'
 branch_labels = None
 depends_on = None
 
