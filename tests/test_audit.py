@@ -67,13 +67,21 @@ def kinds_of(ctx: Context, entity_id: str) -> list[str]:
 
 
 def mark_paid(ctx: Context, claim_id: str) -> None:
-    """What notice and payment do to an approved claim: closed, then paid its final_paid."""
+    """What notice, payment and the bank's confirmation do to an approved claim: closed,
+    then paid its final_paid, the transfer confirmed."""
+    from adjudicator.storage.models_office import BankReturn
+
     with transaction(ctx.factory) as session:
         claim = session.get(Claim, claim_id)
-        session.add(Payment(claim_id=claim_id, decision_id=claim.current_decision_id,
-                            household_id=claim.household_id, amount=claim.final_paid,
-                            kind="payout", batch_ref="PAY-TEST", paid_by="sup",
-                            paid_at=ctx.now()))
+        payment = Payment(claim_id=claim_id, decision_id=claim.current_decision_id,
+                          household_id=claim.household_id, amount=claim.final_paid,
+                          kind="payout", batch_ref="PAY-TEST", paid_by="sup",
+                          paid_at=ctx.now())
+        session.add(payment)
+        session.flush()
+        session.add(BankReturn(payment_pk=payment.pk, claim_id=claim_id,
+                               batch_ref="PAY-TEST", result="confirmed", file_sha256="0" * 64,
+                               imported_by="sup", imported_at=ctx.now()))
         claim.status = "paid"
 
 

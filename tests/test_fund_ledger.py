@@ -208,3 +208,23 @@ def test_settling_twice_gives_the_same_statement_and_records_it_once(
         assert verify_chain(session)[1] is None
     assert (kinds, sorted(rows)) == (2, [1, 2])
     assert paid  # the first nine were paid before settling
+
+
+def test_a_transfer_the_bank_has_not_confirmed_is_committed_not_paid(
+        county: StagedCounty, contract: Contract) -> None:
+    """Issue 21: the fund's figures use the payments the bank confirmed."""
+    officer = county.admin.as_user("zhao")
+    claim_id = _approved(county.admin, 1)[0]
+    before = fund_status(officer, contract, dt.date(2026, 12, 31))
+    with transaction(county.admin.factory) as session:  # sent, no return file yet
+        claim = session.get(Claim, claim_id)
+        session.add(Payment(claim_id=claim_id, decision_id=claim.current_decision_id,
+                            household_id=claim.household_id, amount=claim.final_paid,
+                            kind="payout", batch_ref="PAY-SENT", paid_by="sup",
+                            paid_at=county.admin.now()))
+        claim.status = "paid"
+        amount = claim.final_paid
+    sent = fund_status(officer, contract, dt.date(2026, 12, 31))
+    assert sent.paid == before.paid
+    assert sent.committed_by_status["awaiting_bank"] == amount
+    assert sent.committed == before.committed

@@ -27,6 +27,7 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Household, Payment
 from adjudicator.storage.models_audit import AuditAdjustment
 from adjudicator.storage.models_fund import FundReceipt
+from adjudicator.storage.models_office import BankReturn
 from adjudicator.workflow import ClaimStatus
 
 ZERO = Decimal("0.00")
@@ -35,6 +36,8 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 #: (final_paid), and pended (the payout an approval would pay).
 COMMITTED = (ClaimStatus.APPROVED.value, ClaimStatus.IN_NOTICE.value,
              ClaimStatus.CLOSED.value, ClaimStatus.PENDED.value)
+#: A paid claim whose transfer the bank has not confirmed yet: committed, not paid.
+AWAITING_BANK = "awaiting_bank"
 
 
 class FundRefused(ValueError):
@@ -75,13 +78,14 @@ class PaidRow:
 
 
 def paid_payments(session: Session, contract: Contract) -> list[PaidRow]:
-    """Every payment made to a claim of the contract's county and year, in payment order.
-
-    The one place the fund reads what was paid: switching the fund to bank-confirmed payments
-    changes this function only."""
+    """Every payment to a claim of the contract's county and year that the bank confirmed
+    (`pay reconcile`), in payment order: a transfer sent and not yet confirmed, or returned
+    as failed, is not paid. The one place the fund reads what was paid."""
     query = _in_scope(
         select(Payment.claim_id, Payment.household_id, Claim.category, Household.township_code,
                Household.township_name, Payment.amount, Payment.paid_at)
+        .join(BankReturn, (BankReturn.payment_pk == Payment.pk)
+              & (BankReturn.result == "confirmed"))
         .join(Claim, Claim.claim_id == Payment.claim_id)
         .join(Household, Household.household_id == Claim.household_id), contract
     ).order_by(Payment.pk)
@@ -117,6 +121,19 @@ def open_claims(session: Session, contract: Contract) -> list[OpenClaim]:
         if amount:
             rows.append(OpenClaim(r.claim_id, r.household_id, r.category, r.township_code,
                                   r.status, amount))
+    confirmed = (select(Payment.pk).join(BankReturn, BankReturn.payment_pk == Payment.pk)
+                 .where(Payment.claim_id == Claim.claim_id,
+                        Payment.decision_id == Claim.current_decision_id,
+                        BankReturn.result == "confirmed"))
+    awaiting = _in_scope(
+        select(Claim.claim_id, Claim.household_id, Claim.category, Household.township_code,
+               Claim.final_paid)
+        .join(Household, Household.household_id == Claim.household_id)
+        .where(Claim.status == ClaimStatus.PAID.value, ~confirmed.exists()),
+        contract).order_by(Claim.claim_id)
+    rows += [OpenClaim(r.claim_id, r.household_id, r.category, r.township_code,
+                       AWAITING_BANK, r.final_paid)
+             for r in session.execute(awaiting) if r.final_paid]
     return rows
 
 
@@ -237,7 +254,7 @@ def _status(session: Session, contract: Contract, as_of: dt.date) -> FundStatus:
 
     paid = _total(r.amount for r in rows)
     top_ups, repaid = settled("top_up", "paid"), settled("recovery", "repaid")
-    by_status: dict[str, Decimal] = {status: ZERO for status in COMMITTED}
+    by_status: dict[str, Decimal] = {status: ZERO for status in (*COMMITTED, AWAITING_BANK)}
     for claim in committed_claims:
         by_status[claim.status] += claim.amount
     by_status["top_up_open"] = still_open("top_up")

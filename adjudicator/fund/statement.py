@@ -26,7 +26,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 _TEN_THOUSAND = Decimal(10000)
 _RED, _GREY = "#b22222", "#555555"
 STATUS_LABELS = {"approved": "拟救助", "in_notice": "公示中", "closed": "公示期满待兑现",
-                 "pended": "待人工审核", "top_up_open": "待补发"}
+                 "pended": "待人工审核", "awaiting_bank": "已转账待银行确认",
+                 "top_up_open": "待补发"}
 SURPLUS_LABELS = {"refund": "结余退还县财政（多退）", "carry_over": "结余结转下年（余额结转）"}
 SHORTFALL_LABELS = {"county_tops_up": "缺口由县财政补足（少补）",
                     "insurer_bears": "缺口由保险公司承担"}
