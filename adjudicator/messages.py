@@ -392,7 +392,7 @@ def validation_reason(error: Mapping[str, Any], lang: str | None = None,
         return str(ctx["rule"].render(lang, label))
     if lang != "zh":
         return str(error.get("msg", ""))
-    if _HAN.search(str(error.get("msg", ""))):  # our own rule, worded in Chinese already
+    if _HAN.match(str(error.get("msg", ""))):  # our own rule, worded in Chinese already
         return str(error["msg"])
     if kind in ("amount", "value_error", "assertion_error"):
         problem = ctx.get("problem") or getattr(ctx.get("error"), "problem", None)
