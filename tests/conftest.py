@@ -95,3 +95,18 @@ def _messages_in_the_default_language() -> Iterator[None]:
     set_lang(None)
     yield
     set_lang(None)
+
+
+@pytest.fixture
+def late_in_2026(request: pytest.FixtureRequest, clock: FixedClock) -> None:
+    """The sample files' dates are of 2026: import them on a clock after all of them, with
+    v1 and v2 (their verifiers) covering their townships, and the verifiers of generated
+    counties. A module takes it with `pytestmark = pytest.mark.usefixtures("late_in_2026")`."""
+    from tests.seed import LATE_IN_2026, SAMPLE_TOWNSHIPS, add_county_verifiers, give_townships
+
+    clock.moment = LATE_IN_2026
+    if "admin_ctx" in request.fixturenames:
+        ctx = request.getfixturevalue("admin_ctx")
+        for verifier in ("v1", "v2"):
+            give_townships(ctx, verifier, SAMPLE_TOWNSHIPS)
+        add_county_verifiers(ctx)  # those of generated counties

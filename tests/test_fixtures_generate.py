@@ -18,25 +18,8 @@ from adjudicator.storage.models import Claim, Finding, Member, Verification
 from fixtures.generate import age_on, county_cases, generate_county, iter_cases, main
 from fixtures.generate import write_import_files as write_files
 from schemas import Case
-from tests.seed import (
-    LATE_IN_2026,
-    SAMPLE_TOWNSHIPS,
-    add_county_verifiers,
-    give_townships,
-)
 
-
-@pytest.fixture(autouse=True)
-def _late_in_2026(request: pytest.FixtureRequest, clock) -> None:
-    """The sample files' dates are of 2026: import them on a clock after all of them, with
-    v1 and v2 (their verifiers) covering their townships, and the verifiers of generated
-    counties."""
-    clock.moment = LATE_IN_2026
-    if "admin_ctx" in request.fixturenames:
-        ctx = request.getfixturevalue("admin_ctx")
-        for verifier in ("v1", "v2"):
-            give_townships(ctx, verifier, SAMPLE_TOWNSHIPS)
-        add_county_verifiers(ctx)  # those of generated counties
+pytestmark = pytest.mark.usefixtures("late_in_2026")
 
 
 

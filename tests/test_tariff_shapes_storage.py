@@ -20,13 +20,8 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.models import Claim, DecisionRecord, Verification
 from adjudicator.tariff import load_tariff
 from tests.casebuilder import DEMO_ITEMS, valid_id
-from tests.seed import LATE_IN_2026
 
-
-@pytest.fixture(autouse=True)
-def _late_in_2026(clock) -> None:
-    """The claims' events fall in 2026: they are received after all of them."""
-    clock.moment = LATE_IN_2026
+pytestmark = pytest.mark.usefixtures("late_in_2026")
 
 PLUS = Path(__file__).parent / "data" / "demo-county-plus-2026.toml"
 
