@@ -172,9 +172,12 @@ def log_history(
     """Everything the audit trail records about one entity, in order: its own events and
     the rows of imports that named it."""
     ctx = context(db, user)
+    from adjudicator.services.scope import require_entity_in_scope
+
     with refused(PermissionDenied):
         ctx.require("log.read")
-    with ctx.factory() as session:
+    with ctx.factory() as session, refused(PermissionDenied):
+        require_entity_in_scope(ctx, session, entity_id)
         entries = history(session, entity_id)
     if as_json:
         print_json([{"seq": e.seq, "at": e.at, "actor": e.actor, "kind": e.kind,

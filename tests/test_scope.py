@@ -132,3 +132,22 @@ def test_the_services_check_the_scope_themselves(world: World, tmp_path: Path) -
     assert summary_counts(officer)["totals"]["all"]["households_verified"] == 1
     county = summary_counts(world.ctx.as_user("off"))
     assert county["totals"]["all"]["households_verified"] == 3
+
+
+def test_the_audit_trail_and_replay_keep_to_the_townships(world: World) -> None:
+    """`log history` and `replay` read decisions too: a township's officer gets their own."""
+    from adjudicator.services.replay import replay
+
+    other = _cli(world, "log", "history", "P1", "--as", "off2")
+    assert other.exit_code == 1 and "township 330102001" in other.output
+    unknown = _cli(world, "log", "history", "B-IMPORT-1", "--as", "off2")  # no one township
+    assert unknown.exit_code == 1
+    mine = _cli(world, "log", "history", "P2", "--as", "off2", "--json")
+    assert mine.exit_code == 0, mine.output
+    assert json.loads(mine.output)
+    county = replay(world.ctx.as_user("off"))
+    scoped = replay(world.ctx.as_user("off2"))
+    assert 0 < scoped.checked < county.checked
+    with pytest.raises(OutOfScope):
+        replay(world.ctx.as_user("off2"), claim_id="P1")
+    assert replay(world.ctx.as_user("off2"), claim_id="P2").checked == 1

@@ -707,7 +707,9 @@ def list_adjustments(ctx: Context, status: str | None = None) -> list[Adjustment
     """Recoveries and top-ups, oldest first (all, or of one status)."""
     ctx.require("read")
     with ctx.factory() as session:
-        query = select(AuditAdjustment).order_by(AuditAdjustment.adjustment_id)
+        query = scoped(ctx, select(AuditAdjustment).join(
+            Household, Household.household_id == AuditAdjustment.household_id),
+            Household.township_code).order_by(AuditAdjustment.adjustment_id)
         if status is not None:
             query = query.where(AuditAdjustment.status == status)
         return [_row(a) for a in session.execute(query).scalars()]
@@ -736,6 +738,7 @@ def settle_adjustment(ctx: Context, adjustment_id: int, how: str, reference: str
             ).scalar_one_or_none()
         if adj is None:
             raise AuditRefused(f"no adjustment {adjustment_id}")
+        require_claim_in_scope(ctx, session, adj.claim_id)
         if adj.status != "open":
             raise AuditRefused(f"adjustment {adjustment_id} is {adj.status}, not open")
         if how not in SETTLE_WAYS[adj.kind]:

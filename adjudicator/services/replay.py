@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adjudicator.decision import adjudicate
+from adjudicator.services.scope import require_claim_in_scope, scoped
 from adjudicator.storage.context import Context
-from adjudicator.storage.models import DecisionRecord, TariffRecord
+from adjudicator.storage.models import Claim, DecisionRecord, Household, TariffRecord
 from adjudicator.tariff import Tariff, TariffError, parse_tariff
 from schemas.case import Case
 
@@ -58,7 +59,12 @@ def replay(ctx: Context, *, claim_id: str | None = None, limit: int | None = Non
         while True:
             query = select(DecisionRecord).where(DecisionRecord.decision_id > last)
             if claim_id is not None:
+                require_claim_in_scope(ctx, session, claim_id)
                 query = query.where(DecisionRecord.claim_id == claim_id)
+            if ctx.townships:  # a user of some townships replays their decisions only
+                query = scoped(ctx, query.join(Claim, Claim.claim_id == DecisionRecord.claim_id)
+                               .join(Household, Household.household_id == Claim.household_id),
+                               Household.township_code)
             rows = session.execute(query.order_by(DecisionRecord.decision_id).limit(chunk)
                                    ).scalars().all()
             if not rows:

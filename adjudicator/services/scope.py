@@ -60,3 +60,16 @@ def require_claim_in_scope(ctx: Context, session: Session, claim_id: str) -> Non
         township = claim_township(session, claim_id)
         if township is not None:
             require_scope(ctx, township, f"claim {claim_id}")
+
+
+def require_entity_in_scope(ctx: Context, session: Session, entity_id: str) -> None:
+    """Refuse the audit trail of an entity outside the user's townships: a claim or a
+    household (or a member, `household/member`) of another township, or anything of no one
+    township (an import batch, a notice of the county) for a user who works in some only."""
+    if not ctx.townships:
+        return
+    household_id = entity_id.split("/", 1)[0]
+    township = claim_township(session, entity_id) or session.execute(
+        select(Household.township_code).where(Household.household_id == household_id)
+    ).scalar_one_or_none()
+    require_scope(ctx, township, f"the audit trail of {entity_id}")
