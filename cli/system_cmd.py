@@ -173,6 +173,7 @@ def log_history(
     the rows of imports that named it."""
     ctx = context(db, user)
     from adjudicator.services.scope import require_entity_in_scope
+    from adjudicator.storage.clock import local_stamp
 
     with refused(PermissionDenied):
         ctx.require("log.read")
@@ -187,7 +188,7 @@ def log_history(
         fail(Message("cli.no_history", entity=entity_id))
     table = Table("seq", "at", "actor", "kind", Column("detail", overflow="fold"))
     for e in entries:
-        table.add_row(str(e.seq), e.at, e.actor, e.kind, canonical(e.detail))
+        table.add_row(str(e.seq), local_stamp(e.at), e.actor, e.kind, canonical(e.detail))
     print_table(table)
 
 

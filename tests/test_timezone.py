@@ -44,3 +44,18 @@ def test_the_pages_date_a_stored_instant_in_beijing() -> None:
     assert chinese_date(stamp(EARLY)) == "2026年3月16日"
     assert chinese_date(EARLY) == "2026年3月16日"
     assert chinese_date("2026-03-15") == "2026年3月15日"
+
+
+def test_log_history_prints_the_county_s_time(world: World) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+
+    officer = world.ctx.as_user("off")
+    world.clock.moment = EARLY
+    resolve(officer, "P1", "approve", "同意")
+    result = CliRunner().invoke(cli, ["log", "history", "P1", "--as", "off", "--db",
+                                      world.db_url], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "2026-03-16 07:30:00" in result.output  # stored as 2026-03-15T23:30:00Z
+    assert "2026-03-15T23:30" not in result.output

@@ -38,3 +38,10 @@ def system_clock() -> dt.datetime:
 def stamp(moment: dt.datetime) -> str:
     """A timestamp as stored: ISO-8601 in UTC with microseconds ('2026-03-10T08:00:00.000000Z')."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def local_stamp(stored: str) -> str:
+    """A stored timestamp (`stamp`) as a person reads it: the county's wall clock, to the
+    second ('2026-03-10 16:00:00' for '2026-03-10T08:00:00.000000Z' in Beijing)."""
+    moment = dt.datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    return local(moment).strftime("%Y-%m-%d %H:%M:%S")
