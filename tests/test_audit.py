@@ -32,17 +32,18 @@ from adjudicator.services.audit import (
 )
 from adjudicator.services.replay import replay
 from adjudicator.services.review import resolve
+from adjudicator.services.scope import OutOfScope
 from adjudicator.services.users import add_user
 from adjudicator.services.verification import VerificationForm, verification_template
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import verify_chain
-from adjudicator.storage.models import Claim, DecisionRecord, Event, Payment
+from adjudicator.storage.models import Claim, DecisionRecord, Event, Payment, User
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_audit import AuditAdjustment, AuditSample, AuditSampleItem
 from schemas.case import Verification
 from tests.casebuilder import DEMO_ITEMS
-from tests.seed import add_claim, add_household, load_demo_tariff
+from tests.seed import add_claim, add_household, give_townships, load_demo_tariff
 from tests.test_verification import fill
 
 ALL = Decimal("1")
@@ -308,6 +309,13 @@ def test_a_material_discrepancy_on_a_paid_claim_opens_a_recovery(admin_ctx) -> N
     [adjustment] = list_adjustments(admin_ctx.as_user("off"), "open")
     with pytest.raises(PermissionDenied):
         settle_adjustment(aud, adjustment.adjustment_id, "repaid", "BANK-1")
+    give_townships(admin_ctx, "off2", [T2])  # K1 is of T1: off2 neither sees nor settles it
+    assert list_adjustments(admin_ctx.as_user("off2"), "open") == []
+    give_townships(admin_ctx, "sup", [T2])
+    with pytest.raises(OutOfScope):
+        settle_adjustment(admin_ctx.as_user("sup"), adjustment.adjustment_id, "repaid", "B")
+    with transaction(admin_ctx.factory) as session:  # the supervisor county-wide again
+        session.get(User, "sup").townships = []
     sup = admin_ctx.as_user("sup")
     with pytest.raises(AuditRefused, match="settled as repaid or offset"):
         settle_adjustment(sup, adjustment.adjustment_id, "paid", "BANK-1")
