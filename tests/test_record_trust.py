@@ -19,7 +19,8 @@ from adjudicator.services.review import resolve
 from adjudicator.services.verification import record_verification, verification_template
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
-from adjudicator.storage.models import Claim, DecisionRecord, Payment
+from adjudicator.storage.models import Claim, DecisionRecord, Member, Payment
+from adjudicator.storage.models_notice import Document
 from tests.seed import add_claim, add_household, load_demo_tariff
 from tests.test_verification import add_finding, fill
 
@@ -301,6 +302,33 @@ def test_a_claim_leaving_an_open_notice_gets_a_corrected_notice(two_claims) -> N
     assert corrections[0].title.endswith("更正公示")
     assert "异议" in corrections[0].changes[0]["reason"]
     assert verify_records(two_claims) == []
+
+
+def test_a_corrected_notice_is_posted_as_a_pdf_like_any_notice(two_claims, tmp_path) -> None:
+    """Item 3: the corrected notice is a document of its own: `notice create` writes its PDF
+    (the claims withdrawn, the amounts the original posted, the reason; names masked) and
+    records it, hash in the chain, like every notice."""
+    from pypdf import PdfReader
+
+    from adjudicator.services.notices import create_notices, list_notices
+
+    officer = two_claims.as_user("off")
+    record_objection(officer, "K1", "村民反映该户有车辆")
+    create_notices(officer, tmp_path)
+    original, *corrections = list_notices(officer)
+    for notice in corrections:
+        pdf = tmp_path / "notices" / f"{notice.notice_no}.pdf"
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "更正公示" in text and original.notice_no in text and "撤回原因" in text
+        assert "异议" in text
+    with two_claims.factory() as session:
+        names = {m.name for m in session.execute(select(Member)).scalars()}
+        documents = session.execute(select(Document.ref).where(
+            Document.kind == "notice")).scalars().all()
+    assert sorted(documents) == sorted(n.notice_no for n in corrections)
+    assert not any(name in text for name in names)  # masked on the public notice
+    assert verify_records(two_claims) == []
+    assert create_notices(officer, tmp_path) == []  # nothing twice
 
 
 def test_the_append_only_tables_refuse_updates_and_deletes(admin_ctx, clock) -> None:

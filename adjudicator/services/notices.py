@@ -201,7 +201,80 @@ def create_notices(ctx: Context, out_dir: Path, *, township: str | None = None,
                                          notice.total, notice.start_date, notice.end_date,
                                          path))
         append_events(session, ctx.user_id, ctx.now(), events)
+    if render:
+        render_corrections(ctx, out_dir)
     return created
+
+
+def render_corrections(ctx: Context, out_dir: Path) -> list[Path]:
+    """The PDF of every corrected notice (更正公示) that has none yet, recorded like every
+    notice's: the village's title, the original notice's number, and the claims withdrawn
+    from it with the amounts it posted and why (names and ID numbers masked). A corrected
+    notice is recorded when a claim leaves its notice (an objection, a re-decision); its PDF
+    is written by the next `notice create`, which has the documents folder."""
+    from adjudicator.documents import render_notices
+    from adjudicator.documents.models import NoticeRow, VillageNotice
+
+    ctx.require("notice")
+    with ctx.factory() as session:
+        done = select(Document.ref).where(Document.kind == "notice")
+        pending = list(session.execute(scoped(ctx, select(Notice).where(
+            Notice.corrects_notice_id.is_not(None), Notice.notice_no.not_in(done)),
+            Notice.township_code).order_by(Notice.notice_id)).scalars())
+        if not pending:
+            return []
+        book = TariffBook.load(session)
+        models = []
+        for notice in pending:
+            original = session.get(Notice, notice.corrects_notice_id)
+            changes = notice.changes or []
+            claims = {c.claim_id: c for c in session.execute(select(Claim).where(
+                Claim.claim_id.in_([ch["claim_id"] for ch in changes]))).scalars()}
+            households = {h.household_id: h for h in session.execute(select(Household).where(
+                Household.household_id.in_({c.household_id for c in claims.values()})))
+                .scalars()}
+            members = {(m.household_id, m.member_id): m for m in session.execute(
+                select(Member).where(Member.household_id.in_(households))).scalars()}
+            rows = []
+            for change in changes:
+                claim = claims[change["claim_id"]]
+                household = households[claim.household_id]
+                member = members[(claim.household_id, claim.member_id)]
+                rows.append(NoticeRow(
+                    household_id=claim.household_id, name=member.name,
+                    id_number=member.id_number,
+                    village=household.village_name or household.village_code,
+                    household_category=household.category, claim_category=claim.category,
+                    claim_category_label=_category_label(book, claim),
+                    payout=Decimal(change["payout"]), claim_id=claim.claim_id))
+            first = claims[changes[0]["claim_id"]]
+            settings = book.by_pk[first.tariff_pk].notice if first.tariff_pk else None
+            reasons = "；".join(dict.fromkeys(ch["reason"] for ch in changes))
+            original_no = original.notice_no if original else ""
+            models.append(VillageNotice(
+                issuing_office=(settings.issuing_office if settings else None)
+                or (book.by_pk[first.tariff_pk].name if first.tariff_pk else "县防贫保障办公室"),
+                title=notice.title, village=households[first.household_id].village_name
+                or notice.village_code, township=households[first.household_id].township_name,
+                notice_no=notice.notice_no, notice_start=notice.start_date,
+                notice_end=notice.end_date, issue_date=notice.start_date, rows=tuple(rows),
+                objection_phone=(settings.objection_phone if settings else None)
+                or "（见村务公开栏）",
+                objection_address=(settings.objection_address if settings else None)
+                or "村民委员会",
+                preamble=f"原公示（编号 {original_no}）中的下列救助对象撤回公示，不予兑现。"
+                         f"撤回原因：{reasons}。撤回的对象经重新核查、理算后仍符合条件的，"
+                         "将另行公示。"))
+    pdfs = list(render_notices(models))
+    paths = []
+    with transaction(ctx.factory) as session:
+        events: list[PendingEvent] = []
+        for notice, pdf in zip(pending, pdfs, strict=True):
+            path = out_dir / "notices" / f"{notice.notice_no}.pdf"
+            store_document(session, ctx, "notice", notice.notice_no, path, pdf, events)
+            paths.append(path)
+        append_events(session, ctx.user_id, ctx.now(), events)
+    return paths
 
 
 def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
