@@ -2,7 +2,7 @@
 
 Streams: JSON Lines are read in blocks of whole lines (about a megabyte) and a JSON array
 element by element, so memory stays flat however many cases there are. Each block is decided
-by the columnar engine (`adjudicator.columnar`), which hands any case it does not take to the
+by the columnar engine (`adjudicator.rules.columnar`), which hands any case it does not take to the
 scalar core; either way the line is the same. A malformed case yields an error line that names
 the case, its place in the file and each field at fault; the run goes on. With several
 workers, blocks are decided in processes and written in input order.
@@ -20,9 +20,9 @@ from typing import IO, Any, Literal
 from pydantic import ValidationError
 
 from adjudicator.batchwork import chunked, gc_paused
-from adjudicator.columnar import ColumnarEngine, Decided
-from adjudicator.decision import adjudicate
-from adjudicator.tariff import Tariff
+from adjudicator.rules.columnar import ColumnarEngine, Decided
+from adjudicator.rules.decision import adjudicate
+from adjudicator.rules.tariff import Tariff
 from schemas.case import Case
 
 _CHUNK = 1 << 16

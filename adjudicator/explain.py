@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from adjudicator.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
-from adjudicator.reasons import reason_text
+from adjudicator.rules.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
+from adjudicator.rules.reasons import reason_text
 
 Values = Mapping[str, Any]
 

@@ -304,7 +304,7 @@ _NAMES: dict[str, str] = {}
 def _chinese_names() -> dict[str, str]:
     if not _NAMES:
         from adjudicator.intake import columns
-        from adjudicator.negative_items import BUILTIN_ITEMS
+        from adjudicator.rules.negative_items import BUILTIN_ITEMS
 
         for table in (columns.HOUSEHOLD_COLUMNS, columns.CLAIM_COLUMNS,
                       columns.VERIFICATION_COLUMNS, columns.DEPARTMENT_COLUMNS):

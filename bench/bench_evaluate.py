@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adjudicator.evaluate import evaluate_stream
-from adjudicator.tariff import load_tariff
+from adjudicator.rules.tariff import load_tariff
 from tariffs import demo_tariff_path
 
 

@@ -56,7 +56,7 @@ def _peak_mib() -> float:
 
 def population(people: int, seed: int) -> tuple[list[str], list[str]]:
     """Distinct valid ID numbers of one county (330102) and names."""
-    from adjudicator.idnumber import check_character
+    from adjudicator.rules.idnumber import check_character
 
     rnd = random.Random(seed)
     ids, names = [], []
@@ -107,13 +107,13 @@ def write_feed(path: Path, rows: int, ids: list[str], names: list[str], seed: in
 
 def seed_database(url: str, ids: list[str], names: list[str]) -> None:
     """The tariff, a supervisor, and every tenth person registered (households of four)."""
+    from adjudicator.rules.tariff import load_tariff
     from adjudicator.services.tariffs import store_tariff
     from adjudicator.services.users import add_user, bootstrap_admin
     from adjudicator.storage.bulk import insert_rows
     from adjudicator.storage.context import Context, connect
     from adjudicator.storage.db import transaction
     from adjudicator.storage.models import Household, Member
-    from adjudicator.tariff import load_tariff
     from tariffs import demo_tariff_path
 
     engine, factory = connect(url)

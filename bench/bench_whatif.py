@@ -128,7 +128,7 @@ def _officer(url: str) -> Any:
 def run_whatif(url: str, draft: str, sweep: str | None) -> dict[str, Any]:
     from adjudicator.fund.contract import load_contract
     from adjudicator.fund.whatif import parse_sweep, what_if
-    from adjudicator.tariff import load_tariff
+    from adjudicator.rules.tariff import load_tariff
     from contracts import demo_contract_path
 
     ctx = _officer(url)
@@ -148,10 +148,10 @@ def run_sample(url: str, draft: str, sample: int) -> dict[str, Any]:
     the what-if's columnar waves (best of three), and the obvious way, each snapshot
     validated into a `Case`, its history rebuilt, decided by the scalar core. Wall and CPU
     seconds (the machine is shared: CPU time is the steadier figure)."""
-    from adjudicator.columnar import ColumnarEngine
-    from adjudicator.decision import adjudicate
     from adjudicator.fund.whatif import PAYING, _stored, decide_households
-    from adjudicator.tariff import load_tariff
+    from adjudicator.rules.columnar import ColumnarEngine
+    from adjudicator.rules.decision import adjudicate
+    from adjudicator.rules.tariff import load_tariff
     from schemas.case import Case, History
 
     ctx = _officer(url)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select
 
 from adjudicator.evaluate import evaluate_stream
-from adjudicator.tariff import load_tariff
+from adjudicator.rules.tariff import load_tariff
 from bench.bench_import import HOUSEHOLDS_PER_CLAIM, TODAY, _peak_mib, pg_schema
 from bench.bench_import import _context as _import_context
 from tariffs import demo_tariff_path
@@ -254,13 +254,13 @@ def _naive(label: str, url: str, tmp: Path, claims: int) -> Row:
     no bulk loads). Same engine and the same stored record, so the ratio is visible."""
     import orjson
 
-    from adjudicator.decision import adjudicate
     from adjudicator.intake import (
         import_claims,
         import_department_data,
         import_households,
         import_verifications,
     )
+    from adjudicator.rules.decision import adjudicate
     from adjudicator.services.adjudication import HouseholdData, build_case, history_for
     from adjudicator.services.tariffs import TariffBook
     from adjudicator.storage.db import transaction

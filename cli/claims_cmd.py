@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adjudicator.messages import Message
-from adjudicator.reasons import reason_text
 from adjudicator.roles import PermissionDenied
+from adjudicator.rules.reasons import reason_text
 from adjudicator.services.adjudication import (
     WorkersFailed,
     adjudicate_in_workers,

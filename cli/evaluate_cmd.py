@@ -12,7 +12,7 @@ import typer
 
 from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.messages import Message
-from adjudicator.tariff import TariffError, load_tariff
+from adjudicator.rules.tariff import TariffError, load_tariff
 from cli.common import err_console, fail, refused
 
 

@@ -247,7 +247,7 @@ def whatif(
     from adjudicator.fund.statement import bar_pairs_chart, category_label, curve_chart
     from adjudicator.fund.whatif import WhatIfError, parse_sweep, what_if
     from adjudicator.roles import PermissionDenied
-    from adjudicator.tariff import TariffError, load_tariff
+    from adjudicator.rules.tariff import TariffError, load_tariff
     from contracts import CONTRACT_DIR
 
     try:

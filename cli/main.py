@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from adjudicator.version import ENGINE_VERSION
+from adjudicator.rules.version import ENGINE_VERSION
 from cli import claims_cmd, demo_cmd, import_cmd, notice_cmd, serve_cmd, system_cmd, tariff_cmd
 from cli.common import LangOption, choose_lang
 from cli.evaluate_cmd import evaluate

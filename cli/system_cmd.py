@@ -11,12 +11,12 @@ from rich.table import Column, Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied, Role
+from adjudicator.rules.tariff import TariffError
 from adjudicator.services.tariffs import load_tariff_file
 from adjudicator.services.users import add_user, bootstrap_admin, list_users
 from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import database_url
 from adjudicator.storage.events import canonical, history, verify_chain
-from adjudicator.tariff import TariffError
 from cli.common import (
     AsOption,
     DbOption,

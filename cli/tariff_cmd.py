@@ -16,7 +16,7 @@ from rich.table import Table
 
 from adjudicator.documents.models import HOUSEHOLD_CATEGORY_LABELS
 from adjudicator.messages import Message, current_lang
-from adjudicator.tariff import Tariff, TariffError, load_tariff
+from adjudicator.rules.tariff import Tariff, TariffError, load_tariff
 from cli.common import (
     AsOption,
     DbOption,

@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from adjudicator.accounts import ACCOUNT_KIND_LABELS, AccountKind, account_problem
 from adjudicator.messages import Message
-from adjudicator.negative_items import BUILTIN_ITEMS
+from adjudicator.rules.negative_items import BUILTIN_ITEMS
 from schemas.case import CostItem, DisasterAmounts, EducationAmounts, IncomeItem, MedicalAmounts
 from schemas.types import (
     CATEGORY_NAME_MAX,
@@ -104,7 +104,7 @@ CROSS_CHECK_SOURCE_LABELS: dict[str, str] = {
 }
 
 #: Short Chinese names of the built-in negative-list items; their full labels
-#: (adjudicator.negative_items.BUILTIN_ITEMS) are accepted as well.
+#: (adjudicator.rules.negative_items.BUILTIN_ITEMS) are accepted as well.
 NEGATIVE_ITEM_LABELS: dict[str, str] = {
     "财政供养": "PUBLIC_SERVANT", "财政供养人员": "PUBLIC_SERVANT",
     "公职人员": "PUBLIC_SERVANT",

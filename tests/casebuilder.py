@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adjudicator.idnumber import check_character
+from adjudicator.rules.idnumber import check_character
 
 DEMO_ITEMS = ["PUBLIC_SERVANT", "VEHICLE", "COMPANY", "COMMERCIAL_HOUSING", "SHOP", "CONCEALMENT"]
 

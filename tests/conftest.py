@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from adjudicator.tariff import Tariff, load_tariff
+from adjudicator.rules.tariff import Tariff, load_tariff
 from tariffs import demo_tariff_path
 
 PG_URL = os.environ.get("ADJUDICATOR_TEST_DATABASE_URL")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from adjudicator.rules.tariff import load_tariff
 from adjudicator.services.tariffs import store_tariff
 from adjudicator.storage.db import transaction
 from adjudicator.storage.models import Claim, Household, Member, Verification
-from adjudicator.tariff import load_tariff
 from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
 

@@ -21,12 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adjudicator.columnar import ColumnarEngine, exact_scaled, fen_of, yuan
-from adjudicator.decision import adjudicate
 from adjudicator.evaluate import evaluate_stream
-from adjudicator.idnumber import check_character
-from adjudicator.money import exact
-from adjudicator.tariff import Tariff, load_tariff, parse_tariff
+from adjudicator.rules.columnar import ColumnarEngine, exact_scaled, fen_of, yuan
+from adjudicator.rules.decision import adjudicate
+from adjudicator.rules.idnumber import check_character
+from adjudicator.rules.money import exact
+from adjudicator.rules.tariff import Tariff, load_tariff, parse_tariff
 from fixtures.generate import iter_cases
 from schemas.case import Case
 from tariffs import demo_tariff_path
@@ -403,7 +403,7 @@ def _valid(document: bytes) -> bool:
 def test_yuan_formats_fen_as_the_scalar_core_does(fen: int) -> None:
     from decimal import Decimal
 
-    from adjudicator.money import fmt
+    from adjudicator.rules.money import fmt
 
     assert yuan(fen) == fmt(Decimal(fen).scaleb(-2))
 

@@ -798,7 +798,7 @@ def test_every_trace_value_and_rule_has_a_chinese_name() -> None:
 
     from adjudicator import adjudicate
     from adjudicator.documents.trace_labels import KEY_LABELS, RULE_LABELS
-    from adjudicator.tariff import load_tariff
+    from adjudicator.rules.tariff import load_tariff
     from schemas import Case
     from tariffs import demo_tariff_path
 

@@ -11,7 +11,7 @@ import pytest
 
 from adjudicator import evaluate as evaluation
 from adjudicator.evaluate import evaluate_stream
-from adjudicator.tariff import load_tariff
+from adjudicator.rules.tariff import load_tariff
 from fixtures.generate import iter_cases
 from tariffs import demo_tariff_path
 

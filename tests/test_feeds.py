@@ -26,6 +26,7 @@ from adjudicator.feeds.triage import (
 )
 from adjudicator.intake.report import read_report
 from adjudicator.roles import PermissionDenied
+from adjudicator.rules.tariff import TariffError, parse_tariff
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.users import add_user
 from adjudicator.storage.db import transaction
@@ -39,7 +40,6 @@ from adjudicator.storage.models import (
     Verification,
 )
 from adjudicator.storage.models_feeds import FeedRow
-from adjudicator.tariff import TariffError, parse_tariff
 from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
 from tests.seed import load_demo_tariff

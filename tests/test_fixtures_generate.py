@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from adjudicator import adjudicate
-from adjudicator.idnumber import id_number_problem
 from adjudicator.intake import import_file
+from adjudicator.rules.idnumber import id_number_problem
 from adjudicator.storage.models import Claim, Finding, Member, Verification
 from fixtures.generate import age_on, county_cases, generate_county, iter_cases, main
 from fixtures.generate import write_import_files as write_files

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from adjudicator.demo import _APPROVABLE, StagedCounty, stage_county
 from adjudicator.fund.contract import load_contract
 from adjudicator.fund.whatif import WhatIfError, parse_sweep, variant, what_if, with_history
+from adjudicator.rules.tariff import TariffError, load_tariff
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.review import list_pended, resolve
 from adjudicator.storage.models import Claim, DecisionRecord, Event
-from adjudicator.tariff import TariffError, load_tariff
 from contracts import demo_contract_path
 from tariffs import demo_tariff_path
 

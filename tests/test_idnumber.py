@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adjudicator.idnumber import check_character, id_number_problem, is_valid_id_number
+from adjudicator.rules.idnumber import check_character, id_number_problem, is_valid_id_number
 
 # Worked by hand (see the sums in the test below); the first is the standard's own example.
 HAND_CHECKED = [

@@ -14,7 +14,6 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select, text
 
-from adjudicator.idnumber import check_character
 from adjudicator.intake import claims as claims_intake
 from adjudicator.intake import (
     fastrows,
@@ -29,6 +28,7 @@ from adjudicator.intake import verifications as verifications_intake
 from adjudicator.intake.fastrows import FastModel
 from adjudicator.intake.pipeline import validation_problems
 from adjudicator.intake.report import read_report
+from adjudicator.rules.idnumber import check_character
 from adjudicator.storage.events import verify_chain
 from adjudicator.storage.models import Claim, Event, Finding, Household, Member, Verification
 from fixtures.generate import generate_county, write_import_files

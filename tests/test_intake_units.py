@@ -15,7 +15,7 @@ from adjudicator.intake import columns
 from adjudicator.intake.pipeline import validation_problems
 from adjudicator.intake.report import masked_original
 from adjudicator.intake.sources import cell_text
-from adjudicator.negative_items import BUILTIN_ITEMS
+from adjudicator.rules.negative_items import BUILTIN_ITEMS
 from schemas import imports
 
 DOCS = (Path(__file__).parent.parent / "docs" / "import.md").read_text(encoding="utf-8")

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from adjudicator.idnumber import check_character
 from adjudicator.intake import import_claims, import_households
 from adjudicator.intake.report import read_report
 from adjudicator.messages import Message, set_lang, validation_reason
+from adjudicator.rules.idnumber import check_character
 from adjudicator.storage.models import Member
 from cli.main import app
 from schemas.imports import RELATION_LABELS, HouseholdRow, Relation, parse_relation

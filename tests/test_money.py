@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adjudicator.money import divide_to_fen, exact, fmt, fmt_half_up, round_to_step, to_fen
+from adjudicator.rules.money import divide_to_fen, exact, fmt, fmt_half_up, round_to_step, to_fen
 
 
 def ref_half_up(value: Fraction, step: Fraction) -> Fraction:

@@ -50,8 +50,8 @@ from hypothesis import strategies as st
 
 import schemas
 from adjudicator import adjudicate
-from adjudicator.idnumber import check_character
-from adjudicator.tariff import Tariff, parse_tariff
+from adjudicator.rules.idnumber import check_character
+from adjudicator.rules.tariff import Tariff, parse_tariff
 from schemas import Case
 from schemas import Decision as DecisionSchema
 

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from adjudicator.decision import adjudicate
+from adjudicator.rules.decision import adjudicate
+from adjudicator.rules.tariff import Tariff
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.audit import (
     draw_sample,
@@ -30,7 +31,6 @@ from adjudicator.services.review import list_pended, resolve
 from adjudicator.services.users import add_user, bootstrap_admin
 from adjudicator.storage.context import Context, connect
 from adjudicator.storage.models import Claim, DecisionRecord
-from adjudicator.tariff import Tariff
 from schemas.case import Case
 from tests.casebuilder import make_case
 from tests.conftest import FixedClock

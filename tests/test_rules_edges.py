@@ -3,7 +3,7 @@
 Each expected figure is worked out by hand from RULES.md in the comment beside it. Tariffs are
 the demo tariff (LAYOUT.md: line 7000, after_expense, hardship 0.5, review 30000, rounding
 0.01, medical 5000-20000 @0.5, 20000-50000 @0.6, 50000+ @0.7, cap 100000, all-category cap
-150000) with the edits each test names, parsed by adjudicator.tariff.parse_tariff.
+150000) with the edits each test names, parsed by adjudicator.rules.tariff.parse_tariff.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from adjudicator import adjudicate
-from adjudicator.tariff import Tariff, parse_tariff
+from adjudicator.rules.tariff import Tariff, parse_tariff
 from schemas import Case
 from tariffs import demo_tariff_path
 from tests.casebuilder import make_case

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from adjudicator import adjudicate
-from adjudicator.tariff import Tariff
+from adjudicator.rules.tariff import Tariff
 from fixtures import SAMPLES_DIR
 from schemas import Case, Decision
 from schemas.generate import MODELS, SCHEMA_DIR, render

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 import schemas
 from adjudicator import adjudicate
-from adjudicator.tariff import Tariff
+from adjudicator.rules.tariff import Tariff
 from schemas import Case, Decision
 from tests.casebuilder import make_case
 
@@ -173,7 +173,7 @@ def test_model_and_published_json_schema_agree_on_amount_strings(amount: str) ->
 @pytest.mark.parametrize("literal", ['"-0"', '"-0.00"', "-0.0"])
 def test_negative_zero_never_reaches_a_decision_bug(literal: str, demo_tariff: Tariff) -> None:
     # BUG (schemas/types.py Money: Field(ge=0) admits Decimal("-0"), whose text the published
-    # pattern ^[0-9]+(\.[0-9]{1,2})?$ refuses; adjudicator/checks.py eligible_expense:
+    # pattern ^[0-9]+(\.[0-9]{1,2})?$ refuses; adjudicator/rules/checks.py eligible_expense:
     # max(raw, ZERO) returns the -0 it was given): total_cost "-0" gives a decision with
     # "eligible_expense": "-0.00", which schemas/decision.schema.json refuses.
     path = ("claim", "medical", "total_cost")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from adjudicator import adjudicate
-from adjudicator.tariff import Tariff, TariffError, load_tariff, parse_tariff
+from adjudicator.rules.tariff import Tariff, TariffError, load_tariff, parse_tariff
 from schemas import Case
 from tariffs import demo_tariff_path
 from tests.casebuilder import make_case
@@ -276,7 +276,7 @@ def test_several_structural_problems_are_reported_together(tmp_path: Path) -> No
 
 
 def test_structural_and_semantic_problems_are_reported_together_bug(tmp_path: Path) -> None:
-    # BUG (adjudicator/tariff.py parse_tariff): the semantic checks run only once the file has
+    # BUG (adjudicator/rules/tariff.py parse_tariff): the semantic checks run only once the file has
     # passed pydantic validation, so a typo hides a non-contiguous band; fixing the typo then
     # reveals the next problem. The loader promises "TariffError naming every problem".
     text = edited((BAND_2, '{ from = "25000", to = "50000", rate = "0.6" }'))

@@ -15,8 +15,8 @@ import pytest
 from pydantic import ValidationError
 
 from adjudicator import adjudicate
-from adjudicator.columnar import ColumnarEngine
-from adjudicator.tariff import Tariff, TariffError, load_tariff, parse_tariff
+from adjudicator.rules.columnar import ColumnarEngine
+from adjudicator.rules.tariff import Tariff, TariffError, load_tariff, parse_tariff
 from schemas import Case
 from tests.casebuilder import make_case
 
@@ -317,8 +317,8 @@ def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None
 
 
 def test_every_reason_the_engine_gives_has_words_for_people() -> None:
-    from adjudicator import reasons
     from adjudicator.documents.reasons import REASON_TEXTS, describe_reason
+    from adjudicator.rules import reasons
 
     codes = [value for name, value in vars(reasons).items()
              if name.isupper() and isinstance(value, str) and value != reasons.NEG_PREFIX]

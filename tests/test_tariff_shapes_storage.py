@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from adjudicator.intake import import_claims, import_households
+from adjudicator.rules.tariff import load_tariff
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.review import resolve
 from adjudicator.services.tariffs import store_tariff
 from adjudicator.storage.db import transaction
 from adjudicator.storage.models import Claim, DecisionRecord, Verification
-from adjudicator.tariff import load_tariff
 from tests.casebuilder import DEMO_ITEMS, valid_id
 
 pytestmark = pytest.mark.usefixtures("late_in_2026")

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from adjudicator.negative_items import BUILTIN_ITEMS
+from adjudicator.rules.negative_items import BUILTIN_ITEMS
 from adjudicator.storage.models import Member
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_audit import VerificationEvidence

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from adjudicator import adjudicate
-from adjudicator.columnar import ColumnarEngine
-from adjudicator.tariff import Tariff, load_tariff
+from adjudicator.rules.columnar import ColumnarEngine
+from adjudicator.rules.tariff import Tariff, load_tariff
 from schemas import Case
 from tests.casebuilder import make_case
 

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from adjudicator.feeds import redecision
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
-from adjudicator.feeds.figures import WARNING_FIELDS
 from adjudicator.feeds.reader import ROW, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import inspect_file
+from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction

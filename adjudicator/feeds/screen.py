@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adjudicator.feeds.figures import default_fields
 from adjudicator.feeds.importer import month_bounds
 from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.rules.figures import default_fields
+from adjudicator.rules.tariff import Tariff
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
@@ -34,7 +35,6 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
 from adjudicator.storage.models_feeds import FeedPush, FeedRow
-from adjudicator.tariff import Tariff
 
 ZERO = Decimal("0.00")
 

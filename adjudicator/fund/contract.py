@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from adjudicator.tariff import Ratio, _decimal, _loc_to_key
+from adjudicator.rules.tariff import Ratio, _decimal, _loc_to_key
 from schemas.types import Money
 
 FEN = Decimal("0.01")

@@ -30,13 +30,13 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
-from adjudicator.columnar import ColumnarEngine, Decided, fen_of, yuan
-from adjudicator.decision import adjudicate
 from adjudicator.fund.contract import FEN, Contract
+from adjudicator.rules.columnar import ColumnarEngine, Decided, fen_of, yuan
+from adjudicator.rules.decision import adjudicate
+from adjudicator.rules.tariff import Tariff, TariffError, _loc_to_key, _semantic_problems
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import READ_SNAPSHOT
 from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
-from adjudicator.tariff import Tariff, TariffError, _loc_to_key, _semantic_problems
 from schemas.case import Case
 
 ZERO = Decimal("0.00")

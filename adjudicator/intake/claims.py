@@ -29,10 +29,10 @@ from adjudicator.intake.pipeline import (
     unique,
 )
 from adjudicator.messages import Message
+from adjudicator.rules.tariff import BUILTIN_SHAPES
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.models import Claim
-from adjudicator.tariff import BUILTIN_SHAPES
 from adjudicator.workflow import ClaimStatus, check_transition
 from schemas.imports import DISASTER_FIELDS, EDUCATION_FIELDS, MEDICAL_FIELDS, ClaimRow
 

@@ -24,10 +24,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from adjudicator.batchwork import gc_paused
-from adjudicator.columnar import Decided
-from adjudicator.decision import Decision, adjudicate
 from adjudicator.evaluate import field_path
 from adjudicator.feeds.reuse import reused_verifications
+from adjudicator.rules.columnar import Decided
+from adjudicator.rules.decision import Decision, adjudicate
+from adjudicator.rules.tariff import Tariff
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError, TariffPin
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
@@ -36,7 +37,6 @@ from adjudicator.storage.digest import sha256_text
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
-from adjudicator.tariff import Tariff
 from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, check_transition
 from schemas.case import Case, amounts_part
 from schemas.types import MAX_AMOUNT, amount_too_large, format_amount

@@ -28,8 +28,9 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adjudicator.decision import Decision, adjudicate
-from adjudicator.money import fmt
+from adjudicator.rules.decision import Decision, adjudicate
+from adjudicator.rules.money import fmt
+from adjudicator.rules.tariff import Tariff
 from adjudicator.services.adjudication import HouseholdData, build_case, record_decision
 from adjudicator.services.cascade import redecide_later
 from adjudicator.services.scope import require_claim_in_scope, scope_filter, scoped
@@ -64,7 +65,6 @@ from adjudicator.storage.models_audit import (
     AuditSample,
     AuditSampleItem,
 )
-from adjudicator.tariff import Tariff
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
 from schemas.case import Case, Verification
 from schemas.types import CostKind, IncomeKind

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import select
 
 from adjudicator.explain import explain_step
+from adjudicator.rules.tariff import Tariff
 from adjudicator.services.notices import store_document
 from adjudicator.services.payments import confirmed_paid
 from adjudicator.services.scope import require_claim_in_scope, scoped
@@ -28,7 +29,6 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_notice import Document, NoticeItem
-from adjudicator.tariff import Tariff
 from adjudicator.workflow import ClaimStatus
 
 ZERO = Decimal(0)

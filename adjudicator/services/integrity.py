@@ -24,7 +24,7 @@ import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.decision import adjudicate
+from adjudicator.rules.decision import adjudicate
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import READ_SNAPSHOT

@@ -12,11 +12,11 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.decision import adjudicate
+from adjudicator.rules.decision import adjudicate
+from adjudicator.rules.tariff import Tariff, TariffError, parse_tariff
 from adjudicator.services.scope import require_claim_in_scope, scoped
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Claim, DecisionRecord, Household, TariffRecord
-from adjudicator.tariff import Tariff, TariffError, parse_tariff
 from schemas.case import Case
 
 

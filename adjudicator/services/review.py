@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator import reasons as R
+from adjudicator.rules import reasons as R
 from adjudicator.services.cascade import paid_claims, redecide_later, settle_redecided
 from adjudicator.services.integrity import check_approvable
 from adjudicator.services.scope import require_claim_in_scope, scoped

@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.columnar import ColumnarEngine
 from adjudicator.messages import Message, NotFound, Refused
+from adjudicator.rules.columnar import ColumnarEngine
+from adjudicator.rules.tariff import Tariff, load_tariff, parse_tariff
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Event, TariffRecord
-from adjudicator.tariff import Tariff, load_tariff, parse_tariff
 
 
 def store_tariff(session: Session, tariff: Tariff, content: bytes, actor: str, at: str

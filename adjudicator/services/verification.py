@@ -30,9 +30,10 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adjudicator import reasons as R
 from adjudicator.holiday_calendar import Deadline
 from adjudicator.roles import PermissionDenied, Role
+from adjudicator.rules import reasons as R
+from adjudicator.rules.tariff import Tariff
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.context import Context
@@ -41,7 +42,6 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member, User
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_audit import VerificationEvidence
-from adjudicator.tariff import Tariff
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
 from schemas.case import CostItem, Identifier, IncomeItem, ItemCode, Verification
 from schemas.types import CostKind, CrossCheckSource, IncomeKind, Money

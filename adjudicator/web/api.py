@@ -20,8 +20,8 @@ from starlette.responses import Response
 
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, HOUSEHOLD_CATEGORY_LABELS
 from adjudicator.documents.summary import summary_sentences
-from adjudicator.money import fmt
-from adjudicator.reasons import reason_text
+from adjudicator.rules.money import fmt
+from adjudicator.rules.reasons import reason_text
 from adjudicator.services.audit import audit_report, draw_sample
 from adjudicator.services.notices import close_notice, list_notices, record_objection
 from adjudicator.services.verification import (

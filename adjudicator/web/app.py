@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adjudicator.logs import get_logger
+from adjudicator.rules.version import ENGINE_VERSION
 from adjudicator.storage.context import connect
-from adjudicator.version import ENGINE_VERSION
 from adjudicator.web import api, pages_admin, pages_auth, pages_officer, pages_verifier
 from adjudicator.web.auth import Authenticator
 from adjudicator.web.deps import csrf_guard, no_nul_in_form

@@ -27,7 +27,7 @@ from adjudicator.documents.models import (
     TownshipRow,
 )
 from adjudicator.explain import explain_decision
-from adjudicator.reasons import reason_text
+from adjudicator.rules.reasons import reason_text
 from adjudicator.services.documents import summary_counts
 from adjudicator.services.notices import CreatedNotice, create_notices
 from adjudicator.services.review import PendedClaim, decision_json, list_pended, resolve
@@ -116,7 +116,7 @@ def case_facts(ctx: Context, signed: SignedIn, claim_id: str) -> CaseFacts | Non
     import orjson
 
     from adjudicator.masking import mask_id_number
-    from adjudicator.negative_items import BUILTIN_ITEMS
+    from adjudicator.rules.negative_items import BUILTIN_ITEMS
     from adjudicator.services.tariffs import TariffBook
     from adjudicator.services.verification import INCOME_LABELS, SOURCE_LABELS
     from adjudicator.storage.models import Claim, DecisionRecord, Household, Member

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from adjudicator.documents.trace_labels import reason_name
 from adjudicator.masking import mask_id_number, mask_name
-from adjudicator.reasons import reason_text
+from adjudicator.rules.reasons import reason_text
 from adjudicator.storage.clock import local
 from adjudicator.web.csrf import CSRF_FIELD, CSRF_HEADER, PRELOGIN_COOKIE
 from adjudicator.web.labels import TABLES, label

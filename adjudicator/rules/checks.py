@@ -1,7 +1,7 @@
 """The ordered checks of RULES.md steps 1 to 6, each recording itself in the trace.
 
 Each function looks at the case and the tariff only, appends its trace step and returns the
-reason codes it raises; `adjudicator.decision` strings them together.
+reason codes it raises; `adjudicator.rules.decision` strings them together.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from adjudicator import reasons as R
-from adjudicator.idnumber import id_number_problem
-from adjudicator.money import ZERO, divide_to_fen, exact, fmt
-from adjudicator.tariff import CategoryRules, Tariff
-from adjudicator.trace import FAIL, INFO, PASS, PEND, TraceBuilder
+from adjudicator.rules import reasons as R
+from adjudicator.rules.idnumber import id_number_problem
+from adjudicator.rules.money import ZERO, divide_to_fen, exact, fmt
+from adjudicator.rules.tariff import CategoryRules, Tariff
+from adjudicator.rules.trace import FAIL, INFO, PASS, PEND, TraceBuilder
 from schemas.case import AMOUNTS_PART, Case, Claim
 
 

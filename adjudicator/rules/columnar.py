@@ -1,4 +1,4 @@
-"""The columnar engine: the same decisions as `adjudicator.decision`, many cases at a time.
+"""The columnar engine: the same decisions as `adjudicator.rules.decision`, many cases at a time.
 
 `adjudicate(case, tariff)` is the reference: clear, one case at a time, on `Decimal`. This
 module decides a chunk of cases at once and must produce exactly the same decision JSON, byte
@@ -32,13 +32,13 @@ import numpy as np
 import orjson
 from pydantic import ValidationError
 
-from adjudicator import reasons as R
-from adjudicator.decision import Decision
-from adjudicator.idnumber import id_number_problem
-from adjudicator.money import exact, fmt
-from adjudicator.tariff import Tariff
-from adjudicator.trace import FAIL, INFO, PASS, PEND
-from adjudicator.version import ENGINE_VERSION
+from adjudicator.rules import reasons as R
+from adjudicator.rules.decision import Decision
+from adjudicator.rules.idnumber import id_number_problem
+from adjudicator.rules.money import exact, fmt
+from adjudicator.rules.tariff import Tariff
+from adjudicator.rules.trace import FAIL, INFO, PASS, PEND
+from adjudicator.rules.version import ENGINE_VERSION
 from schemas.case import AMOUNTS_PART
 from schemas.case_fast import FAST_CASE
 from schemas.types import EducationStage, HouseholdCategory

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from adjudicator.tariff import Band
+from adjudicator.rules.tariff import Band
 
 
 @dataclass(frozen=True, slots=True)

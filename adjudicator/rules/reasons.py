@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from adjudicator.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
+from adjudicator.rules.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
 
 NOT_COVERED_REGION = "NOT_COVERED_REGION"
 NOT_IN_POLICY_PERIOD = "NOT_IN_POLICY_PERIOD"

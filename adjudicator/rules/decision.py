@@ -12,13 +12,13 @@ from typing import Any
 
 import orjson
 
-from adjudicator import checks
-from adjudicator import reasons as R
-from adjudicator.bands import Slice, band_slices
-from adjudicator.money import ZERO, exact, fmt, fmt_half_up, round_to_step
-from adjudicator.tariff import CategoryRules, Tariff
-from adjudicator.trace import FAIL, PASS, PEND, TraceBuilder, TraceStep
-from adjudicator.version import ENGINE_VERSION
+from adjudicator.rules import checks
+from adjudicator.rules import reasons as R
+from adjudicator.rules.bands import Slice, band_slices
+from adjudicator.rules.money import ZERO, exact, fmt, fmt_half_up, round_to_step
+from adjudicator.rules.tariff import CategoryRules, Tariff
+from adjudicator.rules.trace import FAIL, PASS, PEND, TraceBuilder, TraceStep
+from adjudicator.rules.version import ENGINE_VERSION
 from schemas.case import Case
 from schemas.types import Outcome
 

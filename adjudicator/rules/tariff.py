@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from adjudicator.feeds.figures import WARNING_FIELDS
-from adjudicator.negative_items import BUILTIN_ITEMS
+from adjudicator.rules.figures import WARNING_FIELDS
+from adjudicator.rules.negative_items import BUILTIN_ITEMS
 from schemas.types import (
     CATEGORY_NAME_MAX,
     CATEGORY_NAME_PATTERN,
