@@ -20,7 +20,8 @@ from typing import IO, Any, Literal
 from pydantic import ValidationError
 
 from adjudicator.batchwork import chunked, gc_paused
-from adjudicator.rules.columnar import ColumnarEngine, Decided
+from adjudicator.rules.columnar import ColumnarEngine
+from adjudicator.rules.decided import Decided
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff
 from schemas.case import Case

@@ -261,7 +261,8 @@ def _naive(label: str, url: str, tmp: Path, claims: int) -> Row:
         import_verifications,
     )
     from adjudicator.rules.decision import adjudicate
-    from adjudicator.services.adjudication import HouseholdData, build_case, history_for
+    from adjudicator.rules.history import history_for
+    from adjudicator.services.adjudication import HouseholdData, build_case
     from adjudicator.services.tariffs import TariffBook
     from adjudicator.storage.db import transaction
     from adjudicator.storage.events import PendingEvent, append_events

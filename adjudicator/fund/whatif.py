@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
 from adjudicator.fund.contract import FEN, Contract
-from adjudicator.rules.columnar import ColumnarEngine, Decided, fen_of, yuan
+from adjudicator.rules.columnar import ColumnarEngine, fen_of, yuan
+from adjudicator.rules.decided import Decided
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff, TariffError, _loc_to_key, _semantic_problems
 from adjudicator.storage.context import Context

@@ -26,14 +26,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import numpy as np
 import orjson
 from pydantic import ValidationError
 
 from adjudicator.rules import reasons as R
-from adjudicator.rules.decision import Decision
+from adjudicator.rules.decided import Decided
 from adjudicator.rules.idnumber import id_number_problem
 from adjudicator.rules.money import exact, fmt
 from adjudicator.rules.tariff import Tariff
@@ -118,29 +118,6 @@ class _Category:
     shape: str
     excluded_causes: list[str]
     exclude_motor_vehicles: bool
-
-
-class Decided(NamedTuple):
-    """A decision as the engines hand it on: its canonical JSON line and the figures a store
-    or a count needs, amounts as two-decimal text."""
-
-    line: bytes
-    outcome: str
-    reasons: tuple[str, ...]
-    payout: str
-    eligible_expense: str
-    counted_expense: str
-    tariff_id: str
-    tariff_sha256: str
-    engine_version: str
-
-    @classmethod
-    def of(cls, decision: Decision) -> Decided:
-        """The same, from the scalar core's decision."""
-        return cls(decision.to_json().encode(), decision.outcome.value, decision.reasons,
-                   fmt(decision.payout), fmt(decision.eligible_expense),
-                   fmt(decision.counted_expense), decision.tariff_id, decision.tariff_sha256,
-                   decision.engine_version)
 
 
 class ColumnarTariff:
@@ -840,4 +817,4 @@ def _part_of(claim: dict[str, Any]) -> str:
     return next(part for part in _PARTS if claim.get(part) is not None)
 
 
-__all__ = ["ColumnarEngine", "ColumnarTariff", "Decided", "exact_scaled", "fen_of", "yuan"]
+__all__ = ["ColumnarEngine", "ColumnarTariff", "exact_scaled", "fen_of", "yuan"]

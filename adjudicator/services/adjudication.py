@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from adjudicator.batchwork import gc_paused
 from adjudicator.evaluate import field_path
 from adjudicator.feeds.reuse import reused_verifications
-from adjudicator.rules.columnar import Decided
+from adjudicator.rules.decided import Decided
 from adjudicator.rules.decision import Decision, adjudicate
+from adjudicator.rules.history import history_for, waiting_for
 from adjudicator.rules.tariff import Tariff
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError, TariffPin
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
@@ -125,50 +126,6 @@ class BatchClaim:
 _BATCH_CLAIM_COLUMNS = [getattr(Claim, name) for name in BatchClaim.__slots__]
 _MOVED = ("status", "tariff_pk", "updated_at", "final_counted_expense", "final_paid",
           "current_decision_id")
-
-
-def history_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> dict[str, Decimal]:
-    """The household's final decisions in this claim's category and tariff period (RULES.md);
-    under a per-person cap, also what the claim's member was paid in all categories."""
-    expense = paid = paid_all = paid_member = ZERO
-    for other in claims:
-        if other.claim_id == claim.claim_id or other.final_counted_expense is None:
-            continue
-        if not tariff.valid_from <= other.event_date <= tariff.valid_to:
-            continue
-        paid_all += other.final_paid or ZERO
-        if other.member_id == claim.member_id:
-            paid_member += other.final_paid or ZERO
-        if other.category == claim.category:
-            expense += other.final_counted_expense
-            paid += other.final_paid or ZERO
-    history = {"eligible_expense_to_date": expense, "paid_to_date": paid,
-               "paid_all_categories_to_date": paid_all}
-    if tariff.person_annual_cap_all is not None:  # else the case reads as it always did
-        history["paid_member_all_categories_to_date"] = paid_member
-    return history
-
-
-def caps_all_categories(tariff: Tariff) -> bool:
-    """Whether the tariff caps what a household (or a person) receives in all categories:
-    then a claim's history, and its waiting, take in every category (RULES.md)."""
-    return tariff.caps_across_categories
-
-
-def waiting_for(claim: Claim, tariff: Tariff, claims: Iterable[Claim]) -> Claim | None:
-    """An earlier claim of the same household and period that is not final: of the same
-    category always, of any category when the tariff caps all categories (RULES.md: a
-    pended payout would otherwise leave the all-category cap unguarded)."""
-    key = (claim.event_date, claim.claim_id)
-    any_category = caps_all_categories(tariff)
-    for other in claims:
-        if (other.claim_id != claim.claim_id
-                and (any_category or other.category == claim.category)
-                and (other.event_date, other.claim_id) < key
-                and tariff.valid_from <= other.event_date <= tariff.valid_to
-                and other.status in NOT_FINAL):
-            return other
-    return None
 
 
 def build_case(case_id: str, data: HouseholdData, claim: Claim,
@@ -339,7 +296,7 @@ def _decide_chunk(ctx: Context, book: TariffBook, households: list[HouseholdData
                 except TariffChoiceError as exc:
                     result.errors.append((claim.claim_id, str(exc)))
                     continue
-                earlier = waiting_for(claim, tariff, data.claims)
+                earlier = waiting_for(claim, tariff, data.claims, NOT_FINAL)
                 if earlier is not None:
                     result.waiting.append((claim.claim_id, f"waits for earlier claim "
                                            f"{earlier.claim_id} ({earlier.status})"))

@@ -39,7 +39,7 @@ def later_decided(session: Session, claim: Claim, book: TariffBook | None = None
     """The household's decided claims after `claim` (by event date, claim id) whose history
     `claim`'s decision entered: same tariff period, same category, or any category when the
     tariff caps all categories. Locked, in order."""
-    from adjudicator.services.adjudication import caps_all_categories
+    from adjudicator.rules.history import caps_all_categories
 
     if claim.tariff_pk is None:
         return []

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from adjudicator.messages import Message, NotFound, Refused
 from adjudicator.rules.columnar import ColumnarEngine
+from adjudicator.rules.history import choose_tariff
 from adjudicator.rules.tariff import Tariff, load_tariff, parse_tariff
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -89,25 +90,18 @@ class TariffBook:
 
     def choose(self, region_code: str, event_date: dt.date) -> tuple[int, Tariff]:
         """The tariff for a household's region on an event date, or TariffChoiceError."""
-        best: list[tuple[int, int, Tariff]] = []
-        for pk, tariff in self.by_pk.items():
-            if pk not in self.active or not tariff.valid_from <= event_date <= tariff.valid_to:
-                continue
-            matched = tariff.covers_region(region_code)
-            if matched is not None:
-                best.append((len(matched), pk, tariff))
-        if not best:
+        chosen = choose_tariff(self.by_pk, self.active, region_code, event_date)
+        if not chosen:
             raise TariffChoiceError(
                 f"no stored tariff covers region {region_code} on {event_date} "
                 "(load one with 'adjudicator tariff load FILE')")
-        best.sort(key=lambda item: -item[0])
-        if len(best) > 1 and best[0][0] == best[1][0]:
-            ids = sorted({best[0][2].id, best[1][2].id})
+        if len(chosen) > 1:
+            ids = sorted({chosen[0][1].id, chosen[1][1].id})
             raise TariffChoiceError(
                 f"two equally specific tariffs cover region {region_code} on {event_date}: "
-                f"{' and '.join(ids)} (#{best[0][1]}, #{best[1][1]}); retire one with "
+                f"{' and '.join(ids)} (#{chosen[0][0]}, #{chosen[1][0]}); retire one with "
                 "'adjudicator tariff retire'")
-        return best[0][1], best[0][2]
+        return chosen[0]
 
     def engine(self, pk: int) -> ColumnarEngine:
         """The columnar engine of a stored tariff, made once."""
