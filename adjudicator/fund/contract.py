@@ -12,15 +12,14 @@ file is refused with every problem named by its key, in Chinese first.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from adjudicator.rules.tariff import Ratio, _decimal, _loc_to_key
+from adjudicator.rules.tariff import Ratio
+from adjudicator.rules.validated_toml import FileTexts, decimal_or_none, parse_validated_toml
 from schemas.types import Money
 
 FEN = Decimal("0.01")
@@ -136,11 +135,11 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(persons, int) and not isinstance(persons, bool) and persons <= 0:
         problems.append(("insured_persons", "参保人数须大于0 (must be positive)"))
     for key in ("premium_per_person", "fund"):
-        value = _decimal(raw.get(key)) if key in raw else None
+        value = decimal_or_none(raw.get(key)) if key in raw else None
         if value is not None and value <= 0:
             problems.append((key, "须大于0 (must be positive)"))
     for key in ("management_share", "warning_share", "target_loss_ratio"):
-        value = _decimal(raw.get(key)) if key in raw else None
+        value = decimal_or_none(raw.get(key)) if key in raw else None
         if value is None:
             continue
         if key == "management_share" and not value < 1:
@@ -167,7 +166,7 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
             if not isinstance(item, dict):
                 shares_ok = False
                 continue
-            share = _decimal(item.get("share"))
+            share = decimal_or_none(item.get("share"))
             if share is None:
                 shares_ok = False
             else:
@@ -191,7 +190,7 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
                              "up to 1)"))
     settlement = raw.get("settlement")
     if isinstance(settlement, dict):
-        corridor = _decimal(settlement.get("corridor")) if "corridor" in settlement else None
+        corridor = decimal_or_none(settlement.get("corridor")) if "corridor" in settlement else None
         if corridor is not None and not Decimal(0) < corridor < 1:
             problems.append(("settlement.corridor",
                              f"{corridor} 不在(0, 1)内 (a share of premium in (0, 1); omit it "
@@ -199,31 +198,15 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-_RESERVED = ("sha256", "source")
+_TEXTS = FileTexts(not_utf8="不是UTF-8文本 (not UTF-8 text): {}",
+                   not_toml="不是有效的TOML (not valid TOML): {}",
+                   reserved="由加载程序设置，不能写在文件中 (set by the loader, not by the file)")
 
 
 def parse_contract(data: bytes, source: str = "<contract>") -> Contract:
     """Parse and validate a contract from its file bytes; ContractError names every problem."""
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ContractError(source, [("(file)", f"不是UTF-8文本 (not UTF-8 text): {exc}")]
-                            ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ContractError(source, [("(file)", f"不是有效的TOML (not valid TOML): {exc}")]
-                            ) from exc
-    problems = [(key, "由加载程序设置，不能写在文件中 (set by the loader, not by the file)")
-                for key in _RESERVED if key in raw]
-    contract = None
-    try:
-        contract = Contract.model_validate({k: v for k, v in raw.items() if k not in _RESERVED})
-    except ValidationError as exc:
-        problems += [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
-    problems += _semantic_problems(raw)
-    if problems or contract is None:
-        raise ContractError(source, list(dict.fromkeys(problems)))
-    digest = hashlib.sha256(data).hexdigest()
-    return contract.model_copy(update={"sha256": digest, "source": source})
+    return parse_validated_toml(data, source, Contract, semantic=_semantic_problems,
+                                error=ContractError, texts=_TEXTS)
 
 
 def load_contract(path: str | Path) -> Contract:

@@ -34,7 +34,8 @@ from adjudicator.fund.contract import FEN, Contract
 from adjudicator.rules.columnar import ColumnarEngine, fen_of, yuan
 from adjudicator.rules.decided import Decided
 from adjudicator.rules.decision import adjudicate
-from adjudicator.rules.tariff import Tariff, TariffError, _loc_to_key, _semantic_problems
+from adjudicator.rules.tariff import Tariff, TariffError, _semantic_problems
+from adjudicator.rules.validated_toml import loc_to_key
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import READ_SNAPSHOT
 from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
@@ -131,7 +132,7 @@ def variant(draft: Tariff, key: str, value: Decimal) -> Tariff:
     try:
         tariff = Tariff.model_validate(data)
     except ValidationError as exc:
-        problems += [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
+        problems += [(loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()]
         tariff = None
     if problems or tariff is None:
         raise TariffError(f"{draft.source} ({key}={value})", problems)

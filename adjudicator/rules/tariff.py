@@ -8,17 +8,16 @@ Loading validates structure (pydantic) and meaning (bands contiguous and increas
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.rules.negative_items import BUILTIN_ITEMS
+from adjudicator.rules.validated_toml import FileTexts, decimal_or_none, parse_validated_toml
 from schemas.types import (
     CATEGORY_NAME_MAX,
     CATEGORY_NAME_PATTERN,
@@ -201,26 +200,6 @@ class TariffError(ValueError):
         super().__init__("\n".join(lines))
 
 
-def _loc_to_key(loc: tuple[int | str, ...]) -> str:
-    key = ""
-    for part in loc:
-        if isinstance(part, int):
-            key += f"[{part}]"
-        else:
-            key += ("." if key else "") + ("from" if part == "from_" else str(part))
-    return key or "(top level)"
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """The value as a Decimal when it is one (structural validation reports it otherwise)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        return Decimal(repr(value) if isinstance(value, float) else str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     """Checks of meaning, on the raw TOML data so that they run even when some values failed
     structural validation: the loader reports every problem of a file at once."""
@@ -240,10 +219,10 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
                 "household_annual_cap_all": "must be positive (omit it for no cap)",
                 "person_annual_cap_all": "must be positive (omit it for no cap)"}
     for key, message in positive.items():
-        value = _decimal(raw.get(key)) if key in raw else None
+        value = decimal_or_none(raw.get(key)) if key in raw else None
         if value is not None and value <= 0:
             problems.append((key, message))
-    margin = _decimal(raw.get("borderline_margin", 0))
+    margin = decimal_or_none(raw.get("borderline_margin", 0))
     if margin is not None and not Decimal(0) <= margin < 1:
         problems.append(("borderline_margin", "must be at least 0 and below 1 (0 disables)"))
     covered = raw.get("covered_household_categories")
@@ -300,7 +279,7 @@ def _feed_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
         months = screening.get("income_months")
         if isinstance(months, int) and not isinstance(months, bool) and months < 1:
             problems.append(("feed_screening.income_months", "must be at least 1 month"))
-        multiple = _decimal(screening.get("income_multiple", 2))
+        multiple = decimal_or_none(screening.get("income_multiple", 2))
         if multiple is not None and multiple < 1:
             problems.append(("feed_screening.income_multiple", "must be at least 1"))
     categories = raw.get("categories")
@@ -308,7 +287,7 @@ def _feed_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(rules, dict):
             continue
         key = f"categories.{name}"
-        line = _decimal(rules.get("warning_line")) if "warning_line" in rules else None
+        line = decimal_or_none(rules.get("warning_line")) if "warning_line" in rules else None
         if line is not None and line <= 0:
             problems.append((f"{key}.warning_line", "must be positive (omit it for no line)"))
         fields = rules.get("warning_fields")
@@ -355,7 +334,7 @@ def _category_problems(name: str, rules: dict[str, Any]) -> list[tuple[str, str]
                              "label, such as \"因被盗\""))
     if "label" in rules and isinstance(rules["label"], str) and not rules["label"].strip():
         problems.append((f"{key}.label", "must not be blank"))
-    cap = _decimal(rules.get("annual_cap"))
+    cap = decimal_or_none(rules.get("annual_cap"))
     if cap is not None and cap <= 0:
         problems.append((f"{key}.annual_cap", "must be positive"))
     if rules.get("include_non_compliant") is True and shape in _SHAPES and shape != "medical":
@@ -393,8 +372,8 @@ def _band_problems(key: str, bands: list[Any]) -> list[tuple[str, str]]:
         if not isinstance(band, dict):
             previous_to = None
             continue
-        low, high, rate = (_decimal(band.get("from")), _decimal(band.get("to")),
-                           _decimal(band.get("rate")))
+        low, high, rate = (decimal_or_none(band.get("from")), decimal_or_none(band.get("to")),
+                           decimal_or_none(band.get("rate")))
         if rate is not None and not Decimal(0) < rate <= 1:
             problems.append((f"{here}.rate", f"{rate} is not in (0, 1]"))
         if "to" not in band:
@@ -409,31 +388,16 @@ def _band_problems(key: str, bands: list[Any]) -> list[tuple[str, str]]:
     return problems
 
 
-_RESERVED = ("sha256", "source")
+_TEXTS = FileTexts(not_utf8="not UTF-8 text: {}", not_toml="not valid TOML: {}",
+                   reserved="is set by the loader, not by the file")
 
 
 def parse_tariff(data: bytes, source: str = "<tariff>") -> Tariff:
     """Parse and validate a tariff from its file bytes; raise TariffError naming every problem."""
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise TariffError(source, [("(file)", f"not UTF-8 text: {exc}")]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TariffError(source, [("(file)", f"not valid TOML: {exc}")]) from exc
-    problems = [(key, "is set by the loader, not by the file") for key in _RESERVED
-                if key in raw]
-    tariff = None
-    try:
-        tariff = Tariff.model_validate({k: v for k, v in raw.items() if k not in _RESERVED})
-    except ValidationError as exc:
-        # An unknown cause is named by the check of meaning below, with the list to choose from.
-        problems += [(_loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()
-                     if not (err["type"] == "enum" and "excluded_causes" in err["loc"])]
-    problems += _semantic_problems(raw)
-    if problems or tariff is None:
-        raise TariffError(source, list(dict.fromkeys(problems)))
-    digest = hashlib.sha256(data).hexdigest()
-    return tariff.model_copy(update={"sha256": digest, "source": source})
+    # An unknown cause is named by the check of meaning, with the list to choose from.
+    return parse_validated_toml(
+        data, source, Tariff, semantic=_semantic_problems, error=TariffError, texts=_TEXTS,
+        reported=lambda err: not (err["type"] == "enum" and "excluded_causes" in err["loc"]))
 
 
 def load_tariff(path: str | Path) -> Tariff:

@@ -1,0 +1,87 @@
+"""Validated TOML data files (tariffs, fund contracts): one way to read them.
+
+A file is decoded as UTF-8 TOML, checked for keys only the loader sets, validated by its
+pydantic model (structure) and by a check of meaning run on the raw data, so that every problem
+of a file is named at once by its key. The parsed model gets the SHA-256 of the file's bytes
+and its source. Pure: bytes in, a model or an error out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+M = TypeVar("M", bound=BaseModel)
+Problems = list[tuple[str, str]]
+
+#: The keys the loader sets (the file's digest and where it was read from).
+RESERVED = ("sha256", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class FileTexts:
+    """How a kind of file words the problems of the file itself."""
+
+    not_utf8: str
+    not_toml: str
+    reserved: str
+
+
+def loc_to_key(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as the file's key: `categories.medical.bands[0].from`."""
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += ("." if key else "") + ("from" if part == "from_" else str(part))
+    return key or "(top level)"
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    """The value as a Decimal when it is one (structural validation reports it otherwise)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(repr(value) if isinstance(value, float) else str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def parse_validated_toml(
+        data: bytes, source: str, model: type[M], *,
+        semantic: Callable[[dict[str, Any]], Problems],
+        error: Callable[[str, Problems], Exception], texts: FileTexts,
+        reported: Callable[[ErrorDetails], bool] = lambda err: True) -> M:
+    """The model of a TOML file's bytes, or `error(source, problems)` naming every problem.
+
+    `semantic` checks meaning on the raw data; `reported` leaves out structural errors that the
+    check of meaning names better."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error(source, [("(file)", texts.not_utf8.format(exc))]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(source, [("(file)", texts.not_toml.format(exc))]) from exc
+    problems = [(key, texts.reserved) for key in RESERVED if key in raw]
+    parsed = None
+    try:
+        parsed = model.model_validate({k: v for k, v in raw.items() if k not in RESERVED})
+    except ValidationError as exc:
+        problems += [(loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()
+                     if reported(err)]
+    problems += semantic(raw)
+    if problems or parsed is None:
+        raise error(source, list(dict.fromkeys(problems)))
+    digest = hashlib.sha256(data).hexdigest()
+    return parsed.model_copy(update={"sha256": digest, "source": source})
+
+
+__all__ = ["RESERVED", "FileTexts", "decimal_or_none", "loc_to_key", "parse_validated_toml"]
