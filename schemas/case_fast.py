@@ -13,7 +13,8 @@ kept as the text they were sent in, and it is deliberately *narrower* than `Case
 Everything it accepts, `Case` accepts too and reads to the same values (the columnar engine
 also re-checks the two model-level rules of `Case`: unique member ids, and amounts that match
 the claim's category). Anything it refuses goes the scalar way, through `Case`, which either
-decides it or names the field at fault. A test keeps the field sets of the two identical.
+decides it or names the field at fault. tests/test_rules_fast_paths.py holds the two
+to the same fields with the same constraints, one by one (the amounts' plain form aside).
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ class FastDisaster(TypedDict):
     assessed_loss: Amount
     insurance_paid: NotRequired[Amount]
     relief_paid: NotRequired[Amount]
-    liable_party_paid: NotRequired[Amount]
-    motor_vehicle_loss: NotRequired[Amount]
+    liable_party_paid: NotRequired[Amount | None]
+    motor_vehicle_loss: NotRequired[Amount | None]
 
 
 @with_config(_CONFIG)
@@ -175,7 +176,7 @@ class FastHistory(TypedDict):
     eligible_expense_to_date: NotRequired[Amount]
     paid_to_date: NotRequired[Amount]
     paid_all_categories_to_date: NotRequired[Amount]
-    paid_member_all_categories_to_date: NotRequired[Amount]
+    paid_member_all_categories_to_date: NotRequired[Amount | None]
 
 
 @with_config(_CONFIG)

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -110,3 +111,11 @@ def late_in_2026(request: pytest.FixtureRequest, clock: FixedClock) -> None:
         for verifier in ("v1", "v2"):
             give_townships(ctx, verifier, SAMPLE_TOWNSHIPS)
         add_county_verifiers(ctx)  # those of generated counties
+
+
+@pytest.fixture(params=["scalar", "columnar"])
+def engine(request: pytest.FixtureRequest) -> Any:
+    """Each engine in turn (tests/engines.py): the rule suites hold both to the same rules."""
+    from tests.engines import ENGINES
+
+    return ENGINES[request.param]

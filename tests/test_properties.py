@@ -39,12 +39,14 @@ import functools
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +56,7 @@ from adjudicator.rules.idnumber import check_character
 from adjudicator.rules.tariff import Tariff, parse_tariff
 from schemas import Case
 from schemas import Decision as DecisionSchema
+from tests.engines import Engine, scalar
 
 # About 10 ms an example (most of it Hypothesis drawing): the file runs in ~15 s on one core.
 SETTINGS = settings(max_examples=200, deadline=None,
@@ -337,9 +340,17 @@ def case_dict(h: Household, expense: Fraction, *, to_date: Fraction = Fraction(0
     return case
 
 
+#: The engine deciding this test's cases: each test runs with both (tests/engines.py).
+ENGINE: Engine = scalar
+
+
+@pytest.fixture(autouse=True)
+def _each_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "ENGINE", engine)
+
+
 def run(data: dict[str, Any], p: Params) -> dict[str, Any]:
-    decision = adjudicate(Case.model_validate(data), load(render(p)))
-    out: dict[str, Any] = json.loads(decision.to_json())
+    out: dict[str, Any] = json.loads(ENGINE(data, load(render(p))))
     check_coherence(out)
     return out
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from adjudicator import adjudicate
 from adjudicator.rules.tariff import Tariff, parse_tariff
-from schemas import Case
 from tariffs import demo_tariff_path
 from tests.casebuilder import make_case
+from tests.engines import Engine, scalar
 
 DEMO_TEXT = demo_tariff_path().read_text("utf-8")
 MEDICAL_BANDS = """bands = [
@@ -50,8 +50,17 @@ def tariff(*edits: tuple[str, str], extra: str = "", **keys: str) -> Tariff:
 DEMO = tariff()
 
 
+#: The engine deciding this test's cases: each test runs with both (tests/engines.py).
+ENGINE: Engine = scalar
+
+
+@pytest.fixture(autouse=True)
+def _each_engine(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "ENGINE", engine)
+
+
 def decide(data: dict[str, Any], t: Tariff = DEMO) -> dict[str, Any]:
-    decision: dict[str, Any] = json.loads(adjudicate(Case.model_validate(data), t).to_json())
+    decision: dict[str, Any] = json.loads(ENGINE(data, t))
     return decision
 
 

@@ -30,13 +30,13 @@ from typing import Any, cast
 
 import numpy as np
 import orjson
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from adjudicator.rules import reasons as R
 from adjudicator.rules.decided import Decided
 from adjudicator.rules.idnumber import id_number_problem
 from adjudicator.rules.money import exact, fmt
-from adjudicator.rules.tariff import Tariff
+from adjudicator.rules.tariff import Band, CategoryRules, Tariff
 from adjudicator.rules.trace import FAIL, INFO, PASS, PEND
 from adjudicator.rules.version import ENGINE_VERSION
 from schemas.case import AMOUNTS_PART
@@ -120,10 +120,52 @@ class _Category:
     exclude_motor_vehicles: bool
 
 
+#: Every field of `Tariff`, `CategoryRules` and `Band`, and how `ColumnarTariff` takes it:
+#: READ (prepared below as integers or trace texts) or the reason a decision never reads it.
+#: tests/test_rules_fast_paths.py fails when a model gains a field this does not name, and when
+#: the scalar engine reads a field named here as not read.
+READ = "read"
+TARIFF_FIELDS: dict[str, str] = {
+    "id": READ, "region_codes": READ, "valid_from": READ, "valid_to": READ,
+    "income_line": READ, "income_test": READ, "hardship_ratio": READ,
+    "borderline_margin": READ, "large_payout_review": READ, "rounding": READ,
+    "household_annual_cap_all": READ, "person_annual_cap_all": READ,
+    "covered_household_categories": READ, "negative_list": READ,
+    "excluded_income_kinds": READ, "categories": READ, "sha256": READ,
+    "name": "the tariff's title, for people; not in a decision",
+    "negative_items": "the labels of a tariff's own items, for forms; not in a decision",
+    "notice": "the notice period, for the workflow after the decision",
+    "verification_valid_days": "how long a verification may be reused, read before a case",
+    "feed_screening": "department-data screening, read before a case",
+    "source": "where the tariff was read from; not in a decision",
+}
+CATEGORY_FIELDS: dict[str, str] = {
+    "annual_cap": READ, "bands": READ, "include_non_compliant": READ,
+    "eligible_stages": READ, "shape": READ, "label": READ, "excluded_causes": READ,
+    "exclude_motor_vehicles": READ,
+    "warning_line": "the warning-line screening of department data, not a decision",
+    "warning_fields": "the warning-line screening of department data, not a decision",
+}
+BAND_FIELDS: dict[str, str] = {"from_": READ, "to": READ, "rate": READ}
+
+
+def unhandled_fields(tariff: type[BaseModel] = Tariff, category: type[BaseModel] = CategoryRules,
+                     band: type[BaseModel] = Band) -> list[str]:
+    """The fields of the tariff models that `ColumnarTariff` does not name (none, or the
+    engine would decide without them)."""
+    return [f"{model.__name__}.{name}"
+            for model, known in ((tariff, TARIFF_FIELDS), (category, CATEGORY_FIELDS),
+                                 (band, BAND_FIELDS))
+            for name in model.model_fields if name not in known]
+
+
 class ColumnarTariff:
     """A tariff prepared once for the columnar engine: integers and the trace's fixed texts."""
 
     def __init__(self, tariff: Tariff) -> None:
+        unhandled = unhandled_fields(type(tariff))
+        if unhandled:
+            raise TypeError(f"the columnar engine does not handle {', '.join(unhandled)}")
         self.tariff = tariff
         self.region_codes = list(tariff.region_codes)
         self.valid_from, self.valid_to = tariff.valid_from, tariff.valid_to
@@ -492,7 +534,8 @@ class ColumnarEngine:
         pending.to_date = fen_of(pending.to_date_text)
         pending.paid = fen_of(pending.paid_text)
         pending.paid_all = fen_of(pending.paid_all_text)
-        pending.paid_member_text = _two(history.get("paid_member_all_categories_to_date", "0"))
+        pending.paid_member_text = _two(
+            history.get("paid_member_all_categories_to_date") or "0")  # null: absent
         pending.paid_member = fen_of(pending.paid_member_text)
         return pending
 
@@ -817,4 +860,5 @@ def _part_of(claim: dict[str, Any]) -> str:
     return next(part for part in _PARTS if claim.get(part) is not None)
 
 
-__all__ = ["ColumnarEngine", "ColumnarTariff", "exact_scaled", "fen_of", "yuan"]
+__all__ = ["BAND_FIELDS", "CATEGORY_FIELDS", "TARIFF_FIELDS", "ColumnarEngine", "ColumnarTariff",
+           "exact_scaled", "fen_of", "unhandled_fields", "yuan"]
