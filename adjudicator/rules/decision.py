@@ -14,10 +14,11 @@ import orjson
 
 from adjudicator.rules import checks
 from adjudicator.rules import reasons as R
+from adjudicator.rules import steps as S
 from adjudicator.rules.bands import Slice, band_slices
 from adjudicator.rules.money import ZERO, exact, fmt, fmt_half_up, round_to_step
 from adjudicator.rules.tariff import CategoryRules, Tariff
-from adjudicator.rules.trace import FAIL, PASS, PEND, TraceBuilder, TraceStep
+from adjudicator.rules.trace import TraceBuilder, TraceStep
 from adjudicator.rules.version import ENGINE_VERSION
 from schemas.case import Case
 from schemas.types import Outcome
@@ -57,31 +58,15 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form: amounts as two-decimal strings, field order fixed."""
-        return {
-            "case_id": self.case_id,
-            "claim_id": self.claim_id,
-            "household_id": self.household_id,
-            "category": self.category,
-            "outcome": self.outcome.value,
-            "reasons": list(self.reasons),
-            "payout": fmt(self.payout),
-            "eligible_expense": fmt(self.eligible_expense),
-            "counted_expense": fmt(self.counted_expense),
-            "per_capita_income": _money(self.per_capita_income),
-            "net_income": _money(self.net_income),
-            "counted_members": self.counted_members,
-            "cumulative_expense": _money(self.cumulative_expense),
-            "due": _money(self.due),
-            "bands": [
-                {"from": fmt(b.from_), "to": fmt(b.to), "rate": exact(b.rate),
-                 "amount": fmt_half_up(b.amount)}
-                for b in self.bands
-            ],
-            "tariff_id": self.tariff_id,
-            "tariff_sha256": self.tariff_sha256,
-            "engine_version": self.engine_version,
-            "trace": list(self.trace),
-        }
+        return S.decision_document(
+            self.case_id, self.claim_id, self.household_id, self.category,
+            self.outcome.value, list(self.reasons), fmt(self.payout),
+            fmt(self.eligible_expense), fmt(self.counted_expense),
+            _money(self.per_capita_income), _money(self.net_income), self.counted_members,
+            _money(self.cumulative_expense), _money(self.due),
+            [S.band_slice(fmt(b.from_), fmt(b.to), exact(b.rate), fmt_half_up(b.amount))
+             for b in self.bands],
+            self.tariff_id, self.tariff_sha256, self.engine_version, list(self.trace))
 
     def to_json(self) -> str:
         """The canonical JSON line of this decision: compact, UTF-8, keys in field order."""
@@ -128,9 +113,7 @@ def adjudicate(case: Case, tariff: Tariff) -> Decision:
     threshold = tariff.large_payout_review
     if threshold is not None:
         large = payout >= threshold
-        trace.add("review.large_payout", PEND if large else PASS,
-                  {"payout": fmt(payout), "threshold": fmt(threshold)},
-                  R.PEND_LARGE_PAYOUT if large else None)
+        trace.put(S.large_payout(large, fmt(payout), fmt(threshold)))
         if large:
             pends.append(R.PEND_LARGE_PAYOUT)
     outcome = Outcome.PENDED if pends else Outcome.APPROVED
@@ -144,36 +127,30 @@ def _payout(case: Case, tariff: Tariff, rules: CategoryRules, cumulative: Decima
     parts = band_slices(rules.bands, cumulative)
     gross = sum((p.amount for p in parts), ZERO)
     rounded = round_to_step(gross, tariff.rounding_step)
-    trace.add("payout.bands", PASS if parts else FAIL,
-              {"cumulative_expense": fmt(cumulative), "trigger_line": fmt(rules.bands[0].from_),
-               "bands_paying": len(parts), "gross_exact": exact(gross),
-               "rounding": tariff.rounding, "gross_rounded": fmt(rounded)})
+    trace.put(S.payout_bands(len(parts), fmt(cumulative), fmt(rules.bands[0].from_),
+                             exact(gross), tariff.rounding, fmt(rounded)))
 
     due = min(rounded, rules.annual_cap)
     remaining_due = rounded - history.paid_to_date
     payout = due - history.paid_to_date
-    values: dict[str, str | bool | int | list[str] | None] = {
-        "gross_rounded": fmt(rounded), "annual_cap": fmt(rules.annual_cap), "due": fmt(due),
-        "paid_to_date": fmt(history.paid_to_date)}
+    household_cap = person_cap = None
     if tariff.household_annual_cap_all is not None:
         room = tariff.household_annual_cap_all - history.paid_all_categories_to_date
-        values["household_annual_cap_all"] = fmt(tariff.household_annual_cap_all)
-        values["paid_all_categories_to_date"] = fmt(history.paid_all_categories_to_date)
+        household_cap = (fmt(tariff.household_annual_cap_all),
+                         fmt(history.paid_all_categories_to_date))
         payout = min(payout, room)
     if tariff.person_annual_cap_all is not None:
         room = tariff.person_annual_cap_all - history.paid_member
-        values["person_annual_cap_all"] = fmt(tariff.person_annual_cap_all)
-        values["paid_member_all_categories_to_date"] = fmt(history.paid_member)
+        person_cap = (fmt(tariff.person_annual_cap_all), fmt(history.paid_member))
         payout = min(payout, room)
     payout = max(payout, ZERO)
-    values["payout"] = fmt(payout)
-    if remaining_due <= 0:
-        trace.add("payout.caps", FAIL, values, R.BELOW_TRIGGER)
-        return ZERO, due, parts, R.BELOW_TRIGGER
-    if payout <= 0:
-        trace.add("payout.caps", FAIL, values, R.CAP_REACHED)
-        return ZERO, due, parts, R.CAP_REACHED
-    trace.add("payout.caps", PASS, values)
+    denial = (R.BELOW_TRIGGER if remaining_due <= 0
+              else R.CAP_REACHED if payout <= 0 else None)
+    trace.put(S.payout_caps(fmt(rounded), fmt(rules.annual_cap), fmt(due),
+                            fmt(history.paid_to_date), household_cap, person_cap,
+                            fmt(payout), denial))
+    if denial is not None:
+        return ZERO, due, parts, denial
     return payout, due, parts, None
 
 
@@ -182,7 +159,7 @@ def _finish(case: Case, tariff: Tariff, trace: TraceBuilder, outcome: Outcome,
             counted: Decimal = ZERO, income: checks.IncomeResult | None = None,
             due: Decimal | None = None, slices: list[Slice] | None = None) -> Decision:
     codes = sorted(set(reasons))
-    trace.add("outcome", outcome.value, {"reasons": codes, "payout": fmt(payout)})
+    trace.put(S.outcome(outcome.value, codes, fmt(payout)))
     return Decision(
         case_id=case.case_id,
         claim_id=case.claim.claim_id,

@@ -33,3 +33,7 @@ class TraceBuilder:
         self, rule: str, result: str, values: dict[str, TraceValue], reason: str | None = None
     ) -> None:
         self.steps.append({"rule": rule, "result": result, "reason": reason, "values": values})
+
+    def put(self, step: TraceStep) -> None:
+        """Append a step built by `adjudicator.rules.steps`."""
+        self.steps.append(step)
