@@ -15,7 +15,9 @@ for byte, trace included (differential tests hold it to that on generated cases 
    band shares, rounding, caps and outcomes are computed for the whole chunk with numpy
    integer arithmetic, exactly. Rates and ratios are integers over a power of ten; a chunk whose
    figures could overflow 64 bits is computed on Python integers (numpy object arrays) instead.
-4. Each decision is written out in the scalar engine's structure and serialized by orjson.
+4. Each decision is written out with the trace steps and field order of
+   `adjudicator.rules.steps`, the constructors the scalar engine calls too, and serialized by
+   orjson: this module states no rule name, value key or field of its own.
 
 Pure like the scalar core: no I/O, no clock, no module state that changes.
 """
@@ -33,11 +35,11 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from adjudicator.rules import reasons as R
+from adjudicator.rules import steps as S
 from adjudicator.rules.decided import Decided
 from adjudicator.rules.idnumber import id_number_problem
 from adjudicator.rules.money import exact, fmt
 from adjudicator.rules.tariff import Band, CategoryRules, Tariff
-from adjudicator.rules.trace import FAIL, INFO, PASS, PEND
 from adjudicator.rules.version import ENGINE_VERSION
 from schemas.case import AMOUNTS_PART
 from schemas.case_fast import FAST_CASE
@@ -47,8 +49,6 @@ _PARTS = ("medical", "education", "disaster")
 _STAGES = tuple(stage.value for stage in EducationStage)
 #: How many distinct region codes or dates an engine keeps ready-made trace steps for.
 _CACHE_LIMIT = 100_000
-_MEDICAL_DEDUCTIONS = ("basic_insurance_paid", "critical_illness_paid",
-                       "medical_assistance_paid", "other_compensation")
 #: Above this bound a chunk's products may not fit in a signed 64-bit integer.
 _INT64_SAFE = 1 << 62
 
@@ -221,8 +221,7 @@ class ColumnarTariff:
                            else _fen(tariff.person_annual_cap_all))
         self.cap_person_text = (None if tariff.person_annual_cap_all is None
                                 else fmt(tariff.person_annual_cap_all))
-        self.tail = {"tariff_id": tariff.id, "tariff_sha256": tariff.sha256,
-                     "engine_version": ENGINE_VERSION}
+        self.tariff_id, self.tariff_sha256 = tariff.id, tariff.sha256
         self.largest_amount = max(
             [self.line, self.large or 0, self.cap_all or 0, self.cap_person or 0]
             + [c.cap for c in self.categories.values()]
@@ -231,18 +230,6 @@ class ColumnarTariff:
         self.largest_multiplier = max(
             [10 ** c.digits for c in self.categories.values()]
             + [10 ** self.margin_digits, 10 ** self.hardship_digits, 200])
-
-
-def _step(rule: str, result: str, values: dict[str, Any], reason: str | None = None
-          ) -> dict[str, Any]:
-    return {"rule": rule, "result": result, "reason": reason, "values": values}
-
-
-def _checked(rule: str, ok: bool, code: str, values: dict[str, Any]
-             ) -> tuple[dict[str, Any], str | None]:
-    """A pass/fail step of steps 1 and 2, and the deny code it raises (None when it passes)."""
-    return _step(rule, PASS if ok else FAIL, values, None if ok else code), (
-        None if ok else code)
 
 
 class _Pending:
@@ -302,36 +289,22 @@ class ColumnarEngine:
         self._completeness_steps: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._answer_steps: dict[tuple[Any, ...], tuple[list[Any], list[str], list[str]]] = {}
         self._category_steps: dict[tuple[str, str], tuple[dict[str, Any], str | None]] = {
-            (name, AMOUNTS_PART[name]): _checked(
-                "coverage.category", name in t.categories, R.CATEGORY_NOT_COVERED,
-                {"category": name, "covered": t.covered})
+            (name, AMOUNTS_PART[name]): S.category(name, t.covered, name in t.categories)
             for name in AMOUNTS_PART}
         self._household_steps = {} if t.covered_households is None else {
-            category.value: _checked(
-                "coverage.household_category", category.value in t.covered_households,
-                R.HOUSEHOLD_CATEGORY_NOT_COVERED,
-                {"household_category": category.value,
-                 "covered_household_categories": t.covered_households})
+            category.value: S.household_category(category.value, t.covered_households)
             for category in HouseholdCategory}
         self._stage_steps = {
-            name: {stage: _checked("coverage.education_stage", stage in rules.eligible_stages,
-                                   R.EDU_STAGE_NOT_COVERED,
-                                   {"stage": stage, "eligible_stages": rules.eligible_stages})
-                   for stage in _STAGES}
+            name: {stage: S.education_stage(stage, rules.eligible_stages) for stage in _STAGES}
             for name, rules in t.categories.items()}
         self._negative_steps = [
-            (item, {answer: _step(f"negative_list.{item}",
-                                  FAIL if answer is True else INFO if answer is None else PASS,
-                                  {"answer": answer, "found_by": []},
-                                  R.NEG_PREFIX + item if answer is True else None)
+            (item, {answer: S.negative_item(item, answer, [])[0]
                     for answer in (True, False, None)})
             for item in t.negative_list]
 
     def _region_step(self, region: str) -> tuple[dict[str, Any], str | None]:
         matched = self.t.tariff.covers_region(region)
-        return _checked("coverage.region", matched is not None, R.NOT_COVERED_REGION,
-                        {"region_code": region, "tariff_region_codes": self.t.region_codes,
-                         "matched": matched})
+        return S.region(region, self.t.region_codes, matched)
 
     def _category_step(self, name: str, part: str) -> tuple[dict[str, Any], str | None]:
         """coverage.category of a category that is not built in: defined by the tariff, and
@@ -339,19 +312,13 @@ class ColumnarEngine:
         rules = self.t.categories.get(name)
         shape = None if rules is None else rules.shape
         label = None if rules is None else self.t.tariff.category_label(name)
-        step: tuple[dict[str, Any], str | None] = _checked(
-            "coverage.category", shape == part, R.CATEGORY_NOT_COVERED,
-            {"category": name, "covered": self.t.covered, "shape": shape, "amounts": part,
-             "label": label})
+        step = S.category(name, self.t.covered, rules is not None, own=True, shape=shape,
+                          amounts=part, label=label)
         self._remember(self._category_steps, (name, part), step)
         return step
 
     def _period_step(self, day: dt.date) -> tuple[dict[str, Any], str | None]:
-        t = self.t
-        return _checked("coverage.period", t.valid_from <= day <= t.valid_to,
-                        R.NOT_IN_POLICY_PERIOD,
-                        {"event_date": day.isoformat(), "valid_from": t.valid_from_text,
-                         "valid_to": t.valid_to_text})
+        return S.period(day, self.t.valid_from, self.t.valid_to)
 
     @staticmethod
     def _remember(cache: dict[Any, Any], key: Any, value: Any) -> Any:
@@ -419,16 +386,10 @@ class ColumnarEngine:
         else:
             rules = t.categories[category]
         if rules is not None and rules.excluded_causes:
-            cause = claim.get("cause")
-            cause_values = {"cause": cause, "excluded_causes": rules.excluded_causes}
-            if cause is None:
-                trace.append(_step("coverage.cause", INFO, cause_values))
-            else:
-                step, code = _checked("coverage.cause", cause not in rules.excluded_causes,
-                                      R.CAUSE_EXCLUDED, cause_values)
-                trace.append(step)
-                if code:
-                    denials.append(code)
+            step, code = S.cause(claim.get("cause"), rules.excluded_causes)
+            trace.append(step)
+            if code:
+                denials.append(code)
         members = household["members"]
         member_id = claim["member_id"]
         member = None
@@ -444,18 +405,14 @@ class ColumnarEngine:
             return None
         key: tuple[Any, ...] = (member_id, len(members), member is not None)
         step, code = self._member_steps.get(key) or self._remember(
-            self._member_steps, key, _checked(
-                "identity.member", member is not None, R.MEMBER_NOT_IN_HOUSEHOLD,
-                {"member_id": member_id, "household_members": len(members)}))
+            self._member_steps, key, S.member(member_id, len(members), member is not None))
         trace.append(step)
         if code:
             denials.append(code)
         else:
             key = (member_id, id_number_problem(member["id_number"]))  # type: ignore[index]
             step, code = self._id_steps.get(key) or self._remember(
-                self._id_steps, key, _checked(
-                    "identity.id_number", key[1] is None, R.INVALID_ID_NUMBER,
-                    {"member_id": member_id, "problem": key[1]}))
+                self._id_steps, key, S.id_number(member_id, key[1]))
             trace.append(step)
             if code:
                 denials.append(code)
@@ -486,19 +443,15 @@ class ColumnarEngine:
         else:
             unanswered = self._negative_list_with_findings(answers, findings, trace, denials,
                                                            concealed)
-        if concealed and t.concealment_active:
-            if R.NEG_CONCEALMENT not in denials:
-                denials.append(R.NEG_CONCEALMENT)
-            trace.append(_step("negative_list.contradiction", FAIL, {"items": concealed},
-                               R.NEG_CONCEALMENT))
-        elif concealed:
-            trace.append(_step("negative_list.contradiction", INFO,
-                               {"items": concealed, "concealment_active": False}))
+        if concealed:
+            step, code = S.contradiction(concealed, t.concealment_active)
+            trace.append(step)
+            if code is not None and code not in denials:
+                denials.append(code)
         if findings:
             unlisted = sorted(item for item in findings if item not in t.negative_list)
             if unlisted:
-                trace.append(_step("negative_list.unlisted_findings", INFO,
-                                   {"items": unlisted}))
+                trace.append(S.unlisted_findings(unlisted))
         if denials:
             return self._early(case, trace, "denied", denials)
 
@@ -542,12 +495,9 @@ class ColumnarEngine:
     @staticmethod
     def _completeness_step(key: tuple[Any, ...], unanswered: list[str], complete: bool
                            ) -> dict[str, Any]:
-        values: dict[str, Any] = {"verification_recorded": key[0], "unanswered": unanswered,
-                                  "income_recorded": key[2], "counted_members": key[3]}
-        if key[4] is not None:
-            values["cause_recorded"] = key[4]
-        return _step("completeness", PASS if complete else PEND, values,
-                     None if complete else R.PEND_INCOMPLETE_VERIFICATION)
+        step, decided = S.completeness(key[0], unanswered, key[2], key[3], key[4])
+        assert decided == complete
+        return step
 
     def _answer_result(self, answers: tuple[bool | None, ...]
                        ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
@@ -579,17 +529,17 @@ class ColumnarEngine:
             sources = sorted(findings[item])
             if answer is False:
                 concealed.append(item)
-            code = R.NEG_PREFIX + item
+            step, code = S.negative_item(item, answer, sources)
+            assert code is not None  # found by a department: a hit
             denials.append(code)
-            trace.append(_step(f"negative_list.{item}", FAIL,
-                               {"answer": answer, "found_by": sources}, code))
+            trace.append(step)
         return unanswered
 
     def _early(self, case: dict[str, Any], trace: list[dict[str, Any]], outcome: str,
                reasons: list[str]) -> Decided:
         """A decision settled before the eligible expense (steps 1 to 4)."""
         codes = sorted(set(reasons))
-        trace.append(_step("outcome", outcome, {"reasons": codes, "payout": "0.00"}))
+        trace.append(S.outcome(outcome, codes, "0.00"))
         return self._dump(case, outcome, codes, "0.00", "0.00", "0.00", None, None, None, None,
                           None, [], trace)
 
@@ -598,17 +548,13 @@ class ColumnarEngine:
               members: int | None, cumulative: str | None, due: str | None,
               bands: list[dict[str, str]], trace: list[dict[str, Any]]) -> Decided:
         claim = case["claim"]
-        document = {
-            "case_id": case["case_id"], "claim_id": claim["claim_id"],
-            "household_id": case["household"]["household_id"], "category": claim["category"],
-            "outcome": outcome, "reasons": codes, "payout": payout,
-            "eligible_expense": eligible, "counted_expense": counted,
-            "per_capita_income": per_capita, "net_income": net, "counted_members": members,
-            "cumulative_expense": cumulative, "due": due, "bands": bands,
-            **self.t.tail, "trace": trace}
-        tail = self.t.tail
+        t = self.t
+        document = S.decision_document(
+            case["case_id"], claim["claim_id"], case["household"]["household_id"],
+            claim["category"], outcome, codes, payout, eligible, counted, per_capita, net,
+            members, cumulative, due, bands, t.tariff_id, t.tariff_sha256, ENGINE_VERSION, trace)
         return Decided(orjson.dumps(document), outcome, tuple(codes), payout, eligible, counted,
-                       tail["tariff_id"], tail["tariff_sha256"], tail["engine_version"])
+                       t.tariff_id, t.tariff_sha256, ENGINE_VERSION)
 
     # -- steps 5 to 8, over columns ------------------------------------------------------------
 
@@ -640,58 +586,38 @@ class ColumnarEngine:
         trace = item.trace
         (expense, net, cumulative, per_capita, passed, borderline, hardship, gross, rounded,
          due, payout, below_trigger) = figures
-        values = item.expense_values
-        values["eligible_expense"] = expense_text = yuan(expense)
+        expense_text = yuan(expense)
         case = item.case
+        trace.append(S.eligible_expense(item.expense_values, expense_text, expense == 0))
         if expense == 0:
-            trace.append(_step("expense.eligible", FAIL, values, R.NO_ELIGIBLE_EXPENSE))
-            codes = [R.NO_ELIGIBLE_EXPENSE]
-            trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
-            return self._dump(case, "denied", codes, "0.00", "0.00", "0.00", None, None, None,
-                              None, None, [], trace)
-        trace.append(_step("expense.eligible", PASS, values))
+            return self._denied(case, trace, R.NO_ELIGIBLE_EXPENSE)
 
         # Step 6: the income test.
         net_text = yuan(net)
         cumulative_text = yuan(cumulative)
         per_capita_text = yuan(per_capita)
-        trace.append(_step("income.net", INFO, {
-            "income_counted": yuan(item.income), "costs": yuan(item.costs),
-            "net_income": net_text, "excluded_kinds": t.excluded_sorted}))
-        test_values = {
-            "mode": t.mode, "net_income": net_text, "counted_members": item.members,
-            "expense_to_date": item.to_date_text, "cumulative_expense": cumulative_text,
-            "per_capita_income": per_capita_text, "income_line": t.line_text}
+        trace.append(S.income_net(yuan(item.income), yuan(item.costs), net_text,
+                                  t.excluded_sorted))
+        trace.append(S.income_test(bool(passed), t.mode, net_text, item.members,
+                                   item.to_date_text, cumulative_text, per_capita_text,
+                                   t.line_text))
         pends: list[str] = []
         if passed:
-            trace.append(_step("income.test", PASS, test_values))
             if t.margin > 0:
-                trace.append(_step(
-                    "income.borderline", PEND if borderline else PASS,
-                    {"per_capita_income": per_capita_text, "borderline_floor": t.floor_text,
-                     "income_line": t.line_text},
-                    R.PEND_BORDERLINE_INCOME if borderline else None))
+                trace.append(S.borderline(bool(borderline), per_capita_text, t.floor_text,
+                                          t.line_text))
                 if borderline:
                     pends.append(R.PEND_BORDERLINE_INCOME)
         else:
-            trace.append(_step("income.test", FAIL, test_values))
-            hardship_values = {
-                "hardship_ratio": t.hardship_text, "cumulative_expense": cumulative_text,
-                "net_income": net_text,
-                "threshold": exact_scaled(t.hardship * net, 2 + t.hardship_digits),
-                "enabled": t.hardship > 0}
-            if hardship:
-                trace.append(_step("income.hardship_exception", PEND, hardship_values,
-                                   R.PEND_HARDSHIP_EXCEPTION))
-                pends.append(R.PEND_HARDSHIP_EXCEPTION)
-            else:
-                trace.append(_step("income.hardship_exception", FAIL, hardship_values,
-                                   R.INCOME_ABOVE_LINE))
-                codes = [R.INCOME_ABOVE_LINE]
-                trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
-                return self._dump(case, "denied", codes, "0.00", expense_text, expense_text,
-                                  per_capita_text, net_text, item.members, cumulative_text,
-                                  None, [], trace)
+            step, code = S.hardship_exception(
+                bool(hardship), t.hardship_text, cumulative_text, net_text,
+                exact_scaled(t.hardship * net, 2 + t.hardship_digits), t.hardship > 0)
+            trace.append(step)
+            assert code is not None
+            if not hardship:
+                return self._denied(case, trace, code, expense_text, per_capita_text, net_text,
+                                    item.members, cumulative_text)
+            pends.append(code)
 
         # Step 7: bands, rounding and caps.
         rules = t.categories[item.category]
@@ -702,50 +628,48 @@ class ColumnarEngine:
             width = widths[b]
             share = rate * width
             scale = 10 ** rules.digits
-            bands.append({"from": rules.from_texts[b], "to": yuan(start + width),
-                          "rate": rules.rate_texts[b],
-                          "amount": yuan((2 * share + scale) // (2 * scale))})
+            bands.append(S.band_slice(rules.from_texts[b], yuan(start + width),
+                                      rules.rate_texts[b],
+                                      yuan((2 * share + scale) // (2 * scale))))
         rounded_text = yuan(rounded)
-        trace.append(_step("payout.bands", PASS if bands else FAIL, {
-            "cumulative_expense": cumulative_text, "trigger_line": rules.from_texts[0],
-            "bands_paying": len(bands),
-            "gross_exact": exact_scaled(gross, 2 + rules.digits),
-            "rounding": t.rounding, "gross_rounded": rounded_text}))
+        trace.append(S.payout_bands(len(bands), cumulative_text, rules.from_texts[0],
+                                    exact_scaled(gross, 2 + rules.digits), t.rounding,
+                                    rounded_text))
         due_text = yuan(due)
-        cap_values: dict[str, Any] = {"gross_rounded": rounded_text, "annual_cap": rules.cap_text,
-                                      "due": due_text, "paid_to_date": item.paid_text}
-        if t.cap_all is not None:
-            cap_values["household_annual_cap_all"] = t.cap_all_text
-            cap_values["paid_all_categories_to_date"] = item.paid_all_text
-        if t.cap_person is not None:
-            cap_values["person_annual_cap_all"] = t.cap_person_text
-            cap_values["paid_member_all_categories_to_date"] = item.paid_member_text
-        cap_values["payout"] = payout_text = yuan(payout)
+        payout_text = yuan(payout)
         denial = (R.BELOW_TRIGGER if below_trigger
                   else R.CAP_REACHED if payout <= 0 else None)
+        trace.append(S.payout_caps(
+            rounded_text, rules.cap_text, due_text, item.paid_text,
+            None if t.cap_all_text is None else (t.cap_all_text, item.paid_all_text),
+            None if t.cap_person_text is None else (t.cap_person_text, item.paid_member_text),
+            payout_text, denial))
         if denial is not None:
-            trace.append(_step("payout.caps", FAIL, cap_values, denial))
-            codes = [denial]
-            trace.append(_step("outcome", "denied", {"reasons": codes, "payout": "0.00"}))
-            return self._dump(case, "denied", codes, "0.00", expense_text, expense_text,
-                              per_capita_text, net_text, item.members, cumulative_text,
-                              due_text, bands, trace)
-        trace.append(_step("payout.caps", PASS, cap_values))
+            return self._denied(case, trace, denial, expense_text, per_capita_text, net_text,
+                                item.members, cumulative_text, due_text, bands)
 
         # Step 8: review.
         if t.large is not None:
             large = payout >= t.large
-            trace.append(_step("review.large_payout", PEND if large else PASS,
-                               {"payout": payout_text, "threshold": t.large_text},
-                               R.PEND_LARGE_PAYOUT if large else None))
+            trace.append(S.large_payout(large, payout_text, t.large_text or ""))
             if large:
                 pends.append(R.PEND_LARGE_PAYOUT)
         outcome = "pended" if pends else "approved"
         codes = sorted(set(pends))
-        trace.append(_step("outcome", outcome, {"reasons": codes, "payout": payout_text}))
+        trace.append(S.outcome(outcome, codes, payout_text))
         return self._dump(case, outcome, codes, payout_text, expense_text, expense_text,
                           per_capita_text, net_text, item.members, cumulative_text, due_text,
                           bands, trace)
+
+    def _denied(self, case: dict[str, Any], trace: list[dict[str, Any]], code: str,
+                counted: str = "0.00", per_capita: str | None = None, net: str | None = None,
+                members: int | None = None, cumulative: str | None = None,
+                due: str | None = None, bands: list[dict[str, str]] | None = None) -> Decided:
+        """A denial in steps 5 to 7: the eligible expense counted (unless it is zero)."""
+        codes = [code]
+        trace.append(S.outcome("denied", codes, "0.00"))
+        return self._dump(case, "denied", codes, "0.00", counted, counted, per_capita, net,
+                          members, cumulative, due, bands or [], trace)
 
 
 def _expense(claim: dict[str, Any], rules: _Category) -> tuple[int, dict[str, Any]]:
@@ -754,38 +678,32 @@ def _expense(claim: dict[str, Any], rules: _Category) -> tuple[int, dict[str, An
         m = claim["medical"]
         total = _two(m["total_cost"])
         non_compliant = _two(m.get("non_compliant_cost", "0"))
-        values: dict[str, Any] = {"total_cost": total, "non_compliant_cost": non_compliant,
-                                  "include_non_compliant": rules.include_non_compliant}
-        raw = fen_of(total)
+        deductions = [_two(m.get(name, "0")) for name in S.MEDICAL_DEDUCTIONS]
+        raw = fen_of(total) - sum(map(fen_of, deductions))
         if not rules.include_non_compliant:
             raw -= fen_of(non_compliant)
-        for name in _MEDICAL_DEDUCTIONS:
-            values[name] = text = _two(m.get(name, "0"))
-            raw -= fen_of(text)
-        return raw, values
+        return raw, S.medical_values(total, non_compliant, rules.include_non_compliant,
+                                     deductions)
     if rules.shape == "education":
         e = claim["education"]
-        values = {name: _two(e.get(name, "0"))
-                  for name in ("tuition", "accommodation", "aid_received")}
-        raw = (fen_of(values["tuition"]) + fen_of(values["accommodation"])
-               - fen_of(values["aid_received"]))
-        return raw, values
+        tuition, accommodation, aid = (_two(e.get(name, "0")) for name in S.EDUCATION_AMOUNTS)
+        raw = fen_of(tuition) + fen_of(accommodation) - fen_of(aid)
+        return raw, S.education_values(tuition, accommodation, aid)
     d = claim["disaster"]
-    values = {name: _two(d.get(name, "0"))
-              for name in ("assessed_loss", "insurance_paid", "relief_paid")}
-    raw = (fen_of(values["assessed_loss"]) - fen_of(values["insurance_paid"])
-           - fen_of(values["relief_paid"]))
+    loss, insurance, relief = (_two(d.get(name, "0")) for name in S.DISASTER_AMOUNTS)
+    raw = fen_of(loss) - fen_of(insurance) - fen_of(relief)
     liable = d.get("liable_party_paid")
     if liable is not None:
-        values["liable_party_paid"] = text = _two(liable)
-        raw -= fen_of(text)
+        liable = _two(liable)
+        raw -= fen_of(liable)
     vehicles = d.get("motor_vehicle_loss")
+    shown = None
     if vehicles is not None or rules.exclude_motor_vehicles:
-        values["motor_vehicle_loss"] = text = _two(vehicles or "0")
+        shown = _two(vehicles or "0")
         if rules.exclude_motor_vehicles:
-            raw -= fen_of(text)
-        values["exclude_motor_vehicles"] = rules.exclude_motor_vehicles
-    return raw, values
+            raw -= fen_of(shown)
+    return raw, S.disaster_values(loss, insurance, relief, liable, shown,
+                                  rules.exclude_motor_vehicles)
 
 
 def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> tuple[list[Any], list[Any]]:
