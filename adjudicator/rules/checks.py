@@ -13,6 +13,7 @@ from adjudicator.rules import reasons as R
 from adjudicator.rules import steps as S
 from adjudicator.rules.idnumber import id_number_problem
 from adjudicator.rules.money import ZERO, divide_to_fen, exact, fmt
+from adjudicator.rules.negative_list import concealment_active, contradicted
 from adjudicator.rules.tariff import CategoryRules, Tariff
 from adjudicator.rules.trace import TraceBuilder
 from schemas.case import AMOUNTS_PART, Case, Claim
@@ -70,15 +71,12 @@ def negative_list(case: Case, tariff: Tariff, trace: TraceBuilder) -> list[str]:
         if check.found:
             findings.setdefault(check.item, []).append(check.source.value)
     active = tariff.negative_list
-    concealed: list[str] = []
     for item in active:
-        answer = answers.get(item)
-        sources = sorted(findings.get(item, []))
-        if sources and answer is False:
-            concealed.append(item)
-        _record(trace, found, S.negative_item(item, answer, sources))
+        _record(trace, found, S.negative_item(item, answers.get(item),
+                                              sorted(findings.get(item, []))))
+    concealed = contradicted(active, answers, findings)
     if concealed:
-        step, code = S.contradiction(concealed, "CONCEALMENT" in active)
+        step, code = S.contradiction(concealed, concealment_active(active))
         trace.put(step)
         if code is not None and code not in found:
             found.append(code)

@@ -39,6 +39,7 @@ from adjudicator.rules import steps as S
 from adjudicator.rules.decided import Decided
 from adjudicator.rules.idnumber import id_number_problem
 from adjudicator.rules.money import exact, fmt
+from adjudicator.rules.negative_list import concealment_active, contradicted
 from adjudicator.rules.tariff import Band, CategoryRules, Tariff
 from adjudicator.rules.version import ENGINE_VERSION
 from schemas.case import AMOUNTS_PART
@@ -196,7 +197,7 @@ class ColumnarTariff:
         self.category_index = {name: i for i, name in enumerate(self.categories)}
         self.negative_list = tuple(tariff.negative_list)
         self.negative_set = frozenset(tariff.negative_list)
-        self.concealment_active = "CONCEALMENT" in tariff.negative_list
+        self.concealment_active = concealment_active(tariff.negative_list)
         self.excluded = frozenset(k.value for k in tariff.excluded_income_kinds)
         self.excluded_sorted = sorted(self.excluded)
         self.after_expense = tariff.income_test == "after_expense"
@@ -441,8 +442,8 @@ class ColumnarEngine:
             trace.extend(steps)
             denials.extend(hits)
         else:
-            unanswered = self._negative_list_with_findings(answers, findings, trace, denials,
-                                                           concealed)
+            unanswered = self._negative_list_with_findings(answers, findings, trace, denials)
+            concealed = contradicted(t.negative_list, answers, findings)
         if concealed:
             step, code = S.contradiction(concealed, t.concealment_active)
             trace.append(step)
@@ -513,7 +514,7 @@ class ColumnarEngine:
 
     def _negative_list_with_findings(
             self, answers: dict[str, bool | None], findings: dict[str, list[str]],
-            trace: list[dict[str, Any]], denials: list[str], concealed: list[str]) -> list[str]:
+            trace: list[dict[str, Any]], denials: list[str]) -> list[str]:
         """Step 2 when a department found something about a listed item; returns the
         unanswered items."""
         unanswered = []
@@ -527,8 +528,6 @@ class ColumnarEngine:
                     denials.append(R.NEG_PREFIX + item)
                 continue
             sources = sorted(findings[item])
-            if answer is False:
-                concealed.append(item)
             step, code = S.negative_item(item, answer, sources)
             assert code is not None  # found by a department: a hit
             denials.append(code)

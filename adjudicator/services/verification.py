@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from adjudicator.holiday_calendar import Deadline
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.rules import reasons as R
+from adjudicator.rules.negative_list import CONCEALMENT, concealment_active, contradicted
 from adjudicator.rules.tariff import Tariff
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
@@ -725,12 +726,13 @@ def check_form_against(facts: ClaimFacts, form: VerificationForm, *, today: dt.d
     for item in tariff.negative_list:
         if answers.get(item) is None:
             check.missing.append(f"negative_list.{item}: {tariff.item_label(item)} — 未回答")
+    contradictions = contradicted(tariff.negative_list, answers,
+                                  {f.item for f in facts.findings if f.found})
     for finding in facts.findings:
-        if (finding.found and finding.item in tariff.negative_list
-                and answers.get(finding.item) is False):
+        if finding.found and finding.item in contradictions:
             check.contradictions.append(finding.item)
-            also = (f"及“{tariff.item_label('CONCEALMENT')}”"
-                    if "CONCEALMENT" in tariff.negative_list else "")
+            also = (f"及“{tariff.item_label(CONCEALMENT)}”"
+                    if concealment_active(tariff.negative_list) else "")
             check.warnings.append(
                 f"{finding_message(finding.source, finding.item, True, tariff)}，但核查回答"
                 f"“否”：理算将认定“{tariff.item_label(finding.item)}”{also}，不予救助")
