@@ -1,21 +1,30 @@
-"""Benchmark of `adjudicator evaluate` (pure mode): cases per second and peak memory.
+"""Benchmark of `adjudicator evaluate` (pure mode) beside the obvious way: cases/s, peak memory.
 
-Run by hand:  python bench/bench_evaluate.py [--cases 200000] [--workers 2] [--engine scalar]
+Run by hand:  python bench/bench_evaluate.py [--cases 50000] [--workers 1] [--engine scalar]
 
-It writes generated cases to a temporary JSON Lines file, then times the same streaming path
-the CLI uses (read, validate, adjudicate, serialize, write) in this process, and reports the
-peak resident memory, which must stay flat as the number of cases grows.
+It writes generated cases to a temporary JSON Lines file, then, each in a process of its own
+(so that each peak resident memory is its own), times
+
+- `evaluate`: the same streaming path the CLI uses (read, validate strictly, adjudicate,
+  serialize the decision with its full trace, write), and
+- the obvious way (bench/obvious.py): a plain loop of `json.loads`, a straightforward
+  `Decimal` implementation of RULES.md, and `json.dumps` of a decision without its trace,
+
+and prints both side by side, with how many decisions of the two agree (outcome, reasons,
+payout). Peak memory must stay flat as the number of cases grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,43 +52,76 @@ def _write_cases(path: Path, n: int, seed: int) -> None:
             out.write(json.dumps(case, ensure_ascii=False) + "\n")
 
 
+def _measure(job: str, cases: Path, out: Path, tariff_path: Path, workers: int,
+             engine: str, queue: Any) -> None:
+    """In a child process: run one way over the cases, put (count, wall, cpu, peak KiB)."""
+    tariff = load_tariff(tariff_path)
+    started, cpu = time.perf_counter(), time.process_time()
+    if job == "evaluate":
+        with cases.open("rb") as source, out.open("wb") as sink:
+            count = evaluate_stream(source, str(cases), tariff, sink, workers=workers,
+                                    engine=engine).cases  # type: ignore[arg-type]
+    else:
+        from bench import obvious
+
+        with cases.open("rb") as source, out.open("w", encoding="utf-8") as sink:
+            count = obvious.run(source, tariff, sink)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    queue.put((count, wall, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def _run(job: str, cases: Path, out: Path, args: argparse.Namespace) -> tuple[Any, ...]:
+    context = multiprocessing.get_context("spawn")  # a fresh process: its own peak memory
+    queue = context.Queue()
+    process = context.Process(target=_measure, args=(job, cases, out, demo_tariff_path(),
+                                                     args.workers, args.engine, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return tuple(result)
+
+
+def _agreement(evaluated: Path, obvious_out: Path) -> tuple[int, int]:
+    same = total = 0
+    with evaluated.open("rb") as a, obvious_out.open("rb") as b:
+        for line_a, line_b in zip(a, b, strict=True):
+            x, y = json.loads(line_a), json.loads(line_b)
+            total += 1
+            same += (x["outcome"], x["reasons"], x["payout"]) == (
+                y["outcome"], y["reasons"], y["payout"])
+    return same, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1,
                         help="processes (the CLI's --workers); CPU figures are this process's")
     parser.add_argument("--engine", choices=("columnar", "scalar"), default="columnar")
     args = parser.parse_args()
-    tariff = load_tariff(demo_tariff_path())
     with tempfile.TemporaryDirectory() as tmp:
         cases = Path(tmp) / "cases.jsonl"
         started = time.perf_counter()
         _write_cases(cases, args.cases, args.seed)
         generated = time.perf_counter() - started
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        started, cpu = time.perf_counter(), time.process_time()
-        with cases.open("rb") as source, open(Path(tmp) / "out.jsonl", "wb") as sink:
-            counts = evaluate_stream(source, str(cases), tariff, sink, workers=args.workers,
-                                     engine=args.engine)
-        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        system = after.ru_stime - usage.ru_stime
-        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"cases                {counts.cases:>12,}")
-    print(f"outcomes             {json.dumps(counts.outcomes, sort_keys=True)}")
-    print(f"generation           {args.cases / generated:>12,.0f} cases/s")
-    print(f"engine               {args.engine:>12}")
-    print(f"evaluate (wall)      {counts.cases / wall:>12,.0f} cases/s  ({wall:.1f} s)")
-    if args.workers == 1:
-        print(f"evaluate (cpu)       {counts.cases / cpu:>12,.0f} cases/s on one core")
-        print(f"per case             {cpu / counts.cases * 1e6:>12.1f} us cpu "
-              f"({system / counts.cases * 1e6:.1f} us of it in the kernel: reading, writing)")
-    else:
-        print(f"workers              {args.workers:>12}")
-    print(f"peak RSS             {rss_after / 1024:>12.1f} MiB "
-          f"(before evaluating {rss_before / 1024:.1f} MiB)")
+        evaluated, plain = Path(tmp) / "evaluate.jsonl", Path(tmp) / "obvious.jsonl"
+        figures = {"evaluate": _run("evaluate", cases, evaluated, args),
+                   "obvious way": _run("obvious", cases, plain, args)}
+        same, total = _agreement(evaluated, plain)
+    print(f"cases                {args.cases:>12,}   "
+          f"(generated at {args.cases / generated:,.0f}/s)")
+    print(f"engine               {args.engine:>12}   workers {args.workers}")
+    print(f"{'':20} {'cases/s wall':>14} {'cases/s cpu':>14} {'us cpu/case':>12} "
+          f"{'peak RSS MiB':>13}")
+    for name, (count, wall, cpu, peak) in figures.items():
+        print(f"{name:20} {count / wall:>14,.0f} {count / cpu:>14,.0f} "
+              f"{cpu / count * 1e6:>12.1f} {peak / 1024:>13.1f}")
+    (n_e, wall_e, cpu_e, _), (n_o, wall_o, cpu_o, _) = figures.values()
+    print(f"evaluate / obvious   {(n_e / cpu_e) / (n_o / cpu_o):>12.2f} x on one core (cpu; "
+          f"{(n_e / wall_e) / (n_o / wall_o):.2f} x wall) - evaluate also validates strictly "
+          "and writes the full trace")
+    print(f"agreement            {same:,} of {total:,} decisions (outcome, reasons, payout)")
 
 
 if __name__ == "__main__":
