@@ -10,19 +10,23 @@ from typing import Any
 
 from adjudicator.rules.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
 from adjudicator.rules.reasons import reason_text
+from schemas.vocabulary import (
+    ANSWERS,
+    CAUSES,
+    CLAIM_CATEGORIES,
+    HOUSEHOLD_CATEGORIES,
+    OUTCOMES,
+    SHAPES,
+    zh_table,
+)
 
 Values = Mapping[str, Any]
 
-_CATEGORY_ZH = {"medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外"}
-_SHAPE_ZH = {"medical": "医疗类", "education": "教育类", "disaster": "灾害损失类"}
-_HOUSEHOLD_ZH = {"unstable": "脱贫不稳定户", "edge": "边缘易致贫户",
-                 "sudden_hardship": "突发严重困难户", "low_income": "非贫低收入户",
-                 "general": "一般农户"}
+_CATEGORY_ZH = zh_table(CLAIM_CATEGORIES)
+_SHAPE_ZH = zh_table(SHAPES)
+_HOUSEHOLD_ZH = zh_table(HOUSEHOLD_CATEGORIES)
 #: 致灾原因 (claim.cause), in Chinese.
-CAUSE_ZH = {"fire": "火灾", "explosion": "爆炸", "flood": "洪涝", "storm": "风灾",
-            "hail": "冰雹", "drought": "干旱", "landslide": "山体滑坡、泥石流",
-            "earthquake": "地震", "animal_disease": "动物疫病", "traffic": "交通事故",
-            "theft": "被盗", "other": "其他"}
+CAUSE_ZH = zh_table(CAUSES)
 
 
 def _category_zh(v: Values) -> str:
@@ -109,12 +113,12 @@ def _caps_en(v: Values) -> str:
         text += (f", this member paid {v['paid_member_all_categories_to_date']} in all "
                  f"categories (per-person cap {v['person_annual_cap_all']})")
     return text + f", payout {v['payout']}."
-_OUTCOME_ZH = {"approved": "批准", "denied": "不予救助", "pended": "待人工审核"}
+_OUTCOME_ZH = zh_table(OUTCOMES)
 _OK_ZH = {"pass": "通过", "fail": "未通过", "pend": "待审", "info": "记录", **_OUTCOME_ZH}
 
 
 def _yn(flag: bool, lang: str) -> str:
-    return ("是" if flag else "否") if lang == "zh" else ("yes" if flag else "no")
+    return ANSWERS[flag].text(lang)
 
 
 def _answer(value: Any, lang: str) -> str:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
+from schemas.vocabulary import CLAIM_CATEGORIES, zh_table
+
 LANGS = ("zh", "en")
 
 _LANG: ContextVar[str | None] = ContextVar("adjudicator_lang", default=None)
@@ -210,7 +212,7 @@ class Words:
 
 
 #: Chinese names of the claim categories in row messages
-_CATEGORY_ZH = {"medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外"}
+_CATEGORY_ZH = zh_table(CLAIM_CATEGORIES)
 
 
 class Message:
