@@ -16,6 +16,7 @@ from schemas.vocabulary import (
     CLAIM_CATEGORIES,
     HOUSEHOLD_CATEGORIES,
     OUTCOMES,
+    RESULTS,
     SHAPES,
     zh_table,
 )
@@ -122,7 +123,7 @@ def _caps_en(v: Values) -> str:
                  f"categories (per-person cap {v['person_annual_cap_all']})")
     return text + f", payout {v['payout']}."
 _OUTCOME_ZH = zh_table(OUTCOMES)
-_OK_ZH = {"pass": "通过", "fail": "未通过", "pend": "待审", "info": "记录", **_OUTCOME_ZH}
+_OK_ZH = {**zh_table(RESULTS), **_OUTCOME_ZH}
 
 
 def _yn(flag: bool, lang: str) -> str:
@@ -130,9 +131,7 @@ def _yn(flag: bool, lang: str) -> str:
 
 
 def _answer(value: Any, lang: str) -> str:
-    if value is None:
-        return "未作答" if lang == "zh" else "not answered"
-    return _yn(bool(value), lang)
+    return ANSWERS[None if value is None else bool(value)].text(lang)
 
 
 def _item(rule: str, lang: str, labels: Mapping[str, str]) -> str:

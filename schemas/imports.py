@@ -42,7 +42,7 @@ from schemas.types import (
     Money,
     parse_amount,
 )
-from schemas.vocabulary import NEGATIVE_ITEMS
+from schemas.vocabulary import NEGATIVE_ITEMS, NO_WORDS, YES_WORDS
 
 # --- vocabularies: Chinese (and other) spellings -> the contract's value --------------------
 
@@ -180,8 +180,10 @@ RELATION_LABELS: dict[str, str] = {
     "表姐妹": "other",
 }
 
-TRUE_WORDS = frozenset({"是", "有", "发现", "存在", "y", "yes", "true", "t", "1", "√"})
-FALSE_WORDS = frozenset({"否", "无", "未发现", "不存在", "n", "no", "false", "f", "0", "×"})
+#: Yes and no in an import: the words of every form (schemas/vocabulary.py), and a
+#: department's own (发现 found, 存在 present, √ ticked).
+TRUE_WORDS = YES_WORDS | {"发现", "存在", "t", "√"}
+FALSE_WORDS = NO_WORDS | {"未发现", "不存在", "f", "×"}
 
 # --- value parsers -----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ __all__ = [
     "REASONS",
     "REASON_NAMES",
     "RELATIONS",
+    "RESULTS",
     "SHAPES",
     "YES_WORDS",
     "NegativeItem",
@@ -74,6 +75,14 @@ OUTCOMES: dict[str, Words] = {
     "approved": Words("给予救助", "approved"),
     "denied": Words("不予救助", "denied"),
     "pended": Words("待人工审核", "pended"),
+}
+
+#: What a rule of the trace found (its result), as a decision record and explain show it.
+RESULTS: dict[str, Words] = {
+    "pass": Words("符合", "pass"),
+    "fail": Words("不符合", "fail"),
+    "pend": Words("转人工", "pend"),
+    "info": Words("测算", "info"),
 }
 
 #: Where a claim stands (its workflow status), as the pages and lists show it.
@@ -416,8 +425,9 @@ YES_WORDS: frozenset[str] = frozenset({"true", "yes", "y", "1", "是", "有", "�
 #: Every way a no is written on a form or typed at a prompt (compared in lower case).
 NO_WORDS: frozenset[str] = frozenset({"false", "no", "n", "0", "否", "无", "没有", "不是"})
 
-#: The words an answer is shown with.
-ANSWERS: dict[bool, Words] = {True: Words("是", "yes"), False: Words("否", "no")}
+#: The words an answer is shown with (None: the question was not answered).
+ANSWERS: dict[bool | None, Words] = {True: Words("是", "yes"), False: Words("否", "no"),
+                                     None: Words("未作答", "not answered")}
 
 
 def parse_yes_no(text: str) -> bool | None:

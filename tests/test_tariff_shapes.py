@@ -286,9 +286,9 @@ def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None
     zh, en = explain_decision(denied, "zh"), explain_decision(denied, "en")
     assert "  - 本次损失的原因属于本防贫保障项目不予保障的情形（除外责任）。 [CAUSE_EXCLUDED]" in zh
     assert "  - 您家不属于本防贫保障项目保障的监测对象类别。 [HOUSEHOLD_CATEGORY_NOT_COVERED]" in zh
-    assert " 3. [未通过] 户类「一般农户」不在本方案保障的户类（脱贫不稳定户、边缘易致贫户、" \
+    assert " 3. [不符合] 户类「一般农户」不在本方案保障的户类（脱贫不稳定户、边缘易致贫户、" \
         "突发严重困难户、非贫低收入户）内。" in zh
-    assert " 5. [未通过] 致灾原因：地震；本类别除外的原因：地震，属于除外责任。" in zh
+    assert " 5. [不符合] 致灾原因：地震；本类别除外的原因：地震，属于除外责任。" in zh
     assert " 5. [fail] Cause earthquake; the category excludes earthquake: excluded." in en
     assert "  - The cause of the loss is one the programme excludes. [CAUSE_EXCLUDED]" in en
 
@@ -313,7 +313,7 @@ def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None
     assert any("符合条件的自付费用为 31900.00 元（已扣除责任方赔偿 100.00 元，已扣除机动车辆损失 "
                "8000.00 元）。" in line for line in explain_decision(loss, "zh"))
     pended = decide_both(make_case(wages="20000", disaster={"assessed_loss": "30000"}), plus)
-    assert "14. [待审] 入户核查信息不完整：致灾原因未查明。" in explain_decision(pended, "zh")
+    assert "14. [转人工] 入户核查信息不完整：致灾原因未查明。" in explain_decision(pended, "zh")
 
 
 def test_every_reason_the_engine_gives_has_words_for_people() -> None:

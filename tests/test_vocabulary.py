@@ -116,3 +116,25 @@ def test_the_prompt_and_the_service_share_one_set_of_yes_no_words() -> None:
         assert verification._answer(word) is False
     assert v.parse_yes_no("也许") is None
     assert v.parse_yes_no("  ") is None
+
+
+@pytest.mark.parametrize(("typed", "answer"), [("对", True), ("没有", False), ("不是", False),
+                                               ("发现", True), ("×", False)])
+def test_an_import_takes_the_same_yes_and_no_words(typed: str, answer: bool) -> None:
+    from schemas.imports import parse_answer
+
+    assert parse_answer(typed) is answer
+
+
+def test_explain_and_the_decision_record_word_a_rules_result_alike() -> None:
+    """explain said 通过/未通过/待审/记录 where the decision record says 符合/不符合/转人工/测算."""
+    from adjudicator.documents.trace_labels import result_label
+    from adjudicator.explain import explain_decision
+
+    step = {"rule": "identity.member", "result": "fail", "values": {"member_id": "M-2"}}
+    decision = {"claim_id": "C-1", "category": "medical", "outcome": "denied",
+                "payout": "0.00", "reasons": ["MEMBER_NOT_IN_HOUSEHOLD"], "trace": [step]}
+    lines = explain_decision(decision)
+    assert lines[-1] == f" 1. [{result_label('fail')}] 申请人 M-2 不是本户成员。"
+    assert lines[-1] == " 1. [不符合] 申请人 M-2 不是本户成员。"
+    assert lines[1] == "  - 申请救助的人员不是您家登记的家庭成员。 [MEMBER_NOT_IN_HOUSEHOLD]"

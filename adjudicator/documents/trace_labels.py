@@ -11,7 +11,13 @@ from typing import Any
 from adjudicator.documents.formatting import mask_trace_value
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, OUTCOME_LABELS
 from adjudicator.documents.reasons import NEGATIVE_ITEM_LABELS
-from schemas.vocabulary import CROSS_CHECK_SOURCES, EDUCATION_STAGES, INCOME_KINDS, zh_table
+from schemas.vocabulary import (
+    CROSS_CHECK_SOURCES,
+    EDUCATION_STAGES,
+    INCOME_KINDS,
+    RESULTS,
+    zh_table,
+)
 from schemas.vocabulary import REASON_NAMES as VOCABULARY_REASON_NAMES
 
 __all__ = ["RESULT_LABELS", "RULE_LABELS", "reason_name", "reason_names", "result_label",
@@ -39,7 +45,7 @@ RULE_LABELS: dict[str, str] = {
 }
 
 RESULT_LABELS: dict[str, str] = {
-    "pass": "符合", "fail": "不符合", "pend": "转人工", "info": "测算",
+    **zh_table(RESULTS),
     **OUTCOME_LABELS,
 }
 
