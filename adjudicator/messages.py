@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
-from schemas.vocabulary import CLAIM_CATEGORIES, zh_table
+from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, zh_table
 
 LANGS = ("zh", "en")
 
@@ -186,8 +186,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 #: Chinese names of the roles and of the actions they may take (adjudicator.roles)
-ROLE_ZH = {"verifier": "核查员", "supervisor": "保险公司主管", "officer": "县乡村振兴局",
-           "auditor": "审计", "admin": "管理员"}
+ROLE_ZH = zh_table(ROLES)
 ACTION_ZH = {
     "init": "初始化数据库", "user.manage": "管理用户", "tariff.load": "加载保障方案",
     "import": "导入数据", "import.verifications": "导入入户核查", "verify.assign": "分派核查",

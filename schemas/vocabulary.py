@@ -32,6 +32,7 @@ __all__ = [
     "REASON_NAMES",
     "RELATIONS",
     "RESULTS",
+    "ROLES",
     "SHAPES",
     "YES_WORDS",
     "NegativeItem",
@@ -99,6 +100,15 @@ CLAIM_STATUSES: dict[str, Words] = {
     "objected": Words("公示有异议", "objected in notice"),
     "closed": Words("公示期满", "notice closed"),
     "paid": Words("已兑现", "paid"),
+}
+
+#: Who a user is (adjudicator.roles.Role).
+ROLES: dict[str, Words] = {
+    "verifier": Words("核查员", "verifier"),
+    "supervisor": Words("保险公司主管", "supervisor"),
+    "officer": Words("县乡村振兴局", "officer"),
+    "auditor": Words("审计", "auditor"),
+    "admin": Words("管理员", "admin"),
 }
 
 # --- households and claims -----------------------------------------------------------------

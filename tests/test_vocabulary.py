@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from adjudicator.roles import Role
 from adjudicator.rules import reasons
 from adjudicator.workflow import ClaimStatus
 from schemas import vocabulary as v
@@ -31,7 +32,7 @@ TABLES: list[tuple[type[StrEnum], dict[str, v.Words]]] = [
     (Shape, v.SHAPES), (Cause, v.CAUSES), (ClaimSource, v.CLAIM_SOURCES),
     (CrossCheckSource, v.CROSS_CHECK_SOURCES), (EducationStage, v.EDUCATION_STAGES),
     (IncomeKind, v.INCOME_KINDS), (CostKind, v.COST_KINDS), (Outcome, v.OUTCOMES),
-    (Relation, v.RELATIONS), (ClaimStatus, v.CLAIM_STATUSES),
+    (Relation, v.RELATIONS), (ClaimStatus, v.CLAIM_STATUSES), (Role, v.ROLES),
 ]
 
 
@@ -74,11 +75,15 @@ def test_the_pages_and_the_letters_word_a_reason_alike() -> None:
 
 
 def test_the_outcome_reads_the_same_in_explain_the_web_and_the_documents() -> None:
+    """The web pages and explain said 批准 where the documents say 给予救助."""
     from adjudicator.documents.models import OUTCOME_LABELS as DOCUMENTS
+    from adjudicator.messages import ROLE_ZH
     from adjudicator.web.labels import OUTCOME_LABELS as WEB
+    from adjudicator.web.labels import ROLE_LABELS
 
     assert DOCUMENTS == WEB == {"approved": "给予救助", "denied": "不予救助",
                                 "pended": "待人工审核"}
+    assert ROLE_ZH == ROLE_LABELS
 
 
 @pytest.mark.parametrize("label", [

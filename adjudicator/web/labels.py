@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, HOUSEHOLD_CATEGORY_LABELS
 from adjudicator.services.verification import SOURCE_LABELS
-from schemas.vocabulary import CLAIM_STATUSES, OUTCOMES, RELATIONS, zh_table
+from schemas.vocabulary import CLAIM_STATUSES, OUTCOMES, RELATIONS, ROLES, zh_table
 
 STATUS_LABELS: dict[str, str] = zh_table(CLAIM_STATUSES)
 OUTCOME_LABELS: dict[str, str] = zh_table(OUTCOMES)
 RELATION_LABELS: dict[str, str] = zh_table(RELATIONS)
-ROLE_LABELS: dict[str, str] = {"verifier": "核查员", "supervisor": "保险公司主管",
-                               "officer": "县乡村振兴局", "auditor": "审计",
-                               "admin": "管理员"}
+ROLE_LABELS: dict[str, str] = zh_table(ROLES)
 NOTICE_STATUS_LABELS: dict[str, str] = {"open": "公示中", "closed": "已结束"}
 EVIDENCE_KIND_LABELS: dict[str, str] = {"receipt": "票据", "photo": "照片", "document": "文件"}
 
