@@ -6,23 +6,36 @@ Pure presentation of the trace data; the trace itself stays the record.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from adjudicator.rules.negative_items import BUILTIN_ITEMS, BUILTIN_ITEMS_EN
 from adjudicator.rules.reasons import reason_text
+from schemas.vocabulary import (
+    ANSWERS,
+    CAUSES,
+    CLAIM_CATEGORIES,
+    HOUSEHOLD_CATEGORIES,
+    OUTCOMES,
+    RESULTS,
+    SHAPES,
+    zh_table,
+)
 
 Values = Mapping[str, Any]
+Render = Callable[[Values, str], str]
 
-_CATEGORY_ZH = {"medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外"}
-_SHAPE_ZH = {"medical": "医疗类", "education": "教育类", "disaster": "灾害损失类"}
-_HOUSEHOLD_ZH = {"unstable": "脱贫不稳定户", "edge": "边缘易致贫户",
-                 "sudden_hardship": "突发严重困难户", "low_income": "非贫低收入户",
-                 "general": "一般农户"}
+
+class Sentence(NamedTuple):
+    """One rule's sentence in Chinese and in English, from the step's values and result."""
+
+    zh: Render
+    en: Render
+
+_CATEGORY_ZH = zh_table(CLAIM_CATEGORIES)
+_SHAPE_ZH = zh_table(SHAPES)
+_HOUSEHOLD_ZH = zh_table(HOUSEHOLD_CATEGORIES)
 #: 致灾原因 (claim.cause), in Chinese.
-CAUSE_ZH = {"fire": "火灾", "explosion": "爆炸", "flood": "洪涝", "storm": "风灾",
-            "hail": "冰雹", "drought": "干旱", "landslide": "山体滑坡、泥石流",
-            "earthquake": "地震", "animal_disease": "动物疫病", "traffic": "交通事故",
-            "theft": "被盗", "other": "其他"}
+CAUSE_ZH = zh_table(CAUSES)
 
 
 def _category_zh(v: Values) -> str:
@@ -109,18 +122,16 @@ def _caps_en(v: Values) -> str:
         text += (f", this member paid {v['paid_member_all_categories_to_date']} in all "
                  f"categories (per-person cap {v['person_annual_cap_all']})")
     return text + f", payout {v['payout']}."
-_OUTCOME_ZH = {"approved": "批准", "denied": "不予救助", "pended": "待人工审核"}
-_OK_ZH = {"pass": "通过", "fail": "未通过", "pend": "待审", "info": "记录", **_OUTCOME_ZH}
+_OUTCOME_ZH = zh_table(OUTCOMES)
+_OK_ZH = {**zh_table(RESULTS), **_OUTCOME_ZH}
 
 
 def _yn(flag: bool, lang: str) -> str:
-    return ("是" if flag else "否") if lang == "zh" else ("yes" if flag else "no")
+    return ANSWERS[flag].text(lang)
 
 
 def _answer(value: Any, lang: str) -> str:
-    if value is None:
-        return "未作答" if lang == "zh" else "not answered"
-    return _yn(bool(value), lang)
+    return ANSWERS[None if value is None else bool(value)].text(lang)
 
 
 def _item(rule: str, lang: str, labels: Mapping[str, str]) -> str:
@@ -146,135 +157,156 @@ _ID_PROBLEM_ZH: dict[str, str] = {"length": "位数不是18位", "characters": "
                   "birth_date": "出生日期不存在", "check_digit": "校验位不符"}
 
 
-_ZH: dict[str, Callable[[Values, str], str]] = {
-    "coverage.region": lambda v, r: (
-        f"户籍区划 {v['region_code']} "
-        + (f"属于方案覆盖区域（{v['matched']}）。" if r == "pass"
-           else f"不在方案覆盖区域 {'、'.join(v['tariff_region_codes'])} 内。")),
-    "coverage.period": lambda v, r: (
-        f"发生日期 {v['event_date']} " + ("在" if r == "pass" else "不在")
-        + f"方案有效期 {v['valid_from']} 至 {v['valid_to']} 内。"),
-    "coverage.household_category": lambda v, r: (
-        f"户类「{_HOUSEHOLD_ZH.get(v['household_category'], v['household_category'])}」"
-        + ("在" if r == "pass" else "不在") + "本方案保障的户类（"
-        + _zh_list(v["covered_household_categories"], _HOUSEHOLD_ZH) + "）内。"),
-    "coverage.category": _category_sentence_zh,
-    "coverage.cause": lambda v, r: (
-        f"致灾原因：{_cause_zh(v['cause'])}；本类别除外的原因："
-        + _zh_list(v["excluded_causes"], CAUSE_ZH)
-        + {"pass": "，不属于除外责任。", "fail": "，属于除外责任。"}.get(
-            r, "，须入户核查查明原因。")),
-    "identity.member": lambda v, r: (
-        f"申请人 {v['member_id']} " + ("是本户成员。" if r == "pass" else "不是本户成员。")),
-    "identity.id_number": lambda v, r: (
-        "申请人身份证号码校验通过。" if r == "pass"
-        else f"申请人身份证号码无效（{_ID_PROBLEM_ZH.get(v['problem'], v['problem'])}）。"),
-    "coverage.education_stage": lambda v, r: (
-        f"学段 {v['stage']} " + ("在" if r == "pass" else "不在")
-        + f"保障学段（{'、'.join(v['eligible_stages'])}）内。"),
-    "negative_list.contradiction": lambda v, r: (
-        f"部门比对发现的事项（{'、'.join(v['items'])}）与核查答复矛盾，"
-        + ("认定为刻意隐瞒。" if r == "fail" else "本方案未启用「刻意隐瞒」，仅作记录。")),
-    "negative_list.unlisted_findings": lambda v, r: (
-        f"部门比对发现本方案未列入负面清单的事项（{'、'.join(v['items'])}），仅作记录。"),
-    "completeness": lambda v, r: (
-        "入户核查信息完整。" if r == "pass" else "入户核查信息不完整："
-        + "；".join(_incomplete_zh(v)) + "。"),
-    "expense.eligible": _expense_zh,
-    "income.net": lambda v, r: (
-        f"家庭年纯收入 = 计入收入 {v['income_counted']} 元 - 生产经营支出 {v['costs']} 元"
-        f" = {v['net_income']} 元。"),
-    "income.test": lambda v, r: (
-        ("人均纯收入 = (纯收入 {n} - 年度累计费用 {c}) / {m} 人 = {p} 元"
-         if v["mode"] == "after_expense" else "人均纯收入 = 纯收入 {n} / {m} 人 = {p} 元")
-        .format(n=v["net_income"], c=v["cumulative_expense"], m=v["counted_members"],
-                p=v["per_capita_income"])
-        + ("，不高于" if r == "pass" else "，高于") + f"防贫线 {v['income_line']} 元。"),
-    "income.borderline": lambda v, r: (
-        f"人均纯收入 {v['per_capita_income']} 元"
-        + ("接近防贫线，需人工复核。" if r == "pend" else "未进入临界区间。")),
-    "income.hardship_exception": lambda v, r: (
-        f"年度累计费用 {v['cumulative_expense']} 元"
-        + (f"达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），"
-           "按支出负担例外需人工认定。"
-           if r == "pend" else
-           (f"未达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），不予救助。"
-            if v["enabled"] else "；本方案未启用支出负担例外，不予救助。"))),
-    "payout.bands": lambda v, r: (
-        f"年度累计费用 {v['cumulative_expense']} 元，赔付启动线 {v['trigger_line']} 元，"
-        + (f"分段计算合计 {v['gross_exact']} 元，"
-           f"按 {v['rounding']} 元取整为 {v['gross_rounded']} 元。"
-           if r == "pass" else "未达到赔付启动线。")),
-    "payout.caps": lambda v, r: _caps_zh(v),
-    "review.large_payout": lambda v, r: (
-        f"赔付 {v['payout']} 元" + ("达到" if r == "pend" else "低于")
-        + f"大额审核线 {v['threshold']} 元。"),
-    "outcome": lambda v, r: (
-        f"结论：{_OUTCOME_ZH.get(r, r)}，赔付 {v['payout']} 元。"),
-}
-
-_EN: dict[str, Callable[[Values, str], str]] = {
-    "coverage.region": lambda v, r: (
-        f"Region {v['region_code']} "
-        + (f"is covered ({v['matched']})." if r == "pass"
-           else f"is not in the tariff's regions {', '.join(v['tariff_region_codes'])}.")),
-    "coverage.period": lambda v, r: (
-        f"Event date {v['event_date']} is " + ("" if r == "pass" else "not ")
-        + f"within {v['valid_from']}..{v['valid_to']}."),
-    "coverage.household_category": lambda v, r: (
-        f"Household category {v['household_category']} is "
-        + ("" if r == "pass" else "not ") + "among the covered "
-        + ", ".join(v["covered_household_categories"]) + "."),
-    "coverage.category": _category_sentence_en,
-    "coverage.cause": lambda v, r: (
-        f"Cause {v['cause'] or 'not established'}; the category excludes "
-        + ", ".join(v["excluded_causes"])
-        + {"pass": ".", "fail": ": excluded."}.get(r, ": the visit must establish the cause.")),
-    "identity.member": lambda v, r: (
-        f"Claimant {v['member_id']} is " + ("" if r == "pass" else "not ")
-        + "a member of the household."),
-    "identity.id_number": lambda v, r: (
-        "The claimant's ID number is valid." if r == "pass"
-        else f"The claimant's ID number is invalid ({v['problem']})."),
-    "coverage.education_stage": lambda v, r: (
-        f"Stage {v['stage']} is " + ("" if r == "pass" else "not ")
-        + f"among {', '.join(v['eligible_stages'])}."),
-    "negative_list.contradiction": lambda v, r: (
-        f"Department findings contradict the answers for {', '.join(v['items'])}"
-        + ("; concealment." if r == "fail" else "; CONCEALMENT is not active, noted only.")),
-    "negative_list.unlisted_findings": lambda v, r: (
-        f"Findings for items the tariff does not list ({', '.join(v['items'])}) are noted only."),
-    "completeness": lambda v, r: (
-        "The verification is complete." if r == "pass"
-        else "The verification is incomplete: " + "; ".join(_incomplete_en(v)) + "."),
-    "expense.eligible": _expense_en,
-    "income.net": lambda v, r: (
-        f"Net income = income {v['income_counted']} - costs {v['costs']} = {v['net_income']}."),
-    "income.test": lambda v, r: (
-        ("Per-capita income = (net {n} - cumulative expense {c}) / {m} = {p}"
-         if v["mode"] == "after_expense" else "Per-capita income = net {n} / {m} = {p}")
-        .format(n=v["net_income"], c=v["cumulative_expense"], m=v["counted_members"],
-                p=v["per_capita_income"])
-        + (", not above" if r == "pass" else ", above") + f" the line {v['income_line']}."),
-    "income.borderline": lambda v, r: (
-        f"Per-capita income {v['per_capita_income']} "
-        + ("is just under the line: a person reviews it." if r == "pend"
-           else "is clear of the borderline margin.")),
-    "income.hardship_exception": lambda v, r: (
-        f"Cumulative expense {v['cumulative_expense']} "
-        + (f"reaches {v['hardship_ratio']} x net income ({v['threshold']}): a person decides."
-           if r == "pend" else
-           (f"is below {v['hardship_ratio']} x net income ({v['threshold']}): denied."
-            if v["enabled"] else "; the hardship exception is disabled: denied."))),
-    "payout.bands": lambda v, r: (
-        f"Cumulative expense {v['cumulative_expense']}, trigger {v['trigger_line']}: "
-        + (f"bands give {v['gross_exact']}, rounded to {v['gross_rounded']}."
-           if r == "pass" else "below the trigger line.")),
-    "payout.caps": lambda v, r: _caps_en(v),
-    "review.large_payout": lambda v, r: (
-        f"Payout {v['payout']} is " + ("at or above" if r == "pend" else "below")
-        + f" the review threshold {v['threshold']}."),
-    "outcome": lambda v, r: f"Outcome: {r}, payout {v['payout']}.",
+#: Each rule's sentence, keyed once: how it reads in Chinese and in English.
+_SENTENCES: dict[str, Sentence] = {
+    "coverage.region": Sentence(
+        zh=lambda v, r: (
+            f"户籍区划 {v['region_code']} "
+            + (f"属于方案覆盖区域（{v['matched']}）。" if r == "pass"
+               else f"不在方案覆盖区域 {'、'.join(v['tariff_region_codes'])} 内。")),
+        en=lambda v, r: (
+            f"Region {v['region_code']} "
+            + (f"is covered ({v['matched']})." if r == "pass"
+               else f"is not in the tariff's regions {', '.join(v['tariff_region_codes'])}."))),
+    "coverage.period": Sentence(
+        zh=lambda v, r: (
+            f"发生日期 {v['event_date']} " + ("在" if r == "pass" else "不在")
+            + f"方案有效期 {v['valid_from']} 至 {v['valid_to']} 内。"),
+        en=lambda v, r: (
+            f"Event date {v['event_date']} is " + ("" if r == "pass" else "not ")
+            + f"within {v['valid_from']}..{v['valid_to']}.")),
+    "coverage.household_category": Sentence(
+        zh=lambda v, r: (
+            f"户类「{_HOUSEHOLD_ZH.get(v['household_category'], v['household_category'])}」"
+            + ("在" if r == "pass" else "不在") + "本方案保障的户类（"
+            + _zh_list(v["covered_household_categories"], _HOUSEHOLD_ZH) + "）内。"),
+        en=lambda v, r: (
+            f"Household category {v['household_category']} is "
+            + ("" if r == "pass" else "not ") + "among the covered "
+            + ", ".join(v["covered_household_categories"]) + ".")),
+    "coverage.category": Sentence(
+        zh=_category_sentence_zh,
+        en=_category_sentence_en),
+    "coverage.cause": Sentence(
+        zh=lambda v, r: (
+            f"致灾原因：{_cause_zh(v['cause'])}；本类别除外的原因："
+            + _zh_list(v["excluded_causes"], CAUSE_ZH)
+            + {"pass": "，不属于除外责任。", "fail": "，属于除外责任。"}.get(
+                r, "，须入户核查查明原因。")),
+        en=lambda v, r: (
+            f"Cause {v['cause'] or 'not established'}; the category excludes "
+            + ", ".join(v["excluded_causes"])
+            + {"pass": ".", "fail": ": excluded."}.get(
+                r, ": the visit must establish the cause."))),
+    "identity.member": Sentence(
+        zh=lambda v, r: (
+            f"申请人 {v['member_id']} " + ("是本户成员。" if r == "pass" else "不是本户成员。")),
+        en=lambda v, r: (
+            f"Claimant {v['member_id']} is " + ("" if r == "pass" else "not ")
+            + "a member of the household.")),
+    "identity.id_number": Sentence(
+        zh=lambda v, r: (
+            "申请人身份证号码校验通过。" if r == "pass"
+            else f"申请人身份证号码无效（{_ID_PROBLEM_ZH.get(v['problem'], v['problem'])}）。"),
+        en=lambda v, r: (
+            "The claimant's ID number is valid." if r == "pass"
+            else f"The claimant's ID number is invalid ({v['problem']}).")),
+    "coverage.education_stage": Sentence(
+        zh=lambda v, r: (
+            f"学段 {v['stage']} " + ("在" if r == "pass" else "不在")
+            + f"保障学段（{'、'.join(v['eligible_stages'])}）内。"),
+        en=lambda v, r: (
+            f"Stage {v['stage']} is " + ("" if r == "pass" else "not ")
+            + f"among {', '.join(v['eligible_stages'])}.")),
+    "negative_list.contradiction": Sentence(
+        zh=lambda v, r: (
+            f"部门比对发现的事项（{'、'.join(v['items'])}）与核查答复矛盾，"
+            + ("认定为刻意隐瞒。" if r == "fail" else "本方案未启用「刻意隐瞒」，仅作记录。")),
+        en=lambda v, r: (
+            f"Department findings contradict the answers for {', '.join(v['items'])}"
+            + ("; concealment." if r == "fail" else "; CONCEALMENT is not active, noted only."))),
+    "negative_list.unlisted_findings": Sentence(
+        zh=lambda v, r: (
+            f"部门比对发现本方案未列入负面清单的事项（{'、'.join(v['items'])}），仅作记录。"),
+        en=lambda v, r: (
+            f"Findings for items the tariff does not list ({', '.join(v['items'])}) "
+            "are noted only.")),
+    "completeness": Sentence(
+        zh=lambda v, r: (
+            "入户核查信息完整。" if r == "pass" else "入户核查信息不完整："
+            + "；".join(_incomplete_zh(v)) + "。"),
+        en=lambda v, r: (
+            "The verification is complete." if r == "pass"
+            else "The verification is incomplete: " + "; ".join(_incomplete_en(v)) + ".")),
+    "expense.eligible": Sentence(
+        zh=_expense_zh,
+        en=_expense_en),
+    "income.net": Sentence(
+        zh=lambda v, r: (
+            f"家庭年纯收入 = 计入收入 {v['income_counted']} 元 - 生产经营支出 {v['costs']} 元"
+            f" = {v['net_income']} 元。"),
+        en=lambda v, r: (
+            f"Net income = income {v['income_counted']} - costs {v['costs']} "
+            f"= {v['net_income']}.")),
+    "income.test": Sentence(
+        zh=lambda v, r: (
+            ("人均纯收入 = (纯收入 {n} - 年度累计费用 {c}) / {m} 人 = {p} 元"
+             if v["mode"] == "after_expense" else "人均纯收入 = 纯收入 {n} / {m} 人 = {p} 元")
+            .format(n=v["net_income"], c=v["cumulative_expense"], m=v["counted_members"],
+                    p=v["per_capita_income"])
+            + ("，不高于" if r == "pass" else "，高于") + f"防贫线 {v['income_line']} 元。"),
+        en=lambda v, r: (
+            ("Per-capita income = (net {n} - cumulative expense {c}) / {m} = {p}"
+             if v["mode"] == "after_expense" else "Per-capita income = net {n} / {m} = {p}")
+            .format(n=v["net_income"], c=v["cumulative_expense"], m=v["counted_members"],
+                    p=v["per_capita_income"])
+            + (", not above" if r == "pass" else ", above") + f" the line {v['income_line']}.")),
+    "income.borderline": Sentence(
+        zh=lambda v, r: (
+            f"人均纯收入 {v['per_capita_income']} 元"
+            + ("接近防贫线，需人工复核。" if r == "pend" else "未进入临界区间。")),
+        en=lambda v, r: (
+            f"Per-capita income {v['per_capita_income']} "
+            + ("is just under the line: a person reviews it." if r == "pend"
+               else "is clear of the borderline margin."))),
+    "income.hardship_exception": Sentence(
+        zh=lambda v, r: (
+            f"年度累计费用 {v['cumulative_expense']} 元"
+            + (f"达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），"
+               "按支出负担例外需人工认定。"
+               if r == "pend" else
+               (f"未达到纯收入的 {v['hardship_ratio']} 倍（{v['threshold']} 元），不予救助。"
+                if v["enabled"] else "；本方案未启用支出负担例外，不予救助。"))),
+        en=lambda v, r: (
+            f"Cumulative expense {v['cumulative_expense']} "
+            + (f"reaches {v['hardship_ratio']} x net income ({v['threshold']}): a person decides."
+               if r == "pend" else
+               (f"is below {v['hardship_ratio']} x net income ({v['threshold']}): denied."
+                if v["enabled"] else "; the hardship exception is disabled: denied.")))),
+    "payout.bands": Sentence(
+        zh=lambda v, r: (
+            f"年度累计费用 {v['cumulative_expense']} 元，赔付启动线 {v['trigger_line']} 元，"
+            + (f"分段计算合计 {v['gross_exact']} 元，"
+               f"按 {v['rounding']} 元取整为 {v['gross_rounded']} 元。"
+               if r == "pass" else "未达到赔付启动线。")),
+        en=lambda v, r: (
+            f"Cumulative expense {v['cumulative_expense']}, trigger {v['trigger_line']}: "
+            + (f"bands give {v['gross_exact']}, rounded to {v['gross_rounded']}."
+               if r == "pass" else "below the trigger line."))),
+    "payout.caps": Sentence(
+        zh=lambda v, r: _caps_zh(v),
+        en=lambda v, r: _caps_en(v)),
+    "review.large_payout": Sentence(
+        zh=lambda v, r: (
+            f"赔付 {v['payout']} 元" + ("达到" if r == "pend" else "低于")
+            + f"大额审核线 {v['threshold']} 元。"),
+        en=lambda v, r: (
+            f"Payout {v['payout']} is " + ("at or above" if r == "pend" else "below")
+            + f" the review threshold {v['threshold']}.")),
+    "outcome": Sentence(
+        zh=lambda v, r: (
+            f"结论：{_OUTCOME_ZH.get(r, r)}，赔付 {v['payout']} 元。"),
+        en=lambda v, r: f"Outcome: {r}, payout {v['payout']}."),
 }
 
 
@@ -315,10 +347,10 @@ def explain_step(step: Values, lang: str = "zh", labels: Mapping[str, str] | Non
     rule, result, values = step["rule"], step["result"], step["values"]
     if rule.startswith("negative_list.") and rule.split(".", 1)[1].isupper():
         return _negative(step, lang, labels)
-    render = (_ZH if lang == "zh" else _EN).get(rule)
-    if render is None:  # a rule newer than this renderer: show the data rather than nothing
+    sentence = _SENTENCES.get(rule)
+    if sentence is None:  # a rule newer than this renderer: show the data rather than nothing
         return f"{rule}: {result} {dict(values)}"
-    return render(values, result)
+    return (sentence.zh if lang == "zh" else sentence.en)(values, result)
 
 
 def explain_decision(

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
+from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, zh_table
+
 LANGS = ("zh", "en")
 
 _LANG: ContextVar[str | None] = ContextVar("adjudicator_lang", default=None)
@@ -184,8 +186,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 #: Chinese names of the roles and of the actions they may take (adjudicator.roles)
-ROLE_ZH = {"verifier": "核查员", "supervisor": "保险公司主管", "officer": "县乡村振兴局",
-           "auditor": "审计", "admin": "管理员"}
+ROLE_ZH = zh_table(ROLES)
 ACTION_ZH = {
     "init": "初始化数据库", "user.manage": "管理用户", "tariff.load": "加载保障方案",
     "import": "导入数据", "import.verifications": "导入入户核查", "verify.assign": "分派核查",
@@ -210,7 +211,7 @@ class Words:
 
 
 #: Chinese names of the claim categories in row messages
-_CATEGORY_ZH = {"medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外"}
+_CATEGORY_ZH = zh_table(CLAIM_CATEGORIES)
 
 
 class Message:

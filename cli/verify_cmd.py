@@ -39,6 +39,7 @@ from cli.common import (
     print_table,
     refused,
 )
+from schemas.vocabulary import parse_yes_no
 
 app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
                   no_args_is_help=True)
@@ -261,13 +262,11 @@ def _ask_yes_no(text: str, current: bool | None) -> bool | None:
     shown = {True: "是", False: "否", None: ""}[current]
     while True:
         answer = typer.prompt(f"{text} (是/否)", default=shown, show_default=bool(shown))
-        value = answer.strip().lower()
-        if not value:
+        if not answer.strip():
             return None
-        if value in ("是", "有", "y", "yes", "true", "1"):
-            return True
-        if value in ("否", "无", "n", "no", "false", "0"):
-            return False
+        value = parse_yes_no(answer)
+        if value is not None:
+            return value
         console.print("请回答 是 或 否 (or leave it blank)")
 
 

@@ -24,7 +24,6 @@ from pydantic_core import PydanticCustomError
 
 from adjudicator.accounts import ACCOUNT_KIND_LABELS, AccountKind, account_problem
 from adjudicator.messages import Message
-from adjudicator.rules.negative_items import BUILTIN_ITEMS
 from schemas.case import CostItem, DisasterAmounts, EducationAmounts, IncomeItem, MedicalAmounts
 from schemas.types import (
     CATEGORY_NAME_MAX,
@@ -43,6 +42,7 @@ from schemas.types import (
     Money,
     parse_amount,
 )
+from schemas.vocabulary import NEGATIVE_ITEMS, NO_WORDS, YES_WORDS
 
 # --- vocabularies: Chinese (and other) spellings -> the contract's value --------------------
 
@@ -104,7 +104,7 @@ CROSS_CHECK_SOURCE_LABELS: dict[str, str] = {
 }
 
 #: Short Chinese names of the built-in negative-list items; their full labels
-#: (adjudicator.rules.negative_items.BUILTIN_ITEMS) are accepted as well.
+#: (schemas/vocabulary.py) are accepted as well.
 NEGATIVE_ITEM_LABELS: dict[str, str] = {
     "财政供养": "PUBLIC_SERVANT", "财政供养人员": "PUBLIC_SERVANT",
     "公职人员": "PUBLIC_SERVANT",
@@ -119,7 +119,7 @@ NEGATIVE_ITEM_LABELS: dict[str, str] = {
     "高消费": "HIGH_CONSUMPTION", "自费出国": "HIGH_CONSUMPTION",
     "直系亲属条件好": "WELL_OFF_RELATIVES", "直系亲属家庭条件好": "WELL_OFF_RELATIVES",
     "违法行为": "ILLEGAL_ACT", "故意行为致害": "ILLEGAL_ACT",
-    **{label: code for code, label in BUILTIN_ITEMS.items()},
+    **{item.label.zh: code for code, item in NEGATIVE_ITEMS.items()},
 }
 
 
@@ -180,8 +180,10 @@ RELATION_LABELS: dict[str, str] = {
     "表姐妹": "other",
 }
 
-TRUE_WORDS = frozenset({"是", "有", "发现", "存在", "y", "yes", "true", "t", "1", "√"})
-FALSE_WORDS = frozenset({"否", "无", "未发现", "不存在", "n", "no", "false", "f", "0", "×"})
+#: Yes and no in an import: the words of every form (schemas/vocabulary.py), and a
+#: department's own (发现 found, 存在 present, √ ticked).
+TRUE_WORDS = YES_WORDS | {"发现", "存在", "t", "√"}
+FALSE_WORDS = NO_WORDS | {"未发现", "不存在", "f", "×"}
 
 # --- value parsers -----------------------------------------------------------------------
 

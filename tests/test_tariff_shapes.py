@@ -284,18 +284,18 @@ def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None
     denied = decide_both(make_case(household_category="general", cause="earthquake",
                                    disaster={"assessed_loss": "30000"}), plus)
     zh, en = explain_decision(denied, "zh"), explain_decision(denied, "en")
-    assert "  - 致灾原因属于本保障方案的除外责任 [CAUSE_EXCLUDED]" in zh
-    assert "  - 本保障方案不保障该户类的家庭 [HOUSEHOLD_CATEGORY_NOT_COVERED]" in zh
-    assert " 3. [未通过] 户类「一般农户」不在本方案保障的户类（脱贫不稳定户、边缘易致贫户、" \
+    assert "  - 本次损失的原因属于本防贫保障项目不予保障的情形（除外责任）。 [CAUSE_EXCLUDED]" in zh
+    assert "  - 您家不属于本防贫保障项目保障的监测对象类别。 [HOUSEHOLD_CATEGORY_NOT_COVERED]" in zh
+    assert " 3. [不符合] 户类「一般农户」不在本方案保障的户类（脱贫不稳定户、边缘易致贫户、" \
         "突发严重困难户、非贫低收入户）内。" in zh
-    assert " 5. [未通过] 致灾原因：地震；本类别除外的原因：地震，属于除外责任。" in zh
+    assert " 5. [不符合] 致灾原因：地震；本类别除外的原因：地震，属于除外责任。" in zh
     assert " 5. [fail] Cause earthquake; the category excludes earthquake: excluded." in en
-    assert "  - the tariff excludes the cause of this loss [CAUSE_EXCLUDED]" in en
+    assert "  - The cause of the loss is one the programme excludes. [CAUSE_EXCLUDED]" in en
 
     theft = decide_both(make_case(wages="20000", category="theft",
                                   disaster={"assessed_loss": "9000", "relief_paid": "1000"}),
                         plus)
-    assert explain_decision(theft, "zh")[0] == "申请 K-1（因被盗）：批准，赔付 3000.00 元。"
+    assert explain_decision(theft, "zh")[0] == "申请 K-1（因被盗）：给予救助，赔付 3000.00 元。"
     assert " 4. [pass] Category theft (因被盗) is covered." in explain_decision(theft, "en")
 
     capped = decide_both(make_case(members=2, wages="10000", medical={"total_cost": "150000"},
@@ -313,7 +313,7 @@ def test_explain_says_the_new_rules_in_chinese_and_english(plus: Tariff) -> None
     assert any("符合条件的自付费用为 31900.00 元（已扣除责任方赔偿 100.00 元，已扣除机动车辆损失 "
                "8000.00 元）。" in line for line in explain_decision(loss, "zh"))
     pended = decide_both(make_case(wages="20000", disaster={"assessed_loss": "30000"}), plus)
-    assert "14. [待审] 入户核查信息不完整：致灾原因未查明。" in explain_decision(pended, "zh")
+    assert "14. [转人工] 入户核查信息不完整：致灾原因未查明。" in explain_decision(pended, "zh")
 
 
 def test_every_reason_the_engine_gives_has_words_for_people() -> None:

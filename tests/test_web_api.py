@@ -88,7 +88,7 @@ def test_an_officer_reviews_and_posts_through_the_api(world: World) -> None:
     assert [p["claim_id"] for p in queue] == ["P1", "P2", "P3"]
     assert queue[0]["payout"] == "74500.00"
     assert queue[0]["reasons"][0] == {"code": "PEND_LARGE_PAYOUT",
-                                      "text": "赔付金额较大，需人工审核"}
+                                      "text": "救助金额达到大额复核标准，需人工复核。"}
     decision = client.get("/api/v1/claims/P1/decision", headers=auth).json()
     assert decision["pended"] and decision["per_capita_income"] == "-20000.00"
     assert decision["bands"][0] == {"from": "5000.00", "to": "20000.00", "rate": "0.5",

@@ -18,7 +18,7 @@ def test_the_pend_queue_is_scoped_to_the_officers_townships(world: World) -> Non
     everyone, _ = world.client("off")
     page = everyone.get("/officer/pending").text
     assert all(claim in page for claim in ("P1", "P2", "P3")) and "74,500.00" in page
-    assert "赔付金额较大，需人工审核" in page
+    assert "救助金额达到大额复核标准，需人工复核。" in page
     assert "示范镇 示范村" in page and "乡镇 330102" not in page  # names, not codes
     township, token = world.client("off2")  # townships 330102002 only
     mine = township.get("/officer/pending").text

@@ -15,6 +15,7 @@ from typing import Any
 
 from adjudicator.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
 from adjudicator.storage.clock import local
+from schemas.vocabulary import ANSWERS
 
 __all__ = [
     "chinese_ordinal",
@@ -132,7 +133,7 @@ def _to_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return ANSWERS[value].zh
     if isinstance(value, (str, int, Decimal)):
         return str(value)
     if isinstance(value, (date, datetime)):

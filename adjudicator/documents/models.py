@@ -33,6 +33,14 @@ from pydantic import (
     model_validator,
 )
 
+from schemas.vocabulary import (
+    CLAIM_CATEGORIES,
+    CLAIM_SOURCES,
+    HOUSEHOLD_CATEGORIES,
+    OUTCOMES,
+    zh_table,
+)
+
 __all__ = [
     "CLAIM_CATEGORY_LABELS",
     "CLAIM_SOURCE_LABELS",
@@ -64,37 +72,16 @@ ClaimCategory = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", m
 Outcome = Literal["approved", "denied", "pended"]
 
 #: Chinese label of each household category, as printed on every document.
-HOUSEHOLD_CATEGORY_LABELS: dict[str, str] = {
-    "unstable": "脱贫不稳定户",
-    "edge": "边缘易致贫户",
-    "sudden_hardship": "突发严重困难户",
-    "low_income": "非贫低收入户",
-    "general": "一般农户",
-}
+HOUSEHOLD_CATEGORY_LABELS: dict[str, str] = zh_table(HOUSEHOLD_CATEGORIES)
 
 #: Chinese label of each claim category (因病, 因灾, ...).
-CLAIM_CATEGORY_LABELS: dict[str, str] = {
-    "medical": "因病",
-    "disaster": "因灾",
-    "education": "因学",
-    "accident": "因意外",
-}
+CLAIM_CATEGORY_LABELS: dict[str, str] = zh_table(CLAIM_CATEGORIES)
 
 #: Chinese label of each decision outcome.
-OUTCOME_LABELS: dict[str, str] = {
-    "approved": "给予救助",
-    "denied": "不予救助",
-    "pended": "待人工审核",
-}
+OUTCOME_LABELS: dict[str, str] = zh_table(OUTCOMES)
 
 #: Chinese label of each claim source; unknown sources are printed as given.
-CLAIM_SOURCE_LABELS: dict[str, str] = {
-    "application": "个人申请",
-    "medical_insurance_feed": "医保部门推送",
-    "civil_affairs_feed": "民政部门推送",
-    "emergency_feed": "应急管理部门推送",
-    "education_feed": "教育部门推送",
-}
+CLAIM_SOURCE_LABELS: dict[str, str] = zh_table(CLAIM_SOURCES)
 
 
 def _parse_decimal(value: Any) -> Any:

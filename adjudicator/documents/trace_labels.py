@@ -11,6 +11,14 @@ from typing import Any
 from adjudicator.documents.formatting import mask_trace_value
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, OUTCOME_LABELS
 from adjudicator.documents.reasons import NEGATIVE_ITEM_LABELS
+from schemas.vocabulary import (
+    CROSS_CHECK_SOURCES,
+    EDUCATION_STAGES,
+    INCOME_KINDS,
+    RESULTS,
+    zh_table,
+)
+from schemas.vocabulary import REASON_NAMES as VOCABULARY_REASON_NAMES
 
 __all__ = ["RESULT_LABELS", "RULE_LABELS", "reason_name", "reason_names", "result_label",
            "rule_label", "trace_items_zh"]
@@ -37,21 +45,12 @@ RULE_LABELS: dict[str, str] = {
 }
 
 RESULT_LABELS: dict[str, str] = {
-    "pass": "符合", "fail": "不符合", "pend": "转人工", "info": "测算",
+    **zh_table(RESULTS),
     **OUTCOME_LABELS,
 }
 
 #: Short Chinese names of the reason codes (the sentence says the rest).
-REASON_NAMES: dict[str, str] = {
-    "NOT_COVERED_REGION": "不在覆盖区域", "NOT_IN_POLICY_PERIOD": "不在保障期间",
-    "CATEGORY_NOT_COVERED": "救助类别不在保障范围", "MEMBER_NOT_IN_HOUSEHOLD": "申请人非本户成员",
-    "INVALID_ID_NUMBER": "身份证号码无效", "EDU_STAGE_NOT_COVERED": "教育阶段不在保障范围",
-    "NO_ELIGIBLE_EXPENSE": "无合规费用", "INCOME_ABOVE_LINE": "人均纯收入高于防贫线",
-    "BELOW_TRIGGER": "未达赔付启动线", "CAP_REACHED": "已达封顶",
-    "PEND_INCOMPLETE_VERIFICATION": "核查信息不完整", "PEND_HARDSHIP_EXCEPTION": "困难例外待审核",
-    "PEND_BORDERLINE_INCOME": "临界收入待审核", "PEND_LARGE_PAYOUT": "大额赔付待审核",
-    "DUPLICATE_CLAIM": "重复申请",
-}
+REASON_NAMES: dict[str, str] = dict(VOCABULARY_REASON_NAMES)
 
 #: The values the rules read, by key.
 KEY_LABELS: dict[str, str] = {
@@ -82,12 +81,9 @@ KEY_LABELS: dict[str, str] = {
 
 _WORDS: dict[str, str] = {
     "after_expense": "扣除年度累计费用后测算", "before_expense": "不扣除费用测算",
-    "compulsory": "义务教育", "high_school": "普通高中", "secondary_vocational": "中职",
-    "college": "大专", "undergraduate": "本科", "postgraduate": "研究生",
-    "wage": "工资性收入", "business": "经营净收入", "property": "财产净收入",
-    "transfer": "转移净收入", "medical_insurance": "医保", "housing": "住建",
-    "business_registry": "市场监管", "bank": "银行", "vehicle_registry": "车管",
-    "payroll": "财政供养", "civil_affairs": "民政",
+    **zh_table(EDUCATION_STAGES),
+    **zh_table(INCOME_KINDS),
+    **zh_table(CROSS_CHECK_SOURCES),
     **CLAIM_CATEGORY_LABELS,
 }
 

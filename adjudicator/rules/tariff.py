@@ -29,6 +29,7 @@ from schemas.types import (
     Money,
     Shape,
 )
+from schemas.vocabulary import CLAIM_CATEGORIES, zh_table
 
 _RATE_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -69,9 +70,7 @@ BUILTIN_SHAPES: dict[str, Shape] = {
     ClaimCategory.DISASTER.value: Shape.DISASTER,
 }
 #: The Chinese names of the built-in claim categories.
-BUILTIN_CATEGORY_LABELS: dict[str, str] = {
-    "medical": "因病", "disaster": "因灾", "education": "因学", "accident": "因意外",
-}
+BUILTIN_CATEGORY_LABELS: dict[str, str] = zh_table(CLAIM_CATEGORIES)
 
 
 class CategoryRules(BaseModel):

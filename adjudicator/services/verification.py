@@ -46,23 +46,24 @@ from adjudicator.storage.models_audit import VerificationEvidence
 from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
 from schemas.case import CostItem, Identifier, IncomeItem, ItemCode, Verification
 from schemas.types import CostKind, CrossCheckSource, IncomeKind, Money
+from schemas.vocabulary import (
+    COST_KINDS,
+    CROSS_CHECK_SOURCES,
+    INCOME_KINDS,
+    NO_WORDS,
+    YES_WORDS,
+    zh_table,
+)
 
 S = ClaimStatus
 #: Statuses from which a complete verification moves a claim to `verified`.
 RECORDABLE = frozenset({S.UNDER_VERIFICATION, S.SCREENED, S.PENDED, S.OBJECTED, S.DENIED})
 DEFAULT_DAYS = 5
 
-INCOME_LABELS: dict[str, str] = {
-    "wage": "工资性收入", "business": "经营净收入", "property": "财产净收入",
-    "transfer": "转移净收入",
-}
-COST_LABELS: dict[str, str] = {"production": "生产经营性支出"}
+INCOME_LABELS: dict[str, str] = zh_table(INCOME_KINDS)
+COST_LABELS: dict[str, str] = zh_table(COST_KINDS)
 #: The department behind each cross-check source, as a verifier reads it on the form.
-SOURCE_LABELS: dict[str, str] = {
-    "medical_insurance": "医保部门", "housing": "住建部门", "business_registry": "市场监管部门",
-    "bank": "银行", "vehicle_registry": "车管部门", "payroll": "财政供养人员信息",
-    "civil_affairs": "民政部门",
-}
+SOURCE_LABELS: dict[str, str] = zh_table(CROSS_CHECK_SOURCES)
 EVIDENCE_KINDS = ("receipt", "photo", "document")
 
 
@@ -73,8 +74,6 @@ class VerificationRefused(ValueError):
 # --------------------------------------------------------------------------- the form
 
 
-_YES = {"true", "yes", "y", "1", "是", "有", "对"}
-_NO = {"false", "no", "n", "0", "否", "无", "没有", "不是"}
 
 
 def _answer(value: Any) -> Any:
@@ -85,9 +84,9 @@ def _answer(value: Any) -> Any:
         text = value.strip().lower()
         if not text:
             return None
-        if text in _YES:
+        if text in YES_WORDS:
             return True
-        if text in _NO:
+        if text in NO_WORDS:
             return False
     raise PydanticCustomError("flag", "answer true (是) or false (否), or leave it blank (null)")
 

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, HOUSEHOLD_CATEGORY_LABELS
 from adjudicator.services.verification import SOURCE_LABELS
+from schemas.vocabulary import CLAIM_STATUSES, OUTCOMES, RELATIONS, ROLES, zh_table
 
-STATUS_LABELS: dict[str, str] = {
-    "received": "已受理", "screened": "已初筛", "rejected": "初筛未通过",
-    "under_verification": "入户核查中", "verified": "已核查待理算", "approved": "拟救助",
-    "denied": "不予救助", "pended": "待人工审核", "in_notice": "公示中",
-    "objected": "公示有异议", "closed": "公示期满", "paid": "已兑现",
-}
-OUTCOME_LABELS: dict[str, str] = {"approved": "批准", "denied": "不予救助",
-                                  "pended": "待人工审核"}
-RELATION_LABELS: dict[str, str] = {
-    "head": "户主", "spouse": "配偶", "child": "子女", "child_in_law": "儿媳或女婿",
-    "parent": "父母", "grandparent": "祖父母", "grandchild": "孙子女", "sibling": "兄弟姐妹",
-    "other": "其他",
-}
-ROLE_LABELS: dict[str, str] = {"verifier": "核查员", "supervisor": "保险公司主管",
-                               "officer": "县乡村振兴局", "auditor": "审计",
-                               "admin": "管理员"}
+STATUS_LABELS: dict[str, str] = zh_table(CLAIM_STATUSES)
+OUTCOME_LABELS: dict[str, str] = zh_table(OUTCOMES)
+RELATION_LABELS: dict[str, str] = zh_table(RELATIONS)
+ROLE_LABELS: dict[str, str] = zh_table(ROLES)
 NOTICE_STATUS_LABELS: dict[str, str] = {"open": "公示中", "closed": "已结束"}
 EVIDENCE_KIND_LABELS: dict[str, str] = {"receipt": "票据", "photo": "照片", "document": "文件"}
 

@@ -37,6 +37,7 @@ from adjudicator.storage.models import Review
 from adjudicator.storage.models_notice import Document, Notice
 from adjudicator.web.auth import SignedIn
 from adjudicator.web.errors import REFUSALS, WebError, refusal
+from schemas.vocabulary import ANSWERS
 
 ZERO = Decimal(0)
 
@@ -166,8 +167,7 @@ def case_facts(ctx: Context, signed: SignedIn, claim_id: str) -> CaseFacts | Non
                 for i in found.get("income") or []],
         costs=[("生产经营性支出" if c["kind"] == "production" else c["kind"],
                 Decimal(c["amount"])) for c in found.get("costs") or []],
-        answers=[(labels.get(item, item), "未答" if answer is None else ("是" if answer
-                                                                          else "否"))
+        answers=[(labels.get(item, item), ANSWERS[None if answer is None else bool(answer)].zh)
                  for item, answer in (found.get("negative_list") or {}).items()],
         findings=[(SOURCE_LABELS.get(c.get("source", ""), c.get("source", "")),
                    labels.get(c.get("item", ""), c.get("item", "")))

@@ -25,9 +25,10 @@ from adjudicator.storage.context import Context
 from adjudicator.web.deps import officer_only
 from adjudicator.web.errors import WebError
 from adjudicator.web.templating import page
+from schemas.vocabulary import CLAIM_CATEGORIES
 
 router = APIRouter(prefix="/officer/feeds", include_in_schema=False)
-CATEGORIES = {"medical": "因病", "disaster": "因灾", "education": "因学"}
+CATEGORIES = {c: CLAIM_CATEGORIES[c].zh for c in ("medical", "disaster", "education")}
 
 
 def _month(ctx: Context, value: str | None) -> str:

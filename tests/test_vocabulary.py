@@ -1,0 +1,145 @@
+"""One vocabulary of words: every code a person reads has its Chinese and English text, once."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+from adjudicator.roles import Role
+from adjudicator.rules import reasons
+from adjudicator.workflow import ClaimStatus
+from schemas import vocabulary as v
+from schemas.imports import Relation
+from schemas.types import (
+    Cause,
+    ClaimCategory,
+    ClaimSource,
+    CostKind,
+    CrossCheckSource,
+    EducationStage,
+    HouseholdCategory,
+    IncomeKind,
+    Outcome,
+    Shape,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TABLES: list[tuple[type[StrEnum], dict[str, v.Words]]] = [
+    (HouseholdCategory, v.HOUSEHOLD_CATEGORIES), (ClaimCategory, v.CLAIM_CATEGORIES),
+    (Shape, v.SHAPES), (Cause, v.CAUSES), (ClaimSource, v.CLAIM_SOURCES),
+    (CrossCheckSource, v.CROSS_CHECK_SOURCES), (EducationStage, v.EDUCATION_STAGES),
+    (IncomeKind, v.INCOME_KINDS), (CostKind, v.COST_KINDS), (Outcome, v.OUTCOMES),
+    (Relation, v.RELATIONS), (ClaimStatus, v.CLAIM_STATUSES), (Role, v.ROLES),
+]
+
+
+def _worded(words: v.Words) -> bool:
+    return bool(words.zh.strip()) and bool(words.en.strip()) and not words.zh.isascii() \
+        and words.en.isascii()
+
+
+@pytest.mark.parametrize(("enum", "table"), TABLES, ids=[e.__name__ for e, _ in TABLES])
+def test_every_value_a_person_sees_has_chinese_and_english_words(
+        enum: type[StrEnum], table: dict[str, v.Words]) -> None:
+    assert set(table) == {member.value for member in enum}
+    for code, words in table.items():
+        assert _worded(words), code
+
+
+def test_every_reason_code_and_negative_item_is_worded_in_both_languages() -> None:
+    codes = {value for name, value in vars(reasons).items()
+             if name.isupper() and isinstance(value, str) and name != "NEG_PREFIX"}
+    codes |= {v.NEG_PREFIX + item for item in v.NEGATIVE_ITEMS}
+    assert codes <= set(v.REASONS)
+    for code in codes:
+        assert _worded(v.REASONS[code]), code
+        assert reasons.reason_text(code) == v.REASONS[code].zh
+        assert reasons.reason_text(code, "en") == v.REASONS[code].en
+    for item, entry in v.NEGATIVE_ITEMS.items():
+        assert _worded(entry.label) and _worded(entry.short) and _worded(entry.reason), item
+
+
+def test_the_pages_and_the_letters_word_a_reason_alike() -> None:
+    """The web pages, the API and explain used to show shorter sentences than the letters."""
+    from adjudicator.documents import describe_reason
+
+    for code in v.REASONS:
+        assert reasons.reason_text(code) == describe_reason(code)
+        assert reasons.reason_text(code, "en") == describe_reason(code, lang="en")
+    assert describe_reason("NEG_OWN_BOAT", {"OWN_BOAT": "自有渔船"}) \
+        == reasons.reason_text("NEG_OWN_BOAT", "zh", {"OWN_BOAT": "自有渔船"}) \
+        == "家庭存在本地负面清单所列情形：自有渔船。"
+
+
+def test_the_outcome_reads_the_same_in_explain_the_web_and_the_documents() -> None:
+    """The web pages and explain said 批准 where the documents say 给予救助."""
+    from adjudicator.documents.models import OUTCOME_LABELS as DOCUMENTS
+    from adjudicator.messages import ROLE_ZH
+    from adjudicator.web.labels import OUTCOME_LABELS as WEB
+    from adjudicator.web.labels import ROLE_LABELS
+
+    assert DOCUMENTS == WEB == {"approved": "给予救助", "denied": "不予救助",
+                                "pended": "待人工审核"}
+    assert ROLE_ZH == ROLE_LABELS
+
+
+@pytest.mark.parametrize("label", [
+    "给予救助", "儿媳或女婿", "医保部门推送", "财政供养人员信息", "财政供养/公职人员",
+    "已核查待理算", "灾害损失类", "申请救助的人员不是您家登记的家庭成员。",
+    "家庭在城镇购买商品房", "户籍所在地",
+])
+def test_a_label_is_written_in_one_module_only(label: str) -> None:
+    holders = [path.relative_to(ROOT).as_posix()
+               for folder in ("adjudicator", "cli", "schemas")
+               for path in sorted((ROOT / folder).rglob("*"))
+               if path.suffix in {".py", ".html"} and label in path.read_text(encoding="utf-8")]
+    assert holders == ["schemas/vocabulary.py"]
+
+
+@pytest.mark.parametrize(("typed", "answer"), [
+    ("对", True), ("是", True), ("有", True), ("YES", True), ("1", True),
+    ("没有", False), ("不是", False), ("否", False), ("无", False), ("no", False),
+])
+def test_the_verifiers_prompt_takes_the_services_yes_and_no_words(
+        monkeypatch: pytest.MonkeyPatch, typed: str, answer: bool) -> None:
+    from cli import verify_cmd
+
+    monkeypatch.setattr(verify_cmd.typer, "prompt", lambda *a, **k: typed)
+    assert verify_cmd._ask_yes_no("家庭拥有消费型车辆", None) is answer
+    assert v.parse_yes_no(typed) is answer
+
+
+def test_the_prompt_and_the_service_share_one_set_of_yes_no_words() -> None:
+    from adjudicator.services import verification
+
+    for word in v.YES_WORDS:
+        assert verification._answer(word) is True
+    for word in v.NO_WORDS:
+        assert verification._answer(word) is False
+    assert v.parse_yes_no("也许") is None
+    assert v.parse_yes_no("  ") is None
+
+
+@pytest.mark.parametrize(("typed", "answer"), [("对", True), ("没有", False), ("不是", False),
+                                               ("发现", True), ("×", False)])
+def test_an_import_takes_the_same_yes_and_no_words(typed: str, answer: bool) -> None:
+    from schemas.imports import parse_answer
+
+    assert parse_answer(typed) is answer
+
+
+def test_explain_and_the_decision_record_word_a_rules_result_alike() -> None:
+    """explain said 通过/未通过/待审/记录 where the decision record says 符合/不符合/转人工/测算."""
+    from adjudicator.documents.trace_labels import result_label
+    from adjudicator.explain import explain_decision
+
+    step = {"rule": "identity.member", "result": "fail", "values": {"member_id": "M-2"}}
+    decision = {"claim_id": "C-1", "category": "medical", "outcome": "denied",
+                "payout": "0.00", "reasons": ["MEMBER_NOT_IN_HOUSEHOLD"], "trace": [step]}
+    lines = explain_decision(decision)
+    assert lines[-1] == f" 1. [{result_label('fail')}] 申请人 M-2 不是本户成员。"
+    assert lines[-1] == " 1. [不符合] 申请人 M-2 不是本户成员。"
+    assert lines[1] == "  - 申请救助的人员不是您家登记的家庭成员。 [MEMBER_NOT_IN_HOUSEHOLD]"
