@@ -65,7 +65,7 @@ from adjudicator.storage.models_audit import (
     AuditSample,
     AuditSampleItem,
 )
-from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
+from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition, move
 from schemas.case import Case, Verification
 from schemas.types import CostKind, IncomeKind
 
@@ -587,9 +587,8 @@ def _reopen(session: Session, ctx: Context, facts: ClaimFacts, claim: Claim,
         return None
     was_paid = old_status == S.PAID.value
     received = received_for(session, claim.claim_id) if was_paid else ZERO
-    claim.status = S.VERIFIED.value
-    events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
-        "from": old_status, "to": claim.status, "by": "audit", "recheck_pk": recheck.pk}))
+    move(claim, S.VERIFIED, at=None, events=events, check="reopen", by="audit",
+         recheck_pk=recheck.pk)
     # The audited facts become the claim's verification and the household's members.
     adopted = VerificationRow(claim_id=claim.claim_id, household_id=claim.household_id,
                               verifier_id=ctx.user_id, verified_on=recheck.verified_on,
