@@ -10,11 +10,19 @@ household's order (`adjudicator.services.cascade`); a claim already paid is then
 the difference (approved → paid, with a recovery or top-up), never paid a second time.
 
 paid → closed when the bank returns the transfer as failed (payable again, once corrected)
+
+Every service moves a claim with `move`: it checks the move, sets the claim's status and
+`updated_at`, and queues the `claim.status` event where the caller records one.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from adjudicator.storage.events import PendingEvent
+    from adjudicator.storage.models import Claim
 
 
 class ClaimStatus(StrEnum):
@@ -94,3 +102,37 @@ def check_settled(claim_id: str, current: str) -> ClaimStatus:
         raise IllegalTransition(f"claim {claim_id} is {current}: only a new approval is "
                                 "settled by the difference")
     return S.PAID
+
+
+#: How a move is checked: a person's or a step's move (`check_transition`); a decided claim
+#: sent back to be decided again (`check_redecision`); a new approval of a paid claim settled
+#: by the difference (`check_settled`); an audit's reopening, which may find the claim
+#: already `verified` (then it stays there, and the event still says so).
+Check = Literal["move", "redecide", "settle", "reopen"]
+
+
+def move(claim: Claim, to: ClaimStatus | str, *, at: str | None,
+         events: list[PendingEvent] | None = None, check: Check = "move",
+         **detail: Any) -> ClaimStatus:
+    """Move `claim` to `to`, the one way every service changes a claim's status.
+
+    Checks the move (IllegalTransition when it is not allowed, the claim unchanged), sets
+    `status` and, when `at` is given, `updated_at`; when `events` is given, queues the
+    `claim.status` event {"from", "to", **detail} on it. Returns the new status.
+    """
+    old, there = claim.status, ClaimStatus(to)
+    if check == "redecide":
+        there = check_redecision(claim.claim_id, old)
+    elif check == "settle":
+        there = check_settled(claim.claim_id, old)
+    elif not (check == "reopen" and old == there.value):
+        check_transition(claim.claim_id, old, there.value)
+    claim.status = there.value
+    if at is not None:
+        claim.updated_at = at
+    if events is not None:
+        from adjudicator.storage.events import PendingEvent
+
+        events.append(PendingEvent("claim.status", "claim", claim.claim_id,
+                                   {"from": old, "to": there.value, **detail}))
+    return there

@@ -33,7 +33,7 @@ from adjudicator.rules.tariff import BUILTIN_SHAPES
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.models import Claim
-from adjudicator.workflow import ClaimStatus, check_transition
+from adjudicator.workflow import ClaimStatus, check_transition, move
 from schemas.imports import DISASTER_FIELDS, EDUCATION_FIELDS, MEDICAL_FIELDS, ClaimRow
 
 _PARTS = ("medical", "education", "disaster")
@@ -219,8 +219,7 @@ def _store_causes(session: Session, causes: dict[str, str], at: str) -> None:
         claim.cause = causes[claim.claim_id]
         claim.updated_at = at
         if claim.status == ClaimStatus.PENDED.value:
-            check_transition(claim.claim_id, claim.status, ClaimStatus.VERIFIED)
-            claim.status = ClaimStatus.VERIFIED.value
+            move(claim, ClaimStatus.VERIFIED, at=at)
 
 
 IMPORTER = Importer("claims", "import", columns.CLAIMS, parse, store, _required,

@@ -38,7 +38,7 @@ from adjudicator.storage.digest import sha256_text
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member
 from adjudicator.storage.models import Verification as VerificationRow
-from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, check_transition
+from adjudicator.workflow import OUTCOME_STATUS, ClaimStatus, move
 from schemas.case import Case, amounts_part
 from schemas.types import MAX_AMOUNT, amount_too_large, format_amount
 
@@ -377,7 +377,6 @@ def stage_decision(ctx: Context, claim: Claim, case_text: str, decided: Decided,
     """Move the claim for its decision (status, history figures) and prepare the row."""
     if (too_large := unstorable(decided)) is not None:
         raise ValueError(f"{claim.claim_id}: {too_large}")
-    new_status = check_transition(claim.claim_id, claim.status, OUTCOME_STATUS[decided.outcome])
     payout, counted = Decimal(decided.payout), Decimal(decided.counted_expense)
     row = {"claim_id": claim.claim_id, "household_id": claim.household_id, "seq": seq,
            "outcome": decided.outcome, "reasons": list(decided.reasons),
@@ -388,9 +387,8 @@ def stage_decision(ctx: Context, claim: Claim, case_text: str, decided: Decided,
            "engine_version": decided.engine_version, "purpose": "claim",
            "decided_by": ctx.user_id, "decided_at": now}
     staged = StagedDecision(claim, decided, row, claim.current_decision_id, claim.status)
-    claim.status = new_status.value
+    move(claim, OUTCOME_STATUS[decided.outcome], at=now)
     claim.tariff_pk = tariff_pk
-    claim.updated_at = now
     if decided.outcome == "pended":
         claim.final_counted_expense = claim.final_paid = None
     else:  # approved or denied: final at once

@@ -25,7 +25,7 @@ from adjudicator.services.tariffs import TariffBook
 from adjudicator.storage.context import Context
 from adjudicator.storage.events import PendingEvent
 from adjudicator.storage.models import Claim, Payment
-from adjudicator.workflow import REDECIDE_FROM, ClaimStatus, check_redecision, check_settled
+from adjudicator.workflow import REDECIDE_FROM, ClaimStatus, move
 
 S = ClaimStatus
 #: Statuses of a claim whose decision is in the household's history (or was paid).
@@ -73,13 +73,9 @@ def redecide_later(session: Session, ctx: Context, claim: Claim, cause: str,
     withdraw_from_notices(session, ctx, [c for c in later if c.status == S.IN_NOTICE.value],
                           f"同户 {claim.claim_id} 的决定已变更，本案重新理算", events)
     for other in later:
-        old = other.status
-        other.status = check_redecision(other.claim_id, old).value
+        move(other, S.VERIFIED, at=now, events=events, check="redecide", redecide=cause,
+             because_of=claim.claim_id)
         other.final_counted_expense = other.final_paid = None
-        other.updated_at = now
-        events.append(PendingEvent("claim.status", "claim", other.claim_id, {
-            "from": old, "to": other.status, "redecide": cause,
-            "because_of": claim.claim_id}))
     return [c.claim_id for c in later]
 
 
@@ -106,8 +102,5 @@ def settle_redecided(session: Session, ctx: Context, claim: Any, old_decision_id
     open_adjustment(session, ctx, claim, old_decision_id, new_decision_id, outcome, payout,
                     received, events, ctx.now(), cause="redecision")
     if outcome == "approved":
-        old = claim.status
-        claim.status = check_settled(claim.claim_id, old).value
-        events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
-            "from": old, "to": claim.status, "settled": "by_difference",
-            "decision_id": new_decision_id}))
+        move(claim, S.PAID, at=None, events=events, check="settle", settled="by_difference",
+             decision_id=new_decision_id)

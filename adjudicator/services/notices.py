@@ -29,7 +29,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, Member
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem, Objection
-from adjudicator.workflow import ClaimStatus, check_transition
+from adjudicator.workflow import ClaimStatus, move
 
 ZERO = Decimal(0)
 
@@ -180,12 +180,9 @@ def create_notices(ctx: Context, out_dir: Path, *, township: str | None = None,
                 session.add(NoticeItem(notice_id=notice.notice_id, claim_id=claim_id,
                                        decision_id=decision_id, payout=payout))
             for claim in claims:
-                claim.status = check_transition(claim.claim_id, claim.status,
-                                                ClaimStatus.IN_NOTICE.value).value
-                claim.updated_at = ctx.now()
-                events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
-                    "from": "approved", "to": "in_notice", "notice_no": notice.notice_no,
-                    "decision_id": wanted[claim.claim_id], "payout": posted[claim.claim_id]}))
+                move(claim, ClaimStatus.IN_NOTICE, at=ctx.now(), events=events,
+                     notice_no=notice.notice_no, decision_id=wanted[claim.claim_id],
+                     payout=posted[claim.claim_id])
             events.append(PendingEvent("notice.created", "notice", notice.notice_no, {
                 "village_code": notice.village_code, "claims": notice.claims,
                 "total": notice.total, "start": notice.start_date.isoformat(),
@@ -297,23 +294,15 @@ def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
                               reason=reason.strip(), recorded_by=ctx.user_id,
                               recorded_at=ctx.now())
         session.add(objection)
-        check_transition(claim_id, claim.status, ClaimStatus.OBJECTED.value)
-        claim.status = check_transition(claim_id, ClaimStatus.OBJECTED.value,
-                                        ClaimStatus.UNDER_VERIFICATION.value).value
+        events = [PendingEvent("notice.objection", "claim", claim_id,
+                               {"notice_id": item.notice_id, "reason": reason.strip()})]
+        move(claim, ClaimStatus.OBJECTED, at=None, events=events)
+        move(claim, ClaimStatus.UNDER_VERIFICATION, at=ctx.now(), events=events)
         # The approval is no longer final: it leaves the household's history until the
         # claim is verified and decided again, within a new verification deadline.
         claim.final_counted_expense = claim.final_paid = None
         claim.verification_due = work_calendar(session).deadline(ctx.today(),
                                                                  DEFAULT_DAYS).due
-        claim.updated_at = ctx.now()
-        events = [
-            PendingEvent("notice.objection", "claim", claim_id,
-                         {"notice_id": item.notice_id, "reason": reason.strip()}),
-            PendingEvent("claim.status", "claim", claim_id,
-                         {"from": "in_notice", "to": "objected"}),
-            PendingEvent("claim.status", "claim", claim_id,
-                         {"from": "objected", "to": "under_verification"}),
-        ]
         withdraw_from_notices(session, ctx, [claim], f"公示期内收到异议：{reason.strip()}",
                               events)
         # Its approval entered the history of the household's later decisions: they are
@@ -395,12 +384,8 @@ def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
             if (claim.status == ClaimStatus.IN_NOTICE.value
                     and claim.current_decision_id == posted[claim.claim_id]
                     and _last_notice(session, claim.claim_id) == notice.notice_id):
-                claim.status = check_transition(claim.claim_id, claim.status,
-                                                ClaimStatus.CLOSED.value).value
-                claim.updated_at = ctx.now()
+                move(claim, ClaimStatus.CLOSED, at=ctx.now(), events=events)
                 payable += 1
-                events.append(PendingEvent("claim.status", "claim", claim.claim_id,
-                                           {"from": "in_notice", "to": "closed"}))
             else:
                 objected += 1
         notice.status, notice.closed_by, notice.closed_at = "closed", ctx.user_id, ctx.now()

@@ -50,7 +50,7 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Member, Payment
 from adjudicator.storage.models_notice import Document
 from adjudicator.storage.models_office import BankReturn, PaymentBatch
-from adjudicator.workflow import ClaimStatus, check_transition
+from adjudicator.workflow import ClaimStatus, move
 
 ZERO = Decimal(0)
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -261,9 +261,7 @@ def _pay_batch(ctx: Context, batch_ref: str, register_dir: Path | None, chunk: i
                     payee_member_id=payee.member_id, payee_name=payee.name,
                     payee_bank=payee.bank_name, payee_account=payee.account_no,
                     account_kind=payee.account_kind))
-                claim.status = check_transition(claim.claim_id, claim.status,
-                                                ClaimStatus.PAID.value).value
-                claim.updated_at = now
+                move(claim, ClaimStatus.PAID, at=now)
                 events.append(PendingEvent("payment.made", "claim", claim.claim_id, {
                     "decision_id": claim.current_decision_id, "amount": claim.final_paid,
                     "batch_ref": batch_ref, "attempt": attempt,
@@ -552,9 +550,7 @@ def reconcile(ctx: Context, path: Path, errors_path: Path | None = None) -> Reco
             payable_again = (claim.status == ClaimStatus.PAID.value
                              and claim.current_decision_id == payment.decision_id)
             if payable_again:
-                claim.status = check_transition(claim.claim_id, claim.status,
-                                                ClaimStatus.CLOSED.value).value
-                claim.updated_at = now
+                move(claim, ClaimStatus.CLOSED, at=now)
             events.append(PendingEvent("payment.failed", "claim", payment.claim_id, {
                 "payment": ref, "decision_id": payment.decision_id, "amount": payment.amount,
                 "batch_ref": payment.batch_ref, "reason": reason, "payable_again": payable_again,

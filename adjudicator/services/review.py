@@ -29,7 +29,7 @@ from adjudicator.storage.models import (
     Review,
     Verification,
 )
-from adjudicator.workflow import ClaimStatus, check_transition
+from adjudicator.workflow import ClaimStatus, move
 
 
 class ReviewRefused(ValueError):
@@ -110,28 +110,22 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
         if action == "approve":  # the amount approved is the chain's and a replay's
             check_approvable(session, decision)
         new = ClaimStatus.APPROVED if action == "approve" else ClaimStatus.DENIED
-        old_status = claim.status
-        claim.status = check_transition(claim_id, claim.status, new.value).value
+        now = ctx.now()
+        events: list[PendingEvent] = []
+        move(claim, new, at=now, events=events)
         if action == "approve":
             claim.final_counted_expense = decision.counted_expense
             claim.final_paid = decision.payout
         else:  # a person's denial adds nothing to the household's history
             claim.final_counted_expense = Decimal(0)
             claim.final_paid = Decimal(0)
-        now = ctx.now()
-        claim.updated_at = now
         review = Review(claim_id=claim_id, decision_id=decision.decision_id, action=action,
                         reason=reason.strip(), user_id=ctx.user_id, at=now)
         session.add(review)
-        events = [
-            PendingEvent("review." + ("approved" if action == "approve" else "denied"),
-                         "claim", claim_id, {"decision_id": decision.decision_id,
-                                             "payout": decision.payout,
-                                             "pend_reasons": list(decision.reasons),
-                                             "reason": reason.strip()}),
-            PendingEvent("claim.status", "claim", claim_id,
-                         {"from": old_status, "to": claim.status}),
-        ]
+        events.insert(0, PendingEvent(
+            "review." + ("approved" if action == "approve" else "denied"), "claim", claim_id,
+            {"decision_id": decision.decision_id, "payout": decision.payout,
+             "pend_reasons": list(decision.reasons), "reason": reason.strip()}))
         if paid_claims(session, [claim_id]):  # paid before, decided again: the difference
             superseded = session.execute(select(Payment.decision_id).where(
                 Payment.claim_id == claim_id).order_by(Payment.pk.desc()).limit(1)).scalar()

@@ -43,7 +43,7 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, DecisionRecord, Finding, Household, Member, User
 from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_audit import VerificationEvidence
-from adjudicator.workflow import ClaimStatus, IllegalTransition, check_transition
+from adjudicator.workflow import ClaimStatus, IllegalTransition, move
 from schemas.case import CostItem, Identifier, IncomeItem, ItemCode, Verification
 from schemas.types import CostKind, CrossCheckSource, IncomeKind, Money
 from schemas.vocabulary import (
@@ -367,11 +367,10 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
                                                     township_code, reason))
                 continue
             chosen = min(free, key=lambda v: (loads.get(v.user_id, 0), v.user_id))
-            old = claim.status
-            claim.status = check_transition(claim.claim_id, old,
-                                            S.UNDER_VERIFICATION.value).value
+            moved: list[PendingEvent] = []
+            move(claim, S.UNDER_VERIFICATION, at=now, events=moved)
             claim.assigned_verifier, claim.assigned_at = chosen.user_id, now
-            claim.verification_due, claim.updated_at = due, now
+            claim.verification_due = due
             loads[chosen.user_id] = loads.get(chosen.user_id, 0) + 1
             result.assigned.append(Assigned(claim.claim_id, claim.household_id, township_code,
                                             chosen.user_id, due))
@@ -381,8 +380,7 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
                               "working_days": days,
                               "calendar_years": list(deadline.calendar_years),
                               "unknown_years": list(deadline.unknown_years)}),
-                PendingEvent("claim.status", "claim", claim.claim_id,
-                             {"from": old, "to": claim.status}),
+                *moved,
             ]
         append_events(session, ctx.user_id, now, events)
     return result
@@ -890,11 +888,11 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
         else:
             changed = apply_counted_flags(facts.members, form.counted_flags())
             old = claim.status
+            moved: list[PendingEvent] = []
             try:
-                claim.status = check_transition(claim_id, old, S.VERIFIED.value).value
+                move(claim, S.VERIFIED, at=now, events=moved)
             except IllegalTransition as exc:  # pragma: no cover - RECORDABLE guards it
                 raise VerificationRefused(str(exc)) from exc
-            claim.updated_at = now
             # A denial verified again (复核申请) leaves the household's history until it is
             # decided again; the later decisions that counted it follow it.
             follow = old == S.DENIED.value
@@ -906,7 +904,7 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
                                                                   form.income}),
                     "counted_members": sum(1 for m in form.members if m.counted),
                     "contradictions": check.contradictions}),
-                PendingEvent("claim.status", "claim", claim_id, {"from": old, "to": claim.status}),
+                *moved,
             ]
             if changed:
                 events.append(PendingEvent("household.members_counted", "household",
