@@ -29,6 +29,7 @@ from cli.common import (
     print_table,
     refused,
 )
+from cli.serve_cmd import set_password, unlock
 from tariffs import shipped_tariff_paths
 
 KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
@@ -260,3 +261,8 @@ def log_check_proof(
     with refused(CheckpointError):
         checked = check_proof(proof, public_key)
     console.print(checked.message(), highlight=False)
+
+
+# `user password` and `user unlock` live beside `serve` (they share its web-app imports).
+user_app.command("password")(set_password)
+user_app.command("unlock")(unlock)
