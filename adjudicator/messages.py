@@ -169,6 +169,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "'adjudicator tariff list')"),
     "tariff.ambiguous": ("“{ref}”对应 {count} 个保障方案：{sha}；请给出 SHA-256",
                          "{ref!r} names {count} stored tariffs: {sha}; give the SHA-256"),
+    "cli.contract_invalid": ("资金合同文件有误：{detail}", "{detail}"),
     "cli.tariffs_invalid": ("{bad} 个保障方案文件有误（共 {total} 个）",
                             "{bad} of {total} tariff file(s) invalid"),
     "cli.mine_or_all": ("--mine 和 --all 只能选一个", "--mine or --all, not both"),
@@ -452,3 +453,25 @@ class ValidationReason(Message):
 
     def __repr__(self) -> str:
         return f"ValidationReason({self.error.get('type')!r})"
+
+
+def problem_text(problem: str, lang: str | None = None) -> str:
+    """A loader's problem with a tariff or contract file (adjudicator.rules.problems.Problem)
+    for a person: its Chinese, or its pydantic error worded in Chinese; its English under
+    `--lang en`. A plain string is shown as it is."""
+    lang = lang or current_lang()
+    if lang != "zh":
+        return str(problem)
+    zh = getattr(problem, "zh", None)
+    if zh:
+        return str(zh)
+    error = getattr(problem, "error", None)
+    if error:
+        return validation_reason(error, "zh")
+    return str(problem)
+
+
+def problem_lines(source: str, problems: list[tuple[str, str]],
+                  lang: str | None = None) -> list[str]:
+    """Every problem of a file, one line each: the file, the key at fault, what is wrong."""
+    return [f"{source}: {key}: {problem_text(message, lang)}" for key, message in problems]

@@ -25,6 +25,7 @@ from cli.common import (
     context,
     err_console,
     fail,
+    file_problems,
     print_json,
     print_table,
     refused,
@@ -59,7 +60,7 @@ def init(
         try:
             record, new = load_tariff_file(system, path)
         except TariffError as exc:
-            fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
+            fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
         loaded.append(f"{record.tariff_id} ({'loaded' if new else 'already stored'})")
     console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}",
                   highlight=False)
