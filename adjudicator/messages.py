@@ -205,6 +205,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "user.unknown": ("没有在用的用户“{user}”（由管理员用 adjudicator user add 添加用户）",
                      "no active user {user!r} (an admin adds users with 'adjudicator user "
                      "add')"),
+    "scope.outside": ("该案件（或公示、抽样）不属于您负责的乡镇。",
+                      "This claim (or notice, sample) is outside your townships."),
+    "scope.outside_detail": ("该案件（或公示、抽样）不属于您负责的乡镇：{what} 在乡镇 {township}，"
+                             "用户 {user} 负责的乡镇是 {townships}",
+                             "{what} is in township {township}, outside the townships of user "
+                             "{user} ({townships})"),
     "role.denied": ("用户 {user}（{role}）无权{action}：需要以下角色之一：{allowed}",
                     "user {user} ({role}) may not {action}: it needs the role {allowed}"),
 }
