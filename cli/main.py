@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from difflib import get_close_matches
 from typing import Annotated, Any, NamedTuple
 
 import typer
 import typer.core
 from typer import _click
+from typer._click.exceptions import UsageError
 
 from cli.common import LangOption, choose_lang
 
@@ -108,7 +110,14 @@ class LazyGroup(typer.core.TyperGroup):
 
     def resolve_command(self, ctx: _click.Context, args: list[str]
                         ) -> tuple[str | None, _click.Command | None, list[str]]:
-        name, command, rest = super().resolve_command(ctx, args)
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except UsageError as exc:  # typer suggests from the commands it holds: none here
+            close = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if self.suggest_commands and close and "Did you mean" not in exc.message:
+                names = ", ".join(repr(match) for match in close)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
         if name in COMMANDS:
             command = load_command(name)
         return name, command, rest

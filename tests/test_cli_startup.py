@@ -97,6 +97,7 @@ def _error(args: list[str], env: dict[str, str] | None = None) -> str:
     (["demo", "--households", "many"], "'--households' 的值无效：请填写整数"),
     (["demo", "--households", "3"], "'--households' 的值无效：不能小于 10"),
     (["no-such-command"], "没有这个命令：'no-such-command'。"),
+    (["tarif"], "没有这个命令：'tarif'。您是不是要输入 'tariff'？"),
     (["evaluate", "--tariff"], "选项 '--tariff' 后面需要给出 1 个值。"),
 ])
 def test_usage_errors_are_chinese_by_default(args: list[str], expected: str) -> None:
@@ -123,6 +124,11 @@ def test_usage_errors_stay_english_for_developers(args: list[str],
     assert "Missing argument 'files'." in output
     assert "Usage: adjudicator tariff validate" in output
     assert "缺少" not in output
+
+
+def test_a_mistyped_command_is_still_suggested_in_english() -> None:
+    output = _error(["--lang", "en", "tarif"])
+    assert "No such command 'tarif'. Did you mean 'tariff'?" in output
 
 
 def test_english_bad_value_is_typers_own() -> None:
