@@ -46,9 +46,15 @@ def _paths() -> Iterator[list[str]]:
 
 
 def _help(path: list[str]) -> str:
-    result = CliRunner().invoke(app, [*path, "--help"], terminal_width=WIDTH, color=False,
-                                env={"ADJUDICATOR_LANG": "", "NO_COLOR": "1",
-                                     "COLUMNS": str(WIDTH)})
+    from typer import rich_utils
+
+    width, rich_utils.MAX_WIDTH = rich_utils.MAX_WIDTH, WIDTH  # whatever TERMINAL_WIDTH says
+    try:
+        result = CliRunner().invoke(app, [*path, "--help"], terminal_width=WIDTH, color=False,
+                                    env={"ADJUDICATOR_LANG": "", "NO_COLOR": "1",
+                                         "COLUMNS": str(WIDTH)})
+    finally:
+        rich_utils.MAX_WIDTH = width
     if result.exit_code != 0:
         raise RuntimeError(f"adjudicator {' '.join(path)} --help failed: {result.output}")
     lines = [line.rstrip() for line in ANSI.sub("", result.output).splitlines()]

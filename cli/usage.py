@@ -9,6 +9,7 @@ English text where a structured error exists.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from typer._click.exceptions import (
 )
 from typer.exceptions import Abort
 
-from adjudicator.messages import LANGS, Message, current_lang, validation_reason
+from adjudicator.messages import LANGS, Message, validation_reason
 
 #: Chinese names of the value types typer checks
 KINDS = {"int": "整数", "integer": "整数", "float": "数", "bool": "是/否", "boolean": "是/否",
@@ -41,9 +42,10 @@ def lang_of(argv: Sequence[str]) -> str:
             chosen = argv[index + 1]
         elif arg.startswith("--lang="):
             chosen = arg.partition("=")[2]
-    if chosen is not None and chosen.strip().lower() in LANGS:
-        return chosen.strip().lower()
-    return current_lang() if chosen is None else "zh"
+    if chosen is None:
+        chosen = os.environ.get("ADJUDICATOR_LANG", "")
+    chosen = chosen.strip().lower()
+    return chosen if chosen in LANGS else "zh"
 
 
 def _hint(exc: BadParameter) -> str | None:

@@ -142,3 +142,13 @@ def test_exit_status_and_results_are_unchanged() -> None:
     assert runner.invoke(app, ["tariff"]).exit_code == 2
     listed = runner.invoke(app, ["tariff", "list", "--shipped"])
     assert listed.exit_code == 0, listed.output
+
+
+def test_an_earlier_lang_en_does_not_leak_into_the_next_usage_error() -> None:
+    """The language of a usage error comes from its own command line and environment, not
+    from what an earlier run in the same process chose."""
+    earlier = runner.invoke(app, ["--lang", "en", "tariff", "list", "--shipped"],
+                            env={"ADJUDICATOR_LANG": ""})
+    assert earlier.exit_code == 0, earlier.output
+    output = _error(["--nope"], {"ADJUDICATOR_LANG": ""})
+    assert "没有这个选项：--nope" in output
