@@ -171,16 +171,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "'adjudicator tariff list')"),
     "tariff.ambiguous": ("“{ref}”对应 {count} 个保障方案：{sha}；请给出 SHA-256",
                          "{ref!r} names {count} stored tariffs: {sha}; give the SHA-256"),
+    "cli.contract_invalid": ("资金合同文件有误：{detail}", "{detail}"),
     "cli.tariffs_invalid": ("{bad} 个保障方案文件有误（共 {total} 个）",
                             "{bad} of {total} tariff file(s) invalid"),
     "cli.mine_or_all": ("--mine 和 --all 只能选一个", "--mine or --all, not both"),
     "cli.yaml_or_json": ("--format 只能是 yaml 或 json", "--format is yaml or json"),
     "cli.file_or_interactive": ("请给出 --file 核查表 或 --interactive（二选一）",
                                 "give --file FORM or --interactive (one of them)"),
+    # usage errors of the command line (typer/click's own words, in Chinese)
+    "usage.usage": ("用法：{usage}", "Usage: {usage}"),
+    "usage.try_help": ("查看帮助：{command} {option}", "Try '{command} {option}' for help."),
+    "usage.title": ("错误", "Error"),
+    "usage.missing_argument": ("缺少参数 {name}。", "Missing argument {name}."),
+    "usage.missing_option": ("缺少选项 {name}。", "Missing option {name}."),
+    "usage.missing_parameter": ("缺少参数。", "Missing parameter."),
+    "usage.choose_from": ("可选：{choices}", "Choose from: {choices}"),
+    "usage.no_such_option": ("没有这个选项：{name}", "No such option: {name}"),
+    "usage.possible_options": ("（可能是：{options}）", "(Possible options: {options})"),
+    "usage.no_such_command": ("没有这个命令：{name}。", "No such command {name}."),
+    "usage.did_you_mean": ("您是不是要输入 {names}？", "Did you mean {names}?"),
+    "usage.missing_command": ("缺少命令。", "Missing command."),
+    "usage.extra_arguments": ("多余的参数（{args}）", "Got unexpected extra argument(s) ({args})"),
+    "usage.needs_value": ("选项 {name} 后面需要给出 {count} 个值。",
+                          "Option {name} requires {count} argument(s)."),
+    "usage.takes_no_value": ("选项 {name} 不接受值。", "Option {name} does not take a value."),
+    "usage.invalid_value": ("{name} 的值无效：{reason}", "Invalid value for {name}: {reason}"),
+    "usage.invalid": ("值无效：{reason}", "Invalid value: {reason}"),
+    "usage.not_one_of": ("{value} 不是可选值之一（{choices}）",
+                         "{value} is not one of {choices}."),
+    "usage.no_such_path": ("{value} 不存在", "{value} does not exist."),
+    "usage.not_valid": ("{value} 不是有效的{kind}", "Value {value} is not a valid {kind}."),
+    "usage.other": ("用法有误：{detail}", "{detail}"),
+    "usage.aborted": ("已中止。", "Aborted."),
     "cli.not_submitted": ("未提交：没有录入任何内容", "not submitted: nothing was recorded"),
     "user.unknown": ("没有在用的用户“{user}”（由管理员用 adjudicator user add 添加用户）",
                      "no active user {user!r} (an admin adds users with 'adjudicator user "
                      "add')"),
+    "scope.outside": ("该案件（或公示、抽样）不属于您负责的乡镇。",
+                      "This claim (or notice, sample) is outside your townships."),
+    "scope.outside_detail": ("该案件（或公示、抽样）不属于您负责的乡镇：{what} 在乡镇 {township}，"
+                             "用户 {user} 负责的乡镇是 {townships}",
+                             "{what} is in township {township}, outside the townships of user "
+                             "{user} ({townships})"),
     "role.denied": ("用户 {user}（{role}）无权{action}：需要以下角色之一：{allowed}",
                     "user {user} ({role}) may not {action}: it needs the role {allowed}"),
 }
@@ -428,3 +460,25 @@ class ValidationReason(Message):
 
     def __repr__(self) -> str:
         return f"ValidationReason({self.error.get('type')!r})"
+
+
+def problem_text(problem: str, lang: str | None = None) -> str:
+    """A loader's problem with a tariff or contract file (adjudicator.rules.problems.Problem)
+    for a person: its Chinese, or its pydantic error worded in Chinese; its English under
+    `--lang en`. A plain string is shown as it is."""
+    lang = lang or current_lang()
+    if lang != "zh":
+        return str(problem)
+    zh = getattr(problem, "zh", None)
+    if zh:
+        return str(zh)
+    error = getattr(problem, "error", None)
+    if error:
+        return validation_reason(error, "zh")
+    return str(problem)
+
+
+def problem_lines(source: str, problems: list[tuple[str, str]],
+                  lang: str | None = None) -> list[str]:
+    """Every problem of a file, one line each: the file, the key at fault, what is wrong."""
+    return [f"{source}: {key}: {problem_text(message, lang)}" for key, message in problems]

@@ -34,6 +34,15 @@ def fail(message: Text | Exception, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def file_problems(exc: Exception, separator: str = "; ") -> str:
+    """Every problem of a tariff or contract file (TariffError, ContractError), each naming
+    the file and the key at fault, in the current language."""
+    from adjudicator.messages import problem_lines
+
+    return separator.join(problem_lines(getattr(exc, "source", ""),
+                                        list(getattr(exc, "problems", []))))
+
+
 def refusal_text(exc: Exception) -> str:
     """A service's refusal for a person: its own message when it has one in both languages,
     else the Chinese words the web app shows for it, with the service's reason after them
@@ -42,6 +51,10 @@ def refusal_text(exc: Exception) -> str:
 
     if isinstance(exc, LocalizedError):
         return exc.localized()
+    from adjudicator.rules.tariff import TariffError
+
+    if isinstance(exc, TariffError):
+        return Message("cli.tariff_invalid", detail=file_problems(exc)).render()
     from adjudicator.web.errors import REFUSALS, refusal
 
     if isinstance(exc, REFUSALS):

@@ -13,7 +13,7 @@ import typer
 from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.messages import Message
 from adjudicator.rules.tariff import TariffError, load_tariff
-from cli.common import err_console, fail, refused
+from cli.common import err_console, fail, file_problems, refused
 
 
 class EngineChoice(StrEnum):
@@ -43,7 +43,7 @@ def evaluate(
     try:
         loaded = load_tariff(tariff)
     except TariffError as exc:
-        fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
+        fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
     chosen: Engine = "scalar" if engine is EngineChoice.SCALAR else "columnar"
     with ExitStack() as stack:
         if str(cases) == "-":

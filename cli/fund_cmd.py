@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from adjudicator.messages import Message
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    file_problems,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from adjudicator.fund.contract import Contract
@@ -42,7 +52,7 @@ def _contract(path: Path | None, county: str | None, year: int | None,
                      "--county and --year)")
             contract = find_contract(folder or CONTRACT_DIR, county, year)
     except ContractError as exc:
-        fail(str(exc))
+        fail(Message("cli.contract_invalid", detail=file_problems(exc)))
     if year is not None and contract.year != year:
         fail(f"合同{contract.id}是{contract.year}年度的，不是{year}年度 (the contract is of "
              f"another year)")
@@ -253,7 +263,9 @@ def whatif(
     try:
         draft = load_tariff(tariff)
         parsed = parse_sweep(sweep) if sweep else None
-    except (TariffError, WhatIfError) as exc:
+    except TariffError as exc:
+        fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
+    except WhatIfError as exc:
         fail(str(exc))
     contract = None
     if contract_file is not None or county is not None:
@@ -266,7 +278,9 @@ def whatif(
     ctx = context(db, user)
     try:
         report = what_if(ctx, draft, year, contract, parsed)
-    except (PermissionDenied, TariffError, WhatIfError) as exc:
+    except TariffError as exc:
+        fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
+    except (PermissionDenied, WhatIfError) as exc:
         fail(str(exc))
     if chart is not None:
         chart.parent.mkdir(parents=True, exist_ok=True)

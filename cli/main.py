@@ -1,27 +1,162 @@
-"""The `adjudicator` typer application: every command parses, calls the engine, prints."""
+"""The `adjudicator` typer application: every command parses, calls the engine, prints.
+
+Commands are imported when they are called, not when the program starts: `COMMANDS` names
+each command's module and keeps its help line, so `adjudicator --help` lists every command
+without importing one (the database, the web app and the rules core stay unloaded), and
+`adjudicator tariff validate` imports the tariff commands alone. A test checks the help lines
+kept here against the commands' own.
+
+Usage errors (a missing argument, an unknown option, a bad value) are reported in Chinese
+unless `--lang en` or ADJUDICATOR_LANG=en asks for English (`cli.usage`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from collections.abc import Sequence
+from difflib import get_close_matches
+from typing import Annotated, Any, NamedTuple
 
 import typer
+import typer.core
+from typer import _click
+from typer._click.exceptions import UsageError
 
-from adjudicator.rules.version import ENGINE_VERSION
-from cli import claims_cmd, demo_cmd, import_cmd, notice_cmd, serve_cmd, system_cmd, tariff_cmd
 from cli.common import LangOption, choose_lang
-from cli.evaluate_cmd import evaluate
-from cli.explain_cmd import explain
+
+
+class Lazy(NamedTuple):
+    """Where a command lives (`module:attribute`: a function, or a typer app for a group)
+    and the help line `adjudicator --help` shows for it."""
+
+    target: str
+    help: str
+
+
+#: Every command of `adjudicator`, in the order `--help` lists them.
+COMMANDS: dict[str, Lazy] = {
+    "evaluate": Lazy("cli.evaluate_cmd:evaluate", "Adjudicate cases against a tariff: one "
+                     "decision JSON line per case, in input order."),
+    "explain": Lazy("cli.explain_cmd:explain", "Explain decisions in plain Chinese or English: "
+                    "reasons, every rule, band breakdown."),
+    "init": Lazy("cli.system_cmd:init", "Create or migrate the database, create the first "
+                 "admin, load the shipped tariffs, and\ncreate the county office's checkpoint "
+                 "signing key (a file, never in the database)."),
+    "adjudicate": Lazy("cli.claims_cmd:adjudicate", "Decide every claim that is ready "
+                       "(verified), household by household, in event order."),
+    "replay": Lazy("cli.claims_cmd:replay", "Re-run stored decisions from their case snapshots "
+                   "and tariffs; report differences."),
+    "report": Lazy("cli.claims_cmd:report", "Households, persons, claims and amounts by "
+                   "category, household category, township\nand month."),
+    "demo": Lazy("cli.demo_cmd:demo", "Generate a realistic synthetic county and run the whole "
+                 "workflow on SQLite."),
+    "serve": Lazy("cli.serve_cmd:serve", "Start the web app (pages for verifiers and officers, "
+                  "JSON API under /api/v1)."),
+    "whatif": Lazy("cli.fund_cmd:whatif", "测算: what a draft tariff would cost, re-deciding "
+                   "the year's stored claims. Read-only."),
+    "tariff": Lazy("cli.tariff_cmd:app", "Tariff tables: list and show the stored (or shipped) "
+                   "ones, validate, load and retire."),
+    "import": Lazy("cli.import_cmd:app", "Import households, claims, verifications or "
+                   "department data from CSV (UTF-8 or GBK), XLSX or JSON Lines; bad rows go "
+                   "to an error report."),
+    "review": Lazy("cli.claims_cmd:review_app", "The pend queue: list, approve, deny "
+                   "(maker-checker)."),
+    "notice": Lazy("cli.notice_cmd:app", "Public notices (公示): create, list, object, close."),
+    "user": Lazy("cli.system_cmd:user_app", "Users and their roles."),
+    "log": Lazy("cli.system_cmd:log_app", "The audit trail (hash-chained event log)."),
+    "verify": Lazy("cli.verify_cmd:app", "入户核查: assign, list, print and record household "
+                   "verifications."),
+    "audit": Lazy("cli.audit_cmd:app", "抽样复核: sampling audits of household verifications."),
+    "calendar": Lazy("cli.calendar_cmd:app", "节假日: the working-day calendar of verification "
+                     "deadlines (official holidays, 调休 working days, the county's own days "
+                     "off)."),
+    "fund": Lazy("cli.fund_cmd:app", "资金 The fund: premium receipts, the ledger, the annual "
+                 "settlement."),
+    "feed": Lazy("cli.feed_cmd:app", "Monthly department feeds (医保、应急、教育、民政): import, "
+                 "warning lines and the push list, the township's screening, the monthly "
+                 "report."),
+    "pay": Lazy("cli.pay_cmd:app", "兑现: pay payable claims, write the bank's register, "
+                "reconcile the bank's return file."),
+}
+
+
+def load_command(name: str) -> _click.Command:
+    """The click command `adjudicator NAME` runs, its module imported now."""
+    module, _, attribute = COMMANDS[name].target.partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer()
+    holder.callback()(lambda: None)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, typer.core.TyperGroup)
+    return group.commands[name]
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The root command: lists the commands from `COMMANDS`, imports one when it runs, and
+    words usage errors in the chosen language."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        """A command for the help listing: its name and help line, nothing imported."""
+        if cmd_name in COMMANDS:
+            return typer.core.TyperCommand(name=cmd_name, help=COMMANDS[cmd_name].help)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: _click.Context, args: list[str]
+                        ) -> tuple[str | None, _click.Command | None, list[str]]:
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except UsageError as exc:  # typer suggests from the commands it holds: none here
+            close = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if self.suggest_commands and close and "Did you mean" not in exc.message:
+                names = ", ".join(repr(match) for match in close)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
+        if name in COMMANDS:
+            command = load_command(name)
+        return name, command, rest
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        """Run the command; its exit status leaves as SystemExit (typer's main, run without
+        its own error handling, would return it like a command's result)."""
+        try:
+            super().invoke(ctx)
+        except typer.Exit as exc:
+            raise SystemExit(exc.exit_code) from None
+        return None
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
+        from cli.usage import run_reporting_usage_errors
+
+        return run_reporting_usage_errors(
+            lambda argv: super(LazyGroup, self).main(
+                argv, prog_name, complete_var, False, windows_expand_args, **extra), args)
+
 
 app = typer.Typer(
     name="adjudicator",
     help="防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    cls=LazyGroup,
 )
 
 
 def _version(value: bool) -> None:
     if value:
+        from adjudicator.rules.version import ENGINE_VERSION
+
         typer.echo(f"adjudicator {ENGINE_VERSION}")
         raise typer.Exit()
 
@@ -34,28 +169,3 @@ def main(
 ) -> None:
     """防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund."""
     choose_lang(lang, command=False)
-
-
-app.command()(evaluate)
-app.command()(explain)
-app.command()(system_cmd.init)
-app.command()(claims_cmd.adjudicate)
-app.command()(claims_cmd.replay)
-app.command()(claims_cmd.report)
-app.command()(demo_cmd.demo)
-app.command()(serve_cmd.serve)
-system_cmd.user_app.command("password")(serve_cmd.set_password)
-system_cmd.user_app.command("unlock")(serve_cmd.unlock)
-app.add_typer(tariff_cmd.app, name="tariff")
-app.add_typer(import_cmd.app, name="import")
-app.add_typer(claims_cmd.review_app, name="review")
-app.add_typer(notice_cmd.app, name="notice")
-app.add_typer(system_cmd.user_app, name="user")
-app.add_typer(system_cmd.log_app, name="log")
-app.add_typer(__import__("cli.verify_cmd", fromlist=["app"]).app, name="verify")
-app.add_typer(__import__("cli.audit_cmd", fromlist=["app"]).app, name="audit")
-app.add_typer(__import__("cli.calendar_cmd", fromlist=["app"]).app, name="calendar")
-app.add_typer(__import__("cli.fund_cmd", fromlist=["app"]).app, name="fund")
-app.command("whatif")(__import__("cli.fund_cmd", fromlist=["whatif"]).whatif)
-app.add_typer(__import__("cli.feed_cmd", fromlist=["app"]).app, name="feed")
-app.add_typer(__import__("cli.pay_cmd", fromlist=["app"]).app, name="pay")

@@ -25,10 +25,12 @@ from cli.common import (
     context,
     err_console,
     fail,
+    file_problems,
     print_json,
     print_table,
     refused,
 )
+from cli.serve_cmd import set_password, unlock
 from tariffs import shipped_tariff_paths
 
 KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
@@ -58,7 +60,7 @@ def init(
         try:
             record, new = load_tariff_file(system, path)
         except TariffError as exc:
-            fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
+            fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
         loaded.append(f"{record.tariff_id} ({'loaded' if new else 'already stored'})")
     console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}",
                   highlight=False)
@@ -260,3 +262,8 @@ def log_check_proof(
     with refused(CheckpointError):
         checked = check_proof(proof, public_key)
     console.print(checked.message(), highlight=False)
+
+
+# `user password` and `user unlock` live beside `serve` (they share its web-app imports).
+user_app.command("password")(set_password)
+user_app.command("unlock")(unlock)

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from adjudicator.documents.models import HOUSEHOLD_CATEGORY_LABELS
-from adjudicator.messages import Message, current_lang
+from adjudicator.messages import Message, current_lang, problem_lines
 from adjudicator.rules.tariff import Tariff, TariffError, load_tariff
 from cli.common import (
     AsOption,
@@ -24,6 +24,7 @@ from cli.common import (
     context,
     err_console,
     fail,
+    file_problems,
     print_json,
     print_table,
     refused,
@@ -78,7 +79,7 @@ def _resolve(ref: str, db: str | None = None, user: str | None = None
             if tariff.id == ref:
                 return tariff, None
     except TariffError as exc:
-        fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
+        fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
     fail(Message("cli.no_tariff", ref=ref))
 
 
@@ -235,8 +236,8 @@ def validate(
             t = load_tariff(path)
         except TariffError as exc:
             bad += 1
-            for key, message in exc.problems:
-                err_console.print(f"{exc.source}: {key}: {message}", highlight=False)
+            for line in problem_lines(exc.source, exc.problems):
+                err_console.print(line, highlight=False)
             continue
         console.print(f"{path}: ok ({t.id}, sha256 {t.sha256[:12]})", highlight=False)
     if bad:
@@ -257,7 +258,7 @@ def load(
     try:
         record, new = load_tariff_file(ctx, file)
     except TariffError as exc:
-        fail(Message("cli.tariff_invalid", detail=str(exc).replace("\n", "; ")))
+        fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
     except PermissionDenied as exc:
         fail(exc)
     state = "stored" if new else "already stored"

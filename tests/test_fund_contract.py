@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from adjudicator.fund.contract import ContractError, find_contract, load_contract, parse_contract
+from adjudicator.messages import problem_lines
 from contracts import CONTRACT_DIR, demo_contract_path, shipped_contract_paths
 
 GOOD = """
@@ -64,7 +65,7 @@ def test_premium_from_persons_or_a_fixed_fund_and_instalments_add_up_exactly() -
 
 
 @pytest.mark.parametrize(("change", "key", "words"), [
-    (("insured_persons = 18844\n", ""), "insured_persons", "缺少此项"),
+    (("insured_persons = 18844\n", ""), "insured_persons", "required unless"),
     (('premium_per_person = "100"', 'premium_per_person = "100"\nfund = "5"'), "fund",
      "either fund or insured_persons"),
     (('premium_per_person = "100"', 'premium_per_person = "-1"'), "premium_per_person", ""),
@@ -99,5 +100,7 @@ def test_every_problem_of_a_file_is_reported_at_once_and_bad_toml_is_named() -> 
     with pytest.raises(ContractError) as caught:
         parse_contract(text.encode())
     assert {"management_share", "instalments"} <= {k for k, _ in caught.value.problems}
-    with pytest.raises(ContractError, match=r"\(file\): 不是有效的TOML"):
+    with pytest.raises(ContractError, match=r"\(file\): not valid TOML") as bad:
         parse_contract(b"id = ")
+    assert problem_lines(bad.value.source, bad.value.problems, "zh")[0].startswith(
+        "<contract>: (file): 不是有效的TOML：")

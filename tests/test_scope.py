@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from adjudicator.messages import Message
 from adjudicator.services.audit import audit_report, draw_sample
 from adjudicator.services.documents import decision_records, summary_counts
 from adjudicator.services.notices import create_notices, list_notices
@@ -38,6 +39,8 @@ def test_the_api_reads_only_the_officers_townships(world: World) -> None:
     other = client.get("/api/v1/claims/P1/decision", headers=scoped)
     assert other.status_code == 403 and other.json()["error"]["code"] == "out_of_scope"
     assert "不属于您负责的乡镇" in other.json()["error"]["message"]
+    # The API, the pages and the CLI word the refusal with the same catalogue entry.
+    assert other.json()["error"]["message"] == Message("scope.outside").render("zh")
     assert "income" not in other.text and "74500" not in other.text
     before = world.fingerprint()
     review = client.post("/api/v1/claims/P1/review", headers=scoped,
@@ -60,10 +63,15 @@ def test_the_cli_keeps_to_the_townships_too(world: World) -> None:
     assert listed.exit_code == 0, listed.output
     assert [p["claim_id"] for p in json.loads(listed.output)] == ["P2"]
     explained = _cli(world, "explain", "P1", "--as", "off2")
-    assert explained.exit_code == 1 and "outside the townships of user off2" in explained.output
+    assert explained.exit_code == 1
+    assert explained.output.startswith("错误：" + Message("scope.outside").render("zh")[:-1])
+    assert explained.output == ("错误：该案件（或公示、抽样）不属于您负责的乡镇：案件 P1 在乡镇 "
+                                "330102001，用户 off2 负责的乡镇是 330102002\n")
+    english = _cli(world, "--lang", "en", "explain", "P1", "--as", "off2")
+    assert english.exit_code == 1 and "outside the townships of user off2" in english.output
     before = world.fingerprint()
     approved = _cli(world, "review", "approve", "P1", "--reason", "越权", "--as", "off2")
-    assert approved.exit_code == 1 and "township 330102001" in approved.output
+    assert approved.exit_code == 1 and "在乡镇 330102001" in approved.output
     assert world.fingerprint() == before and world.status("P1") == "pended"
     mine = _cli(world, "review", "approve", "P2", "--reason", "同意", "--as", "off2")
     assert mine.exit_code == 0, mine.output
@@ -139,7 +147,7 @@ def test_the_audit_trail_and_replay_keep_to_the_townships(world: World) -> None:
     from adjudicator.services.replay import replay
 
     other = _cli(world, "log", "history", "P1", "--as", "off2")
-    assert other.exit_code == 1 and "township 330102001" in other.output
+    assert other.exit_code == 1 and "在乡镇 330102001" in other.output
     unknown = _cli(world, "log", "history", "B-IMPORT-1", "--as", "off2")  # no one township
     assert unknown.exit_code == 1
     mine = _cli(world, "log", "history", "P2", "--as", "off2", "--json")

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from adjudicator.rules.problems import Problem
 from adjudicator.rules.tariff import Ratio
 from adjudicator.rules.validated_toml import FileTexts, decimal_or_none, parse_validated_toml
 from schemas.types import Money
@@ -124,43 +125,48 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     has_persons = "insured_persons" in raw or "premium_per_person" in raw
     if "fund" in raw and has_persons:
-        problems.append(("fund", "合同只能约定固定资金或参保人数×人均保费其一 (set either fund "
-                         "or insured_persons with premium_per_person, not both)"))
+        problems.append(("fund", Problem(
+            "set either fund or insured_persons with premium_per_person, not both",
+            "合同只能约定固定资金或参保人数×人均保费其一")))
     elif "fund" not in raw:
         for key in ("insured_persons", "premium_per_person"):
             if key not in raw:
-                problems.append((key, "缺少此项 (required unless the contract sets a fixed "
-                                 "fund)"))
+                problems.append((key, Problem(
+                    "required unless the contract sets a fixed fund",
+                    "缺少此项（合同约定固定资金 fund 时才可不写）")))
     persons = raw.get("insured_persons")
     if isinstance(persons, int) and not isinstance(persons, bool) and persons <= 0:
-        problems.append(("insured_persons", "参保人数须大于0 (must be positive)"))
+        problems.append(("insured_persons", Problem("must be positive", "参保人数须大于0")))
     for key in ("premium_per_person", "fund"):
         value = decimal_or_none(raw.get(key)) if key in raw else None
         if value is not None and value <= 0:
-            problems.append((key, "须大于0 (must be positive)"))
+            problems.append((key, Problem("must be positive", "须大于0")))
     for key in ("management_share", "warning_share", "target_loss_ratio"):
         value = decimal_or_none(raw.get(key)) if key in raw else None
         if value is None:
             continue
         if key == "management_share" and not value < 1:
-            problems.append((key, "须小于1 (must be below 1)"))
+            problems.append((key, Problem("must be below 1", "须小于1")))
         if key != "management_share" and not Decimal(0) < value <= 10:
-            problems.append((key, "须大于0 (must be above 0)"))
+            problems.append((key, Problem("must be above 0 and at most 10", "须大于0且不超过10")))
     year = raw.get("year")
     if isinstance(year, int) and not 2000 <= year <= 2100:
-        problems.append(("year", f"{year} 不是有效年度 (not a plausible year)"))
+        problems.append(("year", Problem(f"{year} is not a plausible year",
+                                         f"{year} 不是有效年度")))
     codes = raw.get("region_codes")
     if isinstance(codes, list):
         if not codes:
-            problems.append(("region_codes", "至少列出一个行政区划代码 (list at least one)"))
+            problems.append(("region_codes", Problem("list at least one region code",
+                                                     "至少列出一个行政区划代码")))
         for i, code in enumerate(codes):
             if not (isinstance(code, str) and code.isdigit() and 2 <= len(code) <= 12):
-                problems.append((f"region_codes[{i}]",
-                                 f"{code!r} 不是2至12位数字代码 (not a 2 to 12 digit code)"))
+                problems.append((f"region_codes[{i}]", Problem(
+                    f"{code!r} is not a 2 to 12 digit code", f"{code!r} 不是2至12位数字代码")))
     instalments = raw.get("instalments")
     if isinstance(instalments, list):
         if not instalments:
-            problems.append(("instalments", "至少约定一期保费 (list at least one instalment)"))
+            problems.append(("instalments", Problem("list at least one instalment",
+                                                    "至少约定一期保费")))
         total, previous, shares_ok = Decimal(0), None, True
         for i, item in enumerate(instalments):
             if not isinstance(item, dict):
@@ -171,36 +177,38 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
                 shares_ok = False
             else:
                 if not Decimal(0) < share <= 1:
-                    problems.append((f"instalments[{i}].share",
-                                     f"{share} 不在(0, 1]内 (must be in (0, 1])"))
+                    problems.append((f"instalments[{i}].share", Problem(
+                        f"{share} must be in (0, 1]", f"{share} 不在(0, 1]内")))
                 total += share
             due = item.get("due")
             if isinstance(due, dt.date):
                 if isinstance(year, int) and due.year not in (year - 1, year):
-                    problems.append((f"instalments[{i}].due",
-                                     f"{due} 不在{year}年度或上一年 (must fall in the contract "
-                                     "year or the year before)"))
+                    problems.append((f"instalments[{i}].due", Problem(
+                        f"{due} must fall in the contract year or the year before",
+                        f"{due} 不在{year}年度或上一年")))
                 if previous is not None and due <= previous:
-                    problems.append((f"instalments[{i}].due",
-                                     f"{due} 不晚于上一期 {previous} (instalments in date "
-                                     "order)"))
+                    problems.append((f"instalments[{i}].due", Problem(
+                        f"{due} is not after {previous}: instalments in date order",
+                        f"{due} 不晚于上一期 {previous}")))
                 previous = due
         if shares_ok and instalments and total != _ONE:
-            problems.append(("instalments", f"各期比例合计为{total}，应为1 (shares must add "
-                             "up to 1)"))
+            problems.append(("instalments", Problem(
+                f"the shares add up to {total}: shares must add up to 1",
+                f"各期比例合计为{total}，应为1")))
     settlement = raw.get("settlement")
     if isinstance(settlement, dict):
         corridor = decimal_or_none(settlement.get("corridor")) if "corridor" in settlement else None
         if corridor is not None and not Decimal(0) < corridor < 1:
-            problems.append(("settlement.corridor",
-                             f"{corridor} 不在(0, 1)内 (a share of premium in (0, 1); omit it "
-                             "for no corridor)"))
+            problems.append(("settlement.corridor", Problem(
+                f"{corridor} is not in (0, 1): a share of premium in (0, 1); omit it for no "
+                "corridor", f"{corridor} 不在(0, 1)内：应为保费的比例；不设走廊就删去此项")))
     return problems
 
 
-_TEXTS = FileTexts(not_utf8="不是UTF-8文本 (not UTF-8 text): {}",
-                   not_toml="不是有效的TOML (not valid TOML): {}",
-                   reserved="由加载程序设置，不能写在文件中 (set by the loader, not by the file)")
+_TEXTS = FileTexts(not_utf8=Problem("not UTF-8 text: {}", "不是UTF-8文本：{}"),
+                   not_toml=Problem("not valid TOML: {}", "不是有效的TOML：{}"),
+                   reserved=Problem("set by the loader, not by the file",
+                                    "由加载程序设置，不能写在文件中"))
 
 
 def parse_contract(data: bytes, source: str = "<contract>") -> Contract:
@@ -215,8 +223,8 @@ def load_contract(path: str | Path) -> Contract:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContractError(str(path), [("(file)", f"无法读取 (cannot read): {exc.strerror}")]
-                            ) from exc
+        raise ContractError(str(path), [("(file)", Problem(f"cannot read: {exc.strerror}",
+                                                           f"无法读取：{exc.strerror}"))]) from exc
     return parse_contract(data, str(path))
 
 
@@ -230,10 +238,12 @@ def find_contract(folder: Path, county: str, year: int) -> Contract:
                                       or county in contract.region_codes):
             found.append(contract)
     if not found:
-        raise ContractError(str(folder), [("(folder)", f"没有{county} {year}年度的资金合同 "
-                                           f"(no contract for county {county}, year {year})")])
+        raise ContractError(str(folder), [("(folder)", Problem(
+            f"no contract for county {county}, year {year}",
+            f"没有{county} {year}年度的资金合同"))])
     if len(found) > 1:
-        raise ContractError(str(folder), [("(folder)", f"{county} {year}年度有{len(found)}份"
-                                           "合同 (more than one contract: "
-                                           + ", ".join(c.source for c in found) + ")")])
+        sources = ", ".join(c.source for c in found)
+        raise ContractError(str(folder), [("(folder)", Problem(
+            f"more than one contract: {sources}",
+            f"{county} {year}年度有{len(found)}份合同：{sources}"))])
     return found[0]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.rules.negative_items import BUILTIN_ITEMS
+from adjudicator.rules.problems import Problem, WordedValueError
 from adjudicator.rules.validated_toml import FileTexts, decimal_or_none, parse_validated_toml
 from schemas.types import (
     CATEGORY_NAME_MAX,
@@ -37,10 +38,11 @@ _RATE_RE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 def _parse_ratio(value: Any) -> Decimal:
     """A rate or ratio: a decimal string or number, read exactly."""
     if isinstance(value, bool):
-        raise ValueError("expected a decimal such as \"0.5\"")
+        raise WordedValueError("expected a decimal such as \"0.5\"", "应为小数，如 \"0.5\"")
     text = repr(value) if isinstance(value, float) else str(value).strip()
     if not _RATE_RE.match(text):
-        raise ValueError(f"expected a non-negative decimal such as \"0.5\", got {value!r}")
+        raise WordedValueError(f"expected a non-negative decimal such as \"0.5\", got {value!r}",
+                               f"应为不小于 0 的小数，如 \"0.5\"，不能是 {value!r}")
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover
@@ -190,7 +192,8 @@ class Tariff(BaseModel):
 
 
 class TariffError(ValueError):
-    """A tariff file is invalid; `problems` lists (key, message) pairs, all of them."""
+    """A tariff file is invalid; `problems` lists (key, message) pairs, all of them: each
+    message a `Problem` (English, with its Chinese)."""
 
     def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
         self.source = source
@@ -205,63 +208,78 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     start, end = raw.get("valid_from"), raw.get("valid_to")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
-        problems.append(("valid_to", f"{end} is before valid_from {start}"))
+        problems.append(("valid_to", Problem(f"{end} is before valid_from {start}",
+                                              f"{end} 早于生效日期 valid_from {start}")))
     codes = raw.get("region_codes")
     if isinstance(codes, list):
         if not codes:
-            problems.append(("region_codes", "must list at least one region code"))
+            problems.append(("region_codes", Problem("must list at least one region code",
+                                                     "至少列出一个行政区划代码")))
         for i, code in enumerate(codes):
             if not (isinstance(code, str) and code.isdigit() and 2 <= len(code) <= 12):
-                problems.append((f"region_codes[{i}]", f"{code!r} is not a 2 to 12 digit code"))
-    positive = {"income_line": "must be positive",
-                "large_payout_review": "must be positive (omit it to disable)",
-                "household_annual_cap_all": "must be positive (omit it for no cap)",
-                "person_annual_cap_all": "must be positive (omit it for no cap)"}
+                problems.append((f"region_codes[{i}]", Problem(
+                    f"{code!r} is not a 2 to 12 digit code",
+                    f"{code!r} 不是 2 至 12 位数字的区划代码")))
+    positive = {"income_line": Problem("must be positive", "须大于 0"),
+                "large_payout_review": Problem("must be positive (omit it to disable)",
+                                               "须大于 0（不设大额复核就删去此项）"),
+                "household_annual_cap_all": Problem("must be positive (omit it for no cap)",
+                                                    "须大于 0（不设上限就删去此项）"),
+                "person_annual_cap_all": Problem("must be positive (omit it for no cap)",
+                                                 "须大于 0（不设上限就删去此项）")}
     for key, message in positive.items():
         value = decimal_or_none(raw.get(key)) if key in raw else None
         if value is not None and value <= 0:
             problems.append((key, message))
     margin = decimal_or_none(raw.get("borderline_margin", 0))
     if margin is not None and not Decimal(0) <= margin < 1:
-        problems.append(("borderline_margin", "must be at least 0 and below 1 (0 disables)"))
+        problems.append(("borderline_margin", Problem(
+            "must be at least 0 and below 1 (0 disables)", "须不小于 0 且小于 1（0 表示不用）")))
     covered = raw.get("covered_household_categories")
     if isinstance(covered, list):
         if not covered:
-            problems.append(("covered_household_categories",
-                             "must list at least one household category (omit it to cover all)"))
+            problems.append(("covered_household_categories", Problem(
+                "must list at least one household category (omit it to cover all)",
+                "至少列出一个户类别（覆盖全部户类别就删去此项）")))
         for i, value in enumerate(covered):
             if value in covered[:i]:
                 problems.append((f"covered_household_categories[{i}]",
-                                 f"{value} is listed twice"))
+                                 Problem(f"{value} is listed twice", f"{value} 列了两次")))
     declared = raw.get("negative_items")
     own: dict[str, Any] = declared if isinstance(declared, dict) else {}
     for code, label in own.items():
         if not re.match(r"^[A-Z][A-Z0-9_]*$", code):
-            problems.append((f"negative_items.{code}", "item codes are upper-case identifiers"))
+            problems.append((f"negative_items.{code}", Problem(
+                "item codes are upper-case identifiers", "项目代码应为大写字母、数字和下划线")))
         if not isinstance(label, str) or not label.strip():
-            problems.append((f"negative_items.{code}", "needs a Chinese label"))
+            problems.append((f"negative_items.{code}", Problem("needs a Chinese label",
+                                                                "需要中文名称")))
     items = raw.get("negative_list")
     seen: set[str] = set()
     for i, item in enumerate(items if isinstance(items, list) else []):
         if item in seen:
-            problems.append((f"negative_list[{i}]", f"{item} is listed twice"))
+            problems.append((f"negative_list[{i}]", Problem(f"{item} is listed twice",
+                                                             f"{item} 列了两次")))
         seen.add(item)
         if isinstance(item, str) and item not in BUILTIN_ITEMS and item not in own:
-            problems.append((
-                f"negative_list[{i}]",
+            builtin = ", ".join(sorted(BUILTIN_ITEMS))
+            problems.append((f"negative_list[{i}]", Problem(
                 f"unknown item {item!r}: define it under [negative_items] with a label, "
-                f"or use one of {', '.join(sorted(BUILTIN_ITEMS))}"))
+                f"or use one of {builtin}",
+                f"不认识的项目 {item!r}：请在 [negative_items] 中定义并写上中文名称，"
+                f"或使用以下之一：{builtin}")))
     categories = raw.get("categories")
     if isinstance(categories, dict):
         if not categories:
-            problems.append(("categories", "must define at least one claim category"))
+            problems.append(("categories", Problem("must define at least one claim category",
+                                                   "至少定义一个申请类别")))
         for name, rules in categories.items():
             if isinstance(rules, dict):
                 problems.extend(_category_problems(name, rules))
     notice = raw.get("notice")
     if isinstance(notice, dict) and isinstance(notice.get("period_days"), int) \
             and notice["period_days"] < 1:
-        problems.append(("notice.period_days", "must be at least 1 day"))
+        problems.append(("notice.period_days", Problem("must be at least 1 day", "至少 1 天")))
     problems.extend(_feed_problems(raw))
     return problems
 
@@ -271,16 +289,19 @@ def _feed_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     days = raw.get("verification_valid_days")
     if isinstance(days, int) and not isinstance(days, bool) and days < 1:
-        problems.append(("verification_valid_days", "must be at least 1 day (omit it to "
-                         "verify every claim)"))
+        problems.append(("verification_valid_days", Problem(
+            "must be at least 1 day (omit it to verify every claim)",
+            "至少 1 天（每件申请都入户核查就删去此项）")))
     screening = raw.get("feed_screening")
     if isinstance(screening, dict):
         months = screening.get("income_months")
         if isinstance(months, int) and not isinstance(months, bool) and months < 1:
-            problems.append(("feed_screening.income_months", "must be at least 1 month"))
+            problems.append(("feed_screening.income_months",
+                             Problem("must be at least 1 month", "至少 1 个月")))
         multiple = decimal_or_none(screening.get("income_multiple", 2))
         if multiple is not None and multiple < 1:
-            problems.append(("feed_screening.income_multiple", "must be at least 1"))
+            problems.append(("feed_screening.income_multiple",
+                             Problem("must be at least 1", "不能小于 1")))
     categories = raw.get("categories")
     for name, rules in (categories.items() if isinstance(categories, dict) else ()):
         if not isinstance(rules, dict):
@@ -288,21 +309,25 @@ def _feed_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
         key = f"categories.{name}"
         line = decimal_or_none(rules.get("warning_line")) if "warning_line" in rules else None
         if line is not None and line <= 0:
-            problems.append((f"{key}.warning_line", "must be positive (omit it for no line)"))
+            problems.append((f"{key}.warning_line", Problem(
+                "must be positive (omit it for no line)", "须大于 0（不设预警线就删去此项）")))
         fields = rules.get("warning_fields")
         if fields is None:
             continue
         if "warning_line" not in rules:
-            problems.append((f"{key}.warning_fields", "needs a warning_line"))
+            problems.append((f"{key}.warning_fields", Problem(
+                "needs a warning_line", "需要同时设置预警线 warning_line")))
         known = WARNING_FIELDS.get(name, {})
         if isinstance(fields, list):
             if not fields:
-                problems.append((f"{key}.warning_fields", "must name at least one field"))
+                problems.append((f"{key}.warning_fields", Problem(
+                    "must name at least one field", "至少列出一个字段")))
             for i, item in enumerate(fields):
                 if item not in known:
-                    problems.append((f"{key}.warning_fields[{i}]",
-                                     f"unknown field {item!r}: use one of "
-                                     f"{', '.join(known) or '(none for this category)'}"))
+                    problems.append((f"{key}.warning_fields[{i}]", Problem(
+                        f"unknown field {item!r}: use one of "
+                        f"{', '.join(known) or '(none for this category)'}",
+                        f"不认识的字段 {item!r}：可用 {'、'.join(known) or '（此类别没有）'}")))
     return problems
 
 
@@ -316,45 +341,59 @@ def _category_problems(name: str, rules: dict[str, Any]) -> list[tuple[str, str]
     builtin = BUILTIN_SHAPES.get(name)
     if builtin is not None:
         if shape is not None and shape != builtin.value:
-            problems.append((f"{key}.shape", f"{name} is a built-in category of shape "
-                             f"{builtin.value}; omit shape or set it to \"{builtin.value}\""))
+            problems.append((f"{key}.shape", Problem(
+                f"{name} is a built-in category of shape {builtin.value}; omit shape or set "
+                f"it to \"{builtin.value}\"",
+                f"{name} 是内置类别，形态为 {builtin.value}：删去 shape，或写成 "
+                f"\"{builtin.value}\"")))
         shape = builtin.value
     else:
         if not re.match(CATEGORY_NAME_PATTERN, name) or len(name) > CATEGORY_NAME_MAX:
-            problems.append((key, f"{name!r} is not a category name: lower-case letters, "
-                             f"digits and underscores, starting with a letter, at most "
-                             f"{CATEGORY_NAME_MAX} characters"))
+            problems.append((key, Problem(
+                f"{name!r} is not a category name: lower-case letters, digits and "
+                f"underscores, starting with a letter, at most {CATEGORY_NAME_MAX} characters",
+                f"{name!r} 不是有效的类别名：只用小写字母、数字和下划线，以字母开头，"
+                f"最多 {CATEGORY_NAME_MAX} 个字符")))
         if shape is None:
-            problems.append((f"{key}.shape", "a category the tariff defines needs a shape: "
-                             "\"medical\", \"education\" or \"disaster\""))
+            problems.append((f"{key}.shape", Problem(
+                "a category the tariff defines needs a shape: \"medical\", \"education\" "
+                "or \"disaster\"",
+                "方案自定义的类别需要形态 shape：\"medical\"、\"education\" 或 \"disaster\"")))
         label = rules.get("label")
         if not isinstance(label, str) or not label.strip():
-            problems.append((f"{key}.label", "a category the tariff defines needs a Chinese "
-                             "label, such as \"因被盗\""))
+            problems.append((f"{key}.label", Problem(
+                "a category the tariff defines needs a Chinese label, such as \"因被盗\"",
+                "方案自定义的类别需要中文名称 label，如 \"因被盗\"")))
     if "label" in rules and isinstance(rules["label"], str) and not rules["label"].strip():
-        problems.append((f"{key}.label", "must not be blank"))
+        problems.append((f"{key}.label", Problem("must not be blank", "不能为空")))
     cap = decimal_or_none(rules.get("annual_cap"))
     if cap is not None and cap <= 0:
-        problems.append((f"{key}.annual_cap", "must be positive"))
+        problems.append((f"{key}.annual_cap", Problem("must be positive", "须大于 0")))
     if rules.get("include_non_compliant") is True and shape in _SHAPES and shape != "medical":
-        problems.append((f"{key}.include_non_compliant",
-                         "applies to medical-shaped categories only (medical, accident)"))
+        problems.append((f"{key}.include_non_compliant", Problem(
+            "applies to medical-shaped categories only (medical, accident)",
+            "只适用于医疗形态的类别（因病、因意外）")))
     if shape == "education":
         if not rules.get("eligible_stages"):
-            problems.append((f"{key}.eligible_stages", "must list the covered stages"))
+            problems.append((f"{key}.eligible_stages", Problem(
+                "must list the covered stages", "须列出保障的学段")))
     elif rules.get("eligible_stages") is not None and shape in _SHAPES:
-        problems.append((f"{key}.eligible_stages", "applies to education-shaped categories only"))
+        problems.append((f"{key}.eligible_stages", Problem(
+            "applies to education-shaped categories only", "只适用于教育形态的类别")))
     if rules.get("exclude_motor_vehicles") is True and shape in _SHAPES and shape != "disaster":
-        problems.append((f"{key}.exclude_motor_vehicles",
-                         "applies to disaster-shaped categories only"))
+        problems.append((f"{key}.exclude_motor_vehicles", Problem(
+            "applies to disaster-shaped categories only", "只适用于灾害形态的类别")))
     causes = rules.get("excluded_causes")
     if isinstance(causes, list):
         for i, cause in enumerate(causes):
             if isinstance(cause, str) and cause not in {c.value for c in Cause}:
-                problems.append((f"{key}.excluded_causes[{i}]", f"unknown cause {cause!r}: "
-                                 f"one of {', '.join(c.value for c in Cause)}"))
+                causes_known = ", ".join(c.value for c in Cause)
+                problems.append((f"{key}.excluded_causes[{i}]", Problem(
+                    f"unknown cause {cause!r}: one of {causes_known}",
+                    f"不认识的原因 {cause!r}：应为以下之一：{causes_known}")))
             elif cause in causes[:i]:
-                problems.append((f"{key}.excluded_causes[{i}]", f"{cause} is listed twice"))
+                problems.append((f"{key}.excluded_causes[{i}]", Problem(
+                    f"{cause} is listed twice", f"{cause} 列了两次")))
     bands = rules.get("bands")
     if isinstance(bands, list):
         problems.extend(_band_problems(key, bands))
@@ -364,7 +403,7 @@ def _category_problems(name: str, rules: dict[str, Any]) -> list[tuple[str, str]
 def _band_problems(key: str, bands: list[Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not bands:
-        return [(f"{key}.bands", "must have at least one band")]
+        return [(f"{key}.bands", Problem("must have at least one band", "至少要有一个分段"))]
     previous_to: Decimal | None = None
     for i, band in enumerate(bands):
         here = f"{key}.bands[{i}]"
@@ -374,21 +413,27 @@ def _band_problems(key: str, bands: list[Any]) -> list[tuple[str, str]]:
         low, high, rate = (decimal_or_none(band.get("from")), decimal_or_none(band.get("to")),
                            decimal_or_none(band.get("rate")))
         if rate is not None and not Decimal(0) < rate <= 1:
-            problems.append((f"{here}.rate", f"{rate} is not in (0, 1]"))
+            problems.append((f"{here}.rate", Problem(f"{rate} is not in (0, 1]",
+                                                      f"{rate} 不在 (0, 1] 之内")))
         if "to" not in band:
             if i != len(bands) - 1:
-                problems.append((f"{here}.to", "only the last band may be open-ended"))
+                problems.append((f"{here}.to", Problem("only the last band may be open-ended",
+                                                        "只有最后一段可以不设上限 to")))
         elif high is not None and low is not None and high <= low:
-            problems.append((f"{here}.to", f"{high} is not above from {low}"))
+            problems.append((f"{here}.to", Problem(f"{high} is not above from {low}",
+                                                    f"{high} 不大于本段起点 from {low}")))
         if i > 0 and previous_to is not None and low is not None and low != previous_to:
-            problems.append((f"{here}.from", f"{low} does not continue the previous band's to "
-                             f"{previous_to}: bands must be contiguous"))
+            problems.append((f"{here}.from", Problem(
+                f"{low} does not continue the previous band's to {previous_to}: bands must be "
+                "contiguous", f"{low} 没有接上一段的终点 to {previous_to}：各段必须首尾相接")))
         previous_to = high
     return problems
 
 
-_TEXTS = FileTexts(not_utf8="not UTF-8 text: {}", not_toml="not valid TOML: {}",
-                   reserved="is set by the loader, not by the file")
+_TEXTS = FileTexts(not_utf8=Problem("not UTF-8 text: {}", "不是 UTF-8 文本：{}"),
+                   not_toml=Problem("not valid TOML: {}", "不是有效的 TOML：{}"),
+                   reserved=Problem("is set by the loader, not by the file",
+                                    "由加载程序设置，不能写在文件中"))
 
 
 def parse_tariff(data: bytes, source: str = "<tariff>") -> Tariff:
@@ -405,6 +450,7 @@ def load_tariff(path: str | Path) -> Tariff:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TariffError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from exc
+        raise TariffError(str(path), [("(file)", Problem(f"cannot read: {exc.strerror}",
+                                                         f"无法读取：{exc.strerror}"))]) from exc
     return parse_tariff(data, str(path))
 

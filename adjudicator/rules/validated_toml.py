@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from adjudicator.rules.problems import Problem, structural
+
 M = TypeVar("M", bound=BaseModel)
 Problems = list[tuple[str, str]]
 
@@ -29,9 +31,9 @@ RESERVED = ("sha256", "source")
 class FileTexts:
     """How a kind of file words the problems of the file itself."""
 
-    not_utf8: str
-    not_toml: str
-    reserved: str
+    not_utf8: Problem
+    not_toml: Problem
+    reserved: Problem
 
 
 def loc_to_key(loc: Sequence[int | str]) -> str:
@@ -55,6 +57,11 @@ def decimal_or_none(value: Any) -> Decimal | None:
         return None
 
 
+def _format(text: Problem, value: Any) -> Problem:
+    """A file problem's text with the value filled in, in both languages."""
+    return Problem(str(text).format(value), text.zh.format(value) if text.zh else None)
+
+
 def parse_validated_toml(
         data: bytes, source: str, model: type[M], *,
         semantic: Callable[[dict[str, Any]], Problems],
@@ -67,15 +74,15 @@ def parse_validated_toml(
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise error(source, [("(file)", texts.not_utf8.format(exc))]) from exc
+        raise error(source, [("(file)", _format(texts.not_utf8, exc))]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise error(source, [("(file)", texts.not_toml.format(exc))]) from exc
-    problems = [(key, texts.reserved) for key in RESERVED if key in raw]
+        raise error(source, [("(file)", _format(texts.not_toml, exc))]) from exc
+    problems: Problems = [(key, texts.reserved) for key in RESERVED if key in raw]
     parsed = None
     try:
         parsed = model.model_validate({k: v for k, v in raw.items() if k not in RESERVED})
     except ValidationError as exc:
-        problems += [(loc_to_key(err["loc"]), err["msg"]) for err in exc.errors()
+        problems += [(loc_to_key(err["loc"]), structural(err)) for err in exc.errors()
                      if reported(err)]
     problems += semantic(raw)
     if problems or parsed is None:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Words
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.cascade import redecide_later
 from adjudicator.services.scope import require_claim_in_scope, require_scope, scoped
@@ -363,7 +364,8 @@ def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
                                  .with_for_update()).scalar_one_or_none()
         if notice is None:
             raise NoticeRefused(f"no notice {notice_no}")
-        require_scope(ctx, notice.township_code, f"notice {notice_no}")
+        require_scope(ctx, notice.township_code,
+                      Words(f"公示 {notice_no}", f"notice {notice_no}"))
         if notice.status != "open":
             raise NoticeRefused(f"notice {notice_no} is already {notice.status}")
         if ctx.today() <= notice.end_date:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message, Words
 from adjudicator.roles import PermissionDenied
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Claim, Household
@@ -41,10 +42,14 @@ def scoped(ctx: Context, query: Any, column: Any) -> Any:
     return query if condition is None else query.where(condition)
 
 
-def require_scope(ctx: Context, township_code: str | None, what: str) -> None:
+def require_scope(ctx: Context, township_code: str | None, what: Words) -> None:
+    """Refuse `what` (named in both languages) when it lies outside the user's townships: in
+    Chinese for a person (`scope.outside`, the words the web app shows), English in logs."""
     if not in_scope(ctx, township_code):
-        raise OutOfScope(f"{what} is in township {township_code}, outside the townships of "
-                         f"user {ctx.user_id} ({', '.join(ctx.townships)})")
+        raise OutOfScope(Message("scope.outside_detail", what=what,
+                                 township=township_code or "-", user=ctx.user_id,
+                                 townships=Words("、".join(ctx.townships),
+                                                 ", ".join(ctx.townships))))
 
 
 def claim_township(session: Session, claim_id: str) -> str | None:
@@ -59,7 +64,7 @@ def require_claim_in_scope(ctx: Context, session: Session, claim_id: str) -> Non
     if ctx.townships:
         township = claim_township(session, claim_id)
         if township is not None:
-            require_scope(ctx, township, f"claim {claim_id}")
+            require_scope(ctx, township, Words(f"案件 {claim_id}", f"claim {claim_id}"))
 
 
 def require_entity_in_scope(ctx: Context, session: Session, entity_id: str) -> None:
@@ -72,4 +77,5 @@ def require_entity_in_scope(ctx: Context, session: Session, entity_id: str) -> N
     township = claim_township(session, entity_id) or session.execute(
         select(Household.township_code).where(Household.household_id == household_id)
     ).scalar_one_or_none()
-    require_scope(ctx, township, f"the audit trail of {entity_id}")
+    require_scope(ctx, township, Words(f"{entity_id} 的审计记录",
+                                       f"the audit trail of {entity_id}"))

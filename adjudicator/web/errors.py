@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adjudicator.messages import validation_reason
+from adjudicator.messages import Message, validation_reason
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import AuditRefused
 from adjudicator.services.integrity import RecordRefused
@@ -114,8 +114,7 @@ def refusal(exc: Exception) -> WebError:
     """A service's refusal as a WebError with the right status and a Chinese message."""
     text = str(exc)
     if isinstance(exc, OutOfScope):
-        return WebError(403, "out_of_scope", "该案件（或公示、抽样）不属于您负责的乡镇。",
-                        detail=text)
+        return WebError(403, "out_of_scope", Message("scope.outside").render("zh"), detail=text)
     if isinstance(exc, PermissionDenied):
         return WebError(403, "forbidden", "您的角色无权进行此项操作。", detail=text)
     if isinstance(exc, VerificationRefused):

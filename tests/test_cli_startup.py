@@ -1,0 +1,154 @@
+"""The command line starts fast (commands imported when called, `--help` lists them from the
+help lines kept in cli/main.py), migrates only in `init` and `demo`, and reports typer's usage
+errors in Chinese unless `--lang en` or ADJUDICATOR_LANG=en asks for English."""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+import typer.core
+from typer.testing import CliRunner
+
+from cli.main import COMMANDS, app, load_command
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = (f"import sys\nfrom cli.main import app\ntry:\n    app({list(args)!r})\n"
+            "except SystemExit:\n    pass\nprint('\\n'.join(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    return set(done.stdout.split())
+
+
+def test_help_imports_no_command_module_nor_the_engine() -> None:
+    loaded = _modules_after("--help")
+    commands = {name for name in loaded if name.startswith("cli.") and name.endswith("_cmd")}
+    assert commands == set()
+    assert not [name for name in loaded if name.startswith(("adjudicator.rules",
+                                                            "adjudicator.storage",
+                                                            "adjudicator.services",
+                                                            "sqlalchemy", "polars",
+                                                            "pandas"))]
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    loaded = _modules_after("tariff", "--help")
+    commands = {name for name in loaded if name.startswith("cli.") and name.endswith("_cmd")}
+    assert commands == {"cli.tariff_cmd"}
+
+
+def test_the_help_lines_kept_are_the_commands_own() -> None:
+    for name, lazy in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        text = command.short_help or command.help or ""
+        first = inspect.cleandoc(text).split("\n\n")[0].strip()
+        assert lazy.help == first, name
+
+
+def test_help_lists_every_command_in_order() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    listed = [line.split()[1] for line in result.output.splitlines()
+              if line.startswith("│ ") and line[2] != " " and line.split()[1] in COMMANDS]
+    assert listed == list(COMMANDS)
+
+
+def test_user_group_keeps_password_and_unlock() -> None:
+    user = load_command("user")
+    assert isinstance(user, typer.core.TyperGroup)
+    assert list(user.commands)[-2:] == ["password", "unlock"]
+
+
+def test_only_init_and_demo_migrate(tmp_path: Path) -> None:
+    """Any other command refuses a database that is not ready, and leaves it untouched."""
+    db = tmp_path / "empty.db"
+    sqlite3.connect(db).close()
+    result = runner.invoke(app, ["report", "--db", f"sqlite:///{db}", "--as", "sun"])
+    assert result.exit_code != 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from sqlite_master").fetchone() == (0,)
+    created = runner.invoke(app, ["init", "--db", f"sqlite:///{db}", "--admin", "sun",
+                                  "--checkpoint-key", str(tmp_path / "key.pem")])
+    assert created.exit_code == 0, created.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from sqlite_master where name = "
+                            "'alembic_version'").fetchone() == (1,)
+
+
+def _error(args: list[str], env: dict[str, str] | None = None) -> str:
+    result = runner.invoke(app, args, env=env or {}, terminal_width=100)
+    assert result.exit_code == 2, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["tariff", "validate"], "缺少参数 'files'。"),
+    (["tariff", "validate", "--nope", "x.toml"], "没有这个选项：--nope"),
+    (["demo", "--households", "many"], "'--households' 的值无效：请填写整数"),
+    (["demo", "--households", "3"], "'--households' 的值无效：不能小于 10"),
+    (["no-such-command"], "没有这个命令：'no-such-command'。"),
+    (["tarif"], "没有这个命令：'tarif'。您是不是要输入 'tariff'？"),
+    (["evaluate", "--tariff"], "选项 '--tariff' 后面需要给出 1 个值。"),
+])
+def test_usage_errors_are_chinese_by_default(args: list[str], expected: str) -> None:
+    output = _error(args, {"ADJUDICATOR_LANG": ""})
+    assert expected in output
+    assert "Usage:" not in output and "Error" not in output and "Try " not in output
+
+
+def test_usage_error_says_how_to_use_and_where_help_is() -> None:
+    output = _error(["tariff", "validate"])
+    assert "用法：adjudicator tariff validate [OPTIONS] {files}..." in output
+    assert "查看帮助：adjudicator tariff validate --help" in output
+    assert "─ 错误 ─" in output
+
+
+@pytest.mark.parametrize("args, env", [
+    (["--lang", "en", "tariff", "validate"], None),
+    (["--lang=en", "tariff", "validate"], None),
+    (["tariff", "validate"], {"ADJUDICATOR_LANG": "en"}),
+])
+def test_usage_errors_stay_english_for_developers(args: list[str],
+                                                  env: dict[str, str] | None) -> None:
+    output = _error(args, env)
+    assert "Missing argument 'files'." in output
+    assert "Usage: adjudicator tariff validate" in output
+    assert "缺少" not in output
+
+
+def test_a_mistyped_command_is_still_suggested_in_english() -> None:
+    output = _error(["--lang", "en", "tarif"])
+    assert "No such command 'tarif'. Did you mean 'tariff'?" in output
+
+
+def test_english_bad_value_is_typers_own() -> None:
+    output = _error(["--lang", "en", "demo", "--households", "3"])
+    assert "Invalid value for '--households'" in output
+
+
+def test_exit_status_and_results_are_unchanged() -> None:
+    assert runner.invoke(app, ["--version"]).exit_code == 0
+    assert runner.invoke(app, []).exit_code == 2  # the help, as before
+    assert runner.invoke(app, ["tariff"]).exit_code == 2
+    listed = runner.invoke(app, ["tariff", "list", "--shipped"])
+    assert listed.exit_code == 0, listed.output
+
+
+def test_an_earlier_lang_en_does_not_leak_into_the_next_usage_error() -> None:
+    """The language of a usage error comes from its own command line and environment, not
+    from what an earlier run in the same process chose."""
+    earlier = runner.invoke(app, ["--lang", "en", "tariff", "list", "--shipped"],
+                            env={"ADJUDICATOR_LANG": ""})
+    assert earlier.exit_code == 0, earlier.output
+    output = _error(["--nope"], {"ADJUDICATOR_LANG": ""})
+    assert "没有这个选项：--nope" in output
