@@ -297,6 +297,24 @@ def test_each_screening_reason(county, tmp_path):
     assert reasons["H007"] == ("screened_out", "REGION_NOT_COVERED")
     strangers = [e for e in entries if e.reason == "NOT_REGISTERED"]
     assert len(strangers) == 1 and stranger not in json.dumps(strangers[0].as_dict())
+    from adjudicator.masking import mask_id_number
+    from adjudicator.storage.models_feeds import FeedPush
+
+    [alone] = strangers
+    assert (alone.head, alone.note) == (mask_id_number(stranger),
+                                        f"身份证号 {mask_id_number(stranger)}")
+    assert (alone.township_code, alone.status, alone.members) == (stranger[:6],
+                                                                   "screened_out", 1)
+    assert alone.household_id.startswith("未登记-") and alone.figure == alone.new_figure
+    with county.factory() as session:
+        stored = session.execute(select(FeedPush).where(
+            FeedPush.household_id == alone.household_id)).scalar_one()
+    assert (stored.figure, stored.warning_line, stored.reason, stored.claim_ids) == (
+        alone.figure, alone.warning_line, "NOT_REGISTERED", [])
+    again = screen_month(sup(county), "2026-03")  # screened again: updated, not doubled
+    assert [e.household_id for e in again.entries if e.reason == "NOT_REGISTERED"] == [
+        alone.household_id]
+    assert again.counts()["NOT_REGISTERED"] == 1
     # an officer sees the pushed households of their own townships only
     assert [e["household_id"] for e in push_entries(county.as_user("offa"), "2026-03",
                                                      statuses=("pushed",))] == ["H001"]
