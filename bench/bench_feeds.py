@@ -116,7 +116,7 @@ def seed_database(url: str, ids: list[str], names: list[str]) -> None:
     from adjudicator.storage.models import Household, Member
     from tariffs import demo_tariff_path
 
-    engine, factory = connect(url)
+    engine, factory = connect(url, create=True)
     system = Context(engine, factory, "system", "admin")
     bootstrap_admin(system, "admin", "管理员")
     admin = system.as_user("admin")

@@ -39,7 +39,7 @@ from adjudicator.storage.models import (
     Member,
     Verification,
 )
-from adjudicator.storage.models_feeds import FeedRow
+from adjudicator.storage.models_feeds import FeedRow, RedecisionRequest
 from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
 from tests.seed import load_demo_tariff
@@ -297,6 +297,24 @@ def test_each_screening_reason(county, tmp_path):
     assert reasons["H007"] == ("screened_out", "REGION_NOT_COVERED")
     strangers = [e for e in entries if e.reason == "NOT_REGISTERED"]
     assert len(strangers) == 1 and stranger not in json.dumps(strangers[0].as_dict())
+    from adjudicator.masking import mask_id_number
+    from adjudicator.storage.models_feeds import FeedPush
+
+    [alone] = strangers
+    assert (alone.head, alone.note) == (mask_id_number(stranger),
+                                        f"身份证号 {mask_id_number(stranger)}")
+    assert (alone.township_code, alone.status, alone.members) == (stranger[:6],
+                                                                   "screened_out", 1)
+    assert alone.household_id.startswith("未登记-") and alone.figure == alone.new_figure
+    with county.factory() as session:
+        stored = session.execute(select(FeedPush).where(
+            FeedPush.household_id == alone.household_id)).scalar_one()
+    assert (stored.figure, stored.warning_line, stored.reason, stored.claim_ids) == (
+        alone.figure, alone.warning_line, "NOT_REGISTERED", [])
+    again = screen_month(sup(county), "2026-03")  # screened again: updated, not doubled
+    assert [e.household_id for e in again.entries if e.reason == "NOT_REGISTERED"] == [
+        alone.household_id]
+    assert again.counts()["NOT_REGISTERED"] == 1
     # an officer sees the pushed households of their own townships only
     assert [e["household_id"] for e in push_entries(county.as_user("offa"), "2026-03",
                                                      statuses=("pushed",))] == ["H001"]
@@ -373,22 +391,118 @@ def test_an_old_verification_is_not_reused(county, tmp_path):
     assert result.reused_verification is None and result.verifier_id == "v1"
 
 
-def test_a_refund_inside_a_decided_claim_asks_for_re_decision(county, tmp_path):
+def _decided_with_refund_ahead(county, tmp_path) -> str:
+    """H001's March claim of settlements S1 (30,000) and S2 (8,000), decided."""
     _verification(county, "H001", "V1", dt.date(2026, 3, 1), "4000")
     import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [
         medical_row("S1", 1), medical_row("S2", 1, total="8000", fund="2000")]), "2026-03")
     screen_month(sup(county), "2026-03")
     claim_id = keep_household(county.as_user("offa"), "2026-03", "H001").claim_ids[0]
     adjudicate_ready(sup(county))
+    return claim_id
+
+
+def _refund_s2(county, tmp_path) -> None:
     refund = medical_row("R2", 1, date="2026-03-20", total="-8000", fund="-2000", refund="1",
                          original="S2")
     import_feed(sup(county), "medical", write_csv(tmp_path / "r.csv", [refund]), "2026-03")
+
+
+def _decisions(county, claim_id: str) -> list[DecisionRecord]:
     with county.factory() as session:
-        requests = pending_redecisions(session)
+        return list(session.execute(select(DecisionRecord).where(
+            DecisionRecord.claim_id == claim_id).order_by(DecisionRecord.seq)).scalars())
+
+
+def test_a_refund_inside_a_decided_claim_is_decided_again(county, tmp_path):
+    claim_id = _decided_with_refund_ahead(county, tmp_path)
+    [first] = _decisions(county, claim_id)
+    assert first.outcome == "approved"
+    _refund_s2(county, tmp_path)
+    with county.factory() as session:
+        requests = list(session.execute(select(RedecisionRequest)).scalars())
         claim = session.get(Claim, claim_id)
+        assert pending_redecisions(session) == []  # applied in the import's transaction
+        kinds = [e.kind for e in session.execute(select(Event).where(
+            Event.entity_id == claim_id).order_by(Event.seq)).scalars()]
     assert [(r.claim_id, r.reason) for r in requests] == [(claim_id, "settlement_reversed")]
-    assert requests[0].amounts["total_cost"] == "30000.00"
-    assert claim.amounts["total_cost"] == "38000.00"  # the decided claim is left as decided
+    assert requests[0].amounts["total_cost"] == "30000.00" and requests[0].done_at
+    assert claim.amounts["total_cost"] == "30000.00" and claim.status == "verified"
+    assert claim.final_paid is None and claim.current_decision_id == first.decision_id
+    assert kinds[-3:] == ["claim.redecision_requested", "claim.amounts_changed",
+                          "claim.status"]
+    adjudicate_ready(sup(county))
+    old, new = _decisions(county, claim_id)
+    assert json.loads(new.case_json)["claim"]["medical"]["total_cost"] == "30000.00"
+    assert new.payout < old.payout and new.outcome == "approved"
+    with county.factory() as session:
+        claim = session.get(Claim, claim_id)
+        made = session.execute(select(Event).where(Event.kind == "decision.made",
+                                                   Event.entity_id == claim_id)
+                               .order_by(Event.seq)).scalars().all()
+    assert claim.status == "approved" and claim.final_paid == new.payout
+    assert claim.current_decision_id == new.decision_id
+    assert json.loads(made[-1].payload)["supersedes"] == old.decision_id
+
+
+def test_a_refund_inside_a_paid_claim_is_recovered_never_paid_twice(county, clock, tmp_path):
+    from adjudicator.services.audit import list_adjustments
+    from adjudicator.services.notices import close_due_notices, create_notices
+    from adjudicator.services.payments import pay_closed
+    from adjudicator.storage.models import Payment
+    from tests.seed import add_claim, card_number
+
+    with transaction(county.factory) as session:
+        head = session.execute(select(Member).where(Member.household_id == "H001",
+                                                    Member.member_id == "M1")).scalar_one()
+        head.bank_name, head.account_no = "农村信用社", card_number("H001")
+        head.account_kind = "bank_card"
+    claim_id = _decided_with_refund_ahead(county, tmp_path)
+    add_claim(county, "LATER", "H001", "20000", event_date=dt.date(2026, 5, 1))
+    adjudicate_ready(sup(county))
+    create_notices(county.as_user("offa"), tmp_path, render=False)
+    clock.advance(days=8)
+    close_due_notices(county.as_user("offa"))
+    assert pay_closed(sup(county), tmp_path).payments == 2
+    [old] = _decisions(county, claim_id)
+    [later_old] = _decisions(county, "LATER")
+
+    _refund_s2(county, tmp_path)
+    with county.factory() as session:
+        assert session.get(Claim, claim_id).status == "verified"
+        assert session.get(Claim, "LATER").status == "verified"  # the cascade follows
+    adjudicate_ready(sup(county))
+    _, new = _decisions(county, claim_id)
+    _, later_new = _decisions(county, "LATER")
+    assert new.payout < old.payout
+    with county.factory() as session:
+        claim, later = session.get(Claim, claim_id), session.get(Claim, "LATER")
+        payments = session.scalar(select(func.count()).select_from(Payment))
+    assert (claim.status, later.status) == ("paid", "paid")  # settled by the difference
+    assert payments == 2  # nothing paid a second time
+    recovery = {a.claim_id: a for a in list_adjustments(sup(county))}
+    assert recovery[claim_id].kind == "recovery"
+    assert recovery[claim_id].amount == old.payout - new.payout
+    assert recovery[claim_id].status == "open"
+    if later_new.payout != later_old.payout:
+        assert recovery["LATER"].amount == abs(later_new.payout - later_old.payout)
+    assert pay_closed(sup(county), tmp_path).payments == 0
+
+
+def test_a_refund_inside_a_claim_in_notice_leaves_the_notice(county, tmp_path):
+    from adjudicator.services.notices import create_notices
+    from adjudicator.storage.models_notice import Notice
+
+    claim_id = _decided_with_refund_ahead(county, tmp_path)
+    [notice] = create_notices(county.as_user("offa"), tmp_path, render=False)
+    _refund_s2(county, tmp_path)
+    with county.factory() as session:
+        corrected = session.execute(select(Notice).where(
+            Notice.corrects_notice_id.is_not(None))).scalar_one()
+        assert session.get(Claim, claim_id).status == "verified"
+    assert corrected.corrects_notice_id == notice.notice_id
+    assert corrected.changes[0]["claim_id"] == claim_id
+    assert "退费" in corrected.changes[0]["reason"]
 
 
 def test_a_refund_inside_an_undecided_claim_changes_its_amounts(county, tmp_path):

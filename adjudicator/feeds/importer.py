@@ -36,7 +36,7 @@ from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Finding, Member, to_fen
+from adjudicator.storage.models import Finding, Member
 from adjudicator.storage.models_feeds import FeedFile, FeedRow
 from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import EducationStage
@@ -522,8 +522,10 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
 
 
 def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> None:
-    """Insert a frame's rows (columns named as the table's; JSON columns already JSON text):
-    PostgreSQL's COPY, else one executemany of plain tuples."""
+    """Insert a frame's rows (columns named as the table's; JSON columns already JSON text),
+    with no Python work per value: PostgreSQL's COPY of the frame written as CSV by polars;
+    SQLite, one executemany of the frame's rows, amounts turned into integer fen and dates
+    into ISO text by polars (as the column types store them)."""
     if frame.is_empty():
         return
     table = model.__table__
@@ -532,23 +534,23 @@ def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> Non
     if connection.dialect.name == "postgresql":
         preparer = connection.dialect.identifier_preparer
         statement = (f"COPY {preparer.format_table(table)} "
-                     f"({', '.join(preparer.quote(n) for n in names)}) FROM STDIN")
+                     f"({', '.join(preparer.quote(n) for n in names)}) "
+                     "FROM STDIN (FORMAT csv)")
         driver: Any = connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in frame.iter_rows():
-                copy.write_row(row)
+            # an unquoted empty field is NULL in PostgreSQL's CSV: polars writes nulls so
+            # and quotes every non-null text, so an empty text stays empty
+            copy.write(frame.write_csv(include_header=False, quote_style="non_numeric")
+                       .encode("utf-8"))
         return
-    # SQLite: dates as ISO text and amounts in integer fen, as the column types store them
-    frame = frame.with_columns(pl.col(pl.Date).cast(pl.String))
-    money = [i for i, dtype in enumerate(frame.dtypes) if isinstance(dtype, pl.Decimal)]
-    rows = frame.iter_rows()
-    if money:
-        rows = (tuple(to_fen(v) if i in money and v is not None else v
-                      for i, v in enumerate(row)) for row in rows)
+    money = [n for n, dtype in frame.schema.items() if isinstance(dtype, pl.Decimal)]
+    frame = frame.with_columns(
+        pl.col(pl.Date).cast(pl.String),
+        *((pl.col(n).cast(pl.Decimal(20, 2)) * 100).cast(pl.Int64) for n in money))
     columns = ", ".join(f'"{n}"' for n in names)
     connection.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
-        list(rows))
+        frame.rows())
 
 
 def _findings(bureau: Bureau, row: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,9 +1,14 @@
 """A reversed settlement (退费) inside a claim: the claim's expense changes.
 
-A claim not yet decided simply loses the settlement's amounts. A decided claim is a change of
-history (RULES.md, the re-decision rule): its amounts are not touched here; the amended amounts
-are recorded with `mark_claim_for_redecision`, the one call the re-decision cascade takes them
-from (`pending_redecisions` lists them; `redecision_done` closes one).
+A claim not yet decided (or already waiting to be decided again) simply loses the
+settlement's amounts. A decided claim is a change of history (RULES.md, the re-decision rule):
+the amended amounts are recorded with `mark_claim_for_redecision` (a `redecision_requests`
+row), then applied in the same transaction by `redecide_with_amounts`: the claim leaves any
+open notice (a corrected notice says so), takes the amended amounts, goes back to `verified`
+and the household's later decisions follow it (`adjudicator.services.cascade`). The next
+`adjudicate` records its new decision in the chain; a claim paid before is settled by the
+difference (a recovery, 追回), never paid twice. `pending_redecisions` lists the requests not
+yet applied; `redecision_done` closes one.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim
 from adjudicator.storage.models_feeds import FeedRow, RedecisionRequest
+from adjudicator.workflow import REDECIDE_FROM, ClaimStatus, check_redecision
 
 #: The claim amounts a feed row's figures carry, per category (the rest are warning figures).
 CLAIM_AMOUNTS: dict[str, tuple[str, ...]] = {
@@ -48,15 +54,46 @@ def settlement_reversed(session: Session, ctx: Context, claim_id: str, row: Feed
                             .with_for_update()).scalar_one()
     amounts = without(claim.amounts, claim.category, row.figures)
     detail = {"reversed_settlement": row.record_no, "bureau": row.bureau}
-    if claim.current_decision_id is None:
+    if claim.current_decision_id is None or ClaimStatus(claim.status) not in REDECIDE_FROM:
         before = claim.amounts
         claim.amounts, claim.updated_at = amounts, ctx.now()
         append_events(session, ctx.user_id, ctx.now(), [PendingEvent(
             "claim.amounts_changed", "claim", claim_id,
             {**detail, "from": before, "to": amounts})])
         return "amounts_changed"
-    mark_claim_for_redecision(session, ctx, claim_id, "settlement_reversed", detail, amounts)
+    request_pk = mark_claim_for_redecision(session, ctx, claim_id, "settlement_reversed",
+                                           detail, amounts)
+    redecide_with_amounts(session, ctx, claim, request_pk, amounts,
+                          f"结算 {row.record_no} 已退费，本案重新理算")
     return "redecision_requested"
+
+
+def redecide_with_amounts(session: Session, ctx: Context, claim: Claim, request_pk: int,
+                          amounts: dict[str, Any], reason: str) -> list[str]:
+    """Apply a re-decision request to a decided claim (locked by the caller): it leaves its
+    open notice, takes `amounts`, goes back to `verified` (its decision leaves the household's
+    history) and every later decision it entered is decided again. Returns the later claims
+    sent back, in order."""
+    from adjudicator.services.cascade import redecide_later
+    from adjudicator.services.notices import withdraw_from_notices
+
+    events: list[PendingEvent] = []
+    now = ctx.now()
+    if claim.status == ClaimStatus.IN_NOTICE.value:
+        withdraw_from_notices(session, ctx, [claim], reason, events)
+    before, old = claim.amounts, claim.status
+    claim.amounts = amounts
+    claim.status = check_redecision(claim.claim_id, old).value
+    claim.final_counted_expense = claim.final_paid = None
+    claim.updated_at = now
+    events.append(PendingEvent("claim.amounts_changed", "claim", claim.claim_id, {
+        "request": request_pk, "from": before, "to": amounts}))
+    events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
+        "from": old, "to": claim.status, "redecide": "refund", "request": request_pk}))
+    following = redecide_later(session, ctx, claim, "refund", events)
+    redecision_done(session, request_pk, now)
+    append_events(session, ctx.user_id, now, events)
+    return following
 
 
 def mark_claim_for_redecision(session: Session, ctx: Context, claim_id: str, reason: str,

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adjudicator.feeds.importer import month_bounds
-from adjudicator.masking import mask_id_number, mask_name
+from adjudicator.feeds.importer import insert_frame, month_bounds
+from adjudicator.masking import mask_name
 from adjudicator.rules.figures import default_fields
 from adjudicator.rules.tariff import Tariff
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
@@ -83,8 +84,22 @@ class PushEntry:
 
 @dataclass
 class ScreenResult:
+    """The month's screening: the registered households' entries, and the people not
+    registered (screened out as NOT_REGISTERED) as one frame, made entries on demand (a
+    province's month has hundreds of thousands of them)."""
+
     month: str
-    entries: list[PushEntry] = field(default_factory=list)
+    listed: list[PushEntry] = field(default_factory=list)
+    unregistered: pl.DataFrame | None = None
+
+    @property
+    def entries(self) -> list[PushEntry]:
+        strangers = [] if self.unregistered is None else [
+            PushEntry(row["household_id"], row["township_code"], None, None, row["note"][5:],
+                      row["category"], row["figure"], row["warning_line"], None,
+                      row["new_figure"], 1, SCREENED_OUT, "NOT_REGISTERED", row["note"])
+            for row in self.unregistered.iter_rows(named=True)]
+        return [*self.listed, *strangers]
 
     def by_township(self) -> dict[str, list[PushEntry]]:
         grouped: dict[str, list[PushEntry]] = defaultdict(list)
@@ -94,10 +109,13 @@ class ScreenResult:
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = defaultdict(int)
-        for entry in self.entries:
+        for entry in self.listed:
             found[entry.status] += 1
             if entry.reason:
                 found[entry.reason] += 1
+        if self.unregistered is not None and self.unregistered.height:
+            found[SCREENED_OUT] += self.unregistered.height
+            found["NOT_REGISTERED"] += self.unregistered.height
         return dict(found)
 
 
@@ -169,12 +187,9 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
             if entry.reason:
                 entry.status = SCREENED_OUT
             _store(session, existing, month, entry, at, fresh)
-            result.entries.append(entry)
-        for (id_number, category), total in sorted(strangers.items()):
-            stranger = _stranger(book, id_number, category, total, last)
-            if stranger is not None:
-                _store(session, existing, month, stranger, at, fresh)
-                result.entries.append(stranger)
+            result.listed.append(entry)
+        result.unregistered = _strangers(session, book, strangers, existing, month, at,
+                                         last, result)
         insert_rows(session, FeedPush, fresh)
         counts = result.counts()
         append_events(session, ctx.user_id, at, [PendingEvent(
@@ -192,7 +207,7 @@ _MARGIN = Decimal(1)
 
 def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
                 last: dt.date) -> tuple[dict[tuple[str, str], list[Any]],
-                                        dict[tuple[str, str], Decimal]]:
+                                        pl.DataFrame]:
     """The rows of the households and people that may be over a line, grouped by (household
     or ID number, category): the database sums each one's default figure first, so that only
     the households near or over the lowest line of their category are read row by row. People
@@ -228,11 +243,14 @@ def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
                 *live, among(session, FeedRow.household_id, chunk))):
             if (row.household_id, row.category) in keys:
                 groups[(row.household_id, row.category)].append(row)
-    people = [((i, c), total) for i, c, total in session.execute(
+    people = session.execute(
         select(FeedRow.id_number, FeedRow.category, func.sum(FeedRow.figure))
         .where(*live, FeedRow.household_id.is_(None), FeedRow.month == month)
-        .group_by(FeedRow.id_number, FeedRow.category)) if near(c, total)]
-    strangers = {(i, str(c)): Decimal(str(total)).quantize(ZERO) for (i, c), total in people}
+        .group_by(FeedRow.id_number, FeedRow.category))
+    strangers = pl.DataFrame(
+        [(i, c, total) for i, c, total in people if near(c, total)],
+        schema={"id_number": pl.String, "category": pl.String, "figure": pl.Decimal(15, 2)},
+        orient="row")
     return groups, strangers
 
 
@@ -240,17 +258,56 @@ def _chunks(values: list[Any], size: int) -> list[list[Any]]:
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
-def _stranger(book: TariffBook, id_number: str, category: str, figure: Decimal,
-              last: dt.date) -> PushEntry | None:
-    """A person with feed rows this month who is not a registered member, over the line by
-    the category's default figure."""
-    _, line, _ = _line(book, id_number[:6], last, category)
-    if line is None or figure <= line:
-        return None
-    key = "未登记-" + hashlib.sha256(id_number.encode()).hexdigest()[:16]
-    return PushEntry(key, id_number[:6], None, None, mask_id_number(id_number), category,
-                     figure, line, None, figure, 1, SCREENED_OUT, "NOT_REGISTERED",
-                     f"身份证号 {mask_id_number(id_number)}")
+def _strangers(session: Session, book: TariffBook, people: pl.DataFrame,
+               existing: dict[tuple[str, str], FeedPush], month: str, at: str, last: dt.date,
+               result: ScreenResult) -> pl.DataFrame:
+    """The people with feed rows this month who are not registered members, over the line by
+    the category's default figure (`people`: id_number, category, figure), screened out as
+    NOT_REGISTERED, as columns: the line is looked up once per (region, category), the rows
+    stored in one bulk insert. The few already on the month's screening (screened again) are
+    updated one by one, as registered households are. Returns the new ones."""
+    people = people.with_columns(pl.col("id_number").str.slice(0, 6).alias("township_code"))
+    lines = []
+    for region, category in people.select("township_code", "category").unique().iter_rows():
+        _, line, _ = _line(book, region, last, category)
+        if line is not None:
+            lines.append((region, category, line))
+    over = (people.join(pl.DataFrame(lines, schema={
+                "township_code": pl.String, "category": pl.String,
+                "warning_line": pl.Decimal(15, 2)}, orient="row"),
+                on=["township_code", "category"], how="inner")
+            .filter(pl.col("figure") > pl.col("warning_line"))
+            .sort("id_number", "category"))
+    # an imported ID number is 18 characters, checked: the first 6 and the last 4 are shown
+    masked = pl.col("id_number").str.slice(0, 6) + "********" + pl.col("id_number").str.slice(14)
+    over = over.with_columns(
+        ("未登记-" + pl.col("id_number").map_batches(
+            lambda ids: pl.Series([hashlib.sha256(i.encode()).hexdigest()[:16] for i in ids],
+                                  dtype=pl.String), return_dtype=pl.String)
+         ).alias("household_id"),
+        ("身份证号 " + masked).alias("note"), pl.col("figure").alias("new_figure"))
+    over = over.drop("id_number")
+    again = [(h, c) for h, c in over.select("household_id", "category").iter_rows()
+             if (h, c) in existing]
+    if again:
+        fresh: list[dict[str, Any]] = []
+        known = pl.DataFrame(again, schema={"household_id": pl.String,
+                                            "category": pl.String}, orient="row")
+        for row in over.join(known, on=["household_id", "category"]).iter_rows(named=True):
+            entry = PushEntry(row["household_id"], row["township_code"], None, None,
+                              row["note"][5:], row["category"], row["figure"],
+                              row["warning_line"], None, row["new_figure"], 1, SCREENED_OUT,
+                              "NOT_REGISTERED", row["note"])
+            _store(session, existing, month, entry, at, fresh)
+            result.listed.append(entry)
+        over = over.join(known, on=["household_id", "category"], how="anti")
+    insert_frame(session, FeedPush, over.select(
+        pl.lit(month).alias("month"), "household_id", "township_code", "category", "figure",
+        "warning_line", pl.lit(None, dtype=pl.Decimal(15, 2)).alias("previous_figure"),
+        "new_figure", pl.lit(1).alias("members"), pl.lit(SCREENED_OUT).alias("status"),
+        pl.lit("NOT_REGISTERED").alias("reason"), "note", pl.lit("[]").alias("claim_ids"),
+        pl.lit(at).alias("screened_at")))
+    return over
 
 
 def _store(session: Session, existing: dict[tuple[str, str], FeedPush], month: str,

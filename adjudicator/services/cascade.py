@@ -4,7 +4,8 @@ the household's history, every later decision whose history it entered is decide
 RULES.md, "History, order and tariff choice": a claim's history is the household's final
 decisions in its category (in every category when the tariff caps all categories) within the
 tariff period, taken in (event date, claim id) order. When one of them is objected, reviewed,
-reopened by an audit or verified again, the later decided claims of that scope go back to
+reopened by an audit, verified again or loses a settlement refunded after it was decided
+(退费, `adjudicator.feeds.redecision`), the later decided claims of that scope go back to
 `verified`; the next `adjudicate` decides them again in the same order, each waiting until
 the claims before it are final. A claim that sat in an open notice leaves it, and a corrected
 notice (更正公示) says so (`adjudicator.services.notices.withdraw_from_notices`). A claim
@@ -31,7 +32,7 @@ S = ClaimStatus
 #: Statuses of a claim whose decision is in the household's history (or was paid).
 DECIDED = REDECIDE_FROM
 #: What set a re-decision off.
-CAUSES = ("objection", "review", "audit", "verification")
+CAUSES = ("objection", "review", "audit", "verification", "refund")
 
 
 def later_decided(session: Session, claim: Claim, book: TariffBook | None = None
