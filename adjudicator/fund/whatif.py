@@ -21,17 +21,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
 from adjudicator.fund.contract import FEN, Contract
-from adjudicator.rules.columnar import ColumnarEngine, Decided, fen_of, yuan
+from adjudicator.rules.columnar import (
+    COST_APPROVED,
+    COST_DENIED,
+    COST_PENDED,
+    ColumnarEngine,
+    Decided,
+    fen_of,
+    yuan,
+)
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff, TariffError, _loc_to_key, _semantic_problems
 from adjudicator.storage.context import Context
@@ -254,6 +263,197 @@ def decide_households(engine: ColumnarEngine, tariff: Tariff, claims: Sequence[S
     return [r if r is not None else "not decided" for r in results]
 
 
+# ------------------------------------------------------------------------------ costing
+
+OUTCOMES = {COST_DENIED: "denied", COST_APPROVED: "approved", COST_PENDED: "pended"}
+CODES = {name: code for code, name in OUTCOMES.items()}
+#: The outcome code of a snapshot that does not make a valid case.
+ERROR = -1
+#: Tariff keys that steps 1 to 4 do not read: variants differing only there share one
+#: preparation of the chunk (the snapshots parsed and checked once).
+_COSTING_ONLY = frozenset({
+    "id", "name", "sha256", "source", "income_line", "income_test", "hardship_ratio",
+    "borderline_margin", "large_payout_review", "rounding", "household_annual_cap_all",
+    "person_annual_cap_all", "notice", "feed_screening", "verification_valid_days"})
+_CATEGORY_COSTING_ONLY = frozenset({"annual_cap", "bands", "warning_line", "warning_fields"})
+
+
+class Costed(NamedTuple):
+    """A claim's costing under the draft: its outcome, payout and counted expense."""
+
+    outcome: str
+    payout: str
+    counted_expense: str
+
+
+def preparation_key(tariff: Tariff) -> str:
+    """What steps 1 to 4 read of a tariff, as text: equal keys prepare a chunk alike."""
+    data = tariff.model_dump(mode="json", by_alias=True, exclude=set(_COSTING_ONLY))
+    for rules in data.get("categories", {}).values():
+        for name in _CATEGORY_COSTING_ONLY:
+            rules.pop(name, None)
+    return orjson.dumps(data).decode()
+
+
+@dataclass
+class Layout:
+    """A chunk's claims as columns, the same for every variant: each claim's household (its
+    index in the chunk), category, wave (its rank in the household's year), actual outcome
+    and payout, category and township codes."""
+
+    claims: Sequence[StoredClaim]
+    household: Any
+    category: Any
+    waves: list[Any]
+    households: list[str]
+    categories: list[str]
+    township: Any
+    townships: list[str]
+    actual: Any
+    actual_outcome: Any
+
+    @classmethod
+    def of(cls, claims: Sequence[StoredClaim]) -> Layout:
+        n = len(claims)
+        household = np.empty(n, dtype=np.int64)
+        category = np.empty(n, dtype=np.int64)
+        rank = np.empty(n, dtype=np.int64)
+        actual = np.empty(n, dtype=np.int64)
+        actual_outcome = np.empty(n, dtype=np.int8)
+        township = np.empty(n, dtype=np.int64)
+        households: list[str] = []
+        category_ids: dict[str, int] = {}
+        township_ids: dict[str, int] = {}
+        k = 0
+        for i, claim in enumerate(claims):
+            if not households or households[-1] != claim.household_id:
+                households.append(claim.household_id)
+                k = 0
+            household[i] = len(households) - 1
+            rank[i] = k
+            k += 1
+            category[i] = category_ids.setdefault(claim.category, len(category_ids))
+            township[i] = township_ids.setdefault(claim.township, len(township_ids))
+            actual[i] = claim.actual_payout
+            actual_outcome[i] = CODES.get(claim.actual_outcome, ERROR)
+        order = np.argsort(rank, kind="stable")
+        bounds = np.searchsorted(rank[order], np.arange(int(rank.max(initial=-1)) + 2))
+        waves = [order[bounds[w]:bounds[w + 1]] for w in range(len(bounds) - 1)]
+        return cls(claims, household, category, waves, households, list(category_ids),
+                   township, list(township_ids), actual, actual_outcome)
+
+
+@dataclass
+class Prepared:
+    """A chunk after steps 1 to 4 under one preparation key: per claim, its kind (settled,
+    to cost, or the scalar way), the outcome steps 1 to 4 settled, and the figures steps 5 to
+    8 read beside the history."""
+
+    kind: Any
+    settled: Any
+    columns: dict[str, Any]
+
+    SETTLED, COSTED, SCALAR = 0, 1, 2
+
+    @classmethod
+    def of(cls, engine: ColumnarEngine, claims: Sequence[StoredClaim]) -> Prepared:
+        n = len(claims)
+        kind = np.full(n, cls.SCALAR, dtype=np.int8)
+        settled = np.zeros(n, dtype=np.int8)
+        figures = {name: [0] * n for name in ("raw", "income", "costs", "members", "category")}
+        limit = 1 << 50
+        for i, item in enumerate(engine.prepare([c.case_json for c in claims])):
+            if item is None:
+                continue
+            if isinstance(item, Decided):
+                kind[i] = cls.SETTLED
+                settled[i] = CODES[item.outcome]
+                continue
+            values = (item.raw, item.income, item.costs, item.members,
+                      engine.t.category_index[item.category])
+            if max(map(abs, values)) >= limit:
+                continue  # beyond 64-bit columns: the scalar way
+            kind[i] = cls.COSTED
+            for name, value in zip(figures, values, strict=True):
+                figures[name][i] = value
+        return cls(kind, settled, {name: np.array(values, dtype=np.int64)
+                                   for name, values in figures.items()})
+
+
+@dataclass
+class Costing:
+    """A chunk costed under one tariff: per claim, the outcome code (ERROR when the snapshot
+    does not make a valid case), the payout and counted expense in fen; the errors' texts."""
+
+    outcome: Any
+    payout: Any
+    counted: Any
+    errors: dict[int, str]
+
+    def costed(self, index: int) -> Costed | str:
+        if index in self.errors:
+            return self.errors[index]
+        return Costed(OUTCOMES[int(self.outcome[index])], yuan(int(self.payout[index])),
+                      yuan(int(self.counted[index])))
+
+
+def cost_households(engine: ColumnarEngine, tariff: Tariff, layout: Layout,
+                    prepared: Prepared) -> Costing:
+    """Each claim of the chunk costed under `tariff`, the households' histories rebuilt in
+    RULES.md's order: wave by wave (the k-th claim of every household at once), each wave's
+    histories are what the draft's earlier decisions of the household leave (eligible expense
+    counted and paid in the claim's category, paid in all categories)."""
+    claims = layout.claims
+    n = len(claims)
+    outcome = prepared.settled.copy()
+    payout = np.zeros(n, dtype=np.int64)
+    counted = np.zeros(n, dtype=np.int64)
+    errors: dict[int, str] = {}
+    width = max(len(layout.categories), 1)
+    expense_to_date = np.zeros(len(layout.households) * width, dtype=np.int64)
+    paid_to_date = np.zeros_like(expense_to_date)
+    paid_all = np.zeros(len(layout.households), dtype=np.int64)
+    columns = prepared.columns
+    for wave in layout.waves:
+        households = layout.household[wave]
+        keys = households * width + layout.category[wave]
+        kinds = prepared.kind[wave]
+        costed = kinds == Prepared.COSTED
+        if costed.any():
+            rows = wave[costed]
+            wave_keys, wave_households = keys[costed], households[costed]
+            codes, paid, expense = engine.cost({
+                **{name: values[rows] for name, values in columns.items()},
+                "to_date": expense_to_date[wave_keys], "paid": paid_to_date[wave_keys],
+                "paid_all": paid_all[wave_households],
+                "paid_member": np.zeros(len(rows), dtype=np.int64)})
+            outcome[rows], payout[rows], counted[rows] = codes, paid, expense
+        for row, key, g in zip(wave[kinds == Prepared.SCALAR].tolist(),
+                               keys[kinds == Prepared.SCALAR].tolist(),
+                               households[kinds == Prepared.SCALAR].tolist(), strict=True):
+            text = with_history(claims[row].case_json, int(expense_to_date[key]),
+                                int(paid_to_date[key]), int(paid_all[g]))
+            try:
+                decision = adjudicate(Case.model_validate_json(text), tariff)
+            except ValidationError as exc:
+                errors[row] = "; ".join(f"{e['loc']}: {e['msg']}" for e in exc.errors())
+                outcome[row] = ERROR
+                continue
+            outcome[row] = CODES[decision.outcome.value]
+            payout[row] = _fen_of(decision.payout) if decision.outcome.value in PAYING else 0
+            counted[row] = _fen_of(decision.counted_expense)
+        # Each household has one claim in a wave: its keys are distinct.
+        expense_to_date[keys] += counted[wave]
+        paying = np.where(outcome[wave] > 0, payout[wave], 0)
+        paid_to_date[keys] += paying
+        paid_all[households] += paying
+    return Costing(outcome, payout, counted, errors)
+
+
+def _fen_of(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
 # ------------------------------------------------------------------------------ the report
 
 
@@ -321,40 +521,39 @@ def _money(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2).quantize(FEN)
 
 
-def _tally(result: VariantResult, claims: Sequence[StoredClaim],
-           decided: Sequence[Decided | str], persons: dict[str, int]) -> None:
-    actual_by_household: dict[str, int] = defaultdict(int)
-    draft_by_household: dict[str, int] = defaultdict(int)
-    for claim, outcome in zip(claims, decided, strict=True):
-        result.claims += 1
-        actual = claim.actual_payout if claim.actual_outcome in PAYING else 0
-        actual_by_household[claim.household_id] += actual
-        if isinstance(outcome, str):
-            result.errors.append((claim.claim_id, outcome))
-            continue
-        draft = fen_of(outcome.payout) if outcome.outcome in PAYING else 0
-        draft_by_household[claim.household_id] += draft
-        if outcome.outcome != claim.actual_outcome or draft != claim.actual_payout:
-            result.changed += 1
-        for table, key in ((result.by_category, claim.category),
-                           (result.by_township, claim.township)):
-            row = table.setdefault(key, [ZERO, ZERO])
-            row[0] += _money(actual)
-            row[1] += _money(draft)
-        result.actual += _money(actual)
-        result.draft += _money(draft)
-    for household, actual in actual_by_household.items():
-        draft = draft_by_household.get(household, 0)
-        difference = _money(draft - actual)
-        size = persons.get(household, 0)
-        if actual == 0 and draft > 0:
-            result.newly_paid.add(size, difference)
-        elif actual > 0 and draft == 0:
-            result.no_longer_paid.add(size, difference)
-        elif draft > actual:
-            result.paid_more.add(size, difference)
-        elif draft < actual:
-            result.paid_less.add(size, difference)
+def _tally(result: VariantResult, layout: Layout, costing: Costing, persons: Any) -> None:
+    """Adds a costed chunk to the variant's figures (in fen, each sum made a Decimal once)."""
+    ok = costing.outcome != ERROR
+    actual = np.where(layout.actual_outcome > 0, layout.actual, 0)
+    draft = np.where(costing.outcome > 0, costing.payout, 0)
+    result.claims += len(layout.claims)
+    result.errors.extend((layout.claims[i].claim_id, text)
+                         for i, text in sorted(costing.errors.items()))
+    result.changed += int(np.count_nonzero(ok & ((costing.outcome != layout.actual_outcome)
+                                                  | (costing.payout != layout.actual))))
+    for table, names, codes in ((result.by_category, layout.categories, layout.category),
+                                (result.by_township, layout.townships, layout.township)):
+        sums = np.zeros((2, len(names)), dtype=np.int64)
+        np.add.at(sums[0], codes[ok], actual[ok])
+        np.add.at(sums[1], codes[ok], draft[ok])
+        for name, (a, d) in zip(names, sums.T.tolist(), strict=True):
+            row = table.setdefault(name, [ZERO, ZERO])
+            row[0] += _money(a)
+            row[1] += _money(d)
+    result.actual += _money(int(actual[ok].sum()))
+    result.draft += _money(int(draft[ok].sum()))
+    by_household = np.zeros((2, len(layout.households)), dtype=np.int64)
+    np.add.at(by_household[0], layout.household, actual)
+    np.add.at(by_household[1], layout.household[ok], draft[ok])
+    before, after = by_household
+    for movement, moved in (
+            (result.newly_paid, (before == 0) & (after > 0)),
+            (result.no_longer_paid, (before > 0) & (after == 0)),
+            (result.paid_more, (before > 0) & (after > before)),
+            (result.paid_less, (after > 0) & (after < before))):
+        movement.households += int(np.count_nonzero(moved))
+        movement.persons += int(persons[moved].sum())
+        movement.amount += _money(int((after[moved] - before[moved]).sum()))
 
 
 @dataclass
@@ -363,7 +562,7 @@ class WhatIf:
     draft_source: str
     sweep_key: str | None
     variants: list[VariantResult]
-    decisions: dict[str, Decided | str] | None = None
+    decisions: dict[str, Costed | str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"year": self.year, "draft": self.draft_source, "sweep_key": self.sweep_key,
@@ -381,16 +580,24 @@ def what_if(ctx: Context, draft: Tariff, year: int, contract: Contract | None = 
     else:
         key, values = sweep
         tariffs = [(f"{key}={value}", variant(draft, key, value)) for value in values]
-    engines = [(label, tariff, ColumnarEngine(tariff)) for label, tariff in tariffs]
-    results = [VariantResult(label, tariff.id, tariff.sha256) for label, tariff, _ in engines]
-    kept: dict[str, Decided | str] | None = {} if keep_decisions else None
+    engines = [(tariff, ColumnarEngine(tariff), preparation_key(tariff))
+               for _, tariff in tariffs]
+    results = [VariantResult(label, tariff.id, tariff.sha256) for label, tariff in tariffs]
+    kept: dict[str, Costed | str] | None = {} if keep_decisions else None
     for claims in _stored(ctx, draft, year, chunk):
-        persons = _persons(ctx, sorted({c.household_id for c in claims}))
-        for (_, tariff, engine), result in zip(engines, results, strict=True):
-            decided = decide_households(engine, tariff, claims)
-            _tally(result, claims, decided, persons)
+        layout = Layout.of(claims)
+        counts = _persons(ctx, layout.households)
+        persons = np.array([counts.get(h, 0) for h in layout.households], dtype=np.int64)
+        # Steps 1 to 4 once per chunk for the variants that read the same of the tariff there
+        # (a sweep of a numeric key: once for all its values).
+        prepared: dict[str, Prepared] = {}
+        for (tariff, engine, key), result in zip(engines, results, strict=True):
+            if key not in prepared:
+                prepared[key] = Prepared.of(engine, claims)
+            costing = cost_households(engine, tariff, layout, prepared[key])
+            _tally(result, layout, costing, persons)
             if kept is not None and result is results[0]:
-                kept.update((c.claim_id, d) for c, d in zip(claims, decided, strict=True))
+                kept.update((c.claim_id, costing.costed(i)) for i, c in enumerate(claims))
     if contract is not None:
         for result in results:
             need = (result.draft / contract.loss_ratio_target)
