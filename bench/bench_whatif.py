@@ -148,7 +148,7 @@ def run_sample(url: str, draft: str, sample: int) -> dict[str, Any]:
     the what-if's columnar waves (best of three), and the obvious way, each snapshot
     validated into a `Case`, its history rebuilt, decided by the scalar core. Wall and CPU
     seconds (the machine is shared: CPU time is the steadier figure)."""
-    from adjudicator.fund.whatif import PAYING, _stored, decide_households
+    from adjudicator.fund.whatif import PAYING, Layout, Prepared, _stored, cost_households
     from adjudicator.rules.columnar import ColumnarEngine
     from adjudicator.rules.decision import adjudicate
     from adjudicator.rules.tariff import load_tariff
@@ -157,12 +157,14 @@ def run_sample(url: str, draft: str, sample: int) -> dict[str, Any]:
     ctx = _officer(url)
     tariff = load_tariff(draft)
     claims = next(iter(_stored(ctx, tariff, 2026, sample)))
-    engine = ColumnarEngine(tariff)
     columnar = []
     for _ in range(3):
         wall, cpu = time.perf_counter(), time.process_time()
-        fast = decide_households(engine, tariff, claims)
+        engine = ColumnarEngine(tariff)
+        costing = cost_households(engine, tariff, Layout.of(claims),
+                                  Prepared.of(engine, claims))
         columnar.append((time.perf_counter() - wall, time.process_time() - cpu))
+    fast = [costing.costed(i) for i in range(len(claims))]
     wall, cpu = time.perf_counter(), time.process_time()
     sums: dict[tuple[str, str], list[Decimal]] = {}
     paid_all: dict[str, Decimal] = {}
@@ -183,7 +185,9 @@ def run_sample(url: str, draft: str, sample: int) -> dict[str, Any]:
                                                          Decimal(0)) + decision.payout
     scalar = (time.perf_counter() - wall, time.process_time() - cpu)
     same = all(not isinstance(f, str) and f.outcome == d.outcome.value
-               and Decimal(f.payout) == d.payout for f, d in zip(fast, slow, strict=True))
+               and Decimal(f.payout) == (d.payout if d.outcome.value in PAYING else 0)
+               and Decimal(f.counted_expense) == d.counted_expense
+               for f, d in zip(fast, slow, strict=True))
     best = min(columnar)
     return {"claims": len(claims), "columnar_wall": best[0], "columnar_cpu": best[1],
             "scalar_wall": scalar[0], "scalar_cpu": scalar[1], "same_decisions": same}

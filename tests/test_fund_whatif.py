@@ -198,3 +198,19 @@ def test_costing_without_the_trace_equals_the_engine_deciding_with_it(db_url: st
             assert costing.costed(index) == (decided.outcome, paid, decided.counted_expense), (
                 tariff.source, claims[index].claim_id)
     staged.admin.engine.dispose()
+
+
+def test_a_year_split_between_processes_costs_the_same(db_url: str, tmp_path: Path) -> None:
+    """Two processes, each reading its own range of households, give the figures of one,
+    and the same claim by claim."""
+    staged = stage_county(db_url, tmp_path, households=90, seed=7)
+    officer = staged.admin.as_user("zhao")
+    draft = load_tariff(_draft(tmp_path))
+    sweep = parse_sweep("income_line=6000:9000:1500")
+    contract = load_contract(demo_contract_path())
+    one = what_if(officer, draft, 2026, contract, sweep, workers=1, keep_decisions=True)
+    two = what_if(officer, draft, 2026, contract, sweep, workers=2, keep_decisions=True)
+    assert two.as_dict() == one.as_dict()
+    assert two.decisions == one.decisions and one.decisions
+    assert one.variants[0].claims > 50 and one.variants[-1].changed > 0
+    staged.admin.engine.dispose()

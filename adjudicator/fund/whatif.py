@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+import multiprocessing
+import os
 import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -43,7 +47,7 @@ from adjudicator.rules.columnar import (
 )
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff, TariffError, _loc_to_key, _semantic_problems
-from adjudicator.storage.context import Context
+from adjudicator.storage.context import Context, connect
 from adjudicator.storage.db import READ_SNAPSHOT
 from adjudicator.storage.models import Claim, DecisionRecord, Household, Member
 from schemas.case import Case
@@ -150,9 +154,24 @@ def variant(draft: Tariff, key: str, value: Decimal) -> Tariff:
 # ------------------------------------------------------------------------------ reading
 
 
-def _stored(ctx: Context, draft: Tariff, year: int, chunk: int) -> Iterator[list[StoredClaim]]:
+def _year_claims(draft: Tariff, year: int, *columns: Any) -> Any:
+    """The query of the year's decided claims of the draft's region."""
+    return (
+        select(*columns).select_from(Claim)
+        .join(Household, Household.household_id == Claim.household_id)
+        .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
+        .where(Claim.event_date >= dt.date(year, 1, 1),
+               Claim.event_date <= dt.date(year, 12, 31),
+               or_(*(Household.region_code.startswith(code, autoescape=True)
+                     for code in draft.region_codes))))
+
+
+def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
+            bounds: tuple[str | None, str | None] = (None, None)
+            ) -> Iterator[list[StoredClaim]]:
     """The year's decided claims of the draft's region, in (household, event date, claim id)
-    order, a chunk of whole households at a time, from one read snapshot."""
+    order, a chunk of whole households at a time, from one read snapshot; with `bounds`, the
+    households from the first (included) to the second (excluded) only."""
     query = (
         select(Claim.claim_id, Claim.household_id, Claim.category,
                func.coalesce(Household.township_name, Household.township_code),
@@ -168,6 +187,11 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int) -> Iterator[list
         # an index, without sorting a year of snapshots; each chunk is put in RULES.md's
         # order here.
         .order_by(Claim.household_id))
+    low, high = bounds
+    if low is not None:
+        query = query.where(Claim.household_id >= low)
+    if high is not None:
+        query = query.where(Claim.household_id < high)
     with ctx.factory() as session:
         session.connection(execution_options={READ_SNAPSHOT: True})
         batch: list[tuple[str, dt.date, str, StoredClaim]] = []
@@ -190,14 +214,32 @@ def _in_order(batch: list[tuple[str, dt.date, str, StoredClaim]]) -> list[Stored
 
 
 def _persons(ctx: Context, household_ids: Sequence[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+    """Members per household of a chunk (its ids sorted: one range of the index)."""
+    if not household_ids:
+        return {}
+    wanted = set(household_ids)
     with ctx.factory() as session:
-        for start in range(0, len(household_ids), 5000):
-            part = household_ids[start:start + 5000]
-            counts.update(session.execute(
-                select(Member.household_id, func.count()).where(
-                    Member.household_id.in_(part)).group_by(Member.household_id)).all())
-    return counts
+        return {household: count for household, count in session.execute(
+            select(Member.household_id, func.count())
+            .where(Member.household_id >= household_ids[0],
+                   Member.household_id <= household_ids[-1])
+            .group_by(Member.household_id)).all() if household in wanted}
+
+
+def _partitions(ctx: Context, draft: Tariff, year: int, workers: int
+                ) -> list[tuple[str | None, str | None]]:
+    """`workers` ranges of household ids holding about as many of the year's claims each."""
+    with ctx.factory() as session:
+        total = session.execute(_year_claims(draft, year, func.count())).scalar_one()
+        edges: list[str | None] = [None]
+        for k in range(1, workers):
+            edge = session.execute(_year_claims(draft, year, Claim.household_id)
+                                   .order_by(Claim.household_id)
+                                   .offset(total * k // workers).limit(1)).scalar()
+            if edge is not None and edge != edges[-1]:
+                edges.append(edge)
+    edges.append(None)
+    return list(itertools.pairwise(edges))
 
 
 # ------------------------------------------------------------------------------ deciding
@@ -496,6 +538,27 @@ class VariantResult:
     required_premium_per_person: Decimal | None = None
     required_fund: Decimal | None = None
 
+    def merge(self, other: VariantResult) -> None:
+        """Adds the figures of another part of the same year (households apart)."""
+        self.claims += other.claims
+        self.changed += other.changed
+        self.errors.extend(other.errors)
+        self.actual += other.actual
+        self.draft += other.draft
+        for mine, theirs in ((self.by_category, other.by_category),
+                             (self.by_township, other.by_township)):
+            for name, (a, d) in theirs.items():
+                row = mine.setdefault(name, [ZERO, ZERO])
+                row[0] += a
+                row[1] += d
+        for movement, more in ((self.newly_paid, other.newly_paid),
+                               (self.no_longer_paid, other.no_longer_paid),
+                               (self.paid_more, other.paid_more),
+                               (self.paid_less, other.paid_less)):
+            movement.households += more.households
+            movement.persons += more.persons
+            movement.amount += more.amount
+
     def as_dict(self) -> dict[str, Any]:
         def pairs(table: dict[str, list[Decimal]]) -> dict[str, dict[str, str]]:
             return {k: {"actual": f"{a:.2f}", "draft": f"{d:.2f}", "change": f"{d - a:.2f}"}
@@ -569,22 +632,66 @@ class WhatIf:
                 "variants": [v.as_dict() for v in self.variants]}
 
 
+#: From this many claims of the year a what-if is worth splitting between processes.
+PARALLEL_FROM = 100_000
+
+
 def what_if(ctx: Context, draft: Tariff, year: int, contract: Contract | None = None,
             sweep: tuple[str, list[Decimal]] | None = None, *, chunk: int = 20_000,
-            keep_decisions: bool = False) -> WhatIf:
+            keep_decisions: bool = False, workers: int | None = None) -> WhatIf:
     """Re-decide every claim of `year` in the draft's region under the draft (or under each
-    value of the sweep); nothing is stored."""
+    value of the sweep); nothing is stored. A large year is split by household between
+    `workers` processes (by default one per core, at most four, from PARALLEL_FROM claims; a
+    database in memory is read in this process)."""
     ctx.require("read")
     if sweep is None:
         tariffs = [("草案", draft)]
     else:
         key, values = sweep
         tariffs = [(f"{key}={value}", variant(draft, key, value)) for value in values]
+    url = ctx.engine.url
+    if workers is None:
+        workers = 1
+        if url.database not in (None, "", ":memory:") and not keep_decisions:
+            with ctx.factory() as session:
+                total = session.execute(_year_claims(draft, year, func.count())).scalar_one()
+            if total >= PARALLEL_FROM:
+                workers = max(1, min(os.cpu_count() or 1, 4))
+    parts = _partitions(ctx, draft, year, workers) if workers > 1 else [(None, None)]
+    if len(parts) == 1:
+        results, kept = _cost_part(ctx, draft, tariffs, year, chunk, parts[0], keep_decisions)
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(len(parts), mp_context=spawn) as pool:
+            futures = [pool.submit(_cost_part_apart, url.render_as_string(hide_password=False),
+                                   ctx.user_id, ctx.role, ctx.townships, draft, tariffs, year,
+                                   chunk, bounds, keep_decisions) for bounds in parts]
+            done = [future.result() for future in futures]
+        results, kept = done[0]
+        for more, more_kept in done[1:]:
+            for result, other in zip(results, more, strict=True):
+                result.merge(other)
+            if kept is not None and more_kept is not None:
+                kept.update(more_kept)
+    if contract is not None:
+        for result in results:
+            need = (result.draft / contract.loss_ratio_target)
+            result.required_fund = need.quantize(FEN, rounding=ROUND_CEILING)
+            if contract.insured_persons:
+                result.required_premium_per_person = (need / contract.insured_persons
+                                                      ).quantize(FEN, rounding=ROUND_CEILING)
+    return WhatIf(year, draft.source, None if sweep is None else sweep[0], results, kept)
+
+
+def _cost_part(ctx: Context, draft: Tariff, tariffs: list[tuple[str, Tariff]], year: int,
+               chunk: int, bounds: tuple[str | None, str | None], keep_decisions: bool
+               ) -> tuple[list[VariantResult], dict[str, Costed | str] | None]:
+    """Every variant's figures over the households within `bounds`, one read of them."""
     engines = [(tariff, ColumnarEngine(tariff), preparation_key(tariff))
                for _, tariff in tariffs]
     results = [VariantResult(label, tariff.id, tariff.sha256) for label, tariff in tariffs]
     kept: dict[str, Costed | str] | None = {} if keep_decisions else None
-    for claims in _stored(ctx, draft, year, chunk):
+    for claims in _stored(ctx, draft, year, chunk, bounds):
         layout = Layout.of(claims)
         counts = _persons(ctx, layout.households)
         persons = np.array([counts.get(h, 0) for h in layout.households], dtype=np.int64)
@@ -598,11 +705,17 @@ def what_if(ctx: Context, draft: Tariff, year: int, contract: Contract | None = 
             _tally(result, layout, costing, persons)
             if kept is not None and result is results[0]:
                 kept.update((c.claim_id, costing.costed(i)) for i, c in enumerate(claims))
-    if contract is not None:
-        for result in results:
-            need = (result.draft / contract.loss_ratio_target)
-            result.required_fund = need.quantize(FEN, rounding=ROUND_CEILING)
-            if contract.insured_persons:
-                result.required_premium_per_person = (need / contract.insured_persons
-                                                      ).quantize(FEN, rounding=ROUND_CEILING)
-    return WhatIf(year, draft.source, None if sweep is None else sweep[0], results, kept)
+    return results, kept
+
+
+def _cost_part_apart(url: str, user_id: str, role: str, townships: tuple[str, ...],
+                     draft: Tariff, tariffs: list[tuple[str, Tariff]], year: int, chunk: int,
+                     bounds: tuple[str | None, str | None], keep_decisions: bool
+                     ) -> tuple[list[VariantResult], dict[str, Costed | str] | None]:
+    """`_cost_part` in a process of its own, on its own connection."""
+    engine, factory = connect(url)
+    try:
+        return _cost_part(Context(engine, factory, user_id, role, townships=townships), draft,
+                          tariffs, year, chunk, bounds, keep_decisions)
+    finally:
+        engine.dispose()
