@@ -13,10 +13,13 @@ the county's ids inside their JSON, which the what-if does not read). Then, each
 of its own so that its peak memory is its own:
 
 - the what-if of a draft (the demo tariff with income line 9,000 and a lower medical trigger)
-  over every stored claim: the columnar engine, in waves per chunk of households;
+  over every stored claim: the costing path of the columnar engine, in waves per chunk of
+  households, shared out between the what-if's worker processes (`--workers`; CPU seconds
+  and peak memory count them);
 - the same re-decision done the obvious way on a sample (`--sample` claims of whole
   households): each snapshot validated into a `Case` and decided by the scalar core with the
-  history rebuilt the same way, its rate set beside the columnar one;
+  history rebuilt the same way, its rate set beside the costing path's on the same claims
+  (one process each);
 - a sweep of 7 income lines (6,000 to 9,000 by 500) over every stored claim, one read of the
   database.
 """

@@ -9,11 +9,15 @@ categories. A pended decision enters the history as its approval would (the payo
 expense counted): the what-if costs the draft as if a person approved every pend it raises
 (an incomplete verification pends at 0.00 and counts nothing).
 
-Speed: the snapshots are streamed from the database in household order and decided a chunk
-of households at a time on the columnar engine, in waves (the k-th claim of every household of
-the chunk at once); the few documents the columnar engine hands back go the scalar way. A
-sweep decides each chunk under every variant of the draft while it is in memory, so the
-database is read once whatever the number of values.
+Speed: the snapshots are streamed from the database in household order, a chunk of whole
+households at a time, and costed without writing the decisions out: the columnar engine's
+steps 1 to 4 run once per claim (`ColumnarEngine.prepare`), then steps 5 to 8 run as integer
+figures over columns (`ColumnarEngine.cost`), in waves (the k-th claim of every household of
+the chunk at once, its history taken from arrays of the household's sums so far); the few
+documents the columnar engine hands back go the scalar way. A sweep costs each chunk under
+every variant of the draft while it is in memory, the snapshots parsed and checked once for
+all the variants that differ only in figures, so the database is read once whatever the
+number of values. A large year is shared out by household range between processes.
 """
 
 from __future__ import annotations
