@@ -197,9 +197,10 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
     if high is not None:
         query = query.where(Claim.household_id < high)
     with ctx.factory() as session:
-        session.connection(execution_options={READ_SNAPSHOT: True})
+        # Core rows, streamed (no ORM row handling: a year is a million rows).
+        connection = session.connection(execution_options={READ_SNAPSHOT: True})
         batch: list[tuple[str, dt.date, str, StoredClaim]] = []
-        for row in session.execute(query.execution_options(yield_per=5000)):
+        for row in connection.execution_options(yield_per=5000).execute(query):
             if len(batch) >= chunk and batch[-1][0] != row[1]:
                 yield _in_order(batch)
                 batch = []
