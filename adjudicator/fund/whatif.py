@@ -158,18 +158,6 @@ def variant(draft: Tariff, key: str, value: Decimal) -> Tariff:
 # ------------------------------------------------------------------------------ reading
 
 
-def _year_claims(draft: Tariff, year: int, *columns: Any) -> Any:
-    """The query of the year's decided claims of the draft's region."""
-    return (
-        select(*columns).select_from(Claim)
-        .join(Household, Household.household_id == Claim.household_id)
-        .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
-        .where(Claim.event_date >= dt.date(year, 1, 1),
-               Claim.event_date <= dt.date(year, 12, 31),
-               or_(*(Household.region_code.startswith(code, autoescape=True)
-                     for code in draft.region_codes))))
-
-
 def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
             bounds: tuple[str | None, str | None] = (None, None)
             ) -> Iterator[list[StoredClaim]]:
@@ -185,8 +173,7 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
         .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
         .where(Claim.event_date >= dt.date(year, 1, 1),
                Claim.event_date <= dt.date(year, 12, 31),
-               or_(*(Household.region_code.startswith(code, autoescape=True)
-                     for code in draft.region_codes)))
+               _in_region(draft))
         # By household only: the database streams the households' claims in the order of
         # an index, without sorting a year of snapshots; each chunk is put in RULES.md's
         # order here.
@@ -231,20 +218,35 @@ def _persons(ctx: Context, household_ids: Sequence[str]) -> dict[str, int]:
             .group_by(Member.household_id)).all() if household in wanted}
 
 
-def _partitions(ctx: Context, draft: Tariff, year: int, workers: int
+def _in_region(draft: Tariff) -> Any:
+    return or_(*(Household.region_code.startswith(code, autoescape=True)
+                 for code in draft.region_codes))
+
+
+def _partitions(ctx: Context, draft: Tariff, workers: int
                 ) -> list[tuple[str | None, str | None]]:
-    """`workers` ranges of household ids holding about as many of the year's claims each."""
+    """`workers` ranges of household ids holding about as many of the region's households
+    each (read from the households alone: quicker than the claims' join)."""
     with ctx.factory() as session:
-        total = session.execute(_year_claims(draft, year, func.count())).scalar_one()
+        total = session.execute(select(func.count()).select_from(Household)
+                                .where(_in_region(draft))).scalar_one()
         edges: list[str | None] = [None]
         for k in range(1, workers):
-            edge = session.execute(_year_claims(draft, year, Claim.household_id)
-                                   .order_by(Claim.household_id)
+            edge = session.execute(select(Household.household_id).where(_in_region(draft))
+                                   .order_by(Household.household_id)
                                    .offset(total * k // workers).limit(1)).scalar()
             if edge is not None and edge != edges[-1]:
                 edges.append(edge)
     edges.append(None)
     return list(itertools.pairwise(edges))
+
+
+def _claims_in(ctx: Context, year: int) -> int:
+    """The claims of the year, all regions (a cheap bound, to choose the processes)."""
+    with ctx.factory() as session:
+        return session.execute(select(func.count()).select_from(Claim).where(
+            Claim.event_date >= dt.date(year, 1, 1),
+            Claim.event_date <= dt.date(year, 12, 31))).scalar_one()
 
 
 # ------------------------------------------------------------------------------ deciding
@@ -657,12 +659,10 @@ def what_if(ctx: Context, draft: Tariff, year: int, contract: Contract | None = 
     url = ctx.engine.url
     if workers is None:
         workers = 1
-        if url.database not in (None, "", ":memory:") and not keep_decisions:
-            with ctx.factory() as session:
-                total = session.execute(_year_claims(draft, year, func.count())).scalar_one()
-            if total >= PARALLEL_FROM:
-                workers = max(1, min(os.cpu_count() or 1, 4))
-    parts = _partitions(ctx, draft, year, workers) if workers > 1 else [(None, None)]
+        if (url.database not in (None, "", ":memory:") and not keep_decisions
+                and _claims_in(ctx, year) >= PARALLEL_FROM):
+            workers = max(1, min(os.cpu_count() or 1, 4))
+    parts = _partitions(ctx, draft, workers) if workers > 1 else [(None, None)]
     if len(parts) == 1:
         results, kept = _cost_part(ctx, draft, tariffs, year, chunk, parts[0], keep_decisions)
     else:
