@@ -237,7 +237,7 @@ def validate(
         except TariffError as exc:
             bad += 1
             for line in problem_lines(exc.source, exc.problems):
-                err_console.print(line, highlight=False)
+                err_console.print(line, highlight=False, markup=False, soft_wrap=True)
             continue
         console.print(f"{path}: ok ({t.id}, sha256 {t.sha256[:12]})", highlight=False)
     if bad:

@@ -190,19 +190,19 @@ def test_a_run_killed_between_chunks_leaves_no_payment_without_a_register(
     """Regression: a run that died after its first chunk left those claims paid and in no
     register. The next run writes the interrupted batch's register first."""
     _payable(admin_ctx, clock, tmp_path, claims=3)
-    real = payments_module.check_transition
+    real = payments_module.move
     calls = []
 
-    def dies_on_the_second_chunk(claim_id, current, new):
-        calls.append(claim_id)
+    def dies_on_the_second_chunk(claim, to, **kwargs):
+        calls.append(claim.claim_id)
         if len(calls) > 1:
             raise SystemExit("killed")  # the process dies: nothing after this runs
-        return real(claim_id, current, new)
+        return real(claim, to, **kwargs)
 
-    monkeypatch.setattr(payments_module, "check_transition", dies_on_the_second_chunk)
+    monkeypatch.setattr(payments_module, "move", dies_on_the_second_chunk)
     with pytest.raises(SystemExit):
         pay_closed(admin_ctx.as_user("sup"), tmp_path / "payments", chunk=1)
-    monkeypatch.setattr(payments_module, "check_transition", real)
+    monkeypatch.setattr(payments_module, "move", real)
     with admin_ctx.factory() as session:
         paid = session.execute(select(Payment.claim_id, Payment.batch_ref)).all()
     assert [c for c, _ in paid] == ["K-1"]  # the first chunk committed

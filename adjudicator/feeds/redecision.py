@@ -23,7 +23,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim
 from adjudicator.storage.models_feeds import FeedRow, RedecisionRequest
-from adjudicator.workflow import REDECIDE_FROM, ClaimStatus, check_redecision
+from adjudicator.workflow import REDECIDE_FROM, ClaimStatus, move
 
 #: The claim amounts a feed row's figures carry, per category (the rest are warning figures).
 CLAIM_AMOUNTS: dict[str, tuple[str, ...]] = {
@@ -81,15 +81,13 @@ def redecide_with_amounts(session: Session, ctx: Context, claim: Claim, request_
     now = ctx.now()
     if claim.status == ClaimStatus.IN_NOTICE.value:
         withdraw_from_notices(session, ctx, [claim], reason, events)
-    before, old = claim.amounts, claim.status
+    before = claim.amounts
     claim.amounts = amounts
-    claim.status = check_redecision(claim.claim_id, old).value
     claim.final_counted_expense = claim.final_paid = None
-    claim.updated_at = now
     events.append(PendingEvent("claim.amounts_changed", "claim", claim.claim_id, {
         "request": request_pk, "from": before, "to": amounts}))
-    events.append(PendingEvent("claim.status", "claim", claim.claim_id, {
-        "from": old, "to": claim.status, "redecide": "refund", "request": request_pk}))
+    move(claim, ClaimStatus.VERIFIED, at=now, events=events, check="redecide",
+         redecide="refund", request=request_pk)
     following = redecide_later(session, ctx, claim, "refund", events)
     redecision_done(session, request_pk, now)
     append_events(session, ctx.user_id, now, events)
