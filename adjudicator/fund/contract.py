@@ -20,7 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adjudicator.rules.problems import Problem
 from adjudicator.rules.tariff import Ratio
-from adjudicator.rules.validated_toml import FileTexts, decimal_or_none, parse_validated_toml
+from adjudicator.rules.validated_toml import (
+    FileTexts,
+    decimal_or_none,
+    parse_validated_toml,
+    region_code_problems,
+)
 from schemas.types import Money
 
 FEN = Decimal("0.01")
@@ -153,15 +158,7 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(year, int) and not 2000 <= year <= 2100:
         problems.append(("year", Problem(f"{year} is not a plausible year",
                                          f"{year} 不是有效年度")))
-    codes = raw.get("region_codes")
-    if isinstance(codes, list):
-        if not codes:
-            problems.append(("region_codes", Problem("list at least one region code",
-                                                     "至少列出一个行政区划代码")))
-        for i, code in enumerate(codes):
-            if not (isinstance(code, str) and code.isdigit() and 2 <= len(code) <= 12):
-                problems.append((f"region_codes[{i}]", Problem(
-                    f"{code!r} is not a 2 to 12 digit code", f"{code!r} 不是2至12位数字代码")))
+    problems += region_code_problems(raw)
     instalments = raw.get("instalments")
     if isinstance(instalments, list):
         if not instalments:

@@ -18,7 +18,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.rules.negative_items import BUILTIN_ITEMS
 from adjudicator.rules.problems import Problem, WordedValueError
-from adjudicator.rules.validated_toml import FileTexts, decimal_or_none, parse_validated_toml
+from adjudicator.rules.validated_toml import (
+    FileTexts,
+    decimal_or_none,
+    parse_validated_toml,
+    region_code_problems,
+)
 from schemas.types import (
     CATEGORY_NAME_MAX,
     CATEGORY_NAME_PATTERN,
@@ -210,16 +215,7 @@ def _semantic_problems(raw: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
         problems.append(("valid_to", Problem(f"{end} is before valid_from {start}",
                                               f"{end} 早于生效日期 valid_from {start}")))
-    codes = raw.get("region_codes")
-    if isinstance(codes, list):
-        if not codes:
-            problems.append(("region_codes", Problem("must list at least one region code",
-                                                     "至少列出一个行政区划代码")))
-        for i, code in enumerate(codes):
-            if not (isinstance(code, str) and code.isdigit() and 2 <= len(code) <= 12):
-                problems.append((f"region_codes[{i}]", Problem(
-                    f"{code!r} is not a 2 to 12 digit code",
-                    f"{code!r} 不是 2 至 12 位数字的区划代码")))
+    problems += region_code_problems(raw)
     positive = {"income_line": Problem("must be positive", "须大于 0"),
                 "large_payout_review": Problem("must be positive (omit it to disable)",
                                                "须大于 0（不设大额复核就删去此项）"),

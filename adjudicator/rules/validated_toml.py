@@ -57,6 +57,24 @@ def decimal_or_none(value: Any) -> Decimal | None:
         return None
 
 
+def region_code_problems(raw: dict[str, Any]) -> Problems:
+    """A data file's `region_codes`: at least one, each 2 to 12 digits (a tariff's, a
+    contract's)."""
+    codes = raw.get("region_codes")
+    if not isinstance(codes, list):
+        return []
+    problems: Problems = []
+    if not codes:
+        problems.append(("region_codes", Problem("must list at least one region code",
+                                                 "至少列出一个行政区划代码")))
+    for i, code in enumerate(codes):
+        if not (isinstance(code, str) and code.isdigit() and 2 <= len(code) <= 12):
+            problems.append((f"region_codes[{i}]", Problem(
+                f"{code!r} is not a 2 to 12 digit code",
+                f"{code!r} 不是 2 至 12 位数字的区划代码")))
+    return problems
+
+
 def _format(text: Problem, value: Any) -> Problem:
     """A file problem's text with the value filled in, in both languages."""
     return Problem(str(text).format(value), text.zh.format(value) if text.zh else None)
@@ -91,4 +109,5 @@ def parse_validated_toml(
     return parsed.model_copy(update={"sha256": digest, "source": source})
 
 
-__all__ = ["RESERVED", "FileTexts", "decimal_or_none", "loc_to_key", "parse_validated_toml"]
+__all__ = ["RESERVED", "FileTexts", "decimal_or_none", "loc_to_key", "parse_validated_toml",
+           "region_code_problems"]
