@@ -182,13 +182,18 @@ def run_sample(url: str, draft: str, sample: int) -> dict[str, Any]:
     wall, cpu = time.perf_counter(), time.process_time()
     sums: dict[tuple[str, str], list[Decimal]] = {}
     paid_all: dict[str, Decimal] = {}
+    paid_member: dict[tuple[str, str], Decimal] = {}
+    per_person = tariff.person_annual_cap_all is not None
     slow = []
     for claim in claims:
         case = Case.model_validate_json(claim.case_json)
         expense, paid = sums.get((claim.household_id, claim.category), (Decimal(0),) * 2)
+        member = (claim.household_id, claim.member_id)
         case = case.model_copy(update={"history": History(
             eligible_expense_to_date=expense, paid_to_date=paid,
-            paid_all_categories_to_date=paid_all.get(claim.household_id, Decimal(0)))})
+            paid_all_categories_to_date=paid_all.get(claim.household_id, Decimal(0)),
+            paid_member_all_categories_to_date=(paid_member.get(member, Decimal(0))
+                                                if per_person else None))})
         decision = adjudicate(case, tariff)
         slow.append(decision)
         row = sums.setdefault((claim.household_id, claim.category), [Decimal(0)] * 2)
@@ -197,6 +202,7 @@ def run_sample(url: str, draft: str, sample: int) -> dict[str, Any]:
             row[1] += decision.payout
             paid_all[claim.household_id] = paid_all.get(claim.household_id,
                                                          Decimal(0)) + decision.payout
+            paid_member[member] = paid_member.get(member, Decimal(0)) + decision.payout
     scalar = (time.perf_counter() - wall, time.process_time() - cpu)
     same = all(not isinstance(f, str) and f.outcome == d.outcome.value
                and Decimal(f.payout) == (d.payout if d.outcome.value in PAYING else 0)

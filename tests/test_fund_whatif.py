@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +16,7 @@ from adjudicator.fund.contract import load_contract
 from adjudicator.fund.whatif import (
     Layout,
     Prepared,
+    StoredClaim,
     WhatIfError,
     _stored,
     cost_households,
@@ -25,23 +28,32 @@ from adjudicator.fund.whatif import (
     with_history,
 )
 from adjudicator.rules.columnar import ColumnarEngine
-from adjudicator.rules.tariff import TariffError, load_tariff
+from adjudicator.rules.decision import adjudicate
+from adjudicator.rules.history import history_for
+from adjudicator.rules.money import ZERO
+from adjudicator.rules.tariff import Tariff, TariffError, load_tariff
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.review import list_pended, resolve
 from adjudicator.storage.models import Claim, DecisionRecord, Event
 from contracts import demo_contract_path
+from schemas.case import Case, History
 from tariffs import demo_tariff_path
+from tests.casebuilder import make_case
 
 SEED, HOUSEHOLDS = 23, 150
 
 
-def _draft(folder: Path) -> Path:
+def _draft(folder: Path, person_cap: str | None = None) -> Path:
+    """The demo tariff with a higher income line and a richer first band; with `person_cap`,
+    also a cap on what one member receives in all categories."""
     text = demo_tariff_path().read_text(encoding="utf-8")
+    cap = ('household_annual_cap_all = "150000"', 'household_annual_cap_all = "150000"\n'
+           f'person_annual_cap_all = "{person_cap}"') if person_cap else ("", "")
     for old, new in (('id = "demo-county/2026"', 'id = "demo-county/2026-draft"'),
                      ('income_line = "7000"', 'income_line = "9000"'),
                      ('large_payout_review = "30000"', 'large_payout_review = "20000"'),
                      ('{ from = "5000", to = "20000", rate = "0.5" }',
-                      '{ from = "4000", to = "20000", rate = "0.55" }')):
+                      '{ from = "4000", to = "20000", rate = "0.55" }'), cap):
         assert old in text
         text = text.replace(old, new)
     path = folder / "draft.toml"
@@ -80,9 +92,13 @@ def _sizes(staged: StagedCounty) -> tuple[int, ...]:
                      for table in (Event, DecisionRecord, Claim))
 
 
+@pytest.mark.parametrize("person_cap", [None, "1500"])
 def test_what_if_equals_a_real_adjudication_under_the_draft(
-        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    draft_path = _draft(tmp_path)
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        person_cap: str | None) -> None:
+    """Decision by decision; with a per-person cap over all categories too, which the rebuilt
+    histories must carry (what the claim's member was paid so far)."""
+    draft_path = _draft(tmp_path, person_cap)
     actual = stage_county(db_url, tmp_path / "actual", households=HOUSEHOLDS, seed=SEED)
     _settle_down(actual)
     before = _current(actual)
@@ -214,3 +230,48 @@ def test_a_year_split_between_processes_costs_the_same(db_url: str, tmp_path: Pa
     assert two.decisions == one.decisions and one.decisions
     assert one.variants[0].claims > 50 and one.variants[-1].changed > 0
     staged.admin.engine.dispose()
+
+
+def test_the_rebuilt_history_carries_what_each_member_was_paid(demo_tariff: Tariff) -> None:
+    """Under a draft with a per-person cap over all categories, a member's later claims see
+    what the draft paid that member before (RULES.md's history, as `history_for` builds it for
+    a real adjudication), whichever way a claim is costed: the costing columns, the columnar
+    engine writing each decision, or the scalar core."""
+    draft = demo_tariff.model_copy(update={"person_annual_cap_all": Decimal("9000")})
+    plan = [("K-1", "M1", "2026-02-01", {"medical": {"total_cost": "16000"}}),
+            ("K-2", "M1", "2026-03-01", {"disaster": {"assessed_loss": "30000"}}),
+            ("K-3", "M2", "2026-04-01", {"medical": {"total_cost": "14000"}}),
+            ("K-4", "M1", "2026-05-01", {"medical": {"total_cost": "12000"}}),
+            ("K-5", "M2", "2026-06-01", {"education": {"stage": "college", "tuition": "9000"}})]
+    claims = []
+    for claim_id, member, day, amounts in plan:
+        case = make_case(members=2, wages="6000", case_id=f"C{claim_id}", claim_id=claim_id,
+                         event_date=day, history={}, **amounts)
+        case["claim"]["member_id"] = member
+        category = case["claim"]["category"]
+        claims.append(StoredClaim(claim_id, "H-1", category, "T", "approved", 0,
+                                  orjson.dumps(case), member))
+    # The real rule: each claim decided in order, its history from the earlier decisions.
+    decided: list[SimpleNamespace] = []
+    expected = []
+    for claim in claims:
+        case = Case.model_validate_json(claim.case_json)
+        history = history_for(SimpleNamespace(claim_id=claim.claim_id,
+                                              member_id=claim.member_id,
+                                              category=claim.category), draft, decided)
+        decision = adjudicate(case.model_copy(update={"history": History(**history)}), draft)
+        paid = decision.payout if decision.outcome.value in ("approved", "pended") else ZERO
+        expected.append((decision.outcome.value, f"{paid:.2f}", f"{decision.counted_expense:.2f}"))
+        decided.append(SimpleNamespace(
+            claim_id=claim.claim_id, member_id=claim.member_id, category=claim.category,
+            event_date=case.claim.event_date, final_counted_expense=decision.counted_expense,
+            final_paid=paid))
+    # M1's third claim meets the cap: the member had been paid in two categories before.
+    assert Decimal(expected[3][1]) < Decimal(9000) - Decimal(expected[0][1]) + 1
+    assert sum(Decimal(expected[i][1]) for i in (0, 1, 3)) == Decimal(9000)
+    engine = ColumnarEngine(draft)
+    costing = cost_households(engine, draft, Layout.of(claims), Prepared.of(engine, claims))
+    assert [costing.costed(i) for i in range(len(claims))] == expected
+    full = decide_households(engine, draft, claims)
+    assert [(d.outcome, d.payout if d.outcome in ("approved", "pended") else "0.00",
+             d.counted_expense) for d in full if not isinstance(d, str)] == expected

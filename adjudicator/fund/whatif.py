@@ -5,7 +5,7 @@ Each claim's current decision keeps the case it was decided on (`decisions.case_
 what-if takes those snapshots household by household, in RULES.md's order (event date, claim
 id), and replaces each snapshot's history with what the draft's own earlier decisions of the
 household leave: eligible expense counted and paid in the claim's category, paid in all
-categories. A pended decision enters the history as its approval would (the payout shown, the
+categories and, under a per-person cap, paid to the claim's member in all categories. A pended decision enters the history as its approval would (the payout shown, the
 expense counted): the what-if costs the draft as if a person approved every pend it raises
 (an incomplete verification pends at 0.00 and counts nothing).
 
@@ -77,6 +77,7 @@ class StoredClaim:
     actual_outcome: str
     actual_payout: int  # fen
     case_json: bytes
+    member_id: str = ""
 
 
 # ------------------------------------------------------------------------------ sweep variants
@@ -169,7 +170,7 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
         select(Claim.claim_id, Claim.household_id, Claim.category,
                func.coalesce(Household.township_name, Household.township_code),
                DecisionRecord.outcome, DecisionRecord.payout, DecisionRecord.case_json,
-               Claim.event_date)
+               Claim.event_date, Claim.member_id)
         .join(Household, Household.household_id == Claim.household_id)
         .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
         .where(Claim.event_date >= dt.date(year, 1, 1),
@@ -195,7 +196,7 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
             text = row[6]
             batch.append((row[1], row[7], row[0], StoredClaim(
                 row[0], row[1], row[2], row[3], row[4], int(row[5] * 100),
-                text.encode() if isinstance(text, str) else text)))
+                text.encode() if isinstance(text, str) else text, row[8])))
         if batch:
             yield _in_order(batch)
 
@@ -253,15 +254,20 @@ def _claims_in(ctx: Context, year: int) -> int:
 # ------------------------------------------------------------------------------ deciding
 
 
-def with_history(case: bytes, expense: int, paid: int, paid_all: int) -> bytes:
-    """The case snapshot with its history replaced (the history object is flat)."""
+def with_history(case: bytes, expense: int, paid: int, paid_all: int,
+                 paid_member: int | None = None) -> bytes:
+    """The case snapshot with its history replaced (the history object is flat); with
+    `paid_member` (a tariff with a per-person cap), also what the claim's member was paid in
+    all categories, as `rules.history.history_for` gives it."""
     start = case.find(_HISTORY)
     if start < 0:
         raise WhatIfError("案例快照中没有history (a stored case snapshot has no history)")
     end = case.index(b"}", start + len(_HISTORY))
+    member = ("" if paid_member is None
+              else f',"paid_member_all_categories_to_date":"{yuan(paid_member)}"')
     history = (f'"history":{{"eligible_expense_to_date":"{yuan(expense)}",'
                f'"paid_to_date":"{yuan(paid)}",'
-               f'"paid_all_categories_to_date":"{yuan(paid_all)}"}}').encode()
+               f'"paid_all_categories_to_date":"{yuan(paid_all)}"{member}}}').encode()
     return case[:start] + history + case[end + 1:]
 
 
@@ -276,9 +282,11 @@ def decide_households(engine: ColumnarEngine, tariff: Tariff, claims: Sequence[S
             groups.append([])
         groups[-1].append(index)
     results: list[Decided | str | None] = [None] * len(claims)
-    # per group: {category: [expense, paid]}, and paid in all categories, in fen
+    # per group: {category: [expense, paid]}, paid in all categories and per member, in fen
     by_category: list[dict[str, list[int]]] = [{} for _ in groups]
     paid_all = [0] * len(groups)
+    by_member: list[dict[str, int]] = [{} for _ in groups]
+    per_person = tariff.person_annual_cap_all is not None
     wave = 0
     active = list(range(len(groups)))
     while active:
@@ -288,7 +296,9 @@ def decide_households(engine: ColumnarEngine, tariff: Tariff, claims: Sequence[S
             claim = claims[index]
             expense, paid = by_category[g].get(claim.category, (0, 0))
             slots.append((g, index))
-            texts.append(with_history(claim.case_json, expense, paid, paid_all[g]))
+            texts.append(with_history(
+                claim.case_json, expense, paid, paid_all[g],
+                by_member[g].get(claim.member_id, 0) if per_person else None))
         decided = engine.decide(texts)
         for (g, index), text, outcome in zip(slots, texts, decided, strict=True):
             result: Decided | str
@@ -308,6 +318,8 @@ def decide_households(engine: ColumnarEngine, tariff: Tariff, claims: Sequence[S
                 payout = fen_of(result.payout)
                 sums[1] += payout
                 paid_all[g] += payout
+                member = claims[index].member_id
+                by_member[g][member] = by_member[g].get(member, 0) + payout
         wave += 1
         active = [g for g in active if len(groups[g]) > wave]
     return [r if r is not None else "not decided" for r in results]
@@ -348,8 +360,8 @@ def preparation_key(tariff: Tariff) -> str:
 @dataclass
 class Layout:
     """A chunk's claims as columns, the same for every variant: each claim's household (its
-    index in the chunk), category, wave (its rank in the household's year), actual outcome
-    and payout, category and township codes."""
+    index in the chunk), member (its index among the chunk's members), category, wave (its
+    rank in the household's year), actual outcome and payout, category and township codes."""
 
     claims: Sequence[StoredClaim]
     household: Any
@@ -361,6 +373,8 @@ class Layout:
     townships: list[str]
     actual: Any
     actual_outcome: Any
+    member: Any
+    members: int
 
     @classmethod
     def of(cls, claims: Sequence[StoredClaim]) -> Layout:
@@ -371,6 +385,8 @@ class Layout:
         actual = np.empty(n, dtype=np.int64)
         actual_outcome = np.empty(n, dtype=np.int8)
         township = np.empty(n, dtype=np.int64)
+        member = np.empty(n, dtype=np.int64)
+        member_ids: dict[tuple[str, str], int] = {}
         households: list[str] = []
         category_ids: dict[str, int] = {}
         township_ids: dict[str, int] = {}
@@ -384,13 +400,16 @@ class Layout:
             k += 1
             category[i] = category_ids.setdefault(claim.category, len(category_ids))
             township[i] = township_ids.setdefault(claim.township, len(township_ids))
+            member[i] = member_ids.setdefault((claim.household_id, claim.member_id),
+                                              len(member_ids))
             actual[i] = claim.actual_payout
             actual_outcome[i] = CODES.get(claim.actual_outcome, ERROR)
         order = np.argsort(rank, kind="stable")
         bounds = np.searchsorted(rank[order], np.arange(int(rank.max(initial=-1)) + 2))
         waves = [order[bounds[w]:bounds[w + 1]] for w in range(len(bounds) - 1)]
         return cls(claims, household, category, waves, households, list(category_ids),
-                   township, list(township_ids), actual, actual_outcome)
+                   township, list(township_ids), actual, actual_outcome, member,
+                   len(member_ids))
 
 
 @dataclass
@@ -452,7 +471,8 @@ def cost_households(engine: ColumnarEngine, tariff: Tariff, layout: Layout,
     """Each claim of the chunk costed under `tariff`, the households' histories rebuilt in
     RULES.md's order: wave by wave (the k-th claim of every household at once), each wave's
     histories are what the draft's earlier decisions of the household leave (eligible expense
-    counted and paid in the claim's category, paid in all categories)."""
+    counted and paid in the claim's category, paid in all categories, paid to the claim's
+    member in all categories)."""
     claims = layout.claims
     n = len(claims)
     outcome = prepared.settled.copy()
@@ -463,9 +483,12 @@ def cost_households(engine: ColumnarEngine, tariff: Tariff, layout: Layout,
     expense_to_date = np.zeros(len(layout.households) * width, dtype=np.int64)
     paid_to_date = np.zeros_like(expense_to_date)
     paid_all = np.zeros(len(layout.households), dtype=np.int64)
+    paid_member = np.zeros(layout.members, dtype=np.int64)
+    per_person = tariff.person_annual_cap_all is not None
     columns = prepared.columns
     for wave in layout.waves:
         households = layout.household[wave]
+        members = layout.member[wave]
         keys = households * width + layout.category[wave]
         kinds = prepared.kind[wave]
         costed = kinds == Prepared.COSTED
@@ -476,13 +499,15 @@ def cost_households(engine: ColumnarEngine, tariff: Tariff, layout: Layout,
                 **{name: values[rows] for name, values in columns.items()},
                 "to_date": expense_to_date[wave_keys], "paid": paid_to_date[wave_keys],
                 "paid_all": paid_all[wave_households],
-                "paid_member": np.zeros(len(rows), dtype=np.int64)})
+                "paid_member": paid_member[members[costed]]})
             outcome[rows], payout[rows], counted[rows] = codes, paid, expense
-        for row, key, g in zip(wave[kinds == Prepared.SCALAR].tolist(),
-                               keys[kinds == Prepared.SCALAR].tolist(),
-                               households[kinds == Prepared.SCALAR].tolist(), strict=True):
+        scalar = kinds == Prepared.SCALAR
+        for row, key, g, m in zip(wave[scalar].tolist(), keys[scalar].tolist(),
+                                  households[scalar].tolist(), members[scalar].tolist(),
+                                  strict=True):
             text = with_history(claims[row].case_json, int(expense_to_date[key]),
-                                int(paid_to_date[key]), int(paid_all[g]))
+                                int(paid_to_date[key]), int(paid_all[g]),
+                                int(paid_member[m]) if per_person else None)
             try:
                 decision = adjudicate(Case.model_validate_json(text), tariff)
             except ValidationError as exc:
@@ -492,11 +517,12 @@ def cost_households(engine: ColumnarEngine, tariff: Tariff, layout: Layout,
             outcome[row] = CODES[decision.outcome.value]
             payout[row] = _fen_of(decision.payout) if decision.outcome.value in PAYING else 0
             counted[row] = _fen_of(decision.counted_expense)
-        # Each household has one claim in a wave: its keys are distinct.
+        # Each household has one claim in a wave: its keys (and members) are distinct.
         expense_to_date[keys] += counted[wave]
         paying = np.where(outcome[wave] > 0, payout[wave], 0)
         paid_to_date[keys] += paying
         paid_all[households] += paying
+        paid_member[members] += paying
     return Costing(outcome, payout, counted, errors)
 
 
