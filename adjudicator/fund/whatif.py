@@ -5,9 +5,10 @@ Each claim's current decision keeps the case it was decided on (`decisions.case_
 what-if takes those snapshots household by household, in RULES.md's order (event date, claim
 id), and replaces each snapshot's history with what the draft's own earlier decisions of the
 household leave: eligible expense counted and paid in the claim's category, paid in all
-categories and, under a per-person cap, paid to the claim's member in all categories. A pended decision enters the history as its approval would (the payout shown, the
-expense counted): the what-if costs the draft as if a person approved every pend it raises
-(an incomplete verification pends at 0.00 and counts nothing).
+categories and, under a per-person cap, paid to the claim's member in all categories. A pended
+decision enters the history as its approval would (the payout shown, the expense counted): the
+what-if costs the draft as if a person approved every pend it raises (an incomplete
+verification pends at 0.00 and counts nothing).
 
 Speed: the snapshots are streamed from the database in household order, a chunk of whole
 households at a time, and costed without writing the decisions out: the columnar engine's
