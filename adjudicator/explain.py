@@ -15,9 +15,11 @@ from schemas.vocabulary import (
     CAUSES,
     CLAIM_CATEGORIES,
     HOUSEHOLD_CATEGORIES,
+    ID_NUMBER_PROBLEMS,
     OUTCOMES,
     RESULTS,
     SHAPES,
+    word,
     zh_table,
 )
 
@@ -153,10 +155,6 @@ def _negative(step: Values, lang: str, labels: Mapping[str, str]) -> str:
     return text + ("; excluded." if step["result"] == "fail" else ".")
 
 
-_ID_PROBLEM_ZH: dict[str, str] = {"length": "位数不是18位", "characters": "含非法字符",
-                  "birth_date": "出生日期不存在", "check_digit": "校验位不符"}
-
-
 #: Each rule's sentence, keyed once: how it reads in Chinese and in English.
 _SENTENCES: dict[str, Sentence] = {
     "coverage.region": Sentence(
@@ -207,10 +205,11 @@ _SENTENCES: dict[str, Sentence] = {
     "identity.id_number": Sentence(
         zh=lambda v, r: (
             "申请人身份证号码校验通过。" if r == "pass"
-            else f"申请人身份证号码无效（{_ID_PROBLEM_ZH.get(v['problem'], v['problem'])}）。"),
+            else f"申请人身份证号码无效（{word(ID_NUMBER_PROBLEMS, v['problem'])}）。"),
         en=lambda v, r: (
             "The claimant's ID number is valid." if r == "pass"
-            else f"The claimant's ID number is invalid ({v['problem']}).")),
+            else "The claimant's ID number is invalid "
+            f"({word(ID_NUMBER_PROBLEMS, v['problem'], 'en')}).")),
     "coverage.education_stage": Sentence(
         zh=lambda v, r: (
             f"学段 {v['stage']} " + ("在" if r == "pass" else "不在")

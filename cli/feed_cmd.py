@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
+from schemas.vocabulary import PUSH_STATUSES, zh_table
 
 app = typer.Typer(help="Monthly department feeds (医保、应急、教育、民政): import, warning "
                        "lines and the push list, the township's screening, the monthly report.",
@@ -30,8 +31,7 @@ CategoryOpt = Annotated[str | None, typer.Option(
     "--category", help="medical, disaster or education (when the household has several).")]
 BUREAU_NAMES = ("medical", "disaster", "education", "civil-affairs")
 LOCAL = ZoneInfo("Asia/Shanghai")
-STATUS_LABELS = {"pushed": "待初筛", "screened_out": "系统剔除", "kept": "保留",
-                 "removed": "乡镇剔除"}
+STATUS_LABELS = zh_table(PUSH_STATUSES)
 
 
 def _refusals() -> tuple[type[Exception], ...]:

@@ -22,18 +22,25 @@ __all__ = [
     "COST_KINDS",
     "CROSS_CHECK_SOURCES",
     "EDUCATION_STAGES",
+    "EVIDENCE_KINDS",
+    "FUND_STAGES",
     "HOUSEHOLD_CATEGORIES",
+    "ID_NUMBER_PROBLEMS",
     "INCOME_KINDS",
     "NEGATIVE_ITEMS",
     "NEG_PREFIX",
+    "NOTICE_STATUSES",
     "NO_WORDS",
     "OUTCOMES",
+    "PUSH_STATUSES",
     "REASONS",
     "REASON_NAMES",
     "RELATIONS",
     "RESULTS",
     "ROLES",
     "SHAPES",
+    "SHORTFALL_RULES",
+    "SURPLUS_RULES",
     "YES_WORDS",
     "NegativeItem",
     "Words",
@@ -426,6 +433,57 @@ def reason_sentence(code: str, custom_labels: Mapping[str, str] | None = None,
     if lang == "zh":
         return "存在其他不符合救助条件的情形。"
     return f"Another condition of the programme is not met ({code})."
+
+
+# --- notices, evidence, feeds, the fund -----------------------------------------------------
+
+#: A public notice's state (公示).
+NOTICE_STATUSES: dict[str, Words] = {
+    "open": Words("公示中", "on notice"),
+    "closed": Words("已结束", "closed"),
+}
+
+#: The kinds of evidence a verifier attaches to a form.
+EVIDENCE_KINDS: dict[str, Words] = {
+    "receipt": Words("票据", "receipt"),
+    "photo": Words("照片", "photo"),
+    "document": Words("文件", "document"),
+}
+
+#: Why an ID number is invalid (adjudicator/rules/idnumber.py's codes).
+ID_NUMBER_PROBLEMS: dict[str, Words] = {
+    "length": Words("位数不是18位", "not 18 characters"),
+    "characters": Words("含非法字符", "characters other than digits and a final X"),
+    "birth_date": Words("出生日期不存在", "no such date of birth"),
+    "check_digit": Words("校验位不符", "wrong check digit"),
+}
+
+#: A household's state on a month's push list (预警推送名单).
+PUSH_STATUSES: dict[str, Words] = {
+    "pushed": Words("待初筛", "awaiting township screening"),
+    "screened_out": Words("系统剔除", "screened out by the system"),
+    "kept": Words("保留", "kept"),
+    "removed": Words("乡镇剔除", "removed by the township"),
+}
+
+#: The fund's stages of paying beside the claim statuses (the ledger's committed money).
+FUND_STAGES: dict[str, Words] = {
+    "closed": Words("公示期满待兑现", "notice ended, awaiting payment"),
+    "awaiting_bank": Words("已转账待银行确认", "transferred, awaiting the bank"),
+    "top_up_open": Words("待补发", "top-up not yet paid"),
+}
+
+#: What the contract does with a year's surplus (多退 / 余额结转).
+SURPLUS_RULES: dict[str, Words] = {
+    "refund": Words("结余退还县财政（多退）", "surplus refunded to the county"),
+    "carry_over": Words("结余结转下年（余额结转）", "surplus carried over to next year"),
+}
+
+#: What the contract does with a year's shortfall (少补).
+SHORTFALL_RULES: dict[str, Words] = {
+    "county_tops_up": Words("缺口由县财政补足（少补）", "shortfall topped up by the county"),
+    "insurer_bears": Words("缺口由保险公司承担", "shortfall borne by the insurer"),
+}
 
 
 # --- yes and no ------------------------------------------------------------------------------

@@ -89,7 +89,8 @@ def test_the_outcome_reads_the_same_in_explain_the_web_and_the_documents() -> No
 @pytest.mark.parametrize("label", [
     "给予救助", "儿媳或女婿", "医保部门推送", "财政供养人员信息", "财政供养/公职人员",
     "已核查待理算", "灾害损失类", "申请救助的人员不是您家登记的家庭成员。",
-    "家庭在城镇购买商品房", "户籍所在地",
+    "家庭在城镇购买商品房", "户籍所在地", "公示期满待兑现", "缺口由保险公司承担",
+    "出生日期不存在",
 ])
 def test_a_label_is_written_in_one_module_only(label: str) -> None:
     holders = [path.relative_to(ROOT).as_posix()
@@ -143,3 +144,55 @@ def test_explain_and_the_decision_record_word_a_rules_result_alike() -> None:
     assert lines[-1] == f" 1. [{result_label('fail')}] 申请人 M-2 不是本户成员。"
     assert lines[-1] == " 1. [不符合] 申请人 M-2 不是本户成员。"
     assert lines[1] == "  - 申请救助的人员不是您家登记的家庭成员。 [MEMBER_NOT_IN_HOUSEHOLD]"
+
+
+@pytest.mark.parametrize(("id_number", "problem"), [
+    ("11010119900307", "length"), ("11010119900307001Y", "characters"),
+    ("110101199002300012", "birth_date"), ("110101199003070010", "check_digit"),
+])
+def test_every_id_number_problem_is_worded_where_explain_reads_it(id_number: str,
+                                                                  problem: str) -> None:
+    """explain wrote the Chinese of the four problems itself and the English code bare."""
+    from adjudicator.explain import explain_decision
+    from adjudicator.rules.idnumber import id_number_problem
+
+    assert id_number_problem(id_number) == problem
+    assert set(v.ID_NUMBER_PROBLEMS) == {"length", "characters", "birth_date", "check_digit"}
+    assert _worded(v.ID_NUMBER_PROBLEMS[problem])
+    step = {"rule": "identity.id_number", "result": "fail", "values": {"problem": problem}}
+    decision = {"claim_id": "C-1", "category": "medical", "outcome": "denied",
+                "payout": "0.00", "reasons": ["INVALID_ID_NUMBER"], "trace": [step]}
+    assert explain_decision(decision)[-1].endswith(
+        f"申请人身份证号码无效（{v.ID_NUMBER_PROBLEMS[problem].zh}）。")
+    assert explain_decision(decision, lang="en")[-1].endswith(
+        f"({v.ID_NUMBER_PROBLEMS[problem].en}).")
+
+
+def test_the_codes_of_notices_evidence_feeds_and_the_fund_are_worded_once() -> None:
+    """Notice statuses, evidence kinds, push-list statuses, the fund's stages and the contract's
+    settlement rules were worded where each page, statement or command showed them."""
+    import typing
+
+    from adjudicator.feeds import screen
+    from adjudicator.fund.contract import SettlementRule
+    from adjudicator.fund.statement import SHORTFALL_LABELS, STATUS_LABELS, SURPLUS_LABELS
+    from adjudicator.services.verification import EVIDENCE_KINDS
+    from adjudicator.web.labels import EVIDENCE_KIND_LABELS, NOTICE_STATUS_LABELS
+    from cli.feed_cmd import STATUS_LABELS as PUSH_LABELS
+
+    hints = typing.get_type_hints(SettlementRule)
+    assert set(v.SURPLUS_RULES) == set(typing.get_args(hints["surplus"]))
+    assert set(v.SHORTFALL_RULES) == set(typing.get_args(hints["shortfall"]))
+    assert set(v.EVIDENCE_KINDS) == set(EVIDENCE_KINDS)
+    assert set(v.PUSH_STATUSES) == {screen.PUSHED, screen.SCREENED_OUT, screen.KEPT,
+                                    screen.REMOVED}
+    assert set(v.NOTICE_STATUSES) == {"open", "closed"}
+    for table in (v.SURPLUS_RULES, v.SHORTFALL_RULES, v.EVIDENCE_KINDS, v.PUSH_STATUSES,
+                  v.NOTICE_STATUSES, v.FUND_STAGES):
+        assert all(_worded(words) for words in table.values())
+    assert v.zh_table(v.SURPLUS_RULES) == SURPLUS_LABELS
+    assert v.zh_table(v.SHORTFALL_RULES) == SHORTFALL_LABELS
+    assert v.zh_table(v.FUND_STAGES).items() <= STATUS_LABELS.items()
+    assert v.zh_table(v.EVIDENCE_KINDS) == EVIDENCE_KIND_LABELS
+    assert v.zh_table(v.NOTICE_STATUSES) == NOTICE_STATUS_LABELS
+    assert v.zh_table(v.PUSH_STATUSES) == PUSH_LABELS

@@ -21,18 +21,22 @@ from openpyxl.styles import Font
 
 from adjudicator.documents.formatting import format_date, format_money, format_wan
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS
-from schemas.vocabulary import CLAIM_STATUSES
+from schemas.vocabulary import (
+    CLAIM_STATUSES,
+    FUND_STAGES,
+    SHORTFALL_RULES,
+    SURPLUS_RULES,
+    zh_table,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _TEN_THOUSAND = Decimal(10000)
 _RED, _GREY = "#b22222", "#555555"
 #: The statement's money buckets: three claim statuses, and its own stages of paying.
 STATUS_LABELS = {**{s: CLAIM_STATUSES[s].zh for s in ("approved", "in_notice", "pended")},
-                 "closed": "公示期满待兑现", "awaiting_bank": "已转账待银行确认",
-                 "top_up_open": "待补发"}
-SURPLUS_LABELS = {"refund": "结余退还县财政（多退）", "carry_over": "结余结转下年（余额结转）"}
-SHORTFALL_LABELS = {"county_tops_up": "缺口由县财政补足（少补）",
-                    "insurer_bears": "缺口由保险公司承担"}
+                 **zh_table(FUND_STAGES)}
+SURPLUS_LABELS = zh_table(SURPLUS_RULES)
+SHORTFALL_LABELS = zh_table(SHORTFALL_RULES)
 
 
 def category_label(category: str) -> str:

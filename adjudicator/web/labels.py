@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, HOUSEHOLD_CATEGORY_LABELS
 from adjudicator.services.verification import SOURCE_LABELS
-from schemas.vocabulary import CLAIM_STATUSES, OUTCOMES, RELATIONS, ROLES, zh_table
+from schemas.vocabulary import (
+    CLAIM_STATUSES,
+    EVIDENCE_KINDS,
+    NOTICE_STATUSES,
+    OUTCOMES,
+    RELATIONS,
+    ROLES,
+    zh_table,
+)
 
 STATUS_LABELS: dict[str, str] = zh_table(CLAIM_STATUSES)
 OUTCOME_LABELS: dict[str, str] = zh_table(OUTCOMES)
 RELATION_LABELS: dict[str, str] = zh_table(RELATIONS)
 ROLE_LABELS: dict[str, str] = zh_table(ROLES)
-NOTICE_STATUS_LABELS: dict[str, str] = {"open": "公示中", "closed": "已结束"}
-EVIDENCE_KIND_LABELS: dict[str, str] = {"receipt": "票据", "photo": "照片", "document": "文件"}
+NOTICE_STATUS_LABELS: dict[str, str] = zh_table(NOTICE_STATUSES)
+EVIDENCE_KIND_LABELS: dict[str, str] = zh_table(EVIDENCE_KINDS)
 
 
 def label(table: dict[str, str], code: str | None) -> str:
