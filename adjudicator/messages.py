@@ -227,6 +227,8 @@ ACTION_ZH = {
     "review": "人工审核", "notice": "公示", "pay": "兑现", "audit.sample": "抽样复核",
     "audit.record": "录入复核结果", "read": "查看", "replay": "重放决定",
     "log.verify": "校验审计日志", "log.read": "查看审计日志",
+    "fund": "管理资金（登记保费到账、年度核算）", "feed.screen": "部门数据预警筛选",
+    "feed.triage": "乡镇初筛",
 }
 
 

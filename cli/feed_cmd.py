@@ -50,7 +50,7 @@ def _run(db: str | None, user: str | None, call: Any) -> Any:
     try:
         return call(ctx)
     except _refusals() as exc:
-        fail(str(exc))
+        fail(exc)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         fail(f"数据库错误，已停止（已提交的批次保留，重新导入可续）：{reason}")

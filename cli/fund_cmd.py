@@ -96,7 +96,7 @@ def receive(
     try:
         receipt = record_receipt(ctx, contract, _amount(amount), day, reference, note)
     except (FundRefused, PermissionDenied) as exc:
-        fail(str(exc))
+        fail(exc)
     if as_json:
         print_json({"receipt": receipt.pk, "amount": f"{receipt.amount:.2f}",
                     "received_on": receipt.received_on.isoformat(),
@@ -138,7 +138,7 @@ def status(
     try:
         result = fund_status(ctx, contract, day)
     except PermissionDenied as exc:
-        fail(str(exc))
+        fail(exc)
     if as_json:
         print_json(result.as_dict())
         return
@@ -210,7 +210,7 @@ def settle(
     try:
         run = settle_year(ctx, contract, out / f"{stem}.pdf", out / f"{stem}.xlsx")
     except PermissionDenied as exc:
-        fail(str(exc))
+        fail(exc)
     except _font_error() as exc:
         fail(str(exc))
     s = run.figures["settlement"]
@@ -266,7 +266,7 @@ def whatif(
     except TariffError as exc:
         fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
     except WhatIfError as exc:
-        fail(str(exc))
+        fail(exc)
     contract = None
     if contract_file is not None or county is not None:
         contract = _contract(contract_file, county, year, contracts)
@@ -281,7 +281,7 @@ def whatif(
     except TariffError as exc:
         fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
     except (PermissionDenied, WhatIfError) as exc:
-        fail(str(exc))
+        fail(exc)
     if chart is not None:
         chart.parent.mkdir(parents=True, exist_ok=True)
         if parsed is None:

@@ -123,7 +123,7 @@ def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsO
     try:
         result = load_regions(ctx, file, errors)
     except (PermissionDenied, RegionsRefused) as exc:
-        fail(str(exc))
+        fail(exc)
     summary = {"file": str(file), "townships": result.townships, "villages": result.villages,
                "households_named": result.households_named,
                "rejected": len(result.problems),

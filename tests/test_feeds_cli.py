@@ -29,7 +29,7 @@ def test_the_loop_from_the_command_line(county, db_url, tmp_path) -> None:  # no
     assert code == 1 and "YYYY-MM" in out
     code, out = _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03",
                      "--as", "v1")
-    assert code == 1 and "may not import" in out
+    assert code == 1 and "错误：用户 v1（核查员）无权导入数据" in out and "may not" not in out
     code, out = _run(db_url, "feed", "screen", "--month", "2026-03", "--as", "sup", "--json")
     assert code == 0
     screened = json.loads(out)

@@ -161,6 +161,23 @@ def test_a_premium_receipt_is_an_officers_event_recorded_once(county: StagedCoun
     assert fund_status(officer, contract).premium_received == Decimal("565320.00")
 
 
+def test_the_fund_commands_refuse_a_role_in_chinese(county: StagedCounty) -> None:
+    """They printed the role refusal's English text (str of the error) after 错误："""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    for args in (["receive", "--amount", "1.00", "--reference", "B", "--date", "2026-02-01"],
+                 ["settle"]):
+        result = CliRunner().invoke(
+            app, ["fund", *args, "--contract", str(demo_contract_path()), "--as", "V001",
+                  "--db", str(county.admin.engine.url.render_as_string(hide_password=False))],
+            env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("错误：用户 V001（核查员）无权"), result.output
+        assert "may not" not in result.output
+
+
 def test_the_warning_share_comes_from_the_contract(county: StagedCounty,
                                                   contract: Contract) -> None:
     officer = county.admin.as_user("zhao")

@@ -196,3 +196,12 @@ def test_the_codes_of_notices_evidence_feeds_and_the_fund_are_worded_once() -> N
     assert v.zh_table(v.EVIDENCE_KINDS) == EVIDENCE_KIND_LABELS
     assert v.zh_table(v.NOTICE_STATUSES) == NOTICE_STATUS_LABELS
     assert v.zh_table(v.PUSH_STATUSES) == PUSH_LABELS
+
+
+def test_every_action_a_role_may_be_refused_has_its_chinese_name() -> None:
+    """A refusal read "无权fund" and "无权feed.screen": three actions had no Chinese name."""
+    from adjudicator.messages import ACTION_ZH
+    from adjudicator.roles import PERMISSIONS
+
+    assert set(PERMISSIONS) <= set(ACTION_ZH)
+    assert all(not name.isascii() for name in ACTION_ZH.values())
