@@ -45,6 +45,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "unknown import kind {kind!r}: {kinds}"),
     "import.unknown_type": ("{file}：不认识的文件类型 {suffix}，请使用 .csv、.xlsx 或 .jsonl",
                             "{file}: unknown file type {suffix}: use .csv, .xlsx or .jsonl"),
+    "import.not_workbook": ("{file}：不是可以读取的 Excel 工作簿（.xlsx）：可能是旧版 .xls、"
+                            "改了扩展名的 CSV 或已损坏的文件，请在 Excel 中另存为 .xlsx 或 CSV "
+                            "后重新导入；未导入任何数据",
+                            "{file}: not a readable Excel workbook (.xlsx): an old .xls, a CSV "
+                            "renamed, or a damaged file; save it as .xlsx or CSV and import it "
+                            "again: nothing was imported"),
     "import.refused": ("{file}：表头（第 {row} 行）{where}{reason}{more}；未导入任何数据，"
                        "详见错误报告 {report}",
                        "{file}: {code} {header!r} in the header (row {row}){more}: nothing "

@@ -194,6 +194,37 @@ def test_the_import_command_names_a_refused_encoding_in_one_line(admin_ctx, db_u
     assert "UTF-16" in result.output
 
 
+@pytest.mark.parametrize("content", ["csv", "zip", "truncated"])
+@pytest.mark.parametrize("kind", ["households", "claims", "feed"])
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused_whole(
+        admin_ctx, db_url: str, tmp_path: Path, kind: str, content: str) -> None:
+    """A CSV saved as .xlsx, an old .xls renamed or a damaged workbook: every import printed
+    openpyxl's traceback (BadZipFile) instead of a reason."""
+    import zipfile
+
+    path = tmp_path / "名单.xlsx"
+    if content == "csv":
+        path.write_text("\n".join(household_lines()), encoding="utf-8")
+    elif content == "zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("word/document.xml", "<w/>")
+    else:
+        good = tmp_path / "good.xlsx"
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(["户编号", "姓名"])
+        book.save(good)
+        path.write_bytes(good.read_bytes()[:200])
+    args = (["feed", "import", "medical", str(path), "--month", "2026-03"]
+            if kind == "feed" else ["import", kind, str(path)])
+    result = runner.invoke(app, [*args, "--db", db_url, "--as", "sup"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.output.startswith("错误：名单.xlsx：不是可以读取的 Excel 工作簿（.xlsx）")
+    assert "未导入任何数据" in result.output
+    assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
+
+
 # --- control characters: rejected per row, the same on both databases (item 3) -------------
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,8 @@ def inspect_file(path: Path) -> FileInfo:
     the whole file decodes as UTF-8; else GB18030 (a superset of GBK, the encoding of county
     office exports), a byte it cannot decode rejecting only its row. The encoding is decided
     here, before any row is read or stored; a file that is no text of these (NUL bytes
-    throughout) is refused with UnreadableFile.
+    throughout), or a .xlsx that is no zip archive (an old .xls or a CSV renamed), is refused
+    with UnreadableFile.
     """
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -78,6 +80,8 @@ def inspect_file(path: Path) -> FileInfo:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
+    if fmt == "xlsx" and not zipfile.is_zipfile(path):
+        raise UnreadableFile(Message("import.not_workbook", file=path.name))
     encoding = None if fmt == "xlsx" else (
         "utf-16" if utf16 else "utf-8-sig" if utf8 else "gb18030")
     return FileInfo(path, fmt, encoding, digest.hexdigest())
@@ -136,7 +140,10 @@ def _csv_rows(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # imported here: only spreadsheets need it
 
-    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # a zip, no workbook
+        raise UnreadableFile(Message("import.not_workbook", file=path.name)) from exc
     try:
         sheet = workbook.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(), start=1):
