@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,13 +60,13 @@ def _contract(path: Path | None, county: str | None, year: int | None,
 
 
 def _amount(text: str) -> Decimal:
+    """An amount typed in yuan as every import reads one (thousands commas allowed)."""
+    from schemas.types import AmountError, parse_amount
+
     try:
-        value = Decimal(text.replace(",", "").strip())
-    except InvalidOperation:
-        fail(f"金额无效 (not an amount): {text!r}")
-    if not value.is_finite():
-        fail(f"金额无效 (not an amount): {text!r}")
-    return value
+        return parse_amount(text.replace(",", ""))
+    except AmountError:
+        fail(f"金额无效，应为元，最多两位小数，如 565320.00 (not an amount): {text!r}")
 
 
 @app.command("receive")

@@ -22,7 +22,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import verify_chain
 from adjudicator.storage.models import Claim, DecisionRecord, Event, Household, Payment
 from adjudicator.storage.models_audit import AuditAdjustment
-from adjudicator.storage.models_fund import FundSettlement
+from adjudicator.storage.models_fund import FundReceipt, FundSettlement
 from contracts import demo_contract_path
 from tests.test_audit import audit_form, mark_paid
 
@@ -149,7 +149,8 @@ def test_a_premium_receipt_is_an_officers_event_recorded_once(county: StagedCoun
     with pytest.raises(FundRefused, match=r"流水号B1已登记为565320\.00元"):
         record_receipt(officer, contract, Decimal("565320.01"), dt.date(2026, 1, 30), "B1")
     for amount, reference in ((Decimal("0"), "B2"), (Decimal("1.001"), "B2"),
-                              (Decimal("5"), " ")):
+                              (Decimal("5"), " "), (Decimal("1000000000000.00"), "B3"),
+                              (Decimal("NaN"), "B4")):
         with pytest.raises(FundRefused):
             record_receipt(officer, contract, amount, dt.date(2026, 1, 30), reference)
     with admin.factory() as session:
@@ -176,6 +177,26 @@ def test_the_fund_commands_refuse_a_role_in_chinese(county: StagedCounty) -> Non
         assert result.exit_code == 1, result.output
         assert result.output.startswith("错误：用户 V001（核查员）无权"), result.output
         assert "may not" not in result.output
+
+
+def test_a_premium_beyond_the_amount_columns_is_refused_at_every_door(
+        county: StagedCounty) -> None:
+    """fund receive stored 99,999,999,999,999,999,999.00 on SQLite (PostgreSQL's NUMERIC(14,2)
+    overflows) and took 1e5 as an amount."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    url = county.admin.engine.url.render_as_string(hide_password=False)
+    for typed, reason in (("99999999999999999999", "超出上限"), ("1e5", "金额无效"),
+                          ("1000000000000", "超出上限")):
+        result = CliRunner().invoke(
+            app, ["fund", "receive", "--amount", typed, "--reference", "R", "--date",
+                  "2026-02-01", "--contract", str(demo_contract_path()), "--as", "zhao",
+                  "--db", url], env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1 and reason in result.output, result.output
+    with county.admin.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FundReceipt)) == 0
 
 
 def test_the_warning_share_comes_from_the_contract(county: StagedCounty,

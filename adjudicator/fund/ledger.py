@@ -29,6 +29,7 @@ from adjudicator.storage.models_audit import AuditAdjustment
 from adjudicator.storage.models_fund import FundReceipt
 from adjudicator.storage.models_office import BankReturn
 from adjudicator.workflow import ClaimStatus
+from schemas.types import MAX_AMOUNT
 
 ZERO = Decimal("0.00")
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -322,9 +323,12 @@ def record_receipt(ctx: Context, contract: Contract, amount: Decimal, received_o
     reference = (reference or "").strip()
     if not reference:
         raise FundRefused("须填写银行流水号或收据号 (a bank or receipt reference is required)")
-    if amount != amount.quantize(FEN) or amount <= 0:
+    if not amount.is_finite() or amount != amount.quantize(FEN) or amount <= 0:
         raise FundRefused(f"保费金额须为正数且最多两位小数 (amount must be positive, to the fen): "
                           f"{amount}")
+    if amount > MAX_AMOUNT:
+        raise FundRefused(f"保费金额 {amount} 超出上限 {MAX_AMOUNT} 元，请核对是否多输了位数 "
+                          f"(the amount is beyond {MAX_AMOUNT} yuan)")
     if not contract.year - 1 <= received_on.year <= contract.year + 1:
         raise FundRefused(f"到账日期{received_on}不在{contract.year}年度合同期前后 "
                           f"(the receipt date is far from the contract year)")
