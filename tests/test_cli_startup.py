@@ -46,6 +46,24 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert commands == {"cli.tariff_cmd"}
 
 
+#: What a group's own `--help` must not load: the services, the database, the engines and
+#: the heavy libraries behind them (its commands import them when they run).
+HEAVY = ("adjudicator.services", "adjudicator.storage", "adjudicator.rules",
+         "adjudicator.intake", "adjudicator.feeds", "adjudicator.fund", "adjudicator.web",
+         "adjudicator.documents", "sqlalchemy", "polars", "pandas", "numpy", "weasyprint",
+         "matplotlib", "ruamel")
+#: The groups whose `--help` lists their commands without loading any of that.
+LAZY_GROUPS = ["verify"]
+
+
+@pytest.mark.parametrize("group", LAZY_GROUPS)
+def test_a_groups_help_imports_its_module_but_not_the_engine(group: str) -> None:
+    loaded = _modules_after(group, "--help")
+    commands = {name for name in loaded if name.startswith("cli.") and name.endswith("_cmd")}
+    assert commands == {COMMANDS[group].target.partition(":")[0]}
+    assert sorted(name for name in loaded if name.startswith(HEAVY)) == []
+
+
 def test_the_help_lines_kept_are_the_commands_own() -> None:
     for name, lazy in COMMANDS.items():
         command = load_command(name)
