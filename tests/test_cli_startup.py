@@ -53,7 +53,7 @@ HEAVY = ("adjudicator.services", "adjudicator.storage", "adjudicator.rules",
          "adjudicator.documents", "sqlalchemy", "polars", "pandas", "numpy", "weasyprint",
          "matplotlib", "ruamel")
 #: The groups whose `--help` lists their commands without loading any of that.
-LAZY_GROUPS = ["verify", "calendar", "notice", "pay", "audit", "feed"]
+LAZY_GROUPS = ["verify", "calendar", "notice", "pay", "audit", "feed", "import"]
 
 
 @pytest.mark.parametrize("group", LAZY_GROUPS)
