@@ -64,6 +64,15 @@ def test_a_groups_help_imports_its_module_but_not_the_engine(group: str) -> None
     assert sorted(name for name in loaded if name.startswith(HEAVY)) == []
 
 
+def test_the_tariff_groups_help_loads_the_rules_core_but_no_database() -> None:
+    """The tariff commands read tariffs with the rules core (stdlib and schemas only) and
+    label household categories from the document models: both light, kept at the top."""
+    loaded = _modules_after("tariff", "--help")
+    allowed = ("adjudicator.rules", "adjudicator.documents")
+    assert sorted(name for name in loaded
+                  if name.startswith(HEAVY) and not name.startswith(allowed)) == []
+
+
 def test_the_help_lines_kept_are_the_commands_own() -> None:
     for name, lazy in COMMANDS.items():
         command = load_command(name)
