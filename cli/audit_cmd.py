@@ -1,5 +1,6 @@
 """`adjudicator audit`: draw a reproducible sample, record re-checks, report, settle
-recoveries and top-ups."""
+recoveries and top-ups. The audit service is imported when a command runs, so `audit --help`
+stays quick."""
 
 from __future__ import annotations
 
@@ -13,19 +14,6 @@ from rich.table import Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.audit import (
-    REPORT_HEADERS,
-    AuditRefused,
-    audit_report,
-    draw_sample,
-    list_adjustments,
-    record_recheck,
-    render_report_pdf,
-    report_table_rows,
-    settle_adjustment,
-    write_report_xlsx,
-)
-from adjudicator.services.verification import VerificationRefused, load_form
 from cli.common import (
     AsOption,
     DbOption,
@@ -40,8 +28,14 @@ from cli.common import (
 
 app = typer.Typer(help="抽样复核: sampling audits of household verifications.",
                   no_args_is_help=True)
-REFUSALS = (PermissionDenied, AuditRefused, VerificationRefused)
 DateOption = {"formats": ["%Y-%m-%d"]}
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    from adjudicator.services.audit import AuditRefused
+    from adjudicator.services.verification import VerificationRefused
+
+    return (PermissionDenied, AuditRefused, VerificationRefused)
 
 
 def _decimal(name: str, text: str) -> Decimal:
@@ -68,8 +62,10 @@ def sample(
     """Draw and record a reproducible stratified sample of verified, decided claims.
 
     Strata are (verifier, township), with at least one claim per verifier."""
+    from adjudicator.services.audit import draw_sample
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         result = draw_sample(ctx, rate=_decimal("--rate", rate), seed=seed,
                              date_from=date_from.date() if date_from else None,
                              date_to=date_to.date() if date_to else None)
@@ -104,8 +100,11 @@ def record(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Record a re-check of a sampled claim: compare, re-adjudicate, reopen if material."""
+    from adjudicator.services.audit import record_recheck
+    from adjudicator.services.verification import load_form
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         result = record_recheck(ctx, sample_id, claim, load_form(file),
                                 tolerance_rate=_decimal("--tolerance-rate", tolerance_rate),
                                 tolerance_amount=_decimal("--tolerance-amount",
@@ -149,8 +148,16 @@ def report(
     """Error rates per verifier and township (95 % Wilson interval), material cases.
 
     Also as --json, --xlsx FILE and --pdf FILE."""
+    from adjudicator.services.audit import (
+        REPORT_HEADERS,
+        audit_report,
+        render_report_pdf,
+        report_table_rows,
+        write_report_xlsx,
+    )
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         data = audit_report(ctx, sample_id)
     if xlsx is not None:
         write_report_xlsx(data, xlsx)
@@ -187,8 +194,10 @@ def adjustments(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Recoveries (追回) and top-ups (补发) opened by audits."""
+    from adjudicator.services.audit import list_adjustments
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         rows = list_adjustments(ctx, status)
     if as_json:
         print_json([r.as_dict() for r in rows])
@@ -212,8 +221,10 @@ def settle(
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Settle an adjustment: a recovery repaid (or offset), a top-up paid."""
+    from adjudicator.services.audit import settle_adjustment
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         row = settle_adjustment(ctx, adjustment_id, how, reference, note)
     console.print(f"adjustment {row.adjustment_id} ({row.kind} {row.amount:.2f}, claim "
                   f"{row.claim_id}) settled: {row.settled_how}", highlight=False)

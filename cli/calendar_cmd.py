@@ -1,7 +1,8 @@
 """`adjudicator calendar show|day-off`: the working-day calendar deadlines are counted on.
 
 The official holidays and adjusted working days (调休) come from the installed
-`chinese-calendar` package; the county's own days off are data in the database.
+`chinese-calendar` package; the county's own days off are data in the database. The
+calendar service is imported by each command when it runs, so `calendar --help` stays quick.
 """
 
 from __future__ import annotations
@@ -13,12 +14,6 @@ import typer
 from rich.table import Table
 
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.calendar import (
-    CalendarRefused,
-    add_day_off,
-    county_calendar,
-    remove_day_off,
-)
 from cli.common import (
     AsOption,
     DbOption,
@@ -49,6 +44,9 @@ def show(
 ) -> None:
     """Every day off and every adjusted working day of a year, and whether the official
     schedule of that year is known."""
+    from adjudicator.services.calendar import county_calendar
+
+
     ctx = context(db, user)
     calendar = county_calendar(ctx)
     year = year or ctx.today().year
@@ -75,6 +73,9 @@ def show(
 def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="Why (县庆 …).")],
         db: DbOpt = None, user: AsOpt = None) -> None:
     """Add a county day off: no deadline counts it as a working day from now on."""
+    from adjudicator.services.calendar import CalendarRefused, add_day_off
+
+
     ctx = context(db, user)
     with refused(PermissionDenied, CalendarRefused):
         added = add_day_off(ctx, day.date(), reason)
@@ -85,6 +86,9 @@ def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="Why (
 @day_off_app.command("remove")
 def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
     """Remove a county day off (deadlines already set keep their dates)."""
+    from adjudicator.services.calendar import CalendarRefused, remove_day_off
+
+
     ctx = context(db, user)
     with refused(PermissionDenied, CalendarRefused):
         remove_day_off(ctx, day.date())
@@ -95,6 +99,9 @@ def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
 def list_days(db: DbOpt = None, user: AsOpt = None,
               as_json: Annotated[bool, JsonOption] = False) -> None:
     """The county's own days off."""
+    from adjudicator.services.calendar import county_calendar
+
+
     ctx = context(db, user)
     calendar = county_calendar(ctx)
     days = sorted(calendar.county_days_off.items())

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
 from schemas.vocabulary import PUSH_STATUSES, zh_table
@@ -46,6 +45,8 @@ def _refusals() -> tuple[type[Exception], ...]:
 
 
 def _run(db: str | None, user: str | None, call: Any) -> Any:
+    from sqlalchemy.exc import SQLAlchemyError  # here, not at the top: `feed --help` stays quick
+
     ctx = context(db, user)
     try:
         return call(ctx)

@@ -2,18 +2,17 @@
 
 Exit status: 0 when the file was read (even if some rows were rejected: the count and the
 error report's path are printed), 2 when every row was rejected, 1 when the import could not
-run at all (one-line reason).
+run at all (one-line reason). The importers and the database are loaded when a command
+runs, so `import --help` stays quick.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from adjudicator.intake import ImportRefused, ImportResult, UnreadableFile, import_file
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from cli.common import (
@@ -27,6 +26,9 @@ from cli.common import (
     fail,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from adjudicator.intake import ImportResult
 
 app = typer.Typer(help="Import households, claims, verifications or department data from CSV "
                        "(UTF-8 or GBK), XLSX or JSON Lines; bad rows go to an error report.",
@@ -43,6 +45,10 @@ LangOpt = Annotated[str | None, LangOption]
 
 def _run(kind: str, file: Path, db: str | None, user: str | None, errors: Path | None,
          as_json: bool, default_source: str | None = None, lang: str | None = None) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from adjudicator.intake import ImportRefused, UnreadableFile, import_file
+
     choose_lang(lang)
     if not file.is_file():
         fail(Message("cli.no_such_file", path=file))

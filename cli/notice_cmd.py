@@ -1,4 +1,6 @@
-"""`adjudicator notice ...`: post, object, close (`adjudicator pay` is in cli/pay_cmd.py)."""
+"""`adjudicator notice ...`: post, object, close (`adjudicator pay` is in cli/pay_cmd.py).
+
+The notice service is imported by each command when it runs, so `notice --help` stays quick."""
 
 from __future__ import annotations
 
@@ -10,15 +12,6 @@ from rich.table import Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.notices import (
-    NoticeRefused,
-    close_due_notices,
-    close_notice,
-    create_notices,
-    list_notices,
-    record_objection,
-)
-from adjudicator.services.places import place_names
 from cli.common import (
     AsOption,
     DbOption,
@@ -47,6 +40,10 @@ def create(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Post every approved claim not yet posted: one notice PDF per village."""
+    from adjudicator.services.notices import create_notices
+    from adjudicator.services.places import place_names
+
+
     ctx = context(db, user)
     try:
         created = create_notices(ctx, out, township=township, village=village)
@@ -86,6 +83,10 @@ def list_(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """The notices and their periods."""
+    from adjudicator.services.notices import list_notices
+    from adjudicator.services.places import place_names
+
+
     ctx = context(db, user)
     notices = list_notices(ctx, status)
     names = place_names(ctx, (n.village_code for n in notices))
@@ -110,6 +111,9 @@ def object_(
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Record an objection (异议): the claim goes back to verification."""
+    from adjudicator.services.notices import NoticeRefused, record_objection
+
+
     ctx = context(db, user)
     with refused(PermissionDenied, NoticeRefused):
         record_objection(ctx, claim, reason)
@@ -126,6 +130,9 @@ def close(
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Close a notice after its period: claims without objection become payable."""
+    from adjudicator.services.notices import NoticeRefused, close_due_notices, close_notice
+
+
     ctx = context(db, user)
     if (notice is None) == (not due):
         fail(Message("cli.notice_or_due"))

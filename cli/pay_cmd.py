@@ -1,4 +1,6 @@
-"""`adjudicator pay`: pay, write the bank's register again, reconcile the bank's return file."""
+"""`adjudicator pay`: pay, write the bank's register again, reconcile the bank's return file.
+
+The payment service is imported when a command runs, so `pay --help` stays quick."""
 
 from __future__ import annotations
 
@@ -8,13 +10,6 @@ from typing import Annotated
 import typer
 
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.integrity import RecordRefused
-from adjudicator.services.payments import (
-    PaymentRefused,
-    pay_closed,
-    reconcile,
-    regenerate_register,
-)
 from cli.common import AsOption, DbOption, JsonOption, console, context, print_json, refused
 
 app = typer.Typer(help="兑现: pay payable claims, write the bank's register, reconcile the "
@@ -36,6 +31,10 @@ def pay(
 ) -> None:
     """Pay every claim whose notice closed without objection, exactly once, and write the
     bank's register (CSV and XLSX) once every payment is stored."""
+    from adjudicator.services.integrity import RecordRefused
+    from adjudicator.services.payments import PaymentRefused, pay_closed, regenerate_register
+
+
     if ctx.invoked_subcommand is not None:
         return
     service = context(db, user)
@@ -88,6 +87,10 @@ def reconcile_cmd(
 ) -> None:
     """Import the bank's return file: confirmed transfers are paid; a failed one makes its
     claim payable again, with the bank's reason."""
+    from adjudicator.services.integrity import RecordRefused
+    from adjudicator.services.payments import PaymentRefused, reconcile
+
+
     service = context(db, user)
     with refused(PermissionDenied, PaymentRefused, RecordRefused):
         result = reconcile(service, file, errors)

@@ -11,12 +11,6 @@ from rich.table import Column, Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied, Role
-from adjudicator.rules.tariff import TariffError
-from adjudicator.services.tariffs import load_tariff_file
-from adjudicator.services.users import add_user, bootstrap_admin, list_users
-from adjudicator.storage.context import Context, connect
-from adjudicator.storage.db import database_url
-from adjudicator.storage.events import canonical, history, verify_chain
 from cli.common import (
     AsOption,
     DbOption,
@@ -51,6 +45,12 @@ def init(
 ) -> None:
     """Create or migrate the database, create the first admin, load the shipped tariffs, and
     create the county office's checkpoint signing key (a file, never in the database)."""
+    from adjudicator.rules.tariff import TariffError
+    from adjudicator.services.tariffs import load_tariff_file
+    from adjudicator.services.users import bootstrap_admin
+    from adjudicator.storage.context import Context, connect
+    from adjudicator.storage.db import database_url
+
     url = database_url(db)
     engine, factory = connect(url, create=True)
     system = Context(engine, factory, admin, "admin")
@@ -88,6 +88,8 @@ def user_add(
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Add a user (admin only)."""
+    from adjudicator.services.users import add_user
+
     ctx = context(db, user)
     with refused(PermissionDenied, ValueError):
         add_user(ctx, user_id, role.value, name or user_id,
@@ -102,6 +104,8 @@ def user_list(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """The users and their roles."""
+    from adjudicator.services.users import list_users
+
     ctx = context(db, user)
     users = list_users(ctx)
     if as_json:
@@ -128,6 +132,7 @@ def log_verify(
     then every stored amount and status that pays or reports against what the chain
     recorded (naming table, row and column), and the log against a checkpoint."""
     from adjudicator.services.integrity import verify_records
+    from adjudicator.storage.events import verify_chain
 
     ctx = context(db, user)
     with refused(PermissionDenied):
@@ -173,6 +178,8 @@ def log_history(
 ) -> None:
     """Everything the audit trail records about one entity, in order: its own events and
     the rows of imports that named it."""
+    from adjudicator.storage.events import canonical, history
+
     ctx = context(db, user)
     from adjudicator.services.scope import require_entity_in_scope
     from adjudicator.storage.clock import local_stamp
@@ -205,6 +212,7 @@ def log_checkpoint(
     """Sign the log's size and Merkle tree head (RFC 6962) with the county's Ed25519 key: an
     auditor keeps the file and later proves the log extends it (log verify --checkpoint)."""
     from adjudicator.checkpoint import CheckpointError, write_checkpoint
+    from adjudicator.storage.events import verify_chain
 
     ctx = context(db, user)
     with refused(PermissionDenied):

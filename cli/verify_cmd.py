@@ -1,31 +1,19 @@
-"""`adjudicator verify`: assign household verifications, list them, print and record the form."""
+"""`adjudicator verify`: assign household verifications, list them, print and record the form.
+
+The verification service (and the database behind it) is imported by each command when it
+runs, not with this module, so `adjudicator verify --help` loads neither."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
-from adjudicator.services.verification import (
-    Assignment,
-    VerificationForm,
-    VerificationRefused,
-    assign_claims,
-    check_form,
-    form_yaml,
-    list_assignments,
-    load_form,
-    overdue_assignments,
-    parse_form,
-    record_verification,
-    sha256_of,
-    verification_template,
-)
 from adjudicator.workflow import IllegalTransition
 from cli.common import (
     AsOption,
@@ -41,6 +29,9 @@ from cli.common import (
 )
 from schemas.vocabulary import parse_yes_no
 
+if TYPE_CHECKING:
+    from adjudicator.services.verification import Assignment, VerificationForm
+
 app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
                   no_args_is_help=True)
 
@@ -49,7 +40,12 @@ DRAFT_EXIT = 2
 HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
                              help="One more day off (YYYY-MM-DD) besides the official holidays "
                                   "and the county's days off (adjudicator calendar); repeat.")
-REFUSALS = (PermissionDenied, VerificationRefused, IllegalTransition)
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    from adjudicator.services.verification import VerificationRefused
+
+    return (PermissionDenied, VerificationRefused, IllegalTransition)
 
 
 def _dates(values: list[dt.datetime] | None) -> frozenset[dt.date]:
@@ -71,8 +67,10 @@ def assign(
     """Assign screened claims to their township's verifiers, least loaded first.
 
     Each verifier's workload limit is respected; the claims nobody can take are reported."""
+    from adjudicator.services.verification import assign_claims
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         result = assign_claims(ctx, township=township, verifier=verifier, days=days,
                                holidays=_dates(holiday))
     if as_json:
@@ -133,10 +131,12 @@ def list_cmd(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Open assignments (assigned, not yet verified) with their deadlines, earliest first."""
+    from adjudicator.services.verification import list_assignments
+
     if mine and everyone:
         fail(Message("cli.mine_or_all"))
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         found = list_assignments(ctx, everyone=everyone, holidays=_dates(holiday))
     _show(found, "核查任务 open assignments", as_json)
 
@@ -149,8 +149,10 @@ def overdue(
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Late verifications: due before today and not verified (a verifier sees their own)."""
+    from adjudicator.services.verification import overdue_assignments
+
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         found = overdue_assignments(ctx, holidays=_dates(holiday))
     _show(found, "逾期 overdue", as_json)
 
@@ -168,10 +170,12 @@ def template(
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Print the verification form of a claim, prefilled with what is known."""
+    from adjudicator.services.verification import form_yaml, verification_template
+
     if fmt not in ("yaml", "json"):
         fail(Message("cli.yaml_or_json"))
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         form = verification_template(ctx, claim, evidence_dir)
     text = form_yaml(form) if fmt == "yaml" else form.model_dump_json(indent=2) + "\n"
     if out is None:
@@ -196,7 +200,7 @@ def paper_form_cmd(
 
     ctx = context(db, user)
     target = pdf or Path(f"核查表-{claim}.pdf")
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         paper_form(ctx, claim, target)
     console.print(f"申请 {claim} 的纸质核查表已写入 {target}", highlight=False)
 
@@ -219,10 +223,17 @@ def record(
 
     A draft lists the missing fields and exits with status 2; a submitted form moves the
     claim to verified. Contradictions with department findings are warned about first."""
+    from adjudicator.services.verification import (
+        check_form,
+        load_form,
+        record_verification,
+        verification_template,
+    )
+
     if (file is None) == (not interactive):
         fail(Message("cli.file_or_interactive"))
     ctx = context(db, user)
-    with refused(*REFUSALS):
+    with refused(*_refusals()):
         if file is not None:
             form = load_form(file)
         else:
@@ -272,6 +283,8 @@ def _ask_yes_no(text: str, current: bool | None) -> bool | None:
 
 def prompt_form(form: VerificationForm, evidence_dir: Path | None = None) -> VerificationForm:
     """Fill the form by prompting for every field (a verifier at a terminal)."""
+    from adjudicator.services.verification import parse_form, sha256_of
+
     data = form.model_dump(mode="json")
     console.print(f"入户核查 claim {form.claim_id}, household {form.household_id}",
                   highlight=False)

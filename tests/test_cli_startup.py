@@ -46,6 +46,34 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert commands == {"cli.tariff_cmd"}
 
 
+#: What a group's own `--help` must not load: the services, the database, the engines and
+#: the heavy libraries behind them (its commands import them when they run).
+HEAVY = ("adjudicator.services", "adjudicator.storage", "adjudicator.rules",
+         "adjudicator.intake", "adjudicator.feeds", "adjudicator.fund", "adjudicator.web",
+         "adjudicator.documents", "sqlalchemy", "polars", "pandas", "numpy", "weasyprint",
+         "matplotlib", "ruamel")
+#: The groups whose `--help` lists their commands without loading any of that.
+LAZY_GROUPS = ["verify", "calendar", "notice", "pay", "audit", "feed", "import", "user", "log"]
+
+
+@pytest.mark.parametrize("group", LAZY_GROUPS)
+def test_a_groups_help_imports_its_module_but_not_the_engine(group: str) -> None:
+    loaded = _modules_after(group, "--help")
+    commands = {name for name in loaded if name.startswith("cli.") and name.endswith("_cmd")}
+    # the user group's password and unlock commands are cli.serve_cmd's (light as well)
+    assert commands - {"cli.serve_cmd"} == {COMMANDS[group].target.partition(":")[0]}
+    assert sorted(name for name in loaded if name.startswith(HEAVY)) == []
+
+
+def test_the_tariff_groups_help_loads_the_rules_core_but_no_database() -> None:
+    """The tariff commands read tariffs with the rules core (stdlib and schemas only) and
+    label household categories from the document models: both light, kept at the top."""
+    loaded = _modules_after("tariff", "--help")
+    allowed = ("adjudicator.rules", "adjudicator.documents")
+    assert sorted(name for name in loaded
+                  if name.startswith(HEAVY) and not name.startswith(allowed)) == []
+
+
 def test_the_help_lines_kept_are_the_commands_own() -> None:
     for name, lazy in COMMANDS.items():
         command = load_command(name)

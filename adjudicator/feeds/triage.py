@@ -25,7 +25,7 @@ from adjudicator.feeds.screen import KEPT, PUSHED, REASONS, REMOVED, SCREENED_OU
 from adjudicator.masking import mask_name
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
-from adjudicator.services.verification import DEFAULT_DAYS, _covers, _open_loads
+from adjudicator.services.verification.assignment import DEFAULT_DAYS, _covers, _open_loads
 from adjudicator.storage.bulk import among, insert_rows
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
