@@ -432,15 +432,15 @@ class Prepared:
         settled = np.zeros(n, dtype=np.int8)
         figures = {name: [0] * n for name in ("raw", "income", "costs", "members", "category")}
         limit = 1 << 50
+        index = engine.t.category_index
         for i, item in enumerate(engine.prepare([c.case_json for c in claims])):
             if item is None:
                 continue
-            if isinstance(item, Decided):
+            if isinstance(item, str):
                 kind[i] = cls.SETTLED
-                settled[i] = CODES[item.outcome]
+                settled[i] = CODES[item]
                 continue
-            values = (item.raw, item.income, item.costs, item.members,
-                      engine.t.category_index[item.category])
+            values = (*item[:4], index[item[4]])
             if max(map(abs, values)) >= limit:
                 continue  # beyond 64-bit columns: the scalar way
             kind[i] = cls.COSTED

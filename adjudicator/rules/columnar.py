@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 import orjson
@@ -356,18 +356,20 @@ class ColumnarEngine:
     # case whatever its history, then steps 5 to 8 over columns by `_compute`, without writing
     # the decisions out.
 
-    def prepare(self, documents: Sequence[str | bytes]) -> list[_Pending | Decided | None]:
-        """Steps 1 to 4 of each document: the `Decided` they settle, the `_Pending` figures
-        (raw expense, income, costs, counted members, category) that steps 5 to 8 read beside
-        a history, or None when the document must go the scalar way."""
-        results: list[_Pending | Decided | None] = [None] * len(documents)
+    def prepare(self, documents: Sequence[str | bytes]
+                ) -> list[tuple[int, int, int, int, str] | str | None]:
+        """Steps 1 to 4 of each document, figures only: the outcome they settle ("denied" or
+        "pended"), the figures that steps 5 to 8 read beside a history (raw expense, income,
+        costs, counted members, category: `_Pending`'s, without its texts), or None when the
+        document must go the scalar way. Neither the trace nor the decision JSON is written."""
+        results: list[tuple[int, int, int, int, str] | str | None] = [None] * len(documents)
         for slot, text in enumerate(documents):
             try:
                 case = cast(dict[str, Any], FAST_CASE.validate_json(text))
             except ValidationError:
                 continue
             if _has_its_amounts(case["claim"]):
-                results[slot] = self._steps_1_to_4(case, slot)
+                results[slot] = self._steps_1_to_4(case, slot, True)
         return results
 
     def cost(self, columns: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -396,7 +398,18 @@ class ColumnarEngine:
 
     # -- steps 1 to 4, per case ----------------------------------------------------------------
 
-    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | Decided | None:
+    @overload
+    def _steps_1_to_4(self, case: dict[str, Any], slot: int) -> _Pending | Decided | None: ...
+
+    @overload
+    def _steps_1_to_4(self, case: dict[str, Any], slot: int, figures_only: Literal[True]
+                      ) -> tuple[int, int, int, int, str] | str | None: ...
+
+    def _steps_1_to_4(self, case: dict[str, Any], slot: int, figures_only: bool = False
+                      ) -> _Pending | Decided | tuple[int, int, int, int, str] | str | None:
+        """Steps 1 to 4 of one case; `figures_only` (costing): the outcome text of a case
+        they settle, else (raw, income, costs, counted members, category), with no decision
+        written out."""
         t = self.t
         household, claim = case["household"], case["claim"]
         verification = case.get("verification")
@@ -499,7 +512,7 @@ class ColumnarEngine:
             if unlisted:
                 trace.append(S.unlisted_findings(unlisted))
         if denials:
-            return self._early(case, trace, "denied", denials)
+            return "denied" if figures_only else self._early(case, trace, "denied", denials)
 
         # Step 4: completeness.
         income_recorded = verification is not None and verification.get("income") is not None
@@ -516,15 +529,20 @@ class ColumnarEngine:
             self._completeness_steps, key, self._completeness_step(key, unanswered, complete))
         trace.append(step)
         if not complete:
-            return self._early(case, trace, "pended", [R.PEND_INCOMPLETE_VERIFICATION])
+            return ("pended" if figures_only
+                    else self._early(case, trace, "pended", [R.PEND_INCOMPLETE_VERIFICATION]))
         assert rules is not None and verification is not None
+        income = sum(fen_of(i["amount"]) for i in verification["income"]
+                     if i["kind"] not in t.excluded)
+        costs = sum(fen_of(c["amount"]) for c in verification.get("costs", ()))
+        if figures_only:
+            return _raw_expense(claim, rules), income, costs, counted, category
 
         # The figures of steps 5 to 8, as integer fen.
         pending = _Pending(case, trace, category, slot)
         pending.raw, pending.expense_values = _expense(claim, rules)
-        pending.income = sum(fen_of(i["amount"]) for i in verification["income"]
-                          if i["kind"] not in t.excluded)
-        pending.costs = sum(fen_of(c["amount"]) for c in verification.get("costs", ()))
+        pending.income = income
+        pending.costs = costs
         pending.members = counted
         history = case.get("history", {})
         pending.to_date_text = _two(history.get("eligible_expense_to_date", "0"))
@@ -748,6 +766,31 @@ def _expense(claim: dict[str, Any], rules: _Category) -> tuple[int, dict[str, An
             raw -= fen_of(shown)
     return raw, S.disaster_values(loss, insurance, relief, liable, shown,
                                   rules.exclude_motor_vehicles)
+
+
+def _raw_expense(claim: dict[str, Any], rules: _Category) -> int:
+    """`_expense`'s raw figure alone (the costing path): `fen_of(_two(x)) == fen_of(x)` for
+    every amount of the plain form, so the texts need not be made."""
+    if rules.shape == "medical":
+        m = claim["medical"]
+        raw = fen_of(m["total_cost"]) - sum(fen_of(m.get(name, "0"))
+                                            for name in S.MEDICAL_DEDUCTIONS)
+        if not rules.include_non_compliant:
+            raw -= fen_of(m.get("non_compliant_cost", "0"))
+        return raw
+    if rules.shape == "education":
+        e = claim["education"]
+        tuition, accommodation, aid = (fen_of(e.get(name, "0")) for name in S.EDUCATION_AMOUNTS)
+        return tuition + accommodation - aid
+    d = claim["disaster"]
+    loss, insurance, relief = (fen_of(d.get(name, "0")) for name in S.DISASTER_AMOUNTS)
+    raw = loss - insurance - relief
+    liable = d.get("liable_party_paid")
+    if liable is not None:
+        raw -= fen_of(liable)
+    if rules.exclude_motor_vehicles:
+        raw -= fen_of(d.get("motor_vehicle_loss") or "0")
+    return raw
 
 
 def _compute(t: ColumnarTariff, a: dict[str, Any], dtype: Any) -> tuple[list[Any], list[Any]]:
