@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import LargeBinary, cast, func, or_, select
 
 from adjudicator.fund.contract import FEN, Contract
 from adjudicator.rules.columnar import (
@@ -167,10 +167,15 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
     """The year's decided claims of the draft's region, in (household, event date, claim id)
     order, a chunk of whole households at a time, from one read snapshot; with `bounds`, the
     households from the first (included) to the second (excluded) only."""
+    # SQLite hands the snapshot's text over as its UTF-8 bytes (CAST AS BLOB), without making
+    # a str of it that would be encoded again; PostgreSQL's text-to-bytea cast would read
+    # backslashes as escapes, so there the text is encoded here.
+    snapshot: Any = (cast(DecisionRecord.case_json, LargeBinary)
+                     if ctx.engine.dialect.name == "sqlite" else DecisionRecord.case_json)
     query = (
         select(Claim.claim_id, Claim.household_id, Claim.category,
                func.coalesce(Household.township_name, Household.township_code),
-               DecisionRecord.outcome, DecisionRecord.payout, DecisionRecord.case_json,
+               DecisionRecord.outcome, DecisionRecord.payout, snapshot,
                Claim.event_date, Claim.member_id)
         .join(Household, Household.household_id == Claim.household_id)
         .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
