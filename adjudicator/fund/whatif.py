@@ -79,6 +79,7 @@ class StoredClaim:
     actual_payout: int  # fen
     case_json: bytes
     member_id: str = ""
+    persons: int = 0  # the household's members, as stored
 
 
 # ------------------------------------------------------------------------------ sweep variants
@@ -172,11 +173,15 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
     # backslashes as escapes, so there the text is encoded here.
     snapshot: Any = (cast(DecisionRecord.case_json, LargeBinary)
                      if ctx.engine.dialect.name == "sqlite" else DecisionRecord.case_json)
+    # The household's persons counted by the database with each claim (an index range of a
+    # few rows), in the same read snapshot, instead of a query and a dict per chunk.
+    persons = (select(func.count()).select_from(Member)
+               .where(Member.household_id == Claim.household_id).scalar_subquery())
     query = (
         select(Claim.claim_id, Claim.household_id, Claim.category,
                func.coalesce(Household.township_name, Household.township_code),
                DecisionRecord.outcome, DecisionRecord.payout, snapshot,
-               Claim.event_date, Claim.member_id)
+               Claim.event_date, Claim.member_id, persons)
         .join(Household, Household.household_id == Claim.household_id)
         .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
         .where(Claim.event_date >= dt.date(year, 1, 1),
@@ -202,7 +207,7 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
             text = row[6]
             batch.append((row[1], row[7], row[0], StoredClaim(
                 row[0], row[1], row[2], row[3], row[4], int(row[5] * 100),
-                text.encode() if isinstance(text, str) else text, row[8])))
+                text.encode() if isinstance(text, str) else text, row[8], row[9])))
         if batch:
             yield _in_order(batch)
 
@@ -211,19 +216,6 @@ def _in_order(batch: list[tuple[str, dt.date, str, StoredClaim]]) -> list[Stored
     """A chunk's claims by (household, event date, claim id)."""
     batch.sort(key=lambda item: item[:3])
     return [item[3] for item in batch]
-
-
-def _persons(ctx: Context, household_ids: Sequence[str]) -> dict[str, int]:
-    """Members per household of a chunk (its ids sorted: one range of the index)."""
-    if not household_ids:
-        return {}
-    wanted = set(household_ids)
-    with ctx.factory() as session:
-        return {household: count for household, count in session.execute(
-            select(Member.household_id, func.count())
-            .where(Member.household_id >= household_ids[0],
-                   Member.household_id <= household_ids[-1])
-            .group_by(Member.household_id)).all() if household in wanted}
 
 
 def _in_region(draft: Tariff) -> Any:
@@ -381,6 +373,7 @@ class Layout:
     actual_outcome: Any
     member: Any
     members: int
+    persons: Any  # per household of the chunk: its members, as stored
 
     @classmethod
     def of(cls, claims: Sequence[StoredClaim]) -> Layout:
@@ -394,12 +387,14 @@ class Layout:
         member = np.empty(n, dtype=np.int64)
         member_ids: dict[tuple[str, str], int] = {}
         households: list[str] = []
+        persons: list[int] = []
         category_ids: dict[str, int] = {}
         township_ids: dict[str, int] = {}
         k = 0
         for i, claim in enumerate(claims):
             if not households or households[-1] != claim.household_id:
                 households.append(claim.household_id)
+                persons.append(claim.persons)
                 k = 0
             household[i] = len(households) - 1
             rank[i] = k
@@ -415,7 +410,7 @@ class Layout:
         waves = [order[bounds[w]:bounds[w + 1]] for w in range(len(bounds) - 1)]
         return cls(claims, household, category, waves, households, list(category_ids),
                    township, list(township_ids), actual, actual_outcome, member,
-                   len(member_ids))
+                   len(member_ids), np.array(persons, dtype=np.int64))
 
 
 @dataclass
@@ -731,8 +726,6 @@ def _cost_part(ctx: Context, draft: Tariff, tariffs: list[tuple[str, Tariff]], y
     kept: dict[str, Costed | str] | None = {} if keep_decisions else None
     for claims in _stored(ctx, draft, year, chunk, bounds):
         layout = Layout.of(claims)
-        counts = _persons(ctx, layout.households)
-        persons = np.array([counts.get(h, 0) for h in layout.households], dtype=np.int64)
         # Steps 1 to 4 once per chunk for the variants that read the same of the tariff there
         # (a sweep of a numeric key: once for all its values).
         prepared: dict[str, Prepared] = {}
@@ -740,7 +733,7 @@ def _cost_part(ctx: Context, draft: Tariff, tariffs: list[tuple[str, Tariff]], y
             if key not in prepared:
                 prepared[key] = Prepared.of(engine, claims)
             costing = cost_households(engine, tariff, layout, prepared[key])
-            _tally(result, layout, costing, persons)
+            _tally(result, layout, costing, layout.persons)
             if kept is not None and result is results[0]:
                 kept.update((c.claim_id, costing.costed(i)) for i, c in enumerate(claims))
     return results, kept
