@@ -1,7 +1,8 @@
 """The rules core's import contract: `adjudicator.rules` sits at the bottom.
 
-It imports the standard library, a few pure third-party libraries (pydantic, numpy, orjson)
-and `schemas`, and nothing else of this project: no storage, services, documents, web or CLI.
+It imports the standard library, a few pure third-party libraries (pydantic, numpy, orjson,
+msgspec) and `schemas`, and nothing else of this project: no storage, services, documents,
+web or CLI.
 The test walks the import statements with `ast` (module level and inside functions), and
 follows every first-party module they reach, so that a module of `schemas` importing, say,
 `adjudicator.messages` would be caught too.
@@ -18,7 +19,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "adjudicator" / "rules"
 #: Third-party libraries the core may use: pure computation, no I/O of their own.
-PURE_LIBRARIES = {"pydantic", "pydantic_core", "numpy", "orjson", "typing_extensions"}
+#: msgspec: the columnar engine's first case filter (schemas/case_reader.py) decodes JSON
+#: into Structs with it; like orjson it only parses and checks, with no I/O.
+PURE_LIBRARIES = {"pydantic", "pydantic_core", "numpy", "orjson", "typing_extensions",
+                  "msgspec"}
 FIRST_PARTY = {"adjudicator", "schemas"}
 #: First-party modules the core may reach: itself, the package that holds it, `schemas`.
 ALLOWED_FIRST_PARTY = ("adjudicator.rules", "schemas")

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import LargeBinary, cast, func, or_, select
 
 from adjudicator.fund.contract import FEN, Contract
 from adjudicator.rules.columnar import (
@@ -79,6 +79,7 @@ class StoredClaim:
     actual_payout: int  # fen
     case_json: bytes
     member_id: str = ""
+    persons: int = 0  # the household's members, as stored
 
 
 # ------------------------------------------------------------------------------ sweep variants
@@ -167,11 +168,20 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
     """The year's decided claims of the draft's region, in (household, event date, claim id)
     order, a chunk of whole households at a time, from one read snapshot; with `bounds`, the
     households from the first (included) to the second (excluded) only."""
+    # SQLite hands the snapshot's text over as its UTF-8 bytes (CAST AS BLOB), without making
+    # a str of it that would be encoded again; PostgreSQL's text-to-bytea cast would read
+    # backslashes as escapes, so there the text is encoded here.
+    snapshot: Any = (cast(DecisionRecord.case_json, LargeBinary)
+                     if ctx.engine.dialect.name == "sqlite" else DecisionRecord.case_json)
+    # The household's persons counted by the database with each claim (an index range of a
+    # few rows), in the same read snapshot, instead of a query and a dict per chunk.
+    persons = (select(func.count()).select_from(Member)
+               .where(Member.household_id == Claim.household_id).scalar_subquery())
     query = (
         select(Claim.claim_id, Claim.household_id, Claim.category,
                func.coalesce(Household.township_name, Household.township_code),
-               DecisionRecord.outcome, DecisionRecord.payout, DecisionRecord.case_json,
-               Claim.event_date, Claim.member_id)
+               DecisionRecord.outcome, DecisionRecord.payout, snapshot,
+               Claim.event_date, Claim.member_id, persons)
         .join(Household, Household.household_id == Claim.household_id)
         .join(DecisionRecord, DecisionRecord.decision_id == Claim.current_decision_id)
         .where(Claim.event_date >= dt.date(year, 1, 1),
@@ -197,7 +207,7 @@ def _stored(ctx: Context, draft: Tariff, year: int, chunk: int,
             text = row[6]
             batch.append((row[1], row[7], row[0], StoredClaim(
                 row[0], row[1], row[2], row[3], row[4], int(row[5] * 100),
-                text.encode() if isinstance(text, str) else text, row[8])))
+                text.encode() if isinstance(text, str) else text, row[8], row[9])))
         if batch:
             yield _in_order(batch)
 
@@ -206,19 +216,6 @@ def _in_order(batch: list[tuple[str, dt.date, str, StoredClaim]]) -> list[Stored
     """A chunk's claims by (household, event date, claim id)."""
     batch.sort(key=lambda item: item[:3])
     return [item[3] for item in batch]
-
-
-def _persons(ctx: Context, household_ids: Sequence[str]) -> dict[str, int]:
-    """Members per household of a chunk (its ids sorted: one range of the index)."""
-    if not household_ids:
-        return {}
-    wanted = set(household_ids)
-    with ctx.factory() as session:
-        return {household: count for household, count in session.execute(
-            select(Member.household_id, func.count())
-            .where(Member.household_id >= household_ids[0],
-                   Member.household_id <= household_ids[-1])
-            .group_by(Member.household_id)).all() if household in wanted}
 
 
 def _in_region(draft: Tariff) -> Any:
@@ -376,6 +373,7 @@ class Layout:
     actual_outcome: Any
     member: Any
     members: int
+    persons: Any  # per household of the chunk: its members, as stored
 
     @classmethod
     def of(cls, claims: Sequence[StoredClaim]) -> Layout:
@@ -389,12 +387,14 @@ class Layout:
         member = np.empty(n, dtype=np.int64)
         member_ids: dict[tuple[str, str], int] = {}
         households: list[str] = []
+        persons: list[int] = []
         category_ids: dict[str, int] = {}
         township_ids: dict[str, int] = {}
         k = 0
         for i, claim in enumerate(claims):
             if not households or households[-1] != claim.household_id:
                 households.append(claim.household_id)
+                persons.append(claim.persons)
                 k = 0
             household[i] = len(households) - 1
             rank[i] = k
@@ -410,7 +410,7 @@ class Layout:
         waves = [order[bounds[w]:bounds[w + 1]] for w in range(len(bounds) - 1)]
         return cls(claims, household, category, waves, households, list(category_ids),
                    township, list(township_ids), actual, actual_outcome, member,
-                   len(member_ids))
+                   len(member_ids), np.array(persons, dtype=np.int64))
 
 
 @dataclass
@@ -432,15 +432,15 @@ class Prepared:
         settled = np.zeros(n, dtype=np.int8)
         figures = {name: [0] * n for name in ("raw", "income", "costs", "members", "category")}
         limit = 1 << 50
+        index = engine.t.category_index
         for i, item in enumerate(engine.prepare([c.case_json for c in claims])):
             if item is None:
                 continue
-            if isinstance(item, Decided):
+            if isinstance(item, str):
                 kind[i] = cls.SETTLED
-                settled[i] = CODES[item.outcome]
+                settled[i] = CODES[item]
                 continue
-            values = (item.raw, item.income, item.costs, item.members,
-                      engine.t.category_index[item.category])
+            values = (*item[:4], index[item[4]])
             if max(map(abs, values)) >= limit:
                 continue  # beyond 64-bit columns: the scalar way
             kind[i] = cls.COSTED
@@ -726,8 +726,6 @@ def _cost_part(ctx: Context, draft: Tariff, tariffs: list[tuple[str, Tariff]], y
     kept: dict[str, Costed | str] | None = {} if keep_decisions else None
     for claims in _stored(ctx, draft, year, chunk, bounds):
         layout = Layout.of(claims)
-        counts = _persons(ctx, layout.households)
-        persons = np.array([counts.get(h, 0) for h in layout.households], dtype=np.int64)
         # Steps 1 to 4 once per chunk for the variants that read the same of the tariff there
         # (a sweep of a numeric key: once for all its values).
         prepared: dict[str, Prepared] = {}
@@ -735,7 +733,7 @@ def _cost_part(ctx: Context, draft: Tariff, tariffs: list[tuple[str, Tariff]], y
             if key not in prepared:
                 prepared[key] = Prepared.of(engine, claims)
             costing = cost_households(engine, tariff, layout, prepared[key])
-            _tally(result, layout, costing, persons)
+            _tally(result, layout, costing, layout.persons)
             if kept is not None and result is results[0]:
                 kept.update((c.claim_id, costing.costed(i)) for i, c in enumerate(claims))
     return results, kept
