@@ -154,35 +154,62 @@ def _ctx(url: str) -> Any:
     return open_context(url, "sup")
 
 
-def run_import(url: str, path: str) -> tuple[float, float, dict[str, Any]]:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def run_import(url: str, path: str) -> tuple[float, float, dict[str, Any], float]:
     from adjudicator.feeds.importer import import_feed
 
     ctx = _ctx(url)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     result = import_feed(ctx, "medical", path, MONTH)
-    return time.perf_counter() - started, _peak_mib(), result.to_dict()
+    return time.perf_counter() - started, _peak_mib(), result.to_dict(), _cpu() - cpu
 
 
-def run_screen(url: str) -> tuple[float, float, dict[str, Any]]:
+def run_screen(url: str) -> tuple[float, float, dict[str, Any], float]:
     from adjudicator.feeds.screen import screen_month
 
     ctx = _ctx(url)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     result = screen_month(ctx, MONTH)
-    return time.perf_counter() - started, _peak_mib(), result.counts()
+    return time.perf_counter() - started, _peak_mib(), result.counts(), _cpu() - cpu
 
 
-def run_obvious(path: str) -> tuple[float, float, dict[str, Any]]:
+def run_floor(path: str, rows: int) -> tuple[float, float, dict[str, Any], float]:
+    """The floor: merely inserting `rows` rows of a settlement number, an ID number and an
+    amount into a SQLite table keyed by the settlement number, 50,000 a batch (no reading,
+    no checks, no matching): what storing every row costs at the least."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE floor (record_no TEXT PRIMARY KEY, id_number TEXT, "
+                       "figure INTEGER)")
+    started, cpu = time.perf_counter(), _cpu()
+    for begin in range(0, rows, 50_000):
+        connection.executemany("INSERT INTO floor VALUES (?, ?, ?)", (
+            (f"SETL{n:012d}", "330102197001010011", n % 1_000_000)
+            for n in range(begin, min(rows, begin + 50_000))))
+        connection.commit()
+    connection.close()
+    return time.perf_counter() - started, _peak_mib(), {}, _cpu() - cpu
+
+
+def run_obvious(path: str) -> tuple[float, float, dict[str, Any], float]:
     import pandas as pd
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     frame = pd.read_csv(path, encoding="gbk", skiprows=1, dtype={"certno": str})
     frame = frame[frame["certno"].notna()]
     frame["compliant"] = (frame["psn_pay"] - frame["fulamt_ownpay_amt"]
                           - frame["overlmt_selfpay"])
     sums = frame.groupby("certno")["compliant"].sum()
     over = int((sums > 18000).sum())
-    return time.perf_counter() - started, _peak_mib(), {"over_the_line": over}
+    return (time.perf_counter() - started, _peak_mib(), {"over_the_line": over},
+            _cpu() - cpu)
 
 
 def in_child(function: Any, *args: Any) -> Any:
@@ -201,8 +228,9 @@ def bench(rows: int, url: str | None, folder: Path, seed: int) -> dict[str, Any]
     imported = in_child(run_import, database, str(path))
     screened = in_child(run_screen, database)
     obvious = in_child(run_obvious, str(path))
+    floor = in_child(run_floor, str(folder / f"floor-{rows}.db"), rows)
     return {"rows": rows, "file_mib": path.stat().st_size / 2**20, "generated_s": generated,
-            "import": imported, "screen": screened, "obvious": obvious}
+            "import": imported, "screen": screened, "obvious": obvious, "floor": floor}
 
 
 def main() -> None:
@@ -212,11 +240,14 @@ def main() -> None:
     parser.add_argument("--pg", help="a PostgreSQL URL (a fresh schema is used) instead of "
                                      "SQLite")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--dir", help="where the file and databases go (default: a temporary "
+                                      "folder)")
     args = parser.parse_args()
     from bench.bench_import import pg_schema
 
-    print(f"{'rows':>11} {'step':<28} {'seconds':>9} {'rows/s':>11} {'peak MiB':>9}")
-    with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:
+    print(f"{'rows':>11} {'step':<28} {'seconds':>9} {'CPU s':>7} {'rows/s':>11} "
+          f"{'peak MiB':>9}")
+    with tempfile.TemporaryDirectory(prefix="bench-feeds-", dir=args.dir) as tmp:
         for rows in (int(r) for r in args.rows.split(",")):
             url, drop = (pg_schema(args.pg) if args.pg else (None, lambda: None))
             try:
@@ -224,12 +255,15 @@ def main() -> None:
             finally:
                 drop()
             both = found["import"][0] + found["screen"][0]
-            for name, (seconds, peak, _) in (("feed import", found["import"]),
-                                             ("feed screen", found["screen"]),
-                                             ("obvious: pandas read+groupby", found["obvious"])):
-                print(f"{rows:>11,} {name:<28} {seconds:>9.1f} {rows / seconds:>11,.0f} "
-                      f"{peak:>9,.0f}")
-            print(f"{rows:>11,} {'feed import + screen':<28} {both:>9.1f} {rows / both:>11,.0f}"
+            for name, (seconds, peak, _, cpu) in (
+                    ("feed import", found["import"]), ("feed screen", found["screen"]),
+                    ("obvious: pandas read+groupby", found["obvious"]),
+                    ("floor: insert rows only", found["floor"])):
+                print(f"{rows:>11,} {name:<28} {seconds:>9.1f} {cpu:>7.1f} "
+                      f"{rows / seconds:>11,.0f} {peak:>9,.0f}")
+            cpu = found["import"][3] + found["screen"][3]
+            print(f"{rows:>11,} {'feed import + screen':<28} {both:>9.1f} {cpu:>7.1f} "
+                  f"{rows / both:>11,.0f}"
                   f"   (file {found['file_mib']:,.0f} MiB GBK; generated in "
                   f"{found['generated_s']:.0f} s)")
             print(f"{'':>11} import: {found['import'][2]}")

@@ -39,7 +39,7 @@ from adjudicator.storage.models import (
     Member,
     Verification,
 )
-from adjudicator.storage.models_feeds import FeedRow, RedecisionRequest
+from adjudicator.storage.models_feeds import FeedRow, FeedStranger, RedecisionRequest
 from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
 from tests.seed import load_demo_tariff
@@ -137,7 +137,11 @@ def test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp
         rows = {r.record_no: r for r in session.execute(select(FeedRow)).scalars()}
     assert rows["S1"].household_id == "H001" and rows["S1"].member_id == "M1"
     assert rows["S2"].member_id == "M2"
-    assert rows["S3"].household_id is None
+    assert "S3" not in rows  # not registered: in the lean table
+    with county.factory() as session:
+        assert session.scalar(select(FeedStranger.id_number)
+                              .where(FeedStranger.record_no == "S3")) == valid_id("110101",
+                                                                                  seq="777")
     assert rows["S1"].figures["compliant_out_of_pocket"] == "20000.00"
     assert rows["S1"].figures["basic_insurance_paid"] == "10000.00"
 
@@ -204,6 +208,66 @@ def test_a_refund_reverses_its_settlement(county, tmp_path):
 
 def _screen(ctx, month="2026-03"):
     return {(e.household_id, e.category): e for e in screen_month(sup(ctx), month).entries}
+
+
+def stranger_row(setl: str, total: str = "30000", fund: str = "10000", refund: str = "",
+                 original: str = "") -> list[str]:
+    """A settlement of a person who is not registered (household 50's first member)."""
+    return medical_row(setl, 50, total=total, fund=fund, refund=refund, original=original)
+
+
+def test_reimporting_a_strangers_rows_changes_nothing(county, tmp_path):
+    path = write_csv(tmp_path / "med.csv", [stranger_row("U1"), stranger_row("U2")])
+    first = import_feed(sup(county), "medical", path, "2026-03")
+    again = import_feed(sup(county), "medical", path, "2026-03")
+    assert (first.accepted, first.unmatched, again.accepted, again.unchanged) == (2, 2, 0, 2)
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedStranger)) == 2
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 0
+    changed = write_csv(tmp_path / "med2.csv", [stranger_row("U1", total="31000")])
+    assert import_feed(sup(county), "medical", changed, "2026-03").rejected == 1
+
+
+def test_a_refund_reverses_a_strangers_settlement(county, tmp_path):
+    import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        stranger_row("U1"), stranger_row("U2", total="12000", fund="2000")]), "2026-03")
+    refund = stranger_row("R1", total="-12000", fund="-2000", refund="1", original="U2")
+    result = import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [refund]),
+                         "2026-03")
+    assert (result.reversed, result.rejected) == (1, 0)
+    again = import_feed(sup(county), "medical", write_csv(tmp_path / "c.csv", [
+        stranger_row("R2", total="-12000", fund="-2000", refund="1", original="U2")]),
+        "2026-03")
+    assert again.rejected == 1
+    with county.factory() as session:
+        assert session.scalar(select(FeedStranger.reversed_by)
+                              .where(FeedStranger.record_no == "U2")) == "R1"
+        assert session.scalar(select(FeedStranger.reverses)
+                              .where(FeedStranger.record_no == "R1")) == "U2"
+
+
+def test_a_person_registered_later_is_matched_at_the_next_screening(county, tmp_path):
+    rows = [stranger_row("U1", total="80000", fund="10000"),
+            stranger_row("U2", total="12000", fund="2000"),
+            stranger_row("R1", total="-12000", fund="-2000", refund="1", original="U2")]
+    result = import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", rows),
+                         "2026-03")
+    assert (result.unmatched, result.reversed) == (2, 1)
+    first = screen_month(sup(county), "2026-03")
+    assert [e.reason for e in first.entries] == ["NOT_REGISTERED"]
+    add_household(county, 50)
+    second = screen_month(sup(county), "2026-03")
+    assert [(e.household_id, e.figure) for e in second.entries
+            if e.reason != "NOT_REGISTERED"] == [("H050", Decimal("70000.00"))]
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedStranger)) == 0
+        moved = {r.record_no: r for r in session.execute(select(FeedRow)).scalars()}
+    assert {k: (r.household_id, r.member_id, r.reversed_by, r.reverses)
+            for k, r in moved.items()} == {"U1": ("H050", "M1", None, None),
+                                          "U2": ("H050", "M1", "R1", None),
+                                          "R1": ("H050", "M1", None, "U2")}
+    again = import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", rows), "2026-03")
+    assert (again.accepted, again.unchanged) == (0, 3)
 
 
 def test_warning_line_first_crossing_growth_and_no_double_count(county, tmp_path):

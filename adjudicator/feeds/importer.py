@@ -4,10 +4,13 @@ Each batch of rows is checked column by column (polars), matched to the register
 and stored in one transaction with one audit event. A row is stored once, ever: its record
 number (the settlement's `setl_id`, the disaster report's number, else the SHA-256 of the
 row's identifying fields) is unique per bureau, so importing a month again changes nothing.
-A row whose ID number is valid but not registered is stored without a household (the push
-list names it as not in the register). A refund (退费) reverses the settlement it names: the
-settlement leaves the year's sums, and if it is already inside a claim, that claim's expense
-changes (`adjudicator.feeds.redecision`). Bad rows go to the error report, in Chinese, with
+A row whose ID number is valid but not registered is stored in the lean table of such rows
+(`feed_strangers`: what the push list, a refund and a later match need), so that a province's
+month, nine rows in ten of people not registered, costs a fraction of full rows; the push list
+names them as not in the register, and the screening after they are registered matches
+them. A refund (退费) reverses the settlement it names: the settlement leaves the year's
+sums, and if it is already inside a claim, that claim's expense changes
+(`adjudicator.feeds.redecision`). Bad rows go to the error report, in Chinese, with
 the file, the row and the column as headed in the file.
 """
 
@@ -37,7 +40,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Finding, Member
-from adjudicator.storage.models_feeds import FeedFile, FeedRow
+from adjudicator.storage.models_feeds import FeedFile, FeedRow, FeedStranger
 from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import EducationStage
 
@@ -226,11 +229,13 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
 
 def _is_total_row(df: pl.DataFrame, bureau: Bureau) -> pl.Series:
     """A total line (合计 …): no ID number, and a cell starting with a total word."""
+    blank = df.select(pl.col("certno").str.strip_chars().fill_null("") == "").to_series()
+    if not blank.any():  # the usual batch: no row without an ID number, no cell to look at
+        return blank
     words = pl.any_horizontal([pl.col(n).str.strip_chars().str.starts_with(w).fill_null(False)
                                for n in bureau.columns if n in df.columns
                                for w in _TOTAL_WORDS])
-    return df.select((pl.col("certno").str.strip_chars().fill_null("") == "") & words
-                     ).to_series()
+    return blank & df.select(words).to_series()
 
 
 # --- the figures and claim amounts of the rows, as columns ------------------------------
@@ -465,12 +470,13 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
         rejected.append((row, [("psn_name", "NAME_MISMATCH",
                                 "姓名与该身份证号登记的成员姓名不符")]))
     df = df.filter(~ambiguous.fill_null(False) & ~wrong_name)
+    numbers = df["_record_no"].unique().to_list()
     stored = {r.record_no: (r.id_number, r.event_date, r.figures, r.reverses, r.kind)
-              for r in session.execute(
-                  select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date,
-                         FeedRow.figures, FeedRow.reverses, FeedRow.kind)
-                  .where(FeedRow.bureau == bureau.name, among(
-                      session, FeedRow.record_no, df["_record_no"].unique().to_list())))}
+              for model in (FeedRow, FeedStranger) for r in session.execute(
+                  select(model.record_no, model.id_number, model.event_date,
+                         model.figures, model.reverses, model.kind)
+                  .where(model.bureau == bureau.name,
+                         among(session, model.record_no, numbers)))}
     again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
     if stored or df["_record_no"].n_unique() < df.height:
         firsts = {r["_record_no"]: _content(r) for r in
@@ -487,7 +493,8 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
         df = df.filter(~again)
     refunds = df.filter(pl.col("_reverses").is_not_null())
     df = df.filter(pl.col("_reverses").is_null())
-    new = df.select(
+    registered = pl.col("_household").is_not_null()
+    new = df.filter(registered).select(
         pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
         pl.lit(run.month).alias("month"), pl.col("_date").dt.year().alias("year"),
         pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
@@ -499,10 +506,19 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
         pl.lit(None, dtype=pl.String).alias("claim_id"),
         pl.lit(run.file_pk).alias("file_pk"), pl.col(ROW).cast(pl.Int64).alias("row_number"))
     insert_frame(session, FeedRow, new)
-    matched = int(new["household_id"].is_not_null().sum())
-    result.accepted += new.height
+    lean = df.filter(~registered).select(
+        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
+        pl.lit(run.month).alias("month"), pl.col("_date").alias("event_date"),
+        pl.col("certno").alias("id_number"),
+        pl.lit(bureau.category, dtype=pl.String).alias("category"),
+        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
+        pl.col("_figure").alias("figure"), pl.lit(run.file_pk).alias("file_pk"),
+        pl.col(ROW).cast(pl.Int64).alias("row_number"))
+    insert_frame(session, FeedStranger, lean)
+    matched = new.height
+    result.accepted += new.height + lean.height
     result.matched += matched
-    result.unmatched += new.height - matched
+    result.unmatched += lean.height
     findings: list[dict[str, Any]] = []
     if bureau.name == "civil-affairs" or (bureau.name == "medical" and matched):
         wanted = df.filter(pl.col("_household").is_not_null())
@@ -513,10 +529,10 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     changes: list[dict[str, Any]] = []
     rejected += _reverse(session, run, refunds.to_dicts(), changes)
     _store_findings(session, run.file_pk, findings)
-    if new.height or changes:
+    if new.height or lean.height or changes:
         append_events(session, run.ctx.user_id, at, [PendingEvent(
             "feed.rows", "feed_file", str(run.file_pk),
-            {"bureau": bureau.name, "month": run.month, "stored": new.height,
+            {"bureau": bureau.name, "month": run.month, "stored": new.height + lean.height,
              "matched": matched, "reversals": changes})])
     return rejected
 
@@ -584,14 +600,18 @@ def _store_findings(session: Session, file_pk: int, findings: list[dict[str, Any
 
 def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
              changes: list[dict[str, Any]]) -> list[Rejection]:
-    """Store each refund and reverse the settlement it names."""
+    """Store each refund and reverse the settlement it names (beside it: a registered
+    member's settlement in `feed_rows`, a stranger's in `feed_strangers`)."""
     rejected: list[Rejection] = []
     if not refunds:
         return rejected
-    originals = {r.record_no: r for r in session.execute(
-        select(FeedRow).where(FeedRow.bureau == run.bureau.name, among(
-            session, FeedRow.record_no, unique(r["_reverses"] for r in refunds)))).scalars()}
+    named = unique(r["_reverses"] for r in refunds)
+    originals: dict[str, FeedRow | FeedStranger] = {
+        r.record_no: r for model in (FeedRow, FeedStranger) for r in session.execute(
+            select(model).where(model.bureau == run.bureau.name,
+                                among(session, model.record_no, named))).scalars()}
     stored: list[dict[str, Any]] = []
+    lean: list[dict[str, Any]] = []
     for row in refunds:
         original = originals.get(row["_reverses"])
         if original is None or original.reverses is not None:
@@ -607,22 +627,27 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                                     "退费记录的身份证号与原结算不符")]))
             continue
         original.reversed_by = row["_record_no"]
-        stored.append({"bureau": run.bureau.name, "record_no": row["_record_no"],
-                       "month": run.month, "year": row["_date"].year,
-                       "event_date": row["_date"], "id_number": row["certno"],
-                       "household_id": original.household_id,
-                       "member_id": original.member_id, "category": run.bureau.category,
-                       "kind": row["_kind"], "figures": orjson.loads(row["_figures"]),
-                       "figure": ZERO, "reverses": row["_reverses"], "reversed_by": None,
-                       "claim_id": None, "file_pk": run.file_pk, "row_number": int(row[ROW])})
+        refund = {"bureau": run.bureau.name, "record_no": row["_record_no"],
+                  "month": run.month, "event_date": row["_date"], "id_number": row["certno"],
+                  "category": run.bureau.category, "kind": row["_kind"],
+                  "figures": orjson.loads(row["_figures"]), "figure": ZERO,
+                  "reverses": row["_reverses"], "reversed_by": None, "file_pk": run.file_pk,
+                  "row_number": int(row[ROW])}
+        if isinstance(original, FeedStranger):
+            lean.append(refund)
+        else:
+            stored.append({**refund, "year": row["_date"].year,
+                           "household_id": original.household_id,
+                           "member_id": original.member_id, "claim_id": None})
         run.result.reversed += 1
         run.result.accepted += 1
-        change = {"reversed": original.record_no, "by": row["_record_no"],
-                  "claim": original.claim_id}
-        if original.claim_id is not None:
+        claim_id = getattr(original, "claim_id", None)
+        change = {"reversed": original.record_no, "by": row["_record_no"], "claim": claim_id}
+        if isinstance(original, FeedRow) and original.claim_id is not None:
             change["claim_effect"] = redecision.settlement_reversed(
                 session, run.ctx, original.claim_id, original)
         changes.append(change)
     insert_rows(session, FeedRow, stored)
+    insert_rows(session, FeedStranger, lean)
     session.flush()
     return rejected

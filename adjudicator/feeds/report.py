@@ -17,7 +17,7 @@ from adjudicator.feeds.importer import month_bounds
 from adjudicator.feeds.screen import KEPT, PUSHED, REASONS, REMOVED, SCREENED_OUT
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Household
-from adjudicator.storage.models_feeds import FeedFile, FeedPush, FeedRow
+from adjudicator.storage.models_feeds import FeedFile, FeedPush, FeedRow, FeedStranger
 
 #: Education sends its lists in March and September only; the others every month.
 EXPECTED_MONTHS = {"education": (3, 9)}
@@ -89,6 +89,10 @@ def feed_report(ctx: Context, month: str) -> FeedReport:
             target.rows[bureau] += count
             if matched:
                 target.matched += count
+        for bureau, count in session.execute(
+                select(FeedStranger.bureau, func.count()).where(FeedStranger.month == month)
+                .group_by(FeedStranger.bureau)):
+            row_for(None).rows[bureau] += count
         seen: dict[tuple[str, str], set[str]] = defaultdict(set)
         for push in session.execute(select(FeedPush).where(FeedPush.month == month)).scalars():
             registered = not push.household_id.startswith(UNREGISTERED)

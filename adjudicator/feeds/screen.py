@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds.importer import insert_frame, month_bounds
@@ -35,7 +35,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
-from adjudicator.storage.models_feeds import FeedPush, FeedRow
+from adjudicator.storage.models_feeds import FeedPush, FeedRow, FeedStranger
 
 ZERO = Decimal("0.00")
 
@@ -158,6 +158,7 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
     result = ScreenResult(month)
     with transaction(ctx.factory) as session:
         book = TariffBook.load(session)
+        matched = _match_registered(session, month, first)
         groups, strangers = _candidates(session, book, month, first, last)
         households = _households(session, unique(h for h, _ in groups))
         linked = _link_claimed(session, groups)
@@ -193,7 +194,8 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
         insert_rows(session, FeedPush, fresh)
         counts = result.counts()
         append_events(session, ctx.user_id, at, [PendingEvent(
-            "feed.screened", "feed_month", month, {"month": month, **counts})])
+            "feed.screened", "feed_month", month,
+            {"month": month, **counts, **({"matched_later": matched} if matched else {})})])
     return result
 
 
@@ -232,10 +234,18 @@ def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
         return category in lowest and (category in other_fields or Decimal(str(total or 0))
                                         > lowest[category] - _MARGIN)
 
+    def having(model: Any) -> Any:
+        # only the groups near or over their category's lowest line leave the database
+        total = func.sum(model.figure)
+        return or_(*([model.category.in_(sorted(other_fields))] if other_fields else []),
+                   *(and_(model.category == name, total > line - _MARGIN)
+                     for name, line in sorted(lowest.items())))
+
     wanted = [(h, c) for h, c, total in session.execute(
         select(FeedRow.household_id, FeedRow.category, func.sum(FeedRow.figure))
         .where(*live, FeedRow.household_id.is_not(None))
-        .group_by(FeedRow.household_id, FeedRow.category)) if near(c, total)]
+        .group_by(FeedRow.household_id, FeedRow.category).having(having(FeedRow)))
+        if near(c, total)] if lowest else []
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     keys = set(wanted)
     for chunk in _chunks(unique(h for h, _ in wanted), 5000):
@@ -244,14 +254,44 @@ def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
             if (row.household_id, row.category) in keys:
                 groups[(row.household_id, row.category)].append(row)
     people = session.execute(
-        select(FeedRow.id_number, FeedRow.category, func.sum(FeedRow.figure))
-        .where(*live, FeedRow.household_id.is_(None), FeedRow.month == month)
-        .group_by(FeedRow.id_number, FeedRow.category))
+        select(FeedStranger.id_number, FeedStranger.category, func.sum(FeedStranger.figure))
+        .where(FeedStranger.month == month, FeedStranger.event_date <= last,
+               FeedStranger.reverses.is_(None), FeedStranger.reversed_by.is_(None),
+               FeedStranger.category.is_not(None))
+        .group_by(FeedStranger.id_number, FeedStranger.category)
+        .having(having(FeedStranger))) if lowest else []
     strangers = pl.DataFrame(
         [(i, c, total) for i, c, total in people if near(c, total)],
         schema={"id_number": pl.String, "category": pl.String, "figure": pl.Decimal(15, 2)},
         orient="row")
     return groups, strangers
+
+
+def _match_registered(session: Session, month: str, first: dt.date) -> int:
+    """Move the year's rows (up to `month`) of people registered since they were imported
+    from `feed_strangers` into `feed_rows`, with their household and member, so that this
+    screening counts them (an ID number registered in more than one household stays where it
+    is, as the import refuses it). Returns the rows moved."""
+    members = (select(Member.id_number).group_by(Member.id_number)
+               .having(func.count() == 1).subquery())
+    found = session.execute(
+        select(FeedStranger, Member.household_id, Member.member_id)
+        .join(members, members.c.id_number == FeedStranger.id_number)
+        .join(Member, Member.id_number == FeedStranger.id_number)
+        .where(FeedStranger.month >= f"{first.year:04d}-01", FeedStranger.month <= month)
+        .order_by(FeedStranger.pk)).all()
+    if not found:
+        return 0
+    insert_rows(session, FeedRow, [
+        {"bureau": s.bureau, "record_no": s.record_no, "month": s.month,
+         "year": s.event_date.year, "event_date": s.event_date, "id_number": s.id_number,
+         "household_id": household_id, "member_id": member_id, "category": s.category,
+         "kind": s.kind, "figures": s.figures, "figure": s.figure, "reverses": s.reverses,
+         "reversed_by": s.reversed_by, "claim_id": None, "file_pk": s.file_pk,
+         "row_number": s.row_number} for s, household_id, member_id in found])
+    for chunk in _chunks([s.pk for s, _, _ in found], 5000):
+        session.execute(delete(FeedStranger).where(FeedStranger.pk.in_(chunk)))
+    return len(found)
 
 
 def _chunks(values: list[Any], size: int) -> list[list[Any]]:

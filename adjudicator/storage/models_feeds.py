@@ -38,11 +38,11 @@ class FeedFile(Base):
 class FeedRow(Base):
     """One settlement or report of a bureau, stored once: (bureau, record_no) is unique.
 
-    `household_id` is NULL when the ID number is not a registered member (kept, so that the
-    push list can name it as not in the register). `figures` are the row's amounts and the
-    figures a warning line may sum (decimal strings); `figure` the category's default one.
-    A refund row names the settlement it reverses (`reverses`); the reversed row gets
-    `reversed_by` and leaves every sum. `claim_id` is the claim the row went into.
+    `household_id` is the registered member's household: the rows of people not registered
+    are in `feed_strangers` (moved here when they are registered). `figures` are the row's
+    amounts and the figures a warning line may sum (decimal strings); `figure` the category's
+    default one. A refund row names the settlement it reverses (`reverses`); the reversed row
+    gets `reversed_by` and leaves every sum. `claim_id` is the claim the row went into.
     """
 
     __tablename__ = "feed_rows"
@@ -65,6 +65,34 @@ class FeedRow(Base):
     reverses: Mapped[str | None] = mapped_column(String(64))
     reversed_by: Mapped[str | None] = mapped_column(String(64))
     claim_id: Mapped[str | None] = mapped_column(String(64))
+    file_pk: Mapped[int] = mapped_column(BigId)
+    row_number: Mapped[int] = mapped_column(Integer)
+
+
+class FeedStranger(Base):
+    """A row of a person who was not a registered member when it was imported: only what a
+    later match, a refund, the push list and the report need, so that a province's month
+    (nine rows in ten are such people) is stored at a fraction of a full row's cost (no
+    household, member or claim columns, no household index). (bureau, record_no) is unique
+    here and in `feed_rows` together: a record is in one of the two. When the person is
+    registered, the next screening moves their rows of the year into `feed_rows`.
+    """
+
+    __tablename__ = "feed_strangers"
+    __table_args__ = (UniqueConstraint("bureau", "record_no"),)
+
+    pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bureau: Mapped[str] = mapped_column(String(16))
+    record_no: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    id_number: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    figure: Mapped[Decimal] = mapped_column(Amount)
+    reverses: Mapped[str | None] = mapped_column(String(64))
+    reversed_by: Mapped[str | None] = mapped_column(String(64))
     file_pk: Mapped[int] = mapped_column(BigId)
     row_number: Mapped[int] = mapped_column(Integer)
 
