@@ -606,10 +606,12 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
     if not refunds:
         return rejected
     named = unique(r["_reverses"] for r in refunds)
-    originals: dict[str, FeedRow | FeedStranger] = {
-        r.record_no: r for model in (FeedRow, FeedStranger) for r in session.execute(
+    originals: dict[str, FeedRow | FeedStranger] = {}
+    for model in (FeedRow, FeedStranger):
+        found: list[Any] = list(session.execute(
             select(model).where(model.bureau == run.bureau.name,
-                                among(session, model.record_no, named))).scalars()}
+                                among(session, model.record_no, named))).scalars())
+        originals.update((r.record_no, r) for r in found)
     stored: list[dict[str, Any]] = []
     lean: list[dict[str, Any]] = []
     for row in refunds:

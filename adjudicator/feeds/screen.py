@@ -253,7 +253,7 @@ def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
                 *live, among(session, FeedRow.household_id, chunk))):
             if (row.household_id, row.category) in keys:
                 groups[(row.household_id, row.category)].append(row)
-    people = session.execute(
+    people: Any = session.execute(
         select(FeedStranger.id_number, FeedStranger.category, func.sum(FeedStranger.figure))
         .where(FeedStranger.month == month, FeedStranger.event_date <= last,
                FeedStranger.reverses.is_(None), FeedStranger.reversed_by.is_(None),
