@@ -122,14 +122,16 @@ def test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp
         [*medical_row("S5", 4)[:2], "李四", *medical_row("S5", 4)[3:]],  # wrong name
         medical_row("S6", 5, date="2026-04-02"),                          # after the month
         [*medical_row("S7", 5)[:4], "abc", *medical_row("S7", 5)[5:]],
+        medical_row("S8", 5, refund="7"),  # neither a refund nor not: was read as not
     ])
     result = import_feed(sup(county), "medical", path, "2026-03")
     assert (result.rows_total, result.accepted, result.matched, result.unmatched,
-            result.rejected, result.total_rows_skipped) == (7, 3, 2, 1, 4, 1)
+            result.rejected, result.total_rows_skipped) == (8, 3, 2, 1, 5, 1)
     report = read_report(path.with_name("med.csv.errors.csv"))
     found = {(r["row"], r["field"], r["code"]) for r in report}
     assert found == {("6", "身份证号", "INVALID_ID_NUMBER"), ("7", "姓名", "NAME_MISMATCH"),
-                     ("8", "结算时间", "DATE_AFTER_MONTH"), ("9", "医疗费总额", "INVALID_AMOUNT")}
+                     ("8", "结算时间", "DATE_AFTER_MONTH"), ("9", "医疗费总额", "INVALID_AMOUNT"),
+                     ("10", "退费结算标志", "INVALID_VALUE")}
     assert all(r["file"] == "med.csv" for r in report)
     assert any("晚于导入月份" in r["reason"] for r in report)
     assert person(4, 0) not in path.with_name("med.csv.errors.csv").read_text("utf-8-sig")

@@ -50,6 +50,8 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 _YES = ("1", "是", "y", "yes", "true", "退费")
+#: A refund flag that says "not a refund"; any other value is rejected, never guessed.
+_NO = ("0", "否", "n", "no", "false", "正常")
 _STAGES = {**EDUCATION_STAGE_LABELS, **{s.value: s.value for s in EducationStage}}
 _REQUIRED_AMOUNTS = {"medfee_sumamt", "assessed_loss", "tuition", "amount"}
 _FUNDS = ("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "othfund_pay")
@@ -167,6 +169,10 @@ def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date
             checks.append(_Check(name, "MISSING_VALUE", f"缺少{label}",
                                  pl.col(name).is_null()))
     if bureau.name == "medical":
+        checks.append(_Check("refd_setl_flag", "INVALID_VALUE",
+                             "退费结算标志无法识别（应为 0 正常 或 1 退费）",
+                             ~pl.col("refd_setl_flag").str.to_lowercase()
+                             .is_in((*_YES, *_NO)).fill_null(True)))
         checks.append(_Check("init_setl_id", "MISSING_VALUE",
                              "退费记录须注明被退费的原结算ID（init_setl_id / 原结算ID）",
                              refund & pl.col("init_setl_id").is_null()))
