@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from adjudicator.demo_office import audit_rechecks, audit_summary, bank_round_trip
 from adjudicator.demo_shapes import stage_real_programs
 from adjudicator.demo_trust import checkpoint_step
+from adjudicator.messages import Message, Tally
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.documents import decision_records, denial_letters, summary_report
 from adjudicator.services.notices import close_due_notices, create_notices, record_objection
@@ -30,6 +31,7 @@ from adjudicator.services.tariffs import load_tariff_file
 from adjudicator.services.users import add_user, bootstrap_admin
 from adjudicator.storage.context import Context, connect
 from adjudicator.storage.events import verify_chain
+from schemas.vocabulary import IMPORT_KINDS, OUTCOMES
 from tariffs import shipped_tariff_paths
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ class StagedCounty:
 
 
 def stage_county(url: str, folder: Path, *, households: int, seed: int,
-                 step: Callable[[str], None] = lambda text: None,
+                 step: Callable[[Message], None] = lambda text: None,
                  feed_month: bool = False) -> StagedCounty:
     """Generate a county into the database at `url`, up to its first notices: users, the
     department files imported, verification assigned and recorded three days later, the
@@ -110,41 +112,46 @@ def stage_county(url: str, folder: Path, *, households: int, seed: int,
     for number, township in enumerate(county.townships, start=1):
         add_user(admin, f"V{number:03d}", "verifier", f"核查员{number:02d}",
                  [township.code], max_open_assignments=10_000)
-    step(f"county {county.name} ({county.code}): {len(county.townships)} townships, "
-         f"{len(county.households)} households generated (seed {seed})")
+    step(Message("demo.county", county=county.name, code=county.code,
+                 townships=len(county.townships), households=len(county.households),
+                 seed=seed))
 
     files = write_import_files(county, folder / "import", fmt="csv", chinese_headers=True)
     supervisor, officer = admin.as_user("li"), admin.as_user("zhao")
     for kind, importer in (("households", import_households), ("claims", import_claims),
                            ("department-data", import_department_data)):
         result = importer(supervisor, files[kind])
-        step(f"import {kind}: {result.accepted} rows stored, {result.rejected} rejected")
+        step(Message("demo.import", kind=IMPORT_KINDS[kind], accepted=result.accepted,
+                     rejected=result.rejected))
     assigned = assign_claims(supervisor)
-    step(f"verification assigned: {len(assigned.assigned)} claims to "
-         f"{len({a.verifier_id for a in assigned.assigned})} verifiers "
-         f"(5 working days each)")
+    step(Message("demo.assigned", claims=len(assigned.assigned),
+                 verifiers=len({a.verifier_id for a in assigned.assigned}), days=5))
     clock.advance(days=3)
     result = import_verifications(supervisor, files["verifications"])
-    step(f"import verifications: {result.accepted} recorded, {result.rejected} rejected")
+    step(Message("demo.verifications", accepted=result.accepted, rejected=result.rejected))
     if feed_month:  # one month of department feeds through warning lines and screening
         __import__("adjudicator.feeds.demo", fromlist=["run_feed_month"]).run_feed_month(
             supervisor, officer, county, folder, seed, step)
 
     first = adjudicate_ready(supervisor)
-    step(f"adjudicate: {first.decided} decided {dict(sorted(first.outcomes.items()))}, "
-         f"{len(first.waiting)} waiting for earlier claims")
+    step(Message("demo.adjudicate", decided=first.decided, outcomes=outcome_tally(first.outcomes),
+                 waiting=len(first.waiting)))
     approved = 0
     for pended in list_pended(officer):
         if set(pended.reasons) <= _APPROVABLE:
             resolve(admin.as_user("qian"), pended.claim_id, "approve",
                     "村级评议通过，支出负担属实")
             approved += 1
-    step(f"review: {approved} pended claims approved by a county officer; "
-         f"{len(list_pended(officer))} left pended (incomplete verifications)")
+    step(Message("demo.review", approved=approved, left=len(list_pended(officer))))
     second = adjudicate_ready(supervisor)
-    step(f"adjudicate again: {second.decided} more decided "
-         f"{dict(sorted(second.outcomes.items()))}")
+    step(Message("demo.adjudicate_again", decided=second.decided,
+                 outcomes=outcome_tally(second.outcomes)))
     return StagedCounty(admin, clock, county, files)
+
+
+def outcome_tally(outcomes: dict[str, int]) -> Tally:
+    """A run's decisions by outcome, each outcome worded as the vocabulary words it."""
+    return Tally((OUTCOMES[outcome], count) for outcome, count in sorted(outcomes.items()))
 
 
 def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
@@ -156,7 +163,8 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     url = _fresh_database(out_dir / "demo.db")
     summary = DemoSummary(url, out_dir)
 
-    def step(text: str) -> None:
+    def step(message: Message) -> None:
+        text = message.render()
         summary.steps.append(text)
         say(text)
 
@@ -169,20 +177,18 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
 
     documents = out_dir / "documents"
     notices = create_notices(officer, documents)
-    step(f"notices: {len(notices)} village notices posted, "
-         f"{sum(n.claims for n in notices)} claims, "
-         f"{sum((n.total for n in notices), Decimal(0)):.2f} yuan")
+    step(Message("demo.notices", notices=len(notices), claims=sum(n.claims for n in notices),
+                 total=sum((n.total for n in notices), Decimal(0))))
     if notices:
         objected = _first_claim_on(admin, notices[0].notice_no)
         record_objection(officer, objected, "村民反映该户家庭收入情况与申报不符")
-        step(f"objection: claim {objected} sent back to verification")
+        step(Message("demo.objection", claim=objected))
     clock.advance(days=8)
     closed = close_due_notices(officer)
-    step(f"notice period over: {len(closed)} notices closed, "
-         f"{sum(c[1] for c in closed)} claims payable")
+    step(Message("demo.notices_closed", notices=len(closed), claims=sum(c[1] for c in closed)))
     run = pay_closed(supervisor, out_dir / "payments")
-    step(f"pay: {run.payments} claims of {run.households} households, {run.total:.2f} yuan "
-         f"({run.batch_ref})")
+    step(Message("demo.pay", payments=run.payments, households=run.households, total=run.total,
+                 batch=run.batch_ref))
     bank_return = bank_round_trip(supervisor, out_dir, run, step)
 
     letters = denial_letters(officer, documents)
@@ -192,8 +198,7 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
                    title=f"{county.name}2026年度防贫保障工作总结",
                    period_label="2026年1月1日至2026年12月31日",
                    issuing_office=f"{county.name}乡村振兴局", year=2026)
-    step(f"documents: {len(letters)} denial letters, {len(records)} decision records, "
-         "the summary report (PDF and XLSX)")
+    step(Message("demo.documents", letters=len(letters), records=len(records)))
 
     sample = draw_sample(officer, rate=Decimal("0.05"), seed=seed)
     audit_rechecks(admin.as_user("sun"), sample.sample_id, [u.claim_id for u in sample.claims],
@@ -201,8 +206,8 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     audit = audit_report(admin.as_user("sun"), sample.sample_id)
     audit_xlsx = out_dir / "audit-report.xlsx"
     write_report_xlsx(audit, audit_xlsx)
-    step(f"sampling audit: sample #{sample.sample_id} of {len(sample.claims)} claims "
-         f"drawn from {sample.population_size} (seed {seed}); {audit_summary(audit)}")
+    step(Message("demo.audit", sample=sample.sample_id, claims=len(sample.claims),
+                 population=sample.population_size, seed=seed, summary=audit_summary(audit)))
 
     from adjudicator.fund.demo_step import fund_step
     fund_files = fund_step(officer, clock, out_dir, step)
@@ -210,9 +215,9 @@ def run_demo(out_dir: Path, *, households: int = 300, seed: int = 2026,
     replayed = replay(admin.as_user("sun"))
     with factory() as session:
         checked, problem = verify_chain(session)
-    step(f"replay: {replayed.identical} of {replayed.checked} decisions identical; "
-         f"audit trail: {checked} events, "
-         f"{'intact' if problem is None else f'BROKEN at {problem.seq}'}")
+    step(Message("demo.replay", identical=replayed.identical, checked=replayed.checked,
+                 events=checked, state=Message("demo.chain_intact") if problem is None
+                 else Message("demo.chain_broken", seq=problem.seq)))
     trust = checkpoint_step(admin.as_user("sun"), out_dir, _some_paid(admin, 1), step)
     summary.figures = {"paid_total": f"{run.total:.2f}", "payments": run.payments,
                        "replay_differences": len(replayed.differences),

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from adjudicator.bank_demo import write_bank_return
+from adjudicator.messages import Message
 from adjudicator.services.payments import PaymentRun, reconcile
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Payment
@@ -18,7 +19,7 @@ FAILURE_REASON = "账户已销户"
 
 
 def bank_round_trip(supervisor: Context, out_dir: Path, run: PaymentRun,
-                    step: Callable[[str], None]) -> Path | None:
+                    step: Callable[[Message], None]) -> Path | None:
     """The bank answers the demo's register: every transfer confirmed but one, returned as
     failed (that claim becomes payable again); the return file is reconciled."""
     if not run.payments:
@@ -29,14 +30,14 @@ def bank_round_trip(supervisor: Context, out_dir: Path, run: PaymentRun,
     path = write_bank_return(supervisor, run.batch_ref, out_dir / "payments" /
                              f"{run.batch_ref}-回盘.csv", {failed: FAILURE_REASON})
     result = reconcile(supervisor, path)
-    step(f"bank return: {result.confirmed} transfers confirmed "
-         f"({result.confirmed_total:.2f} yuan), {result.failed} failed "
-         f"({failed}: {FAILURE_REASON}; payable again once its account is corrected)")
+    step(Message("demo.bank_return", confirmed=result.confirmed,
+                 confirmed_total=result.confirmed_total, failed=result.failed, claim=failed,
+                 reason=FAILURE_REASON))
     return path
 
 
 def audit_rechecks(auditor: Context, sample_id: int, claim_ids: list[str],
-                   step: Callable[[str], None], count: int = 4) -> int:
+                   step: Callable[[Message], None], count: int = 4) -> int:
     """The auditor re-checks a few sampled claims at the household: most as the verifier found
     them, one paid claim with a car the verifier missed (a material discrepancy: the claim is
     decided again on the audited facts, denied, and a recovery of what was paid opens).
@@ -77,18 +78,18 @@ def audit_rechecks(auditor: Context, sample_id: int, claim_ids: list[str],
         if result.material:
             material += 1
             if result.adjustment is not None:
-                recoveries.append(f"{claim_id} {result.adjustment.amount:.2f}")
-    step(f"audit re-checks: {len(chosen)} sampled claims re-checked at the household, "
-         f"{material} with a material discrepancy"
-         + (f" (recovery opened: {', '.join(recoveries)})" if recoveries else ""))
+                recoveries.append(f"{claim_id} {result.adjustment.amount:,.2f}")
+    step(Message("demo.rechecks", checked=len(chosen), material=material,
+                 recoveries=Message("demo.recoveries", items="、".join(recoveries))
+                 if recoveries else ""))
     return len(chosen)
 
 
-def audit_summary(report: object) -> str:
+def audit_summary(report: object) -> Message:
     """The audit report's total line in words: error rate and its 95 % interval."""
     total = report.total  # type: ignore[attr-defined]
     if total.error_rate is None:
-        return "no re-check recorded"
+        return Message("demo.audit_none")
     low, high = total.interval
-    return (f"{total.rechecked} re-checked, error rate {total.error_rate:.1%} "
-            f"(95% interval {low:.1%} to {high:.1%}), {total.material} material")
+    return Message("demo.audit_rate", rechecked=total.rechecked, rate=total.error_rate,
+                   low=low, high=high, material=total.material)

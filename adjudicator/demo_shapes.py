@@ -12,17 +12,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from adjudicator.documents.trace_labels import reason_name
+from adjudicator.messages import Message, Tally
 from adjudicator.services.adjudication import adjudicate_ready
 from adjudicator.services.review import list_pended, resolve
 from adjudicator.services.users import add_user
 from adjudicator.storage.context import Context
+from schemas.vocabulary import IMPORT_KINDS, OUTCOMES, Words
 
 #: What a county officer approves in the demo (as for the first county).
 _APPROVABLE = {"PEND_HARDSHIP_EXCEPTION", "PEND_LARGE_PAYOUT", "PEND_BORDERLINE_INCOME"}
 
 
 def stage_real_programs(admin: Context, folder: Path, seed: int,
-                        step: Callable[[str], None], households: int = 60) -> Counter[str]:
+                        step: Callable[[Message], None], households: int = 60) -> Counter[str]:
     """Import, verify and adjudicate the second county; returns its decisions' reasons."""
     from adjudicator.intake import (
         import_claims,
@@ -44,8 +47,8 @@ def stage_real_programs(admin: Context, folder: Path, seed: int,
     for kind, importer in (("households", import_households), ("claims", import_claims),
                            ("department-data", import_department_data)):
         result = importer(supervisor, files[kind])
-        step(f"{county.name} import {kind}: {result.accepted} rows stored, "
-             f"{result.rejected} rejected")
+        step(Message("demo.import_in", county=county.name, kind=IMPORT_KINDS[kind],
+                     accepted=result.accepted, rejected=result.rejected))
     assign_claims(supervisor)
     import_verifications(supervisor, files["verifications"])
     claim_ids = {c.claim_id for _, c in county.claims()}
@@ -57,9 +60,10 @@ def stage_real_programs(admin: Context, folder: Path, seed: int,
                 resolve(admin.as_user("qian"), pended.claim_id, "approve",
                         "村级评议通过，支出负担属实")
     reasons.update(_reasons(admin, claim_ids))
-    shown = ", ".join(f"{code} {n}" for code, n in sorted(reasons.items()))
-    step(f"{county.name} ({county.code}, tariff liping-example/2026): "
-         f"{len(claim_ids)} claims decided; reasons: {shown}")
+    shown = Tally((OUTCOMES["approved"] if code == "APPROVED" else Words(reason_name(code), code),
+                   n) for code, n in sorted(reasons.items()))
+    step(Message("demo.second_county", county=county.name, code=county.code,
+                 tariff="liping-example/2026", claims=len(claim_ids), reasons=shown))
     return reasons
 
 

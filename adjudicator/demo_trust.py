@@ -9,11 +9,12 @@ from typing import Any
 
 import orjson
 
+from adjudicator.messages import Message
 from adjudicator.storage.context import Context
 
 
 def checkpoint_step(ctx: Context, out_dir: Path, paid: list[str],
-                    step: Callable[[str], None]) -> dict[str, Any]:
+                    step: Callable[[Message], None]) -> dict[str, Any]:
     """Check every money row against the chain, sign a checkpoint with a key created in
     `out_dir`, verify the log against it, and prove the first paid claim's payment."""
     from adjudicator.checkpoint import (
@@ -38,10 +39,10 @@ def checkpoint_step(ctx: Context, out_dir: Path, paid: list[str],
             proof = prove(session, paid[0], checkpoint, public_path(key))
             proof_file.write_bytes(orjson.dumps(proof, option=orjson.OPT_INDENT_2))
     proven = check_proof(proof_file, public_path(key)) if proof_file is not None else None
-    agree = "all rows agree" if not problems else f"{len(problems)} rows differ"
-    step(f"money against the chain: {agree}; "
-         f"checkpoint {checkpoint.name}: {data['tree_size']} events signed and verified "
-         f"({extends.checkpoint_size} unchanged)"
-         + (f"; payout of {proven.claim_id} proven ({proof_file.name})"
-            if proven is not None and proof_file is not None else ""))
+    agree = (Message("demo.rows_agree") if not problems
+             else Message("demo.rows_differ", count=len(problems)))
+    step(Message("demo.trust", agree=agree, checkpoint=checkpoint.name, size=data["tree_size"],
+                 unchanged=extends.checkpoint_size,
+                 proof=Message("demo.proof", claim=proven.claim_id, file=proof_file.name)
+                 if proven is not None and proof_file is not None else ""))
     return {"records_ok": not problems, "checkpoint": checkpoint, "proof": proof_file}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -155,6 +155,118 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.demo_stopped": ("演示中断（{detail}）", "the demo stopped: {detail}"),
     "cli.demo_check_failed": ("演示的重放或审计日志校验未通过",
                               "the demo's replay or audit trail check failed"),
+    # --- the demo's steps (adjudicator demo)
+    "demo.county": ("{county}（{code}）：{townships} 个乡镇，生成 {households} 户"
+                    "（随机种子 {seed}）",
+                    "county {county} ({code}): {townships} townships, {households} households "
+                    "generated (seed {seed})"),
+    "demo.import": ("导入{kind}：接收 {accepted} 行，拒收 {rejected} 行",
+                    "import {kind}: {accepted} rows stored, {rejected} rejected"),
+    "demo.import_in": ("{county}导入{kind}：接收 {accepted} 行，拒收 {rejected} 行",
+                       "{county} import {kind}: {accepted} rows stored, {rejected} rejected"),
+    "demo.assigned": ("分派入户核查：{claims} 件申请分给 {verifiers} 名核查员"
+                      "（各 {days} 个工作日）",
+                      "verification assigned: {claims} claims to {verifiers} verifiers ({days} "
+                      "working days each)"),
+    "demo.verifications": ("导入入户核查：记录 {accepted} 份，拒收 {rejected} 份",
+                           "import verifications: {accepted} recorded, {rejected} rejected"),
+    "demo.feed_import": ("导入{bureau}数据：{rows} 行，匹配 {matched} 行，未登记 {unmatched} 行，"
+                         "冲销退费 {reversed} 笔，拒收 {rejected} 行",
+                         "feed import {bureau}: {rows} rows, {matched} matched, {unmatched} not "
+                         "registered, {reversed} refunds reversed, {rejected} rejected"),
+    "demo.feed_screen": ("{month} 预警筛选：推送到乡镇 {pushed} 户，"
+                         "系统剔除 {screened_out} 户（各附原因）",
+                         "feed screen {month}: {pushed} households pushed to their townships, "
+                         "{screened_out} screened out with a reason"),
+    "demo.triage": ("乡镇初筛：保留 {kept} 户（{reused} 户沿用近期的入户核查，"
+                    "新开核查任务 {tasks} 个），"
+                    "剔除 {removed} 户（附原因）",
+                    "township screening: {kept} kept ({reused} reuse a recent verification, "
+                    "{tasks} verification tasks opened), {removed} removed with a reason"),
+    "demo.feed_report": ("{month} 预警月报：{path}（PDF 与 XLSX）；未到部门：{missing}",
+                         "feed report {month}: {path} (PDF and XLSX); missing bureaus: {missing}"),
+    "demo.adjudicate": ("理算：决定 {decided} 件（{outcomes}），{waiting} 件等待同户更早的申请",
+                        "adjudicate: {decided} decided ({outcomes}), {waiting} waiting for "
+                        "earlier claims"),
+    "demo.review": ("人工审核：县级经办人批准转人工的申请 {approved} 件；{left} 件仍待处理"
+                    "（入户核查信息不完整）",
+                    "review: {approved} pended claims approved by a county officer; {left} left "
+                    "pended (incomplete verifications)"),
+    "demo.adjudicate_again": ("再次理算：又决定 {decided} 件（{outcomes}）",
+                              "adjudicate again: {decided} more decided ({outcomes})"),
+    "demo.second_county": ("{county}（{code}，保障方案 {tariff}）：决定 {claims} 件；"
+                           "结论：{reasons}",
+                           "{county} ({code}, tariff {tariff}): {claims} claims decided; "
+                           "reasons: {reasons}"),
+    "demo.notices": ("公示：张贴村级公示 {notices} 份，{claims} 件申请，{total:,.2f} 元",
+                     "notices: {notices} village notices posted, {claims} claims, {total:.2f} "
+                     "yuan"),
+    "demo.objection": ("异议：申请 {claim} 退回重新核查", "objection: claim {claim} sent back to "
+                       "verification"),
+    "demo.notices_closed": ("公示期满：结束公示 {notices} 份，可支付申请 {claims} 件",
+                            "notice period over: {notices} notices closed, {claims} claims "
+                            "payable"),
+    "demo.pay": ("支付：{households} 户 {payments} 件申请，{total:,.2f} 元（{batch}）",
+                 "pay: {payments} claims of {households} households, {total:.2f} yuan ({batch})"),
+    "demo.bank_return": ("银行回盘：{confirmed} 笔转账成功（{confirmed_total:,.2f} 元），"
+                         "{failed} 笔失败（{claim}：{reason}；更正账户后可再次支付）",
+                         "bank return: {confirmed} transfers confirmed ({confirmed_total:.2f} "
+                         "yuan), {failed} failed ({claim}: {reason}; payable again once its "
+                         "account is corrected)"),
+    "demo.documents": ("文书：不予救助告知书 {letters} 份，理算记录 {records} 份，年度工作总结"
+                       "（PDF 与 XLSX）",
+                       "documents: {letters} denial letters, {records} decision records, the "
+                       "summary report (PDF and XLSX)"),
+    "demo.rechecks": ("抽样复核：入户复核 {checked} 件，其中 {material} 件有重大差异{recoveries}",
+                      "audit re-checks: {checked} sampled claims re-checked at the household, "
+                      "{material} with a material discrepancy{recoveries}"),
+    "demo.recoveries": ("（已立追回：{items}）", " (recovery opened: {items})"),
+    "demo.audit": ("抽样审计：第 {sample} 号样本，从 {population} 件中抽取 {claims} 件（随机种子 "
+                   "{seed}）；{summary}",
+                   "sampling audit: sample #{sample} of {claims} claims drawn from {population} "
+                   "(seed {seed}); {summary}"),
+    "demo.audit_rate": ("复核 {rechecked} 件，差错率 {rate:.1%}（95% 置信区间 {low:.1%} 至 "
+                        "{high:.1%}），重大差异 {material} 件",
+                        "{rechecked} re-checked, error rate {rate:.1%} (95% interval {low:.1%} "
+                        "to {high:.1%}), {material} material"),
+    "demo.audit_none": ("尚无复核记录", "no re-check recorded"),
+    "demo.fund": ("资金 {contract}：保费 {premium:,.2f} 元，已到账 {received:,.2f} 元；已支付 "
+                  "{paid:,.2f} 元，已承诺 {committed:,.2f} 元，余额 {balance:,.2f} 元，赔付率 "
+                  "{ratio}，全年预计 {projected:,.2f} 元{warning}",
+                  "fund {contract}: premium {premium:,.2f} yuan, received {received:,.2f}; paid "
+                  "{paid:,.2f}, committed {committed:,.2f}, balance {balance:,.2f}, loss ratio "
+                  "{ratio}, projected year {projected:,.2f}{warning}"),
+    "fund.warning": ("预警：已支付与已承诺合计{incurred:,.2f}元，已达到可用资金{fund:,.2f}元的"
+                     "{share:%}（{at:,.2f}元）",
+                     "warning: paid and committed {incurred:,.2f} yuan, {share:%} of the "
+                     "{fund:,.2f} yuan available for claims ({at:,.2f}) reached"),
+    "demo.then": ("；{text}", "; {text}"),
+    "demo.settlement": ("{year} 年度资金结算：{result}，结转 {carried:,.2f} 元；列出年末未结案件 "
+                        "{open} 件（PDF 与 XLSX）",
+                        "fund settlement {year}: {result}, carried over {carried:,.2f}; {open} "
+                        "open claims listed (PDF and XLSX)"),
+    "demo.county_owes": ("县里应付保险公司 {amount:,.2f} 元", "the county owes the insurer "
+                         "{amount:,.2f} yuan"),
+    "demo.insurer_refunds": ("保险公司应退还县里 {amount:,.2f} 元", "the insurer refunds "
+                             "{amount:,.2f} yuan to the county"),
+    "demo.replay": ("重放：{checked} 件决定中 {identical} 件完全一致；审计日志 {events} 条事件，"
+                    "{state}",
+                    "replay: {identical} of {checked} decisions identical; audit trail: "
+                    "{events} events, {state}"),
+    "demo.chain_intact": ("完整无缺", "intact"),
+    "demo.chain_broken": ("第 {seq} 条起不一致", "BROKEN at {seq}"),
+    "demo.trust": ("资金与日志核对：{agree}；签名检查点 {checkpoint}：{size} 条事件已签名并验证"
+                   "（{unchanged} 条未变）{proof}",
+                   "money against the chain: {agree}; checkpoint {checkpoint}: {size} events "
+                   "signed and verified ({unchanged} unchanged){proof}"),
+    "demo.rows_agree": ("各行一致", "all rows agree"),
+    "demo.rows_differ": ("{count} 行不一致", "{count} rows differ"),
+    "demo.proof": ("；已证明 {claim} 的支付（{file}）", "; payout of {claim} proven ({file})"),
+    "demo.files_title": ("演示输出", "demo output"),
+    "demo.files_what": ("内容", "what"),
+    "demo.files_where": ("位置", "where"),
+    "demo.try": ("数据库：{database}（可试：adjudicator report --db {database} --as sun）",
+                 "database: {database}  (try: adjudicator report --db {database} --as sun)"),
     "cli.tariff_invalid": ("保障方案文件有误：{detail}", "{detail}"),
     "cli.not_json": ("{path} 第 {line} 行：不是 JSON（{detail}）",
                      "{path}:line {line}: not JSON ({detail})"),
@@ -300,6 +412,28 @@ class Message:
 
 
 Text = str | Message
+
+
+class Tally:
+    """Counts of worded codes in the message's language, "<words> <count>" joined by 、 (or, for a
+    listing without counts, 医保、民政); 无 / none when there is nothing."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[tuple[Any, int | None]]) -> None:
+        self.items = list(items)  # (Words or anything with .render, count or None)
+
+    def render(self, lang: str | None = None,
+               label: Callable[[str, str], str] | None = None) -> str:
+        lang = lang or current_lang()
+        parts = [words.render(lang) + ("" if count is None else f" {count}")
+                 for words, count in self.items]
+        if not parts:
+            return "无" if lang == "zh" else "none"
+        return ("、" if lang == "zh" else ", ").join(parts)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def render(text: Text, lang: str | None = None,

@@ -8,8 +8,26 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, current_lang
 from cli.common import console, fail, print_table
+from schemas.vocabulary import Words
+
+#: What each file the demo writes is, by its key in the demo's summary.
+DEMO_FILES: dict[str, Words] = {
+    "database": Words("数据库", "database"),
+    "import files": Words("导入文件", "import files"),
+    "notices": Words("村级公示", "notices"),
+    "denial letters": Words("不予救助告知书", "denial letters"),
+    "decision records": Words("理算记录", "decision records"),
+    "summary report": Words("年度工作总结", "summary report"),
+    "summary workbook": Words("年度工作总结（表格）", "summary workbook"),
+    "audit workbook": Words("抽样审计报告（表格）", "audit workbook"),
+    "payment register": Words("代发清单", "payment register"),
+    "checkpoint": Words("签名检查点", "checkpoint"),
+    "fund settlement": Words("资金结算单", "fund settlement"),
+    "fund settlement workbook": Words("资金结算单（表格）", "fund settlement workbook"),
+    "bank return": Words("银行回盘", "bank return"),
+}
 
 
 def demo(
@@ -28,11 +46,11 @@ def demo(
                            say=lambda text: console.print(f"• {text}", highlight=False))
     except Exception as exc:
         fail(Message("cli.demo_stopped", detail=f"{type(exc).__name__}: {exc}"))
-    table = Table("what", "where", title="demo output")
+    table = Table(str(Message("demo.files_what")), str(Message("demo.files_where")),
+                  title=str(Message("demo.files_title")))
     for what, path in summary.files.items():
-        table.add_row(what, str(path))
+        table.add_row(DEMO_FILES[what].render(current_lang()), str(path))
     print_table(table)
-    console.print(f"database: {summary.database}  (try: adjudicator report --db "
-                  f"{summary.database} --as sun)", highlight=False)
+    console.print(Message("demo.try", database=summary.database), highlight=False)
     if summary.figures["replay_differences"] or not summary.figures["chain_ok"]:
         fail(Message("cli.demo_check_failed"))

@@ -26,6 +26,7 @@ __all__ = [
     "FUND_STAGES",
     "HOUSEHOLD_CATEGORIES",
     "ID_NUMBER_PROBLEMS",
+    "IMPORT_KINDS",
     "INCOME_KINDS",
     "NEGATIVE_ITEMS",
     "NEG_PREFIX",
@@ -61,6 +62,10 @@ class Words(NamedTuple):
 
     def text(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+    def render(self, lang: str | None = None, label: object = None) -> str:
+        """The text in `lang` (a message's parameter is rendered in the message's language)."""
+        return self.en if lang == "en" else self.zh
 
 
 def word(table: Mapping[str, Words], code: str | None, lang: str = "zh") -> str:
@@ -158,6 +163,14 @@ CAUSES: dict[str, Words] = {
     "traffic": Words("交通事故", "traffic accident"),
     "theft": Words("被盗", "theft"),
     "other": Words("其他", "other"),
+}
+
+#: The kinds of `adjudicator import` (docs/import.md's sections).
+IMPORT_KINDS: dict[str, Words] = {
+    "households": Words("户成员", "households"),
+    "claims": Words("救助申请", "claims"),
+    "department-data": Words("信息比对", "department data"),
+    "verifications": Words("入户核查", "verifications"),
 }
 
 #: Where a claim came from (schemas.types.ClaimSource).
@@ -320,11 +333,11 @@ _REASONS: dict[str, tuple[Words, str]] = {
     "HOUSEHOLD_CATEGORY_NOT_COVERED": (Words(
         "您家不属于本防贫保障项目保障的监测对象类别。",
         "The household's category is not one the programme covers."),
-        ""),
+        "户类别不在保障范围"),
     "CAUSE_EXCLUDED": (Words(
         "本次损失的原因属于本防贫保障项目不予保障的情形（除外责任）。",
         "The cause of the loss is one the programme excludes."),
-        ""),
+        "属于除外责任"),
     "MEMBER_NOT_IN_HOUSEHOLD": (Words(
         "申请救助的人员不是您家登记的家庭成员。",
         "The person the claim is for is not a registered member of the household."),

@@ -205,3 +205,37 @@ def test_every_action_a_role_may_be_refused_has_its_chinese_name() -> None:
 
     assert set(PERMISSIONS) <= set(ACTION_ZH)
     assert all(not name.isascii() for name in ACTION_ZH.values())
+
+
+def test_every_reason_the_engine_emits_has_its_short_chinese_name() -> None:
+    """A decision record names each reason; two denial reasons read 其他情形 before."""
+    from adjudicator.documents.trace_labels import reason_name
+
+    codes = {value for name, value in vars(reasons).items()
+             if name.isupper() and isinstance(value, str) and name != "NEG_PREFIX"}
+    codes |= {v.NEG_PREFIX + item for item in v.NEGATIVE_ITEMS}
+    for code in codes:
+        name = reason_name(code)
+        assert name != "其他情形" and not name.isascii(), code
+    assert reason_name("HOUSEHOLD_CATEGORY_NOT_COVERED") == "户类别不在保障范围"
+    assert reason_name("CAUSE_EXCLUDED") == "属于除外责任"
+
+
+def test_every_import_kind_is_worded() -> None:
+    from adjudicator.intake import IMPORTERS
+
+    assert set(v.IMPORT_KINDS) == set(IMPORTERS)
+    for kind, words in v.IMPORT_KINDS.items():
+        assert _worded(words), kind
+
+
+def test_a_tally_of_words_reads_in_the_messages_language() -> None:
+    from adjudicator.messages import Message, Tally
+
+    tally = Tally([(v.OUTCOMES["approved"], 3), (v.OUTCOMES["denied"], 1)])
+    message = Message("demo.adjudicate", decided=4, outcomes=tally, waiting=0)
+    assert message.render("zh") == ("理算：决定 4 件（给予救助 3、不予救助 1），"
+                                    "0 件等待同户更早的申请")
+    assert message.render("en") == "adjudicate: 4 decided (approved 3, denied 1), 0 waiting for " \
+        "earlier claims"
+    assert Tally([]).render("zh") == "无" and Tally([]).render("en") == "none"

@@ -15,12 +15,15 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from adjudicator.feeds.columns import BUREAUS
 from adjudicator.feeds.importer import import_feed
 from adjudicator.feeds.report import feed_report, report_pdf, report_xlsx
 from adjudicator.feeds.screen import screen_month
 from adjudicator.feeds.triage import keep_household, push_entries, remove_household
+from adjudicator.messages import Message, Tally
 from adjudicator.storage.context import Context
 from fixtures.generate import County, id_number
+from schemas.vocabulary import Words
 
 MONTH = "2026-10"
 _LOCAL = ZoneInfo("Asia/Shanghai")
@@ -100,19 +103,19 @@ def write_feed_files(county: County, folder: Path, seed: int) -> dict[str, Path]
 
 
 def run_feed_month(supervisor: Context, officer: Context, county: County, folder: Path,
-                   seed: int, step: Callable[[str], None]) -> None:
+                   seed: int, step: Callable[[Message], None]) -> None:
     """Import the month's files, screen them, keep every pushed household but one (removed
     with a reason), and write the monthly report (PDF and XLSX)."""
     files = write_feed_files(county, folder / "feeds", seed)
     for bureau, path in files.items():
         r = import_feed(supervisor, bureau, path, MONTH)
-        step(f"feed import {bureau}: {r.rows_total} rows, {r.matched} matched, "
-             f"{r.unmatched} not registered, {r.reversed} refunds reversed, {r.rejected} "
-             "rejected")
+        step(Message("demo.feed_import", bureau=Words(BUREAUS[bureau].label, bureau),
+                     rows=r.rows_total, matched=r.matched, unmatched=r.unmatched,
+                     reversed=r.reversed, rejected=r.rejected))
     screened = screen_month(supervisor, MONTH)
     counts = screened.counts()
-    step(f"feed screen {MONTH}: {counts.get('pushed', 0)} households pushed to their "
-         f"townships, {counts.get('screened_out', 0)} screened out with a reason")
+    step(Message("demo.feed_screen", month=MONTH, pushed=counts.get("pushed", 0),
+                 screened_out=counts.get("screened_out", 0)))
     kept = removed = reused = tasks = 0
     for n, entry in enumerate(push_entries(officer, MONTH, statuses=("pushed",))):
         if n == 0:
@@ -125,14 +128,13 @@ def run_feed_month(supervisor: Context, officer: Context, county: County, folder
         kept += 1
         reused += result.reused_verification is not None
         tasks += result.verifier_id is not None
-    step(f"township screening: {kept} kept ({reused} reuse a recent verification, {tasks} "
-         f"verification tasks opened), {removed} removed with a reason")
+    step(Message("demo.triage", kept=kept, reused=reused, tasks=tasks, removed=removed))
     report = feed_report(supervisor, MONTH)
     out = folder / "documents" / "feeds"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"feed-report-{MONTH}.xlsx").write_bytes(report_xlsx(report))
     generated = supervisor.clock().astimezone(_LOCAL).strftime("%Y-%m-%d %H:%M")
     (out / f"feed-report-{MONTH}.pdf").write_bytes(report_pdf(report, generated))
-    step(f"feed report {MONTH}: documents/feeds/feed-report-{MONTH}.pdf and .xlsx; missing "
-         f"bureaus: {', '.join(report.missing) or 'none'}")
+    step(Message("demo.feed_report", month=MONTH, path=f"documents/feeds/feed-report-{MONTH}",
+                 missing=Tally((Words(BUREAUS[b].label, b), None) for b in report.missing)))
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adjudicator.fund.contract import FEN, Contract
+from adjudicator.messages import Message
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -291,10 +292,14 @@ def _status(session: Session, contract: Contract, as_of: dt.date) -> FundStatus:
     status.warning_at = (status.fund_for_claims * contract.warning_share).quantize(
         FEN, rounding=ROUND_HALF_UP)
     if status.incurred >= status.warning_at:
-        status.warning = (f"预警：已支付与已承诺合计{status.incurred:,.2f}元，已达到可用资金"
-                          f"{status.fund_for_claims:,.2f}元的{contract.warning_share:%}"
-                          f"（{status.warning_at:,.2f}元）")
+        status.warning = warning_message(status, contract).render("zh")
     return status
+
+
+def warning_message(status: FundStatus, contract: Contract) -> Message:
+    """The warning that paid and committed have reached the contract's share of the fund."""
+    return Message("fund.warning", incurred=status.incurred, fund=status.fund_for_claims,
+                   share=contract.warning_share, at=status.warning_at)
 
 
 def fund_status(ctx: Context, contract: Contract, as_of: dt.date | None = None) -> FundStatus:
