@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="资金 The fund: premium receipts, the ledger, the annual settlement.",
                   no_args_is_help=True)
 
-CountyOption = typer.Option("--county", help="县: the contract's `county` key or a region code.")
+CountyOption = typer.Option("--county", help="县: the contract's `county` key, its name "
+                                              "(示范县) or a region code.")
 YearOption = typer.Option("--year", help="年度 The contract year.")
 ContractOption = typer.Option("--contract", help="合同文件 A contract TOML file (default: the "
                               "one of --county and --year in the contracts folder).")

@@ -44,6 +44,8 @@ def test_every_shipped_contract_loads_and_the_demo_one_is_found_by_county_or_cod
         Decimal("1130640.00"), Decimal("113064.00"), Decimal("1017576.00"))
     assert len(demo.sha256) == 64
     assert find_contract(CONTRACT_DIR, "demo-county", 2026).id == demo.id
+    # an officer types the county's name (it failed before: 没有示范县 2026年度的资金合同)
+    assert find_contract(CONTRACT_DIR, "示范县", 2026).id == demo.id
     assert find_contract(CONTRACT_DIR, "330102", 2026).id == demo.id
     with pytest.raises(ContractError, match="no contract for county demo-county, year 2027"):
         find_contract(CONTRACT_DIR, "demo-county", 2027)

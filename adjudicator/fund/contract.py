@@ -226,18 +226,19 @@ def load_contract(path: str | Path) -> Contract:
 
 
 def find_contract(folder: Path, county: str, year: int) -> Contract:
-    """The contract of `county` (its `county` key or one of its region codes) and `year`
-    among the TOML files of `folder`; exactly one must match."""
+    """The contract of `county` (its `county` key, its Chinese name `county_name` or one of
+    its region codes) and `year` among the TOML files of `folder`; exactly one must match."""
     found = []
     for path in sorted(folder.glob("*.toml")):
         contract = load_contract(path)
-        if contract.year == year and (county == contract.county
-                                      or county in contract.region_codes):
+        if contract.year == year and county in (contract.county, contract.county_name,
+                                                *contract.region_codes):
             found.append(contract)
     if not found:
         raise ContractError(str(folder), [("(folder)", Problem(
             f"no contract for county {county}, year {year}",
-            f"没有{county} {year}年度的资金合同"))])
+            f"没有{county} {year}年度的资金合同（--county 可写合同的 county、county_name "
+            "或区划代码）"))])
     if len(found) > 1:
         sources = ", ".join(c.source for c in found)
         raise ContractError(str(folder), [("(folder)", Problem(
