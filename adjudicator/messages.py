@@ -51,6 +51,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "{file}: not a readable Excel workbook (.xlsx): an old .xls, a CSV "
                             "renamed, or a damaged file; save it as .xlsx or CSV and import it "
                             "again: nothing was imported"),
+    "import.empty_file": ("{file}：文件是空的，没有表头也没有数据行；未导入任何数据，"
+                          "请检查导出的文件",
+                          "{file}: the file is empty (no header, no rows): nothing imported; "
+                          "check the export"),
     "import.refused": ("{file}：表头（第 {row} 行）{where}{reason}{more}；未导入任何数据，"
                        "详见错误报告 {report}",
                        "{file}: {code} {header!r} in the header (row {row}){more}: nothing "

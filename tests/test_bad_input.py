@@ -225,6 +225,26 @@ def test_a_file_named_xlsx_that_is_no_workbook_is_refused_whole(
     assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
 
 
+@pytest.mark.parametrize("content", ["empty", "blank lines", "empty workbook"])
+@pytest.mark.parametrize("kind", ["households", "claims"])
+def test_an_empty_file_is_refused_not_imported_as_zero_rows(
+        admin_ctx, db_url: str, tmp_path: Path, kind: str, content: str) -> None:
+    """An export that came out empty (no header, no rows) was recorded as an import batch of
+    0 rows, as if the county had sent nothing that month; it is refused with its reason."""
+    path = tmp_path / ("名单.xlsx" if content == "empty workbook" else "名单.csv")
+    if content == "empty workbook":
+        from openpyxl import Workbook
+
+        Workbook().save(path)
+    else:
+        path.write_text("" if content == "empty" else "\n\n,,\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", kind, str(path), "--db", db_url, "--as", "sup"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.output.startswith("错误：名单.") and "文件是空的" in result.output
+    assert "未导入任何数据" in result.output
+    assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
+
+
 # --- control characters: rejected per row, the same on both databases (item 3) -------------
 
 

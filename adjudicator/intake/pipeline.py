@@ -324,8 +324,9 @@ def _table_rows(info: FileInfo, importer: Importer, options: dict[str, Any],
     columns = importer.columns
     table = iter_table(info)
     leading = list(itertools.islice(table, HEADER_SEARCH_ROWS))
-    if not leading:
-        return iter(())
+    if not leading:  # an empty export is a mistake upstream, not a month without rows
+        report.add(1, "", "EMPTY_FILE", Message("import.empty_file", file=info.path.name))
+        raise ImportRefused(Message("import.empty_file", file=info.path.name), report.path)
     header_at = next((i for i, (_, cells) in enumerate(leading)
                       if sum(bool(columns.field_for(c)) for c in cells if c) >= 2), 0)
     header_row, headers = leading[header_at]
