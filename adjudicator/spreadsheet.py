@@ -1,4 +1,5 @@
-"""Spreadsheet cells that a spreadsheet program would run are neutralised before they are written.
+"""Spreadsheet cells that a spreadsheet program would run are neutralised before they are written;
+a workbook's bytes depend on its content only.
 
 A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
 Excel, WPS and LibreOffice as a formula (OWASP "CSV injection"). Every CSV and XLSX file the
@@ -9,8 +10,10 @@ written as text (``-12.50``) are left alone: they are amounts, not formulas.
 
 from __future__ import annotations
 
+import io
 import re
-from typing import TypeVar
+import zipfile
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -24,3 +27,27 @@ def neutralise(value: T) -> T | str:
             and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+#: The time every member of a workbook's ZIP archive is stamped with (the ZIP format's first).
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def workbook_bytes(book: Any) -> bytes:
+    """An openpyxl workbook as XLSX bytes that depend on its content only.
+
+    openpyxl stamps each member of the ZIP archive with the time of the save (to two seconds),
+    so the same rows saved twice differed in their bytes and in their SHA-256: a payment
+    register regenerated for the bank no longer matched the hash the audit trail recorded.
+    The members are written again, in the same order, with one fixed time."""
+    saved = io.BytesIO()
+    book.save(saved)
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            fixed = zipfile.ZipInfo(member.filename, date_time=_ZIP_EPOCH)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = member.external_attr
+            target.writestr(fixed, source.read(member.filename))
+    return out.getvalue()

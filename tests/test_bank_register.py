@@ -367,3 +367,34 @@ def test_pay_commands(admin_ctx, clock, tmp_path, db_url) -> None:
     assert "银行确认 1 笔" in done.output and "转账失败 K-1：户名不符" in done.output
     refused = runner.invoke(app, ["pay", "reconcile", str(back), "--db", db_url, "--as", "v1"])
     assert refused.exit_code == 1
+
+
+@pytest.mark.parametrize("later", [2, 61, 86_400 * 400])
+def test_a_workbook_saved_at_another_moment_has_the_same_bytes(monkeypatch: pytest.MonkeyPatch,
+                                                               later: int) -> None:
+    """openpyxl stamps each member of the XLSX archive with the time of the save, so the
+    register regenerated a few seconds later no longer matched the SHA-256 the audit trail
+    recorded (test_register_for_the_bank failed whenever the two saves fell in different
+    two-second ticks). Every workbook the system writes now depends on its content only."""
+    import time
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from adjudicator.spreadsheet import workbook_bytes
+
+    payment = Payment(pk=1, claim_id="K-1", household_id="H1", amount=Decimal("10500.00"),
+                      payee_name="张三", payee_bank="农村信用社",
+                      payee_account=card_number("H1"), account_kind="bank_card")
+
+    def both() -> tuple[bytes, bytes]:
+        book = Workbook()
+        book.active.append(["户编号", "金额"])
+        return (payments_module.register_xlsx("PAY-20260323-001", "2026-03-23 10:00", [payment]),
+                workbook_bytes(book))
+
+    start = time.time()
+    monkeypatch.setattr(zipfile.time, "time", lambda: start)
+    first = both()
+    monkeypatch.setattr(zipfile.time, "time", lambda: start + later)
+    assert both() == first

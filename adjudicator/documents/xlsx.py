@@ -9,7 +9,6 @@ formula that Excel runs.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -28,7 +27,7 @@ from adjudicator.documents.models import (
     claim_category_label,
 )
 from adjudicator.documents.summary import summary_sentences
-from adjudicator.spreadsheet import neutralise
+from adjudicator.spreadsheet import neutralise, workbook_bytes
 
 __all__ = ["SHEET_NAMES", "summary_report_xlsx"]
 
@@ -174,6 +173,4 @@ def summary_report_xlsx(report: SummaryReport) -> bytes:
     )
     workbook.properties.title = report.title
     workbook.properties.creator = "fangpinbao-adjudicator"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

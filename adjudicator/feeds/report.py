@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from adjudicator.feeds.columns import BUREAUS
 from adjudicator.feeds.importer import month_bounds
 from adjudicator.feeds.screen import KEPT, PUSHED, REASONS, REMOVED, SCREENED_OUT
+from adjudicator.spreadsheet import workbook_bytes
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Household
 from adjudicator.storage.models_feeds import FeedFile, FeedPush, FeedRow, FeedStranger
@@ -175,9 +176,7 @@ def report_xlsx(report: FeedReport) -> bytes:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions[chr(ord("A") + len(COLUMNS) - 1)].width = 48
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _chart(report: FeedReport) -> bytes:

@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from adjudicator.documents.formatting import format_date, format_money, format_wan
 from adjudicator.documents.models import CLAIM_CATEGORY_LABELS
+from adjudicator.spreadsheet import workbook_bytes
 from schemas.vocabulary import (
     CLAIM_STATUSES,
     FUND_STAGES,
@@ -272,9 +273,7 @@ def statement_xlsx(figures: dict[str, Any]) -> bytes:
                     cell.data_type = "s"  # never a formula, whatever the text
     workbook.properties.title = figures["title"]
     workbook.properties.creator = "fangpinbao-adjudicator"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _date(text: str) -> Any:

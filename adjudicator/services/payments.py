@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from adjudicator.accounts import KIND_ZH, mask_account
 from adjudicator.services.integrity import payable_problems, refuse_payment
 from adjudicator.services.tariffs import TariffBook
-from adjudicator.spreadsheet import neutralise
+from adjudicator.spreadsheet import neutralise, workbook_bytes
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -344,11 +344,9 @@ def register_xlsx(batch_ref: str, created: str, payments: list[Payment]) -> byte
     sheet.cell(row=1, column=8).number_format = "0.00"
     for letter, width in zip("ABCDEFGHIJ", (6, 14, 12, 22, 24, 8, 12, 14, 24, 22), strict=True):
         sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
     book.properties.created = dt.datetime(2000, 1, 1)  # same rows, same bytes
     book.properties.modified = dt.datetime(2000, 1, 1)
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _write_private(path: Path, data: bytes) -> None:
