@@ -630,3 +630,33 @@ def test_tariff_feed_keys_are_validated():
     keys = {key for key, _ in caught.value.problems}
     assert {"categories.medical.warning_fields[0]", "verification_valid_days"} <= keys
     assert any(k.startswith("categories.medical.warning_line") for k in keys)
+
+
+def test_people_not_registered_are_screened_in_chunks(county, tmp_path, monkeypatch):
+    """Chunks of two people: every person over the line once, in ID number order, screened
+    again without doubling; one registered since leaves them for their household."""
+    from adjudicator.feeds import screen as screening
+    from adjudicator.masking import mask_id_number
+    from adjudicator.storage.models_feeds import FeedPush
+
+    monkeypatch.setattr(screening, "STRANGER_CHUNK", 2)
+    people = [50, 51, 52, 53, 54]
+    import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row(f"U{n}", n) for n in people]), "2026-03")
+    first = screen_month(sup(county), "2026-03")
+    expected = [f"身份证号 {mask_id_number(i)}" for i in sorted(person(n, 0) for n in people)]
+    assert [e.note for e in first.entries] == expected
+    assert first.counts()["NOT_REGISTERED"] == 5 and first.unregistered == 5
+    add_household(county, 52)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [
+        medical_row("U55", 55)]), "2026-03")
+    second = screen_month(sup(county), "2026-03")
+    strangers = [e for e in second.entries if e.reason == "NOT_REGISTERED"]
+    assert sorted(e.note for e in strangers) == sorted(
+        f"身份证号 {mask_id_number(person(n, 0))}" for n in (50, 51, 53, 54, 55))
+    assert second.unregistered == 1 and second.counts()["NOT_REGISTERED"] == 5
+    assert [e.household_id for e in second.entries if e.reason != "NOT_REGISTERED"] == [
+        "H052"]
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedPush).where(
+            FeedPush.reason == "NOT_REGISTERED")) == 6  # H052's old entry stays as it was
