@@ -660,3 +660,25 @@ def test_people_not_registered_are_screened_in_chunks(county, tmp_path, monkeypa
     with county.factory() as session:
         assert session.scalar(select(func.count()).select_from(FeedPush).where(
             FeedPush.reason == "NOT_REGISTERED")) == 6  # H052's old entry stays as it was
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 50_000])
+def test_a_new_record_between_stored_ones_and_stored_ones_in_any_batch(county, tmp_path,
+                                                                         batch_rows):
+    """Whatever the batches, a stored record is found again (unchanged, or refused when its
+    content changed) and a new one between stored numbers is stored, for registered people
+    and people not registered alike."""
+    first = import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row("S1", 1), stranger_row("S3"), medical_row("S5", 2)]), "2026-03",
+        batch_rows=batch_rows)
+    assert (first.accepted, first.unmatched) == (3, 1)
+    again = import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [
+        stranger_row("S4"), medical_row("S2", 1), medical_row("S5", 2), stranger_row("S3"),
+        medical_row("S1", 1, total="31000"), medical_row("S6", 3), medical_row("S6", 3)]),
+        "2026-03", batch_rows=batch_rows)
+    assert (again.accepted, again.unmatched, again.unchanged, again.rejected) == (3, 1, 3, 1)
+    assert [(r["row"], r["code"]) for r in read_report(again.error_report)] == [
+        ("7", "DUPLICATE_RECORD")]
+    with county.factory() as session:
+        assert sorted(session.scalars(select(FeedRow.record_no))) == ["S1", "S2", "S5", "S6"]
+        assert sorted(session.scalars(select(FeedStranger.record_no))) == ["S3", "S4"]

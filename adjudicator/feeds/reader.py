@@ -131,6 +131,7 @@ def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]
     names = [f"c{i}" for i in range(max(width, len(header.headers)))]
     size = min(max(rows * _PIECE_BYTES_A_ROW, _PIECE_MIN), _PIECE_MAX)
     offset = header.row + 1
+    carry: pl.DataFrame | None = None  # the rows of a piece short of a whole batch
     for piece in _pieces(itertools.chain([pending], blocks), size):
         if not piece.strip():
             continue
@@ -140,8 +141,14 @@ def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]
                          encoding="utf8")
         df = df.select(pl.col(ROW), *(pl.col(c).alias(f) for c, f in keep.items()))
         offset += df.height
-        for begin in range(0, df.height, rows):
+        if carry is not None:
+            df = pl.concat([carry, df], rechunk=False)
+        whole = df.height - df.height % rows
+        for begin in range(0, whole, rows):
             yield df.slice(begin, rows)
+        carry = df.slice(whole) if whole < df.height else None
+    if carry is not None:
+        yield carry
 
 
 def _xlsx_batches(info: FileInfo, header: Header, keep: dict[str, str], rows: int
