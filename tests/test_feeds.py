@@ -682,3 +682,26 @@ def test_a_new_record_between_stored_ones_and_stored_ones_in_any_batch(county, t
     with county.factory() as session:
         assert sorted(session.scalars(select(FeedRow.record_no))) == ["S1", "S2", "S5", "S6"]
         assert sorted(session.scalars(select(FeedStranger.record_no))) == ["S3", "S4"]
+
+
+def test_households_are_screened_in_chunks(county, tmp_path, monkeypatch):
+    """One or two households a chunk: the entries, in order, of all at once; screened again
+    in the month, updated, with the households that crossed since."""
+    from adjudicator.feeds import screen as screening
+
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 3), medical_row("S2", 1), medical_row("S3", 2, total="20000"),
+        medical_row("S4", 6, total="33000"), medical_row("S5", 1, member=1)]), "2026-03")
+    monkeypatch.setattr(screening, "HOUSEHOLD_CHUNK", 1)
+    first = [(e.household_id, e.figure, e.status)
+             for e in screen_month(sup(county), "2026-03").entries]
+    assert first == [("H001", Decimal("40000.00"), "pushed"),
+                     ("H003", Decimal("20000.00"), "pushed"),
+                     ("H006", Decimal("23000.00"), "pushed")]
+    monkeypatch.setattr(screening, "HOUSEHOLD_CHUNK", 2)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "n.csv", [
+        medical_row("S6", 2, total="19000"), medical_row("S7", 3)]), "2026-03")
+    assert [(e.household_id, e.figure)
+            for e in screen_month(sup(county), "2026-03").entries] == [
+        ("H001", Decimal("40000.00")), ("H002", Decimal("19000.00")),
+        ("H003", Decimal("40000.00")), ("H006", Decimal("23000.00"))]

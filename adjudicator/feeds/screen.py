@@ -54,6 +54,8 @@ PUSHED, SCREENED_OUT, KEPT, REMOVED = "pushed", "screened_out", "kept", "removed
 STRANGER = "未登记-"
 #: people not registered are screened this many at a time (read, measured, stored)
 STRANGER_CHUNK = 50_000
+#: registered households near a line are screened this many at a time
+HOUSEHOLD_CHUNK = 2_000
 
 
 @dataclass
@@ -169,37 +171,41 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
         book = TariffBook.load(session)
         matched = _match_registered(session, month, first)
         lines = _Lines(book, last)
-        groups = _candidates(session, lines, first, last)
-        households = _households(session, unique(h for h, _ in groups))
-        linked = _link_claimed(session, groups)
+        wanted = _candidates(session, lines, first, last)
         previous = _previous(session, month, first.year)
         existing = {(p.household_id, p.category): p for p in session.execute(
             select(FeedPush).where(FeedPush.month == month,
                                    ~FeedPush.household_id.startswith(STRANGER))).scalars()}
-        facts = _Facts(session, households, first, last)
         at = ctx.now()
         fresh: list[dict[str, Any]] = []
-        for (household_id, category), items in sorted(groups.items()):
-            household = households[household_id]
-            tariff, line, fields = _line(book, household.region_code, last, category)
-            if line is None:
-                continue
-            figure = sum((_figure(r.figures, fields) for r in items), ZERO)
-            before = previous.get((household_id, category))
-            if figure <= line or (before is not None and figure <= before):
-                continue
-            new = [r for r in items if r.claim_id is None and r.pk not in linked]
-            entry = PushEntry(household_id, household.township_code, household.township_name,
-                              household.village_name, facts.head(household_id), category,
-                              figure, line, before,
-                              sum((_figure(r.figures, fields) for r in new), ZERO),
-                              facts.members(household_id), PUSHED, None, None)
-            entry.reason, entry.note = _screen_out(facts, household, category, tariff, new,
-                                                   last)
-            if entry.reason:
-                entry.status = SCREENED_OUT
-            _store(session, existing, month, entry, at, fresh)
-            result.listed.append(entry)
+        # the households near a line, HOUSEHOLD_CHUNK at a time (their rows, facts and
+        # entries): memory does not grow with the households over the line
+        for chunk in _chunks(sorted({h for h, _ in wanted}), HOUSEHOLD_CHUNK):
+            groups = _rows(session, chunk, wanted, first, last)
+            households = _households(session, chunk)
+            linked = _link_claimed(session, groups)
+            facts = _Facts(session, households, first, last)
+            for (household_id, category), items in sorted(groups.items()):
+                household = households[household_id]
+                tariff, line, fields = _line(book, household.region_code, last, category)
+                if line is None:
+                    continue
+                figure = sum((_figure(r.figures, fields) for r in items), ZERO)
+                before = previous.get((household_id, category))
+                if figure <= line or (before is not None and figure <= before):
+                    continue
+                new = [r for r in items if r.claim_id is None and r.pk not in linked]
+                entry = PushEntry(household_id, household.township_code,
+                                  household.township_name, household.village_name,
+                                  facts.head(household_id), category, figure, line, before,
+                                  sum((_figure(r.figures, fields) for r in new), ZERO),
+                                  facts.members(household_id), PUSHED, None, None)
+                entry.reason, entry.note = _screen_out(facts, household, category, tariff,
+                                                       new, last)
+                if entry.reason:
+                    entry.status = SCREENED_OUT
+                _store(session, existing, month, entry, at, fresh)
+                result.listed.append(entry)
         since = session.scalar(select(func.max(FeedPush.pk))) or 0
         result.unregistered = _strangers(session, lines, month, last, at, result)
         until = session.scalar(select(func.max(FeedPush.pk))) or 0
@@ -284,27 +290,35 @@ class _Lines:
 
 
 def _candidates(session: Session, lines: _Lines, first: dt.date, last: dt.date
-                ) -> dict[tuple[str, str], list[Any]]:
-    """The rows of the registered households that may be over a line, grouped by (household,
-    category): the database sums each one's default figure first, so that only the
-    households near or over the lowest line of their category are read row by row."""
+                ) -> set[tuple[str, str]]:
+    """The registered households and categories that may be over a line: the database sums
+    each one's default figure, and only those near or over the lowest line of their category
+    are read row by row (`_rows`)."""
     if not lines.lowest:
-        return {}
-    live = (FeedRow.year == first.year, FeedRow.event_date <= last,
+        return set()
+    return {(h, c) for h, c, total in session.execute(
+        select(FeedRow.household_id, FeedRow.category, func.sum(FeedRow.figure))
+        .where(*_live(first, last), FeedRow.household_id.is_not(None))
+        .group_by(FeedRow.household_id, FeedRow.category).having(lines.having(FeedRow)))
+        if h is not None and c is not None and lines.near(c, total)}
+
+
+def _live(first: dt.date, last: dt.date) -> tuple[Any, ...]:
+    """A row that counts in the year's figure up to `last`."""
+    return (FeedRow.year == first.year, FeedRow.event_date <= last,
             FeedRow.reverses.is_(None), FeedRow.reversed_by.is_(None),
             FeedRow.category.is_not(None))
-    wanted = [(h, c) for h, c, total in session.execute(
-        select(FeedRow.household_id, FeedRow.category, func.sum(FeedRow.figure))
-        .where(*live, FeedRow.household_id.is_not(None))
-        .group_by(FeedRow.household_id, FeedRow.category).having(lines.having(FeedRow)))
-        if lines.near(c, total)]
+
+
+def _rows(session: Session, households: list[str], wanted: set[tuple[str, str]],
+          first: dt.date, last: dt.date) -> dict[tuple[str, str], list[Any]]:
+    """The year's rows of these households, grouped by (household, category), for the
+    groups `wanted`."""
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    keys = set(wanted)
-    for chunk in _chunks(unique(h for h, _ in wanted), 5000):
-        for row in session.execute(select(*_ROW_COLUMNS).where(
-                *live, among(session, FeedRow.household_id, chunk))):
-            if (row.household_id, row.category) in keys:
-                groups[(row.household_id, row.category)].append(row)
+    for row in session.execute(select(*_ROW_COLUMNS).where(
+            *_live(first, last), among(session, FeedRow.household_id, households))):
+        if (row.household_id, row.category) in wanted:
+            groups[(row.household_id, row.category)].append(row)
     return groups
 
 
