@@ -705,3 +705,23 @@ def test_households_are_screened_in_chunks(county, tmp_path, monkeypatch):
             for e in screen_month(sup(county), "2026-03").entries] == [
         ("H001", Decimal("40000.00")), ("H002", Decimal("19000.00")),
         ("H003", Decimal("40000.00")), ("H006", Decimal("23000.00"))]
+
+
+def test_a_tariff_summing_other_fields_reads_the_rows_figures(admin_ctx, tmp_path):
+    """The line sums the fields the tariff names (here the total cost), not the stored
+    default figure (the compliant out-of-pocket cost)."""
+    from adjudicator.services.tariffs import store_tariff
+
+    text = demo_tariff_path().read_text("utf-8").replace(
+        'warning_fields = ["compliant_out_of_pocket"]', 'warning_fields = ["total_cost"]')
+    with transaction(admin_ctx.factory) as session:
+        store_tariff(session, parse_tariff(text.encode()), text.encode(), admin_ctx.user_id,
+                     admin_ctx.now())
+    for number in (1, 2):
+        add_household(admin_ctx, number)
+    import_feed(sup(admin_ctx), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 1, total="19000", fund="10000"),
+        medical_row("S2", 2, total="17000", fund="0")]), "2026-03")
+    assert [(e.household_id, e.figure, e.new_figure)
+            for e in screen_month(sup(admin_ctx), "2026-03").entries] == [
+        ("H001", Decimal("19000.00"), Decimal("19000.00"))]

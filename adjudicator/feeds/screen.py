@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import polars as pl
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Text, and_, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds.importer import insert_frame, month_bounds
@@ -190,7 +191,8 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
                 tariff, line, fields = _line(book, household.region_code, last, category)
                 if line is None:
                     continue
-                figure = sum((_figure(r.figures, fields) for r in items), ZERO)
+                amount = _amount(fields, category)
+                figure = sum((amount(r) for r in items), ZERO)
                 before = previous.get((household_id, category))
                 if figure <= line or (before is not None and figure <= before):
                     continue
@@ -198,7 +200,7 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
                 entry = PushEntry(household_id, household.township_code,
                                   household.township_name, household.village_name,
                                   facts.head(household_id), category, figure, line, before,
-                                  sum((_figure(r.figures, fields) for r in new), ZERO),
+                                  sum((amount(r) for r in new), ZERO),
                                   facts.members(household_id), PUSHED, None, None)
                 entry.reason, entry.note = _screen_out(facts, household, category, tariff,
                                                        new, last)
@@ -239,9 +241,19 @@ def _loader(ctx: Context, month: str, since: int, until: int
     return load
 
 
+#: a row's figures as JSON text, parsed only when a tariff sums other fields than the default
 _ROW_COLUMNS = (FeedRow.pk, FeedRow.household_id, FeedRow.member_id, FeedRow.category,
-                FeedRow.record_no, FeedRow.figures, FeedRow.claim_id, FeedRow.id_number,
-                FeedRow.month)
+                FeedRow.record_no, cast(FeedRow.figures, Text).label("figures_text"),
+                FeedRow.figure, FeedRow.claim_id, FeedRow.id_number, FeedRow.month)
+
+
+def _amount(fields: list[str], category: str) -> Callable[[Any], Decimal]:
+    """A row's figure for the category's warning line: the stored default figure (the
+    category's first warning field, as the import stored it), or the sum of the fields the
+    tariff names."""
+    if fields == default_fields(category):
+        return lambda row: row.figure
+    return lambda row: _figure(orjson.loads(row.figures_text), fields)
 #: below the lowest line by this much, a sum read from the database (binary on SQLite)
 #: still makes a household a candidate; the exact sum is then made from the rows' figures
 _MARGIN = Decimal(1)
