@@ -12,10 +12,11 @@ numbers (a tenth as many people as rows: ten settlements a person); a tenth of t
 is registered (households of four). Each measured step runs in a fresh process of its own, so
 its peak RSS is its own:
 
-- `feed import`: polars reads, checks and prepares the rows in batches of 50,000; each batch
-  is matched to the register and stored (every row: a settlement is stored once, ever);
+- `feed import`: polars reads, checks and prepares the rows in batches of 50,000 (a thread
+  of its own, a batch ahead); each batch is matched to the register and stored (every row:
+  a settlement is stored once, ever);
 - `feed screen`: the database sums each household's figure, then the households over the line
-  are screened;
+  are screened 2,000 at a time, the people not registered 50,000 at a time;
 - the obvious way: pandas `read_csv` of the whole file and a `groupby` of the compliant
   out-of-pocket cost per ID number (no storage, no matching, no checks).
 """

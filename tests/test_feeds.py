@@ -630,3 +630,98 @@ def test_tariff_feed_keys_are_validated():
     keys = {key for key, _ in caught.value.problems}
     assert {"categories.medical.warning_fields[0]", "verification_valid_days"} <= keys
     assert any(k.startswith("categories.medical.warning_line") for k in keys)
+
+
+def test_people_not_registered_are_screened_in_chunks(county, tmp_path, monkeypatch):
+    """Chunks of two people: every person over the line once, in ID number order, screened
+    again without doubling; one registered since leaves them for their household."""
+    from adjudicator.feeds import screen as screening
+    from adjudicator.masking import mask_id_number
+    from adjudicator.storage.models_feeds import FeedPush
+
+    monkeypatch.setattr(screening, "STRANGER_CHUNK", 2)
+    people = [50, 51, 52, 53, 54]
+    import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row(f"U{n}", n) for n in people]), "2026-03")
+    first = screen_month(sup(county), "2026-03")
+    expected = [f"身份证号 {mask_id_number(i)}" for i in sorted(person(n, 0) for n in people)]
+    assert [e.note for e in first.entries] == expected
+    assert first.counts()["NOT_REGISTERED"] == 5 and first.unregistered == 5
+    add_household(county, 52)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [
+        medical_row("U55", 55)]), "2026-03")
+    second = screen_month(sup(county), "2026-03")
+    strangers = [e for e in second.entries if e.reason == "NOT_REGISTERED"]
+    assert sorted(e.note for e in strangers) == sorted(
+        f"身份证号 {mask_id_number(person(n, 0))}" for n in (50, 51, 53, 54, 55))
+    assert second.unregistered == 1 and second.counts()["NOT_REGISTERED"] == 5
+    assert [e.household_id for e in second.entries if e.reason != "NOT_REGISTERED"] == [
+        "H052"]
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedPush).where(
+            FeedPush.reason == "NOT_REGISTERED")) == 6  # H052's old entry stays as it was
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 50_000])
+def test_a_new_record_between_stored_ones_and_stored_ones_in_any_batch(county, tmp_path,
+                                                                         batch_rows):
+    """Whatever the batches, a stored record is found again (unchanged, or refused when its
+    content changed) and a new one between stored numbers is stored, for registered people
+    and people not registered alike."""
+    first = import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row("S1", 1), stranger_row("S3"), medical_row("S5", 2)]), "2026-03",
+        batch_rows=batch_rows)
+    assert (first.accepted, first.unmatched) == (3, 1)
+    again = import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [
+        stranger_row("S4"), medical_row("S2", 1), medical_row("S5", 2), stranger_row("S3"),
+        medical_row("S1", 1, total="31000"), medical_row("S6", 3), medical_row("S6", 3)]),
+        "2026-03", batch_rows=batch_rows)
+    assert (again.accepted, again.unmatched, again.unchanged, again.rejected) == (3, 1, 3, 1)
+    assert [(r["row"], r["code"]) for r in read_report(again.error_report)] == [
+        ("7", "DUPLICATE_RECORD")]
+    with county.factory() as session:
+        assert sorted(session.scalars(select(FeedRow.record_no))) == ["S1", "S2", "S5", "S6"]
+        assert sorted(session.scalars(select(FeedStranger.record_no))) == ["S3", "S4"]
+
+
+def test_households_are_screened_in_chunks(county, tmp_path, monkeypatch):
+    """One or two households a chunk: the entries, in order, of all at once; screened again
+    in the month, updated, with the households that crossed since."""
+    from adjudicator.feeds import screen as screening
+
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 3), medical_row("S2", 1), medical_row("S3", 2, total="20000"),
+        medical_row("S4", 6, total="33000"), medical_row("S5", 1, member=1)]), "2026-03")
+    monkeypatch.setattr(screening, "HOUSEHOLD_CHUNK", 1)
+    first = [(e.household_id, e.figure, e.status)
+             for e in screen_month(sup(county), "2026-03").entries]
+    assert first == [("H001", Decimal("40000.00"), "pushed"),
+                     ("H003", Decimal("20000.00"), "pushed"),
+                     ("H006", Decimal("23000.00"), "pushed")]
+    monkeypatch.setattr(screening, "HOUSEHOLD_CHUNK", 2)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "n.csv", [
+        medical_row("S6", 2, total="19000"), medical_row("S7", 3)]), "2026-03")
+    assert [(e.household_id, e.figure)
+            for e in screen_month(sup(county), "2026-03").entries] == [
+        ("H001", Decimal("40000.00")), ("H002", Decimal("19000.00")),
+        ("H003", Decimal("40000.00")), ("H006", Decimal("23000.00"))]
+
+
+def test_a_tariff_summing_other_fields_reads_the_rows_figures(admin_ctx, tmp_path):
+    """The line sums the fields the tariff names (here the total cost), not the stored
+    default figure (the compliant out-of-pocket cost)."""
+    from adjudicator.services.tariffs import store_tariff
+
+    text = demo_tariff_path().read_text("utf-8").replace(
+        'warning_fields = ["compliant_out_of_pocket"]', 'warning_fields = ["total_cost"]')
+    with transaction(admin_ctx.factory) as session:
+        store_tariff(session, parse_tariff(text.encode()), text.encode(), admin_ctx.user_id,
+                     admin_ctx.now())
+    for number in (1, 2):
+        add_household(admin_ctx, number)
+    import_feed(sup(admin_ctx), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 1, total="19000", fund="10000"),
+        medical_row("S2", 2, total="17000", fund="0")]), "2026-03")
+    assert [(e.household_id, e.figure, e.new_figure)
+            for e in screen_month(sup(admin_ctx), "2026-03").entries] == [
+        ("H001", Decimal("19000.00"), Decimal("19000.00"))]

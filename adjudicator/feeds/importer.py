@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import queue
 import re
+import threading
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import polars as pl
@@ -45,6 +49,7 @@ from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import EducationStage
 
 BATCH_ROWS = 50_000
+_T = TypeVar("_T")
 ZERO = Decimal("0.00")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
@@ -352,11 +357,28 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
         run = _Run(ctx, bureau, month, result.file_pk, result, report, header)
         present = set(header.named)
         checks = _checks(bureau, present, first, last)
-        for df in batches(info, header, batch_rows):
-            _batch(run, df, present, checks, first)
+        # the next batches are read and checked (polars, mostly outside the GIL) while
+        # this one is matched and stored
+        for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first)
+                                           for df in batches(info, header, batch_rows))):
+            _batch(run, checked)
     with transaction(ctx.factory) as session:
+        _checkpoints(session, bulk=False)  # this commit writes the log into the database
         _update_file(session, run)
     return result
+
+
+#: SQLite's write-ahead log is written into the database when it holds this many pages
+#: (4 KiB each): its default, and while a feed is imported (a batch of 50,000 rows is some
+#: 20 MB; each batch's commit rewrote the same index pages into the database)
+_WAL_PAGES, _WAL_PAGES_IMPORTING = 1000, 50_000
+
+
+def _checkpoints(session: Session, *, bulk: bool) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        pages = _WAL_PAGES_IMPORTING if bulk else _WAL_PAGES
+        connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
 
 
 def _check_header(path: Path, bureau: Bureau, header: Header | None,
@@ -402,16 +424,25 @@ def _update_file(session: Session, run: _Run) -> None:
         unchanged=r.unchanged, rejected=r.rejected, reversed=r.reversed))
 
 
-def _batch(run: _Run, df: pl.DataFrame, present: set[str], checks: list[_Check],
-           first: dt.date) -> None:
-    bureau, result = run.bureau, run.result
+@dataclass
+class _Checked:
+    """A batch read and checked: the good rows ready to store, the rejected ones."""
+
+    good: pl.DataFrame
+    rejected: list[Rejection]
+    rows: int
+    totals: int
+
+
+def _checked(bureau: Bureau, df: pl.DataFrame, present: set[str], checks: list[_Check],
+             first: dt.date) -> _Checked:
+    """A batch's total rows set aside, its rows checked column by column and prepared
+    (nothing here reads or writes the database)."""
     df = df.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
     totals = _is_total_row(df.with_columns(pl.col("certno") if "certno" in df.columns
                                            else pl.lit(None, dtype=pl.String).alias("certno")),
                            bureau)
-    result.total_rows_skipped += int(totals.sum())
     df = _prepare(df.filter(~totals), bureau, present, first)
-    result.rows_total += df.height
     flags = df.select(ROW, *(c.bad.fill_null(False).alias(f"_bad{i}")
                              for i, c in enumerate(checks)))
     problems: dict[int, list[tuple[str, str, str]]] = {}
@@ -419,20 +450,70 @@ def _batch(run: _Run, df: pl.DataFrame, present: set[str], checks: list[_Check],
         for number in flags.filter(pl.col(f"_bad{i}"))[ROW].to_list():
             problems.setdefault(number, []).append((check.field, check.code, check.reason))
     rejected: list[Rejection] = []
+    height = df.height
     if problems:
         bad = df.filter(pl.col(ROW).is_in(list(problems)))
         rejected = [(row, problems[row[ROW]]) for row in bad.to_dicts()]
         df = df.filter(~pl.col(ROW).is_in(list(problems)))
-    good = _values(df, bureau)
+    return _Checked(_values(df, bureau), rejected, height, int(totals.sum()))
+
+
+def read_ahead(produce: Callable[[], Generator[_T, None, None]], depth: int = 2
+               ) -> Iterator[_T]:
+    """The items of `produce()`, made by a thread of their own up to `depth` items ahead of
+    the caller; an exception there is raised here, and leaving early stops it."""
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            with closing(produce()) as items:
+                for item in items:
+                    if not put(("item", item)):
+                        return
+            put(("done", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            put(("error", exc))
+
+    worker = threading.Thread(target=work, name="feed-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _batch(run: _Run, checked: _Checked) -> None:
+    result = run.result
+    result.total_rows_skipped += checked.totals
+    result.rows_total += checked.rows
+    rejected = list(checked.rejected)
     with transaction(run.ctx.factory) as session:
-        rejected += _store(session, run, good)
+        _checkpoints(session, bulk=True)
+        rejected += _store(session, run, checked.good)
         _update_file(session, run)
     fields = {run.header.named[n]: ("id_number" if n == "certno" else
                                     "name" if n == "psn_name" else n)
               for n in run.header.named}
     for row, found in sorted(rejected, key=lambda item: item[0][ROW]):
         result.rejected += 1
-        original = {run.header.named[n]: row.get(n) for n in bureau.columns
+        original = {run.header.named[n]: row.get(n) for n in run.bureau.columns
                     if n in run.header.named}
         for name, code, reason in found:
             run.report.add(int(row[ROW]), run.header.named.get(name, LABELS.get(name, name)),
@@ -460,7 +541,8 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     register = pl.DataFrame(
         list(session.execute(
             select(Member.id_number, Member.household_id, Member.member_id, Member.name)
-            .where(among(session, Member.id_number, df["certno"].unique().to_list())))),
+            .where(among(session, Member.id_number, df["certno"].unique().to_list(),
+                         texts=True)))),
         schema={"certno": pl.String, "_household": pl.String, "_member": pl.String,
                 "_name": pl.String}, orient="row")
     counts = register.group_by("certno").agg(pl.len().alias("_members"))
@@ -482,7 +564,8 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
                   select(model.record_no, model.id_number, model.event_date,
                          model.figures, model.reverses, model.kind)
                   .where(model.bureau == bureau.name,
-                         among(session, model.record_no, numbers)))}
+                         among(session, model.record_no, numbers, texts=True)))
+              } if _maybe_stored(session, bureau.name, df["_record_no"]) else {}
     again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
     if stored or df["_record_no"].n_unique() < df.height:
         firsts = {r["_record_no"]: _content(r) for r in
@@ -543,6 +626,20 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     return rejected
 
 
+def _maybe_stored(session: Session, bureau: str, numbers: pl.Series) -> bool:
+    """Whether a record of the batch may be stored already. On SQLite, one index seek a
+    table first: is any record stored between the batch's least and greatest record number
+    (text compared byte by byte, as SQLite and polars both do)? A month's new settlements
+    (numbered in sequence by the platform) usually are not, and then their 50,000 numbers
+    need not be looked up one by one; a re-import, or numbers in no order, are."""
+    if numbers.is_empty() or session.get_bind().dialect.name != "sqlite":
+        return True
+    low, high = numbers.min(), numbers.max()
+    return any(session.scalar(select(model.pk).where(
+        model.bureau == bureau, model.record_no >= low, model.record_no <= high).limit(1))
+        is not None for model in (FeedRow, FeedStranger))
+
+
 def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> None:
     """Insert a frame's rows (columns named as the table's; JSON columns already JSON text),
     with no Python work per value: PostgreSQL's COPY of the frame written as CSV by polars;
@@ -570,9 +667,15 @@ def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> Non
         pl.col(pl.Date).cast(pl.String),
         *((pl.col(n).cast(pl.Decimal(20, 2)) * 100).cast(pl.Int64) for n in money))
     columns = ", ".join(f'"{n}"' for n in names)
-    connection.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
-        frame.rows())
+    # the columns as lists, zipped into rows as sqlite3 inserts them: half the work of
+    # building every row's tuple first
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
+            zip(*(frame[name].to_list() for name in names), strict=True))
+    finally:
+        cursor.close()
 
 
 def _findings(bureau: Bureau, row: dict[str, Any]) -> list[dict[str, Any]]:

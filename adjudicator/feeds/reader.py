@@ -1,9 +1,10 @@
 """Reading a bureau's export into columnar batches (polars): CSV in UTF-8 or GBK, or XLSX,
 with title lines above the header, the header's columns mapped to the feed's fields.
 
-A CSV file is scanned by polars in batches (memory stays flat however long the file); a GBK
-file is first re-encoded to a temporary UTF-8 copy, block by block. Every row keeps the number
-a person sees in the file (`_row`: the CSV line, the spreadsheet row).
+A CSV file is read in pieces of a few megabytes cut at line ends outside quotes (memory stays
+flat however long the file); a GBK (or UTF-16) file's piece is decoded incrementally and handed
+to polars as UTF-8, with no copy of the file on disk. Every row keeps the number a person sees
+in the file (`_row`: the CSV line, the spreadsheet row).
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -24,6 +22,8 @@ from adjudicator.intake.sources import HEADER_SEARCH_ROWS, FileInfo, iter_table
 
 ROW = "_row"
 _BLOCK = 4 << 20
+#: bytes of UTF-8 text parsed at once: about this many rows' worth, within these bounds
+_PIECE_BYTES_A_ROW, _PIECE_MIN, _PIECE_MAX = 160, 1 << 20, 64 << 20
 
 
 @dataclass
@@ -58,21 +58,45 @@ def find_header(info: FileInfo, bureau: Bureau) -> Header | None:
     return None
 
 
-@contextmanager
-def utf8_copy(info: FileInfo) -> Iterator[Path]:
-    """The file as UTF-8: itself, or a temporary re-encoded copy of a GBK file."""
-    if info.encoding in ("utf-8-sig", "utf-8"):
-        yield info.path
-        return
-    assert info.encoding is not None
-    decoder = codecs.getincrementaldecoder(info.encoding)()
-    with tempfile.NamedTemporaryFile(suffix=".csv", delete=True) as copy:
-        with info.path.open("rb") as stream:
+def utf8_blocks(info: FileInfo) -> Iterator[bytes]:
+    """The file as UTF-8 bytes, block by block (no byte order mark): itself, or decoded
+    incrementally from GBK/GB18030 or UTF-16."""
+    with info.path.open("rb") as stream:
+        if info.encoding in ("utf-8-sig", "utf-8"):
+            first = True
             while block := stream.read(_BLOCK):
-                copy.write(decoder.decode(block).encode("utf-8"))
-            copy.write(decoder.decode(b"", final=True).encode("utf-8"))
-        copy.flush()
-        yield Path(copy.name)
+                if first:
+                    block, first = block.removeprefix(codecs.BOM_UTF8), False
+                yield block
+            return
+        assert info.encoding is not None
+        decoder = codecs.getincrementaldecoder(info.encoding)()
+        while block := stream.read(_BLOCK):
+            yield decoder.decode(block).encode("utf-8")
+        yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def _cut(text: bytes) -> int:
+    """Where `text` (starting at a record) can be cut: after its last line end outside
+    quotes (a quoted cell may hold a line break), or 0. A quote byte is never part of a
+    multi-byte character in UTF-8, so counting them is enough."""
+    end = len(text)
+    while (end := text.rfind(b"\n", 0, end)) >= 0:
+        if text.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+    return 0
+
+
+def _pieces(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
+    """Whole records of UTF-8 text, about `size` bytes a piece."""
+    pending = b""
+    for block in blocks:
+        pending += block
+        if len(pending) >= size and (cut := _cut(pending)):
+            yield pending[:cut]
+            pending = pending[cut:]
+    if pending:
+        yield pending
 
 
 def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]:
@@ -85,27 +109,46 @@ def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]
     if info.format == "xlsx":
         yield from _xlsx_batches(info, header, keep, rows)
         return
-    with utf8_copy(info) as path:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            first = stream.readline()
-        separator = max(",\t;", key=first.count) if first else ","
-        # the header as polars splits it: the column count must be its own
-        width = len(next(csv.reader([_line(path, header.row)], delimiter=separator), []))
-        names = [f"c{i}" for i in range(max(width, len(header.headers)))]
-        scan = pl.scan_csv(path, skip_lines=header.row - 1, has_header=True,
-                           new_columns=names, infer_schema=False, separator=separator,
-                           row_index_name=ROW, row_index_offset=header.row + 1,
-                           truncate_ragged_lines=True, encoding="utf8")
-        scan = scan.select(pl.col(ROW), *(pl.col(c).alias(f) for c, f in keep.items()))
-        yield from scan.collect_batches(chunk_size=rows)
-
-
-def _line(path: Path, number: int) -> str:
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        for i, line in enumerate(stream, start=1):
-            if i == number:
-                return line
-    return ""
+    blocks = utf8_blocks(info)
+    lines: list[bytes] = []
+    pending = b""
+    # the lines above the header (title lines) and the header itself, as they are in the file
+    for block in blocks:
+        pending += block
+        while len(lines) < header.row and (end := pending.find(b"\n")) >= 0:
+            lines.append(pending[:end + 1])
+            pending = pending[end + 1:]
+        if len(lines) == header.row:
+            break
+    if len(lines) < header.row:
+        lines.append(pending)
+        pending = b""
+    first = lines[0].decode("utf-8") if lines else ""
+    separator = max(",\t;", key=first.count) if first else ","
+    head = lines[header.row - 1]
+    # the header as polars splits it: the column count must be its own
+    width = len(next(csv.reader([head.decode("utf-8")], delimiter=separator), []))
+    names = [f"c{i}" for i in range(max(width, len(header.headers)))]
+    size = min(max(rows * _PIECE_BYTES_A_ROW, _PIECE_MIN), _PIECE_MAX)
+    offset = header.row + 1
+    carry: pl.DataFrame | None = None  # the rows of a piece short of a whole batch
+    for piece in _pieces(itertools.chain([pending], blocks), size):
+        if not piece.strip():
+            continue
+        df = pl.read_csv(head + piece, has_header=True, new_columns=names,
+                         infer_schema=False, separator=separator, row_index_name=ROW,
+                         row_index_offset=offset, truncate_ragged_lines=True,
+                         encoding="utf8")
+        df = df.select(pl.col(ROW), *(pl.col(c).alias(f) for c, f in keep.items()))
+        offset += df.height
+        if carry is not None:
+            df = pl.concat([carry, df], rechunk=False)
+        whole = df.height - df.height % rows
+        for begin in range(0, whole, rows):
+            yield df.slice(begin, rows)
+        carry = df.slice(whole) if whole < df.height else None
+    if carry is not None:
+        yield carry
 
 
 def _xlsx_batches(info: FileInfo, header: Header, keep: dict[str, str], rows: int

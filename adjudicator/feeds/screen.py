@@ -17,12 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import polars as pl
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Text, and_, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds.importer import insert_frame, month_bounds
@@ -32,7 +34,7 @@ from adjudicator.rules.tariff import Tariff
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
-from adjudicator.storage.db import transaction
+from adjudicator.storage.db import reads_only, transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
 from adjudicator.storage.models_feeds import FeedPush, FeedRow, FeedStranger
@@ -49,6 +51,12 @@ REASONS: dict[str, str] = {
     "AT_CAP": "本年度已达赔付封顶",
 }
 PUSHED, SCREENED_OUT, KEPT, REMOVED = "pushed", "screened_out", "kept", "removed"
+#: the push list's key of a person not registered: this and a hash of the ID number
+STRANGER = "未登记-"
+#: people not registered are screened this many at a time (read, measured, stored)
+STRANGER_CHUNK = 50_000
+#: registered households near a line are screened this many at a time
+HOUSEHOLD_CHUNK = 2_000
 
 
 @dataclass
@@ -84,21 +92,19 @@ class PushEntry:
 
 @dataclass
 class ScreenResult:
-    """The month's screening: the registered households' entries, and the people not
-    registered (screened out as NOT_REGISTERED) as one frame, made entries on demand (a
-    province's month has hundreds of thousands of them)."""
+    """The month's screening: the registered households' entries, and how many people not
+    registered were screened out (NOT_REGISTERED) for the first time this month. A province's
+    month has hundreds of thousands of those: they are stored in batches as they are measured,
+    and `entries` reads them back from the push list only when asked."""
 
     month: str
     listed: list[PushEntry] = field(default_factory=list)
-    unregistered: pl.DataFrame | None = None
+    unregistered: int = 0
+    load_unregistered: Callable[[], list[PushEntry]] | None = field(default=None, repr=False)
 
     @property
     def entries(self) -> list[PushEntry]:
-        strangers = [] if self.unregistered is None else [
-            PushEntry(row["household_id"], row["township_code"], None, None, row["note"][5:],
-                      row["category"], row["figure"], row["warning_line"], None,
-                      row["new_figure"], 1, SCREENED_OUT, "NOT_REGISTERED", row["note"])
-            for row in self.unregistered.iter_rows(named=True)]
+        strangers = self.load_unregistered() if self.load_unregistered is not None else []
         return [*self.listed, *strangers]
 
     def by_township(self) -> dict[str, list[PushEntry]]:
@@ -113,10 +119,16 @@ class ScreenResult:
             found[entry.status] += 1
             if entry.reason:
                 found[entry.reason] += 1
-        if self.unregistered is not None and self.unregistered.height:
-            found[SCREENED_OUT] += self.unregistered.height
-            found["NOT_REGISTERED"] += self.unregistered.height
+        if self.unregistered:
+            found[SCREENED_OUT] += self.unregistered
+            found["NOT_REGISTERED"] += self.unregistered
         return dict(found)
+
+
+def _stranger_entry(household_id: str, township_code: str, category: str, figure: Decimal,
+                    warning_line: Decimal, new_figure: Decimal, note: str) -> PushEntry:
+    return PushEntry(household_id, township_code, None, None, note[5:], category, figure,
+                     warning_line, None, new_figure, 1, SCREENED_OUT, "NOT_REGISTERED", note)
 
 
 def _figure(figures: dict[str, str], fields: list[str]) -> Decimal:
@@ -159,38 +171,48 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
     with transaction(ctx.factory) as session:
         book = TariffBook.load(session)
         matched = _match_registered(session, month, first)
-        groups, strangers = _candidates(session, book, month, first, last)
-        households = _households(session, unique(h for h, _ in groups))
-        linked = _link_claimed(session, groups)
+        lines = _Lines(book, last)
+        wanted = _candidates(session, lines, first, last)
         previous = _previous(session, month, first.year)
         existing = {(p.household_id, p.category): p for p in session.execute(
-            select(FeedPush).where(FeedPush.month == month)).scalars()}
-        facts = _Facts(session, households, first, last)
+            select(FeedPush).where(FeedPush.month == month,
+                                   ~FeedPush.household_id.startswith(STRANGER))).scalars()}
         at = ctx.now()
         fresh: list[dict[str, Any]] = []
-        for (household_id, category), items in sorted(groups.items()):
-            household = households[household_id]
-            tariff, line, fields = _line(book, household.region_code, last, category)
-            if line is None:
-                continue
-            figure = sum((_figure(r.figures, fields) for r in items), ZERO)
-            before = previous.get((household_id, category))
-            if figure <= line or (before is not None and figure <= before):
-                continue
-            new = [r for r in items if r.claim_id is None and r.pk not in linked]
-            entry = PushEntry(household_id, household.township_code, household.township_name,
-                              household.village_name, facts.head(household_id), category,
-                              figure, line, before,
-                              sum((_figure(r.figures, fields) for r in new), ZERO),
-                              facts.members(household_id), PUSHED, None, None)
-            entry.reason, entry.note = _screen_out(facts, household, category, tariff, new,
-                                                   last)
-            if entry.reason:
-                entry.status = SCREENED_OUT
-            _store(session, existing, month, entry, at, fresh)
-            result.listed.append(entry)
-        result.unregistered = _strangers(session, book, strangers, existing, month, at,
-                                         last, result)
+        # the households near a line, HOUSEHOLD_CHUNK at a time (their rows, facts and
+        # entries): memory does not grow with the households over the line
+        for chunk in _chunks(sorted({h for h, _ in wanted}), HOUSEHOLD_CHUNK):
+            groups = _rows(session, chunk, wanted, first, last)
+            households = _households(session, chunk)
+            linked = _link_claimed(session, groups)
+            facts = _Facts(session, households, first, last)
+            for (household_id, category), items in sorted(groups.items()):
+                household = households[household_id]
+                tariff, line, fields = _line(book, household.region_code, last, category)
+                if line is None:
+                    continue
+                amount = _amount(fields, category)
+                figure = sum((amount(r) for r in items), ZERO)
+                before = previous.get((household_id, category))
+                if figure <= line or (before is not None and figure <= before):
+                    continue
+                new = [r for r in items if r.claim_id is None and r.pk not in linked]
+                entry = PushEntry(household_id, household.township_code,
+                                  household.township_name, household.village_name,
+                                  facts.head(household_id), category, figure, line, before,
+                                  sum((amount(r) for r in new), ZERO),
+                                  facts.members(household_id), PUSHED, None, None)
+                entry.reason, entry.note = _screen_out(facts, household, category, tariff,
+                                                       new, last)
+                if entry.reason:
+                    entry.status = SCREENED_OUT
+                _store(session, existing, month, entry, at, fresh)
+                result.listed.append(entry)
+        since = session.scalar(select(func.max(FeedPush.pk))) or 0
+        result.unregistered = _strangers(session, lines, month, last, at, result)
+        until = session.scalar(select(func.max(FeedPush.pk))) or 0
+        if result.unregistered:
+            result.load_unregistered = _loader(ctx, month, since, until)
         insert_rows(session, FeedPush, fresh)
         counts = result.counts()
         append_events(session, ctx.user_id, at, [PendingEvent(
@@ -199,72 +221,117 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
     return result
 
 
+def _loader(ctx: Context, month: str, since: int, until: int
+            ) -> Callable[[], list[PushEntry]]:
+    """Reads back the entries of the people not registered first screened out by this
+    screening (the push list's rows it inserted, in the order it inserted them)."""
+
+    def load() -> list[PushEntry]:
+        with reads_only(), ctx.factory() as session:
+            return [_stranger_entry(p.household_id, p.township_code, p.category, p.figure,
+                                    p.warning_line, p.new_figure, p.note or "")
+                    for p in session.execute(
+                        select(FeedPush.household_id, FeedPush.township_code,
+                               FeedPush.category, FeedPush.figure, FeedPush.warning_line,
+                               FeedPush.new_figure, FeedPush.note)
+                        .where(FeedPush.month == month, FeedPush.pk > since,
+                               FeedPush.pk <= until, FeedPush.reason == "NOT_REGISTERED")
+                        .order_by(FeedPush.pk))]
+
+    return load
+
+
+#: a row's figures as JSON text, parsed only when a tariff sums other fields than the default
 _ROW_COLUMNS = (FeedRow.pk, FeedRow.household_id, FeedRow.member_id, FeedRow.category,
-                FeedRow.record_no, FeedRow.figures, FeedRow.claim_id, FeedRow.id_number,
-                FeedRow.month)
+                FeedRow.record_no, cast(FeedRow.figures, Text).label("figures_text"),
+                FeedRow.figure, FeedRow.claim_id, FeedRow.id_number, FeedRow.month)
+
+
+def _amount(fields: list[str], category: str) -> Callable[[Any], Decimal]:
+    """A row's figure for the category's warning line: the stored default figure (the
+    category's first warning field, as the import stored it), or the sum of the fields the
+    tariff names."""
+    if fields == default_fields(category):
+        return lambda row: row.figure
+    return lambda row: _figure(orjson.loads(row.figures_text), fields)
 #: below the lowest line by this much, a sum read from the database (binary on SQLite)
 #: still makes a household a candidate; the exact sum is then made from the rows' figures
 _MARGIN = Decimal(1)
 
 
-def _candidates(session: Session, book: TariffBook, month: str, first: dt.date,
-                last: dt.date) -> tuple[dict[tuple[str, str], list[Any]],
-                                        pl.DataFrame]:
-    """The rows of the households and people that may be over a line, grouped by (household
-    or ID number, category): the database sums each one's default figure first, so that only
-    the households near or over the lowest line of their category are read row by row. People
-    not registered are measured by that sum (of the month's rows, to the fen)."""
-    lowest: dict[str, Decimal] = {}
-    other_fields: set[str] = set()
-    for pk, tariff in book.by_pk.items():
-        if pk not in book.active or not tariff.valid_from <= last <= tariff.valid_to:
-            continue
-        for category, rules in tariff.categories.items():
-            if rules.warning_line is None:
+class _Lines:
+    """The lowest warning line of each category among the tariffs active on the month's last
+    day, the categories whose figure is not the default one, and each (region, category)'s
+    line as people not registered are measured (looked up once)."""
+
+    def __init__(self, book: TariffBook, last: dt.date) -> None:
+        self.book, self.last = book, last
+        self.lowest: dict[str, Decimal] = {}
+        self.other_fields: set[str] = set()
+        self._by_region: dict[tuple[str, str], Decimal | None] = {}
+        for pk, tariff in book.by_pk.items():
+            if pk not in book.active or not tariff.valid_from <= last <= tariff.valid_to:
                 continue
-            name = str(category)
-            lowest[name] = min(lowest.get(name, rules.warning_line), rules.warning_line)
-            if (rules.warning_fields or default_fields(name)) != default_fields(name):
-                other_fields.add(name)
-    live = (FeedRow.year == first.year, FeedRow.event_date <= last,
+            for category, rules in tariff.categories.items():
+                if rules.warning_line is None:
+                    continue
+                name = str(category)
+                self.lowest[name] = min(self.lowest.get(name, rules.warning_line),
+                                        rules.warning_line)
+                if (rules.warning_fields or default_fields(name)) != default_fields(name):
+                    self.other_fields.add(name)
+
+    def near(self, category: str | None, total: Any) -> bool:
+        return category in self.lowest and (
+            category in self.other_fields
+            or Decimal(str(total or 0)) > self.lowest[category] - _MARGIN)
+
+    def having(self, model: Any) -> Any:
+        """Only the groups near or over their category's lowest line leave the database."""
+        total = func.sum(model.figure)
+        return or_(*([model.category.in_(sorted(self.other_fields))]
+                      if self.other_fields else []),
+                   *(and_(model.category == name, total > line - _MARGIN)
+                     for name, line in sorted(self.lowest.items())))
+
+    def line(self, region: str, category: str) -> Decimal | None:
+        if (region, category) not in self._by_region:
+            self._by_region[(region, category)] = _line(self.book, region, self.last,
+                                                        category)[1]
+        return self._by_region[(region, category)]
+
+
+def _candidates(session: Session, lines: _Lines, first: dt.date, last: dt.date
+                ) -> set[tuple[str, str]]:
+    """The registered households and categories that may be over a line: the database sums
+    each one's default figure, and only those near or over the lowest line of their category
+    are read row by row (`_rows`)."""
+    if not lines.lowest:
+        return set()
+    return {(h, c) for h, c, total in session.execute(
+        select(FeedRow.household_id, FeedRow.category, func.sum(FeedRow.figure))
+        .where(*_live(first, last), FeedRow.household_id.is_not(None))
+        .group_by(FeedRow.household_id, FeedRow.category).having(lines.having(FeedRow)))
+        if h is not None and c is not None and lines.near(c, total)}
+
+
+def _live(first: dt.date, last: dt.date) -> tuple[Any, ...]:
+    """A row that counts in the year's figure up to `last`."""
+    return (FeedRow.year == first.year, FeedRow.event_date <= last,
             FeedRow.reverses.is_(None), FeedRow.reversed_by.is_(None),
             FeedRow.category.is_not(None))
 
-    def near(category: str | None, total: Any) -> bool:
-        return category in lowest and (category in other_fields or Decimal(str(total or 0))
-                                        > lowest[category] - _MARGIN)
 
-    def having(model: Any) -> Any:
-        # only the groups near or over their category's lowest line leave the database
-        total = func.sum(model.figure)
-        return or_(*([model.category.in_(sorted(other_fields))] if other_fields else []),
-                   *(and_(model.category == name, total > line - _MARGIN)
-                     for name, line in sorted(lowest.items())))
-
-    wanted = [(h, c) for h, c, total in session.execute(
-        select(FeedRow.household_id, FeedRow.category, func.sum(FeedRow.figure))
-        .where(*live, FeedRow.household_id.is_not(None))
-        .group_by(FeedRow.household_id, FeedRow.category).having(having(FeedRow)))
-        if near(c, total)] if lowest else []
+def _rows(session: Session, households: list[str], wanted: set[tuple[str, str]],
+          first: dt.date, last: dt.date) -> dict[tuple[str, str], list[Any]]:
+    """The year's rows of these households, grouped by (household, category), for the
+    groups `wanted`."""
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    keys = set(wanted)
-    for chunk in _chunks(unique(h for h, _ in wanted), 5000):
-        for row in session.execute(select(*_ROW_COLUMNS).where(
-                *live, among(session, FeedRow.household_id, chunk))):
-            if (row.household_id, row.category) in keys:
-                groups[(row.household_id, row.category)].append(row)
-    people: Any = session.execute(
-        select(FeedStranger.id_number, FeedStranger.category, func.sum(FeedStranger.figure))
-        .where(FeedStranger.month == month, FeedStranger.event_date <= last,
-               FeedStranger.reverses.is_(None), FeedStranger.reversed_by.is_(None),
-               FeedStranger.category.is_not(None))
-        .group_by(FeedStranger.id_number, FeedStranger.category)
-        .having(having(FeedStranger))) if lowest else []
-    strangers = pl.DataFrame(
-        [(i, c, total) for i, c, total in people if near(c, total)],
-        schema={"id_number": pl.String, "category": pl.String, "figure": pl.Decimal(15, 2)},
-        orient="row")
-    return groups, strangers
+    for row in session.execute(select(*_ROW_COLUMNS).where(
+            *_live(first, last), among(session, FeedRow.household_id, households))):
+        if (row.household_id, row.category) in wanted:
+            groups[(row.household_id, row.category)].append(row)
+    return groups
 
 
 def _match_registered(session: Session, month: str, first: dt.date) -> int:
@@ -298,56 +365,81 @@ def _chunks(values: list[Any], size: int) -> list[list[Any]]:
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
-def _strangers(session: Session, book: TariffBook, people: pl.DataFrame,
-               existing: dict[tuple[str, str], FeedPush], month: str, at: str, last: dt.date,
-               result: ScreenResult) -> pl.DataFrame:
+def _strangers(session: Session, lines: _Lines, month: str, last: dt.date, at: str,
+               result: ScreenResult) -> int:
     """The people with feed rows this month who are not registered members, over the line by
-    the category's default figure (`people`: id_number, category, figure), screened out as
-    NOT_REGISTERED, as columns: the line is looked up once per (region, category), the rows
-    stored in one bulk insert. The few already on the month's screening (screened again) are
-    updated one by one, as registered households are. Returns the new ones."""
+    the category's default figure (the sum of their month's rows, made by the database),
+    screened out as NOT_REGISTERED, `STRANGER_CHUNK` people at a time: each chunk is measured
+    in polars and stored in one bulk insert, so memory does not grow with the people over the
+    line. The few already on the month's screening (screened again) are updated one by one,
+    as registered households are, and listed. Returns how many were stored new."""
+    if not lines.lowest:
+        return 0
+    sums = session.connection().execute(
+        select(FeedStranger.id_number, FeedStranger.category, func.sum(FeedStranger.figure))
+        .where(FeedStranger.month == month, FeedStranger.event_date <= last,
+               FeedStranger.reverses.is_(None), FeedStranger.reversed_by.is_(None),
+               FeedStranger.category.is_not(None))
+        .group_by(FeedStranger.id_number, FeedStranger.category)
+        .having(lines.having(FeedStranger))
+        .order_by(FeedStranger.id_number, FeedStranger.category))
+    stored = 0
+    for part in sums.partitions(STRANGER_CHUNK):
+        people = pl.DataFrame([tuple(r) for r in part], schema={
+            "id_number": pl.String, "category": pl.String, "figure": pl.Decimal(15, 2)},
+            orient="row")
+        stored += _stranger_chunk(session, lines, people, month, at, result)
+    return stored
+
+
+def _stranger_chunk(session: Session, lines: _Lines, people: pl.DataFrame, month: str,
+                    at: str, result: ScreenResult) -> int:
     people = people.with_columns(pl.col("id_number").str.slice(0, 6).alias("township_code"))
-    lines = []
+    found = []
     for region, category in people.select("township_code", "category").unique().iter_rows():
-        _, line, _ = _line(book, region, last, category)
+        line = lines.line(region, category)
         if line is not None:
-            lines.append((region, category, line))
-    over = (people.join(pl.DataFrame(lines, schema={
+            found.append((region, category, line))
+    over = (people.join(pl.DataFrame(found, schema={
                 "township_code": pl.String, "category": pl.String,
                 "warning_line": pl.Decimal(15, 2)}, orient="row"),
-                on=["township_code", "category"], how="inner")
-            .filter(pl.col("figure") > pl.col("warning_line"))
-            .sort("id_number", "category"))
+                on=["township_code", "category"], how="inner", maintain_order="left")
+            .filter(pl.col("figure") > pl.col("warning_line")))
+    if over.is_empty():
+        return 0
     # an imported ID number is 18 characters, checked: the first 6 and the last 4 are shown
     masked = pl.col("id_number").str.slice(0, 6) + "********" + pl.col("id_number").str.slice(14)
     over = over.with_columns(
-        ("未登记-" + pl.col("id_number").map_batches(
+        (STRANGER + pl.col("id_number").map_batches(
             lambda ids: pl.Series([hashlib.sha256(i.encode()).hexdigest()[:16] for i in ids],
                                   dtype=pl.String), return_dtype=pl.String)
          ).alias("household_id"),
         ("身份证号 " + masked).alias("note"), pl.col("figure").alias("new_figure"))
     over = over.drop("id_number")
-    again = [(h, c) for h, c in over.select("household_id", "category").iter_rows()
-             if (h, c) in existing]
-    if again:
+    existing = {(p.household_id, p.category): p for p in session.execute(
+        select(FeedPush).where(FeedPush.month == month, among(
+            session, FeedPush.household_id, over["household_id"].unique().to_list())))
+        .scalars()}
+    if existing:
         fresh: list[dict[str, Any]] = []
-        known = pl.DataFrame(again, schema={"household_id": pl.String,
-                                            "category": pl.String}, orient="row")
-        for row in over.join(known, on=["household_id", "category"]).iter_rows(named=True):
-            entry = PushEntry(row["household_id"], row["township_code"], None, None,
-                              row["note"][5:], row["category"], row["figure"],
-                              row["warning_line"], None, row["new_figure"], 1, SCREENED_OUT,
-                              "NOT_REGISTERED", row["note"])
+        known = pl.DataFrame(list(existing), schema={"household_id": pl.String,
+                                                     "category": pl.String}, orient="row")
+        for row in over.join(known, on=["household_id", "category"],
+                             maintain_order="left").iter_rows(named=True):
+            entry = _stranger_entry(row["household_id"], row["township_code"],
+                                    row["category"], row["figure"], row["warning_line"],
+                                    row["new_figure"], row["note"])
             _store(session, existing, month, entry, at, fresh)
             result.listed.append(entry)
-        over = over.join(known, on=["household_id", "category"], how="anti")
+        over = over.join(known, on=["household_id", "category"], how="anti",
+                         maintain_order="left")
     insert_frame(session, FeedPush, over.select(
         pl.lit(month).alias("month"), "household_id", "township_code", "category", "figure",
         "warning_line", pl.lit(None, dtype=pl.Decimal(15, 2)).alias("previous_figure"),
         "new_figure", pl.lit(1).alias("members"), pl.lit(SCREENED_OUT).alias("status"),
         pl.lit("NOT_REGISTERED").alias("reason"), "note", pl.lit("[]").alias("claim_ids"),
         pl.lit(at).alias("screened_at")))
-    return over
+    return over.height
 
 
 def _store(session: Session, existing: dict[tuple[str, str], FeedPush], month: str,

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -31,18 +32,23 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
-def among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
+def among(session: Session, column: Any, values: list[Any], *, texts: bool = False
+          ) -> ColumnElement[bool]:
     """`column IN (values)` for a chunk's keys, as one parameter: thousands of IN parameters
     cost more to render, send and parse than the lookup itself. On PostgreSQL
     `column = ANY(:array)`; on SQLite `column IN (SELECT value FROM json_each(:json))` for
-    text keys (other keys: an IN list, expanded at execution)."""
+    text keys (other keys: an IN list, expanded at execution). `texts`: the caller knows
+    every value is text (a polars text column's values), so they are not looked at one by
+    one."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         found: ColumnElement[bool] = column == any_(
             bindparam(None, list(values), type_=ARRAY(column.type)))
         return found
-    if dialect == "sqlite" and all(isinstance(v, str) for v in values):
-        each = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+    if dialect == "sqlite" and (texts or all(isinstance(v, str) for v in values)):
+        each = func.json_each(bindparam(None, orjson.dumps(values).decode()
+                                        if texts else json.dumps(list(values))
+                                        )).table_valued("value")
         inside: ColumnElement[bool] = column.in_(select(each.c.value))
         return inside
     result: ColumnElement[bool] = column.in_(values)
