@@ -333,6 +333,75 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "{user} ({townships})"),
     "role.denied": ("用户 {user}（{role}）无权{action}：需要以下角色之一：{allowed}",
                     "user {user} ({role}) may not {action}: it needs the role {allowed}"),
+    # --- table columns the commands share
+    "col.claim": ("案件编号", "claim"),
+    "col.household": ("户编号", "household"),
+    "col.notice": ("公示编号", "notice"),
+    "col.sample": ("样本", "sample"),
+    "col.user": ("用户", "user"),
+    "col.seq": ("序号", "seq"),
+    "col.id": ("编号", "id"),
+    "col.category": ("救助类别", "category"),
+    "col.payout": ("赔付金额（元）", "payout"),
+    "col.reasons": ("原因", "reasons"),
+    "col.verifier": ("核查员", "verifier"),
+    "col.township": ("乡镇", "township"),
+    "col.status": ("状态", "status"),
+    "col.outcome": ("结论", "outcome"),
+    "col.amount": ("金额（元）", "amount"),
+    "col.role": ("角色", "role"),
+    "col.name": ("姓名", "name"),
+    "col.townships": ("负责乡镇", "townships"),
+    "col.active": ("在用", "active"),
+    "col.at": ("时间", "at"),
+    "col.actor": ("操作人", "actor"),
+    "col.kind": ("类型", "kind"),
+    "col.detail": ("内容", "detail"),
+    "col.due": ("期限", "due"),
+    "col.village": ("村", "village"),
+    "col.households": ("户数", "households"),
+    "col.claims": ("件数", "claims"),
+    "col.total": ("合计（元）", "total"),
+    "col.period": ("公示期", "period"),
+    "col.file": ("文件", "file"),
+    "col.decided_at": ("决定时间", "decided at"),
+    # --- adjudicate, review, replay, report
+    "claims.adjudicating": ("理算", "adjudicating"),
+    "claims.decided": ("理算 {decided} 件（{outcomes}）；赔付 {total:,.2f} 元；{waiting} 件等待同户"
+                       "更早的申请；{errors} 件无法理算",
+                       "decided {decided} claims ({outcomes}); payouts {total:.2f} yuan; "
+                       "{waiting} waiting for earlier claims; {errors} cannot be adjudicated"),
+    "review.title": ("待人工审核：{count} 件", "pend queue: {count}"),
+    "review.approved": ("案件 {claim}：已由 {user} 批准救助", "claim {claim}: approved by {user}"),
+    "review.denied": ("案件 {claim}：已由 {user} 决定不予救助", "claim {claim}: denied by {user}"),
+    "replay.done": ("重放 {checked} 件决定：{identical} 件完全一致，{different} 件不同",
+                    "replayed {checked} decisions: {identical} identical, {different} "
+                    "different"),
+    "replay.difference": ("决定 {decision}（案件 {claim}）{field}：保存的是 {stored}，重放得到 "
+                          "{replayed}",
+                          "decision {decision} ({claim}) {field}: stored {stored}, replayed "
+                          "{replayed}"),
+    "report.total": ("申请 {claims} 件，涉及 {households} 户 {persons} 人；给予救助 {approved} 件"
+                     "（{approved_households} 户）{approved_amount:,.2f} 元；已兑现 {paid} 件"
+                     "（{paid_households} 户）{paid_amount:,.2f} 元",
+                     "claims {claims}, households {households}, persons {persons}; approved "
+                     "{approved} ({approved_households} households) {approved_amount:.2f} yuan; "
+                     "paid {paid} ({paid_households} households) {paid_amount:.2f} yuan"),
+    "report.by.category": ("按救助类别", "by claim category"),
+    "report.by.household_category": ("按户类别", "by household category"),
+    "report.by.township": ("按乡镇", "by township"),
+    "report.by.month": ("按月份", "by month"),
+    "report.col.category": ("救助类别", "category"),
+    "report.col.household_category": ("户类别", "household category"),
+    "report.col.township": ("乡镇", "township"),
+    "report.col.month": ("月份", "month"),
+    "report.col.claims": ("申请件数", "claims"),
+    "report.col.households": ("户", "households"),
+    "report.col.persons": ("人", "persons"),
+    "report.col.approved": ("给予救助件数", "approved"),
+    "report.col.approved_amount": ("救助金额（元）", "approved amount"),
+    "report.col.paid": ("已兑现件数", "paid"),
+    "report.col.paid_amount": ("兑现金额（元）", "paid amount"),
 }
 
 #: Chinese names of the roles and of the actions they may take (adjudicator.roles)
