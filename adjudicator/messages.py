@@ -365,6 +365,49 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.period": ("公示期", "period"),
     "col.file": ("文件", "file"),
     "col.decided_at": ("决定时间", "decided at"),
+    # --- init, user, log
+    "init.ready": ("数据库已就绪：{url}", "database ready: {url}"),
+    "init.admin": ("首个管理员：{admin}（其他用户用 adjudicator user add 添加）",
+                   "first admin user: {admin} (add others with 'adjudicator user add')"),
+    "init.tariffs": ("保障方案：{tariffs}", "tariffs: {tariffs}"),
+    "init.tariff_loaded": ("{tariff}（已加载）", "{tariff} (loaded)"),
+    "init.tariff_kept": ("{tariff}（已存在）", "{tariff} (already stored)"),
+    "init.key_created": ("检查点签名密钥：{path}（新建；请存放在数据库主机以外，"
+                         "把 {public} 交给审计）",
+                         "checkpoint signing key: {path} (created; keep it off the database "
+                         "host, give auditors {public})"),
+    "init.key_kept": ("检查点签名密钥：{path}（沿用；请存放在数据库主机以外，"
+                      "把 {public} 交给审计）",
+                      "checkpoint signing key: {path} (kept; keep it off the database host, "
+                      "give auditors {public})"),
+    "user.ready": ("用户 {user}（{role}）已就绪", "user {user} ({role}) ready"),
+    "log.intact": ("审计日志完好：{checked} 条事件，哈希链校验通过；所有涉及支付的金额与状态均与"
+                   "链上记录一致",
+                   "audit trail intact: {checked} events, hash chain verified; every amount "
+                   "and status that pays agrees with the chain"),
+    "log.records_differ": ("审计链完好（{checked} 个事件），但有 {count} 处库中记录与链上记录不"
+                           "一致：见上（表、行、列）",
+                           "the chain is intact ({checked} events) but {count} stored records "
+                           "differ from what it recorded: see above (table, row, column)"),
+    "log.record_differs": ("{table} 表 {row} 行 {column} 列：链上记录为 {chain}，库中为 {stored}",
+                           "table {table}, row {row}, column {column}: the chain recorded "
+                           "{chain}, stored {stored}"),
+    "log.extends": ("{issued_at} 的检查点成立：其中 {size} 条事件未变，日志已延续到 {current} 条",
+                    "checkpoint of {issued_at} holds: its {size} events are unchanged and the "
+                    "log extends it to {current} events"),
+    "log.no_checkpoint": ("审计日志第 {seq} 条事件有误：{problem}；不能为损坏的链签发检查点",
+                          "event {seq}: {problem}: no checkpoint of a broken chain"),
+    "log.checkpoint": ("检查点 {out}：{size} 条事件，树根 {root}，密钥 {key_id}",
+                       "checkpoint {out}: {size} events, tree head {root}, key {key_id}"),
+    "log.proof": ("案件 {claim} 的证明（共 {size} 条事件中的第 {seq} 条）：{out}",
+                  "proof of claim {claim} (event {seq} of {size}): {out}"),
+    "log.proof_holds": ("证明成立：案件 {claim} 的{what}{amount}（事件 {seq}）在 {issued_at} 签发、"
+                        "共 {size} 个事件的审计日志中",
+                        "proof holds: the {what} of claim {claim}{amount} (event {seq}) is in "
+                        "the log of {size} events signed {issued_at}"),
+    "log.proof_payment": ("兑现", "payment"),
+    "log.proof_decision": ("决定", "decision"),
+    "log.proof_amount": (" {amount} 元", " of {amount} yuan"),
     # --- adjudicate, review, replay, report
     "claims.adjudicating": ("理算", "adjudicating"),
     "claims.decided": ("理算 {decided} 件（{outcomes}）；赔付 {total:,.2f} 元；{waiting} 件等待同户"

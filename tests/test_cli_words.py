@@ -6,6 +6,7 @@ with its whitespace removed."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,15 @@ def county(admin_ctx: Context) -> Context:
     mark_paid(admin_ctx, "K1")
     add_household(admin_ctx, "H3", members=4, region=T1 + "001")
     add_claim(admin_ctx, "K3", "H3", "20000", wages="40000", verifier="v1")
+    return admin_ctx
+
+
+@pytest.fixture
+def chained(admin_ctx: Context) -> Context:
+    """Two claims decided, everything recorded in the chain."""
+    load_demo_tariff(admin_ctx)
+    decided(admin_ctx, "K1", "H1", verifier="v1")
+    decided(admin_ctx, "K2", "H2", verifier="v2")
     return admin_ctx
 
 
@@ -64,3 +74,87 @@ def test_adjudicate_review_replay_report_in_english(county: Context) -> None:
 def test_report_json_keeps_its_codes(county: Context) -> None:
     data = json.loads(run(county, "aud", "report", "--json").stdout)
     assert "medical" in data["category"]
+
+
+def test_init_speaks_chinese_and_english(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    key = tmp_path / "key.pem"
+    first = CliRunner().invoke(app, ["init", "--db", f"sqlite:///{tmp_path / 'a.db'}",
+                                     "--checkpoint-key", str(key)],
+                               env={"ADJUDICATOR_LANG": ""})
+    assert first.exit_code == 0, first.output
+    said = _flat(first.stdout)
+    assert "数据库已就绪" in said and "首个管理员：admin" in said and "（已加载）" in said
+    assert "（新建；" in said and "ready" not in said and "loaded" not in said
+    again = CliRunner().invoke(app, ["--lang", "en", "init", "--db",
+                                     f"sqlite:///{tmp_path / 'a.db'}", "--checkpoint-key",
+                                     str(key)])
+    assert "database ready" in again.stdout and "(already stored)" in again.stdout
+    assert "(kept;" in again.stdout and "已" not in again.stdout
+
+
+def test_users_and_the_log_speak_chinese(chained: Context, tmp_path: Path) -> None:
+    county = chained
+    from adjudicator.checkpoint import create_key, public_path
+
+    added = run(county, "admin", "user", "add", "v9", "--role", "verifier")
+    assert _flat(added.stdout) == "用户v9（核查员）已就绪"
+    users = _flat(run(county, "admin", "user", "list").stdout)
+    assert "核查员" in users and "是" in users and "verifier" not in users
+    assert "True" not in users
+    intact = _flat(run(county, "aud", "log", "verify").stdout)
+    assert intact.startswith("审计日志完好：") and "intact" not in intact
+    history = _flat(run(county, "aud", "log", "history", "K1").stdout)
+    assert "操作人" in history and "actor" not in history
+    key, _ = create_key(tmp_path / "key.pem")
+    out = tmp_path / "cp.json"
+    signed = run(county, "aud", "log", "checkpoint", "--out", str(out), "--checkpoint-key",
+                 str(key))
+    assert signed.exit_code == 0, signed.output
+    assert "条事件，树根" in _flat(signed.stdout)
+    holds = run(county, "aud", "log", "verify", "--checkpoint", str(out), "--public-key",
+                str(public_path(key)))
+    assert "的检查点成立" in _flat(holds.stdout) and "holds" not in holds.stdout
+    proof = tmp_path / "proof.json"
+    proved = run(county, "aud", "log", "prove", "K1", "--checkpoint", str(out),
+                 "--public-key", str(public_path(key)), "--out", str(proof))
+    assert proved.exit_code == 0, proved.output
+    assert "案件K1的证明" in _flat(proved.stdout)
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    checked = CliRunner().invoke(app, ["log", "check-proof", str(proof), "--public-key",
+                                       str(public_path(key))], env={"ADJUDICATOR_LANG": ""})
+    assert "证明成立：案件K1的决定" in _flat(checked.stdout)
+    english = CliRunner().invoke(app, ["--lang", "en", "log", "check-proof", str(proof),
+                                       "--public-key", str(public_path(key))])
+    assert "proof holds: the decision of claim K1" in english.stdout
+
+
+def test_users_and_the_log_in_english(chained: Context) -> None:
+    county = chained
+    added = run(county, "admin", "--lang", "en", "user", "add", "v9", "--role", "verifier")
+    assert added.stdout.strip() == "user v9 (verifier) ready"
+    users = run(county, "admin", "--lang", "en", "user", "list").stdout
+    assert "verifier" in users and "yes" in users and "核查员" not in users
+    intact = run(county, "aud", "--lang", "en", "log", "verify").stdout
+    assert intact.startswith("audit trail intact:")
+    history = run(county, "aud", "--lang", "en", "log", "history", "K1").stdout
+    assert "actor" in history
+
+
+def test_log_verify_names_the_rows_that_differ_in_either_language(county: Context) -> None:
+    """mark_paid writes a payment the chain never recorded."""
+    zh = run(county, "aud", "log", "verify")
+    assert zh.exit_code == 1
+    said = _flat(zh.stderr)
+    assert "payments表K1（决定1）行(row)列：链上记录为" in said
+    assert "错误：审计链完好（12个事件），但有2处库中记录与链上记录不一致" in said
+    en = run(county, "aud", "--lang", "en", "log", "verify")
+    said = _flat(en.stderr)
+    assert "tablepayments,rowK1（决定1）,column(row):thechainrecorded" in said
+    assert "thechainisintact(12events)but2storedrecordsdiffer" in said
