@@ -158,3 +158,37 @@ def test_log_verify_names_the_rows_that_differ_in_either_language(county: Contex
     said = _flat(en.stderr)
     assert "tablepayments,rowK1（决定1）,column(row):thechainrecorded" in said
     assert "thechainisintact(12events)but2storedrecordsdiffer" in said
+
+
+def _notices(ctx: Context, tmp_path: Path, *lang: str) -> list[str]:
+    """Post, list, object, close, letters and records: what each printed, flattened."""
+    said = []
+    for args in (["notice", "create", "--out", str(tmp_path)], ["notice", "list"],
+                 ["notice", "object", "K2", "--reason", "村民反映"], ["notice", "close", "--due"],
+                 ["notice", "letters", "--out", str(tmp_path)],
+                 ["notice", "records", "K1", "--out", str(tmp_path)]):
+        done = run(ctx, "off", *lang, *args)
+        assert done.exit_code == 0, done.output
+        said.append(_flat(done.stdout))
+    return said
+
+
+def test_notices_speak_chinese(chained: Context, tmp_path: Path) -> None:
+    created, listed, objected, closed, letters, records = _notices(chained, tmp_path)
+    assert "公示1份" in created and "公示编号" in created and "notice" not in created
+    assert "公示中" in listed and "状态" in listed and "open" not in listed
+    assert objected == "案件K2：已登记异议，退回入户核查"
+    assert closed == "没有公示期已满的公示"
+    assert letters.startswith("已生成不予救助告知书0份")
+    assert records.startswith("已生成理算记录1份")
+
+
+def test_notices_in_english(chained: Context, tmp_path: Path) -> None:
+    created, listed, objected, closed, letters, records = _notices(chained, tmp_path,
+                                                                   "--lang", "en")
+    assert "1notices" in created and "公示编号" not in created
+    assert "status" in listed and "公示中" not in listed and "│on│" in listed
+    assert objected == "claimK2:objectionrecorded;backtoverification"
+    assert closed == "nonoticeperiodhasended"
+    assert letters.startswith("0denialletterswrittento")
+    assert records.startswith("1decisionrecordswrittento")
