@@ -437,7 +437,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "{replayed}",
                           "decision {decision} ({claim}) {field}: stored {stored}, replayed "
                           "{replayed}"),
-    "report.total": ("申请 {claims} 件，涉及 {households} 户 {persons} 人；给予救助 {approved} 件"
+    "report.total": ("申请 {claims} 件，涉及 {households} 户 {persons} 人；救助 {approved} 件"
                      "（{approved_households} 户）{approved_amount:,.2f} 元；已兑现 {paid} 件"
                      "（{paid_households} 户）{paid_amount:,.2f} 元",
                      "claims {claims}, households {households}, persons {persons}; approved "
@@ -454,7 +454,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.col.claims": ("申请件数", "claims"),
     "report.col.households": ("户", "households"),
     "report.col.persons": ("人", "persons"),
-    "report.col.approved": ("给予救助件数", "approved"),
+    "report.col.approved": ("救助件数", "approved"),
     "report.col.approved_amount": ("救助金额（元）", "approved amount"),
     "report.col.paid": ("已兑现件数", "paid"),
     "report.col.paid_amount": ("兑现金额（元）", "paid amount"),

@@ -54,7 +54,7 @@ def test_adjudicate_review_replay_report_speak_chinese(county: Context) -> None:
     report = run(county, "aud", "report")
     assert report.exit_code == 0, report.output
     said = _flat(report.stdout)
-    assert "申请3件，涉及3户" in said and "按救助类别" in said and "因病" in said
+    assert "申请3件，涉及3户3人；救助3件" in said and "按救助类别" in said and "因病" in said
     for english in ("claims", "households", "yuan", "medical", "approved", "paid"):
         assert english not in said
 
