@@ -192,3 +192,15 @@ def test_notices_in_english(chained: Context, tmp_path: Path) -> None:
     assert closed == "nonoticeperiodhasended"
     assert letters.startswith("0denialletterswrittento")
     assert records.startswith("1decisionrecordswrittento")
+
+
+def test_an_audit_sample_speaks_chinese_then_english(chained: Context) -> None:
+    drawn = run(chained, "off", "audit", "sample", "--rate", "1", "--seed", "9")
+    assert drawn.exit_code == 0, drawn.output
+    said = _flat(drawn.stdout)
+    assert "第1号样本：从2件中抽取2件" in said and "分层" in said and "抽中的案件：K1,K2" in said
+    assert "sample" not in said and "strata" not in said
+    english = run(chained, "off", "--lang", "en", "audit", "sample", "--rate", "1", "--seed",
+                  "10")
+    said = _flat(english.stdout)
+    assert "sample2:2of2claims" in said and "strata" in said and "claims:K1,K2" in said

@@ -229,6 +229,23 @@ def test_every_import_kind_is_worded() -> None:
         assert _worded(words), kind
 
 
+def test_every_code_of_the_sampling_audit_is_worded() -> None:
+    import typing
+
+    from adjudicator.services.audit.adjustments import SETTLE_WAYS
+    from adjudicator.services.audit.recheck import Discrepancy
+
+    kinds = typing.get_args(typing.get_type_hints(Discrepancy)["kind"])
+    assert set(v.DISCREPANCY_KINDS) == set(kinds)
+    assert set(v.ADJUSTMENT_KINDS) == set(SETTLE_WAYS)
+    assert set(v.SETTLE_WAYS) == {how for ways in SETTLE_WAYS.values() for how in ways}
+    assert set(v.ADJUSTMENT_STATUSES) == {"open", "settled", "superseded"}
+    for table in (v.DISCREPANCY_KINDS, v.ADJUSTMENT_KINDS, v.SETTLE_WAYS,
+                  v.ADJUSTMENT_STATUSES):
+        for code, words in table.items():
+            assert _worded(words), code
+
+
 def test_a_tally_of_words_reads_in_the_messages_language() -> None:
     from adjudicator.messages import Message, Tally
 
