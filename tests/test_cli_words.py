@@ -204,3 +204,21 @@ def test_an_audit_sample_speaks_chinese_then_english(chained: Context) -> None:
                   "10")
     said = _flat(english.stdout)
     assert "sample2:2of2claims" in said and "strata" in said and "claims:K1,K2" in said
+
+
+def test_tariff_lines_speak_chinese_then_english(chained: Context) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from tariffs import shipped_tariff_paths
+
+    path = str(shipped_tariff_paths()[0])
+    checked = CliRunner().invoke(app, ["tariff", "validate", path], env={"ADJUDICATOR_LANG": ""})
+    assert "：无误（demo-county/2026，SHA-256" in _flat(checked.stdout)
+    again = run(chained, "admin", "tariff", "load", path)
+    assert again.exit_code == 0, again.output
+    assert _flat(again.stdout).startswith("demo-county/2026：已存在（SHA-256")
+    english = run(chained, "admin", "--lang", "en", "tariff", "load", path)
+    assert english.stdout.startswith("demo-county/2026: already stored (sha256")
+    checked = CliRunner().invoke(app, ["--lang", "en", "tariff", "validate", path])
+    assert ": ok (demo-county/2026, sha256" in checked.stdout
