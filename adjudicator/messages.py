@@ -365,6 +365,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.period": ("公示期", "period"),
     "col.file": ("文件", "file"),
     "col.decided_at": ("决定时间", "decided at"),
+    # --- evaluate, explain, serve, user password, import regions
+    "evaluate.summary": ("{cases} 个案件：{outcomes}；格式有误 {errors} 个",
+                         "{cases} cases: {outcomes}; {errors} malformed"),
+    "explain.bands": ("分段赔付", "Bands"),
+    "serve.started": ("防贫保网页版：http://{host}:{port}/（接口文档：/api/docs）",
+                      "防贫保 web app on http://{host}:{port}/ (API docs: /api/docs)"),
+    "password.new": ("新密码", "new password"),
+    "password.repeat": ("再输入一次", "repeat it"),
+    "password.set": ("已为 {user} 设置网页登录密码；其网页会话均已退出",
+                     "password of {user} set; their web sessions were signed out"),
+    "login.unlocked": ("已解除 {user} 的网页登录锁定", "web login of {user} unlocked"),
+    "login.not_locked": ("{user} 的网页登录没有被锁定", "web login of {user} was not locked"),
+    "regions.summary": ("{file}：乡镇 {townships} 个、村 {villages} 个，补全了 {named} 户的名称，"
+                        "退回 {rejected} 行{report}",
+                        "{file}: {townships} townships, {villages} villages, {named} households "
+                        "named, {rejected} rows rejected{report}"),
+    "regions.report": ("；错误报告 {path}", "; error report {path}"),
     # --- fund, whatif
     "fund.contract_needed": ("请给出 --contract 文件，或 --county 与 --year",
                              "give --contract, or --county and --year"),
