@@ -365,6 +365,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.period": ("公示期", "period"),
     "col.file": ("文件", "file"),
     "col.decided_at": ("决定时间", "decided at"),
+    # --- pay
+    "pay.register": ("批次 {batch}：{payments} 笔，合计 {total:,.2f} 元；代发清单 {csv}、{xlsx}",
+                     "batch {batch}: {payments} payments, {total:,.2f} yuan; register {csv}, "
+                     "{xlsx}"),
+    "pay.recovered": ("补写了中断批次 {batch} 的代发清单：{csv}",
+                      "the register of interrupted batch {batch} written: {csv}"),
+    "pay.paid": ("{batch}：兑现 {payments} 件，{households} 户，合计 {total:,.2f} 元；"
+                 "代发清单（保密，勿公开）{csv}、{xlsx}",
+                 "{batch}: {payments} claims paid, {households} households, {total:,.2f} yuan; "
+                 "register (confidential) {csv}, {xlsx}"),
+    "pay.nothing": ("没有可兑现的申请", "no claim is payable"),
+    "pay.held": ("暂不兑现 {claim}：{reason}", "held back {claim}: {reason}"),
+    "pay.reconciled": ("{file}：银行确认 {confirmed} 笔（{total:,.2f} 元），失败 {failed} 笔，"
+                       "已入账未变 {unchanged} 笔，退回 {rejected} 行",
+                       "{file}: {confirmed} transfers confirmed ({total:,.2f} yuan), {failed} "
+                       "failed, {unchanged} unchanged, {rejected} rows rejected"),
+    "pay.failed": ("转账失败 {claim}：{reason}（更正账户后可再次兑现）",
+                   "transfer failed {claim}: {reason} (payable again once the account is "
+                   "corrected)"),
+    "pay.error_report": ("错误报告：{path}", "error report: {path}"),
+    # --- calendar
+    "calendar.col.date": ("日期", "date"),
+    "calendar.col.weekday": ("星期", "weekday"),
+    "calendar.col.what": ("安排", "what"),
+    "calendar.weekdays": ("一 二 三 四 五 六 日", "Mon Tue Wed Thu Fri Sat Sun"),
+    "calendar.title": ("{year} 年节假日与调休（{source}）",
+                       "{year}: days off and adjusted working days ({source})"),
+    "calendar.unknown_year": ("注意：日历数据尚无 {year} 年的国务院节假日安排，该年的期限按周一至"
+                              "周五计算；请升级 chinese-calendar（pip install -U "
+                              "chinese-calendar）。",
+                              "note: the calendar data has no official schedule of {year}; "
+                              "its deadlines count Monday to Friday; upgrade chinese-calendar "
+                              "(pip install -U chinese-calendar)."),
+    "calendar.added": ("{day}：已添加为县定放假日", "{day}: added as a county day off"),
+    "calendar.already": ("{day}：已是县定放假日", "{day}: already a county day off"),
+    "calendar.removed": ("{day}：已不再是县定放假日", "{day}: no longer a county day off"),
+    "calendar.col.reason": ("原因", "reason"),
+    "calendar.days_off": ("县定放假日", "county days off"),
     # --- evaluate, explain, serve, user password, import regions
     "evaluate.summary": ("{cases} 个案件：{outcomes}；格式有误 {errors} 个",
                          "{cases} cases: {outcomes}; {errors} malformed"),
