@@ -365,6 +365,45 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.period": ("公示期", "period"),
     "col.file": ("文件", "file"),
     "col.decided_at": ("决定时间", "decided at"),
+    # --- feed
+    "feed.database_error": ("数据库错误，已停止（已提交的批次保留，重新导入可续）：{reason}",
+                            "database error, stopped (committed batches stay; importing again "
+                            "goes on): {reason}"),
+    "feed.unknown_bureau": ("未知的部门 {bureau!r}：应为 {bureaus}",
+                            "unknown bureau {bureau!r}: {bureaus}"),
+    "feed.imported": ("{file}（{month}）：{total} 行，新入库 {accepted} 行"
+                      "（匹配登记成员 {matched}，未登记 {unmatched}，退费冲销 {reversed}），"
+                      "已有未变 {unchanged} 行，"
+                      "拒收 {rejected} 行；"
+                      "跳过合计行 {skipped}",
+                      "{file} ({month}): {total} rows, {accepted} new ({matched} matched to a "
+                      "registered member, {unmatched} not registered, {reversed} refunds "
+                      "reversed), {unchanged} unchanged, {rejected} rejected; {skipped} total "
+                      "rows skipped"),
+    "feed.unused_columns": ("未使用的列：{columns}", "columns not used: {columns}"),
+    "feed.col.head": ("户主", "head"),
+    "feed.col.figure": ("本年累计", "year to date"),
+    "feed.col.line": ("预警线", "warning line"),
+    "feed.col.new": ("新增", "new"),
+    "feed.col.members": ("人数", "members"),
+    "feed.col.why": ("原因/说明", "reason / note"),
+    "feed.none_over": ("{month}：没有超过预警线的户",
+                       "{month}: no household over a warning line"),
+    "feed.push_list": ("{month} 预警推送名单", "{month} push list"),
+    "feed.push_list_in": ("{month} 预警推送名单 — {name} {code}",
+                          "{month} push list — {name} {code}"),
+    "feed.pushed": ("推送 {pushed} 户次，系统剔除 {screened_out} 户次",
+                    "{pushed} pushed, {screened_out} screened out by the system"),
+    "feed.reused": ("沿用核查记录 #{verification}，无需再次入户",
+                    "verification #{verification} reused, no new visit"),
+    "feed.task": ("核查任务交 {verifier}，{due} 前完成",
+                  "verification task to {verifier}, due {due}"),
+    "feed.kept": ("户 {household} 保留：申请 {claims}；{task}",
+                  "household {household} kept: claims {claims}; {task}"),
+    "feed.removed": ("户 {household} 已剔除：{note}", "household {household} removed: {note}"),
+    "feed.report_title": ("{month} 部门数据推送与初筛月报", "{month} department feeds report"),
+    "feed.missing": ("未到部门：{bureaus}", "bureaus missing: {bureaus}"),
+    "feed.written": ("已写出 {path}", "written: {path}"),
     # --- pay
     "pay.register": ("批次 {batch}：{payments} 笔，合计 {total:,.2f} 元；代发清单 {csv}、{xlsx}",
                      "batch {batch}: {payments} payments, {total:,.2f} yuan; register {csv}, "
