@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message
 from adjudicator.storage.events import canonical, event_hash
 from adjudicator.storage.models import ChainHead, Event
 
@@ -239,9 +240,9 @@ class Extends:
     current_size: int
     issued_at: str
 
-    def message(self) -> str:
-        return (f"checkpoint of {self.issued_at} holds: its {self.checkpoint_size} events are "
-                f"unchanged and the log extends it to {self.current_size} events")
+    def message(self) -> Message:
+        return Message("log.extends", issued_at=self.issued_at, size=self.checkpoint_size,
+                       current=self.current_size)
 
     def as_dict(self) -> dict[str, Any]:
         return {"checkpoint_size": self.checkpoint_size, "current_size": self.current_size,
@@ -315,11 +316,12 @@ class ProofChecked:
     tree_size: int
     issued_at: str
 
-    def message(self) -> str:
-        what = "兑现" if self.kind == "payment.made" else "决定"
-        amount = f" {self.amount} 元" if self.amount is not None else ""
-        return (f"证明成立：案件 {self.claim_id} 的{what}{amount}（事件 {self.seq}）在 "
-                f"{self.issued_at} 签发、共 {self.tree_size} 个事件的审计日志中")
+    def message(self) -> Message:
+        what = Message("log.proof_payment" if self.kind == "payment.made"
+                       else "log.proof_decision")
+        amount = "" if self.amount is None else Message("log.proof_amount", amount=self.amount)
+        return Message("log.proof_holds", claim=self.claim_id, what=what, amount=amount,
+                       seq=self.seq, issued_at=self.issued_at, size=self.tree_size)
 
 
 def check_proof(proof_file: Path, public_key: Path) -> ProofChecked:

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, current_lang
 from adjudicator.roles import PermissionDenied
 from cli.common import (
     AsOption,
@@ -24,6 +23,19 @@ from cli.common import (
     print_json,
     print_table,
     refused,
+    worded_table,
+)
+from schemas.vocabulary import (
+    ADJUSTMENT_KINDS,
+    ADJUSTMENT_STATUSES,
+    ANSWERS,
+    COST_KINDS,
+    DISCREPANCY_KINDS,
+    INCOME_KINDS,
+    NEGATIVE_ITEMS,
+    OUTCOMES,
+    SETTLE_WAYS,
+    word,
 )
 
 app = typer.Typer(help="抽样复核: sampling audits of household verifications.",
@@ -43,6 +55,37 @@ def _decimal(name: str, text: str) -> Decimal:
         return Decimal(text)
     except InvalidOperation:
         fail(Message("cli.not_decimal", name=name, text=text))
+
+
+def _field(field: str) -> str:
+    """What a discrepancy compared, worded: 工资性收入, 消费型车辆, 理算结论 …"""
+    lang = current_lang()
+    group, _, code = field.partition(".")
+    if group == "income":
+        return word(INCOME_KINDS, code, lang)
+    if group == "cost":
+        return word(COST_KINDS, code, lang)
+    if group == "negative_list":
+        item = NEGATIVE_ITEMS.get(code)
+        return code if item is None else item.short.text(lang)
+    return word(DISCREPANCY_KINDS, group, lang)
+
+
+def _value(kind: str, value: str | None) -> str:
+    """A verifier's or an auditor's finding: an outcome or a yes/no worded, an amount as it
+    is."""
+    lang = current_lang()
+    if value is None:
+        return ""
+    if kind == "outcome":
+        return word(OUTCOMES, value, lang)
+    if kind == "negative_item" and value in ("true", "false"):
+        return ANSWERS[value == "true"].text(lang)
+    return value
+
+
+def _yes(flag: bool) -> str:
+    return ANSWERS[flag].text(current_lang())
 
 
 @app.command("sample")
@@ -72,14 +115,16 @@ def sample(
     if as_json:
         print_json(result.as_dict())
         return
-    console.print(f"sample {result.sample_id}: {len(result.claims)} of "
-                  f"{result.population_size} claims (rate {result.rate}, seed {result.seed}); "
-                  f"population SHA-256 {result.population_sha256}", highlight=False)
-    table = Table("verifier", "township", "population", "sampled", title="strata")
+    console.print(Message("audit.sample", sample=result.sample_id, claims=len(result.claims),
+                          population=result.population_size, rate=result.rate,
+                          seed=result.seed, sha=result.population_sha256), highlight=False)
+    table = worded_table("col.verifier", "col.township", "audit.col.population",
+                         "audit.col.sampled", title="audit.strata")
     for s in result.strata:
         table.add_row(s["verifier"], s["township"], str(s["population"]), str(s["sampled"]))
     print_table(table)
-    console.print("claims: " + ", ".join(u.claim_id for u in result.claims), highlight=False)
+    console.print(Message("audit.claims", claims=", ".join(u.claim_id for u in result.claims)),
+                  highlight=False)
 
 
 @app.command("record")
@@ -113,25 +158,34 @@ def record(
     if as_json:
         print_json(result.as_dict())
         return
-    console.print(f"re-check {result.recheck_pk} of claim {claim}: {result.outcome_stored} "
-                  f"{result.payout_stored:.2f} → audit {result.outcome_audit} "
-                  f"{result.payout_audit:.2f}; "
-                  f"{'MATERIAL' if result.material else 'not material'}", highlight=False)
+    lang = current_lang()
+    console.print(Message("audit.recheck", recheck=result.recheck_pk, claim=claim,
+                          stored=word(OUTCOMES, result.outcome_stored, lang),
+                          stored_payout=result.payout_stored,
+                          audit=word(OUTCOMES, result.outcome_audit, lang),
+                          audit_payout=result.payout_audit,
+                          material=Message("audit.material" if result.material
+                                           else "audit.not_material")), highlight=False)
     if result.discrepancies:
-        table = Table("kind", "field", "verifier", "auditor", "difference", "material",
-                      title="差异 discrepancies")
+        table = worded_table("col.kind", "audit.col.field", "audit.col.verifier_found",
+                             "audit.col.auditor_found", "audit.col.difference",
+                             "audit.col.material", title="audit.discrepancies")
         for d in result.discrepancies:
-            table.add_row(d.kind, d.field, d.verifier or "", d.auditor or "",
-                          d.difference or "", "yes" if d.material else "")
+            table.add_row(word(DISCREPANCY_KINDS, d.kind, lang), _field(d.field),
+                          _value(d.kind, d.verifier), _value(d.kind, d.auditor),
+                          d.difference or "", _yes(True) if d.material else "")
         print_table(table)
     if result.reopened:
-        console.print(f"claim reopened: new decision {result.new_decision_id}")
+        console.print(Message("audit.reopened", decision=result.new_decision_id),
+                      highlight=False)
     elif result.reopen_blocked:
-        console.print(f"[bold yellow]not reopened:[/] {result.reopen_blocked}", highlight=False)
+        console.print(Message("audit.not_reopened", why=result.reopen_blocked),
+                      style="bold yellow", highlight=False)
     if result.adjustment is not None:
         a = result.adjustment
-        console.print(f"{'追回 recovery' if a.kind == 'recovery' else '补发 top-up'} "
-                      f"{a.amount:.2f} opened (adjustment {a.adjustment_id})", highlight=False)
+        console.print(Message("audit.adjustment_opened",
+                              kind=ADJUSTMENT_KINDS.get(a.kind, a.kind), amount=a.amount,
+                              adjustment=a.adjustment_id), highlight=False)
 
 
 @app.command("report")
@@ -149,7 +203,6 @@ def report(
 
     Also as --json, --xlsx FILE and --pdf FILE."""
     from adjudicator.services.audit import (
-        REPORT_HEADERS,
         audit_report,
         render_report_pdf,
         report_table_rows,
@@ -166,23 +219,32 @@ def report(
     if as_json:
         print_json(data.as_dict())
         return
-    for title, rows in (("核查员 verifier", data.by_verifier), ("乡镇 township", data.by_township)):
-        table = Table(title, *REPORT_HEADERS[1:], title=f"抽样复核 by {title.split()[1]}")
+    lang = current_lang()
+    for by, rows in (("verifier", data.by_verifier), ("township", data.by_township)):
+        table = worded_table(f"col.{by}", "audit.col.sampled", "audit.col.rechecked",
+                             "audit.col.with_discrepancies", "audit.col.material",
+                             "audit.col.error_rate", "audit.col.interval", "audit.col.at_stake",
+                             title=f"audit.by.{by}")
         for i, cells in enumerate(report_table_rows([*rows, data.total])):
             table.add_row(*cells, style="bold" if i == len(rows) else None)
         print_table(table)
-    table = Table("sample", "claim", "verifier", "township", "fields", "outcome", "difference",
-                  "reopened", "adjustment", title=f"重大差异 material: {len(data.material)}")
+    table = worded_table("col.sample", "col.claim", "col.verifier", "col.township",
+                         "audit.col.fields", "col.outcome", "audit.col.difference",
+                         "audit.col.reopened", "audit.col.adjustment",
+                         title=Message("audit.material_title", count=len(data.material)))
     for m in data.material:
         adj = m["adjustment"]
+        outcome = " → ".join(word(OUTCOMES, o, lang) for o in m["outcome"].split(" → "))
+        shown = "" if adj is None else (f"{word(ADJUSTMENT_KINDS, adj['kind'], lang)} "
+                                        f"{adj['amount']}（"
+                                        f"{word(ADJUSTMENT_STATUSES, adj['status'], lang)}）")
         table.add_row(str(m["sample_id"]), m["claim_id"], m["verifier"], m["township"],
-                      ", ".join(m["fields"]), m["outcome"], m["payout_difference"],
-                      "yes" if m["reopened"] else "no",
-                      "" if adj is None else f"{adj['kind']} {adj['amount']} ({adj['status']})")
+                      "、".join(_field(f) for f in m["fields"]), outcome,
+                      m["payout_difference"], _yes(bool(m["reopened"])), shown)
     print_table(table)
     for path in (xlsx, pdf):
         if path is not None:
-            console.print(f"written: {path}", highlight=False)
+            console.print(Message("audit.written", path=path), highlight=False)
 
 
 @app.command("adjustments")
@@ -202,12 +264,18 @@ def adjustments(
     if as_json:
         print_json([r.as_dict() for r in rows])
         return
-    table = Table("id", "claim", "household", "kind", "amount", "received", "granted", "status",
-                  "settled", title=f"追回/补发 adjustments: {len(rows)}")
+    table = worded_table("col.id", "col.claim", "col.household", "col.kind", "col.amount",
+                         "audit.col.received", "audit.col.granted", "col.status",
+                         "audit.col.settled",
+                         title=Message("audit.adjustments", count=len(rows)))
+    lang = current_lang()
     for r in rows:
-        table.add_row(str(r.adjustment_id), r.claim_id, r.household_id, r.kind, f"{r.amount:.2f}",
-                      f"{r.received:.2f}", f"{r.granted:.2f}", r.status,
-                      f"{r.settled_how or ''} {r.settlement_ref or ''}".strip())
+        how = word(SETTLE_WAYS, r.settled_how, lang)
+        table.add_row(str(r.adjustment_id), r.claim_id, r.household_id,
+                      word(ADJUSTMENT_KINDS, r.kind, lang), f"{r.amount:.2f}",
+                      f"{r.received:.2f}", f"{r.granted:.2f}",
+                      word(ADJUSTMENT_STATUSES, r.status, lang),
+                      f"{how} {r.settlement_ref or ''}".strip())
     print_table(table)
 
 
@@ -226,5 +294,8 @@ def settle(
     ctx = context(db, user)
     with refused(*_refusals()):
         row = settle_adjustment(ctx, adjustment_id, how, reference, note)
-    console.print(f"adjustment {row.adjustment_id} ({row.kind} {row.amount:.2f}, claim "
-                  f"{row.claim_id}) settled: {row.settled_how}", highlight=False)
+    console.print(Message("audit.settled", adjustment=row.adjustment_id,
+                          kind=ADJUSTMENT_KINDS.get(row.kind, row.kind), amount=row.amount,
+                          claim=row.claim_id,
+                          how=SETTLE_WAYS.get(row.settled_how or "", row.settled_how or "")),
+                  highlight=False)

@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from cli.common import (
     AsOption,
@@ -24,6 +24,7 @@ from cli.common import (
     print_json,
     print_table,
     refused,
+    worded_table,
 )
 
 app = typer.Typer(help="节假日: the working-day calendar of verification deadlines (official "
@@ -59,14 +60,15 @@ def show(
                               and d not in calendar.holidays, "what": calendar.describe(d)}
                              for d in days]})
         return
-    table = Table("日期", "星期", "安排", title=f"{year} 年节假日与调休（{calendar.source}）")
+    table = worded_table("calendar.col.date", "calendar.col.weekday", "calendar.col.what",
+                         title=Message("calendar.title", year=year, source=calendar.source))
+    weekdays = Message("calendar.weekdays").render().split()
     for d in days:
-        table.add_row(d.isoformat(), "一二三四五六日"[d.weekday()], calendar.describe(d))
+        table.add_row(d.isoformat(), weekdays[d.weekday()], calendar.describe(d))
     print_table(table)
     if not known:
-        err_console.print(f"注意：日历数据尚无 {year} 年的国务院节假日安排，该年的期限按周一至"
-                          "周五计算；请升级 chinese-calendar（pip install -U chinese-calendar）。",
-                          highlight=False, markup=False)
+        err_console.print(Message("calendar.unknown_year", year=year), highlight=False,
+                          markup=False)
 
 
 @day_off_app.command("add")
@@ -79,8 +81,8 @@ def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="Why (
     ctx = context(db, user)
     with refused(PermissionDenied, CalendarRefused):
         added = add_day_off(ctx, day.date(), reason)
-    console.print(f"{day.date().isoformat()}：" + ("已添加为县定放假日" if added else
-                                                  "已是县定放假日"), highlight=False)
+    console.print(Message("calendar.added" if added else "calendar.already",
+                          day=day.date().isoformat()), highlight=False)
 
 
 @day_off_app.command("remove")
@@ -92,7 +94,7 @@ def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
     ctx = context(db, user)
     with refused(PermissionDenied, CalendarRefused):
         remove_day_off(ctx, day.date())
-    console.print(f"{day.date().isoformat()}：已不再是县定放假日", highlight=False)
+    console.print(Message("calendar.removed", day=day.date().isoformat()), highlight=False)
 
 
 @day_off_app.command("list")
@@ -108,7 +110,7 @@ def list_days(db: DbOpt = None, user: AsOpt = None,
     if as_json:
         print_json([{"date": d.isoformat(), "reason": why} for d, why in days])
         return
-    table = Table("日期", "原因", title="县定放假日")
+    table = worded_table("calendar.col.date", "calendar.col.reason", title="calendar.days_off")
     for d, why in days:
         table.add_row(d.isoformat(), why)
     print_table(table)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from adjudicator.messages import Message
+from adjudicator.documents.trace_labels import reason_name
+from adjudicator.messages import Message, Tally, current_lang
 from adjudicator.roles import PermissionDenied
-from adjudicator.rules.reasons import reason_text
 from adjudicator.services.adjudication import (
     WorkersFailed,
     adjudicate_in_workers,
@@ -27,13 +27,16 @@ from cli.common import (
     AsOption,
     DbOption,
     JsonOption,
+    category_namer,
     console,
     context,
     fail,
     print_json,
     print_table,
     refused,
+    worded_table,
 )
+from schemas.vocabulary import OUTCOMES, Words
 
 review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
                          no_args_is_help=True)
@@ -54,7 +57,7 @@ def adjudicate(
     total = 1 if claim else count_ready(ctx)
     failed: WorkersFailed | None = None
     with refused(PermissionDenied), Progress(
-            TextColumn("理算 adjudicating"), BarColumn(), MofNCompleteColumn(),
+            TextColumn(str(Message("claims.adjudicating"))), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, disable=as_json) as bar:
         task = bar.add_task("adjudicate", total=total)
         if workers > 1 and claim is None:
@@ -73,10 +76,11 @@ def adjudicate(
     if as_json:
         print_json(summary)
     else:
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()))
-        console.print(f"decided {result.decided} claims ({outcomes or 'none'}); payouts "
-                      f"{result.payout_total:.2f} yuan; {len(result.waiting)} waiting for "
-                      f"earlier claims; {len(result.errors)} cannot be adjudicated")
+        outcomes = Tally((OUTCOMES.get(k, Words(k, k)), v)
+                         for k, v in sorted(result.outcomes.items()))
+        console.print(Message("claims.decided", decided=result.decided, outcomes=outcomes,
+                              total=result.payout_total, waiting=len(result.waiting),
+                              errors=len(result.errors)), highlight=False)
         for claim_id, error in result.errors[:20]:
             console.print(f"  {claim_id}: {error}", highlight=False)
     if failed is not None:
@@ -107,11 +111,15 @@ def review_list(
                      "payout": f"{p.payout:.2f}", "reasons": p.reasons,
                      "verifier": p.verifier_id, "decided_at": p.decided_at} for p in pended])
         return
-    table = Table("claim", "household", "category", "payout", "reasons", "verifier",
-                  title=f"待审核 pend queue: {len(pended)}")
+    table = worded_table("col.claim", "col.household", "col.category", "col.payout",
+                         "col.reasons", "col.verifier",
+                         title=Message("review.title", count=len(pended)))
+    category, lang = category_namer(ctx), current_lang()
     for p in pended:
-        table.add_row(p.claim_id, p.household_id, p.category, f"{p.payout:.2f}",
-                      "\n".join(f"{r} {reason_text(r)}" for r in p.reasons), p.verifier_id or "")
+        reasons = (reason_name(r) if lang == "zh" else r
+                   for r in p.reasons)
+        table.add_row(p.claim_id, p.household_id, category(p.category), f"{p.payout:.2f}",
+                      "\n".join(reasons), p.verifier_id or "")
     print_table(table)
 
 
@@ -119,8 +127,8 @@ def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | N
     ctx = context(db, user)
     with refused(PermissionDenied, ReviewRefused, RecordRefused):
         resolve(ctx, claim, action, reason)
-    console.print(f"claim {claim}: {'approved' if action == 'approve' else 'denied'} by "
-                  f"{ctx.user_id}")
+    key = "review.approved" if action == "approve" else "review.denied"
+    console.print(Message(key, claim=claim, user=ctx.user_id), highlight=False)
 
 
 @review_app.command("approve")
@@ -162,22 +170,28 @@ def replay(
                     "engine_versions": result.engine_versions,
                     "differences": [d.__dict__ for d in result.differences]})
     else:
-        console.print(f"replayed {result.checked} decisions: {result.identical} identical, "
-                      f"{result.checked - result.identical} different")
+        console.print(Message("replay.done", checked=result.checked,
+                              identical=result.identical,
+                              different=result.checked - result.identical), highlight=False)
         for d in result.differences[:50]:
-            console.print(f"  decision {d.decision_id} ({d.claim_id}) {d.field}: stored "
-                          f"{d.stored!r}, replayed {d.replayed!r}", highlight=False)
+            console.print("  " + str(Message("replay.difference", decision=d.decision_id,
+                                             claim=d.claim_id, field=d.field,
+                                             stored=repr(d.stored),
+                                             replayed=repr(d.replayed))), highlight=False)
     if result.differences:
         raise typer.Exit(1)
 
 
-def _shown(dimension: str, key: str) -> str:
-    """A report row's key as a person reads it: 边缘易致贫户, not edge; 因病, not medical."""
-    from adjudicator.documents.models import CLAIM_CATEGORY_LABELS, HOUSEHOLD_CATEGORY_LABELS
+def _shown(dimension: str, key: str, category: Callable[[str], str]) -> str:
+    """A report row's key as a person reads it: 边缘易致贫户, not edge; 因病, not medical; a
+    tariff's own category by its label (生产经营, not production)."""
+    from schemas.vocabulary import HOUSEHOLD_CATEGORIES, word
 
-    table = {"category": CLAIM_CATEGORY_LABELS,
-             "household_category": HOUSEHOLD_CATEGORY_LABELS}.get(dimension, {})
-    return table.get(key, key)
+    if dimension == "category":
+        return category(key)
+    if dimension == "household_category":
+        return word(HOUSEHOLD_CATEGORIES, key, current_lang())
+    return key
 
 
 def report(
@@ -212,15 +226,20 @@ def report(
         print_json(data.as_dict())
         return
     t = data.total
-    console.print(f"claims {t.claims}, households {len(t.households)}, persons "
-                  f"{len(t.persons)}; approved {t.approved} ({len(t.approved_households)} 户) "
-                  f"{t.approved_amount:.2f} yuan; paid {t.paid} ({len(t.paid_households)} 户) "
-                  f"{t.paid_amount:.2f} yuan", highlight=False)
+    console.print(Message("report.total", claims=t.claims, households=len(t.households),
+                          persons=len(t.persons), approved=t.approved,
+                          approved_households=len(t.approved_households),
+                          approved_amount=t.approved_amount, paid=t.paid,
+                          paid_households=len(t.paid_households), paid_amount=t.paid_amount),
+                  highlight=False)
+    category = category_namer(ctx)
     for dim in DIMENSIONS:
-        table = Table(dim, "claims", "户", "人", "approved", "approved amount", "paid",
-                      "paid amount", title=dim)
+        table = worded_table(f"report.col.{dim}", "report.col.claims", "report.col.households",
+                             "report.col.persons", "report.col.approved",
+                             "report.col.approved_amount", "report.col.paid",
+                             "report.col.paid_amount", title=f"report.by.{dim}")
         for key, cell in sorted(data.by[dim].items()):
-            table.add_row(_shown(dim, key), str(cell.claims), str(len(cell.households)),
+            table.add_row(_shown(dim, key, category), str(cell.claims), str(len(cell.households)),
                           str(len(cell.persons)), str(cell.approved),
                           f"{cell.approved_amount:.2f}", str(cell.paid), f"{cell.paid_amount:.2f}")
         print_table(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -13,9 +13,9 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
-from adjudicator.messages import LANGS, Message, Text, render, set_lang
+from adjudicator.messages import CATALOGUE, LANGS, Message, Text, current_lang, render, set_lang
 
 if TYPE_CHECKING:
     from adjudicator.storage.context import Context
@@ -91,10 +91,46 @@ LangOption = typer.Option("--lang", envvar="ADJUDICATOR_LANG", show_envvar=True,
                           help="Language of messages and error reports: zh (default) or en.")
 
 
+#: Column headers (catalogue keys) of an identifier a person acts on.
+IDENTIFIER_KEYS = ("col.claim", "col.household", "col.notice", "col.sample", "col.user",
+                   "col.seq", "col.id")
+
 #: Columns holding an identifier a person acts on (copies into the next command): never cut.
 IDENTIFIER_COLUMNS = frozenset({"claim", "claim_id", "household", "household_id", "notice",
                                 "notice_no", "sample", "id", "user", "seq", "#", "方案编号",
-                                "SHA-256", "案件编号", "户编号"})
+                                "SHA-256", "案件编号", "户编号",
+                                *(text for key in IDENTIFIER_KEYS for text in CATALOGUE[key])})
+
+
+def worded_table(*headers: str | Column, title: Text | None = None, **options: Any) -> Table:
+    """A table whose headers are catalogue keys (a Column's header as well) and whose title is
+    a message or a key, all in the current language."""
+    columns: list[str | Column] = []
+    for header in headers:
+        if isinstance(header, Column):
+            header.header = Message(str(header.header)).render()
+            columns.append(header)
+        else:
+            columns.append(Message(header).render())
+    if isinstance(title, str):
+        title = Message(title)
+    return Table(*columns, title=None if title is None else title.render(), **options)
+
+
+def category_namer(ctx: Context) -> Callable[[str], str]:
+    """How a claim category is shown: in Chinese the stored tariffs' own label (生产经营 for
+    a tariff's `production`) or the built-in's (因病); in English the built-in's word, else
+    the code."""
+    from schemas.vocabulary import CLAIM_CATEGORIES, word
+
+    lang = current_lang()
+    labels: dict[str, str] = {}
+    if lang == "zh":
+        from adjudicator.services.tariffs import stored_category_labels
+
+        with ctx.factory() as session:
+            labels = stored_category_labels(session)
+    return lambda code: labels.get(code) or word(CLAIM_CATEGORIES, code, lang)
 
 
 def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS) -> Table:

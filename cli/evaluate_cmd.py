@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 
 from adjudicator.evaluate import Engine, evaluate_stream
-from adjudicator.messages import Message
+from adjudicator.messages import Message, Tally
 from adjudicator.rules.tariff import TariffError, load_tariff
 from cli.common import err_console, fail, file_problems, refused
+from schemas.vocabulary import OUTCOMES, Words
 
 
 class EngineChoice(StrEnum):
@@ -58,8 +59,8 @@ def evaluate(
             counts = evaluate_stream(stream, source, loaded, sink, workers=workers,
                                      engine=chosen)
         sink.flush()
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.outcomes.items()))
-    err_console.print(f"{counts.cases} cases: {summary or 'no decisions'}; "
-                      f"{counts.errors} malformed", highlight=False)
+    outcomes = Tally((OUTCOMES.get(k, Words(k, k)), v) for k, v in sorted(counts.outcomes.items()))
+    err_console.print(Message("evaluate.summary", cases=counts.cases, outcomes=outcomes,
+                              errors=counts.errors), highlight=False)
     if counts.errors:
         raise typer.Exit(1)

@@ -8,11 +8,21 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.table import Table
 
 from adjudicator.explain import band_table, explain_decision
-from adjudicator.messages import Message
-from cli.common import AsOption, DbOption, console, context, fail, print_json, print_table, refused
+from adjudicator.messages import Message, current_lang
+from cli.common import (
+    AsOption,
+    DbOption,
+    choose_lang,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+    refused,
+    worded_table,
+)
 
 
 def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
@@ -33,8 +43,8 @@ def render_decision(decision: dict[str, Any], lang: str) -> None:
         console.print(line, highlight=False, markup=False)
     rows = band_table(decision)
     if rows:
-        title = "分段赔付" if lang == "zh" else "Bands"
-        table = Table("from", "to", "rate", "amount", title=title)
+        table = worded_table("tariff.col.from", "tariff.col.to", "tariff.col.rate", "col.amount",
+                             title="explain.bands")
         for row in rows:
             table.add_row(*row)
         print_table(table)
@@ -43,7 +53,8 @@ def render_decision(decision: dict[str, Any], lang: str) -> None:
 def explain(
     target: Annotated[str, typer.Argument(help="A claim id (stored decision), or a file of "
                                                "decision JSON lines written by `evaluate`.")],
-    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="zh or en (default: the language of messages).")] = None,
     claim: Annotated[str | None, typer.Option("--claim", help="With a file: only this claim.")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Output the decision JSON.")] = False,
@@ -51,8 +62,8 @@ def explain(
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
     """Explain decisions in plain Chinese or English: reasons, every rule, band breakdown."""
-    if lang not in ("zh", "en"):
-        fail(Message("cli.bad_lang"))
+    choose_lang(lang)
+    lang = current_lang()
     path = Path(target)
     if not path.is_file():
         _explain_stored(target, lang, as_json, db, user)

@@ -15,8 +15,18 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from cli.common import AsOption, DbOption, JsonOption, console, context, fail, print_json
-from schemas.vocabulary import PUSH_STATUSES, zh_table
+from adjudicator.messages import Message, Tally, current_lang
+from cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    context,
+    fail,
+    print_json,
+    print_table,
+)
+from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES, Words, word
 
 app = typer.Typer(help="Monthly department feeds (医保、应急、教育、民政): import, warning "
                        "lines and the push list, the township's screening, the monthly report.",
@@ -30,7 +40,6 @@ CategoryOpt = Annotated[str | None, typer.Option(
     "--category", help="medical, disaster or education (when the household has several).")]
 BUREAU_NAMES = ("medical", "disaster", "education", "civil-affairs")
 LOCAL = ZoneInfo("Asia/Shanghai")
-STATUS_LABELS = zh_table(PUSH_STATUSES)
 
 
 def _refusals() -> tuple[type[Exception], ...]:
@@ -54,7 +63,7 @@ def _run(db: str | None, user: str | None, call: Any) -> Any:
         fail(exc)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        fail(f"数据库错误，已停止（已提交的批次保留，重新导入可续）：{reason}")
+        fail(Message("feed.database_error", reason=reason))
     finally:
         ctx.engine.dispose()
 
@@ -74,36 +83,41 @@ def import_(
     from adjudicator.feeds.importer import import_feed
 
     if bureau not in BUREAU_NAMES:
-        fail(f"未知的部门 {bureau!r}：应为 {' | '.join(BUREAU_NAMES)}")
+        fail(Message("feed.unknown_bureau", bureau=bureau, bureaus=" | ".join(BUREAU_NAMES)))
     if not file.is_file():
-        fail(f"{file}: 文件不存在")
+        fail(Message("cli.no_such_file", path=file))
     result = _run(db, user, lambda ctx: import_feed(ctx, bureau, file, month, errors))
     if as_json:
         print_json(result.to_dict())
     else:
-        console.print(
-            f"{result.file}（{month}）：{result.rows_total} 行，新入库 {result.accepted} 行"
-            f"（匹配登记成员 {result.matched}，未登记 {result.unmatched}，退费冲销 "
-            f"{result.reversed}），已有未变 {result.unchanged} 行，拒收 {result.rejected} 行；"
-            f"跳过合计行 {result.total_rows_skipped}", highlight=False, soft_wrap=True)
+        console.print(Message(
+            "feed.imported", file=result.file, month=month, total=result.rows_total,
+            accepted=result.accepted, matched=result.matched, unmatched=result.unmatched,
+            reversed=result.reversed, unchanged=result.unchanged, rejected=result.rejected,
+            skipped=result.total_rows_skipped), highlight=False, soft_wrap=True)
         if result.ignored_columns:
-            console.print("未使用的列：" + "、".join(result.ignored_columns), highlight=False,
-                          soft_wrap=True)
+            console.print(Message("feed.unused_columns", columns=Tally(
+                (Words(c, c), None) for c in result.ignored_columns)), highlight=False,
+                soft_wrap=True)
         if result.rejected:
-            console.print(f"错误报告：{result.error_report}", highlight=False, soft_wrap=True)
+            console.print(Message("pay.error_report", path=result.error_report),
+                          highlight=False, soft_wrap=True)
     if result.all_rejected:
         raise typer.Exit(2)
 
 
-def _entries_table(title: str, entries: list[dict[str, Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for name in ("户编号", "村", "户主", "类别", "本年累计", "预警线", "新增", "人数", "状态",
-                 "原因/说明"):
-        table.add_column(name)
+def _entries_table(title: Message, entries: list[dict[str, Any]]) -> Table:
+    table = Table(title=title.render(), title_justify="left")
+    for key in ("col.household", "col.village", "feed.col.head", "col.category",
+                "feed.col.figure", "feed.col.line", "feed.col.new", "feed.col.members",
+                "col.status", "feed.col.why"):
+        table.add_column(Message(key).render())
+    lang = current_lang()
     for e in entries:
         table.add_row(e["household_id"], e.get("village") or "", e.get("head", ""),
-                      e["category"], e["figure"], e["warning_line"], e["new_figure"],
-                      str(e["members"]), STATUS_LABELS.get(e["status"], e["status"]),
+                      word(CLAIM_CATEGORIES, e["category"], lang), e["figure"],
+                      e["warning_line"], e["new_figure"], str(e["members"]),
+                      word(PUSH_STATUSES, e["status"], lang),
                       e.get("reason_text") or e.get("note") or "")
     return table
 
@@ -122,15 +136,15 @@ def screen(month: MonthOpt, db: DbOpt = None, user: AsOpt = None,
                                   for code, entries in result.by_township().items()}})
         return
     if not result.entries:
-        console.print(f"{month}：没有超过预警线的户")
+        console.print(Message("feed.none_over", month=month), highlight=False)
         return
     for code, entries in result.by_township().items():
         name = next((e.township_name for e in entries if e.township_name), "") or ""
-        console.print(_entries_table(f"{month} 预警推送名单 — {name} {code}",
-                                     [e.as_dict() for e in entries]))
+        print_table(_entries_table(Message("feed.push_list_in", month=month, name=name,
+                                             code=code), [e.as_dict() for e in entries]))
     counts = result.counts()
-    console.print(f"推送 {counts.get('pushed', 0)} 户次，系统剔除 "
-                  f"{counts.get('screened_out', 0)} 户次", highlight=False)
+    console.print(Message("feed.pushed", pushed=counts.get("pushed", 0),
+                          screened_out=counts.get("screened_out", 0)), highlight=False)
 
 
 @app.command("list")
@@ -148,7 +162,7 @@ def list_(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOp
     if as_json:
         print_json(entries)
         return
-    console.print(_entries_table(f"{month} 预警推送名单", entries))
+    print_table(_entries_table(Message("feed.push_list", month=month), entries))
 
 
 @app.command("keep")
@@ -165,12 +179,13 @@ def keep(household: Annotated[str, typer.Argument(help="The household id (户编
     if as_json:
         print_json(result.as_dict())
         return
-    task = (f"沿用核查记录 #{result.reused_verification}，无需再次入户"
+    task = (Message("feed.reused", verification=result.reused_verification)
             if result.reused_verification else
-            f"核查任务交 {result.verifier_id}，{result.due} 前完成" if result.verifier_id
-            else result.note or "")
-    console.print(f"户 {household} 保留：申请 {'、'.join(result.claim_ids)}；{task}",
-                  highlight=False, soft_wrap=True)
+            Message("feed.task", verifier=result.verifier_id, due=result.due)
+            if result.verifier_id else result.note or "")
+    console.print(Message("feed.kept", household=household, claims=Tally(
+        (Words(c, c), None) for c in result.claim_ids), task=task), highlight=False,
+        soft_wrap=True)
 
 
 @app.command("remove")
@@ -188,7 +203,8 @@ def remove(household: Annotated[str, typer.Argument(help="The household id (户�
     if as_json:
         print_json(result.as_dict())
         return
-    console.print(f"户 {household} 已剔除：{result.note}", highlight=False, soft_wrap=True)
+    console.print(Message("feed.removed", household=household, note=result.note),
+                  highlight=False, soft_wrap=True)
 
 
 @app.command("report")
@@ -212,14 +228,15 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
     if as_json:
         print_json(found.as_dict())
         return
-    table = Table(title=f"{month} 部门数据推送与初筛月报", title_justify="left")
+    table = Table(title=Message("feed.report_title", month=month).render(),
+                  title_justify="left")
     for title, _ in COLUMNS:
         table.add_column(title)
     for row in [*found.townships, found.total]:
         table.add_row(*(str(c) for c in cells(row)))
     console.print(table)
-    console.print("未到部门：" + ("、".join(BUREAUS[b].label for b in found.missing) or "无"),
-                  highlight=False)
+    console.print(Message("feed.missing", bureaus=Tally(
+        (Words(BUREAUS[b].label, b), None) for b in found.missing)), highlight=False)
     for path in (xlsx, pdf):
         if path is not None:
-            console.print(f"已写出 {path}", highlight=False)
+            console.print(Message("feed.written", path=path), highlight=False)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, current_lang
 from cli.common import (
     AsOption,
     DbOption,
@@ -21,6 +21,7 @@ from cli.common import (
     fail,
     file_problems,
     print_json,
+    worded_table,
 )
 
 if TYPE_CHECKING:
@@ -49,14 +50,13 @@ def _contract(path: Path | None, county: str | None, year: int | None,
             contract = load_contract(path)
         else:
             if county is None or year is None:
-                fail("请给出 --contract 文件，或 --county 与 --year (give --contract, or "
-                     "--county and --year)")
+                fail(Message("fund.contract_needed"))
             contract = find_contract(folder or CONTRACT_DIR, county, year)
     except ContractError as exc:
         fail(Message("cli.contract_invalid", detail=file_problems(exc)))
     if year is not None and contract.year != year:
-        fail(f"合同{contract.id}是{contract.year}年度的，不是{year}年度 (the contract is of "
-             f"another year)")
+        fail(Message("fund.contract_year", contract=contract.id, year=contract.year,
+                     wanted=year))
     return contract
 
 
@@ -67,7 +67,18 @@ def _amount(text: str) -> Decimal:
     try:
         return parse_amount(text.replace(",", ""))
     except AmountError:
-        fail(f"金额无效，应为元，最多两位小数，如 565320.00 (not an amount): {text!r}")
+        fail(Message("fund.bad_amount", text=text))
+
+
+def _bad_date(what: str, text: str) -> Message:
+    zh, en = Message(what).render("zh"), Message(what).render("en")
+    return Message("fund.bad_date", what=zh, what_en=en, text=text)
+
+
+def _category(code: str) -> str:
+    from adjudicator.fund.statement import category_label
+
+    return category_label(code) if current_lang() == "zh" else code
 
 
 @app.command("receive")
@@ -92,7 +103,7 @@ def receive(
     try:
         day = dt.date.fromisoformat(received_on)
     except ValueError:
-        fail(f"到账日期应为YYYY-MM-DD (date as YYYY-MM-DD): {received_on!r}")
+        fail(_bad_date("fund.received_on", received_on))
     ctx = context(db, user)
     try:
         receipt = record_receipt(ctx, contract, _amount(amount), day, reference, note)
@@ -105,11 +116,12 @@ def receive(
                     "already_recorded": receipt.already_recorded})
         return
     if receipt.already_recorded:
-        console.print(f"流水号{receipt.reference}已登记过（{receipt.amount:,.2f}元），未重复登记 "
-                      "(already recorded)")
+        console.print(Message("fund.already_recorded", reference=receipt.reference,
+                              amount=receipt.amount), highlight=False)
     else:
-        console.print(f"已登记保费到账 {receipt.amount:,.2f}元（{receipt.received_on}，流水号"
-                      f"{receipt.reference}，合同{contract.id}）")
+        console.print(Message("fund.received", amount=receipt.amount, day=receipt.received_on,
+                              reference=receipt.reference, contract=contract.id),
+                      highlight=False)
 
 
 @app.command("status")
@@ -134,7 +146,7 @@ def status(
         try:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
-            fail(f"截至日期应为YYYY-MM-DD (date as YYYY-MM-DD): {as_of!r}")
+            fail(_bad_date("fund.as_of", as_of))
     ctx = context(db, user)
     try:
         result = fund_status(ctx, contract, day)
@@ -148,45 +160,48 @@ def status(
 
 def print_status(s: object) -> None:
     """The ledger as tables, Chinese first."""
-    from adjudicator.fund.ledger import FundStatus
-    from adjudicator.fund.statement import STATUS_LABELS, category_label
+    from adjudicator.fund.ledger import FundStatus, warning_message
+    from schemas.vocabulary import CLAIM_STATUSES, FUND_STAGES, word
 
     assert isinstance(s, FundStatus)
     c = s.contract
-    table = Table("项目 item", "金额（元） yuan", title=f"{c.name} 资金台账（截至{s.as_of}）")
-    for label, value in (
-            ("年度保费 premium", s.premium), ("上年结转 opening balance", c.opening_balance),
-            ("管理费 management fee", s.management_fee),
-            ("可用于赔付 fund for claims", s.fund_for_claims),
-            ("应收保费（已到期） premium due", s.premium_due),
-            ("已到账保费 premium received", s.premium_received),
-            ("已兑现 paid", s.paid), ("补发已付 top-ups paid", s.top_ups_paid),
-            ("追回已退 recoveries repaid", s.recoveries_repaid),
-            ("追回（冲抵） recoveries offset", s.recoveries_offset),
-            ("待补发 top-ups open", s.top_ups_open),
-            ("待追回 recoveries open", s.recoveries_open),
-            ("净兑现 paid net", s.paid_net), ("已承诺 committed", s.committed),
-            ("已发生合计 paid + committed", s.incurred), ("资金余额 balance", s.balance)):
-        table.add_row(label, f"{value:,.2f}")
-    table.add_row("赔付率 loss ratio", "—" if s.loss_ratio is None else f"{s.loss_ratio:.2%}")
+    lang = current_lang()
+    table = worded_table("fund.col.item", "fund.col.yuan",
+                         title=Message("fund.ledger_title", name=c.name, as_of=s.as_of))
+    for key, value in (
+            ("premium", s.premium), ("opening_balance", c.opening_balance),
+            ("management_fee", s.management_fee), ("fund_for_claims", s.fund_for_claims),
+            ("premium_due", s.premium_due), ("premium_received", s.premium_received),
+            ("paid", s.paid), ("top_ups_paid", s.top_ups_paid),
+            ("recoveries_repaid", s.recoveries_repaid),
+            ("recoveries_offset", s.recoveries_offset), ("top_ups_open", s.top_ups_open),
+            ("recoveries_open", s.recoveries_open), ("paid_net", s.paid_net),
+            ("committed", s.committed), ("incurred", s.incurred), ("balance", s.balance)):
+        label = {"paid": CLAIM_STATUSES["paid"], "top_ups_open": FUND_STAGES["top_up_open"]
+                 }.get(key) or Message(f"fund.row.{key}")
+        table.add_row(label.render(lang), f"{value:,.2f}")
+    table.add_row(Message("fund.row.loss_ratio").render(),
+                  "—" if s.loss_ratio is None else f"{s.loss_ratio:.2%}")
     if s.projected_year is not None and s.projected_balance is not None:
-        table.add_row("全年预计赔付 projected year", f"{s.projected_year:,.2f}")
-        table.add_row("预计年末余额 projected balance", f"{s.projected_balance:,.2f}")
-    table.add_row(f"预警线 warning at ({c.warning_share:%})", f"{s.warning_at:,.2f}")
+        table.add_row(Message("fund.row.projected_year").render(), f"{s.projected_year:,.2f}")
+        table.add_row(Message("fund.row.projected_balance").render(),
+                      f"{s.projected_balance:,.2f}")
+    table.add_row(Message("fund.row.warning_at", share=c.warning_share).render(),
+                  f"{s.warning_at:,.2f}")
     console.print(table)
+    stages = {**CLAIM_STATUSES, **FUND_STAGES}
     for title, rows in (
-            ("按救助类别兑现 paid by category",
-             {category_label(k): v for k, v in s.paid_by_category.items()}),
-            ("按乡镇兑现 paid by township", s.paid_by_township),
-            ("按月兑现 paid by month", s.paid_by_month),
-            ("已承诺 committed by status",
-             {STATUS_LABELS.get(k, k): v for k, v in s.committed_by_status.items()})):
-        part = Table("", "金额（元）", title=title)
+            ("fund.by_category", {_category(k): v for k, v in s.paid_by_category.items()}),
+            ("fund.by_township", s.paid_by_township),
+            ("fund.by_month", s.paid_by_month),
+            ("fund.by_status",
+             {word(stages, k, lang): v for k, v in s.committed_by_status.items()})):
+        part = worded_table("fund.col.item", "fund.col.yuan", title=title)
         for key, value in rows.items():
             part.add_row(key, f"{value:,.2f}")
         console.print(part)
     if s.warning:
-        console.print(f"[bold red]{s.warning}[/]")
+        console.print(warning_message(s, c), style="bold red", highlight=False)
 
 
 @app.command("settle")
@@ -220,16 +235,19 @@ def settle(
                     "open_claims": len(run.figures["open_claims"]), "pdf": str(run.pdf),
                     "xlsx": str(run.xlsx)})
         return
-    state = "已记录" if run.new else "与已记录的结算相同，未重复记录 (unchanged)"
-    console.print(f"{run.figures['title']}：第{run.revision}次核算，{state}")
+    state = Message("fund.settled_new" if run.new else "fund.settled_same")
+    console.print(Message("fund.settled", title=run.figures["title"], revision=run.revision,
+                          state=state), highlight=False)
     owes = Decimal(s["county_owes"])
     if owes > 0:
-        console.print(f"县财政应补足保险公司 {owes:,.2f}元 (the county owes the insurer)")
+        console.print(Message("fund.county_owes", amount=owes), highlight=False)
     elif owes < 0:
-        console.print(f"保险公司应退还县财政 {-owes:,.2f}元 (the insurer refunds)")
+        console.print(Message("fund.insurer_refunds", amount=-owes), highlight=False)
     if Decimal(s["carried_over"]) > 0:
-        console.print(f"结转下年 {Decimal(s['carried_over']):,.2f}元 (carried over)")
-    console.print(f"年末未结案件 {len(run.figures['open_claims'])}件；结算单 {run.pdf}，{run.xlsx}")
+        console.print(Message("fund.carried_over", amount=Decimal(s["carried_over"])),
+                      highlight=False)
+    console.print(Message("fund.open_claims", count=len(run.figures["open_claims"]),
+                          pdf=run.pdf, xlsx=run.xlsx), highlight=False)
 
 
 def _font_error() -> type[Exception]:
@@ -304,10 +322,10 @@ def whatif(
     if parsed is None:
         _print_variant(report.variants[0])
     else:
-        table = Table(parsed[0], "测算赔付 draft", "较实际 change", "新增户 new", "不再赔付户 lost",
-                      "所需人均保费 premium/person",
-                      title=f"{year}年度测算成本曲线 cost curve "
-                      f"({report.variants[0].claims}件案件)")
+        table = Table(parsed[0], *(Message(key).render() for key in (
+            "whatif.col.draft", "whatif.col.change", "whatif.col.new", "whatif.col.lost",
+            "whatif.col.premium")), title=Message("whatif.curve_title", year=year,
+                                                   claims=report.variants[0].claims).render())
         for v in report.variants:
             table.add_row(v.label.split("=", 1)[1], f"{v.draft:,.2f}",
                           f"{v.draft - v.actual:+,.2f}", str(v.newly_paid.households),
@@ -315,37 +333,43 @@ def whatif(
                           "—" if v.required_premium_per_person is None
                           else f"{v.required_premium_per_person:,.2f}")
         console.print(table)
-        console.print(f"实际赔付 actual: {report.variants[0].actual:,.2f}元")
+        console.print(Message("whatif.actual", amount=report.variants[0].actual),
+                      highlight=False)
     if chart is not None:
-        console.print(f"图表 chart: {chart}")
+        console.print(Message("whatif.chart", path=chart), highlight=False)
 
 
 def _print_variant(v: object) -> None:
-    from adjudicator.fund.statement import category_label
     from adjudicator.fund.whatif import VariantResult
 
     assert isinstance(v, VariantResult)
-    console.print(f"测算 {v.tariff_id}：重新理算{v.claims}件案件，{v.changed}件决定改变；"
-                  f"实际赔付{v.actual:,.2f}元，草案赔付{v.draft:,.2f}元"
-                  f"（{v.draft - v.actual:+,.2f}元）")
-    for title, rows in (("按救助类别 by category",
-                         {category_label(k): r for k, r in v.by_category.items()}),
-                        ("按乡镇 by township", v.by_township)):
-        table = Table("", "实际 actual", "草案 draft", "变化 change", title=title)
+    console.print(Message("whatif.variant", tariff=v.tariff_id, claims=v.claims,
+                          changed=v.changed, actual=v.actual, draft=v.draft,
+                          change=v.draft - v.actual), highlight=False)
+    for title, rows in (("whatif.by_category",
+                         {_category(k): r for k, r in v.by_category.items()}),
+                        ("whatif.by_township", v.by_township)):
+        table = Table("", *(Message(key).render() for key in (
+            "whatif.col.actual", "whatif.col.draft_short", "whatif.col.change_short")),
+            title=Message(title).render())
         for key, (actual, draft) in sorted(rows.items()):
             table.add_row(key, f"{actual:,.2f}", f"{draft:,.2f}", f"{draft - actual:+,.2f}")
         console.print(table)
-    table = Table("", "户 households", "人 persons", "金额变化 change", title="户数变化 households")
-    for label, m in (("新增赔付 newly paid", v.newly_paid),
-                     ("不再赔付 no longer paid", v.no_longer_paid),
-                     ("赔付增加 paid more", v.paid_more), ("赔付减少 paid less", v.paid_less)):
-        table.add_row(label, str(m.households), str(m.persons), f"{m.amount:+,.2f}")
+    table = Table("", *(Message(key).render() for key in (
+        "whatif.col.households", "whatif.col.persons", "whatif.col.amount_change")),
+        title=Message("whatif.households").render())
+    for key, m in (("whatif.newly_paid", v.newly_paid),
+                   ("whatif.no_longer_paid", v.no_longer_paid),
+                   ("whatif.paid_more", v.paid_more), ("whatif.paid_less", v.paid_less)):
+        table.add_row(Message(key).render(), str(m.households), str(m.persons),
+                      f"{m.amount:+,.2f}")
     console.print(table)
     if v.required_fund is not None:
-        console.print(f"按合同赔付率所需资金 required fund: {v.required_fund:,.2f}元")
+        console.print(Message("whatif.required_fund", amount=v.required_fund), highlight=False)
     if v.required_premium_per_person is not None:
-        console.print(f"所需人均保费 premium per insured person: "
-                      f"{v.required_premium_per_person:,.2f}元")
+        console.print(Message("whatif.required_premium", amount=v.required_premium_per_person),
+                      highlight=False)
     if v.errors:
-        console.print(f"[red]{len(v.errors)}件案件快照无效，未计入 (snapshots not valid): "
-                      f"{', '.join(c for c, _ in v.errors[:5])}[/]")
+        console.print(Message("whatif.invalid", count=len(v.errors),
+                              claims=", ".join(c for c, _ in v.errors[:5])), style="red",
+                      highlight=False)

@@ -124,7 +124,7 @@ def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsO
     from adjudicator.services.places import RegionsRefused, load_regions
 
     if not file.is_file():
-        fail(f"{file}: no such file")
+        fail(Message("cli.no_such_file", path=file))
     ctx = context(db, user)
     try:
         result = load_regions(ctx, file, errors)
@@ -137,9 +137,10 @@ def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsO
     if as_json:
         print_json(summary)
     else:
-        console.print(f"{file.name}：乡镇 {result.townships} 个、村 {result.villages} 个，"
-                      f"补全了 {result.households_named} 户的名称，退回 {len(result.problems)} 行"
-                      + (f"；错误报告 {result.error_report}" if result.error_report else ""),
-                      highlight=False)
+        report = (Message("regions.report", path=result.error_report)
+                  if result.error_report else "")
+        console.print(Message("regions.summary", file=file.name, townships=result.townships,
+                              villages=result.villages, named=result.households_named,
+                              rejected=len(result.problems), report=report), highlight=False)
     if result.problems and not (result.townships or result.villages):
         raise typer.Exit(2)

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, current_lang
 from adjudicator.roles import PermissionDenied
 from cli.common import (
     AsOption,
@@ -22,7 +21,9 @@ from cli.common import (
     print_json,
     print_table,
     refused,
+    worded_table,
 )
+from schemas.vocabulary import NOTICE_STATUSES, word
 
 app = typer.Typer(help="Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
@@ -58,12 +59,14 @@ def create(
                      "pdf": str(n.pdf) if n.pdf else None} for n in created])
         return
     names = place_names(ctx, (n.village_code for n in created))
-    table = Table("notice", "village", "户", "claims", "total", "period", "pdf",
-                  title=f"公示 {len(created)} notices")
+    table = worded_table("col.notice", "col.village", "col.households", "col.claims",
+                         "col.total", "col.period", "col.file",
+                         title=Message("notice.created", count=len(created)))
     for n in created:
         table.add_row(n.notice_no, names.get(n.village_code, n.village_code),
                       str(n.households), str(n.claims),
-                      f"{n.total:.2f}", f"{n.start}..{n.end}", str(n.pdf or ""))
+                      f"{n.total:.2f}", str(Message("notice.period", start=n.start, end=n.end)),
+                      str(n.pdf or ""))
     print_table(table)
 
 
@@ -97,9 +100,13 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    table = Table(*rows[0].keys()) if rows else Table("notice_no")
-    for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+    table = worded_table("col.notice", "col.village", "col.status", "col.claims", "col.total",
+                         "col.period", title=Message("notice.listed", count=len(rows)))
+    lang = current_lang()
+    for n in notices:
+        table.add_row(n.notice_no, names.get(n.village_code, n.village_code),
+                      word(NOTICE_STATUSES, n.status, lang), str(n.claims), f"{n.total:.2f}",
+                      str(Message("notice.period", start=n.start_date, end=n.end_date)))
     print_table(table)
 
 
@@ -117,7 +124,7 @@ def object_(
     ctx = context(db, user)
     with refused(PermissionDenied, NoticeRefused):
         record_objection(ctx, claim, reason)
-    console.print(f"claim {claim}: objection recorded; back to verification")
+    console.print(Message("notice.objected", claim=claim), highlight=False)
 
 
 @app.command("close")
@@ -143,9 +150,10 @@ def close(
             assert notice is not None  # one of the two, checked above
             closed = [(notice, *close_notice(ctx, notice))]
     for number, payable, objected in closed:
-        console.print(f"notice {number} closed: {payable} payable, {objected} objected")
+        console.print(Message("notice.closed", notice=number, payable=payable,
+                              objected=objected), highlight=False)
     if not closed:
-        console.print("no notice period has ended")
+        console.print(Message("notice.none_due"), highlight=False)
 
 
 @app.command("letters")
@@ -160,7 +168,8 @@ def letters(
     ctx = context(db, user)
     with refused(PermissionDenied, _font_error()):
         written = denial_letters(ctx, out)
-    console.print(f"{len(written)} denial letters written to {out / 'letters'}", highlight=False)
+    console.print(Message("notice.letters", count=len(written), path=out / "letters"),
+                  highlight=False)
 
 
 @app.command("records")
@@ -177,5 +186,5 @@ def records(
     ctx = context(db, user)
     with refused(PermissionDenied, _font_error()):
         written = decision_records(ctx, out, claims or None)
-    console.print(f"{len(written)} decision records written to {out / 'records'}",
+    console.print(Message("notice.records", count=len(written), path=out / "records"),
                   highlight=False)

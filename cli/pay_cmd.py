@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from cli.common import AsOption, DbOption, JsonOption, console, context, print_json, refused
 
@@ -47,9 +48,9 @@ def pay(
         if as_json:
             print_json(summary)
         else:
-            console.print(f"批次 {written.batch_ref}：{written.payments} 笔，合计 "
-                          f"{written.total:.2f} 元；代发清单 {written.csv}、{written.xlsx}",
-                          highlight=False)
+            console.print(Message("pay.register", batch=written.batch_ref,
+                                  payments=written.payments, total=written.total,
+                                  csv=written.csv, xlsx=written.xlsx), highlight=False)
         return
     with refused(PermissionDenied, PaymentRefused, RecordRefused):
         run = pay_closed(service, out)
@@ -63,16 +64,17 @@ def pay(
         print_json(summary)
         return
     for recovered in run.recovered:
-        console.print(f"补写了中断批次 {recovered.batch_ref} 的代发清单：{recovered.csv}",
+        console.print(Message("pay.recovered", batch=recovered.batch_ref, csv=recovered.csv),
                       highlight=False)
     if run.payments:
-        console.print(f"{run.batch_ref}：兑现 {run.payments} 件，{run.households} 户，合计 "
-                      f"{run.total:.2f} 元；代发清单（保密，勿公开）{run.register}、"
-                      f"{run.register_xlsx}", highlight=False)
+        console.print(Message("pay.paid", batch=run.batch_ref, payments=run.payments,
+                              households=run.households, total=run.total, csv=run.register,
+                              xlsx=run.register_xlsx), highlight=False)
     else:
-        console.print("没有可兑现的申请", highlight=False)
+        console.print(Message("pay.nothing"), highlight=False)
     for held in run.held:
-        console.print(f"暂不兑现 {held.claim_id}：{held.reason}", highlight=False)
+        console.print(Message("pay.held", claim=held.claim_id, reason=held.reason),
+                      highlight=False)
 
 
 @app.command("reconcile")
@@ -102,13 +104,15 @@ def reconcile_cmd(
     if as_json:
         print_json(summary)
     else:
-        console.print(f"{file.name}：银行确认 {result.confirmed} 笔（{result.confirmed_total:.2f} "
-                      f"元），失败 {result.failed} 笔，已入账未变 {result.unchanged} 笔，"
-                      f"退回 {len(result.problems)} 行", highlight=False)
+        console.print(Message("pay.reconciled", file=file.name, confirmed=result.confirmed,
+                              total=result.confirmed_total, failed=result.failed,
+                              unchanged=result.unchanged, rejected=len(result.problems)),
+                      highlight=False)
         for claim_id, reason in result.failed_claims:
-            console.print(f"转账失败 {claim_id}：{reason}（更正账户后可再次兑现）",
+            console.print(Message("pay.failed", claim=claim_id, reason=reason),
                           highlight=False)
         if result.error_report:
-            console.print(f"错误报告：{result.error_report}", highlight=False)
+            console.print(Message("pay.error_report", path=result.error_report),
+                          highlight=False)
     if result.problems and not (result.confirmed or result.failed or result.unchanged):
         raise typer.Exit(2)

@@ -58,8 +58,7 @@ def serve(
     except Exception as exc:  # a database that cannot be opened or migrated
         fail(Message("cli.cannot_start",
                      detail=f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))
-    console.print(f"防贫保 web app on http://{host}:{port}/ (API docs: /api/docs)",
-                  highlight=False)
+    console.print(Message("serve.started", host=host, port=port), highlight=False)
     # uvicorn's own access log prints query strings: ours (adjudicator.web) does not; its
     # other lines go through our log processors (log_config=None keeps configure_logging's).
     uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=True, log_config=None,
@@ -78,12 +77,11 @@ def set_password(
     from adjudicator.web.auth import set_password as store_password
 
     ctx = context(db, user)
-    password = typer.prompt("新密码 new password", hide_input=True,
-                            confirmation_prompt="再输入一次 repeat it")
+    password = typer.prompt(str(Message("password.new")), hide_input=True,
+                            confirmation_prompt=str(Message("password.repeat")))
     with refused(PermissionDenied, PasswordRejected):
         store_password(ctx, user_id, password)
-    console.print(f"password of {user_id} set; their web sessions were signed out",
-                  highlight=False)
+    console.print(Message("password.set", user=user_id), highlight=False)
 
 
 def unlock(
@@ -98,5 +96,5 @@ def unlock(
     ctx = context(db, user)
     with refused(PermissionDenied):
         lifted = unlock_login(ctx, user_id)
-    console.print(f"web login of {user_id} unlocked" if lifted
-                  else f"web login of {user_id} was not locked", highlight=False)
+    console.print(Message("login.unlocked" if lifted else "login.not_locked", user=user_id),
+                  highlight=False)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Column, Table
+from rich.table import Column
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, Tally, current_lang
 from adjudicator.roles import PermissionDenied, Role
 from cli.common import (
     AsOption,
@@ -23,8 +23,10 @@ from cli.common import (
     print_json,
     print_table,
     refused,
+    worded_table,
 )
 from cli.serve_cmd import set_password, unlock
+from schemas.vocabulary import ANSWERS, ROLES, Words, word
 from tariffs import shipped_tariff_paths
 
 KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
@@ -61,17 +63,19 @@ def init(
             record, new = load_tariff_file(system, path)
         except TariffError as exc:
             fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
-        loaded.append(f"{record.tariff_id} ({'loaded' if new else 'already stored'})")
-    console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}",
+        loaded.append(Message("init.tariff_loaded" if new else "init.tariff_kept",
+                              tariff=record.tariff_id))
+    console.print(Message("init.ready", url=engine.url.render_as_string(hide_password=True)),
                   highlight=False)
     if created:
-        console.print(f"first admin user: {admin} (add others with 'adjudicator user add')")
-    console.print("tariffs: " + ", ".join(loaded), highlight=False)
+        console.print(Message("init.admin", admin=admin), highlight=False)
+    console.print(Message("init.tariffs", tariffs=Tally((words, None) for words in loaded)),
+                  highlight=False)
     from adjudicator.checkpoint import create_key, public_path
 
     key, made = create_key(checkpoint_key)
-    console.print(f"checkpoint signing key: {key} ({'created' if made else 'kept'}; keep it "
-                  f"off the database host, give auditors {public_path(key)})", highlight=False)
+    console.print(Message("init.key_created" if made else "init.key_kept", path=key,
+                          public=public_path(key)), highlight=False)
 
 
 @user_app.command("add")
@@ -94,7 +98,9 @@ def user_add(
     with refused(PermissionDenied, ValueError):
         add_user(ctx, user_id, role.value, name or user_id,
                  [t for t in townships.split(",") if t], max_open)
-    console.print(f"user {user_id} ({role.value}) ready")
+    console.print(Message("user.ready", user=user_id,
+                          role=ROLES.get(role.value, Words(role.value, role.value))),
+                  highlight=False)
 
 
 @user_app.command("list")
@@ -112,9 +118,11 @@ def user_list(
         print_json([{"user_id": u.user_id, "role": u.role, "name": u.display_name,
                      "townships": u.townships, "active": u.active} for u in users])
         return
-    table = Table("user", "role", "name", "townships", "active")
+    table = worded_table("col.user", "col.role", "col.name", "col.townships", "col.active")
+    lang = current_lang()
     for u in users:
-        table.add_row(u.user_id, u.role, u.display_name, ",".join(u.townships), str(u.active))
+        table.add_row(u.user_id, word(ROLES, u.role, lang), u.display_name,
+                      ",".join(u.townships), ANSWERS[bool(u.active)].text(lang))
     print_table(table)
 
 
@@ -159,11 +167,9 @@ def log_verify(
     if records:
         for r in records:
             err_console.print(f"  {r.message()}", highlight=False)
-        fail(f"审计链完好（{checked} 个事件），但有 {len(records)} 处库中记录与链上记录不一致："
-             "见上（表、行、列）")
+        fail(Message("log.records_differ", checked=checked, count=len(records)))
     if not as_json:
-        console.print(f"audit trail intact: {checked} events, hash chain verified; "
-                      "every amount and status that pays agrees with the chain", highlight=False)
+        console.print(Message("log.intact", checked=checked), highlight=False)
         if extends is not None:
             console.print(extends.message(), highlight=False)
 
@@ -195,7 +201,8 @@ def log_history(
         return
     if not entries:
         fail(Message("cli.no_history", entity=entity_id))
-    table = Table("seq", "at", "actor", "kind", Column("detail", overflow="fold"))
+    table = worded_table("col.seq", "col.at", "col.actor", "col.kind",
+                         Column("col.detail", overflow="fold"))
     for e in entries:
         table.add_row(str(e.seq), local_stamp(e.at), e.actor, e.kind, canonical(e.detail))
     print_table(table)
@@ -220,10 +227,10 @@ def log_checkpoint(
     with ctx.factory() as session, refused(CheckpointError):
         _, problem = verify_chain(session)
         if problem is not None:
-            fail(f"event {problem.seq}: {problem.problem}: no checkpoint of a broken chain")
+            fail(Message("log.no_checkpoint", seq=problem.seq, problem=problem.problem))
         data = write_checkpoint(session, out, key, ctx.clock())
-    console.print(f"checkpoint {out}: {data['tree_size']} events, tree head "
-                  f"{data['root_hash']}, key {data['key_id']}", highlight=False)
+    console.print(Message("log.checkpoint", out=out, size=data["tree_size"],
+                          root=data["root_hash"], key_id=data["key_id"]), highlight=False)
 
 
 @log_app.command("prove")
@@ -253,8 +260,8 @@ def log_prove(
         print(text.decode(), end="")
     else:
         out.write_bytes(text)
-        console.print(f"proof of claim {claim} (event {proof['event']['seq']} of "
-                      f"{proof['checkpoint']['tree_size']}): {out}", highlight=False)
+        console.print(Message("log.proof", claim=claim, seq=proof["event"]["seq"],
+                              size=proof["checkpoint"]["tree_size"], out=out), highlight=False)
 
 
 @log_app.command("check-proof")

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from adjudicator.documents.models import HOUSEHOLD_CATEGORY_LABELS
-from adjudicator.messages import Message, current_lang, problem_lines
+from adjudicator.messages import Message, Tally, current_lang, problem_lines
 from adjudicator.rules.tariff import Tariff, TariffError, load_tariff
 from cli.common import (
     AsOption,
@@ -29,6 +29,7 @@ from cli.common import (
     print_table,
     refused,
 )
+from schemas.vocabulary import CAUSES, HOUSEHOLD_CATEGORIES, SHAPES, Words, word
 
 if TYPE_CHECKING:
     from adjudicator.services.tariffs import StoredTariff
@@ -83,8 +84,14 @@ def _resolve(ref: str, db: str | None = None, user: str | None = None
     fail(Message("cli.no_tariff", ref=ref))
 
 
-def _headers(*pairs: tuple[str, str]) -> list[str]:
-    return [zh if current_lang() == "zh" else en for zh, en in pairs]
+def _headers(*keys: str) -> list[str]:
+    return [Message(key).render() for key in keys]
+
+
+def _categories(t: Tariff) -> str:
+    """A tariff's categories as a person reads them: its labels in Chinese, codes in English."""
+    zh = current_lang() == "zh"
+    return ("、" if zh else ",").join(t.category_label(c) if zh else c for c in t.categories)
 
 
 def _summary(t: Tariff) -> dict[str, object]:
@@ -108,17 +115,15 @@ def list_tariffs(
     if as_json:
         print_json([_summary(t) for t in tariffs])
         return
-    table = Table(title=_headers(
-        ("随软件提供的保障方案（数据库中的方案：adjudicator tariff list --as 用户）",
-         "shipped tariffs (the database's: adjudicator tariff list --as USER)"))[0])
-    table.add_column(*_headers(("方案编号", "id")), no_wrap=True)
-    for header in _headers(("名称", "name"), ("有效期", "valid"), ("区划", "regions"),
-                           ("类别", "categories")):
+    table = Table(title=Message("tariff.shipped_title").render())
+    table.add_column(*_headers("tariff.col.id"), no_wrap=True)
+    for header in _headers("tariff.col.name", "tariff.col.valid", "tariff.col.regions",
+                           "tariff.col.categories"):
         table.add_column(header, overflow="fold")
     _id_column(table, "SHA-256", 12)
     for t in tariffs:
         table.add_row(t.id, t.name, f"{t.valid_from}..{t.valid_to}", ",".join(t.region_codes),
-                      ",".join(t.categories), t.sha256[:12])
+                      _categories(t), t.sha256[:12])
     print_table(table)
 
 
@@ -131,27 +136,25 @@ def _list_stored(stored: list[StoredTariff], as_json: bool) -> None:
     if as_json:
         print_json([s.summary() for s in stored])
         return
-    zh = current_lang() == "zh"
-    table = Table(title="数据库中的保障方案" if zh else "stored tariffs")
+    table = Table(title=Message("tariff.stored_title").render())
     table.add_column("#", no_wrap=True)
-    table.add_column(*_headers(("方案编号", "id")), no_wrap=True)
-    for header in _headers(("名称", "name"), ("有效期", "valid"), ("区划", "regions")):
+    table.add_column(*_headers("tariff.col.id"), no_wrap=True)
+    for header in _headers("tariff.col.name", "tariff.col.valid", "tariff.col.regions"):
         table.add_column(header, overflow="fold")
-    table.add_column(*_headers(("状态", "status")), overflow="fold")
+    table.add_column(*_headers("col.status"), overflow="fold")
     _id_column(table, "SHA-256", 16)
     for s in stored:
         if s.active:
-            status = "在用" if zh else "active"
+            status = Message("tariff.active")
+        elif s.retired_reason:
+            status = Message("tariff.retired_why", reason=s.retired_reason)
         else:
-            status = "已停用" if zh else "retired"
-            if s.retired_reason:
-                status += ("：" if zh else ": ") + s.retired_reason
+            status = Message("tariff.retired")
         table.add_row(str(s.pk), s.tariff_id, s.name, f"{s.valid_from}..{s.valid_to}",
-                      ",".join(s.region_codes), status, s.sha256[:16])
+                      ",".join(s.region_codes), status.render(), s.sha256[:16])
     print_table(table)
     if not stored:
-        console.print("数据库中还没有保障方案（adjudicator tariff load FILE）" if zh else
-                      "no tariff is stored yet (adjudicator tariff load FILE)")
+        console.print(Message("tariff.none_stored"), highlight=False)
 
 
 @app.command("show")
@@ -172,31 +175,38 @@ def show(
         return
     if stored is not None:
         _print_status(stored)
-    console.print(f"[bold]{t.name}[/]  ({t.id})")
-    console.print(f"file {t.source}  sha256 {t.sha256}")
-    console.print(f"valid {t.valid_from} .. {t.valid_to}; regions {', '.join(t.region_codes)}")
-    console.print(f"income line {t.income_line} per person ({t.income_test}); hardship ratio "
-                  f"{t.hardship_ratio}; borderline margin {t.borderline_margin}; "
-                  f"rounding {t.rounding}")
-    console.print(f"large payout review {t.large_payout_review}; household all-category cap "
-                  f"{t.household_annual_cap_all}")
+    zh = current_lang() == "zh"
+    say = console.print
+    say(f"[bold]{escape(t.name)}[/]  ({escape(t.id)})", highlight=False)
+    say(Message("tariff.show.file", file=t.source, sha=t.sha256), highlight=False)
+    say(Message("tariff.show.valid", start=t.valid_from, end=t.valid_to,
+                regions=", ".join(t.region_codes)), highlight=False)
+    say(Message("tariff.show.income", line=t.income_line,
+                test=Message(f"tariff.show.{t.income_test}"), hardship=t.hardship_ratio,
+                margin=t.borderline_margin, rounding=t.rounding), highlight=False)
+    say(Message("tariff.show.caps", large=t.large_payout_review or "—",
+                cap=t.household_annual_cap_all), highlight=False)
     if t.person_annual_cap_all is not None:
-        console.print(f"per-person all-category cap {t.person_annual_cap_all}")
+        say(Message("tariff.show.person_cap", cap=t.person_annual_cap_all), highlight=False)
     if t.covered_household_categories is not None:
-        console.print("covered household categories: " + ", ".join(
-            f"{c.value} {HOUSEHOLD_CATEGORY_LABELS[c.value]}"
-            for c in t.covered_household_categories))
-    console.print("negative list: " + ", ".join(f"{i} {t.item_label(i)}" for i in t.negative_list))
+        say(Message("tariff.show.household_categories", categories=Tally(
+            (HOUSEHOLD_CATEGORIES[c.value], None) for c in t.covered_household_categories)),
+            highlight=False)
+    say(Message("tariff.show.negative_list", items=Tally(
+        (Words(t.item_label(i), i), None) for i in t.negative_list)), highlight=False)
+    lang = current_lang()
     for category, rules in t.categories.items():
         shape = t.shape_of(category)
-        line = (f"[bold]{category}[/] {t.category_label(category)}: shape {shape}, "
-                f"annual cap {rules.annual_cap}")
+        line = Message("tariff.show.category", code=category,
+                       label=t.category_label(category) if zh else category,
+                       shape=word(SHAPES, shape, lang), cap=rules.annual_cap).render()
         if rules.excluded_causes:
-            line += "; excluded causes " + ", ".join(c.value for c in rules.excluded_causes)
+            line += Message("tariff.show.excluded", causes=Tally(
+                (CAUSES[c.value], None) for c in rules.excluded_causes)).render()
         if rules.exclude_motor_vehicles:
-            line += "; motor-vehicle losses excluded"
-        console.print(line)
-        table = Table("from", "to", "rate")
+            line += Message("tariff.show.no_motor").render()
+        say(line, highlight=False, markup=False)
+        table = Table(*_headers("tariff.col.from", "tariff.col.to", "tariff.col.rate"))
         for band in rules.bands:
             table.add_row(str(band.from_), "" if band.to is None else str(band.to), str(band.rate))
         print_table(table)
@@ -211,18 +221,12 @@ def _local(stamp: str | None) -> str:
 
 
 def _print_status(s: StoredTariff) -> None:
-    zh = current_lang() == "zh"
-    if zh:
-        status = "在用" if s.active else (f"已停用（{_local(s.retired_at)} 由 "
-                                          f"{s.retired_by or ''} 停用：{s.retired_reason or ''}）")
-        line = (f"数据库中的第 {s.pk} 号方案，状态：{status}；{_local(s.loaded_at)} 由 "
-                f"{s.loaded_by} 加载；SHA-256 {s.sha256}")
-    else:
-        status = "active" if s.active else (f"retired ({_local(s.retired_at)} by "
-                                            f"{s.retired_by or ''}: {s.retired_reason or ''})")
-        line = (f"stored tariff #{s.pk}, {status}; loaded {_local(s.loaded_at)} (Beijing "
-                f"time) by {s.loaded_by}; sha256 {s.sha256}")
-    console.print(line, highlight=False, soft_wrap=True, markup=False)
+    status = Message("tariff.active") if s.active else Message(
+        "tariff.retired_status", at=_local(s.retired_at), by=s.retired_by or "",
+        reason=s.retired_reason or "")
+    console.print(Message("tariff.status_line", pk=s.pk, status=status,
+                          loaded_at=_local(s.loaded_at), loaded_by=s.loaded_by, sha=s.sha256),
+                  highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("validate")
@@ -239,7 +243,8 @@ def validate(
             for line in problem_lines(exc.source, exc.problems):
                 err_console.print(line, highlight=False, markup=False, soft_wrap=True)
             continue
-        console.print(f"{path}: ok ({t.id}, sha256 {t.sha256[:12]})", highlight=False)
+        console.print(Message("tariff.valid_ok", path=path, tariff=t.id, sha=t.sha256[:12]),
+                      highlight=False, markup=False)
     if bad:
         fail(Message("cli.tariffs_invalid", bad=bad, total=len(files)))
 
@@ -261,8 +266,8 @@ def load(
         fail(Message("cli.tariff_invalid", detail=file_problems(exc)))
     except PermissionDenied as exc:
         fail(exc)
-    state = "stored" if new else "already stored"
-    console.print(f"{record.tariff_id}: {state} (sha256 {record.sha256[:12]})", highlight=False)
+    console.print(Message("tariff.stored" if new else "tariff.already_stored",
+                          tariff=record.tariff_id, sha=record.sha256[:12]), highlight=False)
 
 
 @app.command("retire")
@@ -279,4 +284,5 @@ def retire(
     ctx = context(db, user)
     with refused(PermissionDenied, LookupError, ValueError):
         record = retire_tariff(ctx, sha256, reason)
-    console.print(f"{record.tariff_id} ({record.sha256[:12]}) retired")
+    console.print(Message("tariff.retired_done", tariff=record.tariff_id,
+                          sha=record.sha256[:12]), highlight=False)

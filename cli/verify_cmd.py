@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, current_lang
 from adjudicator.roles import PermissionDenied
 from adjudicator.workflow import IllegalTransition
 from cli.common import (
     AsOption,
     DbOption,
     JsonOption,
+    category_namer,
     console,
     context,
     err_console,
@@ -26,11 +26,20 @@ from cli.common import (
     print_json,
     print_table,
     refused,
+    worded_table,
 )
-from schemas.vocabulary import parse_yes_no
+from schemas.vocabulary import (
+    ANSWERS,
+    CLAIM_STATUSES,
+    EVIDENCE_KINDS,
+    RELATIONS,
+    parse_yes_no,
+    word,
+)
 
 if TYPE_CHECKING:
     from adjudicator.services.verification import Assignment, VerificationForm
+    from adjudicator.storage.context import Context
 
 app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
                   no_args_is_help=True)
@@ -82,40 +91,44 @@ def assign(
                                    for u in result.unassigned],
                     "deadline": result.deadline.as_dict() if result.deadline else None})
         if result.deadline and result.deadline.warning:
-            err_console.print(f"注意：{result.deadline.warning}", highlight=False, markup=False)
+            err_console.print(Message("verify.notice", text=result.deadline.warning),
+                              highlight=False, markup=False)
         return
-    table = Table("claim", "household", "township", "verifier", "due",
-                  title=f"已分派 assigned: {len(result.assigned)}")
+    table = worded_table("col.claim", "col.household", "col.township", "col.verifier",
+                         "col.due", title=Message("verify.assigned", count=len(result.assigned)))
     for a in result.assigned:
         table.add_row(a.claim_id, a.household_id, a.township_code, a.verifier_id,
                       a.due.isoformat())
     print_table(table)
     if result.unassigned:
-        missed = Table("claim", "household", "township", "why",
-                       title=f"未分派 not assigned: {len(result.unassigned)}")
+        missed = worded_table("col.claim", "col.household", "col.township", "col.why",
+                              title=Message("verify.unassigned", count=len(result.unassigned)))
         for u in result.unassigned:
             missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason)
         print_table(missed)
     if result.deadline is not None:
         deadline = result.deadline
-        console.print(f"截止日期 {deadline.due.isoformat()}（{days} 个工作日，"
-                      f"{deadline.note}）", highlight=False, markup=False)
+        console.print(Message("verify.deadline", due=deadline.due.isoformat(), days=days,
+                              note=deadline.note), highlight=False, markup=False)
         if deadline.warning:
-            err_console.print(f"注意：{deadline.warning}", highlight=False, markup=False)
+            err_console.print(Message("verify.notice", text=deadline.warning),
+                              highlight=False, markup=False)
 
 
-def _show(assignments: list[Assignment], title: str, as_json: bool) -> None:
+def _show(ctx: Context, assignments: list[Assignment], title: str, as_json: bool) -> None:
     if as_json:
         print_json([a.as_dict() for a in assignments])
         return
-    table = Table("claim", "household", "township", "village", "category", "verifier",
-                  "due", "working days left", "draft", title=f"{title}: {len(assignments)}")
+    table = worded_table("col.claim", "col.household", "col.township", "col.village",
+                         "col.category", "col.verifier", "col.due", "verify.col.days_left",
+                         "verify.col.draft", title=Message(title, count=len(assignments)))
+    category, yes = category_namer(ctx), ANSWERS[True].text(current_lang())
     for a in assignments:
         left = "" if a.working_days_left is None else str(a.working_days_left)
         style = "red" if a.overdue else None
         table.add_row(a.claim_id, a.household_id, a.township_code, a.village_name or "",
-                      a.category, a.verifier_id, a.due.isoformat() if a.due else "", left,
-                      "yes" if a.has_draft else "", style=style)
+                      category(a.category), a.verifier_id, a.due.isoformat() if a.due else "",
+                      left, yes if a.has_draft else "", style=style)
     print_table(table)
 
 
@@ -138,7 +151,7 @@ def list_cmd(
     ctx = context(db, user)
     with refused(*_refusals()):
         found = list_assignments(ctx, everyone=everyone, holidays=_dates(holiday))
-    _show(found, "核查任务 open assignments", as_json)
+    _show(ctx, found, "verify.open", as_json)
 
 
 @app.command("overdue")
@@ -154,7 +167,7 @@ def overdue(
     ctx = context(db, user)
     with refused(*_refusals()):
         found = overdue_assignments(ctx, holidays=_dates(holiday))
-    _show(found, "逾期 overdue", as_json)
+    _show(ctx, found, "verify.overdue", as_json)
 
 
 @app.command("template")
@@ -182,7 +195,7 @@ def template(
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        console.print(f"form of claim {claim} written to {out}", highlight=False)
+        console.print(Message("verify.form_written", claim=claim, path=out), highlight=False)
 
 
 @app.command("form")
@@ -202,7 +215,7 @@ def paper_form_cmd(
     target = pdf or Path(f"核查表-{claim}.pdf")
     with refused(*_refusals()):
         paper_form(ctx, claim, target)
-    console.print(f"申请 {claim} 的纸质核查表已写入 {target}", highlight=False)
+    console.print(Message("verify.paper_written", claim=claim, path=target), highlight=False)
 
 
 @app.command("record")
@@ -240,9 +253,10 @@ def record(
             form = prompt_form(verification_template(ctx, claim), evidence_dir)
         check = check_form(ctx, claim, form, evidence_dir)
         for warning in check.warnings:
-            console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+            console.print(Message("verify.warning", text=warning), style="bold yellow",
+                          highlight=False)
         if check.complete and check.warnings and not yes and not typer.confirm(
-                "仍然提交? submit anyway?", default=False):
+                str(Message("verify.submit_anyway")), default=False):
             fail(Message("cli.not_submitted"))
         result = record_verification(ctx, claim, form, evidence_dir)
     if as_json:
@@ -250,10 +264,12 @@ def record(
                     "verification_pk": result.verification_pk, "missing": result.missing,
                     "warnings": result.warnings, "claim_status": result.claim_status})
     elif result.status == "submitted":
-        console.print(f"claim {claim}: verification submitted; the claim is "
-                      f"{result.claim_status}", highlight=False)
+        console.print(Message("verify.submitted", claim=claim,
+                              status=CLAIM_STATUSES.get(result.claim_status,
+                                                        result.claim_status)),
+                      highlight=False)
     else:
-        console.print(f"claim {claim}: saved as a draft; missing:", highlight=False)
+        console.print(Message("verify.draft", claim=claim), highlight=False)
         for missing in result.missing:
             console.print(f"  - {missing}", highlight=False)
     if result.status == "draft":
@@ -278,7 +294,7 @@ def _ask_yes_no(text: str, current: bool | None) -> bool | None:
         value = parse_yes_no(answer)
         if value is not None:
             return value
-        console.print("请回答 是 或 否 (or leave it blank)")
+        console.print(Message("verify.prompt.answer_yes_no"), highlight=False)
 
 
 def prompt_form(form: VerificationForm, evidence_dir: Path | None = None) -> VerificationForm:
@@ -286,33 +302,43 @@ def prompt_form(form: VerificationForm, evidence_dir: Path | None = None) -> Ver
     from adjudicator.services.verification import parse_form, sha256_of
 
     data = form.model_dump(mode="json")
-    console.print(f"入户核查 claim {form.claim_id}, household {form.household_id}",
-                  highlight=False)
-    data["verified_on"] = _ask("入户核查日期 visit date (YYYY-MM-DD)", data["verified_on"])
+    lang = current_lang()
+    console.print(Message("verify.prompt.title", claim=form.claim_id,
+                          household=form.household_id), highlight=False)
+    data["verified_on"] = _ask(str(Message("verify.prompt.date")), data["verified_on"])
     for member in data["members"]:
         member["counted"] = _ask_yes_no(
-            f"{member['member_id']} {member['name']} ({member['relation']}) 计入家庭人口",
+            str(Message("verify.prompt.counted", member=member["member_id"],
+                        name=member["name"], relation=word(RELATIONS, member["relation"],
+                                                           lang))),
             member["counted"])
     for row in data["income"]:
-        row["amount"] = _ask(f"{row['label']} {row['kind']} (元, 没有填 0)", row["amount"])
+        row["amount"] = _ask(str(Message("verify.prompt.income", label=row["label"],
+                                         kind=row["kind"])), row["amount"])
     for row in data["costs"]:
-        row["amount"] = _ask(f"{row['label']} {row['kind']} (元)", row["amount"])
+        row["amount"] = _ask(str(Message("verify.prompt.cost", label=row["label"],
+                                         kind=row["kind"])), row["amount"])
     for finding in data["findings"]:
-        console.print(f"[yellow]比对[/] {finding['message']}", highlight=False)
+        console.print(Message("verify.prompt.finding", text=finding["message"]),
+                      style="yellow", highlight=False)
     for row in data["negative_list"]:
         row["answer"] = _ask_yes_no(f"{row['label']} [{row['item']}]", row["answer"])
     for entry in data["evidence"]:
-        console.print(f"佐证 {entry['kind']} {entry['ref']}", highlight=False)
+        console.print(Message("verify.prompt.evidence",
+                              kind=word(EVIDENCE_KINDS, entry["kind"], lang), ref=entry["ref"]),
+                      highlight=False)
+    kinds = " / ".join(code if lang != "zh" else f"{code}（{words.zh}）"
+                       for code, words in EVIDENCE_KINDS.items())
     while True:
-        kind = _ask("添加佐证材料 add evidence: receipt / photo / document (空白结束)", None)
+        kind = _ask(str(Message("verify.prompt.add_evidence", kinds=kinds)), None)
         if kind is None:
             break
-        ref = _ask("票据号或文件名 receipt number or file name", None) or ""
+        ref = _ask(str(Message("verify.prompt.ref")), None) or ""
         digest = None
         if kind != "receipt":
             path = (evidence_dir / ref) if evidence_dir is not None else None
             known = sha256_of(path) if path is not None and path.is_file() else None
             digest = _ask("SHA-256", known)
         data["evidence"].append({"kind": kind, "ref": ref, "sha256": digest, "note": None})
-    data["note"] = _ask("备注 note (勿写身份证号)", data["note"])
+    data["note"] = _ask(str(Message("verify.prompt.note")), data["note"])
     return parse_form(data)

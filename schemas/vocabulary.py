@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 __all__ = [
+    "ADJUSTMENT_KINDS",
+    "ADJUSTMENT_STATUSES",
     "ANSWERS",
     "CAUSES",
     "CLAIM_CATEGORIES",
@@ -21,6 +23,7 @@ __all__ = [
     "CLAIM_STATUSES",
     "COST_KINDS",
     "CROSS_CHECK_SOURCES",
+    "DISCREPANCY_KINDS",
     "EDUCATION_STAGES",
     "EVIDENCE_KINDS",
     "FUND_STAGES",
@@ -39,6 +42,7 @@ __all__ = [
     "RELATIONS",
     "RESULTS",
     "ROLES",
+    "SETTLE_WAYS",
     "SHAPES",
     "SHORTFALL_RULES",
     "SURPLUS_RULES",
@@ -496,6 +500,39 @@ SURPLUS_RULES: dict[str, Words] = {
 SHORTFALL_RULES: dict[str, Words] = {
     "county_tops_up": Words("缺口由县财政补足（少补）", "shortfall topped up by the county"),
     "insurer_bears": Words("缺口由保险公司承担", "shortfall borne by the insurer"),
+}
+
+
+# --- the sampling audit (抽样复核) -------------------------------------------------------------
+
+#: What an audit re-check compares (adjudicator.services.audit.recheck.Discrepancy.kind).
+DISCREPANCY_KINDS: dict[str, Words] = {
+    "members": Words("计入人口", "counted members"),
+    "income": Words("收入", "income"),
+    "cost": Words("支出", "costs"),
+    "negative_item": Words("负面清单", "negative list"),
+    "outcome": Words("理算结论", "outcome"),
+    "payout": Words("赔付金额", "payout"),
+}
+
+#: What an audit (or a re-decision) opens when the money paid is not the money due.
+ADJUSTMENT_KINDS: dict[str, Words] = {
+    "recovery": Words("追回", "recovery"),
+    "top_up": Words("补发", "top-up"),
+}
+
+#: Where an adjustment stands.
+ADJUSTMENT_STATUSES: dict[str, Words] = {
+    "open": Words("待结清", "open"),
+    "settled": Words("已结清", "settled"),
+    "superseded": Words("已被新的调整取代", "superseded"),
+}
+
+#: How an adjustment was settled (adjudicator.services.audit.adjustments.SETTLE_WAYS).
+SETTLE_WAYS: dict[str, Words] = {
+    "repaid": Words("已退回", "repaid"),
+    "offset": Words("已抵扣", "offset"),
+    "paid": Words("已补发", "paid"),
 }
 
 

@@ -17,6 +17,10 @@ from tests.test_audit import decided, mark_paid
 from tests.test_verification_cli import VISIT, run
 
 
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
 def _fill(path: Path, **answers: bool) -> None:
     """Fill a printed form as the auditor found the household (JSON or YAML, as printed)."""
     is_json = path.suffix == ".json"
@@ -31,7 +35,7 @@ def _fill(path: Path, **answers: bool) -> None:
                     else yaml.safe_dump(form, allow_unicode=True), "utf-8")
 
 
-def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
+def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path, monkeypatch) -> None:
     load_demo_tariff(admin_ctx)
     decided(admin_ctx, "K1", "H1", verifier="v1")
     decided(admin_ctx, "K2", "H2", verifier="v2")
@@ -65,7 +69,7 @@ def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert result["adjustment"]["amount"] == "7500.00"
     clean = run(admin_ctx, "aud", "audit", "record", sample_id, "K2", "--file", str(k2))
     assert clean.exit_code == 0, clean.output
-    assert "not material" in clean.stdout
+    assert "无重大差异" in _flat(clean.stdout) and "material" not in clean.stdout
     again = run(admin_ctx, "aud", "audit", "record", sample_id, "K2", "--file", str(k2))
     assert again.exit_code == 1 and "already re-checked" in again.stderr
 
@@ -80,8 +84,21 @@ def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert load_workbook(xlsx)["按核查员"]["A2"].value == "v1"
     pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
     assert "按核查员统计" in pdf_text and "K1" in pdf_text
+    from cli.common import console
+
+    monkeypatch.setattr(console, "_width", 200)  # each row of a table on one line
     table = run(admin_ctx, "aud", "audit", "report")
-    assert table.exit_code == 0 and "material: 1" in table.stdout
+    assert table.exit_code == 0 and "重大差异：1件" in _flat(table.stdout)
+    said = _flat(table.stdout)
+    assert "抽样复核：按核查员" in said and "差错率" in said and "给予救助→不予救助" in said
+    assert "追回7500.00（待结清）" in said
+    for english in ("verifier", "township", "material", "error rate", "recovery", "open"):
+        assert english not in table.stdout
+    english = run(admin_ctx, "aud", "--lang", "en", "audit", "report")
+    assert "material: 1" in english.stdout and "sampling audit by verifier" in english.stdout
+    assert "approved → denied" in english.stdout and "重大" not in english.stdout
+    listed = _flat(run(admin_ctx, "sup", "audit", "adjustments").stdout)
+    assert "追回/补发：1笔" in listed and "追回" in listed and "待结清" in listed
     assert run(admin_ctx, "aud", "audit", "report", "--sample", "999").exit_code == 1
 
     listed = run(admin_ctx, "sup", "audit", "adjustments", "--status", "open", "--json")
@@ -91,6 +108,6 @@ def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     settled = run(admin_ctx, "sup", "audit", "settle", str(adjustment["adjustment_id"]),
                   "--how", "repaid", "--ref", "BANK-20261124-1")
     assert settled.exit_code == 0, settled.output
-    assert "settled: repaid" in settled.stdout
+    assert "已结清：已退回" in _flat(settled.stdout)
     assert json.loads(run(admin_ctx, "sup", "audit", "adjustments", "--status", "open",
                           "--json").stdout) == []

@@ -365,6 +365,13 @@ def test_pay_commands(admin_ctx, clock, tmp_path, db_url) -> None:
     done = runner.invoke(app, ["pay", "reconcile", str(back), "--db", db_url, "--as", "sup"])
     assert done.exit_code == 0, done.output
     assert "银行确认 1 笔" in done.output and "转账失败 K-1：户名不符" in done.output
+    english = runner.invoke(app, ["--lang", "en", "pay", "--register", batch, "--out",
+                                  str(out), "--db", db_url, "--as", "sup"])
+    assert english.exit_code == 0 and f"batch {batch}: 2 payments" in english.output
+    assert "代发清单" not in english.output
+    nothing = runner.invoke(app, ["--lang", "en", "pay", "--out", str(out), "--db", db_url,
+                                  "--as", "sup"])
+    assert "no claim is payable" in nothing.output
     refused = runner.invoke(app, ["pay", "reconcile", str(back), "--db", db_url, "--as", "v1"])
     assert refused.exit_code == 1
 

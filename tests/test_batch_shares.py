@@ -202,7 +202,7 @@ def test_the_command_shows_what_was_decided_before_the_failure(admin_ctx, db_url
     monkeypatch.setenv("ADJUDICATOR_USER", "sup")
     outcome = CliRunner().invoke(app, ["adjudicate", "--workers", "2", "--db", db_url])
     assert outcome.exit_code == 1
-    assert "decided 3 claims (approved 3)" in outcome.stdout
+    assert "理算3件（给予救助3）" in "".join(outcome.stdout.split())
     assert "1 of 2 workers failed (RuntimeError: disk full)" in outcome.stderr
 
 

@@ -126,7 +126,23 @@ def test_workers_keep_input_order_and_decide_identically(tmp_path: Path) -> None
                                  "--workers", "2"])
     assert first.exit_code == second.exit_code == 1  # the malformed case, in both
     assert one.read_bytes() == two.read_bytes()
-    assert "1200 cases" in second.output
+    assert "1200 个案件：" in second.output and "格式有误 1 个" in second.output
+
+
+def test_the_summary_line_speaks_chinese_then_english(tmp_path: Path) -> None:
+    out = tmp_path / "d.jsonl"
+    zh = runner.invoke(app, ["evaluate", str(SAMPLE), "-t", TARIFF, "-o", str(out)],
+                       env={"ADJUDICATOR_LANG": ""})
+    assert zh.exit_code == 0, zh.output
+    assert "个案件：给予救助" in zh.output and "格式有误 0 个" in zh.output
+    assert "cases" not in zh.output and "approved" not in zh.output
+    en = runner.invoke(app, ["--lang", "en", "evaluate", str(SAMPLE), "-t", TARIFF, "-o",
+                             str(out)])
+    assert " cases: approved " in en.output and "0 malformed" in en.output
+    assert "给予救助" not in en.output
+    bands = runner.invoke(app, ["--lang", "en", "explain", str(out), "--claim",
+                                "K-2026-000004"])
+    assert "above the line 7000.00" in bands.output  # the application's --lang, too
 
 
 def test_the_scalar_engine_writes_the_same_lines(tmp_path: Path) -> None:

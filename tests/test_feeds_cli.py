@@ -48,6 +48,12 @@ def test_the_loop_from_the_command_line(county, db_url, tmp_path) -> None:  # no
     code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud",
                      "--xlsx", str(xlsx), "--pdf", str(pdf))
     assert code == 0 and "未到部门：应急、教育、民政" in out
+    code, out = _run(db_url, "--lang", "en", "feed", "list", "--month", "2026-03", "--as",
+                     "offa", "--all")
+    assert code == 0 and "household" in out and "户编号" not in out and "H001" in out
+    code, out = _run(db_url, "--lang", "en", "feed", "report", "--month", "2026-03", "--as",
+                     "aud")
+    assert code == 0 and "bureaus missing: disaster, education, civil-affairs" in out
     assert xlsx.read_bytes()[:2] == b"PK" and pdf.read_bytes()[:4] == b"%PDF"
     code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud", "--json")
     total = json.loads(out)["total"]

@@ -266,3 +266,56 @@ def test_a_transfer_the_bank_has_not_confirmed_is_committed_not_paid(
     assert sent.paid == before.paid
     assert sent.committed_by_status["awaiting_bank"] == amount
     assert sent.committed == before.committed
+
+
+def test_the_fund_commands_speak_chinese_then_english(county: StagedCounty,
+                                                      tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    url = county.admin.engine.url.render_as_string(hide_password=False)
+
+    def fund(*args: str, lang: str = "") -> str:
+        result = CliRunner().invoke(
+            app, [*(["--lang", lang] if lang else []), "fund", *args, "--contract",
+                  str(demo_contract_path()), "--as", "zhao", "--db", url],
+            env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 0, result.output
+        return "".join(result.stdout.split())
+
+    received = fund("receive", "--amount", "1,000.00", "--reference", "B9", "--date",
+                    "2026-02-01")
+    assert received.startswith("已登记保费到账1,000.00元（2026-02-01，流水号B9")
+    again = fund("receive", "--amount", "1000", "--reference", "B9", "--date", "2026-02-01",
+                 lang="en")
+    assert again.startswith("referenceB9alreadyrecorded(1,000.00yuan)")
+    ledger = fund("status", "--as-of", "2026-12-31")
+    assert "资金台账" in ledger and "年度保费" in ledger and "按救助类别兑现" in ledger
+    assert "premium" not in ledger and "paid" not in ledger
+    english = fund("status", "--as-of", "2026-12-31", lang="en")
+    assert "premium" in english and "paidbycategory" in english and "年度保费" not in english
+    settled = fund("settle", "--out", str(tmp_path))
+    assert "次核算，已记录" in settled and "年末未结案件" in settled
+    same = fund("settle", "--out", str(tmp_path), lang="en")
+    assert "revision1,thesameastheonerecorded" in same and "claimsopenattheyear'send" in same
+
+
+def test_whatif_speaks_chinese_then_english(county: StagedCounty) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from tariffs import shipped_tariff_paths
+
+    url = county.admin.engine.url.render_as_string(hide_password=False)
+    args = ["whatif", "--tariff", str(shipped_tariff_paths()[0]), "--year", "2026", "--as",
+            "zhao", "--db", url]
+    zh = CliRunner().invoke(app, args, env={"ADJUDICATOR_LANG": ""})
+    assert zh.exit_code == 0, zh.output
+    said = "".join(zh.stdout.split())
+    assert said.startswith("测算demo-county/2026：重新理算") and "户数变化" in said
+    assert "actual" not in said and "households" not in said
+    en = CliRunner().invoke(app, ["--lang", "en", *args])
+    said = "".join(en.stdout.split())
+    assert said.startswith("what-ifdemo-county/2026:") and "newlypaid" in said
+    assert "户数变化" not in said

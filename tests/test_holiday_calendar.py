@@ -95,3 +95,10 @@ def test_the_cli_says_which_calendar_the_deadline_follows(admin_ctx) -> None:
     assigned = run(admin_ctx, "sup", "verify", "assign", "--days", "3")
     assert assigned.exit_code == 0, assigned.output
     assert "节假日安排计算" in assigned.stdout or "周一至周五" in assigned.stdout
+    table = "".join(run(admin_ctx, "off", "calendar", "day-off", "list").stdout.split())
+    assert "县定放假日" in table and "日期" in table and "date" not in table
+    english = run(admin_ctx, "off", "--lang", "en", "calendar", "day-off", "add",
+                  "2026-10-12", "--reason", "县庆")
+    assert english.stdout.strip() == "2026-10-12: already a county day off"
+    shown = run(admin_ctx, "off", "--lang", "en", "calendar", "show", "2026").stdout
+    assert "weekday" in shown and "Mon" in shown and "星期" not in shown

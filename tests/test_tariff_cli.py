@@ -60,7 +60,8 @@ def test_show_a_stored_tariff_by_sha256_number_or_id(admin_ctx, db_url: str,
     by_sha = _invoke(db_url, "show", old[:12], "--as", "off")
     assert by_sha.exit_code == 0, by_sha.output
     assert "数据库中的第 1 号方案，状态：已停用" in by_sha.output
-    assert "2026年新标准" in by_sha.output and "income line 7000" in by_sha.output
+    assert "2026年新标准" in by_sha.output and "防贫线 每人 7000 元" in by_sha.output
+    assert "income" not in by_sha.output and "因病（medical）：医疗类" in by_sha.output
     by_id = _invoke(db_url, "show", "demo-county/2026", "--as", "off", "--json")
     data = json.loads(by_id.stdout)  # the active version of the id
     assert data["stored"]["sha256"] == new and data["income_line"] == "7200.00"
@@ -69,6 +70,8 @@ def test_show_a_stored_tariff_by_sha256_number_or_id(admin_ctx, db_url: str,
     english = runner.invoke(app, ["--lang", "en", "tariff", "show", new[:8], "--db", db_url,
                                   "--as", "off"])
     assert "stored tariff #2, active" in english.output
+    assert "income line 7200" in english.output and "medical: shape medical" in english.output
+    assert "防贫线" not in english.output
     missing = _invoke(db_url, "show", "nope", "--as", "off")
     assert missing.exit_code == 1 and "没有保障方案文件或编号“nope”" in missing.output
 

@@ -211,7 +211,7 @@ def test_an_old_demo_database_migrates_and_replays_identically(tmp_path: Path) -
     assert init.exit_code == 0, init.output
     replayed = runner.invoke(app, ["replay", "--db", url, "--as", "sun"])
     assert replayed.exit_code == 0, replayed.output
-    assert "replayed 41 decisions: 41 identical, 0 different" in replayed.output
+    assert "重放 41 件决定：41 件完全一致，0 件不同" in replayed.output
 
 
 def test_a_cause_established_later_completes_the_claim(admin_ctx, tmp_path: Path) -> None:

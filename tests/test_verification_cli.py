@@ -47,7 +47,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
                                    "township": "330102003",
                                    "reason": "no active verifier covers township 330102003"}]
     table = run(admin_ctx, "v1", "verify", "list", "--mine")
-    assert table.exit_code == 0 and "K1" in table.stdout and "open assignments" in table.stdout
+    assert table.exit_code == 0 and "K1" in table.stdout and "核查任务" in table.stdout
     mine = json.loads(run(admin_ctx, "v1", "verify", "list", "--json").stdout)
     assert [a["claim_id"] for a in mine] == ["K1", "K2", "K3"]
     assert all(a["working_days_left"] == 3 and not a["overdue"] for a in mine)
@@ -59,7 +59,11 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
         session.get(Claim, "K3").verification_due = dt.date.today() - dt.timedelta(days=1)
     late = json.loads(run(admin_ctx, "sup", "verify", "overdue", "--json").stdout)
     assert [(a["claim_id"], a["overdue"]) for a in late] == [("K3", True)]
-    assert "K3" in run(admin_ctx, "v1", "verify", "overdue").stdout
+    overdue = run(admin_ctx, "v1", "verify", "overdue").stdout
+    assert "K3" in overdue and "逾期：1件" in "".join(overdue.split())
+    assert "因病" in overdue and "medical" not in overdue and "overdue" not in overdue
+    english = run(admin_ctx, "v1", "--lang", "en", "verify", "overdue").stdout
+    assert "overdue: 1" in english and "逾期" not in english and "因病" not in english
 
     # K1 from a YAML file: first incomplete (a draft, exit 2), then complete.
     form_path = tmp_path / "K1.yaml"
@@ -75,7 +79,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     form_path.write_text(yaml.safe_dump(form, allow_unicode=True), "utf-8")
     draft = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(form_path))
     assert draft.exit_code == 2, draft.output
-    assert "saved as a draft" in draft.stdout
+    assert "已保存为草稿" in draft.stdout and "draft" not in draft.stdout
     assert "verified_on" in draft.stdout and "negative_list.CONCEALMENT" in draft.stdout
     form["verified_on"] = VISIT
     form["negative_list"][-1]["answer"] = "否"
@@ -100,7 +104,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     accepted = run(admin_ctx, "v1", "verify", "record", "K2", "--interactive",
                    stdin="\n".join([*answers, "y"]) + "\n")
     assert accepted.exit_code == 0, accepted.output
-    assert "verification submitted" in accepted.stdout
+    assert "入户核查已提交；案件状态：已核查待理算" in "".join(accepted.stdout.split())
 
     decided = run(admin_ctx, "sup", "adjudicate", "--json")
     assert decided.exit_code == 0, decided.output

@@ -178,7 +178,7 @@ def test_the_codes_of_notices_evidence_feeds_and_the_fund_are_worded_once() -> N
     from adjudicator.fund.statement import SHORTFALL_LABELS, STATUS_LABELS, SURPLUS_LABELS
     from adjudicator.services.verification import EVIDENCE_KINDS
     from adjudicator.web.labels import EVIDENCE_KIND_LABELS, NOTICE_STATUS_LABELS
-    from cli.feed_cmd import STATUS_LABELS as PUSH_LABELS
+    from cli import feed_cmd
 
     hints = typing.get_type_hints(SettlementRule)
     assert set(v.SURPLUS_RULES) == set(typing.get_args(hints["surplus"]))
@@ -195,7 +195,7 @@ def test_the_codes_of_notices_evidence_feeds_and_the_fund_are_worded_once() -> N
     assert v.zh_table(v.FUND_STAGES).items() <= STATUS_LABELS.items()
     assert v.zh_table(v.EVIDENCE_KINDS) == EVIDENCE_KIND_LABELS
     assert v.zh_table(v.NOTICE_STATUSES) == NOTICE_STATUS_LABELS
-    assert v.zh_table(v.PUSH_STATUSES) == PUSH_LABELS
+    assert feed_cmd.PUSH_STATUSES is v.PUSH_STATUSES  # the push list words its statuses
 
 
 def test_every_action_a_role_may_be_refused_has_its_chinese_name() -> None:
@@ -227,6 +227,23 @@ def test_every_import_kind_is_worded() -> None:
     assert set(v.IMPORT_KINDS) == set(IMPORTERS)
     for kind, words in v.IMPORT_KINDS.items():
         assert _worded(words), kind
+
+
+def test_every_code_of_the_sampling_audit_is_worded() -> None:
+    import typing
+
+    from adjudicator.services.audit.adjustments import SETTLE_WAYS
+    from adjudicator.services.audit.recheck import Discrepancy
+
+    kinds = typing.get_args(typing.get_type_hints(Discrepancy)["kind"])
+    assert set(v.DISCREPANCY_KINDS) == set(kinds)
+    assert set(v.ADJUSTMENT_KINDS) == set(SETTLE_WAYS)
+    assert set(v.SETTLE_WAYS) == {how for ways in SETTLE_WAYS.values() for how in ways}
+    assert set(v.ADJUSTMENT_STATUSES) == {"open", "settled", "superseded"}
+    for table in (v.DISCREPANCY_KINDS, v.ADJUSTMENT_KINDS, v.SETTLE_WAYS,
+                  v.ADJUSTMENT_STATUSES):
+        for code, words in table.items():
+            assert _worded(words), code
 
 
 def test_a_tally_of_words_reads_in_the_messages_language() -> None:

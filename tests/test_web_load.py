@@ -142,11 +142,14 @@ def test_an_admin_unlocks_a_user_name(world: World) -> None:
     result = CliRunner().invoke(cli, ["user", "unlock", "v1", "--db", world.db_url,
                                       "--as", "admin"])
     assert result.exit_code == 0, result.output
-    assert "v1" in result.output
+    assert "已解除 v1 的网页登录锁定" in result.output
     assert _login(guesser, "v1", PASSWORD) == 200
     again = CliRunner().invoke(cli, ["user", "unlock", "v1", "--db", world.db_url,
                                      "--as", "admin"])
-    assert again.exit_code == 0 and "not locked" in again.output
+    assert again.exit_code == 0 and "v1 的网页登录没有被锁定" in again.output
+    english = CliRunner().invoke(cli, ["--lang", "en", "user", "unlock", "v1", "--db",
+                                       world.db_url, "--as", "admin"])
+    assert english.exit_code == 0 and "web login of v1 was not locked" in english.output
 
 
 # --------------------------------------------------------------------------- reads, NUL

@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message
 from adjudicator.rules.decision import adjudicate
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.storage.context import Context
@@ -64,9 +65,9 @@ class RecordProblem:
     chain: str
     stored: str
 
-    def message(self) -> str:
-        return (f"{self.table} 表 {self.row} 行 {self.column} 列：链上记录为 {self.chain}，"
-                f"库中为 {self.stored}")
+    def message(self) -> Message:
+        return Message("log.record_differs", table=self.table, row=self.row,
+                       column=self.column, chain=self.chain, stored=self.stored)
 
 
 @dataclass
