@@ -42,6 +42,7 @@ __all__ = [
     "RELATIONS",
     "RESULTS",
     "ROLES",
+    "SCREENING_REASONS",
     "SETTLE_WAYS",
     "SHAPES",
     "SHORTFALL_RULES",
@@ -476,6 +477,23 @@ ID_NUMBER_PROBLEMS: dict[str, Words] = {
 }
 
 #: A household's state on a month's push list (预警推送名单).
+#: Why the monthly screening (初步筛选) took a household off the push list (初筛剔除原因).
+SCREENING_REASONS: dict[str, Words] = {
+    "NOT_REGISTERED": Words("不在监测登记范围（身份证号不是登记的家庭成员）",
+                            "not in the register (the ID number is no registered member's)"),
+    "REGION_NOT_COVERED": Words("所在地区不在保障方案范围",
+                                "the region is not covered by the tariff"),
+    "NEGATIVE_ITEM_FOUND": Words("部门数据已发现负面清单情形",
+                                 "department data already found a negative-list item"),
+    "HIGH_INCOME_VERIFIED": Words("近期入户核查的人均收入远高于防贫线",
+                                  "a recent verification found income far above the line"),
+    "ALREADY_CLAIMED": Words("费用已在进行中或已决定的申请内（结算不重复计算）",
+                             "the expense is inside an open or decided claim (a settlement "
+                             "is never counted twice)"),
+    "AT_CAP": Words("本年度已达赔付封顶", "the household is at its annual cap"),
+    "TOWNSHIP_REMOVED": Words("乡镇初筛剔除", "removed by the township's screening"),
+}
+
 PUSH_STATUSES: dict[str, Words] = {
     "pushed": Words("待初筛", "awaiting township screening"),
     "screened_out": Words("系统剔除", "screened out by the system"),

@@ -198,6 +198,22 @@ def test_the_codes_of_notices_evidence_feeds_and_the_fund_are_worded_once() -> N
     assert feed_cmd.PUSH_STATUSES is v.PUSH_STATUSES  # the push list words its statuses
 
 
+def test_every_reason_the_screening_gives_is_worded_once() -> None:
+    """The screening's reasons were worded in feeds/screen.py, and the township's removal in
+    feeds/report.py, in Chinese only."""
+    import re
+
+    from adjudicator.feeds import report, screen
+
+    source = (ROOT / "adjudicator" / "feeds" / "screen.py").read_text(encoding="utf-8")
+    given = set(re.findall(r'return "([A-Z_]+)",', source)) | {"NOT_REGISTERED"}
+    assert given == set(screen.REASONS)  # every code the screen gives, and no other
+    assert set(v.SCREENING_REASONS) == {*screen.REASONS, report.REMOVED_BY_TOWNSHIP}
+    assert all(_worded(words) for words in v.SCREENING_REASONS.values())
+    assert {code: v.SCREENING_REASONS[code].zh for code in screen.REASONS} == screen.REASONS
+    assert v.zh_table(v.SCREENING_REASONS) == report.REASON_LABELS
+
+
 def test_every_action_a_role_may_be_refused_has_its_chinese_name() -> None:
     """A refusal read "无权fund" and "无权feed.screen": three actions had no Chinese name."""
     from adjudicator.messages import ACTION_ZH

@@ -14,17 +14,18 @@ from sqlalchemy import func, select
 
 from adjudicator.feeds.columns import BUREAUS
 from adjudicator.feeds.importer import month_bounds
-from adjudicator.feeds.screen import KEPT, PUSHED, REASONS, REMOVED, SCREENED_OUT
+from adjudicator.feeds.screen import KEPT, PUSHED, REMOVED, SCREENED_OUT
 from adjudicator.spreadsheet import workbook_bytes
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Household
 from adjudicator.storage.models_feeds import FeedFile, FeedPush, FeedRow, FeedStranger
+from schemas.vocabulary import SCREENING_REASONS, zh_table
 
 #: Education sends its lists in March and September only; the others every month.
 EXPECTED_MONTHS = {"education": (3, 9)}
 UNREGISTERED = "未登记"
 REMOVED_BY_TOWNSHIP = "TOWNSHIP_REMOVED"
-REASON_LABELS = {**REASONS, REMOVED_BY_TOWNSHIP: "乡镇初筛剔除"}
+REASON_LABELS = zh_table(SCREENING_REASONS)  # the screening's reasons, then the township's
 
 
 @dataclass

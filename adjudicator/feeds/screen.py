@@ -38,18 +38,13 @@ from adjudicator.storage.db import reads_only, transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
 from adjudicator.storage.models_feeds import FeedPush, FeedRow, FeedStranger
+from schemas.vocabulary import SCREENING_REASONS
 
 ZERO = Decimal("0.00")
 
-#: reason code -> what the push list says (初筛剔除原因)
-REASONS: dict[str, str] = {
-    "NOT_REGISTERED": "不在监测登记范围（身份证号不是登记的家庭成员）",
-    "REGION_NOT_COVERED": "所在地区不在保障方案范围",
-    "NEGATIVE_ITEM_FOUND": "部门数据已发现负面清单情形",
-    "HIGH_INCOME_VERIFIED": "近期入户核查的人均收入远高于防贫线",
-    "ALREADY_CLAIMED": "费用已在进行中或已决定的申请内（结算不重复计算）",
-    "AT_CAP": "本年度已达赔付封顶",
-}
+#: reason code -> what the push list says (初筛剔除原因), the township's own removal aside
+REASONS: dict[str, str] = {code: words.zh for code, words in SCREENING_REASONS.items()
+                           if code != "TOWNSHIP_REMOVED"}
 PUSHED, SCREENED_OUT, KEPT, REMOVED = "pushed", "screened_out", "kept", "removed"
 #: the push list's key of a person not registered: this and a hash of the ID number
 STRANGER = "未登记-"
