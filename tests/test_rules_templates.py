@@ -35,6 +35,11 @@ def test_json_text_is_the_content_of_the_serialized_string(text: str) -> None:
     assert S.json_text(text) == orjson.dumps(text).decode()[1:-1]
 
 
+@given(st.lists(texts, max_size=4))
+def test_json_texts_is_json_text_of_each(plain: list[str]) -> None:
+    assert S.json_texts(*plain) == [S.json_text(text) for text in plain]
+
+
 @given(net=texts, costs=texts, income=texts, excluded=st.lists(texts, max_size=3))
 def test_a_step_template_filled_is_the_step_serialized(net: str, costs: str, income: str,
                                                       excluded: list[str]) -> None:

@@ -619,9 +619,9 @@ class ColumnarEngine:
             key, lambda: self._closing([], outcome, list(codes)))
         if made is None:
             return None
-        line = made.template.fill(S.json_text(case.case_id), S.json_text(claim.claim_id),
-                                  S.json_text(case.household.household_id), ",".join(trace),
-                                  S.json_text(claim.category))
+        line = made.template.fill(*S.json_texts(case.case_id, claim.claim_id,
+                                                case.household.household_id, claim.category),
+                                  ",".join(trace))
         t = self.t
         return Decided(line.encode(), outcome, codes, "0.00", "0.00", "0.00", t.tariff_id,
                        t.tariff_sha256, ENGINE_VERSION)
@@ -688,9 +688,10 @@ class ColumnarEngine:
         claim = case.claim
         category = item.category
         texts = item.expense_texts
-        v = [S.json_text(case.case_id), S.json_text(claim.claim_id),
-             S.json_text(case.household.household_id), ",".join(item.trace),
-             S.json_text(category), "0.00", str(item.members), yuan(expense), *_UNSET, *texts]
+        v = S.json_texts(case.case_id, claim.claim_id, case.household.household_id, category)
+        v += (",".join(item.trace), "0.00", str(item.members), yuan(expense))
+        v += _UNSET
+        v += texts
         if expense == 0:
             key: tuple[Any, ...] = (category, item.expense_form, len(texts))
         else:
@@ -736,7 +737,7 @@ class ColumnarEngine:
         made = self._decisions.get(key) or self._made(key, lambda: self._late(key))
         if made is None:
             return None
-        return Decided(made.template.fill(*v).encode(), made.outcome, made.codes,
+        return Decided(made.template.fill_from(v).encode(), made.outcome, made.codes,
                        v[made.payout], v[made.counted], v[made.counted], t.tariff_id,
                        t.tariff_sha256, ENGINE_VERSION)
 
@@ -816,12 +817,11 @@ class _Made(NamedTuple):
     counted: int
 
 
-#: The values a decision's template is filled with, by index: the texts `S.json_text` of the
-#: case's identifiers, the serialized steps 1 to 4, the category's, "0.00", the counted members
-#: (serialized), then the figures of steps 5 to 8
-#: (`_UNSET` when the case's path does not show them), then the amounts of step 5 and two
-#: texts for each paying band.
-(_CASE, _CLAIM, _HOUSEHOLD, _HEAD, _CATEGORY, _ZERO, _MEMBERS, _EXPENSE, _INCOME, _COSTS, _NET,
+#: The values a decision's template is filled with, by index: the texts (`S.json_texts`) of the
+#: case's identifiers and of its category, the serialized steps 1 to 4, "0.00", the counted
+#: members (serialized), then the figures of steps 5 to 8 (`_UNSET` when the case's path does
+#: not show them), then the amounts of step 5 and two texts for each paying band.
+(_CASE, _CLAIM, _HOUSEHOLD, _CATEGORY, _HEAD, _ZERO, _MEMBERS, _EXPENSE, _INCOME, _COSTS, _NET,
  _TO_DATE, _CUMULATIVE, _PER_CAPITA, _THRESHOLD, _GROSS, _ROUNDED, _DUE, _PAID, _PAYOUT,
  _PAID_ALL, _PAID_MEMBER, _AMOUNTS) = range(23)
 _UNSET = ("",) * (_AMOUNTS - _EXPENSE - 1)

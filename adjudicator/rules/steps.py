@@ -318,6 +318,13 @@ def json_text(plain: str) -> str:
     return serialized(plain)[1:-1]
 
 
+def json_texts(*plain: str) -> list[str]:
+    """`json_text` of each text (all at once when all are printable ASCII)."""
+    if _SAFE.fullmatch("".join(plain)) is not None:
+        return list(plain)
+    return list(map(json_text, plain))
+
+
 class Template:
     """A step or a decision built once by its constructor above with some values left open
     (`text`, `value`), serialized, and filled in by text: `fill` gives exactly what
@@ -340,15 +347,19 @@ class Template:
                 c in form for c in (*_TEXT, *_VALUE)):
             raise ValueError("a template's constant values hold the marks of open values")
         self._format = form
-        self._pick: Callable[[tuple[str, ...]], tuple[str, ...]] | None = (
+        self._pick: Callable[[Sequence[str]], tuple[str, ...]] | None = (
             None if order == list(range(slots))
             else _picker(order))
 
     def fill(self, *values: str) -> str:
         """The serialized form with the open values given in their index order: texts as
         `json_text` content, values as serialized JSON."""
+        return self.fill_from(values)
+
+    def fill_from(self, values: Sequence[str]) -> str:
+        """`fill` with the values in a sequence."""
         if self._pick is None:
-            return self._format % values
+            return self._format % tuple(values)
         return self._format % self._pick(values)
 
 
@@ -373,7 +384,7 @@ def holds_marks(text: str) -> bool:
     return _MARK_CHARS.search(text) is not None
 
 
-def _picker(order: list[int]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+def _picker(order: list[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
     get = itemgetter(*order)
     if len(order) == 1:
         return lambda values: (get(values),)
