@@ -299,6 +299,8 @@ class ColumnarEngine:
         self._id_steps: dict[tuple[Any, ...], Fragment] = {}
         self._cause_steps: dict[tuple[Any, ...], Fragment] = {}
         self._completeness_steps: dict[tuple[Any, ...], str] = {}
+        # A history's texts and fen, by its four amounts (most cases have few distinct ones).
+        self._histories: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._answer_steps: dict[tuple[Any, ...], tuple[list[str], list[str], list[str]]] = {}
         self._category_steps: dict[tuple[str, str], Fragment] = {
             (name, AMOUNTS_PART[name]): _fragment(
@@ -557,15 +559,12 @@ class ColumnarEngine:
         pending.costs = costs
         pending.members = counted
         history = case.history
-        pending.to_date_text = _two(history.eligible_expense_to_date)
-        pending.paid_text = _two(history.paid_to_date)
-        pending.paid_all_text = _two(history.paid_all_categories_to_date)
-        pending.to_date = fen_of(pending.to_date_text)
-        pending.paid = fen_of(pending.paid_text)
-        pending.paid_all = fen_of(pending.paid_all_text)
-        pending.paid_member_text = _two(
-            history.paid_member_all_categories_to_date or "0")  # null: absent
-        pending.paid_member = fen_of(pending.paid_member_text)
+        key = (history.eligible_expense_to_date, history.paid_to_date,
+               history.paid_all_categories_to_date, history.paid_member_all_categories_to_date)
+        (pending.to_date_text, pending.paid_text, pending.paid_all_text,
+         pending.paid_member_text, pending.to_date, pending.paid, pending.paid_all,
+         pending.paid_member) = self._histories.get(key) or self._remember(
+            self._histories, key, _history(*key))
         return pending
 
     @staticmethod
@@ -850,6 +849,14 @@ def _fragment(checked: S.Checked) -> Fragment:
 Fragment = tuple[str, str | None]
 
 
+def _history(to_date: str, paid: str, paid_all: str, paid_member: str | None
+             ) -> tuple[str, str, str, str, int, int, int, int]:
+    """A history's four amounts as two-decimal texts, then as fen (a paid_member null:
+    absent, zero)."""
+    texts = (_two(to_date), _two(paid), _two(paid_all), _two(paid_member or "0"))
+    return (*texts, *map(fen_of, texts))  # type: ignore[return-value]
+
+
 def _expense(claim: ReadClaim, rules: _Category) -> tuple[int, tuple[bool, ...], list[str]]:
     """Step 5's raw figure (it may be negative), which amounts its trace step shows (the form:
     for a disaster, whether the liable party's and the vehicles' are shown) and their texts, in
@@ -858,12 +865,14 @@ def _expense(claim: ReadClaim, rules: _Category) -> tuple[int, tuple[bool, ...],
         m = claim.medical
         assert m is not None
         # the total, the non-compliant cost, then S.MEDICAL_DEDUCTIONS in its order
-        texts = [_two(m.total_cost), _two(m.non_compliant_cost), _two(m.basic_insurance_paid),
-                 _two(m.critical_illness_paid), _two(m.medical_assistance_paid),
-                 _two(m.other_compensation)]
-        raw = fen_of(texts[0]) - sum(map(fen_of, texts[2:]))
+        texts = [amount if amount[-3:-2] == "." else _two(amount) for amount in (
+            m.total_cost, m.non_compliant_cost, m.basic_insurance_paid, m.critical_illness_paid,
+            m.medical_assistance_paid, m.other_compensation)]
+        # two-decimal texts: the fen are the digits without the point
+        fen = [int(text.replace(".", "")) for text in texts]
+        raw = fen[0] - fen[2] - fen[3] - fen[4] - fen[5]
         if not rules.include_non_compliant:
-            raw -= fen_of(texts[1])
+            raw -= fen[1]
         return raw, (), texts
     if rules.shape == "education":
         e = claim.education
