@@ -671,35 +671,38 @@ class ColumnarEngine:
         dtype: Any = np.int64 if bound < _INT64_SAFE and largest < (1 << 50) else object
         arrays = {name: np.array(values, dtype=dtype) for name, values in columns.items()}
         figures, widths = _compute(t, arrays, dtype)
-        per_case = zip(*(column.tolist() for column in figures), strict=True)
+        lists = [column.tolist() for column in figures]
+        # The texts nearly every case shows, a column at a time: the eligible expense, income,
+        # costs, net income, cumulative expense and per-capita income.
+        expense, net, cumulative, per_capita = lists[:4]
+        texts = zip(*map(_yuans, (expense, columns["income"], columns["costs"], net,
+                                  cumulative, per_capita)), strict=True)
+        per_case = zip(*lists, strict=True)
         widths_per_case = zip(*(column.tolist() for column in widths), strict=True)
-        return [self._finish(item, case_figures, case_widths) for item, case_figures, case_widths
-                in zip(items, per_case, widths_per_case, strict=True)]
+        return [self._finish(*case) for case in zip(items, per_case, widths_per_case, texts,
+                                                    strict=True)]
 
-    def _finish(self, item: _Pending, figures: tuple[Any, ...], widths: tuple[int, ...]
-                ) -> Decided | None:
-        """Steps 5 to 8 of one case from its figures (`_compute`'s, in its order): the texts
-        of its figures, and the path it takes (`_late`'s key), whose template they fill."""
+    def _finish(self, item: _Pending, figures: tuple[Any, ...], widths: tuple[int, ...],
+                shown: tuple[str, ...]) -> Decided | None:
+        """Steps 5 to 8 of one case from its figures (`_compute`'s, in its order) and the
+        texts of six (`_steps_5_to_8`'s): the texts of its figures, and the path it takes
+        (`_late`'s key), whose template they fill."""
         t = self.t
-        (expense, net, cumulative, per_capita, passed, borderline, hardship, gross, rounded,
+        (expense, net, cumulative, _per_capita, passed, borderline, hardship, gross, rounded,
          due, payout, below_trigger) = figures
         case = item.case
         claim = case.claim
         category = item.category
         texts = item.expense_texts
         v = S.json_texts(case.case_id, claim.claim_id, case.household.household_id, category)
-        v += (",".join(item.trace), "0.00", str(item.members), yuan(expense))
+        expense_text, income_text, costs_text, net_text, cumulative_text, per_capita_text = shown
+        v += (",".join(item.trace), "0.00", str(item.members), expense_text, income_text,
+              costs_text, net_text, item.to_date_text, cumulative_text, per_capita_text)
         v += _UNSET
         v += texts
         if expense == 0:
             key: tuple[Any, ...] = (category, item.expense_form, len(texts))
         else:
-            v[_INCOME] = yuan(item.income)
-            v[_COSTS] = yuan(item.costs)
-            v[_NET] = yuan(net)
-            v[_TO_DATE] = item.to_date_text
-            v[_CUMULATIVE] = yuan(cumulative)
-            v[_PER_CAPITA] = yuan(per_capita)
             passed = bool(passed)
             flag = None
             if passed:
@@ -823,7 +826,7 @@ class _Made(NamedTuple):
 (_CASE, _CLAIM, _HOUSEHOLD, _CATEGORY, _HEAD, _ZERO, _MEMBERS, _EXPENSE, _INCOME, _COSTS, _NET,
  _TO_DATE, _CUMULATIVE, _PER_CAPITA, _THRESHOLD, _GROSS, _ROUNDED, _DUE, _PAID, _PAYOUT,
  _PAID_ALL, _PAID_MEMBER, _AMOUNTS) = range(23)
-_UNSET = ("",) * (_AMOUNTS - _EXPENSE - 1)
+_UNSET = ("",) * (_AMOUNTS - _PER_CAPITA - 1)
 #: How many decision templates an engine keeps (a few hundred paths in practice).
 _TEMPLATE_LIMIT = 4096
 #: Enough open values for any decision: a tariff's bands are few (`Template` refuses more).
@@ -847,6 +850,11 @@ def _fragment(checked: S.Checked) -> Fragment:
 
 #: A step of steps 1 and 2 serialized, and the deny code it raises.
 Fragment = tuple[str, str | None]
+
+
+def _yuans(fen: list[int]) -> list[str]:
+    """`yuan` of each."""
+    return [f"{x // 100}{_CENTS[x % 100]}" if x >= 0 else yuan(x) for x in fen]
 
 
 def _history(to_date: str, paid: str, paid_all: str, paid_member: str | None
