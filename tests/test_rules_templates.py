@@ -86,6 +86,15 @@ def test_a_template_refuses_a_constant_holding_the_marks_of_open_values() -> Non
     S.Template(S.outcome("denied", ["\ue004"], S.text(0)), 1)  # other private-use text
 
 
+def test_a_template_may_leave_open_values_unused_or_have_none() -> None:
+    for slots in (0, 2):
+        template = S.Template(S.outcome("denied", ["A%s"], "0.00"), slots)
+        assert template.fill_from(["x"] * slots) == S.serialized(
+            S.outcome("denied", ["A%s"], "0.00"))
+    template = S.Template(S.outcome("denied", [], S.text(1)), 3)
+    assert template.fill("a", "1.00", "c") == S.serialized(S.outcome("denied", [], "1.00"))
+
+
 def test_a_tariff_whose_id_holds_a_mark_is_decided_the_scalar_way() -> None:
     """A constant text exactly like a mark could not be told from an open value: a tariff
     whose id holds a mark's character has its decisions written the scalar way."""

@@ -385,6 +385,8 @@ def holds_marks(text: str) -> bool:
 
 
 def _picker(order: list[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    if not order:
+        return lambda values: ()
     get = itemgetter(*order)
     if len(order) == 1:
         return lambda values: (get(values),)
