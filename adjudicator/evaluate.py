@@ -13,15 +13,15 @@ from __future__ import annotations
 import codecs
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal
+from operator import itemgetter
+from typing import IO, Any, Literal, cast
 
 from pydantic import ValidationError
 
 from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.rules.columnar import ColumnarEngine
-from adjudicator.rules.decided import Decided
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff
 from schemas.case import Case
@@ -245,35 +245,43 @@ class _Decider:
 
     def run(self, job: _Job) -> _Result:
         kind, payload = job
-        places: list[str | int]
+        places: Sequence[str | int]
         if kind == "lines":  # places are line numbers, put into words only for error lines
             source, first, block = payload
-            texts: list[str | bytes] = []
-            places = []
-            for number, line in enumerate(block.split(b"\n"), first):
-                if line and not line.isspace():
-                    texts.append(line)
-                    places.append(number)
+            split: list[bytes] = block.split(b"\n")
+            if split[-1] == b"":
+                split.pop()
+            texts: list[str | bytes]
+            if b"" in split or any(map(bytes.isspace, split)):  # blank lines are skipped
+                numbered = [(number, line) for number, line in enumerate(split, first)
+                            if line and not line.isspace()]
+                places = [number for number, _ in numbered]
+                texts = [line for _, line in numbered]
+            else:
+                texts, places = cast(list[str | bytes], split), range(first, first + len(split))
         else:
             source = ""
             places = [place for place, _ in payload]
             texts = [text for _, text in payload]
-        results: list[Decided | None] = (
+        # Decided, or the scalar way's (line, outcome): the line and the outcome come first
+        results: list[Any] = (
             [None] * len(texts) if self.columnar is None else self.columnar.decide(texts))
-        lines: list[bytes] = []
-        outcomes: list[str] = []
-        for place, text, result in zip(places, texts, results, strict=True):
+        for index, result in enumerate(results):
             if result is None:
+                place = places[index]
                 where = place if isinstance(place, str) else f"{source}:line {place}"
-                line, outcome = _scalar(where, text, self.tariff)
-            else:
-                line, outcome = result.line, result.outcome
-            lines.append(line)
-            outcomes.append(outcome)
-        lines.append(b"")
-        tally = Counter(outcomes)
+                results[index] = _scalar(where, texts[index], self.tariff)
+        tally = Counter(map(_OUTCOME, results))
         errors = tally.pop("", 0)
-        return b"\n".join(lines) if len(lines) > 1 else b"", len(texts), errors, dict(tally)
+        if not results:
+            return b"", 0, errors, dict(tally)
+        lines = list(map(_LINE, results))
+        lines.append(b"")
+        return b"\n".join(lines), len(texts), errors, dict(tally)
+
+
+#: A result's line and outcome (`Decided` and `_scalar`'s pair alike).
+_LINE, _OUTCOME = itemgetter(0), itemgetter(1)
 
 
 def _scalar(place: str, text: str | bytes, tariff: Tariff) -> tuple[bytes, str]:

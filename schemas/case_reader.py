@@ -42,9 +42,9 @@ from schemas.types import (
     IncomeKind,
 )
 
-#: The texts with a pattern are checked after decoding (`_patterned`), all the texts of one
-#: pattern at once: msgspec calls Python's `re` once per text, which was two thirds of the
-#: decoding. PATTERNS names them, for the tests.
+#: The texts with a pattern are checked after decoding (`_patterned`), all of them with one
+#: call of a regular expression (`_matches`): msgspec calls Python's `re` once per text, which
+#: was two thirds of the decoding. PATTERNS names them, for the tests.
 Amount = str
 ItemCode = Annotated[str, Meta(max_length=64)]
 CategoryValue = Annotated[str, Meta(max_length=CATEGORY_NAME_MAX)]
@@ -56,26 +56,32 @@ Identifier = Annotated[str, Meta(min_length=1, max_length=64)]
 Note = Annotated[str, Meta(max_length=200)]
 
 
-def _all_of(pattern: str) -> re.Pattern[str]:
-    """A pattern `^…$` as one that fullmatches its texts joined by newlines (none of them may
-    hold a newline: `_each` counts them)."""
-    body = pattern[1:-1]
-    return re.compile(f"(?:{body})(?:\n(?:{body}))*")
+def _body(pattern: str) -> str:
+    """A pattern `^…$` without its anchors, its groups not capturing."""
+    return "(?:" + re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern[1:-1]) + ")"
 
 
-_AMOUNTS = _all_of(AMOUNT_PATTERN)
-_ITEMS = _all_of(NEGATIVE_ITEM_PATTERN)
-_CATEGORY = _all_of(CATEGORY_NAME_PATTERN)
-_REGION = _all_of(REGION_PATTERN)
+def _many(pattern: str) -> str:
+    """A pattern for none or more texts of `pattern` joined by newlines."""
+    body = _body(pattern)
+    return f"(?:{body}(?:\n{body})*)?"
 
 
-def _each(pattern: re.Pattern[str], texts: list[str]) -> bool:
-    """Whether every text fullmatches the pattern (Python's fullmatch: no final newline let
-    through, as in pydantic-core)."""
-    if not texts:
-        return True
-    joined = "\n".join(texts)
-    return joined.count("\n") == len(texts) - 1 and pattern.fullmatch(joined) is not None
+#: The amounts and the negative-list items (each joined by newlines), the region code and the
+#: category, joined by NULs. None of the patterns matches an empty text, a newline or a NUL.
+_ALL = re.compile("\0".join((_many(AMOUNT_PATTERN), _many(NEGATIVE_ITEM_PATTERN),
+                              _body(REGION_PATTERN), _body(CATEGORY_NAME_PATTERN))))
+
+
+def _matches(amounts: list[str], items: list[str], region: str, category: str) -> bool:
+    """Whether every text fullmatches its pattern (PATTERNS; Python's fullmatch: no final
+    newline let through, as in pydantic-core), all with one call of `_ALL`: the newlines and
+    NULs are counted (no text may hold one), and a list of one empty text, which joins as an
+    empty list does, is refused."""
+    joined = "\0".join(("\n".join(amounts), "\n".join(items), region, category))
+    newlines = (len(amounts) - 1 if amounts else 0) + (len(items) - 1 if items else 0)
+    return (joined.count("\n") == newlines and joined.count("\0") == 3
+            and amounts != [""] and items != [""] and _ALL.fullmatch(joined) is not None)
 
 
 def _literal(enum: Any) -> Any:
@@ -100,8 +106,9 @@ else:
     EducationStageValue = _literal(EducationStage)
 
 
-class _Strict(Struct, forbid_unknown_fields=True):
-    pass
+class _Strict(Struct, forbid_unknown_fields=True, gc=False):
+    """gc=False: a decoded case holds no cycle, so its Structs are left out of the collector's
+    walks (faster to make and to free)."""
 
 
 class ReadMember(_Strict):
@@ -186,7 +193,7 @@ class ReadClaim(_Strict):
     disaster: ReadDisaster | None = None
 
 
-class ReadHistory(Struct, forbid_unknown_fields=True, frozen=True):  # frozen: a default
+class ReadHistory(Struct, forbid_unknown_fields=True, frozen=True, gc=False):  # frozen: a default
     eligible_expense_to_date: Amount = "0"
     paid_to_date: Amount = "0"
     paid_all_categories_to_date: Amount = "0"
@@ -259,13 +266,11 @@ def _patterned(case: ReadCase) -> bool:
     items: list[str] = []
     verification = case.verification
     if verification is not None:
-        amounts += (item.amount for item in verification.income or ())
-        amounts += (cost.amount for cost in verification.costs)
+        amounts += [item.amount for item in verification.income or ()]
+        amounts += [cost.amount for cost in verification.costs]
         items += verification.negative_list
-        items += (check.item for check in verification.cross_checks)
-    return (_each(_AMOUNTS, amounts) and _each(_ITEMS, items)
-            and _each(_REGION, [case.household.region_code])
-            and _each(_CATEGORY, [claim.category]))
+        items += [check.item for check in verification.cross_checks]
+    return _matches(amounts, items, case.household.region_code, claim.category)
 
 
 def read_case(text: str | bytes) -> ReadCase | None:

@@ -113,3 +113,17 @@ def test_engine_agrees_with_the_reference_check(region: int, birth: dt.date, seq
     for other in "0123456789X":
         if other != good:
             assert id_number_problem(body + other) == "check_digit"
+
+
+@given(year=st.integers(0, 9999), month=st.integers(0, 99), day=st.integers(0, 99))
+def test_a_birth_date_is_real_exactly_when_the_calendar_has_it(year: int, month: int,
+                                                               day: int) -> None:
+    """The birth date is read as YYYYMMDD (`date.fromisoformat`): real exactly when
+    `date(year, month, day)` exists."""
+    body = f"330102{year:04d}{month:02d}{day:02d}001"
+    try:
+        dt.date(year, month, day)
+        real = True
+    except ValueError:
+        real = False
+    assert (id_number_problem(body + reference_check(body)) != "birth_date") == real

@@ -266,3 +266,27 @@ def test_every_text_with_a_pattern_is_matched_whole(index: int) -> None:
         mutated["verification"]["negative_list"] = {**answers, bad: True}
         _same_as_fast(orjson.dumps(mutated))
     assert _same_as_fast(orjson.dumps(case))
+
+
+_PIECES = st.sampled_from(["0", "7", "12", ".", "5", "A", "Z_9", "a", "b_1", "330102", "\n",
+                           "\x00", " ", "-", "01", "1.234", "0.00", "", "é"])
+_TEXTS = st.lists(_PIECES, max_size=4).map("".join)
+
+
+@settings(max_examples=500)
+@given(amounts=st.lists(_TEXTS, max_size=4), items=st.lists(_TEXTS, max_size=4),
+       region=_TEXTS, category=_TEXTS)
+def test_all_patterns_at_once_match_as_each_text_with_its_own(
+        amounts: list[str], items: list[str], region: str, category: str) -> None:
+    """`_matches` (one regular expression for every text of a case) says what a fullmatch of
+    each text with its own pattern says, whatever newlines, NULs or empty texts they hold."""
+    import re
+
+    from schemas.case_reader import _matches
+
+    def each(name: str, texts: list[str]) -> bool:
+        return all(re.fullmatch(PATTERNS[name][1:-1], text) for text in texts)
+
+    expected = (each("Amount", amounts) and each("ItemCode", items)
+                and each("RegionCode", [region]) and each("CategoryValue", [category]))
+    assert _matches(amounts, items, region, category) == expected

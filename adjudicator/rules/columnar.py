@@ -16,8 +16,11 @@ for byte, trace included (differential tests hold it to that on generated cases 
    integer arithmetic, exactly. Rates and ratios are integers over a power of ten; a chunk whose
    figures could overflow 64 bits is computed on Python integers (numpy object arrays) instead.
 4. Each decision is written out with the trace steps and field order of
-   `adjudicator.rules.steps`, the constructors the scalar engine calls too, and serialized by
-   orjson: this module states no rule name, value key or field of its own.
+   `adjudicator.rules.steps`, the constructors the scalar engine calls too: this module
+   states no rule name, value key or field of its own. The steps of steps 1 to 4 that depend
+   on a few values are kept serialized; the rest of a decision is a `steps.Template` of those
+   constructors, made once per path a case takes (which steps it shows, its outcome and
+   reasons) with its figures left open, and filled with the case's texts.
 
 Pure like the scalar core: no I/O, no clock, no module state that changes.
 """
@@ -25,13 +28,12 @@ Pure like the scalar core: no I/O, no clock, no module state that changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, cast, overload
+from typing import Any, Literal, NamedTuple, cast, overload
 
 import numpy as np
-import orjson
 from pydantic import BaseModel, ValidationError
 
 from adjudicator.rules import reasons as R
@@ -70,10 +72,12 @@ def fen_of(text: str) -> int:
 def yuan(fen: int) -> str:
     """Integer fen as the two-decimal text every output shows ("-115000.00")."""
     if fen < 0:
-        whole, part = divmod(-fen, 100)
-        return f"-{whole}.{part:02d}"
-    whole, part = divmod(fen, 100)
-    return f"{whole}.{part:02d}"
+        return f"-{-fen // 100}{_CENTS[-fen % 100]}"
+    return f"{fen // 100}{_CENTS[fen % 100]}"
+
+
+#: ".00" to ".99" (a table: formatting each with ":02d" took twice as long).
+_CENTS = tuple(f".{cents:02d}" for cents in range(100))
 
 
 def _two(text: str) -> str:
@@ -243,7 +247,8 @@ class _Pending:
         "case",
         "category",
         "costs",
-        "expense_values",
+        "expense_form",
+        "expense_texts",
         "income",
         "members",
         "paid",
@@ -260,7 +265,8 @@ class _Pending:
     )
 
     raw: int
-    expense_values: dict[str, Any]
+    expense_form: tuple[bool, ...]
+    expense_texts: list[str]
     income: int
     costs: int
     members: int
@@ -273,7 +279,7 @@ class _Pending:
     paid_all_text: str
     paid_member_text: str
 
-    def __init__(self, case: ReadCase, trace: list[dict[str, Any]], category: str,
+    def __init__(self, case: ReadCase, trace: list[str], category: str,
                  slot: int) -> None:
         self.case, self.trace, self.category, self.slot = case, trace, category, slot
 
@@ -286,47 +292,57 @@ class ColumnarEngine:
     def __init__(self, tariff: Tariff) -> None:
         self.t = t = ColumnarTariff(tariff)
         # Trace steps that depend on a few input values only, built once (bounded caches).
-        self._region_steps: dict[str, tuple[dict[str, Any], str | None]] = {}
-        self._period_steps: dict[dt.date, tuple[dict[str, Any], str | None]] = {}
-        self._member_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
-        self._id_steps: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
-        self._completeness_steps: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self._answer_steps: dict[tuple[Any, ...], tuple[list[Any], list[str], list[str]]] = {}
-        self._category_steps: dict[tuple[str, str], tuple[dict[str, Any], str | None]] = {
-            (name, AMOUNTS_PART[name]): S.category(name, t.covered, name in t.categories)
+        # They are kept serialized (`Fragment`): a decision's line is written by text.
+        self._region_steps: dict[str, Fragment] = {}
+        self._period_steps: dict[dt.date, Fragment] = {}
+        self._member_steps: dict[tuple[Any, ...], Fragment] = {}
+        self._id_steps: dict[tuple[Any, ...], Fragment] = {}
+        self._cause_steps: dict[tuple[Any, ...], Fragment] = {}
+        self._completeness_steps: dict[tuple[Any, ...], str] = {}
+        # A history's texts and fen, by its four amounts (most cases have few distinct ones).
+        self._histories: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._answer_steps: dict[tuple[Any, ...], tuple[list[str], list[str], list[str]]] = {}
+        self._category_steps: dict[tuple[str, str], Fragment] = {
+            (name, AMOUNTS_PART[name]): _fragment(
+                S.category(name, t.covered, name in t.categories))
             for name in AMOUNTS_PART}
         self._household_steps = {} if t.covered_households is None else {
-            category.value: S.household_category(category.value, t.covered_households)
+            category.value: _fragment(S.household_category(category.value,
+                                                           t.covered_households))
             for category in HouseholdCategory}
         self._stage_steps = {
-            name: {stage: S.education_stage(stage, rules.eligible_stages) for stage in _STAGES}
+            name: {stage: _fragment(S.education_stage(stage, rules.eligible_stages))
+                   for stage in _STAGES}
             for name, rules in t.categories.items()}
         self._negative_steps = [
-            (item, {answer: S.negative_item(item, answer, [])[0]
+            (item, {answer: S.serialized(S.negative_item(item, answer, [])[0])
                     for answer in (True, False, None)})
             for item in t.negative_list]
+        # Whole decisions as templates (`_early`, `_late`), by the path a case takes.
+        self._decisions: dict[tuple[Any, ...], _Made] = {}
 
-    def _region_step(self, region: str) -> tuple[dict[str, Any], str | None]:
+    def _region_step(self, region: str) -> Fragment:
         matched = self.t.tariff.covers_region(region)
-        return S.region(region, self.t.region_codes, matched)
+        return _fragment(S.region(region, self.t.region_codes, matched))
 
-    def _category_step(self, name: str, part: str) -> tuple[dict[str, Any], str | None]:
+    def _category_step(self, name: str, part: str) -> Fragment:
         """coverage.category of a category that is not built in: defined by the tariff, and
         its amounts of the shape it states."""
         rules = self.t.categories.get(name)
         shape = None if rules is None else rules.shape
         label = None if rules is None else self.t.tariff.category_label(name)
-        step = S.category(name, self.t.covered, rules is not None, own=True, shape=shape,
-                          amounts=part, label=label)
+        step = _fragment(S.category(name, self.t.covered, rules is not None, own=True,
+                                    shape=shape, amounts=part, label=label))
         self._remember(self._category_steps, (name, part), step)
         return step
 
-    def _period_step(self, day: dt.date) -> tuple[dict[str, Any], str | None]:
-        return S.period(day, self.t.valid_from, self.t.valid_to)
+    def _period_step(self, day: dt.date) -> Fragment:
+        return _fragment(S.period(day, self.t.valid_from, self.t.valid_to))
 
     @staticmethod
-    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> Any:
-        if len(cache) < _CACHE_LIMIT:
+    def _remember(cache: dict[Any, Any], key: Any, value: Any, limit: int = _CACHE_LIMIT
+                  ) -> Any:
+        if len(cache) < limit:
             cache[key] = value
         return value
 
@@ -440,7 +456,10 @@ class ColumnarEngine:
         else:
             rules = t.categories[category]
         if rules is not None and rules.excluded_causes:
-            step, code = S.cause(claim.cause, rules.excluded_causes)
+            cause_key = (category, claim.cause)
+            step, code = self._cause_steps.get(cause_key) or self._remember(
+                self._cause_steps, cause_key,
+                _fragment(S.cause(claim.cause, rules.excluded_causes)))
             trace.append(step)
             if code:
                 denials.append(code)
@@ -459,14 +478,15 @@ class ColumnarEngine:
             return None
         key: tuple[Any, ...] = (member_id, len(members), member is not None)
         step, code = self._member_steps.get(key) or self._remember(
-            self._member_steps, key, S.member(member_id, len(members), member is not None))
+            self._member_steps, key,
+            _fragment(S.member(member_id, len(members), member is not None)))
         trace.append(step)
         if code:
             denials.append(code)
         else:
             key = (member_id, id_number_problem(member.id_number))  # type: ignore[union-attr]
             step, code = self._id_steps.get(key) or self._remember(
-                self._id_steps, key, S.id_number(member_id, key[1]))
+                self._id_steps, key, _fragment(S.id_number(member_id, key[1])))
             trace.append(step)
             if code:
                 denials.append(code)
@@ -498,14 +518,14 @@ class ColumnarEngine:
             unanswered = self._negative_list_with_findings(answers, findings, trace, denials)
             concealed = contradicted(t.negative_list, answers, findings)
         if concealed:
-            step, code = S.contradiction(concealed, t.concealment_active)
-            trace.append(step)
+            contradiction, code = S.contradiction(concealed, t.concealment_active)
+            trace.append(S.serialized(contradiction))
             if code is not None and code not in denials:
                 denials.append(code)
         if findings:
             unlisted = sorted(item for item in findings if item not in t.negative_list)
             if unlisted:
-                trace.append(S.unlisted_findings(unlisted))
+                trace.append(S.serialized(S.unlisted_findings(unlisted)))
         if denials:
             return "denied" if figures_only else self._early(case, trace, "denied", denials)
 
@@ -520,9 +540,8 @@ class ColumnarEngine:
             complete = complete and cause_recorded
         key = (verification is not None, tuple(unanswered), income_recorded, counted,
                cause_recorded)
-        step = self._completeness_steps.get(key) or self._remember(
-            self._completeness_steps, key, self._completeness_step(key, unanswered, complete))
-        trace.append(step)
+        trace.append(self._completeness_steps.get(key) or self._remember(
+            self._completeness_steps, key, self._completeness_step(key, unanswered, complete)))
         if not complete:
             return ("pended" if figures_only
                     else self._early(case, trace, "pended", [R.PEND_INCOMPLETE_VERIFICATION]))
@@ -535,31 +554,28 @@ class ColumnarEngine:
 
         # The figures of steps 5 to 8, as integer fen.
         pending = _Pending(case, trace, category, slot)
-        pending.raw, pending.expense_values = _expense(claim, rules)
+        pending.raw, pending.expense_form, pending.expense_texts = _expense(claim, rules)
         pending.income = income
         pending.costs = costs
         pending.members = counted
         history = case.history
-        pending.to_date_text = _two(history.eligible_expense_to_date)
-        pending.paid_text = _two(history.paid_to_date)
-        pending.paid_all_text = _two(history.paid_all_categories_to_date)
-        pending.to_date = fen_of(pending.to_date_text)
-        pending.paid = fen_of(pending.paid_text)
-        pending.paid_all = fen_of(pending.paid_all_text)
-        pending.paid_member_text = _two(
-            history.paid_member_all_categories_to_date or "0")  # null: absent
-        pending.paid_member = fen_of(pending.paid_member_text)
+        key = (history.eligible_expense_to_date, history.paid_to_date,
+               history.paid_all_categories_to_date, history.paid_member_all_categories_to_date)
+        (pending.to_date_text, pending.paid_text, pending.paid_all_text,
+         pending.paid_member_text, pending.to_date, pending.paid, pending.paid_all,
+         pending.paid_member) = self._histories.get(key) or self._remember(
+            self._histories, key, _history(*key))
         return pending
 
     @staticmethod
     def _completeness_step(key: tuple[Any, ...], unanswered: list[str], complete: bool
-                           ) -> dict[str, Any]:
+                           ) -> str:
         step, decided = S.completeness(key[0], unanswered, key[2], key[3], key[4])
         assert decided == complete
-        return step
+        return S.serialized(step)
 
     def _answer_result(self, answers: tuple[bool | None, ...]
-                       ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+                       ) -> tuple[list[str], list[str], list[str]]:
         """Step 2 without findings: its trace steps, the unanswered items, the deny codes."""
         items = self.t.negative_list
         steps = [plain[answer] for (_, plain), answer in zip(self._negative_steps, answers,
@@ -572,7 +588,7 @@ class ColumnarEngine:
 
     def _negative_list_with_findings(
             self, answers: dict[str, bool | None], findings: dict[str, list[str]],
-            trace: list[dict[str, Any]], denials: list[str]) -> list[str]:
+            trace: list[str], denials: list[str]) -> list[str]:
         """Step 2 when a department found something about a listed item; returns the
         unanswered items."""
         unanswered = []
@@ -589,33 +605,57 @@ class ColumnarEngine:
             step, code = S.negative_item(item, answer, sources)
             assert code is not None  # found by a department: a hit
             denials.append(code)
-            trace.append(step)
+            trace.append(S.serialized(step))
         return unanswered
 
-    def _early(self, case: ReadCase, trace: list[dict[str, Any]], outcome: str,
-               reasons: list[str]) -> Decided:
+    def _early(self, case: ReadCase, trace: list[str], outcome: str,
+               reasons: list[str]) -> Decided | None:
         """A decision settled before the eligible expense (steps 1 to 4)."""
-        codes = sorted(set(reasons))
-        trace.append(S.outcome(outcome, codes, "0.00"))
-        return self._dump(case, outcome, codes, "0.00", "0.00", "0.00", None, None, None, None,
-                          None, [], trace)
-
-    def _dump(self, case: ReadCase, outcome: str, codes: list[str], payout: str,
-              eligible: str, counted: str, per_capita: str | None, net: str | None,
-              members: int | None, cumulative: str | None, due: str | None,
-              bands: list[dict[str, str]], trace: list[dict[str, Any]]) -> Decided:
+        codes = tuple(sorted(set(reasons)))
         claim = case.claim
+        key = ("early", outcome, *codes)
+        made = self._decisions.get(key) or self._made(
+            key, lambda: self._closing([], outcome, list(codes)))
+        if made is None:
+            return None
+        line = made.template.fill(*S.json_texts(case.case_id, claim.claim_id,
+                                                case.household.household_id, claim.category),
+                                  ",".join(trace))
         t = self.t
+        return Decided(line.encode(), outcome, codes, "0.00", "0.00", "0.00", t.tariff_id,
+                       t.tariff_sha256, ENGINE_VERSION)
+
+    def _made(self, key: tuple[Any, ...], build: Callable[[], _Made]) -> _Made | None:
+        """A decision's template made (and kept); None when a tariff's text holds the marks of
+        open values (`S.Template` refuses it): such decisions go the scalar way."""
+        if S.holds_marks(self.t.tariff_id):  # the one free text of a tariff in a decision
+            return None
+        try:
+            made = build()
+        except ValueError:
+            return None
+        return self._remember(self._decisions, key, made, _TEMPLATE_LIMIT)  # type: ignore[no-any-return]
+
+    def _closing(self, steps: list[dict[str, Any]], outcome: str, codes: list[str],
+                 payout: str = "0.00", counted: str = "0.00", per_capita: str | None = None,
+                 net: str | None = None, members: Any = None, cumulative: str | None = None,
+                 due: str | None = None, bands: list[dict[str, str]] | None = None
+                 ) -> _Made:
+        """The template of a whole decision: its trace the steps of steps 1 to 4 (open, one
+        serialized text), then `steps` and the outcome step; its figures constants or open
+        values (`_T`), as the decision's flow left them. Eligible = counted expense."""
+        t = self.t
+        trace = [_V[_HEAD], *steps, S.outcome(outcome, codes, payout)]
         document = S.decision_document(
-            case.case_id, claim.claim_id, case.household.household_id, claim.category,
-            outcome, codes, payout, eligible, counted, per_capita, net, members, cumulative,
-            due, bands, t.tariff_id, t.tariff_sha256, ENGINE_VERSION, trace)
-        return Decided(orjson.dumps(document), outcome, tuple(codes), payout, eligible, counted,
-                       t.tariff_id, t.tariff_sha256, ENGINE_VERSION)
+            _T[_CASE], _T[_CLAIM], _T[_HOUSEHOLD], _T[_CATEGORY], outcome, codes, payout, counted,
+            counted, per_capita, net, members, cumulative, due, bands or [], t.tariff_id,
+            t.tariff_sha256, ENGINE_VERSION, trace)
+        return _Made(S.Template(document, _SLOTS), outcome, tuple(codes),
+                     _SLOT_OF.get(payout, _ZERO), _SLOT_OF.get(counted, _ZERO))
 
     # -- steps 5 to 8, over columns ------------------------------------------------------------
 
-    def _steps_5_to_8(self, items: list[_Pending]) -> list[Decided]:
+    def _steps_5_to_8(self, items: list[_Pending]) -> list[Decided | None]:
         t = self.t
         columns = {
             "raw": [i.raw for i in items], "income": [i.income for i in items],
@@ -631,143 +671,257 @@ class ColumnarEngine:
         dtype: Any = np.int64 if bound < _INT64_SAFE and largest < (1 << 50) else object
         arrays = {name: np.array(values, dtype=dtype) for name, values in columns.items()}
         figures, widths = _compute(t, arrays, dtype)
-        per_case = zip(*(column.tolist() for column in figures), strict=True)
+        lists = [column.tolist() for column in figures]
+        # The texts nearly every case shows, a column at a time: the eligible expense, income,
+        # costs, net income, cumulative expense and per-capita income.
+        expense, net, cumulative, per_capita = lists[:4]
+        texts = zip(*map(_yuans, (expense, columns["income"], columns["costs"], net,
+                                  cumulative, per_capita)), strict=True)
+        per_case = zip(*lists, strict=True)
         widths_per_case = zip(*(column.tolist() for column in widths), strict=True)
-        return [self._finish(item, case_figures, case_widths) for item, case_figures, case_widths
-                in zip(items, per_case, widths_per_case, strict=True)]
+        return [self._finish(*case) for case in zip(items, per_case, widths_per_case, texts,
+                                                    strict=True)]
 
-    def _finish(self, item: _Pending, figures: tuple[Any, ...], widths: tuple[int, ...]
-                ) -> Decided:
-        """Steps 5 to 8 of one case from its figures (`_compute`'s, in its order)."""
+    def _finish(self, item: _Pending, figures: tuple[Any, ...], widths: tuple[int, ...],
+                shown: tuple[str, ...]) -> Decided | None:
+        """Steps 5 to 8 of one case from its figures (`_compute`'s, in its order) and the
+        texts of six (`_steps_5_to_8`'s): the texts of its figures, and the path it takes
+        (`_late`'s key), whose template they fill."""
         t = self.t
-        trace = item.trace
-        (expense, net, cumulative, per_capita, passed, borderline, hardship, gross, rounded,
+        (expense, net, cumulative, _per_capita, passed, borderline, hardship, gross, rounded,
          due, payout, below_trigger) = figures
-        expense_text = yuan(expense)
         case = item.case
-        trace.append(S.eligible_expense(item.expense_values, expense_text, expense == 0))
+        claim = case.claim
+        category = item.category
+        texts = item.expense_texts
+        v = S.json_texts(case.case_id, claim.claim_id, case.household.household_id, category)
+        expense_text, income_text, costs_text, net_text, cumulative_text, per_capita_text = shown
+        v += (",".join(item.trace), "0.00", str(item.members), expense_text, income_text,
+              costs_text, net_text, item.to_date_text, cumulative_text, per_capita_text)
+        v += _UNSET
+        v += texts
         if expense == 0:
-            return self._denied(case, trace, R.NO_ELIGIBLE_EXPENSE)
+            key: tuple[Any, ...] = (category, item.expense_form, len(texts))
+        else:
+            passed = bool(passed)
+            flag = None
+            if passed:
+                if t.margin > 0:
+                    flag = bool(borderline)
+            else:
+                flag = bool(hardship)
+                v[_THRESHOLD] = exact_scaled(t.hardship * net, 2 + t.hardship_digits)
+            if not (passed or flag):
+                key = (category, item.expense_form, len(texts), passed, flag)
+            else:
+                rules = t.categories[category]
+                scale = 10 ** rules.digits
+                paying = 0
+                for b, (start, _end, rate) in enumerate(rules.bands):
+                    if cumulative <= start:
+                        break
+                    width = widths[b]
+                    v.append(yuan(start + width))
+                    v.append(yuan((2 * rate * width + scale) // (2 * scale)))
+                    paying += 1
+                v[_GROSS] = exact_scaled(gross, 2 + rules.digits)
+                v[_ROUNDED] = yuan(rounded)
+                v[_DUE] = yuan(due)
+                v[_PAID] = item.paid_text
+                v[_PAYOUT] = yuan(payout)
+                v[_PAID_ALL] = item.paid_all_text
+                v[_PAID_MEMBER] = item.paid_member_text
+                denial = (R.BELOW_TRIGGER if below_trigger
+                          else R.CAP_REACHED if payout <= 0 else None)
+                large = None if denial or t.large is None else payout >= t.large
+                key = (category, item.expense_form, len(texts), passed, flag, paying, denial,
+                       large)
+        made = self._decisions.get(key) or self._made(key, lambda: self._late(key))
+        if made is None:
+            return None
+        return Decided(made.template.fill_from(v).encode(), made.outcome, made.codes,
+                       v[made.payout], v[made.counted], v[made.counted], t.tariff_id,
+                       t.tariff_sha256, ENGINE_VERSION)
 
+    def _late(self, key: tuple[Any, ...]) -> _Made:
+        """The template of a decision past step 4 that takes the path `key` (`_finish`'s):
+        the steps it shows and its outcome, with its figures open."""
+        t = self.t
+        category, form, count = key[:3]
+        rules = t.categories[category]
+        amounts = _T[_AMOUNTS:_AMOUNTS + count]
+        zero = len(key) == 3
+        steps = [_expense_step(rules, form, zero, amounts, _T[_EXPENSE])]
+        if zero:
+            return self._closing(steps, "denied", [R.NO_ELIGIBLE_EXPENSE])
+        passed, flag = key[3:5]
+        members = _V[_MEMBERS]
+        expense, net, cumulative, per_capita = (_T[_EXPENSE], _T[_NET], _T[_CUMULATIVE],
+                                                _T[_PER_CAPITA])
         # Step 6: the income test.
-        net_text = yuan(net)
-        cumulative_text = yuan(cumulative)
-        per_capita_text = yuan(per_capita)
-        trace.append(S.income_net(yuan(item.income), yuan(item.costs), net_text,
-                                  t.excluded_sorted))
-        trace.append(S.income_test(bool(passed), t.mode, net_text, item.members,
-                                   item.to_date_text, cumulative_text, per_capita_text,
-                                   t.line_text))
+        steps.append(S.income_net(_T[_INCOME], _T[_COSTS], net, t.excluded_sorted))
+        steps.append(S.income_test(passed, t.mode, net, members, _T[_TO_DATE], cumulative,
+                                   per_capita, t.line_text))
         pends: list[str] = []
         if passed:
-            if t.margin > 0:
-                trace.append(S.borderline(bool(borderline), per_capita_text, t.floor_text,
-                                          t.line_text))
-                if borderline:
+            if flag is not None:
+                steps.append(S.borderline(flag, per_capita, t.floor_text, t.line_text))
+                if flag:
                     pends.append(R.PEND_BORDERLINE_INCOME)
         else:
-            step, code = S.hardship_exception(
-                bool(hardship), t.hardship_text, cumulative_text, net_text,
-                exact_scaled(t.hardship * net, 2 + t.hardship_digits), t.hardship > 0)
-            trace.append(step)
+            step, code = S.hardship_exception(flag, t.hardship_text, cumulative, net,
+                                              _T[_THRESHOLD], t.hardship > 0)
+            steps.append(step)
             assert code is not None
-            if not hardship:
-                return self._denied(case, trace, code, expense_text, per_capita_text, net_text,
-                                    item.members, cumulative_text)
+            if not flag:
+                return self._closing(steps, "denied", [code], counted=expense,
+                                     per_capita=per_capita, net=net, members=members,
+                                     cumulative=cumulative)
             pends.append(code)
 
         # Step 7: bands, rounding and caps.
-        rules = t.categories[item.category]
-        bands = []
-        for b, (start, _end, rate) in enumerate(rules.bands):
-            if cumulative <= start:
-                break
-            width = widths[b]
-            share = rate * width
-            scale = 10 ** rules.digits
-            bands.append(S.band_slice(rules.from_texts[b], yuan(start + width),
-                                      rules.rate_texts[b],
-                                      yuan((2 * share + scale) // (2 * scale))))
-        rounded_text = yuan(rounded)
-        trace.append(S.payout_bands(len(bands), cumulative_text, rules.from_texts[0],
-                                    exact_scaled(gross, 2 + rules.digits), t.rounding,
-                                    rounded_text))
-        due_text = yuan(due)
-        payout_text = yuan(payout)
-        denial = (R.BELOW_TRIGGER if below_trigger
-                  else R.CAP_REACHED if payout <= 0 else None)
-        trace.append(S.payout_caps(
-            rounded_text, rules.cap_text, due_text, item.paid_text,
-            None if t.cap_all_text is None else (t.cap_all_text, item.paid_all_text),
-            None if t.cap_person_text is None else (t.cap_person_text, item.paid_member_text),
-            payout_text, denial))
+        paying, denial, large = key[5:]
+        opened = iter(_T[_AMOUNTS + count:])
+        bands = [S.band_slice(rules.from_texts[b], next(opened), rules.rate_texts[b],
+                              next(opened)) for b in range(paying)]
+        steps.append(S.payout_bands(paying, cumulative, rules.from_texts[0], _T[_GROSS],
+                                    t.rounding, _T[_ROUNDED]))
+        due, payout = _T[_DUE], _T[_PAYOUT]
+        steps.append(S.payout_caps(
+            _T[_ROUNDED], rules.cap_text, due, _T[_PAID],
+            None if t.cap_all_text is None else (t.cap_all_text, _T[_PAID_ALL]),
+            None if t.cap_person_text is None else (t.cap_person_text, _T[_PAID_MEMBER]),
+            payout, denial))
         if denial is not None:
-            return self._denied(case, trace, denial, expense_text, per_capita_text, net_text,
-                                item.members, cumulative_text, due_text, bands)
+            return self._closing(steps, "denied", [denial], counted=expense,
+                                 per_capita=per_capita, net=net, members=members,
+                                 cumulative=cumulative, due=due, bands=bands)
 
         # Step 8: review.
-        if t.large is not None:
-            large = payout >= t.large
-            trace.append(S.large_payout(large, payout_text, t.large_text or ""))
+        if large is not None:
+            steps.append(S.large_payout(large, payout, t.large_text or ""))
             if large:
                 pends.append(R.PEND_LARGE_PAYOUT)
         outcome = "pended" if pends else "approved"
-        codes = sorted(set(pends))
-        trace.append(S.outcome(outcome, codes, payout_text))
-        return self._dump(case, outcome, codes, payout_text, expense_text, expense_text,
-                          per_capita_text, net_text, item.members, cumulative_text, due_text,
-                          bands, trace)
-
-    def _denied(self, case: ReadCase, trace: list[dict[str, Any]], code: str,
-                counted: str = "0.00", per_capita: str | None = None, net: str | None = None,
-                members: int | None = None, cumulative: str | None = None,
-                due: str | None = None, bands: list[dict[str, str]] | None = None) -> Decided:
-        """A denial in steps 5 to 7: the eligible expense counted (unless it is zero)."""
-        codes = [code]
-        trace.append(S.outcome("denied", codes, "0.00"))
-        return self._dump(case, "denied", codes, "0.00", counted, counted, per_capita, net,
-                          members, cumulative, due, bands or [], trace)
+        return self._closing(steps, outcome, sorted(set(pends)), payout=payout,
+                             counted=expense, per_capita=per_capita, net=net, members=members,
+                             cumulative=cumulative, due=due, bands=bands)
 
 
-def _expense(claim: ReadClaim, rules: _Category) -> tuple[int, dict[str, Any]]:
-    """Step 5's raw figure (it may be negative) and the amounts its trace step shows."""
+class _Made(NamedTuple):
+    """A decision's template, and what `Decided` takes of it: its outcome, its reasons, and
+    which of the values filled in are its payout and its counted expense."""
+
+    template: S.Template
+    outcome: str
+    codes: tuple[str, ...]
+    payout: int
+    counted: int
+
+
+#: The values a decision's template is filled with, by index: the texts (`S.json_texts`) of the
+#: case's identifiers and of its category, the serialized steps 1 to 4, "0.00", the counted
+#: members (serialized), then the figures of steps 5 to 8 (`_UNSET` when the case's path does
+#: not show them), then the amounts of step 5 and two texts for each paying band.
+(_CASE, _CLAIM, _HOUSEHOLD, _CATEGORY, _HEAD, _ZERO, _MEMBERS, _EXPENSE, _INCOME, _COSTS, _NET,
+ _TO_DATE, _CUMULATIVE, _PER_CAPITA, _THRESHOLD, _GROSS, _ROUNDED, _DUE, _PAID, _PAYOUT,
+ _PAID_ALL, _PAID_MEMBER, _AMOUNTS) = range(23)
+_UNSET = ("",) * (_AMOUNTS - _PER_CAPITA - 1)
+#: How many decision templates an engine keeps (a few hundred paths in practice).
+_TEMPLATE_LIMIT = 4096
+#: Enough open values for any decision: a tariff's bands are few (`Template` refuses more).
+_SLOTS = 64
+#: Open texts and values for the templates (`S.text`, `S.value`).
+_T = [S.text(i) for i in range(_SLOTS)]
+_V = [S.value(i) for i in range(_SLOTS)]
+#: Which value an open text in a decision stands for (`_Made`); a constant "0.00" is _ZERO's.
+_SLOT_OF = {text: index for index, text in enumerate(_T)}
+
+
+def _amount(text: str | None) -> str:
+    """An amount (two-decimal text, or None) as serialized JSON."""
+    return "null" if text is None else f'"{text}"'
+
+
+def _fragment(checked: S.Checked) -> Fragment:
+    step, code = checked
+    return S.serialized(step), code
+
+
+#: A step of steps 1 and 2 serialized, and the deny code it raises.
+Fragment = tuple[str, str | None]
+
+
+def _yuans(fen: list[int]) -> list[str]:
+    """`yuan` of each."""
+    return [f"{x // 100}{_CENTS[x % 100]}" if x >= 0 else yuan(x) for x in fen]
+
+
+def _history(to_date: str, paid: str, paid_all: str, paid_member: str | None
+             ) -> tuple[str, str, str, str, int, int, int, int]:
+    """A history's four amounts as two-decimal texts, then as fen (a paid_member null:
+    absent, zero)."""
+    texts = (_two(to_date), _two(paid), _two(paid_all), _two(paid_member or "0"))
+    return (*texts, *map(fen_of, texts))  # type: ignore[return-value]
+
+
+def _expense(claim: ReadClaim, rules: _Category) -> tuple[int, tuple[bool, ...], list[str]]:
+    """Step 5's raw figure (it may be negative), which amounts its trace step shows (the form:
+    for a disaster, whether the liable party's and the vehicles' are shown) and their texts, in
+    the order `_expense_values` takes them."""
     if rules.shape == "medical":
         m = claim.medical
         assert m is not None
-        total = _two(m.total_cost)
-        non_compliant = _two(m.non_compliant_cost)
-        # S.MEDICAL_DEDUCTIONS, in its order
-        deductions = [_two(m.basic_insurance_paid), _two(m.critical_illness_paid),
-                      _two(m.medical_assistance_paid), _two(m.other_compensation)]
-        raw = fen_of(total) - sum(map(fen_of, deductions))
+        # the total, the non-compliant cost, then S.MEDICAL_DEDUCTIONS in its order
+        texts = [amount if amount[-3:-2] == "." else _two(amount) for amount in (
+            m.total_cost, m.non_compliant_cost, m.basic_insurance_paid, m.critical_illness_paid,
+            m.medical_assistance_paid, m.other_compensation)]
+        # two-decimal texts: the fen are the digits without the point
+        fen = [int(text.replace(".", "")) for text in texts]
+        raw = fen[0] - fen[2] - fen[3] - fen[4] - fen[5]
         if not rules.include_non_compliant:
-            raw -= fen_of(non_compliant)
-        return raw, S.medical_values(total, non_compliant, rules.include_non_compliant,
-                                     deductions)
+            raw -= fen[1]
+        return raw, (), texts
     if rules.shape == "education":
         e = claim.education
         assert e is not None
-        tuition, accommodation, aid = (_two(e.tuition), _two(e.accommodation),
-                                       _two(e.aid_received))
-        raw = fen_of(tuition) + fen_of(accommodation) - fen_of(aid)
-        return raw, S.education_values(tuition, accommodation, aid)
+        texts = [_two(e.tuition), _two(e.accommodation), _two(e.aid_received)]
+        return fen_of(texts[0]) + fen_of(texts[1]) - fen_of(texts[2]), (), texts
     d = claim.disaster
     assert d is not None
-    loss, insurance, relief = (_two(d.assessed_loss), _two(d.insurance_paid),
-                               _two(d.relief_paid))
-    raw = fen_of(loss) - fen_of(insurance) - fen_of(relief)
+    texts = [_two(d.assessed_loss), _two(d.insurance_paid), _two(d.relief_paid)]
+    raw = fen_of(texts[0]) - fen_of(texts[1]) - fen_of(texts[2])
     liable = d.liable_party_paid
     if liable is not None:
         liable = _two(liable)
         raw -= fen_of(liable)
+        texts.append(liable)
     vehicles = d.motor_vehicle_loss
-    shown = None
-    if vehicles is not None or rules.exclude_motor_vehicles:
-        shown = _two(vehicles or "0")
+    shown = vehicles is not None or rules.exclude_motor_vehicles
+    if shown:
+        texts.append(_two(vehicles or "0"))
         if rules.exclude_motor_vehicles:
-            raw -= fen_of(shown)
-    return raw, S.disaster_values(loss, insurance, relief, liable, shown,
-                                  rules.exclude_motor_vehicles)
+            raw -= fen_of(texts[-1])
+    return raw, (liable is not None, shown), texts
+
+
+def _expense_values(rules: _Category, form: tuple[bool, ...], texts: Sequence[str]
+                    ) -> dict[str, Any]:
+    """The values step 5 shows, from `_expense`'s form and texts."""
+    if rules.shape == "medical":
+        return S.medical_values(texts[0], texts[1], rules.include_non_compliant, texts[2:])
+    if rules.shape == "education":
+        return S.education_values(*texts)
+    rest = iter(texts[3:])
+    liable, shown = form
+    return S.disaster_values(texts[0], texts[1], texts[2], next(rest) if liable else None,
+                             next(rest) if shown else None, rules.exclude_motor_vehicles)
+
+
+def _expense_step(rules: _Category, form: tuple[bool, ...], zero: bool,
+                  amounts: Sequence[str], expense: str) -> dict[str, Any]:
+    """expense.eligible of the amounts `_expense` gives."""
+    return S.eligible_expense(_expense_values(rules, form, amounts), expense, zero)
 
 
 def _raw_expense(claim: ReadClaim, rules: _Category) -> int:

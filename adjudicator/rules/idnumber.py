@@ -28,7 +28,7 @@ def id_number_problem(id_number: str) -> str | None:
     if not body.isdigit() or not body.isascii() or not (last.isdigit() or last == "X"):
         return "characters"
     try:
-        dt.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+        dt.date.fromisoformat(body[6:14])  # YYYYMMDD, ASCII digits (checked above)
     except ValueError:
         return "birth_date"
     if check_character(body) != last:

@@ -11,8 +11,12 @@ decision's own fields and their order are stated here too (`decision_document`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
+
+import orjson
 
 from adjudicator.rules import reasons as R
 from adjudicator.rules.trace import FAIL, INFO, PASS, PEND, TraceStep
@@ -278,3 +282,112 @@ def decision_document(case_id: str, claim_id: str, household_id: str, category: 
         "due": due, "bands": bands, "tariff_id": tariff_id, "tariff_sha256": tariff_sha256,
         "engine_version": engine_version, "trace": trace,
     }
+
+
+# -- templates: a step or a decision serialized once, its open values filled in as text ---------
+
+#: The marks of an open value in a template's serialized form: private-use characters that
+#: orjson writes as they are (`template` refuses a form where they appear otherwise).
+_TEXT = ("\ue000", "\ue001")
+_VALUE = ("\ue002", "\ue003")
+_MARK = re.compile("\ue000(\\d+)\ue001|\"\ue002(\\d+)\ue003\"")
+
+
+def text(index: int) -> Any:
+    """An open text in a template, filled with JSON string content (`json_text`)."""
+    return f"{_TEXT[0]}{index}{_TEXT[1]}"
+
+
+def value(index: int) -> Any:
+    """An open value in a template, filled with serialized JSON ("null", "3", "[...]")."""
+    return f"{_VALUE[0]}{index}{_VALUE[1]}"
+
+
+def serialized(document: Any) -> str:
+    """The canonical JSON of a step, a decision or a value: compact, UTF-8, keys in order."""
+    return orjson.dumps(document).decode()
+
+
+_SAFE = re.compile(r"[ !#-\[\]-~]*")
+
+
+def json_text(plain: str) -> str:
+    """A text as the content of a JSON string, exactly as `serialized` writes it."""
+    if _SAFE.fullmatch(plain) is not None:  # printable ASCII without '"' or '\': as it is
+        return plain
+    return serialized(plain)[1:-1]
+
+
+def json_texts(*plain: str) -> list[str]:
+    """`json_text` of each text (all at once when all are printable ASCII)."""
+    if _SAFE.fullmatch("".join(plain)) is not None:
+        return list(plain)
+    return list(map(json_text, plain))
+
+
+class Template:
+    """A step or a decision built once by its constructor above with some values left open
+    (`text`, `value`), serialized, and filled in by text: `fill` gives exactly what
+    `serialized` gives of the same constructor called with those values."""
+
+    __slots__ = ("_format", "_pick")
+
+    def __init__(self, document: Any, slots: int) -> None:
+        if _marked(document):
+            raise ValueError("a template's constant values hold the marks of open values")
+        form = serialized(document).replace("%", "%%")
+        order: list[int] = []
+
+        def mark(match: re.Match[str]) -> str:
+            order.append(int(match.group(1) or match.group(2)))
+            return "%s"
+
+        form = _MARK.sub(mark, form)
+        if any(index >= slots for index in order) or any(
+                c in form for c in (*_TEXT, *_VALUE)):
+            raise ValueError("a template's constant values hold the marks of open values")
+        self._format = form
+        self._pick: Callable[[Sequence[str]], tuple[str, ...]] | None = (
+            None if order == list(range(slots))
+            else _picker(order))
+
+    def fill(self, *values: str) -> str:
+        """The serialized form with the open values given in their index order: texts as
+        `json_text` content, values as serialized JSON."""
+        return self.fill_from(values)
+
+    def fill_from(self, values: Sequence[str]) -> str:
+        """`fill` with the values in a sequence."""
+        if self._pick is None:
+            return self._format % tuple(values)
+        return self._format % self._pick(values)
+
+
+def _marked(node: Any) -> bool:
+    """Whether a text of `node` other than an open value's mark holds a mark's character."""
+    if isinstance(node, str):
+        return (_MARK_CHARS.search(node) is not None and _MARK.fullmatch(node) is None
+                and _MARK.fullmatch(f'"{node}"') is None)
+    if isinstance(node, dict):
+        return any(_marked(key) or _marked(item) for key, item in node.items())
+    if isinstance(node, (list, tuple)):
+        return any(_marked(item) for item in node)
+    return False
+
+
+_MARK_CHARS = re.compile("[\ue000-\ue003]")
+
+
+def holds_marks(text: str) -> bool:
+    """Whether a text holds a character of the marks of open values (a constant that does
+    could be taken for an open value: no template may hold it)."""
+    return _MARK_CHARS.search(text) is not None
+
+
+def _picker(order: list[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    if not order:
+        return lambda values: ()
+    get = itemgetter(*order)
+    if len(order) == 1:
+        return lambda values: (get(values),)
+    return get
