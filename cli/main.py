@@ -66,7 +66,8 @@ COMMANDS: dict[str, Lazy] = {
     "log": Lazy("cli.system_cmd:log_app", "The audit trail (hash-chained event log)."),
     "verify": Lazy("cli.verify_cmd:app", "入户核查: assign, list, print and record household "
                    "verifications."),
-    "audit": Lazy("cli.audit_cmd:app", "抽样复核: sampling audits of household verifications."),
+    "audit": Lazy("cli.audit_cmd:app", "抽样复核：入户核查的抽样复核。Sampling audits of "
+                  "household verifications."),
     "calendar": Lazy("cli.calendar_cmd:app", "节假日: the working-day calendar of verification "
                      "deadlines (official holidays, 调休 working days, the county's own days "
                      "off)."),
@@ -146,7 +147,8 @@ class LazyGroup(typer.core.TyperGroup):
 
 app = typer.Typer(
     name="adjudicator",
-    help="防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund.",
+    help="防贫保理算引擎：防贫保险基金的理赔理算。Claims adjudication for the anti-poverty "
+    "insurance fund.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     cls=LazyGroup,
@@ -164,8 +166,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the engine version and exit.")] = False,
+                                          help="显示引擎版本后退出。"
+                                               "Print the engine version and exit.")] = False,
     lang: Annotated[str | None, LangOption] = None,
 ) -> None:
-    """防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund."""
+    """防贫保理算引擎：防贫保险基金的理赔理算。Claims adjudication for the anti-poverty insurance
+    fund."""
     choose_lang(lang, command=False)
