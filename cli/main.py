@@ -64,13 +64,13 @@ COMMANDS: dict[str, Lazy] = {
     "notice": Lazy("cli.notice_cmd:app", "Public notices (公示): create, list, object, close."),
     "user": Lazy("cli.system_cmd:user_app", "Users and their roles."),
     "log": Lazy("cli.system_cmd:log_app", "The audit trail (hash-chained event log)."),
-    "verify": Lazy("cli.verify_cmd:app", "入户核查: assign, list, print and record household "
-                   "verifications."),
+    "verify": Lazy("cli.verify_cmd:app", "入户核查：派单、查看、打印和录入入户核查。Assign, "
+                   "list, print and record household verifications."),
     "audit": Lazy("cli.audit_cmd:app", "抽样复核：入户核查的抽样复核。Sampling audits of "
                   "household verifications."),
-    "calendar": Lazy("cli.calendar_cmd:app", "节假日: the working-day calendar of verification "
-                     "deadlines (official holidays, 调休 working days, the county's own days "
-                     "off)."),
+    "calendar": Lazy("cli.calendar_cmd:app", "节假日：核查时限的工作日日历（法定节假日、调休"
+                     "上班日、县定放假日）。The working-day calendar of verification deadlines "
+                     "(official holidays, 调休 working days, the county's own days off)."),
     "fund": Lazy("cli.fund_cmd:app", "资金 The fund: premium receipts, the ledger, the annual "
                  "settlement."),
     "feed": Lazy("cli.feed_cmd:app", "Monthly department feeds (医保、应急、教育、民政): import, "
