@@ -52,8 +52,9 @@ COMMANDS: dict[str, Lazy] = {
                  "workflow on SQLite."),
     "serve": Lazy("cli.serve_cmd:serve", "Start the web app (pages for verifiers and officers, "
                   "JSON API under /api/v1)."),
-    "whatif": Lazy("cli.fund_cmd:whatif", "测算: what a draft tariff would cost, re-deciding "
-                   "the year's stored claims. Read-only."),
+    "whatif": Lazy("cli.fund_cmd:whatif", "测算：按保障方案草案重新理算当年已存案件，"
+                   "看要花多少钱；只读。\nWhat a draft tariff would cost, re-deciding the "
+                   "year's stored claims. Read-only."),
     "tariff": Lazy("cli.tariff_cmd:app", "Tariff tables: list and show the stored (or shipped) "
                    "ones, validate, load and retire."),
     "import": Lazy("cli.import_cmd:app", "Import households, claims, verifications or "
@@ -61,7 +62,8 @@ COMMANDS: dict[str, Lazy] = {
                    "to an error report."),
     "review": Lazy("cli.claims_cmd:review_app", "The pend queue: list, approve, deny "
                    "(maker-checker)."),
-    "notice": Lazy("cli.notice_cmd:app", "Public notices (公示): create, list, object, close."),
+    "notice": Lazy("cli.notice_cmd:app", "公示：发布、查看、异议、结束公示。Public notices "
+                   "(公示): create, list, object, close."),
     "user": Lazy("cli.system_cmd:user_app", "Users and their roles."),
     "log": Lazy("cli.system_cmd:log_app", "The audit trail (hash-chained event log)."),
     "verify": Lazy("cli.verify_cmd:app", "入户核查：派单、查看、打印和录入入户核查。Assign, "
@@ -71,13 +73,14 @@ COMMANDS: dict[str, Lazy] = {
     "calendar": Lazy("cli.calendar_cmd:app", "节假日：核查时限的工作日日历（法定节假日、调休"
                      "上班日、县定放假日）。The working-day calendar of verification deadlines "
                      "(official holidays, 调休 working days, the county's own days off)."),
-    "fund": Lazy("cli.fund_cmd:app", "资金 The fund: premium receipts, the ledger, the annual "
-                 "settlement."),
+    "fund": Lazy("cli.fund_cmd:app", "资金：保费到账、资金台账、年度核算。The fund: premium "
+                 "receipts, the ledger, the annual settlement."),
     "feed": Lazy("cli.feed_cmd:app", "Monthly department feeds (医保、应急、教育、民政): import, "
                  "warning lines and the push list, the township's screening, the monthly "
                  "report."),
-    "pay": Lazy("cli.pay_cmd:app", "兑现: pay payable claims, write the bank's register, "
-                "reconcile the bank's return file."),
+    "pay": Lazy("cli.pay_cmd:app", "兑现：兑现应付案件，生成银行代发清单，核对银行回盘"
+                "文件。Pay payable claims, write the bank's register, reconcile the bank's "
+                "return file."),
 }
 
 
