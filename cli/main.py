@@ -55,11 +55,13 @@ COMMANDS: dict[str, Lazy] = {
     "whatif": Lazy("cli.fund_cmd:whatif", "测算：按保障方案草案重新理算当年已存案件，"
                    "看要花多少钱；只读。\nWhat a draft tariff would cost, re-deciding the "
                    "year's stored claims. Read-only."),
-    "tariff": Lazy("cli.tariff_cmd:app", "Tariff tables: list and show the stored (or shipped) "
-                   "ones, validate, load and retire."),
-    "import": Lazy("cli.import_cmd:app", "Import households, claims, verifications or "
-                   "department data from CSV (UTF-8 or GBK), XLSX or JSON Lines; bad rows go "
-                   "to an error report."),
+    "tariff": Lazy("cli.tariff_cmd:app", "保障方案：查看已存（或自带）的方案，校验、载入、停用。"
+                   "Tariff tables: list and show the stored (or shipped) ones, validate, load "
+                   "and retire."),
+    "import": Lazy("cli.import_cmd:app", "导入户、申请、入户核查或部门数据"
+                   "（CSV、XLSX、JSON Lines），错行写入错误报告。Import households, claims, "
+                   "verifications or department data from CSV (UTF-8 or GBK), XLSX or JSON "
+                   "Lines; bad rows go to an error report."),
     "review": Lazy("cli.claims_cmd:review_app", "The pend queue: list, approve, deny "
                    "(maker-checker)."),
     "notice": Lazy("cli.notice_cmd:app", "公示：发布、查看、异议、结束公示。Public notices "
@@ -75,9 +77,9 @@ COMMANDS: dict[str, Lazy] = {
                      "(official holidays, 调休 working days, the county's own days off)."),
     "fund": Lazy("cli.fund_cmd:app", "资金：保费到账、资金台账、年度核算。The fund: premium "
                  "receipts, the ledger, the annual settlement."),
-    "feed": Lazy("cli.feed_cmd:app", "Monthly department feeds (医保、应急、教育、民政): import, "
-                 "warning lines and the push list, the township's screening, the monthly "
-                 "report."),
+    "feed": Lazy("cli.feed_cmd:app", "部门数据月报（医保、应急、教育、民政）：导入、预警线和"
+                 "预警推送名单、乡镇初筛、月度报告。Monthly department feeds: import, warning "
+                 "lines and the push list, the township's screening, the monthly report."),
     "pay": Lazy("cli.pay_cmd:app", "兑现：兑现应付案件，生成银行代发清单，核对银行回盘"
                 "文件。Pay payable claims, write the bank's register, reconcile the bank's "
                 "return file."),
