@@ -206,9 +206,8 @@ def report(
     sample_id: Annotated[int | None, typer.Option("--sample", help="只看此样本。Only this "
                                                                    "sample.")]
     = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 Excel 文件。Also write an "
-                                                             "Excel "
-                                                             "file.")]
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 Excel 文件。"
+                                                             "Also write an Excel file.")]
     = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="另存 PDF。Also write a PDF.")] = None,
     db: Annotated[str | None, DbOption] = None,

@@ -35,23 +35,31 @@ class Lazy(NamedTuple):
 
 #: Every command of `adjudicator`, in the order `--help` lists them.
 COMMANDS: dict[str, Lazy] = {
-    "evaluate": Lazy("cli.evaluate_cmd:evaluate", "Adjudicate cases against a tariff: one "
-                     "decision JSON line per case, in input order."),
-    "explain": Lazy("cli.explain_cmd:explain", "Explain decisions in plain Chinese or English: "
-                    "reasons, every rule, band breakdown."),
-    "init": Lazy("cli.system_cmd:init", "Create or migrate the database, create the first "
+    "evaluate": Lazy("cli.evaluate_cmd:evaluate", "理算：按保障方案逐案理算，每案一行理算结论 "
+                     "JSON，顺序同输入。\nAdjudicate cases against a tariff: one decision JSON "
+                     "line per case, in input order."),
+    "explain": Lazy("cli.explain_cmd:explain", "说明理算结论：原因、每条规则、分段明细，中文或"
+                    "英文。\nExplain decisions in plain Chinese or English: reasons, every rule, "
+                    "band breakdown."),
+    "init": Lazy("cli.system_cmd:init", "初始化：建立或升级数据库，建首个管理员，载入自带保障"
+                 "方案，生成检查点签名密钥。\nCreate or migrate the database, create the first "
                  "admin, load the shipped tariffs, and\ncreate the county office's checkpoint "
                  "signing key (a file, never in the database)."),
-    "adjudicate": Lazy("cli.claims_cmd:adjudicate", "Decide every claim that is ready "
-                       "(verified), household by household, in event order."),
-    "replay": Lazy("cli.claims_cmd:replay", "Re-run stored decisions from their case snapshots "
-                   "and tariffs; report differences."),
-    "report": Lazy("cli.claims_cmd:report", "Households, persons, claims and amounts by "
-                   "category, household category, township\nand month."),
-    "demo": Lazy("cli.demo_cmd:demo", "Generate a realistic synthetic county and run the whole "
-                 "workflow on SQLite."),
-    "serve": Lazy("cli.serve_cmd:serve", "Start the web app (pages for verifiers and officers, "
-                  "JSON API under /api/v1)."),
+    "adjudicate": Lazy("cli.claims_cmd:adjudicate", "理算：逐户按事件顺序理算所有已核查的案件。"
+                       "\nDecide every claim that is ready (verified), household by household, "
+                       "in event order."),
+    "replay": Lazy("cli.claims_cmd:replay", "重算：按案件快照和保障方案重跑已存的理算结论，"
+                   "报告差异。\nRe-run stored decisions from their case snapshots and tariffs; "
+                   "report differences."),
+    "report": Lazy("cli.claims_cmd:report", "统计：按类别、户类别、乡镇和月份统计户数、人数、"
+                   "案件数和金额。\nHouseholds, persons, claims and amounts by category, "
+                   "household category, township\nand month."),
+    "demo": Lazy("cli.demo_cmd:demo", "演示：生成一个逼真的模拟县，在 SQLite 上走完整个流程。"
+                 "\nGenerate a realistic synthetic county and run the whole workflow on "
+                 "SQLite."),
+    "serve": Lazy("cli.serve_cmd:serve", "启动网页端（核查员和县乡村振兴局的页面，/api/v1 下的 "
+                  "JSON 接口）。\nStart the web app (pages for verifiers and officers, JSON "
+                  "API under /api/v1)."),
     "whatif": Lazy("cli.fund_cmd:whatif", "测算：按保障方案草案重新理算当年已存案件，"
                    "看要花多少钱；只读。\nWhat a draft tariff would cost, re-deciding the "
                    "year's stored claims. Read-only."),
@@ -62,12 +70,13 @@ COMMANDS: dict[str, Lazy] = {
                    "（CSV、XLSX、JSON Lines），错行写入错误报告。Import households, claims, "
                    "verifications or department data from CSV (UTF-8 or GBK), XLSX or JSON "
                    "Lines; bad rows go to an error report."),
-    "review": Lazy("cli.claims_cmd:review_app", "The pend queue: list, approve, deny "
-                   "(maker-checker)."),
+    "review": Lazy("cli.claims_cmd:review_app", "待人工审核：查看、批准、驳回（审批分离）。"
+                   "The pend queue: list, approve, deny (maker-checker)."),
     "notice": Lazy("cli.notice_cmd:app", "公示：发布、查看、异议、结束公示。Public notices "
                    "(公示): create, list, object, close."),
-    "user": Lazy("cli.system_cmd:user_app", "Users and their roles."),
-    "log": Lazy("cli.system_cmd:log_app", "The audit trail (hash-chained event log)."),
+    "user": Lazy("cli.system_cmd:user_app", "用户及其角色。Users and their roles."),
+    "log": Lazy("cli.system_cmd:log_app", "审计日志（哈希链事件日志）。The audit trail "
+                "(hash-chained event log)."),
     "verify": Lazy("cli.verify_cmd:app", "入户核查：派单、查看、打印和录入入户核查。Assign, "
                    "list, print and record household verifications."),
     "audit": Lazy("cli.audit_cmd:app", "抽样复核：入户核查的抽样复核。Sampling audits of "
