@@ -165,8 +165,8 @@ def list_(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOp
               "--all", help="也列出被筛掉、已保留或已剔除的户。"
               "Also the households screened out, kept or removed.")] = False
           ) -> None:
-    """乡镇初筛的预警推送名单（经办人员只看到自己的乡镇）。The push list a township screens (an
-    officer sees only their townships)."""
+    """乡镇初筛的预警推送名单（县乡村振兴局用户只看到自己负责的乡镇）。
+    The push list a township screens (an officer sees only their townships)."""
     from adjudicator.feeds.triage import push_entries
 
     statuses = ("pushed", "kept", "removed", "screened_out") if everything else ("pushed",)

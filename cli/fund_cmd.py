@@ -102,8 +102,8 @@ def receive(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """保费到账：登记收到的一笔保费（经办人员），记入审计日志。Record a premium payment received
-    (officer); an event in the audit trail."""
+    """保费到账：登记收到的一笔保费（县乡村振兴局），记入审计日志。
+    Record a premium payment received (officer); an event in the audit trail."""
     from adjudicator.fund.ledger import FundRefused, record_receipt
     from adjudicator.roles import PermissionDenied
 
@@ -228,8 +228,8 @@ def settle(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """年度核算：按资金合同结算本年度（经办人员），生成结算单。Settle the year under the contract
-    (officer) and write the statement."""
+    """年度核算：按资金合同结算本年度（县乡村振兴局），生成结算单。
+    Settle the year under the contract (officer) and write the statement."""
     from adjudicator.fund.annual import settle_year
     from adjudicator.roles import PermissionDenied
 

@@ -146,7 +146,8 @@ def list_cmd(
     mine: Annotated[bool, typer.Option("--mine", help="本人未完成的派单（默认）。"
                                        "The acting user's open assignments "
                                        "(the default).")] = False,
-    everyone: Annotated[bool, typer.Option("--all", help="所有人的（主管、经办人员、复核人员）。"
+    everyone: Annotated[bool, typer.Option("--all", help="所有人的（保险公司主管、县乡村振兴局、"
+                                                         "审计）。"
                                            "Everyone's (supervisors, officers, "
                                            "auditors).")] = False,
     holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
