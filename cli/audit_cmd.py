@@ -38,8 +38,8 @@ from schemas.vocabulary import (
     word,
 )
 
-app = typer.Typer(help="抽样复核：入户核查的抽样复核。Sampling audits of household "
-                  "verifications.",
+app = typer.Typer(help="抽样复核：入户核查的抽样复核。\n"
+                  "Sampling audits of household verifications.",
                   no_args_is_help=True)
 DateOption = {"formats": ["%Y-%m-%d"]}
 

@@ -27,9 +27,9 @@ from cli.common import (
     worded_table,
 )
 
-app = typer.Typer(help="节假日：核查时限的工作日日历（法定节假日、调休上班日、县定放假日）。"
-                       "The working-day calendar of verification deadlines (official "
-                       "holidays, 调休 working days, the county's own days off).",
+app = typer.Typer(help="节假日：核查时限用的工作日日历（法定节假日、调休、县定放假日）。\n"
+                  "The working-day calendar of verification deadlines (official holidays, 调休 "
+                  "working days, the county's own days off).",
                   no_args_is_help=True)
 day_off_app = typer.Typer(help="县定放假日。The county's own days off "
                                "(县定放假日).", no_args_is_help=True)

@@ -38,7 +38,7 @@ from cli.common import (
 )
 from schemas.vocabulary import OUTCOMES, Words
 
-review_app = typer.Typer(help="待人工审核：查看、批准、驳回（审批分离）。"
+review_app = typer.Typer(help="待人工审核：查看、批准、驳回（审批分离）。\n"
                          "The pend queue: list, approve, deny (maker-checker).",
                          no_args_is_help=True)
 

@@ -28,9 +28,9 @@ from cli.common import (
 )
 from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES, Words, word
 
-app = typer.Typer(help="部门数据月报（医保、应急、教育、民政）：导入、预警线和预警推送名单、"
-                       "乡镇初筛、月度报告。Monthly department feeds: import, warning "
-                       "lines and the push list, the township's screening, the monthly report.",
+app = typer.Typer(help="部门数据月报：导入、预警推送名单、乡镇初筛、月度报告。\n"
+                  "Monthly department feeds (医保、应急、教育、民政): import, warning lines and "
+                  "the push list, the township's screening, the monthly report.",
                   no_args_is_help=True)
 
 DbOpt = Annotated[str | None, DbOption]

@@ -27,8 +27,8 @@ from cli.common import (
 if TYPE_CHECKING:
     from adjudicator.fund.contract import Contract
 
-app = typer.Typer(help="资金：保费到账、资金台账、年度核算。The fund: premium receipts, the "
-                  "ledger, the annual settlement.",
+app = typer.Typer(help="资金：保费到账、资金台账、年度核算。\n"
+                  "The fund: premium receipts, the ledger, the annual settlement.",
                   no_args_is_help=True)
 
 CountyOption = typer.Option("--county", help="县：资金合同的 `county` 键、县名（示范县）"

@@ -30,10 +30,9 @@ from cli.common import (
 if TYPE_CHECKING:
     from adjudicator.intake import ImportResult
 
-app = typer.Typer(help="导入户、申请、入户核查或部门数据（CSV、XLSX、JSON Lines），"
-                       "错行写入错误报告。Import households, claims, verifications or "
-                       "department data from CSV (UTF-8 or GBK), XLSX or JSON Lines; bad rows "
-                       "go to an error report.",
+app = typer.Typer(help="导入户、申请、入户核查或部门数据；错行写入错误报告。\n"
+                  "Import households, claims, verifications or department data from CSV (UTF-8 or "
+                  "GBK), XLSX or JSON Lines; bad rows go to an error report.",
                   no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="文件：.csv、.xlsx 或 .jsonl。"

@@ -41,8 +41,8 @@ COMMANDS: dict[str, Lazy] = {
     "explain": Lazy("cli.explain_cmd:explain", "说明理算结论：原因、每条规则、分段明细，中文或"
                     "英文。\nExplain decisions in plain Chinese or English: reasons, every rule, "
                     "band breakdown."),
-    "init": Lazy("cli.system_cmd:init", "初始化：建立或升级数据库，建首个管理员，载入自带保障"
-                 "方案，生成检查点签名密钥。\nCreate or migrate the database, create the first "
+    "init": Lazy("cli.system_cmd:init", "初始化：建数据库、首个管理员、自带保障方案和签名"
+                 "密钥。\nCreate or migrate the database, create the first "
                  "admin, load the shipped tariffs, and\ncreate the county office's checkpoint "
                  "signing key (a file, never in the database)."),
     "adjudicate": Lazy("cli.claims_cmd:adjudicate", "理算：逐户按事件顺序理算所有已核查的案件。"
@@ -63,35 +63,35 @@ COMMANDS: dict[str, Lazy] = {
     "whatif": Lazy("cli.fund_cmd:whatif", "测算：按保障方案草案重新理算当年已存案件，"
                    "看要花多少钱；只读。\nWhat a draft tariff would cost, re-deciding the "
                    "year's stored claims. Read-only."),
-    "tariff": Lazy("cli.tariff_cmd:app", "保障方案：查看已存（或自带）的方案，校验、载入、停用。"
-                   "Tariff tables: list and show the stored (or shipped) ones, validate, load "
-                   "and retire."),
-    "import": Lazy("cli.import_cmd:app", "导入户、申请、入户核查或部门数据"
-                   "（CSV、XLSX、JSON Lines），错行写入错误报告。Import households, claims, "
-                   "verifications or department data from CSV (UTF-8 or GBK), XLSX or JSON "
-                   "Lines; bad rows go to an error report."),
-    "review": Lazy("cli.claims_cmd:review_app", "待人工审核：查看、批准、驳回（审批分离）。"
+    "tariff": Lazy("cli.tariff_cmd:app", "保障方案：查看已存（或自带）的方案，校验、载入、停用。\n"
+                   "Tariff tables: list and show the stored (or shipped) ones, validate, load and "
+                   "retire."),
+    "import": Lazy("cli.import_cmd:app", "导入户、申请、入户核查或部门数据；错行写入错误报告。\n"
+                   "Import households, claims, verifications or department data from CSV (UTF-8 "
+                   "or GBK), XLSX or JSON Lines; bad rows go to an error report."),
+    "review": Lazy("cli.claims_cmd:review_app", "待人工审核：查看、批准、驳回（审批分离）。\n"
                    "The pend queue: list, approve, deny (maker-checker)."),
-    "notice": Lazy("cli.notice_cmd:app", "公示：发布、查看、异议、结束公示。Public notices "
-                   "(公示): create, list, object, close."),
-    "user": Lazy("cli.system_cmd:user_app", "用户及其角色。Users and their roles."),
-    "log": Lazy("cli.system_cmd:log_app", "审计日志（哈希链事件日志）。The audit trail "
-                "(hash-chained event log)."),
-    "verify": Lazy("cli.verify_cmd:app", "入户核查：派单、查看、打印和录入入户核查。Assign, "
-                   "list, print and record household verifications."),
-    "audit": Lazy("cli.audit_cmd:app", "抽样复核：入户核查的抽样复核。Sampling audits of "
-                  "household verifications."),
-    "calendar": Lazy("cli.calendar_cmd:app", "节假日：核查时限的工作日日历（法定节假日、调休"
-                     "上班日、县定放假日）。The working-day calendar of verification deadlines "
-                     "(official holidays, 调休 working days, the county's own days off)."),
-    "fund": Lazy("cli.fund_cmd:app", "资金：保费到账、资金台账、年度核算。The fund: premium "
-                 "receipts, the ledger, the annual settlement."),
-    "feed": Lazy("cli.feed_cmd:app", "部门数据月报（医保、应急、教育、民政）：导入、预警线和"
-                 "预警推送名单、乡镇初筛、月度报告。Monthly department feeds: import, warning "
-                 "lines and the push list, the township's screening, the monthly report."),
-    "pay": Lazy("cli.pay_cmd:app", "兑现：兑现应付案件，生成银行代发清单，核对银行回盘"
-                "文件。Pay payable claims, write the bank's register, reconcile the bank's "
-                "return file."),
+    "notice": Lazy("cli.notice_cmd:app", "公示：发布、查看、异议、结束公示。\n"
+                   "Public notices (公示): create, list, object, close."),
+    "user": Lazy("cli.system_cmd:user_app", "用户及其角色。\n"
+                 "Users and their roles."),
+    "log": Lazy("cli.system_cmd:log_app", "审计日志（哈希链事件日志）。\n"
+                "The audit trail (hash-chained event log)."),
+    "verify": Lazy("cli.verify_cmd:app", "入户核查：派单、查看、打印和录入入户核查。\n"
+                   "Assign, list, print and record household verifications."),
+    "audit": Lazy("cli.audit_cmd:app", "抽样复核：入户核查的抽样复核。\n"
+                  "Sampling audits of household verifications."),
+    "calendar": Lazy("cli.calendar_cmd:app", "节假日：核查时限用的工作日日历"
+                     "（法定节假日、调休、县定放假日）。\n"
+                     "The working-day calendar of verification deadlines (official holidays, 调休 "
+                     "working days, the county's own days off)."),
+    "fund": Lazy("cli.fund_cmd:app", "资金：保费到账、资金台账、年度核算。\n"
+                 "The fund: premium receipts, the ledger, the annual settlement."),
+    "feed": Lazy("cli.feed_cmd:app", "部门数据月报：导入、预警推送名单、乡镇初筛、月度报告。\n"
+                 "Monthly department feeds (医保、应急、教育、民政): import, warning lines and "
+                 "the push list, the township's screening, the monthly report."),
+    "pay": Lazy("cli.pay_cmd:app", "兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。\n"
+                "Pay payable claims, write the bank's register, reconcile the bank's return file."),
 }
 
 

@@ -25,8 +25,8 @@ from cli.common import (
 )
 from schemas.vocabulary import NOTICE_STATUSES, word
 
-app = typer.Typer(help="公示：发布、查看、异议、结束公示。Public notices (公示): create, list, "
-                  "object, close.",
+app = typer.Typer(help="公示：发布、查看、异议、结束公示。\n"
+                  "Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
 OutOption = typer.Option("--out", help="文件夹：PDF 写到这里。Where the PDFs are written.")
 

@@ -13,9 +13,9 @@ from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from cli.common import AsOption, DbOption, JsonOption, console, context, print_json, refused
 
-app = typer.Typer(help="兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。"
-                       "Pay payable claims, write the bank's register, reconcile the "
-                       "bank's return file.", invoke_without_command=True)
+app = typer.Typer(help="兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。\n"
+                  "Pay payable claims, write the bank's register, reconcile the bank's return "
+                  "file.", invoke_without_command=True)
 OutOption = typer.Option("--out", help="银行代发清单（保密）写到哪里。"
                                        "Where the bank's payment register (confidential) is "
                                        "written.")

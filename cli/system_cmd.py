@@ -37,9 +37,10 @@ KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY"
 PublicKeyOption = typer.Option("--public-key", help="检查点密钥的公钥"
                                "（默认：私钥旁的 *.pub.pem）。The checkpoint key's public half "
                                "(default: beside the private key, *.pub.pem).")
-user_app = typer.Typer(help="用户及其角色。Users and their roles.", no_args_is_help=True)
-log_app = typer.Typer(help="审计日志（哈希链事件日志）。"
-                           "The audit trail (hash-chained event log).", no_args_is_help=True)
+user_app = typer.Typer(help="用户及其角色。\n"
+                       "Users and their roles.", no_args_is_help=True)
+log_app = typer.Typer(help="审计日志（哈希链事件日志）。\n"
+                      "The audit trail (hash-chained event log).", no_args_is_help=True)
 
 
 def init(
@@ -50,7 +51,7 @@ def init(
     = "admin",
     checkpoint_key: Annotated[Path | None, KeyOption] = None,
 ) -> None:
-    """初始化：建立或升级数据库，建首个管理员，载入自带保障方案，生成检查点签名密钥。
+    """初始化：建数据库、首个管理员、自带保障方案和签名密钥。
     Create or migrate the database, create the first admin, load the shipped tariffs, and
     create the county office's checkpoint signing key (a file, never in the database)."""
     from adjudicator.rules.tariff import TariffError

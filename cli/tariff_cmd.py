@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from adjudicator.services.tariffs import StoredTariff
 from tariffs import shipped_tariff_paths
 
-app = typer.Typer(help="保障方案：查看已存（或自带）的方案，校验、载入、停用。"
-                       "Tariff tables: list and show the stored (or shipped) ones, validate, "
-                       "load and retire.", no_args_is_help=True)
+app = typer.Typer(help="保障方案：查看已存（或自带）的方案，校验、载入、停用。\n"
+                  "Tariff tables: list and show the stored (or shipped) ones, validate, load and "
+                  "retire.", no_args_is_help=True)
 
 ShippedOpt = Annotated[bool, typer.Option(
     "--shipped", help="看程序自带的方案文件，不看数据库里的。"

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from adjudicator.services.verification import Assignment, VerificationForm
     from adjudicator.storage.context import Context
 
-app = typer.Typer(help="入户核查：派单、查看、打印和录入入户核查。Assign, list, print and "
-                  "record household verifications.",
+app = typer.Typer(help="入户核查：派单、查看、打印和录入入户核查。\n"
+                  "Assign, list, print and record household verifications.",
                   no_args_is_help=True)
 
 #: Exit status of `verify record` when the form was saved as a draft (incomplete).
