@@ -107,7 +107,9 @@ def sample(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """抽样：抽取并记录可重现的分层样本（已核查、已理算的案件）。Draw and record a
+    """抽样：抽取并记录可重现的分层样本（已核查、
+    已理算的案件）。
+    Draw and record a
     reproducible stratified sample of verified, decided claims.
 
     按（核查员，乡镇）分层，每名核查员至少抽一件。Strata are (verifier, township), with at
@@ -156,7 +158,8 @@ def record(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """记录复核：比对抽中案件，重新理算，差异重大则重开。Record a re-check of a sampled claim:
+    """记录复核：比对抽中案件，重新理算，差异重大则重开。
+    Record a re-check of a sampled claim:
     compare, re-adjudicate, reopen if material."""
     from adjudicator.services.audit import record_recheck
     from adjudicator.services.verification import load_form
@@ -214,7 +217,9 @@ def report(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """复核报告：各核查员、各乡镇的差错率（95% Wilson 区间）和重大差异案件。Error rates per
+    """复核报告：各核查员、
+    各乡镇的差错率（95% Wilson 区间）和重大差异案件。
+    Error rates per
     verifier and township (95 % Wilson interval), material cases.
 
     Also as --json, --xlsx FILE and --pdf FILE."""
@@ -273,7 +278,8 @@ def adjustments(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """追回和补发：复核产生的追回和补发。Recoveries (追回) and top-ups (补发) opened by audits."""
+    """追回和补发：复核产生的追回和补发。
+    Recoveries (追回) and top-ups (补发) opened by audits."""
     from adjudicator.services.audit import list_adjustments
 
     ctx = context(db, user)
@@ -309,7 +315,8 @@ def settle(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """结清：追回已退回（或抵扣），补发已发放。Settle an adjustment: a recovery repaid (or
+    """结清：追回已退回（或抵扣），补发已发放。
+    Settle an adjustment: a recovery repaid (or
     offset), a top-up paid."""
     from adjudicator.services.audit import settle_adjustment
 

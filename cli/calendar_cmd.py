@@ -47,7 +47,9 @@ def show(
                                                     "year).")] = None,
     db: DbOpt = None, user: AsOpt = None, as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """一年中的每个休息日和调休上班日，以及当年法定安排是否已知。Every day off and every
+    """一年中的每个休息日和调休上班日，
+    以及当年法定安排是否已知。
+    Every day off and every
     adjusted working day of a year, and whether the official
     schedule of that year is known."""
     from adjudicator.services.calendar import county_calendar
@@ -80,7 +82,8 @@ def show(
 def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="原因（县庆 …）。Why "
                                                                           "(县庆 …).")],
         db: DbOpt = None, user: AsOpt = None) -> None:
-    """添加县定放假日：此后计算时限不再算作工作日。Add a county day off: no deadline counts it
+    """添加县定放假日：此后计算时限不再算作工作日。
+    Add a county day off: no deadline counts it
     as a working day from now on."""
     from adjudicator.services.calendar import CalendarRefused, add_day_off
 
@@ -94,7 +97,8 @@ def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="原�
 
 @day_off_app.command("remove")
 def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
-    """删除县定放假日（已定的时限不变）。Remove a county day off (deadlines already set keep
+    """删除县定放假日（已定的时限不变）。
+    Remove a county day off (deadlines already set keep
     their dates)."""
     from adjudicator.services.calendar import CalendarRefused, remove_day_off
 
@@ -108,7 +112,8 @@ def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
 @day_off_app.command("list")
 def list_days(db: DbOpt = None, user: AsOpt = None,
               as_json: Annotated[bool, JsonOption] = False) -> None:
-    """县定放假日列表。The county's own days off."""
+    """县定放假日列表。
+    The county's own days off."""
     from adjudicator.services.calendar import county_calendar
 
 

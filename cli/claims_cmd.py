@@ -145,7 +145,8 @@ def review_approve(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """批准待审案件：按计算金额照付。Approve a pended claim: it pays exactly the computed
+    """批准待审案件：按计算金额照付。
+    Approve a pended claim: it pays exactly the computed
     amount."""
     _resolve("approve", claim, reason, db, user)
 
@@ -157,7 +158,8 @@ def review_deny(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """驳回待审案件。Deny a pended claim."""
+    """驳回待审案件。
+    Deny a pended claim."""
     _resolve("deny", claim, reason, db, user)
 
 

@@ -162,7 +162,7 @@ DbOption = typer.Option("--db", envvar="ADJUDICATOR_DATABASE_URL",
                         "Database URL (default: the SQLite file adjudicator.db here).",
                         show_envvar=True)
 AsOption = typer.Option("--as", envvar="ADJUDICATOR_USER",
-                        help="以此用户身份操作（每个命令都须署名用户）。"
+                        help="操作人：以此用户身份操作。"
                         "Act as this user (every command acts as a named user).",
                         show_envvar=True)
 JsonOption = typer.Option("--json", help="输出 JSON。Output JSON.")

@@ -86,7 +86,8 @@ def import_(
         "Where to write the error report (default: FILE.errors.csv).")
     ] = None,
 ) -> None:
-    """导入部门月报文件，按身份证号码匹配已登记的成员。Import a bureau's monthly file; rows are
+    """导入部门月报文件，按身份证号码匹配已登记的成员。
+    Import a bureau's monthly file; rows are
     matched to registered members by ID number."""
     from adjudicator.feeds.importer import import_feed
 
@@ -133,7 +134,9 @@ def _entries_table(title: Message, entries: list[dict[str, Any]]) -> Table:
 @app.command("screen")
 def screen(month: MonthOpt, db: DbOpt = None, user: AsOpt = None,
            as_json: JsonOpt = False) -> None:
-    """预警线：按乡镇列出本月预警推送名单，以及被筛掉的户和原因。Warning lines: the month's
+    """预警线：按乡镇列出本月预警推送名单，
+    以及被筛掉的户和原因。
+    Warning lines: the month's
     push list (预警推送名单) per township, with the households
     screened out and why."""
     from adjudicator.feeds.screen import screen_month
@@ -185,7 +188,8 @@ def keep(household: Annotated[str, typer.Argument(help="户编号。The househol
          days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。"
                                                           "Working days to verify.")] = 5,
          as_json: JsonOpt = False) -> None:
-    """初筛保留：保留推送的户，生成其申请和一项入户核查任务。Keep a pushed household (初筛保留):
+    """初筛保留：保留推送的户，生成其申请和一项入户核查任务。
+    Keep a pushed household (初筛保留):
     its claims and one verification task."""
     from adjudicator.feeds.triage import keep_household
 
@@ -211,7 +215,8 @@ def remove(household: Annotated[str, typer.Argument(help="户编号。The househ
                                                                 "(required).")],
            db: DbOpt = None, user: AsOpt = None, category: CategoryOpt = None,
            as_json: JsonOpt = False) -> None:
-    """初筛剔除：剔除推送的户，须写明原因。Remove a pushed household (初筛剔除) with a reason."""
+    """初筛剔除：剔除推送的户，须写明原因。
+    Remove a pushed household (初筛剔除) with a reason."""
     from adjudicator.feeds.triage import remove_household
 
     result = _run(db, user, lambda ctx: remove_household(ctx, month, household, reason,
@@ -230,7 +235,8 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
            pdf: Annotated[Path | None, typer.Option("--pdf", help="另存带图表的 PDF。"
                                                                   "Write a PDF with a chart.")
                           ] = None) -> None:
-    """月度报告：各部门行数、匹配数、超预警线数、推送数、按原因的剔除数、新开任务数，分乡镇；
+    """月度报告：各部门行数、匹配数、超预警线数、推送数、
+    按原因的剔除数、新开任务数，分乡镇；
     并列出未报送的部门。
     The monthly report: rows per bureau, matched, over the line, pushed, removed by reason,
     tasks opened, per township; missing bureaus listed."""

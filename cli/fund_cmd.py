@@ -102,7 +102,8 @@ def receive(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """保费到账：登记收到的一笔保费（县乡村振兴局），记入审计日志。
+    """保费到账：登记收到的一笔保费（县乡村振兴局），
+    记入审计日志。
     Record a premium payment received (officer); an event in the audit trail."""
     from adjudicator.fund.ledger import FundRefused, record_receipt
     from adjudicator.roles import PermissionDenied
@@ -146,7 +147,9 @@ def status(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """资金台账：保费、赔付、追回、补发、已承诺、赔付率、预测。Premium, payouts, recoveries,
+    """资金台账：保费、赔付、追回、补发、已承诺、赔付率、
+    预测。
+    Premium, payouts, recoveries,
     top-ups, committed, loss ratio, projection."""
     from adjudicator.fund.ledger import fund_status
     from adjudicator.roles import PermissionDenied
@@ -170,7 +173,8 @@ def status(
 
 
 def print_status(s: object) -> None:
-    """资金台账的表格，中文在前。The ledger as tables, Chinese first."""
+    """资金台账的表格，中文在前。
+    The ledger as tables, Chinese first."""
     from adjudicator.fund.ledger import FundStatus, warning_message
     from schemas.vocabulary import CLAIM_STATUSES, FUND_STAGES, word
 
@@ -228,7 +232,8 @@ def settle(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """年度核算：按资金合同结算本年度（县乡村振兴局），生成结算单。
+    """年度核算：按资金合同结算本年度（县乡村振兴局），
+    生成结算单。
     Settle the year under the contract (officer) and write the statement."""
     from adjudicator.fund.annual import settle_year
     from adjudicator.roles import PermissionDenied

@@ -90,7 +90,9 @@ def _print(result: ImportResult, as_json: bool) -> None:
 @app.command("households")
 def households(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
                as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-    """户及其成员，每个成员一行（户编号、身份证号码、户类别 …）。Households and their members, one
+    """户及其成员，每个成员一行（户编号、身份证号码、
+    户类别 …）。
+    Households and their members, one
     row per member (户编号, 身份证号码, 户类别 …)."""
     _run("households", file, db, user, errors, as_json, lang=lang)
 
@@ -103,7 +105,7 @@ def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOp
                                 "（如 medical_insurance_feed、医保）。Source of rows without one "
                                 "(e.g. medical_insurance_feed, 医保), for a department feed.")]
            = None) -> None:
-    """申请：按户编号加成员编号或按身份证号码匹配已登记的成员。
+    """申请：按户编号加成员编号或身份证号码匹配已登记的成员。
     Claims, matched to registered members by household + member id or by ID number."""
     _run("claims", file, db, user, errors, as_json, default_source=source, lang=lang)
 
@@ -112,7 +114,8 @@ def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOp
 def verifications(file: FileArg, db: DbOpt = None, user: AsOpt = None,
                   errors: ErrorsOpt = None, as_json: JsonOpt = False,
                   lang: LangOpt = None) -> None:
-    """入户核查结果；每件申请转为已核查。Household verifications (入户核查); each claim moves to
+    """入户核查结果；每件申请转为已核查。
+    Household verifications (入户核查); each claim moves to
     verified."""
     _run("verifications", file, db, user, errors, as_json, lang=lang)
 
@@ -129,7 +132,9 @@ def department_data(file: FileArg, db: DbOpt = None, user: AsOpt = None,
 @app.command("regions")
 def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
             as_json: JsonOpt = False) -> None:
-    """区划名称：本县的区划代码和名称，乡镇（9 位）和村（12 位）。The county's region names
+    """区划名称：本县的区划代码和名称，
+    乡镇（9 位）和村（12 位）。
+    The county's region names
     (区划代码, 名称): townships (9 digits) and villages (12)."""
     from adjudicator.services.places import RegionsRefused, load_regions
 

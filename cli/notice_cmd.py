@@ -43,7 +43,8 @@ def create(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """发布公示：所有已批准、未公示的案件，每村一份公示 PDF。Post every approved claim not yet
+    """发布公示：所有已批准、未公示的案件，每村一份公示 PDF。
+    Post every approved claim not yet
     posted: one notice PDF per village."""
     from adjudicator.services.notices import create_notices
     from adjudicator.services.places import place_names
@@ -91,7 +92,8 @@ def list_(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """公示列表及公示期。The notices and their periods."""
+    """公示列表及公示期。
+    The notices and their periods."""
     from adjudicator.services.notices import list_notices
     from adjudicator.services.places import place_names
 
@@ -124,7 +126,8 @@ def object_(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """记录异议：案件退回重新核查。Record an objection (异议): the claim goes back to
+    """记录异议：案件退回重新核查。
+    Record an objection (异议): the claim goes back to
     verification."""
     from adjudicator.services.notices import NoticeRefused, record_objection
 
@@ -146,7 +149,8 @@ def close(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """结束公示：公示期满后结束，无异议的案件转为应付。Close a notice after its period: claims
+    """结束公示：公示期满后结束，无异议的案件转为应付。
+    Close a notice after its period: claims
     without objection become payable."""
     from adjudicator.services.notices import NoticeRefused, close_due_notices, close_notice
 
@@ -173,7 +177,8 @@ def letters(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """为尚无告知书的不予救助案件生成不予救助告知书。Denial letters (不予救助告知书) for denied
+    """为尚无告知书的不予救助案件生成不予救助告知书。
+    Denial letters (不予救助告知书) for denied
     claims that have none yet."""
     from adjudicator.services.documents import denial_letters
 
@@ -193,7 +198,8 @@ def records(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """理算单：供归档审计，含每条规则、分段、保障方案和哈希。Decision records (理算单) for the
+    """理算单：供归档审计，含每条规则、分段、保障方案和哈希。
+    Decision records (理算单) for the
     audit file: every rule, bands, tariff and hash."""
     from adjudicator.services.documents import decision_records
 

@@ -94,7 +94,8 @@ def reconcile_cmd(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """导入银行回盘文件：到账的记为已兑现；失败的案件重新变为应付，并记下银行给的原因。
+    """导入银行回盘文件：到账的记为已兑现；
+    失败的案件重新变为应付，并记下银行给的原因。
     Import the bank's return file: confirmed transfers are paid; a failed one makes its
     claim payable again, with the bank's reason."""
     from adjudicator.services.integrity import RecordRefused

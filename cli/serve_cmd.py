@@ -78,8 +78,9 @@ def set_password(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """设置用户的网页登录密码（输入两次，不显示），并让其各处登录失效；管理员可设任何人的，
-    用户可设自己的。Set a user's password for the web app (asked twice, not shown); signs them out
+    """设置网页登录密码（输入两次，不显示），并让其各处登录失效；
+    管理员可设任何人的，用户可设自己的。
+    Set a user's password for the web app (asked twice, not shown); signs them out
     everywhere. An admin sets anyone's, a user their own."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.web.auth import PasswordRejected

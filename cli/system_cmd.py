@@ -105,7 +105,8 @@ def user_add(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """添加用户（仅管理员）。Add a user (admin only)."""
+    """添加用户（仅管理员）。
+    Add a user (admin only)."""
     from adjudicator.services.users import add_user
 
     ctx = context(db, user)
@@ -123,7 +124,8 @@ def user_list(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """用户及其角色。The users and their roles."""
+    """用户及其角色。
+    The users and their roles."""
     from adjudicator.services.users import list_users
 
     ctx = context(db, user)
@@ -152,11 +154,12 @@ def log_verify(
                              "extends it (nothing before it rewritten).")] = None,
     public_key: Annotated[Path | None, PublicKeyOption] = None,
 ) -> None:
-    """核对日志：整条哈希链（指出第一条被改、删或调序的事件），再核对每个用于兑现或报告的
-    金额和状态与链上记录是否一致（指出表、行、列），以及日志与检查点。
+    """核对日志：哈希链、兑现和报告用到的金额与状态、检查点。
     Check the whole hash chain (naming the first edited, deleted or reordered event),
     then every stored amount and status that pays or reports against what the chain
-    recorded (naming table, row and column), and the log against a checkpoint."""
+    recorded (naming table, row and column), and the log against a checkpoint.
+
+    指出第一条被改、删或调序的事件，以及与链上记录不符的表、行、列。"""
     from adjudicator.services.integrity import verify_records
     from adjudicator.storage.events import verify_chain
 
@@ -201,7 +204,8 @@ def log_history(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """审计日志中关于某一对象的全部记录，按顺序：它自己的事件和提到它的导入行。
+    """审计日志中关于某一对象的全部记录，按顺序：
+    它自己的事件和提到它的导入行。
     Everything the audit trail records about one entity, in order: its own events and
     the rows of imports that named it."""
     from adjudicator.storage.events import canonical, history
@@ -271,8 +275,8 @@ def log_prove(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """证明：案件的兑现（未兑现的为理算结论）在检查点签署的日志中；任何人可用
-    adjudicator log check-proof 离线核对。
+    """证明：案件的兑现（未兑现的为理算结论）在检查点签署的日志中；
+    任何人可用 adjudicator log check-proof 离线核对。
     A proof that the claim's payment (or, unpaid, its decision) is in the log a checkpoint
     signed; anyone checks it offline with 'adjudicator log check-proof'."""
     import orjson
@@ -301,7 +305,8 @@ def log_check_proof(
                                              "（checkpoint-key.pub.pem）。The county office's "
                                              "public key (checkpoint-key.pub.pem).")],
 ) -> None:
-    """离线核对证明（不用数据库）：检查点的签名、事件自身的哈希及其到签名树根的路径。
+    """离线核对证明（不用数据库）：检查点的签名、
+    事件自身的哈希及其到签名树根的路径。
     Check a proof offline (no database): the checkpoint's signature, the event's own hash
     and its path to the signed tree head."""
     from adjudicator.checkpoint import CheckpointError, check_proof

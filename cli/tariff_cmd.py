@@ -108,8 +108,8 @@ def list_tariffs(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。Output JSON.")] = False,
     shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
-    """保障方案列表：有用户（--as）时列出数据库中的方案及状态（在用或已停用）；否则，或用
-    --shipped 时，列出程序自带的方案。
+    """保障方案列表：有用户（--as）时列出库中方案及状态；
+    否则（或用 --shipped 时）列出程序自带的方案。
     The tariffs stored in the database with their status (active or retired), when a user
     acts (--as); else, or with --shipped, the tariffs shipped with the package."""
     if user and not shipped:
@@ -171,7 +171,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。Output JSON.")] = False,
     shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
-    """显示一个保障方案的全部数字，已存的还显示状态。Every number of one tariff, and for a
+    """显示一个保障方案的全部数字，已存的还显示状态。
+    Every number of one tariff, and for a
     stored one its status."""
     t, stored = _resolve(tariff, db, None if shipped else user)
     if as_json:
@@ -240,7 +241,8 @@ def _print_status(s: StoredTariff) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="保障方案 TOML 文件。Tariff TOML files.")],
 ) -> None:
-    """校验保障方案文件，列出每个问题及其文件和键。Validate tariff files; print every problem
+    """校验保障方案文件，列出每个问题及其文件和键。
+    Validate tariff files; print every problem
     with its file and key."""
     bad = 0
     for path in files:
@@ -263,7 +265,9 @@ def load(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """载入：校验保障方案文件并存入数据库（原样保存，供重算）。Validate a tariff file and store
+    """载入：校验保障方案文件并存入数据库（原样保存，
+    供重算）。
+    Validate a tariff file and store
     it in the database (its exact bytes, for replay)."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.services.tariffs import load_tariff_file
@@ -287,7 +291,8 @@ def retire(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """停用：新的理算不再选用此方案；重算仍用它。Stop choosing a stored tariff for new
+    """停用：新的理算不再选用此方案；重算仍用它。
+    Stop choosing a stored tariff for new
     decisions; replays still use it."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.services.tariffs import retire_tariff

@@ -80,7 +80,9 @@ def assign(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """派单：把初筛后的案件派给本乡镇的核查员，手头案件少的优先。Assign screened claims to
+    """派单：把初筛后的案件派给本乡镇的核查员，
+    手头案件少的优先。
+    Assign screened claims to
     their township's verifiers, least loaded first.
 
     不超过每名核查员的工作量上限；无人可接的案件会列出。Each verifier's workload limit is
@@ -155,7 +157,8 @@ def list_cmd(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """未完成的派单（已派、未核查）及时限，时限早的在前。Open assignments (assigned, not yet
+    """未完成的派单（已派、未核查）及时限，时限早的在前。
+    Open assignments (assigned, not yet
     verified) with their deadlines, earliest first."""
     from adjudicator.services.verification import list_assignments
 
@@ -174,7 +177,9 @@ def overdue(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """逾期核查：今天以前到期、尚未核查（核查员只看到自己的）。Late verifications: due before
+    """逾期核查：今天以前到期、
+    尚未核查（核查员只看到自己的）。
+    Late verifications: due before
     today and not verified (a verifier sees their own)."""
     from adjudicator.services.verification import overdue_assignments
 
@@ -199,7 +204,8 @@ def template(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """打印案件的核查表，已知内容预先填好。Print the verification form of a claim, prefilled
+    """打印案件的核查表，已知内容预先填好。
+    Print the verification form of a claim, prefilled
     with what is known."""
     from adjudicator.services.verification import form_yaml, verification_template
 
@@ -225,8 +231,9 @@ def paper_form_cmd(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """打印空白的纸质入户核查表，供没有信号的入户使用：成员已预填，负面清单每项有是/否框，
-    另有收入和签字栏。Print a blank paper verification form (纸质入户核查表) for a visit
+    """打印空白的纸质入户核查表，供没有信号的入户使用：
+    成员已预填，负面清单每项有是/否框，另有收入和签字栏。
+    Print a blank paper verification form (纸质入户核查表) for a visit
     without a signal:
     the members prefilled, 是/否 boxes for every negative-list item, income and signature
     lines."""
@@ -256,7 +263,8 @@ def record(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """录入核查表：填完整即提交，否则存为草稿。Record a verification form: submitted when
+    """录入核查表：填完整即提交，否则存为草稿。
+    Record a verification form: submitted when
     complete, else saved as a draft.
 
     草稿列出缺项，退出码为 2；提交后案件转为已核查。与部门核查结果矛盾的，先给出警告。
