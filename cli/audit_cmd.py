@@ -91,16 +91,17 @@ def _yes(flag: bool) -> str:
 
 @app.command("sample")
 def sample(
-    rate: Annotated[str, typer.Option("--rate", help="抽样比例，如 0.05。Sampling rate, e.g. "
+    rate: Annotated[str, typer.Option("--rate", help="抽样比例，如 0.05。\n\nSampling rate, e.g. "
                                                      "0.05.")],
     seed: Annotated[int, typer.Option("--seed", help="随机种子：种子和总体相同，抽出的样本"
-                                      "就相同。Random seed: the same seed and "
+                                      "就相同。\n\nRandom seed: the same seed and "
                                       "population give the same sample.")],
     date_from: Annotated[dt.datetime | None, typer.Option("--from", help="入户日期起（YYYY-MM-DD）"
-                                                                         "。Visits from "
+                                                                         "。\n\nVisits from "
                                                           "(YYYY-MM-DD).", **DateOption)]
     = None,
     date_to: Annotated[dt.datetime | None, typer.Option("--to", help="入户日期止（YYYY-MM-DD）。"
+                                                                     "\n\n"
                                                                      "Visits to "
                                                         "(YYYY-MM-DD).", **DateOption)] = None,
     db: Annotated[str | None, DbOption] = None,
@@ -138,20 +139,21 @@ def sample(
 
 @app.command("record")
 def record(
-    sample_id: Annotated[int, typer.Argument(help="样本编号。The sample.")],
-    claim: Annotated[str, typer.Argument(help="复核的抽中案件。The sampled claim re-checked.")],
+    sample_id: Annotated[int, typer.Argument(help="样本编号。\n\nThe sample.")],
+    claim: Annotated[str, typer.Argument(help="复核的抽中案件。"
+                                              "\n\nThe sampled claim re-checked.")],
     file: Annotated[Path, typer.Option("--file", help="复核表（YAML 或 .json），"
-                                       "即 verify template 打印的表。"
+                                       "即 verify template 打印的表。\n\n"
                                        "The re-check form (YAML or .json), "
                                        "as printed by 'verify template'.")],
     evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence-dir", help="照片所在文件夹：每张须与其 SHA-256 相符。"
+        "--evidence-dir", help="照片所在文件夹：每张须与其 SHA-256 相符。\n\n"
         "Folder of the photos: each must match its SHA-256.")] = None,
     tolerance_rate: Annotated[str, typer.Option("--tolerance-rate", help="收入容差，按核查员"
-                                                "所填金额的比例。Income tolerance as "
+                                                "所填金额的比例。\n\nIncome tolerance as "
                                                 "a share of the verifier's amount.")] = "0.05",
     tolerance_amount: Annotated[str, typer.Option("--tolerance-amount", help="收入容差（元，"
-                                                  "取两者较大）。Income "
+                                                  "取两者较大）。\n\nIncome "
                                                   "tolerance in yuan (the larger applies).")]
     = "500",
     db: Annotated[str | None, DbOption] = None,
@@ -206,13 +208,14 @@ def record(
 
 @app.command("report")
 def report(
-    sample_id: Annotated[int | None, typer.Option("--sample", help="只看此样本。Only this "
+    sample_id: Annotated[int | None, typer.Option("--sample", help="只看此样本。\n\nOnly this "
                                                                    "sample.")]
     = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 Excel 文件。"
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 Excel 文件。\n\n"
                                                              "Also write an Excel file.")]
     = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存 PDF。Also write a PDF.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存 PDF。"
+                                                           "\n\nAlso write a PDF.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
@@ -272,7 +275,7 @@ def report(
 def adjustments(
     status: Annotated[str | None, typer.Option("--status", help="状态：open（未结）、"
                                                                 "settled（已结）"
-                                               "或 superseded（已作废）。open, settled or "
+                                               "或 superseded（已作废）。\n\nopen, settled or "
                                                "superseded.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
@@ -305,13 +308,14 @@ def adjustments(
 
 @app.command("settle")
 def settle(
-    adjustment_id: Annotated[int, typer.Argument(help="未结的追回或补发。The open adjustment.")],
+    adjustment_id: Annotated[int, typer.Argument(help="未结的追回或补发。"
+                                                      "\n\nThe open adjustment.")],
     how: Annotated[str, typer.Option("--how", help="追回填 repaid（已退回）或 offset（抵扣）；"
-                                                   "补发填 paid（已发）。"
+                                                   "补发填 paid（已发）。\n\n"
                                        "recovery: repaid or offset; top-up: paid.")],
-    reference: Annotated[str, typer.Option("--ref", help="银行转账号或收据号。"
+    reference: Annotated[str, typer.Option("--ref", help="银行转账号或收据号。\n\n"
                                              "Bank transfer or receipt number.")],
-    note: Annotated[str | None, typer.Option("--note", help="备注。A note.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注。\n\nA note.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:

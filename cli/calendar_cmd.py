@@ -31,19 +31,21 @@ app = typer.Typer(help="节假日：核查时限用的工作日日历（法定�
                   "The working-day calendar of verification deadlines (official holidays, 调休 "
                   "working days, the county's own days off).",
                   no_args_is_help=True)
-day_off_app = typer.Typer(help="县定放假日。The county's own days off "
+day_off_app = typer.Typer(help="县定放假日。\nThe county's own days off "
                                "(县定放假日).", no_args_is_help=True)
 app.add_typer(day_off_app, name="day-off")
 
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
 DayArg = Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"], help="日期（YYYY-MM-DD）。"
+                                                                          "\n\n"
                                                                           "YYYY-MM-DD")]
 
 
 @app.command("show")
 def show(
-    year: Annotated[int | None, typer.Argument(help="年份（默认：今年）。The year (default: this "
+    year: Annotated[int | None, typer.Argument(help="年份（默认：今年）。"
+                                                    "\n\nThe year (default: this "
                                                     "year).")] = None,
     db: DbOpt = None, user: AsOpt = None, as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
@@ -79,7 +81,8 @@ def show(
 
 
 @day_off_app.command("add")
-def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="原因（县庆 …）。Why "
+def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="原因（县庆 …）。"
+                                                                          "\n\nWhy "
                                                                           "(县庆 …).")],
         db: DbOpt = None, user: AsOpt = None) -> None:
     """添加县定放假日：此后计算时限不再算作工作日。

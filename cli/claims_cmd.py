@@ -44,12 +44,12 @@ review_app = typer.Typer(help="待人工审核：查看、批准、驳回（审�
 
 
 def adjudicate(
-    claim: Annotated[str | None, typer.Option("--claim", help="只理算此案件。"
+    claim: Annotated[str | None, typer.Option("--claim", help="只理算此案件。\n\n"
                                                               "Only this claim.")] = None,
-    chunk: Annotated[int, typer.Option("--chunk", help="每个事务处理的户数。"
+    chunk: Annotated[int, typer.Option("--chunk", help="每个事务处理的户数。\n\n"
                                                "Households per transaction.")] = 200,
     workers: Annotated[int, typer.Option("--workers", min=1, help=(
-        "分担各户的工作进程数：PostgreSQL 上按行锁分配；SQLite 上各取一份，在写锁外理算。"
+        "分担各户的工作进程数：PostgreSQL 上按行锁分配；SQLite 上各取一份，在写锁外理算。\n\n"
         "Worker processes sharing the households: by row locks on PostgreSQL; on SQLite each "
         "takes a share and decides outside the write lock."))] = 1,
     db: Annotated[str | None, DbOption] = None,
@@ -100,7 +100,7 @@ def adjudicate(
 
 @review_app.command("list")
 def review_list(
-    township: Annotated[str | None, typer.Option("--township", help="乡镇代码前缀。"
+    township: Annotated[str | None, typer.Option("--township", help="乡镇代码前缀。\n\n"
                                                                     "Township code prefix.")]
     = None,
     db: Annotated[str | None, DbOption] = None,
@@ -140,8 +140,8 @@ def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | N
 
 @review_app.command("approve")
 def review_approve(
-    claim: Annotated[str, typer.Argument(help="待审案件。The pended claim.")],
-    reason: Annotated[str, typer.Option("--reason", help="原因（必填）。Why (required).")],
+    claim: Annotated[str, typer.Argument(help="待审案件。\n\nThe pended claim.")],
+    reason: Annotated[str, typer.Option("--reason", help="原因（必填）。\n\nWhy (required).")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
@@ -153,8 +153,8 @@ def review_approve(
 
 @review_app.command("deny")
 def review_deny(
-    claim: Annotated[str, typer.Argument(help="待审案件。The pended claim.")],
-    reason: Annotated[str, typer.Option("--reason", help="原因（必填）。Why (required).")],
+    claim: Annotated[str, typer.Argument(help="待审案件。\n\nThe pended claim.")],
+    reason: Annotated[str, typer.Option("--reason", help="原因（必填）。\n\nWhy (required).")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
@@ -164,10 +164,10 @@ def review_deny(
 
 
 def replay(
-    claim: Annotated[str | None, typer.Option("--claim", help="只重算此案件的理算结论。"
+    claim: Annotated[str | None, typer.Option("--claim", help="只重算此案件的理算结论。\n\n"
                                               "Only this claim's decisions.")]
     = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="最多这么多件。"
+    limit: Annotated[int | None, typer.Option("--limit", help="最多这么多件。\n\n"
                                                               "At most this many.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
@@ -208,17 +208,17 @@ def _shown(dimension: str, key: str, category: Callable[[str], str]) -> str:
 
 
 def report(
-    year: Annotated[int | None, typer.Option("--year", help="事件年度。Event year.")] = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存工作总结 PDF（带图表）。"
+    year: Annotated[int | None, typer.Option("--year", help="事件年度。\n\nEvent year.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存工作总结 PDF（带图表）。\n\n"
                                                           "Also write the summary report "
                                                           "(工作总结) as PDF, with charts.")]
     = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 XLSX。"
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 XLSX。\n\n"
                                                              "Also write it as XLSX.")] = None,
-    title: Annotated[str, typer.Option("--title", help="工作总结的标题。The summary's title.")]
+    title: Annotated[str, typer.Option("--title", help="工作总结的标题。\n\nThe summary's title.")]
     = "防贫保障工作总结",
     office: Annotated[str | None, typer.Option(
-        "--office", help="发文单位（默认：保障方案的 issuing_office）。"
+        "--office", help="发文单位（默认：保障方案的 issuing_office）。\n\n"
         "Issuing office (default: the tariff's issuing_office).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,

@@ -31,13 +31,14 @@ DEMO_FILES: dict[str, Words] = {
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="数据库和文书放在哪里（每次运行重写）。"
+    out: Annotated[Path, typer.Option("--out", help="数据库和文书的目录（每次重写）。\n\n"
                                                     "Where the database and documents go "
                                                     "(rewritten on each run).")]
     = Path("demo-output"),
     households: Annotated[int, typer.Option("--households", min=10,
-                                            help="模拟县的户数。Households in the county.")] = 300,
-    seed: Annotated[int, typer.Option("--seed", help="模拟县的随机种子。"
+                                            help="模拟县的户数。"
+                                                 "\n\nHouseholds in the county.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="模拟县的随机种子。\n\n"
                                       "Seed of the synthetic county.")] = 2026,
 ) -> None:
     """演示：生成一个逼真的模拟县，在 SQLite 上走完整个流程。

@@ -24,22 +24,24 @@ class EngineChoice(StrEnum):
 
 def evaluate(
     cases: Annotated[Path, typer.Argument(help="案件：JSON Lines、JSON 数组或单个 JSON "
-                                                "对象；'-' 读标准输入。"
+                                                "对象；'-' 读标准输入。\n\n"
                                                 "Cases as JSON Lines, a JSON array or one JSON "
                                                 "object; '-' reads standard input.")],
-    tariff: Annotated[Path, typer.Option("--tariff", "-t", help="保障方案 TOML 文件。"
+    tariff: Annotated[Path, typer.Option("--tariff", "-t", help="保障方案 TOML 文件。\n\n"
                                                                 "Tariff TOML file.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="理算结论写到此文件，"
-                                                                 "不打印到屏幕。"
+                                                                 "不打印到屏幕。\n\n"
                                                                  "Write decisions here "
                                                                  "instead of stdout.")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="并行理算的进程数，"
-                                                                  "输出顺序不变。"
+                                                                  "输出顺序不变。\n\n"
                                                                   "Processes deciding chunks "
                                                                   "of cases; output order is "
                                                                   "kept.")] = 1,
     engine: Annotated[EngineChoice, typer.Option(
-        "--engine", help="理算方式，结论逐字节相同：columnar 成批理算；scalar 逐案理算，用于对照。"
+        "--engine", help="理算方式（结论逐字节相同）：\n\n"
+                         "columnar 成批理算；scalar 逐案理算，用于对照。"
+                         "\n\n"
                          "The same decisions byte for byte either way: columnar decides "
                          "chunks of cases at once; scalar is the one-case-at-a-time "
                          "reference, for cross-checks.")] = EngineChoice.COLUMNAR,

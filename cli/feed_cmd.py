@@ -36,11 +36,11 @@ app = typer.Typer(help="部门数据月报：导入、预警推送名单、乡�
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
 JsonOpt = Annotated[bool, JsonOption]
-MonthOpt = Annotated[str, typer.Option("--month", help="月份，YYYY-MM（如 2026-03）。"
+MonthOpt = Annotated[str, typer.Option("--month", help="月份，YYYY-MM（如 2026-03）。\n\n"
                                        "The month, YYYY-MM (e.g. 2026-03).")]
 CategoryOpt = Annotated[str | None, typer.Option(
     "--category", help="类别：medical（因病）、disaster（因灾）或 education（因学）"
-    "（户有多个类别时）。medical, disaster or education (when the household has several).")]
+    "（户有多个类别时）。\n\nmedical, disaster or education (when the household has several).")]
 BUREAU_NAMES = ("medical", "disaster", "education", "civil-affairs")
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -74,15 +74,15 @@ def _run(db: str | None, user: str | None, call: Any) -> Any:
 @app.command("import")
 def import_(
     bureau: Annotated[str, typer.Argument(help="部门：医保 medical、应急 disaster、"
-                                               "教育 education、民政 civil-affairs。"
+                                               "教育 education、民政 civil-affairs。\n\n"
                                                "medical | disaster | education | "
                                                "civil-affairs")],
-    file: Annotated[Path, typer.Argument(help="部门导出的文件：.csv（UTF-8 或 GBK）或 .xlsx。"
+    file: Annotated[Path, typer.Argument(help="部门导出的文件：.csv（UTF-8 或 GBK）或 .xlsx。\n\n"
                                               "The bureau's export: .csv (UTF-8 or GBK) or "
                                               ".xlsx.")],
     month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOpt = False,
     errors: Annotated[Path | None, typer.Option(
-        "--errors", help="错误报告写到哪里（默认：FILE.errors.csv）。"
+        "--errors", help="错误报告写到哪里（默认：FILE.errors.csv）。\n\n"
         "Where to write the error report (default: FILE.errors.csv).")
     ] = None,
 ) -> None:
@@ -162,10 +162,10 @@ def screen(month: MonthOpt, db: DbOpt = None, user: AsOpt = None,
 @app.command("list")
 def list_(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOpt = False,
           township: Annotated[str | None, typer.Option(
-              "--township", help="只看此乡镇（行政区划代码前缀）。"
+              "--township", help="只看此乡镇（行政区划代码前缀）。\n\n"
               "Only this township (a region code prefix).")] = None,
           everything: Annotated[bool, typer.Option(
-              "--all", help="也列出被筛掉、已保留或已剔除的户。"
+              "--all", help="也列出被筛掉、已保留或已剔除的户。\n\n"
               "Also the households screened out, kept or removed.")] = False
           ) -> None:
     """乡镇初筛的预警推送名单（县乡村振兴局用户只看到自己负责的乡镇）。
@@ -181,11 +181,11 @@ def list_(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOp
 
 
 @app.command("keep")
-def keep(household: Annotated[str, typer.Argument(help="户编号。The household id (户编号).")],
+def keep(household: Annotated[str, typer.Argument(help="户编号。\n\nThe household id (户编号).")],
          month: MonthOpt, db: DbOpt = None, user: AsOpt = None, category: CategoryOpt = None,
-         reason: Annotated[str, typer.Option("--reason", help="原因（可不填）。"
+         reason: Annotated[str, typer.Option("--reason", help="原因（可不填）。\n\n"
                                                               "Why (optional).")] = "",
-         days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。"
+         days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。\n\n"
                                                           "Working days to verify.")] = 5,
          as_json: JsonOpt = False) -> None:
     """初筛保留：保留推送的户，生成其申请和一项入户核查任务。
@@ -208,9 +208,10 @@ def keep(household: Annotated[str, typer.Argument(help="户编号。The househol
 
 
 @app.command("remove")
-def remove(household: Annotated[str, typer.Argument(help="户编号。The household id (户编号).")],
+def remove(household: Annotated[str, typer.Argument(help="户编号。"
+                                                         "\n\nThe household id (户编号).")],
            month: MonthOpt,
-           reason: Annotated[str, typer.Option("--reason", help="不立案的原因（必填）。"
+           reason: Annotated[str, typer.Option("--reason", help="不立案的原因（必填）。\n\n"
                                                                 "Why it is not a case "
                                                                 "(required).")],
            db: DbOpt = None, user: AsOpt = None, category: CategoryOpt = None,
@@ -230,9 +231,9 @@ def remove(household: Annotated[str, typer.Argument(help="户编号。The househ
 
 @app.command("report")
 def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOpt = False,
-           xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 XLSX。"
+           xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 XLSX。\n\n"
                                                                     "Write an XLSX.")] = None,
-           pdf: Annotated[Path | None, typer.Option("--pdf", help="另存带图表的 PDF。"
+           pdf: Annotated[Path | None, typer.Option("--pdf", help="另存带图表的 PDF。\n\n"
                                                                   "Write a PDF with a chart.")
                           ] = None) -> None:
     """月度报告：各部门行数、匹配数、超预警线数、推送数、

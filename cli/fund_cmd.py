@@ -32,17 +32,17 @@ app = typer.Typer(help="资金：保费到账、资金台账、年度核算。\n
                   no_args_is_help=True)
 
 CountyOption = typer.Option("--county", help="县：资金合同的 `county` 键、县名（示范县）"
-                                              "或行政区划代码。"
-                                              "The contract's `county` key, its name "
-                                              "(示范县) or a region code.")
-YearOption = typer.Option("--year", help="年度：合同年度。The contract year.")
+                                              "或行政区划代码。\n\n"
+                                              "The contract's `county` key, its name or a region "
+                                              "code.")
+YearOption = typer.Option("--year", help="年度：合同年度。\n\nThe contract year.")
 ContractOption = typer.Option("--contract", help="合同文件：资金合同 TOML 文件（默认：合同目录中"
-                              "--county 和 --year 对应的那份）。"
+                              "--county 和 --year 对应的那份）。\n\n"
                               "A contract TOML file (default: the "
                               "one of --county and --year in the contracts folder).")
 ContractsDirOption = typer.Option("--contracts", envvar="ADJUDICATOR_CONTRACTS",
-                                  help="合同目录：资金合同文件所在文件夹"
-                                  "（默认：自带的 contracts/）。Folder of contract files "
+                                  help="合同目录：资金合同文件所在的文件夹\n\n"
+                                  "（默认：自带的 contracts/）。\n\nFolder of contract files "
                                   "(default: the shipped contracts/).", show_envvar=True)
 
 
@@ -89,15 +89,15 @@ def _category(code: str) -> str:
 
 @app.command("receive")
 def receive(
-    amount: Annotated[str, typer.Option("--amount", help="到账金额（元）。Amount received.")],
-    reference: Annotated[str, typer.Option("--reference", help="银行流水号。Bank reference.")],
-    received_on: Annotated[str, typer.Option("--date", help="到账日期（YYYY-MM-DD）。"
+    amount: Annotated[str, typer.Option("--amount", help="到账金额（元）。\n\nAmount received.")],
+    reference: Annotated[str, typer.Option("--reference", help="银行流水号。\n\nBank reference.")],
+    received_on: Annotated[str, typer.Option("--date", help="到账日期（YYYY-MM-DD）。\n\n"
                                                             "Date received, YYYY-MM-DD.")],
     county: Annotated[str | None, CountyOption] = None,
     year: Annotated[int | None, YearOption] = None,
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
-    note: Annotated[str | None, typer.Option("--note", help="备注。Note.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注。\n\nNote.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
@@ -140,7 +140,7 @@ def status(
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期（YYYY-MM-DD，默认："
-                                                              "县里的今天）。"
+                                                              "县里的今天）。\n\n"
                                               "As of, YYYY-MM-DD "
                                               "(default: today in the county).")] = None,
     db: Annotated[str | None, DbOption] = None,
@@ -226,6 +226,7 @@ def settle(
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
     out: Annotated[Path, typer.Option("--out", help="结算单目录：结算单（PDF 和 XLSX）写到哪里。"
+                                                    "\n\n"
                                       "Where the statement is "
                                       "written (PDF and XLSX).")] = Path("documents"),
     db: Annotated[str | None, DbOption] = None,
@@ -275,18 +276,18 @@ def _font_error() -> type[Exception]:
 
 
 def whatif(
-    tariff: Annotated[Path, typer.Option("--tariff", help="草案：保障方案草案 TOML 文件。"
+    tariff: Annotated[Path, typer.Option("--tariff", help="草案：保障方案草案 TOML 文件。\n\n"
                                                           "The draft tariff TOML.")],
-    year: Annotated[int, typer.Option("--year", help="年度：重新理算该年度的案件。"
+    year: Annotated[int, typer.Option("--year", help="年度：重新理算该年度的案件。\n\n"
                                                      "Re-decide this year's claims.")],
     sweep: Annotated[str | None, typer.Option(
-        "--sweep", help="逐档测算某个参数：键=起:止:步长。"
+        "--sweep", help="逐档测算某个参数：键=起:止:步长。\n\n"
         "KEY=START:STOP:STEP, e.g. income_line=6000:9000:500 (any numeric "
         "tariff key, dotted: categories.medical.annual_cap).")] = None,
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
     county: Annotated[str | None, CountyOption] = None,
-    chart: Annotated[Path | None, typer.Option("--chart", help="图表：图表（PNG）写到这里。"
+    chart: Annotated[Path | None, typer.Option("--chart", help="图表：图表（PNG）写到这里。\n\n"
                                                "Write the chart (PNG) "
                                                "here.")] = None,
     db: Annotated[str | None, DbOption] = None,

@@ -35,12 +35,12 @@ app = typer.Typer(help="导入户、申请、入户核查或部门数据；错�
                   "GBK), XLSX or JSON Lines; bad rows go to an error report.",
                   no_args_is_help=True)
 
-FileArg = Annotated[Path, typer.Argument(help="文件：.csv、.xlsx 或 .jsonl。"
+FileArg = Annotated[Path, typer.Argument(help="文件：.csv、.xlsx 或 .jsonl。\n\n"
                                          "The file: .csv, .xlsx or .jsonl.")]
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
 ErrorsOpt = Annotated[Path | None, typer.Option(
-    "--errors", help="错误报告写到哪里（默认：FILE.errors.csv）。"
+    "--errors", help="错误报告写到哪里（默认：FILE.errors.csv）。\n\n"
     "Where to write the error report (default: FILE.errors.csv).")]
 JsonOpt = Annotated[bool, JsonOption]
 LangOpt = Annotated[str | None, LangOption]
@@ -102,7 +102,8 @@ def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOp
            as_json: JsonOpt = False, lang: LangOpt = None,
            source: Annotated[str | None, typer.Option(
                "--source", help="部门数据中未注明来源的行的来源"
-                                "（如 medical_insurance_feed、医保）。Source of rows without one "
+                                "（如 medical_insurance_feed、医保）。"
+                                "\n\nSource of rows without one "
                                 "(e.g. medical_insurance_feed, 医保), for a department feed.")]
            = None) -> None:
     """申请：按户编号加成员编号或身份证号码匹配已登记的成员。

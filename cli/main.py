@@ -91,7 +91,8 @@ COMMANDS: dict[str, Lazy] = {
                  "Monthly department feeds (医保、应急、教育、民政): import, warning lines and "
                  "the push list, the township's screening, the monthly report."),
     "pay": Lazy("cli.pay_cmd:app", "兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。\n"
-                "Pay payable claims, write the bank's register, reconcile the bank's return file."),
+                "Pay payable claims, write the bank's register, reconcile the bank's return "
+                "file."),
 }
 
 
@@ -161,7 +162,7 @@ class LazyGroup(typer.core.TyperGroup):
 
 app = typer.Typer(
     name="adjudicator",
-    help="防贫保理算引擎：防贫保险基金的理赔理算。Claims adjudication for the anti-poverty "
+    help="防贫保理算引擎：防贫保险基金的理赔理算。\nClaims adjudication for the anti-poverty "
     "insurance fund.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -180,7 +181,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="显示引擎版本后退出。"
+                                          help="显示引擎版本后退出。\n\n"
                                                "Print the engine version and exit.")] = False,
     lang: Annotated[str | None, LangOption] = None,
 ) -> None:

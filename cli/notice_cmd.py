@@ -28,15 +28,15 @@ from schemas.vocabulary import NOTICE_STATUSES, word
 app = typer.Typer(help="公示：发布、查看、异议、结束公示。\n"
                   "Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
-OutOption = typer.Option("--out", help="文件夹：PDF 写到这里。Where the PDFs are written.")
+OutOption = typer.Option("--out", help="文件夹：PDF 写到这里。\n\nWhere the PDFs are written.")
 
 
 @app.command("create")
 def create(
-    township: Annotated[str | None, typer.Option("--township", help="乡镇代码前缀。"
+    township: Annotated[str | None, typer.Option("--township", help="乡镇代码前缀。\n\n"
                                                                     "Township code prefix.")]
     = None,
-    village: Annotated[str | None, typer.Option("--village", help="某一个村的代码。"
+    village: Annotated[str | None, typer.Option("--village", help="某一个村的代码。\n\n"
                                                                   "One village code.")] = None,
     out: Annotated[Path, OutOption] = Path("documents"),
     db: Annotated[str | None, DbOption] = None,
@@ -86,7 +86,7 @@ def _font_error() -> type[Exception]:
 @app.command("list")
 def list_(
     status: Annotated[str | None, typer.Option("--status", help="状态：open（公示中）或 "
-                                                                "closed（已结束）。"
+                                                                "closed（已结束）。\n\n"
                                                                 "open or closed.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
@@ -120,8 +120,8 @@ def list_(
 
 @app.command("object")
 def object_(
-    claim: Annotated[str, typer.Argument(help="被提出异议的案件。The claim objected to.")],
-    reason: Annotated[str, typer.Option("--reason", help="异议内容（必填）。"
+    claim: Annotated[str, typer.Argument(help="被提出异议的案件。\n\nThe claim objected to.")],
+    reason: Annotated[str, typer.Option("--reason", help="异议内容（必填）。\n\n"
                                                          "The objection (required).")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
@@ -140,10 +140,10 @@ def object_(
 
 @app.command("close")
 def close(
-    notice: Annotated[str | None, typer.Argument(help="公示编号；用 --due 时不填。"
+    notice: Annotated[str | None, typer.Argument(help="公示编号；用 --due 时不填。\n\n"
                                                          "A notice number; omit with --due.")]
     = None,
-    due: Annotated[bool, typer.Option("--due", help="结束所有公示期已满的公示。"
+    due: Annotated[bool, typer.Option("--due", help="结束所有公示期已满的公示。\n\n"
                                                     "Close every notice whose period "
                                                     "ended.")] = False,
     db: Annotated[str | None, DbOption] = None,
@@ -191,7 +191,7 @@ def letters(
 
 @app.command("records")
 def records(
-    claims: Annotated[list[str] | None, typer.Argument(help="案件（默认：所有已理算的案件）。"
+    claims: Annotated[list[str] | None, typer.Argument(help="案件（默认：所有已理算的案件）。\n\n"
                                                             "Claims (default: every decided "
                                                             "claim).")] = None,
     out: Annotated[Path, OutOption] = Path("documents"),

@@ -16,7 +16,7 @@ from cli.common import AsOption, DbOption, JsonOption, console, context, print_j
 app = typer.Typer(help="兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。\n"
                   "Pay payable claims, write the bank's register, reconcile the bank's return "
                   "file.", invoke_without_command=True)
-OutOption = typer.Option("--out", help="银行代发清单（保密）写到哪里。"
+OutOption = typer.Option("--out", help="银行代发清单（保密）写到哪里。\n\n"
                                        "Where the bank's payment register (confidential) is "
                                        "written.")
 
@@ -26,7 +26,8 @@ def pay(
     ctx: typer.Context,
     out: Annotated[Path, OutOption] = Path("payments"),
     register: Annotated[str | None, typer.Option(
-        "--register", help="重新生成此批次的代发清单（按已存的兑现记录），不兑现。"
+        "--register", help="重新生成此批次的代发清单，\n\n"
+                           "按已存的兑现记录，不兑现。\n\n"
                            "Write the register of this batch again (from the payments "
                            "table) instead of paying.")] = None,
     db: Annotated[str | None, DbOption] = None,
@@ -83,11 +84,11 @@ def pay(
 
 @app.command("reconcile")
 def reconcile_cmd(
-    file: Annotated[Path, typer.Argument(help="银行回盘文件（CSV 或 XLSX）。"
+    file: Annotated[Path, typer.Argument(help="银行回盘文件（CSV 或 XLSX）。\n\n"
                                               "The bank's return file (回盘文件), CSV or "
                                               "XLSX.")],
     errors: Annotated[Path | None, typer.Option("--errors", help="退回行的报告写到哪里"
-                                                "（默认：FILE.errors.csv）。"
+                                                "（默认：FILE.errors.csv）。\n\n"
                                                 "Where rejected rows are "
                                                 "reported (default: FILE.errors.csv).")] = None,
     db: Annotated[str | None, DbOption] = None,

@@ -16,27 +16,29 @@ from cli.common import AsOption, DbOption, console, context, fail, refused
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="监听地址。"
+    host: Annotated[str, typer.Option("--host", help="监听地址。\n\n"
                                                      "Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="监听端口。Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="监听端口。\n\nPort to listen on.")] = 8000,
     db: Annotated[str | None, DbOption] = None,
     evidence_dir: Annotated[Path, typer.Option(
-        "--evidence-dir", help="上传的证据文件存放在哪里。"
+        "--evidence-dir", help="上传的证据文件存放在哪里。\n\n"
         "Where uploaded evidence files are kept.")] = Path("evidence"),
     documents_dir: Annotated[Path, typer.Option(
-        "--documents-dir", help="公示和报告写到哪里。"
+        "--documents-dir", help="公示和报告写到哪里。\n\n"
         "Where notices and reports are written.")] = Path("documents"),
     max_upload_mb: Annotated[float, typer.Option(
-        "--max-upload-mb", help="证据文件大小上限（MB）。"
+        "--max-upload-mb", help="证据文件大小上限（MB）。\n\n"
         "Largest evidence file accepted (MB).")] = 10.0,
     secure_cookies: Annotated[str, typer.Option(
-        "--secure-cookies", help="登录 Cookie 是否加 Secure：auto（https 时加）、always 或 never。"
+        "--secure-cookies", help="是否给登录 Cookie 加 Secure：\n\n"
+                                 "auto（https 时加）、always 或 never。"
+                                 "\n\n"
         "auto (Secure over https), always or never.")] = "auto",
     session_hours: Annotated[float, typer.Option(
-        "--session-hours", help="网页登录保持多少小时。"
+        "--session-hours", help="网页登录保持多少小时。\n\n"
         "How long a browser login lasts.")] = 8.0,
     forwarded_allow_ips: Annotated[str, typer.Option(
-        "--forwarded-allow-ips", help="信任其 X-Forwarded-Proto/For 的代理。"
+        "--forwarded-allow-ips", help="信任其 X-Forwarded-Proto/For 的代理。\n\n"
         "Proxies trusted for X-Forwarded-Proto/For.")]
     = "127.0.0.1",
 ) -> None:
@@ -74,7 +76,8 @@ def serve(
 
 
 def set_password(
-    user_id: Annotated[str, typer.Argument(help="为谁设置网页密码。Whose web password to set.")],
+    user_id: Annotated[str, typer.Argument(help="为谁设置网页密码。"
+                                                "\n\nWhose web password to set.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
@@ -95,7 +98,7 @@ def set_password(
 
 
 def unlock(
-    user_id: Annotated[str, typer.Argument(help="网页登录被锁定的用户名。"
+    user_id: Annotated[str, typer.Argument(help="网页登录被锁定的用户名。\n\n"
                                          "The user name whose web login is locked.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,

@@ -31,11 +31,12 @@ from tariffs import shipped_tariff_paths
 
 KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
                          help="签检查点用的 Ed25519 私钥文件"
-                              "（默认：当前目录的 checkpoint-key.pem）。"
+                              "（默认：当前目录的 checkpoint-key.pem）。\n\n"
                               "The Ed25519 private key file that signs checkpoints "
                               "(default: checkpoint-key.pem here).", show_envvar=True)
 PublicKeyOption = typer.Option("--public-key", help="检查点密钥的公钥"
-                               "（默认：私钥旁的 *.pub.pem）。The checkpoint key's public half "
+                               "（默认：私钥旁的 *.pub.pem）。"
+                               "\n\nThe checkpoint key's public half "
                                "(default: beside the private key, *.pub.pem).")
 user_app = typer.Typer(help="用户及其角色。\n"
                        "Users and their roles.", no_args_is_help=True)
@@ -46,7 +47,8 @@ log_app = typer.Typer(help="审计日志（哈希链事件日志）。\n"
 def init(
     db: Annotated[str | None, DbOption] = None,
     admin: Annotated[str, typer.Option("--admin", help="首个管理员的用户名，数据库中没有用户时"
-                                                       "创建。Id of the first admin user, created "
+                                                       "创建。\n\nId of the first admin user, creat"
+                                                       "ed "
                                                        "when the database has no user.")]
     = "admin",
     checkpoint_key: Annotated[Path | None, KeyOption] = None,
@@ -87,19 +89,19 @@ def init(
 
 @user_app.command("add")
 def user_add(
-    user_id: Annotated[str, typer.Argument(help="新用户的用户名。The new user's id.")],
-    role: Annotated[Role, typer.Option("--role", help="角色：verifier（核查员）、"
-                                                      "supervisor（保险公司主管）、"
-                                                      "officer（县乡村振兴局）、auditor（审计）或 "
-                                                      "admin（管理员）。"
+    user_id: Annotated[str, typer.Argument(help="新用户的用户名。\n\nThe new user's id.")],
+    role: Annotated[Role, typer.Option("--role", help="角色：核查员 verifier、\n\n"
+                                                      "保险公司主管 supervisor、\n\n"
+                                                      "县乡村振兴局 officer、\n\n"
+                                                      "审计 auditor 或管理员 admin。\n\n"
                                                       "verifier, supervisor, officer, "
                                                       "auditor or admin.")],
-    name: Annotated[str, typer.Option("--name", help="显示的姓名。Display name.")] = "",
-    townships: Annotated[str, typer.Option("--townships", help="负责的乡镇代码，"
-                                                               "逗号分隔（核查员）。"
+    name: Annotated[str, typer.Option("--name", help="显示的姓名。\n\nDisplay name.")] = "",
+    townships: Annotated[str, typer.Option("--townships", help="负责的乡镇代码，\n\n"
+                                                               "逗号分隔（核查员）。\n\n"
                                                                "Comma-separated township "
                                                                "codes (verifiers).")] = "",
-    max_open: Annotated[int, typer.Option("--max-open", help="工作量上限：未完成的派单数。"
+    max_open: Annotated[int, typer.Option("--max-open", help="工作量上限：\n\n未完成的派单数。\n\n"
                                                              "Workload limit: open "
                                                              "assignments.")] = 20,
     db: Annotated[str | None, DbOption] = None,
@@ -149,7 +151,7 @@ def log_verify(
     as_json: Annotated[bool, JsonOption] = False,
     checkpoint: Annotated[Path | None, typer.Option(
         "--checkpoint", help="签名检查点（由 log checkpoint 写出）："
-                             "证明日志是它的延续（之前的没有改写）。"
+                             "证明日志是它的延续（之前的没有改写）。\n\n"
                              "A signed checkpoint written by 'log checkpoint': prove the log "
                              "extends it (nothing before it rewritten).")] = None,
     public_key: Annotated[Path | None, PublicKeyOption] = None,
@@ -197,7 +199,7 @@ def log_verify(
 
 @log_app.command("history")
 def log_history(
-    entity_id: Annotated[str, typer.Argument(help="案件、户、成员（户/成员）或导入批次。"
+    entity_id: Annotated[str, typer.Argument(help="案件、户、成员（户/成员）或导入批次。\n\n"
                                              "A claim, a household, a member "
                                              "(household/member) or an import batch.")],
     db: Annotated[str | None, DbOption] = None,
@@ -234,7 +236,7 @@ def log_history(
 
 @log_app.command("checkpoint")
 def log_checkpoint(
-    out: Annotated[Path, typer.Option("--out", help="签名检查点（JSON）写到哪里。"
+    out: Annotated[Path, typer.Option("--out", help="签名检查点（JSON）写到哪里。\n\n"
                                                    "Where the signed checkpoint is written "
                                                    "(JSON).")],
     key: Annotated[Path | None, KeyOption] = None,
@@ -262,13 +264,13 @@ def log_checkpoint(
 
 @log_app.command("prove")
 def log_prove(
-    claim: Annotated[str, typer.Argument(help="要证明其赔付的案件。"
+    claim: Annotated[str, typer.Argument(help="要证明其赔付的案件。\n\n"
                                               "The claim whose payout is proven.")],
     checkpoint: Annotated[Path, typer.Option("--checkpoint", help="检查点（由 log checkpoint "
-                                                                  "写出）。"
+                                                                  "写出）。\n\n"
                                                                   "A checkpoint written by "
                                                                   "'log checkpoint'.")],
-    out: Annotated[Path | None, typer.Option("--out", help="证明（JSON）写到这里；默认打印。"
+    out: Annotated[Path | None, typer.Option("--out", help="证明（JSON）写到这里；默认打印。\n\n"
                                                            "Write the proof here (JSON); "
                                                            "default: print it.")] = None,
     public_key: Annotated[Path | None, PublicKeyOption] = None,
@@ -299,10 +301,10 @@ def log_prove(
 
 @log_app.command("check-proof")
 def log_check_proof(
-    proof: Annotated[Path, typer.Argument(help="证明文件（由 log prove 写出）。"
+    proof: Annotated[Path, typer.Argument(help="证明文件（由 log prove 写出）。\n\n"
                                                "A proof written by 'log prove'.")],
     public_key: Annotated[Path, typer.Option("--public-key", help="县里的公钥"
-                                             "（checkpoint-key.pub.pem）。The county office's "
+                                             "（checkpoint-key.pub.pem）。\n\nThe county office's "
                                              "public key (checkpoint-key.pub.pem).")],
 ) -> None:
     """离线核对证明（不用数据库）：检查点的签名、

@@ -40,7 +40,7 @@ app = typer.Typer(help="保障方案：查看已存（或自带）的方案，�
                   "retire.", no_args_is_help=True)
 
 ShippedOpt = Annotated[bool, typer.Option(
-    "--shipped", help="看程序自带的方案文件，不看数据库里的。"
+    "--shipped", help="看程序自带的方案文件，不看数据库里的。\n\n"
     "The tariff files shipped with the package, not the database's.")]
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
@@ -105,7 +105,7 @@ def _summary(t: Tariff) -> dict[str, object]:
 
 @app.command("list")
 def list_tariffs(
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。Output JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。\n\nOutput JSON.")] = False,
     shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
     """保障方案列表：有用户（--as）时列出库中方案及状态；
@@ -165,10 +165,11 @@ def _list_stored(stored: list[StoredTariff], as_json: bool) -> None:
 def show(
     tariff: Annotated[str, typer.Argument(help="方案文件；用 --as 时为已存方案的编号、"
                                                  "SHA-256（至少 8 位）或 id；否则为自带方案的 id。"
+                                                 "\n\n"
                                                  "A tariff file; with --as, a stored tariff's "
                                                  "number, SHA-256 (8+ characters) or id; "
                                                  "else a shipped tariff's id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。Output JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。\n\nOutput JSON.")] = False,
     shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
     """显示一个保障方案的全部数字，已存的还显示状态。
@@ -239,7 +240,8 @@ def _print_status(s: StoredTariff) -> None:
 
 @app.command("validate")
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="保障方案 TOML 文件。Tariff TOML files.")],
+    files: Annotated[list[Path], typer.Argument(help="保障方案 TOML 文件。"
+                                                     "\n\nTariff TOML files.")],
 ) -> None:
     """校验保障方案文件，列出每个问题及其文件和键。
     Validate tariff files; print every problem
@@ -261,7 +263,7 @@ def validate(
 
 @app.command("load")
 def load(
-    file: Annotated[Path, typer.Argument(help="保障方案 TOML 文件。Tariff TOML file.")],
+    file: Annotated[Path, typer.Argument(help="保障方案 TOML 文件。\n\nTariff TOML file.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
@@ -285,9 +287,9 @@ def load(
 
 @app.command("retire")
 def retire(
-    sha256: Annotated[str, typer.Argument(help="已存方案的 SHA-256（至少 8 位）。"
+    sha256: Annotated[str, typer.Argument(help="已存方案的 SHA-256（至少 8 位）。\n\n"
                                          "The stored tariff's SHA-256 (8+ characters).")],
-    reason: Annotated[str, typer.Option("--reason", help="停用原因。Why it is retired.")],
+    reason: Annotated[str, typer.Option("--reason", help="停用原因。\n\nWhy it is retired.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:

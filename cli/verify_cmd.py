@@ -48,9 +48,8 @@ app = typer.Typer(help="入户核查：派单、查看、打印和录入入户�
 #: Exit status of `verify record` when the form was saved as a draft (incomplete).
 DRAFT_EXIT = 2
 HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
-                             help="法定节假日和县定放假日（adjudicator calendar）"
-                                  "之外再加一天休息日"
-                                  "（YYYY-MM-DD），可重复。"
+                             help="再加一天休息日（YYYY-MM-DD），可重复；\n\n"
+                                  "法定节假日和县定放假日（adjudicator calendar）已算在内。\n\n"
                                   "One more day off (YYYY-MM-DD) besides the official holidays "
                                   "and the county's days off (adjudicator calendar); repeat.")
 
@@ -68,12 +67,14 @@ def _dates(values: list[dt.datetime] | None) -> frozenset[dt.date]:
 @app.command("assign")
 def assign(
     township: Annotated[str | None, typer.Option("--township", help="只派此乡镇的户"
-                                                 "（行政区划代码前缀）。Only households of this "
+                                                 "（行政区划代码前缀）。"
+                                                 "\n\nOnly households of this "
                                                  "township (region code prefix).")] = None,
-    verifier: Annotated[str | None, typer.Option("--verifier", help="只派给此核查员。Only to this "
+    verifier: Annotated[str | None, typer.Option("--verifier", help="只派给此核查员。"
+                                                                    "\n\nOnly to this "
                                                                     "verifier.")]
     = None,
-    days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。Working days to the "
+    days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。\n\nWorking days to the "
                                                      "deadline.")] = 5,
     holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
     db: Annotated[str | None, DbOption] = None,
@@ -145,11 +146,12 @@ def _show(ctx: Context, assignments: list[Assignment], title: str, as_json: bool
 
 @app.command("list")
 def list_cmd(
-    mine: Annotated[bool, typer.Option("--mine", help="本人未完成的派单（默认）。"
+    mine: Annotated[bool, typer.Option("--mine", help="本人未完成的派单（默认）。\n\n"
                                        "The acting user's open assignments "
                                        "(the default).")] = False,
-    everyone: Annotated[bool, typer.Option("--all", help="所有人的（保险公司主管、县乡村振兴局、"
-                                                         "审计）。"
+    everyone: Annotated[bool, typer.Option("--all", help="所有人的派单\n\n"
+                                                         "（保险公司主管、县乡村振兴局、审计）。"
+                                                         "\n\n"
                                            "Everyone's (supervisors, officers, "
                                            "auditors).")] = False,
     holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
@@ -191,15 +193,16 @@ def overdue(
 
 @app.command("template")
 def template(
-    claim: Annotated[str, typer.Argument(help="要核查的案件。The claim to verify.")],
+    claim: Annotated[str, typer.Argument(help="要核查的案件。\n\nThe claim to verify.")],
     fmt: Annotated[str, typer.Option("--format", help="格式：yaml（带注释）"
-                                                      "或 json。yaml (with comments) or json.")]
+                                                      "或 json。"
+                                                      "\n\nyaml (with comments) or json.")]
     = "yaml",
-    out: Annotated[Path | None, typer.Option("--out", help="核查表写到此文件，不打印到屏幕。"
+    out: Annotated[Path | None, typer.Option("--out", help="核查表写到此文件，不打印到屏幕。\n\n"
                                              "Write the form here instead of "
                                              "stdout.")] = None,
     evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence-dir", help="列出此文件夹里的照片及其 SHA-256。"
+        "--evidence-dir", help="列出此文件夹里的照片及其 SHA-256。\n\n"
         "List the photos of this folder with their SHA-256.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
@@ -224,9 +227,9 @@ def template(
 
 @app.command("form")
 def paper_form_cmd(
-    claim: Annotated[str, typer.Argument(help="要核查的案件。The claim to verify.")],
+    claim: Annotated[str, typer.Argument(help="要核查的案件。\n\nThe claim to verify.")],
     pdf: Annotated[Path | None, typer.Option(
-        "--pdf", help="输出的 PDF 文件（默认：核查表-CLAIM.pdf）。"
+        "--pdf", help="输出的 PDF 文件（默认：核查表-CLAIM.pdf）。\n\n"
         "Where the PDF is written (default: 核查表-CLAIM.pdf).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
@@ -248,16 +251,16 @@ def paper_form_cmd(
 
 @app.command("record")
 def record(
-    claim: Annotated[str, typer.Argument(help="已核查的案件。The claim verified.")],
-    file: Annotated[Path | None, typer.Option("--file", help="填好的核查表（YAML 或 .json）。"
+    claim: Annotated[str, typer.Argument(help="已核查的案件。\n\nThe claim verified.")],
+    file: Annotated[Path | None, typer.Option("--file", help="填好的核查表（YAML 或 .json）。\n\n"
                                               "The filled form (YAML or "
                                               ".json).")] = None,
-    interactive: Annotated[bool, typer.Option("--interactive", help="按提示逐项填表。"
+    interactive: Annotated[bool, typer.Option("--interactive", help="按提示逐项填表。\n\n"
                                               "Fill the form by answering prompts.")] = False,
     evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence-dir", help="照片所在文件夹：每张须与其 SHA-256 相符。"
+        "--evidence-dir", help="照片所在文件夹：每张须与其 SHA-256 相符。\n\n"
         "Folder of the photos: each must match its SHA-256.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", help="有警告也提交。Submit despite "
+    yes: Annotated[bool, typer.Option("--yes", help="有警告也提交。\n\nSubmit despite "
                                                     "warnings.")] = False,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
