@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cli.docs import render
@@ -28,6 +29,14 @@ def test_cli_reference_has_every_command() -> None:
 def test_readme_links_the_reference() -> None:
     readme = (PAGE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert "(docs/cli.md)" in readme
+
+
+def test_no_help_line_is_cut() -> None:
+    """At 80 columns rich cuts with … a line it cannot fit: a run of Chinese wider than its
+    column, or a wrapped line of Chinese and English that reaches the column's edge. Every help
+    text shows whole: its Chinese on lines of its own, short enough for the column."""
+    page = PAGE.read_text(encoding="utf-8")
+    assert [line for line in page.splitlines() if re.search(r"…\s?│$", line)] == []
 
 
 def _chinese_first(text: str) -> bool:
