@@ -38,7 +38,8 @@ from schemas.vocabulary import (
     word,
 )
 
-app = typer.Typer(help="抽样复核: sampling audits of household verifications.",
+app = typer.Typer(help="抽样复核：入户核查的抽样复核。\n"
+                  "Sampling audits of household verifications.",
                   no_args_is_help=True)
 DateOption = {"formats": ["%Y-%m-%d"]}
 
@@ -90,21 +91,30 @@ def _yes(flag: bool) -> str:
 
 @app.command("sample")
 def sample(
-    rate: Annotated[str, typer.Option("--rate", help="Sampling rate, e.g. 0.05.")],
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed and "
+    rate: Annotated[str, typer.Option("--rate", help="抽样比例，如 0.05。\n\nSampling rate, e.g. "
+                                                     "0.05.")],
+    seed: Annotated[int, typer.Option("--seed", help="随机种子：种子和总体相同，抽出的样本"
+                                      "就相同。\n\nRandom seed: the same seed and "
                                       "population give the same sample.")],
-    date_from: Annotated[dt.datetime | None, typer.Option("--from", help="Visits from "
+    date_from: Annotated[dt.datetime | None, typer.Option("--from", help="入户日期起（YYYY-MM-DD）"
+                                                                         "。\n\nVisits from "
                                                           "(YYYY-MM-DD).", **DateOption)]
     = None,
-    date_to: Annotated[dt.datetime | None, typer.Option("--to", help="Visits to "
+    date_to: Annotated[dt.datetime | None, typer.Option("--to", help="入户日期止（YYYY-MM-DD）。"
+                                                                     "\n\n"
+                                                                     "Visits to "
                                                         "(YYYY-MM-DD).", **DateOption)] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Draw and record a reproducible stratified sample of verified, decided claims.
+    """抽样：抽取并记录可重现的分层样本（已核查、
+    已理算的案件）。
+    Draw and record a
+    reproducible stratified sample of verified, decided claims.
 
-    Strata are (verifier, township), with at least one claim per verifier."""
+    按（核查员，乡镇）分层，每名核查员至少抽一件。Strata are (verifier, township), with at
+    least one claim per verifier."""
     from adjudicator.services.audit import draw_sample
 
     ctx = context(db, user)
@@ -129,22 +139,30 @@ def sample(
 
 @app.command("record")
 def record(
-    sample_id: Annotated[int, typer.Argument(help="The sample.")],
-    claim: Annotated[str, typer.Argument(help="The sampled claim re-checked.")],
-    file: Annotated[Path, typer.Option("--file", help="The re-check form (YAML or .json), "
+    sample_id: Annotated[int, typer.Argument(help="样本编号。\n\nThe sample.")],
+    claim: Annotated[str, typer.Argument(help="复核的抽中案件。"
+                                              "\n\nThe sampled claim re-checked.")],
+    file: Annotated[Path, typer.Option("--file", help="复核表（YAML 或 .json），"
+                                       "即 verify template 打印的表。\n\n"
+                                       "The re-check form (YAML or .json), "
                                        "as printed by 'verify template'.")],
     evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence-dir", help="Folder of the photos: each must match its SHA-256.")] = None,
-    tolerance_rate: Annotated[str, typer.Option("--tolerance-rate", help="Income tolerance as "
+        "--evidence-dir", help="照片所在文件夹：每张须与其 SHA-256 相符。\n\n"
+        "Folder of the photos: each must match its SHA-256.")] = None,
+    tolerance_rate: Annotated[str, typer.Option("--tolerance-rate", help="收入容差，按核查员"
+                                                "所填金额的比例。\n\nIncome tolerance as "
                                                 "a share of the verifier's amount.")] = "0.05",
-    tolerance_amount: Annotated[str, typer.Option("--tolerance-amount", help="Income "
+    tolerance_amount: Annotated[str, typer.Option("--tolerance-amount", help="收入容差（元，"
+                                                  "取两者较大）。\n\nIncome "
                                                   "tolerance in yuan (the larger applies).")]
     = "500",
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Record a re-check of a sampled claim: compare, re-adjudicate, reopen if material."""
+    """记录复核：比对抽中案件，重新理算，差异重大则重开。
+    Record a re-check of a sampled claim:
+    compare, re-adjudicate, reopen if material."""
     from adjudicator.services.audit import record_recheck
     from adjudicator.services.verification import load_form
 
@@ -190,16 +208,22 @@ def record(
 
 @app.command("report")
 def report(
-    sample_id: Annotated[int | None, typer.Option("--sample", help="Only this sample.")]
+    sample_id: Annotated[int | None, typer.Option("--sample", help="只看此样本。\n\nOnly this "
+                                                                   "sample.")]
     = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel file.")]
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 Excel 文件。\n\n"
+                                                             "Also write an Excel file.")]
     = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write a PDF.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存 PDF。"
+                                                           "\n\nAlso write a PDF.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Error rates per verifier and township (95 % Wilson interval), material cases.
+    """复核报告：各核查员、
+    各乡镇的差错率（95% Wilson 区间）和重大差异案件。
+    Error rates per
+    verifier and township (95 % Wilson interval), material cases.
 
     Also as --json, --xlsx FILE and --pdf FILE."""
     from adjudicator.services.audit import (
@@ -249,13 +273,16 @@ def report(
 
 @app.command("adjustments")
 def adjustments(
-    status: Annotated[str | None, typer.Option("--status", help="open, settled or "
+    status: Annotated[str | None, typer.Option("--status", help="状态：open（未结）、"
+                                                                "settled（已结）"
+                                               "或 superseded（已作废）。\n\nopen, settled or "
                                                "superseded.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Recoveries (追回) and top-ups (补发) opened by audits."""
+    """追回和补发：复核产生的追回和补发。
+    Recoveries (追回) and top-ups (补发) opened by audits."""
     from adjudicator.services.audit import list_adjustments
 
     ctx = context(db, user)
@@ -281,14 +308,20 @@ def adjustments(
 
 @app.command("settle")
 def settle(
-    adjustment_id: Annotated[int, typer.Argument(help="The open adjustment.")],
-    how: Annotated[str, typer.Option("--how", help="recovery: repaid or offset; top-up: paid.")],
-    reference: Annotated[str, typer.Option("--ref", help="Bank transfer or receipt number.")],
-    note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
+    adjustment_id: Annotated[int, typer.Argument(help="未结的追回或补发。"
+                                                      "\n\nThe open adjustment.")],
+    how: Annotated[str, typer.Option("--how", help="追回填 repaid（已退回）或 offset（抵扣）；"
+                                                   "补发填 paid（已发）。\n\n"
+                                       "recovery: repaid or offset; top-up: paid.")],
+    reference: Annotated[str, typer.Option("--ref", help="银行转账号或收据号。\n\n"
+                                             "Bank transfer or receipt number.")],
+    note: Annotated[str | None, typer.Option("--note", help="备注。\n\nA note.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Settle an adjustment: a recovery repaid (or offset), a top-up paid."""
+    """结清：追回已退回（或抵扣），补发已发放。
+    Settle an adjustment: a recovery repaid (or
+    offset), a top-up paid."""
     from adjudicator.services.audit import settle_adjustment
 
     ctx = context(db, user)

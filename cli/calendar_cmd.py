@@ -27,23 +27,32 @@ from cli.common import (
     worded_table,
 )
 
-app = typer.Typer(help="节假日: the working-day calendar of verification deadlines (official "
-                       "holidays, 调休 working days, the county's own days off).",
+app = typer.Typer(help="节假日：核查时限用的工作日日历（法定节假日、调休、县定放假日）。\n"
+                  "The working-day calendar of verification deadlines (official holidays, 调休 "
+                  "working days, the county's own days off).",
                   no_args_is_help=True)
-day_off_app = typer.Typer(help="The county's own days off (县定放假日).", no_args_is_help=True)
+day_off_app = typer.Typer(help="县定放假日。\nThe county's own days off "
+                               "(县定放假日).", no_args_is_help=True)
 app.add_typer(day_off_app, name="day-off")
 
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
-DayArg = Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+DayArg = Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"], help="日期（YYYY-MM-DD）。"
+                                                                          "\n\n"
+                                                                          "YYYY-MM-DD")]
 
 
 @app.command("show")
 def show(
-    year: Annotated[int | None, typer.Argument(help="The year (default: this year).")] = None,
+    year: Annotated[int | None, typer.Argument(help="年份（默认：今年）。"
+                                                    "\n\nThe year (default: this "
+                                                    "year).")] = None,
     db: DbOpt = None, user: AsOpt = None, as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Every day off and every adjusted working day of a year, and whether the official
+    """一年中的每个休息日和调休上班日，
+    以及当年法定安排是否已知。
+    Every day off and every
+    adjusted working day of a year, and whether the official
     schedule of that year is known."""
     from adjudicator.services.calendar import county_calendar
 
@@ -72,9 +81,13 @@ def show(
 
 
 @day_off_app.command("add")
-def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="Why (县庆 …).")],
+def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="原因（县庆 …）。"
+                                                                          "\n\nWhy "
+                                                                          "(县庆 …).")],
         db: DbOpt = None, user: AsOpt = None) -> None:
-    """Add a county day off: no deadline counts it as a working day from now on."""
+    """添加县定放假日：此后计算时限不再算作工作日。
+    Add a county day off: no deadline counts it
+    as a working day from now on."""
     from adjudicator.services.calendar import CalendarRefused, add_day_off
 
 
@@ -87,7 +100,9 @@ def add(day: DayArg, reason: Annotated[str, typer.Option("--reason", help="Why (
 
 @day_off_app.command("remove")
 def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
-    """Remove a county day off (deadlines already set keep their dates)."""
+    """删除县定放假日（已定的时限不变）。
+    Remove a county day off (deadlines already set keep
+    their dates)."""
     from adjudicator.services.calendar import CalendarRefused, remove_day_off
 
 
@@ -100,7 +115,8 @@ def remove(day: DayArg, db: DbOpt = None, user: AsOpt = None) -> None:
 @day_off_app.command("list")
 def list_days(db: DbOpt = None, user: AsOpt = None,
               as_json: Annotated[bool, JsonOption] = False) -> None:
-    """The county's own days off."""
+    """县定放假日列表。
+    The county's own days off."""
     from adjudicator.services.calendar import county_calendar
 
 

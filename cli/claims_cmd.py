@@ -38,21 +38,26 @@ from cli.common import (
 )
 from schemas.vocabulary import OUTCOMES, Words
 
-review_app = typer.Typer(help="The pend queue: list, approve, deny (maker-checker).",
+review_app = typer.Typer(help="待人工审核：查看、批准、驳回（审批分离）。\n"
+                         "The pend queue: list, approve, deny (maker-checker).",
                          no_args_is_help=True)
 
 
 def adjudicate(
-    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim.")] = None,
-    chunk: Annotated[int, typer.Option("--chunk", help="Households per transaction.")] = 200,
+    claim: Annotated[str | None, typer.Option("--claim", help="只理算此案件。\n\n"
+                                                              "Only this claim.")] = None,
+    chunk: Annotated[int, typer.Option("--chunk", help="每个事务处理的户数。\n\n"
+                                               "Households per transaction.")] = 200,
     workers: Annotated[int, typer.Option("--workers", min=1, help=(
+        "分担各户的工作进程数：PostgreSQL 上按行锁分配；SQLite 上各取一份，在写锁外理算。\n\n"
         "Worker processes sharing the households: by row locks on PostgreSQL; on SQLite each "
         "takes a share and decides outside the write lock."))] = 1,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Decide every claim that is ready (verified), household by household, in event order."""
+    """理算：逐户按事件顺序理算所有已核查的案件。
+    Decide every claim that is ready (verified), household by household, in event order."""
     ctx = context(db, user)
     total = 1 if claim else count_ready(ctx)
     failed: WorkersFailed | None = None
@@ -95,13 +100,15 @@ def adjudicate(
 
 @review_app.command("list")
 def review_list(
-    township: Annotated[str | None, typer.Option("--township", help="Township code prefix.")]
+    township: Annotated[str | None, typer.Option("--township", help="乡镇代码前缀。\n\n"
+                                                                    "Township code prefix.")]
     = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """The pended claims, oldest first, with their reasons and the amount approval pays."""
+    """待人工审核的案件，最早的在前，附原因和批准后应付金额。
+    The pended claims, oldest first, with their reasons and the amount approval pays."""
     ctx = context(db, user)
     with refused(PermissionDenied):
         pended = list_pended(ctx, township)
@@ -133,35 +140,41 @@ def _resolve(action: str, claim: str, reason: str, db: str | None, user: str | N
 
 @review_app.command("approve")
 def review_approve(
-    claim: Annotated[str, typer.Argument(help="The pended claim.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    claim: Annotated[str, typer.Argument(help="待审案件。\n\nThe pended claim.")],
+    reason: Annotated[str, typer.Option("--reason", help="原因（必填）。\n\nWhy (required).")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Approve a pended claim: it pays exactly the computed amount."""
+    """批准待审案件：按计算金额照付。
+    Approve a pended claim: it pays exactly the computed
+    amount."""
     _resolve("approve", claim, reason, db, user)
 
 
 @review_app.command("deny")
 def review_deny(
-    claim: Annotated[str, typer.Argument(help="The pended claim.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    claim: Annotated[str, typer.Argument(help="待审案件。\n\nThe pended claim.")],
+    reason: Annotated[str, typer.Option("--reason", help="原因（必填）。\n\nWhy (required).")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Deny a pended claim."""
+    """驳回待审案件。
+    Deny a pended claim."""
     _resolve("deny", claim, reason, db, user)
 
 
 def replay(
-    claim: Annotated[str | None, typer.Option("--claim", help="Only this claim's decisions.")]
+    claim: Annotated[str | None, typer.Option("--claim", help="只重算此案件的理算结论。\n\n"
+                                              "Only this claim's decisions.")]
     = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="最多这么多件。\n\n"
+                                                              "At most this many.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Re-run stored decisions from their case snapshots and tariffs; report differences."""
+    """重算：按案件快照和保障方案重跑已存的理算结论，报告差异。
+    Re-run stored decisions from their case snapshots and tariffs; report differences."""
     ctx = context(db, user)
     with refused(PermissionDenied):
         result = replay_decisions(ctx, claim_id=claim, limit=limit)
@@ -195,20 +208,24 @@ def _shown(dimension: str, key: str, category: Callable[[str], str]) -> str:
 
 
 def report(
-    year: Annotated[int | None, typer.Option("--year", help="Event year.")] = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write the summary report "
+    year: Annotated[int | None, typer.Option("--year", help="事件年度。\n\nEvent year.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存工作总结 PDF（带图表）。\n\n"
+                                                          "Also write the summary report "
                                                           "(工作总结) as PDF, with charts.")]
     = None,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write it as XLSX.")] = None,
-    title: Annotated[str, typer.Option("--title", help="The summary's title.")]
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 XLSX。\n\n"
+                                                             "Also write it as XLSX.")] = None,
+    title: Annotated[str, typer.Option("--title", help="工作总结的标题。\n\nThe summary's title.")]
     = "防贫保障工作总结",
     office: Annotated[str | None, typer.Option(
-        "--office", help="Issuing office (default: the tariff's issuing_office).")] = None,
+        "--office", help="发文单位（默认：保障方案的 issuing_office）。\n\n"
+        "Issuing office (default: the tariff's issuing_office).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Households, persons, claims and amounts by category, household category, township
+    """统计：按类别、户类别、乡镇和月份统计户数、人数、案件数和金额。
+    Households, persons, claims and amounts by category, household category, township
     and month."""
     ctx = context(db, user)
     with refused(PermissionDenied):

@@ -88,7 +88,8 @@ def choose_lang(lang: str | None, *, command: bool = True) -> None:
 
 
 LangOption = typer.Option("--lang", envvar="ADJUDICATOR_LANG", show_envvar=True,
-                          help="Language of messages and error reports: zh (default) or en.")
+                          help="提示和报错的语言：zh（默认）或 en。\n\n"
+                          "Language of messages and error reports: zh (default) or en.")
 
 
 #: Column headers (catalogue keys) of an identifier a person acts on.
@@ -157,12 +158,14 @@ def print_json(data: Any) -> None:
 
 
 DbOption = typer.Option("--db", envvar="ADJUDICATOR_DATABASE_URL",
-                        help="Database URL (default: the SQLite file adjudicator.db here).",
+                        help="数据库地址\n\n（默认：当前目录的 SQLite 文件 adjudicator.db）。\n\n"
+                        "Database URL (default: the SQLite file adjudicator.db here).",
                         show_envvar=True)
 AsOption = typer.Option("--as", envvar="ADJUDICATOR_USER",
-                        help="Act as this user (every command acts as a named user).",
+                        help="操作人：以此用户身份操作。\n\n"
+                        "Act as this user (every command acts as a named user).",
                         show_envvar=True)
-JsonOption = typer.Option("--json", help="Output JSON.")
+JsonOption = typer.Option("--json", help="输出 JSON。\n\nOutput JSON.")
 
 
 def context(db: str | None, user: str | None) -> Context:

@@ -31,14 +31,18 @@ DEMO_FILES: dict[str, Words] = {
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Where the database and documents go "
+    out: Annotated[Path, typer.Option("--out", help="数据库和文书的目录（每次重写）。\n\n"
+                                                    "Where the database and documents go "
                                                     "(rewritten on each run).")]
     = Path("demo-output"),
     households: Annotated[int, typer.Option("--households", min=10,
-                                            help="Households in the county.")] = 300,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic county.")] = 2026,
+                                            help="模拟县的户数。"
+                                                 "\n\nHouseholds in the county.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="模拟县的随机种子。\n\n"
+                                      "Seed of the synthetic county.")] = 2026,
 ) -> None:
-    """Generate a realistic synthetic county and run the whole workflow on SQLite."""
+    """演示：生成一个逼真的模拟县，在 SQLite 上走完整个流程。
+    Generate a realistic synthetic county and run the whole workflow on SQLite."""
     from adjudicator.demo import run_demo
 
     try:

@@ -23,21 +23,33 @@ class EngineChoice(StrEnum):
 
 
 def evaluate(
-    cases: Annotated[Path, typer.Argument(help="Cases as JSON Lines, a JSON array or one JSON "
+    cases: Annotated[Path, typer.Argument(help="案件：JSON Lines、JSON 数组或单个 JSON "
+                                                "对象；'-' 读标准输入。\n\n"
+                                                "Cases as JSON Lines, a JSON array or one JSON "
                                                 "object; '-' reads standard input.")],
-    tariff: Annotated[Path, typer.Option("--tariff", "-t", help="Tariff TOML file.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write decisions here "
+    tariff: Annotated[Path, typer.Option("--tariff", "-t", help="保障方案 TOML 文件。\n\n"
+                                                                "Tariff TOML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="理算结论写到此文件，"
+                                                                 "不打印到屏幕。\n\n"
+                                                                 "Write decisions here "
                                                                  "instead of stdout.")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes deciding chunks "
+    workers: Annotated[int, typer.Option("--workers", min=1, help="并行理算的进程数，"
+                                                                  "输出顺序不变。\n\n"
+                                                                  "Processes deciding chunks "
                                                                   "of cases; output order is "
                                                                   "kept.")] = 1,
     engine: Annotated[EngineChoice, typer.Option(
-        "--engine", help="The same decisions byte for byte either way: columnar decides "
+        "--engine", help="理算方式（结论逐字节相同）：\n\n"
+                         "columnar 成批理算；scalar 逐案理算，用于对照。"
+                         "\n\n"
+                         "The same decisions byte for byte either way: columnar decides "
                          "chunks of cases at once; scalar is the one-case-at-a-time "
                          "reference, for cross-checks.")] = EngineChoice.COLUMNAR,
 ) -> None:
-    """Adjudicate cases against a tariff: one decision JSON line per case, in input order.
+    """理算：按保障方案逐案理算，每案一行理算结论 JSON，顺序同输入。
+    Adjudicate cases against a tariff: one decision JSON line per case, in input order.
 
+    格式有误的案件输出一行错误，写明案件和每个出错字段；其余照常理算，最后退出码为 1。
     A malformed case gives an error line naming the case and each field at fault; the run
     goes on and exits with status 1 at the end.
     """

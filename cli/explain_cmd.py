@@ -51,17 +51,23 @@ def render_decision(decision: dict[str, Any], lang: str) -> None:
 
 
 def explain(
-    target: Annotated[str, typer.Argument(help="A claim id (stored decision), or a file of "
+    target: Annotated[str, typer.Argument(help="案件编号（已存的理算结论），或 evaluate "
+                                               "输出的理算结论 JSON 行文件。\n\n"
+                                               "A claim id (stored decision), or a file of "
                                                "decision JSON lines written by `evaluate`.")],
     lang: Annotated[str | None, typer.Option(
-        "--lang", help="zh or en (default: the language of messages).")] = None,
-    claim: Annotated[str | None, typer.Option("--claim", help="With a file: only this claim.")]
+        "--lang", help="说明的语言：zh 或 en（默认：提示语言）。\n\n"
+        "zh or en (default: the language of messages).")] = None,
+    claim: Annotated[str | None, typer.Option("--claim", help="用文件时：只看此案件。\n\n"
+                                                      "With a file: only this claim.")]
     = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Output the decision JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出理算结论 JSON。\n\n"
+                                                   "Output the decision JSON.")] = False,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Explain decisions in plain Chinese or English: reasons, every rule, band breakdown."""
+    """说明理算结论：原因、每条规则、分段明细，中文或英文。
+    Explain decisions in plain Chinese or English: reasons, every rule, band breakdown."""
     choose_lang(lang)
     lang = current_lang()
     path = Path(target)

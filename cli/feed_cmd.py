@@ -28,16 +28,19 @@ from cli.common import (
 )
 from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES, Words, word
 
-app = typer.Typer(help="Monthly department feeds (医保、应急、教育、民政): import, warning "
-                       "lines and the push list, the township's screening, the monthly report.",
+app = typer.Typer(help="部门数据月报：导入、预警推送名单、乡镇初筛、月度报告。\n"
+                  "Monthly department feeds (医保、应急、教育、民政): import, warning lines and "
+                  "the push list, the township's screening, the monthly report.",
                   no_args_is_help=True)
 
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
 JsonOpt = Annotated[bool, JsonOption]
-MonthOpt = Annotated[str, typer.Option("--month", help="The month, YYYY-MM (e.g. 2026-03).")]
+MonthOpt = Annotated[str, typer.Option("--month", help="月份，YYYY-MM（如 2026-03）。\n\n"
+                                       "The month, YYYY-MM (e.g. 2026-03).")]
 CategoryOpt = Annotated[str | None, typer.Option(
-    "--category", help="medical, disaster or education (when the household has several).")]
+    "--category", help="类别：medical（因病）、disaster（因灾）或 education（因学）"
+    "（户有多个类别时）。\n\nmedical, disaster or education (when the household has several).")]
 BUREAU_NAMES = ("medical", "disaster", "education", "civil-affairs")
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -70,16 +73,22 @@ def _run(db: str | None, user: str | None, call: Any) -> Any:
 
 @app.command("import")
 def import_(
-    bureau: Annotated[str, typer.Argument(help="medical | disaster | education | "
+    bureau: Annotated[str, typer.Argument(help="部门：医保 medical、应急 disaster、"
+                                               "教育 education、民政 civil-affairs。\n\n"
+                                               "medical | disaster | education | "
                                                "civil-affairs")],
-    file: Annotated[Path, typer.Argument(help="The bureau's export: .csv (UTF-8 or GBK) or "
+    file: Annotated[Path, typer.Argument(help="部门导出的文件：.csv（UTF-8 或 GBK）或 .xlsx。\n\n"
+                                              "The bureau's export: .csv (UTF-8 or GBK) or "
                                               ".xlsx.")],
     month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOpt = False,
     errors: Annotated[Path | None, typer.Option(
-        "--errors", help="Where to write the error report (default: FILE.errors.csv).")
+        "--errors", help="错误报告写到哪里（默认：FILE.errors.csv）。\n\n"
+        "Where to write the error report (default: FILE.errors.csv).")
     ] = None,
 ) -> None:
-    """Import a bureau's monthly file; rows are matched to registered members by ID number."""
+    """导入部门月报文件，按身份证号码匹配已登记的成员。
+    Import a bureau's monthly file; rows are
+    matched to registered members by ID number."""
     from adjudicator.feeds.importer import import_feed
 
     if bureau not in BUREAU_NAMES:
@@ -125,7 +134,10 @@ def _entries_table(title: Message, entries: list[dict[str, Any]]) -> Table:
 @app.command("screen")
 def screen(month: MonthOpt, db: DbOpt = None, user: AsOpt = None,
            as_json: JsonOpt = False) -> None:
-    """Warning lines: the month's push list (预警推送名单) per township, with the households
+    """预警线：按乡镇列出本月预警推送名单，
+    以及被筛掉的户和原因。
+    Warning lines: the month's
+    push list (预警推送名单) per township, with the households
     screened out and why."""
     from adjudicator.feeds.screen import screen_month
 
@@ -150,11 +162,14 @@ def screen(month: MonthOpt, db: DbOpt = None, user: AsOpt = None,
 @app.command("list")
 def list_(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOpt = False,
           township: Annotated[str | None, typer.Option(
-              "--township", help="Only this township (a region code prefix).")] = None,
+              "--township", help="只看此乡镇（行政区划代码前缀）。\n\n"
+              "Only this township (a region code prefix).")] = None,
           everything: Annotated[bool, typer.Option(
-              "--all", help="Also the households screened out, kept or removed.")] = False
+              "--all", help="也列出被筛掉、已保留或已剔除的户。\n\n"
+              "Also the households screened out, kept or removed.")] = False
           ) -> None:
-    """The push list a township screens (an officer sees only their townships)."""
+    """乡镇初筛的预警推送名单（县乡村振兴局用户只看到自己负责的乡镇）。
+    The push list a township screens (an officer sees only their townships)."""
     from adjudicator.feeds.triage import push_entries
 
     statuses = ("pushed", "kept", "removed", "screened_out") if everything else ("pushed",)
@@ -166,12 +181,16 @@ def list_(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOp
 
 
 @app.command("keep")
-def keep(household: Annotated[str, typer.Argument(help="The household id (户编号).")],
+def keep(household: Annotated[str, typer.Argument(help="户编号。\n\nThe household id (户编号).")],
          month: MonthOpt, db: DbOpt = None, user: AsOpt = None, category: CategoryOpt = None,
-         reason: Annotated[str, typer.Option("--reason", help="Why (optional).")] = "",
-         days: Annotated[int, typer.Option("--days", help="Working days to verify.")] = 5,
+         reason: Annotated[str, typer.Option("--reason", help="原因（可不填）。\n\n"
+                                                              "Why (optional).")] = "",
+         days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。\n\n"
+                                                          "Working days to verify.")] = 5,
          as_json: JsonOpt = False) -> None:
-    """Keep a pushed household (初筛保留): its claims and one verification task."""
+    """初筛保留：保留推送的户，生成其申请和一项入户核查任务。
+    Keep a pushed household (初筛保留):
+    its claims and one verification task."""
     from adjudicator.feeds.triage import keep_household
 
     result = _run(db, user, lambda ctx: keep_household(ctx, month, household, reason,
@@ -189,13 +208,16 @@ def keep(household: Annotated[str, typer.Argument(help="The household id (户编
 
 
 @app.command("remove")
-def remove(household: Annotated[str, typer.Argument(help="The household id (户编号).")],
+def remove(household: Annotated[str, typer.Argument(help="户编号。"
+                                                         "\n\nThe household id (户编号).")],
            month: MonthOpt,
-           reason: Annotated[str, typer.Option("--reason", help="Why it is not a case "
+           reason: Annotated[str, typer.Option("--reason", help="不立案的原因（必填）。\n\n"
+                                                                "Why it is not a case "
                                                                 "(required).")],
            db: DbOpt = None, user: AsOpt = None, category: CategoryOpt = None,
            as_json: JsonOpt = False) -> None:
-    """Remove a pushed household (初筛剔除) with a reason."""
+    """初筛剔除：剔除推送的户，须写明原因。
+    Remove a pushed household (初筛剔除) with a reason."""
     from adjudicator.feeds.triage import remove_household
 
     result = _run(db, user, lambda ctx: remove_household(ctx, month, household, reason,
@@ -209,10 +231,15 @@ def remove(household: Annotated[str, typer.Argument(help="The household id (户�
 
 @app.command("report")
 def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonOpt = False,
-           xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write an XLSX.")] = None,
-           pdf: Annotated[Path | None, typer.Option("--pdf", help="Write a PDF with a chart.")
+           xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存 XLSX。\n\n"
+                                                                    "Write an XLSX.")] = None,
+           pdf: Annotated[Path | None, typer.Option("--pdf", help="另存带图表的 PDF。\n\n"
+                                                                  "Write a PDF with a chart.")
                           ] = None) -> None:
-    """The monthly report: rows per bureau, matched, over the line, pushed, removed by reason,
+    """月度报告：各部门行数、匹配数、超预警线数、推送数、
+    按原因的剔除数、新开任务数，分乡镇；
+    并列出未报送的部门。
+    The monthly report: rows per bureau, matched, over the line, pushed, removed by reason,
     tasks opened, per township; missing bureaus listed."""
     from adjudicator.feeds.columns import BUREAUS
     from adjudicator.feeds.report import COLUMNS, cells, feed_report, report_pdf, report_xlsx

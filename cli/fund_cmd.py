@@ -27,17 +27,23 @@ from cli.common import (
 if TYPE_CHECKING:
     from adjudicator.fund.contract import Contract
 
-app = typer.Typer(help="资金 The fund: premium receipts, the ledger, the annual settlement.",
+app = typer.Typer(help="资金：保费到账、资金台账、年度核算。\n"
+                  "The fund: premium receipts, the ledger, the annual settlement.",
                   no_args_is_help=True)
 
-CountyOption = typer.Option("--county", help="县: the contract's `county` key, its name "
-                                              "(示范县) or a region code.")
-YearOption = typer.Option("--year", help="年度 The contract year.")
-ContractOption = typer.Option("--contract", help="合同文件 A contract TOML file (default: the "
+CountyOption = typer.Option("--county", help="县：资金合同的 `county` 键、县名（示范县）"
+                                              "或行政区划代码。\n\n"
+                                              "The contract's `county` key, its name or a region "
+                                              "code.")
+YearOption = typer.Option("--year", help="年度：合同年度。\n\nThe contract year.")
+ContractOption = typer.Option("--contract", help="合同文件：资金合同 TOML 文件（默认：合同目录中"
+                              "--county 和 --year 对应的那份）。\n\n"
+                              "A contract TOML file (default: the "
                               "one of --county and --year in the contracts folder).")
 ContractsDirOption = typer.Option("--contracts", envvar="ADJUDICATOR_CONTRACTS",
-                                  help="合同目录 Folder of contract files (default: the "
-                                  "shipped contracts/).", show_envvar=True)
+                                  help="合同目录：资金合同文件所在的文件夹\n\n"
+                                  "（默认：自带的 contracts/）。\n\nFolder of contract files "
+                                  "(default: the shipped contracts/).", show_envvar=True)
 
 
 def _contract(path: Path | None, county: str | None, year: int | None,
@@ -83,19 +89,22 @@ def _category(code: str) -> str:
 
 @app.command("receive")
 def receive(
-    amount: Annotated[str, typer.Option("--amount", help="到账金额（元） Amount received.")],
-    reference: Annotated[str, typer.Option("--reference", help="银行流水号 Bank reference.")],
-    received_on: Annotated[str, typer.Option("--date", help="到账日期 YYYY-MM-DD.")],
+    amount: Annotated[str, typer.Option("--amount", help="到账金额（元）。\n\nAmount received.")],
+    reference: Annotated[str, typer.Option("--reference", help="银行流水号。\n\nBank reference.")],
+    received_on: Annotated[str, typer.Option("--date", help="到账日期（YYYY-MM-DD）。\n\n"
+                                                            "Date received, YYYY-MM-DD.")],
     county: Annotated[str | None, CountyOption] = None,
     year: Annotated[int | None, YearOption] = None,
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
-    note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注。\n\nNote.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """保费到账: record a premium payment received (officer); an event in the audit trail."""
+    """保费到账：登记收到的一笔保费（县乡村振兴局），
+    记入审计日志。
+    Record a premium payment received (officer); an event in the audit trail."""
     from adjudicator.fund.ledger import FundRefused, record_receipt
     from adjudicator.roles import PermissionDenied
 
@@ -130,13 +139,18 @@ def status(
     year: Annotated[int | None, YearOption] = None,
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期 YYYY-MM-DD "
+    as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期（YYYY-MM-DD，默认："
+                                                              "县里的今天）。\n\n"
+                                              "As of, YYYY-MM-DD "
                                               "(default: today in the county).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """资金台账: premium, payouts, recoveries, top-ups, committed, loss ratio, projection."""
+    """资金台账：保费、赔付、追回、补发、已承诺、赔付率、
+    预测。
+    Premium, payouts, recoveries,
+    top-ups, committed, loss ratio, projection."""
     from adjudicator.fund.ledger import fund_status
     from adjudicator.roles import PermissionDenied
 
@@ -159,7 +173,8 @@ def status(
 
 
 def print_status(s: object) -> None:
-    """The ledger as tables, Chinese first."""
+    """资金台账的表格，中文在前。
+    The ledger as tables, Chinese first."""
     from adjudicator.fund.ledger import FundStatus, warning_message
     from schemas.vocabulary import CLAIM_STATUSES, FUND_STAGES, word
 
@@ -210,13 +225,17 @@ def settle(
     year: Annotated[int | None, YearOption] = None,
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
-    out: Annotated[Path, typer.Option("--out", help="结算单目录 Where the statement is "
+    out: Annotated[Path, typer.Option("--out", help="结算单目录：结算单（PDF 和 XLSX）写到哪里。"
+                                                    "\n\n"
+                                      "Where the statement is "
                                       "written (PDF and XLSX).")] = Path("documents"),
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """年度核算: settle the year under the contract (officer) and write the statement."""
+    """年度核算：按资金合同结算本年度（县乡村振兴局），
+    生成结算单。
+    Settle the year under the contract (officer) and write the statement."""
     from adjudicator.fund.annual import settle_year
     from adjudicator.roles import PermissionDenied
 
@@ -257,21 +276,26 @@ def _font_error() -> type[Exception]:
 
 
 def whatif(
-    tariff: Annotated[Path, typer.Option("--tariff", help="草案 The draft tariff TOML.")],
-    year: Annotated[int, typer.Option("--year", help="年度 Re-decide this year's claims.")],
+    tariff: Annotated[Path, typer.Option("--tariff", help="草案：保障方案草案 TOML 文件。\n\n"
+                                                          "The draft tariff TOML.")],
+    year: Annotated[int, typer.Option("--year", help="年度：重新理算该年度的案件。\n\n"
+                                                     "Re-decide this year's claims.")],
     sweep: Annotated[str | None, typer.Option(
-        "--sweep", help="KEY=START:STOP:STEP, e.g. income_line=6000:9000:500 (any numeric "
+        "--sweep", help="逐档测算某个参数：键=起:止:步长。\n\n"
+        "KEY=START:STOP:STEP, e.g. income_line=6000:9000:500 (any numeric "
         "tariff key, dotted: categories.medical.annual_cap).")] = None,
     contract_file: Annotated[Path | None, ContractOption] = None,
     contracts: Annotated[Path | None, ContractsDirOption] = None,
     county: Annotated[str | None, CountyOption] = None,
-    chart: Annotated[Path | None, typer.Option("--chart", help="图表 Write the chart (PNG) "
+    chart: Annotated[Path | None, typer.Option("--chart", help="图表：图表（PNG）写到这里。\n\n"
+                                               "Write the chart (PNG) "
                                                "here.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """测算: what a draft tariff would cost, re-deciding the year's stored claims. Read-only."""
+    """测算：按保障方案草案重新理算当年已存案件，看要花多少钱；只读。
+    What a draft tariff would cost, re-deciding the year's stored claims. Read-only."""
     from adjudicator.fund.contract import ContractError, find_contract
     from adjudicator.fund.statement import bar_pairs_chart, category_label, curve_chart
     from adjudicator.fund.whatif import WhatIfError, parse_sweep, what_if

@@ -30,15 +30,18 @@ from cli.common import (
 if TYPE_CHECKING:
     from adjudicator.intake import ImportResult
 
-app = typer.Typer(help="Import households, claims, verifications or department data from CSV "
-                       "(UTF-8 or GBK), XLSX or JSON Lines; bad rows go to an error report.",
+app = typer.Typer(help="导入户、申请、入户核查或部门数据；错行写入错误报告。\n"
+                  "Import households, claims, verifications or department data from CSV (UTF-8 or "
+                  "GBK), XLSX or JSON Lines; bad rows go to an error report.",
                   no_args_is_help=True)
 
-FileArg = Annotated[Path, typer.Argument(help="The file: .csv, .xlsx or .jsonl.")]
+FileArg = Annotated[Path, typer.Argument(help="文件：.csv、.xlsx 或 .jsonl。\n\n"
+                                         "The file: .csv, .xlsx or .jsonl.")]
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
 ErrorsOpt = Annotated[Path | None, typer.Option(
-    "--errors", help="Where to write the error report (default: FILE.errors.csv).")]
+    "--errors", help="错误报告写到哪里（默认：FILE.errors.csv）。\n\n"
+    "Where to write the error report (default: FILE.errors.csv).")]
 JsonOpt = Annotated[bool, JsonOption]
 LangOpt = Annotated[str | None, LangOption]
 
@@ -87,7 +90,10 @@ def _print(result: ImportResult, as_json: bool) -> None:
 @app.command("households")
 def households(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
                as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-    """Households and their members, one row per member (户编号, 身份证号码, 户类别 …)."""
+    """户及其成员，每个成员一行（户编号、身份证号码、
+    户类别 …）。
+    Households and their members, one
+    row per member (户编号, 身份证号码, 户类别 …)."""
     _run("households", file, db, user, errors, as_json, lang=lang)
 
 
@@ -95,9 +101,13 @@ def households(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: Erro
 def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
            as_json: JsonOpt = False, lang: LangOpt = None,
            source: Annotated[str | None, typer.Option(
-               "--source", help="Source of rows without one (e.g. medical_insurance_feed, "
-                                "医保), for a department feed.")] = None) -> None:
-    """Claims, matched to registered members by household + member id or by ID number."""
+               "--source", help="部门数据中未注明来源的行的来源"
+                                "（如 medical_insurance_feed、医保）。"
+                                "\n\nSource of rows without one "
+                                "(e.g. medical_insurance_feed, 医保), for a department feed.")]
+           = None) -> None:
+    """申请：按户编号加成员编号或身份证号码匹配已登记的成员。
+    Claims, matched to registered members by household + member id or by ID number."""
     _run("claims", file, db, user, errors, as_json, default_source=source, lang=lang)
 
 
@@ -105,7 +115,9 @@ def claims(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOp
 def verifications(file: FileArg, db: DbOpt = None, user: AsOpt = None,
                   errors: ErrorsOpt = None, as_json: JsonOpt = False,
                   lang: LangOpt = None) -> None:
-    """Household verifications (入户核查); each claim moves to verified."""
+    """入户核查结果；每件申请转为已核查。
+    Household verifications (入户核查); each claim moves to
+    verified."""
     _run("verifications", file, db, user, errors, as_json, lang=lang)
 
 
@@ -113,14 +125,18 @@ def verifications(file: FileArg, db: DbOpt = None, user: AsOpt = None,
 def department_data(file: FileArg, db: DbOpt = None, user: AsOpt = None,
                     errors: ErrorsOpt = None, as_json: JsonOpt = False,
                     lang: LangOpt = None) -> None:
-    """Department findings (信息比对): vehicles, companies, housing, payroll …"""
+    """信息比对：部门查到的车辆、企业、房产、工资 …Department findings (信息比对): vehicles,
+    companies, housing, payroll …"""
     _run("department-data", file, db, user, errors, as_json, lang=lang)
 
 
 @app.command("regions")
 def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
             as_json: JsonOpt = False) -> None:
-    """The county's region names (区划代码, 名称): townships (9 digits) and villages (12)."""
+    """区划名称：本县的区划代码和名称，
+    乡镇（9 位）和村（12 位）。
+    The county's region names
+    (区划代码, 名称): townships (9 digits) and villages (12)."""
     from adjudicator.services.places import RegionsRefused, load_regions
 
     if not file.is_file():

@@ -35,48 +35,64 @@ class Lazy(NamedTuple):
 
 #: Every command of `adjudicator`, in the order `--help` lists them.
 COMMANDS: dict[str, Lazy] = {
-    "evaluate": Lazy("cli.evaluate_cmd:evaluate", "Adjudicate cases against a tariff: one "
-                     "decision JSON line per case, in input order."),
-    "explain": Lazy("cli.explain_cmd:explain", "Explain decisions in plain Chinese or English: "
-                    "reasons, every rule, band breakdown."),
-    "init": Lazy("cli.system_cmd:init", "Create or migrate the database, create the first "
+    "evaluate": Lazy("cli.evaluate_cmd:evaluate", "理算：按保障方案逐案理算，每案一行理算结论 "
+                     "JSON，顺序同输入。\nAdjudicate cases against a tariff: one decision JSON "
+                     "line per case, in input order."),
+    "explain": Lazy("cli.explain_cmd:explain", "说明理算结论：原因、每条规则、分段明细，中文或"
+                    "英文。\nExplain decisions in plain Chinese or English: reasons, every rule, "
+                    "band breakdown."),
+    "init": Lazy("cli.system_cmd:init", "初始化：建数据库、首个管理员、自带保障方案和签名"
+                 "密钥。\nCreate or migrate the database, create the first "
                  "admin, load the shipped tariffs, and\ncreate the county office's checkpoint "
                  "signing key (a file, never in the database)."),
-    "adjudicate": Lazy("cli.claims_cmd:adjudicate", "Decide every claim that is ready "
-                       "(verified), household by household, in event order."),
-    "replay": Lazy("cli.claims_cmd:replay", "Re-run stored decisions from their case snapshots "
-                   "and tariffs; report differences."),
-    "report": Lazy("cli.claims_cmd:report", "Households, persons, claims and amounts by "
-                   "category, household category, township\nand month."),
-    "demo": Lazy("cli.demo_cmd:demo", "Generate a realistic synthetic county and run the whole "
-                 "workflow on SQLite."),
-    "serve": Lazy("cli.serve_cmd:serve", "Start the web app (pages for verifiers and officers, "
-                  "JSON API under /api/v1)."),
-    "whatif": Lazy("cli.fund_cmd:whatif", "测算: what a draft tariff would cost, re-deciding "
-                   "the year's stored claims. Read-only."),
-    "tariff": Lazy("cli.tariff_cmd:app", "Tariff tables: list and show the stored (or shipped) "
-                   "ones, validate, load and retire."),
-    "import": Lazy("cli.import_cmd:app", "Import households, claims, verifications or "
-                   "department data from CSV (UTF-8 or GBK), XLSX or JSON Lines; bad rows go "
-                   "to an error report."),
-    "review": Lazy("cli.claims_cmd:review_app", "The pend queue: list, approve, deny "
-                   "(maker-checker)."),
-    "notice": Lazy("cli.notice_cmd:app", "Public notices (公示): create, list, object, close."),
-    "user": Lazy("cli.system_cmd:user_app", "Users and their roles."),
-    "log": Lazy("cli.system_cmd:log_app", "The audit trail (hash-chained event log)."),
-    "verify": Lazy("cli.verify_cmd:app", "入户核查: assign, list, print and record household "
-                   "verifications."),
-    "audit": Lazy("cli.audit_cmd:app", "抽样复核: sampling audits of household verifications."),
-    "calendar": Lazy("cli.calendar_cmd:app", "节假日: the working-day calendar of verification "
-                     "deadlines (official holidays, 调休 working days, the county's own days "
-                     "off)."),
-    "fund": Lazy("cli.fund_cmd:app", "资金 The fund: premium receipts, the ledger, the annual "
-                 "settlement."),
-    "feed": Lazy("cli.feed_cmd:app", "Monthly department feeds (医保、应急、教育、民政): import, "
-                 "warning lines and the push list, the township's screening, the monthly "
-                 "report."),
-    "pay": Lazy("cli.pay_cmd:app", "兑现: pay payable claims, write the bank's register, "
-                "reconcile the bank's return file."),
+    "adjudicate": Lazy("cli.claims_cmd:adjudicate", "理算：逐户按事件顺序理算所有已核查的案件。"
+                       "\nDecide every claim that is ready (verified), household by household, "
+                       "in event order."),
+    "replay": Lazy("cli.claims_cmd:replay", "重算：按案件快照和保障方案重跑已存的理算结论，"
+                   "报告差异。\nRe-run stored decisions from their case snapshots and tariffs; "
+                   "report differences."),
+    "report": Lazy("cli.claims_cmd:report", "统计：按类别、户类别、乡镇和月份统计户数、人数、"
+                   "案件数和金额。\nHouseholds, persons, claims and amounts by category, "
+                   "household category, township\nand month."),
+    "demo": Lazy("cli.demo_cmd:demo", "演示：生成一个逼真的模拟县，在 SQLite 上走完整个流程。"
+                 "\nGenerate a realistic synthetic county and run the whole workflow on "
+                 "SQLite."),
+    "serve": Lazy("cli.serve_cmd:serve", "启动网页端（核查员和县乡村振兴局的页面，/api/v1 下的 "
+                  "JSON 接口）。\nStart the web app (pages for verifiers and officers, JSON "
+                  "API under /api/v1)."),
+    "whatif": Lazy("cli.fund_cmd:whatif", "测算：按保障方案草案重新理算当年已存案件，"
+                   "看要花多少钱；只读。\nWhat a draft tariff would cost, re-deciding the "
+                   "year's stored claims. Read-only."),
+    "tariff": Lazy("cli.tariff_cmd:app", "保障方案：查看已存（或自带）的方案，校验、载入、停用。\n"
+                   "Tariff tables: list and show the stored (or shipped) ones, validate, load and "
+                   "retire."),
+    "import": Lazy("cli.import_cmd:app", "导入户、申请、入户核查或部门数据；错行写入错误报告。\n"
+                   "Import households, claims, verifications or department data from CSV (UTF-8 "
+                   "or GBK), XLSX or JSON Lines; bad rows go to an error report."),
+    "review": Lazy("cli.claims_cmd:review_app", "待人工审核：查看、批准、驳回（审批分离）。\n"
+                   "The pend queue: list, approve, deny (maker-checker)."),
+    "notice": Lazy("cli.notice_cmd:app", "公示：发布、查看、异议、结束公示。\n"
+                   "Public notices (公示): create, list, object, close."),
+    "user": Lazy("cli.system_cmd:user_app", "用户及其角色。\n"
+                 "Users and their roles."),
+    "log": Lazy("cli.system_cmd:log_app", "审计日志（哈希链事件日志）。\n"
+                "The audit trail (hash-chained event log)."),
+    "verify": Lazy("cli.verify_cmd:app", "入户核查：派单、查看、打印和录入入户核查。\n"
+                   "Assign, list, print and record household verifications."),
+    "audit": Lazy("cli.audit_cmd:app", "抽样复核：入户核查的抽样复核。\n"
+                  "Sampling audits of household verifications."),
+    "calendar": Lazy("cli.calendar_cmd:app", "节假日：核查时限用的工作日日历"
+                     "（法定节假日、调休、县定放假日）。\n"
+                     "The working-day calendar of verification deadlines (official holidays, 调休 "
+                     "working days, the county's own days off)."),
+    "fund": Lazy("cli.fund_cmd:app", "资金：保费到账、资金台账、年度核算。\n"
+                 "The fund: premium receipts, the ledger, the annual settlement."),
+    "feed": Lazy("cli.feed_cmd:app", "部门数据月报：导入、预警推送名单、乡镇初筛、月度报告。\n"
+                 "Monthly department feeds (医保、应急、教育、民政): import, warning lines and "
+                 "the push list, the township's screening, the monthly report."),
+    "pay": Lazy("cli.pay_cmd:app", "兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。\n"
+                "Pay payable claims, write the bank's register, reconcile the bank's return "
+                "file."),
 }
 
 
@@ -146,7 +162,8 @@ class LazyGroup(typer.core.TyperGroup):
 
 app = typer.Typer(
     name="adjudicator",
-    help="防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund.",
+    help="防贫保理算引擎：防贫保险基金的理赔理算。\nClaims adjudication for the anti-poverty "
+    "insurance fund.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     cls=LazyGroup,
@@ -164,8 +181,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the engine version and exit.")] = False,
+                                          help="显示引擎版本后退出。\n\n"
+                                               "Print the engine version and exit.")] = False,
     lang: Annotated[str | None, LangOption] = None,
 ) -> None:
-    """防贫保理算引擎 — claims adjudication for the anti-poverty insurance fund."""
+    """防贫保理算引擎：防贫保险基金的理赔理算。Claims adjudication for the anti-poverty insurance
+    fund."""
     choose_lang(lang, command=False)

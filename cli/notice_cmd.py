@@ -25,22 +25,27 @@ from cli.common import (
 )
 from schemas.vocabulary import NOTICE_STATUSES, word
 
-app = typer.Typer(help="Public notices (公示): create, list, object, close.",
+app = typer.Typer(help="公示：发布、查看、异议、结束公示。\n"
+                  "Public notices (公示): create, list, object, close.",
                   no_args_is_help=True)
-OutOption = typer.Option("--out", help="Where the PDFs are written.")
+OutOption = typer.Option("--out", help="文件夹：PDF 写到这里。\n\nWhere the PDFs are written.")
 
 
 @app.command("create")
 def create(
-    township: Annotated[str | None, typer.Option("--township", help="Township code prefix.")]
+    township: Annotated[str | None, typer.Option("--township", help="乡镇代码前缀。\n\n"
+                                                                    "Township code prefix.")]
     = None,
-    village: Annotated[str | None, typer.Option("--village", help="One village code.")] = None,
+    village: Annotated[str | None, typer.Option("--village", help="某一个村的代码。\n\n"
+                                                                  "One village code.")] = None,
     out: Annotated[Path, OutOption] = Path("documents"),
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Post every approved claim not yet posted: one notice PDF per village."""
+    """发布公示：所有已批准、未公示的案件，每村一份公示 PDF。
+    Post every approved claim not yet
+    posted: one notice PDF per village."""
     from adjudicator.services.notices import create_notices
     from adjudicator.services.places import place_names
 
@@ -80,12 +85,15 @@ def _font_error() -> type[Exception]:
 
 @app.command("list")
 def list_(
-    status: Annotated[str | None, typer.Option("--status", help="open or closed.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="状态：open（公示中）或 "
+                                                                "closed（已结束）。\n\n"
+                                                                "open or closed.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """The notices and their periods."""
+    """公示列表及公示期。
+    The notices and their periods."""
     from adjudicator.services.notices import list_notices
     from adjudicator.services.places import place_names
 
@@ -112,12 +120,15 @@ def list_(
 
 @app.command("object")
 def object_(
-    claim: Annotated[str, typer.Argument(help="The claim objected to.")],
-    reason: Annotated[str, typer.Option("--reason", help="The objection (required).")],
+    claim: Annotated[str, typer.Argument(help="被提出异议的案件。\n\nThe claim objected to.")],
+    reason: Annotated[str, typer.Option("--reason", help="异议内容（必填）。\n\n"
+                                                         "The objection (required).")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Record an objection (异议): the claim goes back to verification."""
+    """记录异议：案件退回重新核查。
+    Record an objection (异议): the claim goes back to
+    verification."""
     from adjudicator.services.notices import NoticeRefused, record_objection
 
 
@@ -129,14 +140,18 @@ def object_(
 
 @app.command("close")
 def close(
-    notice: Annotated[str | None, typer.Argument(help="A notice number; omit with --due.")]
+    notice: Annotated[str | None, typer.Argument(help="公示编号；用 --due 时不填。\n\n"
+                                                         "A notice number; omit with --due.")]
     = None,
-    due: Annotated[bool, typer.Option("--due", help="Close every notice whose period "
+    due: Annotated[bool, typer.Option("--due", help="结束所有公示期已满的公示。\n\n"
+                                                    "Close every notice whose period "
                                                     "ended.")] = False,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Close a notice after its period: claims without objection become payable."""
+    """结束公示：公示期满后结束，无异议的案件转为应付。
+    Close a notice after its period: claims
+    without objection become payable."""
     from adjudicator.services.notices import NoticeRefused, close_due_notices, close_notice
 
 
@@ -162,7 +177,9 @@ def letters(
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Denial letters (不予救助告知书) for denied claims that have none yet."""
+    """为尚无告知书的不予救助案件生成不予救助告知书。
+    Denial letters (不予救助告知书) for denied
+    claims that have none yet."""
     from adjudicator.services.documents import denial_letters
 
     ctx = context(db, user)
@@ -174,13 +191,16 @@ def letters(
 
 @app.command("records")
 def records(
-    claims: Annotated[list[str] | None, typer.Argument(help="Claims (default: every decided "
+    claims: Annotated[list[str] | None, typer.Argument(help="案件（默认：所有已理算的案件）。\n\n"
+                                                            "Claims (default: every decided "
                                                             "claim).")] = None,
     out: Annotated[Path, OutOption] = Path("documents"),
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Decision records (理算单) for the audit file: every rule, bands, tariff and hash."""
+    """理算单：供归档审计，含每条规则、分段、保障方案和哈希。
+    Decision records (理算单) for the
+    audit file: every rule, bands, tariff and hash."""
     from adjudicator.services.documents import decision_records
 
     ctx = context(db, user)

@@ -13,9 +13,11 @@ from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from cli.common import AsOption, DbOption, JsonOption, console, context, print_json, refused
 
-app = typer.Typer(help="兑现: pay payable claims, write the bank's register, reconcile the "
-                       "bank's return file.", invoke_without_command=True)
-OutOption = typer.Option("--out", help="Where the bank's payment register (confidential) is "
+app = typer.Typer(help="兑现：兑现应付案件，生成银行代发清单，核对银行回盘文件。\n"
+                  "Pay payable claims, write the bank's register, reconcile the bank's return "
+                  "file.", invoke_without_command=True)
+OutOption = typer.Option("--out", help="银行代发清单（保密）写到哪里。\n\n"
+                                       "Where the bank's payment register (confidential) is "
                                        "written.")
 
 
@@ -24,13 +26,16 @@ def pay(
     ctx: typer.Context,
     out: Annotated[Path, OutOption] = Path("payments"),
     register: Annotated[str | None, typer.Option(
-        "--register", help="Write the register of this batch again (from the payments "
+        "--register", help="重新生成此批次的代发清单，\n\n"
+                           "按已存的兑现记录，不兑现。\n\n"
+                           "Write the register of this batch again (from the payments "
                            "table) instead of paying.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Pay every claim whose notice closed without objection, exactly once, and write the
+    """兑现：公示期满无异议的案件各兑现一次，全部记录后生成银行代发清单（CSV 和 XLSX）。
+    Pay every claim whose notice closed without objection, exactly once, and write the
     bank's register (CSV and XLSX) once every payment is stored."""
     from adjudicator.services.integrity import RecordRefused
     from adjudicator.services.payments import PaymentRefused, pay_closed, regenerate_register
@@ -79,15 +84,20 @@ def pay(
 
 @app.command("reconcile")
 def reconcile_cmd(
-    file: Annotated[Path, typer.Argument(help="The bank's return file (回盘文件), CSV or "
+    file: Annotated[Path, typer.Argument(help="银行回盘文件（CSV 或 XLSX）。\n\n"
+                                              "The bank's return file (回盘文件), CSV or "
                                               "XLSX.")],
-    errors: Annotated[Path | None, typer.Option("--errors", help="Where rejected rows are "
+    errors: Annotated[Path | None, typer.Option("--errors", help="退回行的报告写到哪里"
+                                                "（默认：FILE.errors.csv）。\n\n"
+                                                "Where rejected rows are "
                                                 "reported (default: FILE.errors.csv).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Import the bank's return file: confirmed transfers are paid; a failed one makes its
+    """导入银行回盘文件：到账的记为已兑现；
+    失败的案件重新变为应付，并记下银行给的原因。
+    Import the bank's return file: confirmed transfers are paid; a failed one makes its
     claim payable again, with the bank's reason."""
     from adjudicator.services.integrity import RecordRefused
     from adjudicator.services.payments import PaymentRefused, reconcile

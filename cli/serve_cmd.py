@@ -16,24 +16,34 @@ from cli.common import AsOption, DbOption, console, context, fail, refused
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="监听地址。\n\n"
+                                                     "Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="监听端口。\n\nPort to listen on.")] = 8000,
     db: Annotated[str | None, DbOption] = None,
     evidence_dir: Annotated[Path, typer.Option(
-        "--evidence-dir", help="Where uploaded evidence files are kept.")] = Path("evidence"),
+        "--evidence-dir", help="上传的证据文件存放在哪里。\n\n"
+        "Where uploaded evidence files are kept.")] = Path("evidence"),
     documents_dir: Annotated[Path, typer.Option(
-        "--documents-dir", help="Where notices and reports are written.")] = Path("documents"),
+        "--documents-dir", help="公示和报告写到哪里。\n\n"
+        "Where notices and reports are written.")] = Path("documents"),
     max_upload_mb: Annotated[float, typer.Option(
-        "--max-upload-mb", help="Largest evidence file accepted (MB).")] = 10.0,
+        "--max-upload-mb", help="证据文件大小上限（MB）。\n\n"
+        "Largest evidence file accepted (MB).")] = 10.0,
     secure_cookies: Annotated[str, typer.Option(
-        "--secure-cookies", help="auto (Secure over https), always or never.")] = "auto",
+        "--secure-cookies", help="是否给登录 Cookie 加 Secure：\n\n"
+                                 "auto（https 时加）、always 或 never。"
+                                 "\n\n"
+        "auto (Secure over https), always or never.")] = "auto",
     session_hours: Annotated[float, typer.Option(
-        "--session-hours", help="How long a browser login lasts.")] = 8.0,
+        "--session-hours", help="网页登录保持多少小时。\n\n"
+        "How long a browser login lasts.")] = 8.0,
     forwarded_allow_ips: Annotated[str, typer.Option(
-        "--forwarded-allow-ips", help="Proxies trusted for X-Forwarded-Proto/For.")]
+        "--forwarded-allow-ips", help="信任其 X-Forwarded-Proto/For 的代理。\n\n"
+        "Proxies trusted for X-Forwarded-Proto/For.")]
     = "127.0.0.1",
 ) -> None:
-    """Start the web app (pages for verifiers and officers, JSON API under /api/v1)."""
+    """启动网页端（核查员和县乡村振兴局的页面，/api/v1 下的 JSON 接口）。
+    Start the web app (pages for verifiers and officers, JSON API under /api/v1)."""
     import uvicorn
 
     from adjudicator.logs import configure_logging
@@ -66,11 +76,14 @@ def serve(
 
 
 def set_password(
-    user_id: Annotated[str, typer.Argument(help="Whose web password to set.")],
+    user_id: Annotated[str, typer.Argument(help="为谁设置网页密码。"
+                                                "\n\nWhose web password to set.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Set a user's password for the web app (asked twice, not shown); signs them out
+    """设置网页登录密码（输入两次，不显示），并让其各处登录失效；
+    管理员可设任何人的，用户可设自己的。
+    Set a user's password for the web app (asked twice, not shown); signs them out
     everywhere. An admin sets anyone's, a user their own."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.web.auth import PasswordRejected
@@ -85,11 +98,13 @@ def set_password(
 
 
 def unlock(
-    user_id: Annotated[str, typer.Argument(help="The user name whose web login is locked.")],
+    user_id: Annotated[str, typer.Argument(help="网页登录被锁定的用户名。\n\n"
+                                         "The user name whose web login is locked.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Lift a web login lock-out of a user name after failed passwords (admin only)."""
+    """解除用户名因密码输错而被锁的网页登录（仅管理员）。
+    Lift a web login lock-out of a user name after failed passwords (admin only)."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.web.auth import unlock_login
 

@@ -30,22 +30,31 @@ from schemas.vocabulary import ANSWERS, ROLES, Words, word
 from tariffs import shipped_tariff_paths
 
 KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
-                         help="The Ed25519 private key file that signs checkpoints "
+                         help="签检查点用的 Ed25519 私钥文件"
+                              "（默认：当前目录的 checkpoint-key.pem）。\n\n"
+                              "The Ed25519 private key file that signs checkpoints "
                               "(default: checkpoint-key.pem here).", show_envvar=True)
-PublicKeyOption = typer.Option("--public-key", help="The checkpoint key's public half "
+PublicKeyOption = typer.Option("--public-key", help="检查点密钥的公钥"
+                               "（默认：私钥旁的 *.pub.pem）。"
+                               "\n\nThe checkpoint key's public half "
                                "(default: beside the private key, *.pub.pem).")
-user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
-log_app = typer.Typer(help="The audit trail (hash-chained event log).", no_args_is_help=True)
+user_app = typer.Typer(help="用户及其角色。\n"
+                       "Users and their roles.", no_args_is_help=True)
+log_app = typer.Typer(help="审计日志（哈希链事件日志）。\n"
+                      "The audit trail (hash-chained event log).", no_args_is_help=True)
 
 
 def init(
     db: Annotated[str | None, DbOption] = None,
-    admin: Annotated[str, typer.Option("--admin", help="Id of the first admin user, created "
+    admin: Annotated[str, typer.Option("--admin", help="首个管理员的用户名，数据库中没有用户时"
+                                                       "创建。\n\nId of the first admin user, creat"
+                                                       "ed "
                                                        "when the database has no user.")]
     = "admin",
     checkpoint_key: Annotated[Path | None, KeyOption] = None,
 ) -> None:
-    """Create or migrate the database, create the first admin, load the shipped tariffs, and
+    """初始化：建数据库、首个管理员、自带保障方案和签名密钥。
+    Create or migrate the database, create the first admin, load the shipped tariffs, and
     create the county office's checkpoint signing key (a file, never in the database)."""
     from adjudicator.rules.tariff import TariffError
     from adjudicator.services.tariffs import load_tariff_file
@@ -80,18 +89,26 @@ def init(
 
 @user_app.command("add")
 def user_add(
-    user_id: Annotated[str, typer.Argument(help="The new user's id.")],
-    role: Annotated[Role, typer.Option("--role", help="verifier, supervisor, officer, "
+    user_id: Annotated[str, typer.Argument(help="新用户的用户名。\n\nThe new user's id.")],
+    role: Annotated[Role, typer.Option("--role", help="角色：核查员 verifier、\n\n"
+                                                      "保险公司主管 supervisor、\n\n"
+                                                      "县乡村振兴局 officer、\n\n"
+                                                      "审计 auditor 或管理员 admin。\n\n"
+                                                      "verifier, supervisor, officer, "
                                                       "auditor or admin.")],
-    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    townships: Annotated[str, typer.Option("--townships", help="Comma-separated township "
+    name: Annotated[str, typer.Option("--name", help="显示的姓名。\n\nDisplay name.")] = "",
+    townships: Annotated[str, typer.Option("--townships", help="负责的乡镇代码，\n\n"
+                                                               "逗号分隔（核查员）。\n\n"
+                                                               "Comma-separated township "
                                                                "codes (verifiers).")] = "",
-    max_open: Annotated[int, typer.Option("--max-open", help="Workload limit: open "
+    max_open: Annotated[int, typer.Option("--max-open", help="工作量上限：\n\n未完成的派单数。\n\n"
+                                                             "Workload limit: open "
                                                              "assignments.")] = 20,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Add a user (admin only)."""
+    """添加用户（仅管理员）。
+    Add a user (admin only)."""
     from adjudicator.services.users import add_user
 
     ctx = context(db, user)
@@ -109,7 +126,8 @@ def user_list(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """The users and their roles."""
+    """用户及其角色。
+    The users and their roles."""
     from adjudicator.services.users import list_users
 
     ctx = context(db, user)
@@ -132,13 +150,18 @@ def log_verify(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
     checkpoint: Annotated[Path | None, typer.Option(
-        "--checkpoint", help="A signed checkpoint written by 'log checkpoint': prove the log "
+        "--checkpoint", help="签名检查点（由 log checkpoint 写出）："
+                             "证明日志是它的延续（之前的没有改写）。\n\n"
+                             "A signed checkpoint written by 'log checkpoint': prove the log "
                              "extends it (nothing before it rewritten).")] = None,
     public_key: Annotated[Path | None, PublicKeyOption] = None,
 ) -> None:
-    """Check the whole hash chain (naming the first edited, deleted or reordered event),
+    """核对日志：哈希链、兑现和报告用到的金额与状态、检查点。
+    Check the whole hash chain (naming the first edited, deleted or reordered event),
     then every stored amount and status that pays or reports against what the chain
-    recorded (naming table, row and column), and the log against a checkpoint."""
+    recorded (naming table, row and column), and the log against a checkpoint.
+
+    指出第一条被改、删或调序的事件，以及与链上记录不符的表、行、列。"""
     from adjudicator.services.integrity import verify_records
     from adjudicator.storage.events import verify_chain
 
@@ -176,13 +199,16 @@ def log_verify(
 
 @log_app.command("history")
 def log_history(
-    entity_id: Annotated[str, typer.Argument(help="A claim, a household, a member "
+    entity_id: Annotated[str, typer.Argument(help="案件、户、成员（户/成员）或导入批次。\n\n"
+                                             "A claim, a household, a member "
                                              "(household/member) or an import batch.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Everything the audit trail records about one entity, in order: its own events and
+    """审计日志中关于某一对象的全部记录，按顺序：
+    它自己的事件和提到它的导入行。
+    Everything the audit trail records about one entity, in order: its own events and
     the rows of imports that named it."""
     from adjudicator.storage.events import canonical, history
 
@@ -210,13 +236,16 @@ def log_history(
 
 @log_app.command("checkpoint")
 def log_checkpoint(
-    out: Annotated[Path, typer.Option("--out", help="Where the signed checkpoint is written "
+    out: Annotated[Path, typer.Option("--out", help="签名检查点（JSON）写到哪里。\n\n"
+                                                   "Where the signed checkpoint is written "
                                                    "(JSON).")],
     key: Annotated[Path | None, KeyOption] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Sign the log's size and Merkle tree head (RFC 6962) with the county's Ed25519 key: an
+    """签检查点：用县里的 Ed25519 密钥签署日志的大小和 Merkle 树根（RFC 6962）；审计保存
+    此文件，日后可证明日志是它的延续（log verify --checkpoint）。
+    Sign the log's size and Merkle tree head (RFC 6962) with the county's Ed25519 key: an
     auditor keeps the file and later proves the log extends it (log verify --checkpoint)."""
     from adjudicator.checkpoint import CheckpointError, write_checkpoint
     from adjudicator.storage.events import verify_chain
@@ -235,16 +264,22 @@ def log_checkpoint(
 
 @log_app.command("prove")
 def log_prove(
-    claim: Annotated[str, typer.Argument(help="The claim whose payout is proven.")],
-    checkpoint: Annotated[Path, typer.Option("--checkpoint", help="A checkpoint written by "
+    claim: Annotated[str, typer.Argument(help="要证明其赔付的案件。\n\n"
+                                              "The claim whose payout is proven.")],
+    checkpoint: Annotated[Path, typer.Option("--checkpoint", help="检查点（由 log checkpoint "
+                                                                  "写出）。\n\n"
+                                                                  "A checkpoint written by "
                                                                   "'log checkpoint'.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Write the proof here (JSON); "
+    out: Annotated[Path | None, typer.Option("--out", help="证明（JSON）写到这里；默认打印。\n\n"
+                                                           "Write the proof here (JSON); "
                                                            "default: print it.")] = None,
     public_key: Annotated[Path | None, PublicKeyOption] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """A proof that the claim's payment (or, unpaid, its decision) is in the log a checkpoint
+    """证明：案件的兑现（未兑现的为理算结论）在检查点签署的日志中；
+    任何人可用 adjudicator log check-proof 离线核对。
+    A proof that the claim's payment (or, unpaid, its decision) is in the log a checkpoint
     signed; anyone checks it offline with 'adjudicator log check-proof'."""
     import orjson
 
@@ -266,11 +301,15 @@ def log_prove(
 
 @log_app.command("check-proof")
 def log_check_proof(
-    proof: Annotated[Path, typer.Argument(help="A proof written by 'log prove'.")],
-    public_key: Annotated[Path, typer.Option("--public-key", help="The county office's "
+    proof: Annotated[Path, typer.Argument(help="证明文件（由 log prove 写出）。\n\n"
+                                               "A proof written by 'log prove'.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="县里的公钥"
+                                             "（checkpoint-key.pub.pem）。\n\nThe county office's "
                                              "public key (checkpoint-key.pub.pem).")],
 ) -> None:
-    """Check a proof offline (no database): the checkpoint's signature, the event's own hash
+    """离线核对证明（不用数据库）：检查点的签名、
+    事件自身的哈希及其到签名树根的路径。
+    Check a proof offline (no database): the checkpoint's signature, the event's own hash
     and its path to the signed tree head."""
     from adjudicator.checkpoint import CheckpointError, check_proof
 

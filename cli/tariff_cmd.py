@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from adjudicator.services.tariffs import StoredTariff
 from tariffs import shipped_tariff_paths
 
-app = typer.Typer(help="Tariff tables: list and show the stored (or shipped) ones, validate, "
-                       "load and retire.", no_args_is_help=True)
+app = typer.Typer(help="保障方案：查看已存（或自带）的方案，校验、载入、停用。\n"
+                  "Tariff tables: list and show the stored (or shipped) ones, validate, load and "
+                  "retire.", no_args_is_help=True)
 
 ShippedOpt = Annotated[bool, typer.Option(
-    "--shipped", help="The tariff files shipped with the package, not the database's.")]
+    "--shipped", help="看程序自带的方案文件，不看数据库里的。\n\n"
+    "The tariff files shipped with the package, not the database's.")]
 DbOpt = Annotated[str | None, DbOption]
 AsOpt = Annotated[str | None, AsOption]
 
@@ -103,10 +105,12 @@ def _summary(t: Tariff) -> dict[str, object]:
 
 @app.command("list")
 def list_tariffs(
-    as_json: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。\n\nOutput JSON.")] = False,
     shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
-    """The tariffs stored in the database with their status (active or retired), when a user
+    """保障方案列表：有用户（--as）时列出库中方案及状态；
+    否则（或用 --shipped 时）列出程序自带的方案。
+    The tariffs stored in the database with their status (active or retired), when a user
     acts (--as); else, or with --shipped, the tariffs shipped with the package."""
     if user and not shipped:
         _list_stored(_stored(db, user), as_json)
@@ -159,13 +163,18 @@ def _list_stored(stored: list[StoredTariff], as_json: bool) -> None:
 
 @app.command("show")
 def show(
-    tariff: Annotated[str, typer.Argument(help="A tariff file; with --as, a stored tariff's "
+    tariff: Annotated[str, typer.Argument(help="方案文件；用 --as 时为已存方案的编号、"
+                                                 "SHA-256（至少 8 位）或 id；否则为自带方案的 id。"
+                                                 "\n\n"
+                                                 "A tariff file; with --as, a stored tariff's "
                                                  "number, SHA-256 (8+ characters) or id; "
                                                  "else a shipped tariff's id.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Output JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON。\n\nOutput JSON.")] = False,
     shipped: ShippedOpt = False, db: DbOpt = None, user: AsOpt = None,
 ) -> None:
-    """Every number of one tariff, and for a stored one its status."""
+    """显示一个保障方案的全部数字，已存的还显示状态。
+    Every number of one tariff, and for a
+    stored one its status."""
     t, stored = _resolve(tariff, db, None if shipped else user)
     if as_json:
         data = t.model_dump(mode="json", by_alias=True)
@@ -231,9 +240,12 @@ def _print_status(s: StoredTariff) -> None:
 
 @app.command("validate")
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Tariff TOML files.")],
+    files: Annotated[list[Path], typer.Argument(help="保障方案 TOML 文件。"
+                                                     "\n\nTariff TOML files.")],
 ) -> None:
-    """Validate tariff files; print every problem with its file and key."""
+    """校验保障方案文件，列出每个问题及其文件和键。
+    Validate tariff files; print every problem
+    with its file and key."""
     bad = 0
     for path in files:
         try:
@@ -251,11 +263,14 @@ def validate(
 
 @app.command("load")
 def load(
-    file: Annotated[Path, typer.Argument(help="Tariff TOML file.")],
+    file: Annotated[Path, typer.Argument(help="保障方案 TOML 文件。\n\nTariff TOML file.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Validate a tariff file and store it in the database (its exact bytes, for replay)."""
+    """载入：校验保障方案文件并存入数据库（原样保存，
+    供重算）。
+    Validate a tariff file and store
+    it in the database (its exact bytes, for replay)."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.services.tariffs import load_tariff_file
 
@@ -272,12 +287,15 @@ def load(
 
 @app.command("retire")
 def retire(
-    sha256: Annotated[str, typer.Argument(help="The stored tariff's SHA-256 (8+ characters).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why it is retired.")],
+    sha256: Annotated[str, typer.Argument(help="已存方案的 SHA-256（至少 8 位）。\n\n"
+                                         "The stored tariff's SHA-256 (8+ characters).")],
+    reason: Annotated[str, typer.Option("--reason", help="停用原因。\n\nWhy it is retired.")],
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Stop choosing a stored tariff for new decisions; replays still use it."""
+    """停用：新的理算不再选用此方案；重算仍用它。
+    Stop choosing a stored tariff for new
+    decisions; replays still use it."""
     from adjudicator.roles import PermissionDenied
     from adjudicator.services.tariffs import retire_tariff
 

@@ -41,13 +41,16 @@ if TYPE_CHECKING:
     from adjudicator.services.verification import Assignment, VerificationForm
     from adjudicator.storage.context import Context
 
-app = typer.Typer(help="入户核查: assign, list, print and record household verifications.",
+app = typer.Typer(help="入户核查：派单、查看、打印和录入入户核查。\n"
+                  "Assign, list, print and record household verifications.",
                   no_args_is_help=True)
 
 #: Exit status of `verify record` when the form was saved as a draft (incomplete).
 DRAFT_EXIT = 2
 HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
-                             help="One more day off (YYYY-MM-DD) besides the official holidays "
+                             help="再加一天休息日（YYYY-MM-DD），可重复；\n\n"
+                                  "法定节假日和县定放假日（adjudicator calendar）已算在内。\n\n"
+                                  "One more day off (YYYY-MM-DD) besides the official holidays "
                                   "and the county's days off (adjudicator calendar); repeat.")
 
 
@@ -63,19 +66,28 @@ def _dates(values: list[dt.datetime] | None) -> frozenset[dt.date]:
 
 @app.command("assign")
 def assign(
-    township: Annotated[str | None, typer.Option("--township", help="Only households of this "
+    township: Annotated[str | None, typer.Option("--township", help="只派此乡镇的户"
+                                                 "（行政区划代码前缀）。"
+                                                 "\n\nOnly households of this "
                                                  "township (region code prefix).")] = None,
-    verifier: Annotated[str | None, typer.Option("--verifier", help="Only to this verifier.")]
+    verifier: Annotated[str | None, typer.Option("--verifier", help="只派给此核查员。"
+                                                                    "\n\nOnly to this "
+                                                                    "verifier.")]
     = None,
-    days: Annotated[int, typer.Option("--days", help="Working days to the deadline.")] = 5,
+    days: Annotated[int, typer.Option("--days", help="核查时限（工作日）。\n\nWorking days to the "
+                                                     "deadline.")] = 5,
     holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Assign screened claims to their township's verifiers, least loaded first.
+    """派单：把初筛后的案件派给本乡镇的核查员，
+    手头案件少的优先。
+    Assign screened claims to
+    their township's verifiers, least loaded first.
 
-    Each verifier's workload limit is respected; the claims nobody can take are reported."""
+    不超过每名核查员的工作量上限；无人可接的案件会列出。Each verifier's workload limit is
+    respected; the claims nobody can take are reported."""
     from adjudicator.services.verification import assign_claims
 
     ctx = context(db, user)
@@ -134,16 +146,22 @@ def _show(ctx: Context, assignments: list[Assignment], title: str, as_json: bool
 
 @app.command("list")
 def list_cmd(
-    mine: Annotated[bool, typer.Option("--mine", help="The acting user's open assignments "
+    mine: Annotated[bool, typer.Option("--mine", help="本人未完成的派单（默认）。\n\n"
+                                       "The acting user's open assignments "
                                        "(the default).")] = False,
-    everyone: Annotated[bool, typer.Option("--all", help="Everyone's (supervisors, officers, "
+    everyone: Annotated[bool, typer.Option("--all", help="所有人的派单\n\n"
+                                                         "（保险公司主管、县乡村振兴局、审计）。"
+                                                         "\n\n"
+                                           "Everyone's (supervisors, officers, "
                                            "auditors).")] = False,
     holiday: Annotated[list[dt.datetime] | None, HolidayOption] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Open assignments (assigned, not yet verified) with their deadlines, earliest first."""
+    """未完成的派单（已派、未核查）及时限，时限早的在前。
+    Open assignments (assigned, not yet
+    verified) with their deadlines, earliest first."""
     from adjudicator.services.verification import list_assignments
 
     if mine and everyone:
@@ -161,7 +179,10 @@ def overdue(
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Late verifications: due before today and not verified (a verifier sees their own)."""
+    """逾期核查：今天以前到期、
+    尚未核查（核查员只看到自己的）。
+    Late verifications: due before
+    today and not verified (a verifier sees their own)."""
     from adjudicator.services.verification import overdue_assignments
 
     ctx = context(db, user)
@@ -172,17 +193,23 @@ def overdue(
 
 @app.command("template")
 def template(
-    claim: Annotated[str, typer.Argument(help="The claim to verify.")],
-    fmt: Annotated[str, typer.Option("--format", help="yaml (with comments) or json.")]
+    claim: Annotated[str, typer.Argument(help="要核查的案件。\n\nThe claim to verify.")],
+    fmt: Annotated[str, typer.Option("--format", help="格式：yaml（带注释）"
+                                                      "或 json。"
+                                                      "\n\nyaml (with comments) or json.")]
     = "yaml",
-    out: Annotated[Path | None, typer.Option("--out", help="Write the form here instead of "
+    out: Annotated[Path | None, typer.Option("--out", help="核查表写到此文件，不打印到屏幕。\n\n"
+                                             "Write the form here instead of "
                                              "stdout.")] = None,
     evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence-dir", help="List the photos of this folder with their SHA-256.")] = None,
+        "--evidence-dir", help="列出此文件夹里的照片及其 SHA-256。\n\n"
+        "List the photos of this folder with their SHA-256.")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Print the verification form of a claim, prefilled with what is known."""
+    """打印案件的核查表，已知内容预先填好。
+    Print the verification form of a claim, prefilled
+    with what is known."""
     from adjudicator.services.verification import form_yaml, verification_template
 
     if fmt not in ("yaml", "json"):
@@ -200,13 +227,17 @@ def template(
 
 @app.command("form")
 def paper_form_cmd(
-    claim: Annotated[str, typer.Argument(help="The claim to verify.")],
+    claim: Annotated[str, typer.Argument(help="要核查的案件。\n\nThe claim to verify.")],
     pdf: Annotated[Path | None, typer.Option(
-        "--pdf", help="Where the PDF is written (default: 核查表-CLAIM.pdf).")] = None,
+        "--pdf", help="输出的 PDF 文件（默认：核查表-CLAIM.pdf）。\n\n"
+        "Where the PDF is written (default: 核查表-CLAIM.pdf).")] = None,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
 ) -> None:
-    """Print a blank paper verification form (纸质入户核查表) for a visit without a signal:
+    """打印空白的纸质入户核查表，供没有信号的入户使用：
+    成员已预填，负面清单每项有是/否框，另有收入和签字栏。
+    Print a blank paper verification form (纸质入户核查表) for a visit
+    without a signal:
     the members prefilled, 是/否 boxes for every negative-list item, income and signature
     lines."""
     from adjudicator.services.paper_form import paper_form
@@ -220,20 +251,26 @@ def paper_form_cmd(
 
 @app.command("record")
 def record(
-    claim: Annotated[str, typer.Argument(help="The claim verified.")],
-    file: Annotated[Path | None, typer.Option("--file", help="The filled form (YAML or "
+    claim: Annotated[str, typer.Argument(help="已核查的案件。\n\nThe claim verified.")],
+    file: Annotated[Path | None, typer.Option("--file", help="填好的核查表（YAML 或 .json）。\n\n"
+                                              "The filled form (YAML or "
                                               ".json).")] = None,
-    interactive: Annotated[bool, typer.Option("--interactive", help="Fill the form by "
-                                              "answering prompts.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", help="按提示逐项填表。\n\n"
+                                              "Fill the form by answering prompts.")] = False,
     evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence-dir", help="Folder of the photos: each must match its SHA-256.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", help="Submit despite warnings.")] = False,
+        "--evidence-dir", help="照片所在文件夹：每张须与其 SHA-256 相符。\n\n"
+        "Folder of the photos: each must match its SHA-256.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="有警告也提交。\n\nSubmit despite "
+                                                    "warnings.")] = False,
     db: Annotated[str | None, DbOption] = None,
     user: Annotated[str | None, AsOption] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Record a verification form: submitted when complete, else saved as a draft.
+    """录入核查表：填完整即提交，否则存为草稿。
+    Record a verification form: submitted when
+    complete, else saved as a draft.
 
+    草稿列出缺项，退出码为 2；提交后案件转为已核查。与部门核查结果矛盾的，先给出警告。
     A draft lists the missing fields and exits with status 2; a submitted form moves the
     claim to verified. Contradictions with department findings are warned about first."""
     from adjudicator.services.verification import (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cli.docs import render
@@ -28,3 +29,57 @@ def test_cli_reference_has_every_command() -> None:
 def test_readme_links_the_reference() -> None:
     readme = (PAGE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert "(docs/cli.md)" in readme
+
+
+def test_no_help_line_is_cut() -> None:
+    """At 80 columns rich cuts with … a line it cannot fit: a run of Chinese wider than its
+    column, or a wrapped line of Chinese and English that reaches the column's edge. Every help
+    text shows whole: its Chinese on lines of its own, short enough for the column."""
+    page = PAGE.read_text(encoding="utf-8")
+    assert [line for line in page.splitlines() if re.search(r"…\s?│$", line)] == []
+
+
+def _chinese_first(text: str) -> bool:
+    """A CJK character within the first few characters: the Chinese comes first."""
+    return any("\u4e00" <= char <= "\u9fff" for char in text.strip()[:4])
+
+
+#: typer's own options, worded by typer and not by the project.
+TYPER_OPTIONS = {"install_completion", "show_completion", "help"}
+
+
+def test_every_help_text_is_chinese_first() -> None:
+    """Every command's summary and every option's and argument's help start in Chinese (the
+    English kept after it for developers), walking the commands as cli.docs does."""
+    import inspect
+
+    import typer.core
+    import typer.main
+    from typer import _click
+
+    from cli.docs import _below
+    from cli.main import app, load_command
+
+    def texts(command: object, path: list[str]) -> list[tuple[str, str]]:
+        assert isinstance(command, _click.Command)
+        help_text = command.short_help or command.help or ""
+        summary = inspect.cleandoc(help_text).split("\n\n")[0]
+        found = [(" ".join(["adjudicator", *path]), summary)]
+        for param in command.params:
+            if param.name in TYPER_OPTIONS or getattr(param, "hidden", False):
+                continue
+            found.append((f"{' '.join(['adjudicator', *path])} {param.name}",
+                          getattr(param, "help", None) or ""))
+        return found
+
+    every = texts(typer.main.get_command(app), [])
+    for name in COMMANDS:
+        root = load_command(name)
+        for path in _below(root, [name]):
+            command = root
+            for part in path[1:]:
+                assert isinstance(command, typer.core.TyperGroup)
+                command = command.commands[part]
+            every += texts(command, path)
+    assert len(every) > 300
+    assert [(where, text) for where, text in every if not _chinese_first(text)] == []
