@@ -23,23 +23,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta, Struct
 
-from schemas.case_fast import AMOUNT_PATTERN
+from schemas.case_fast import (  # the enumerations as the Literals of their values
+    AMOUNT_PATTERN,
+    CauseValue,
+    ClaimSourceValue,
+    CostKindValue,
+    CrossCheckSourceValue,
+    EducationStageValue,
+    HouseholdCategoryValue,
+    IncomeKindValue,
+)
 from schemas.types import (
     CATEGORY_NAME_MAX,
     CATEGORY_NAME_PATTERN,
     NEGATIVE_ITEM_PATTERN,
-    Cause,
-    ClaimSource,
-    CostKind,
-    CrossCheckSource,
-    EducationStage,
-    HouseholdCategory,
-    IncomeKind,
 )
 
 #: The texts with a pattern are checked after decoding (`_patterned`), all of them with one
@@ -82,28 +84,6 @@ def _matches(amounts: list[str], items: list[str], region: str, category: str) -
     newlines = (len(amounts) - 1 if amounts else 0) + (len(items) - 1 if items else 0)
     return (joined.count("\n") == newlines and joined.count("\0") == 3
             and amounts != [""] and items != [""] and _ALL.fullmatch(joined) is not None)
-
-
-def _literal(enum: Any) -> Any:
-    return Literal.__getitem__(tuple(member.value for member in enum))
-
-
-if TYPE_CHECKING:
-    HouseholdCategoryValue: TypeAlias = str
-    IncomeKindValue: TypeAlias = str
-    CostKindValue: TypeAlias = str
-    CrossCheckSourceValue: TypeAlias = str
-    ClaimSourceValue: TypeAlias = str
-    CauseValue: TypeAlias = str
-    EducationStageValue: TypeAlias = str
-else:
-    HouseholdCategoryValue = _literal(HouseholdCategory)
-    IncomeKindValue = _literal(IncomeKind)
-    CostKindValue = _literal(CostKind)
-    CrossCheckSourceValue = _literal(CrossCheckSource)
-    ClaimSourceValue = _literal(ClaimSource)
-    CauseValue = _literal(Cause)
-    EducationStageValue = _literal(EducationStage)
 
 
 class _Strict(Struct, forbid_unknown_fields=True, gc=False):
