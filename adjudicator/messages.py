@@ -790,18 +790,6 @@ ACTION_ZH = {
 }
 
 
-class Words:
-    """A word or phrase given in both languages, as a message parameter."""
-
-    __slots__ = ("en", "zh")
-
-    def __init__(self, zh: str, en: str) -> None:
-        self.zh, self.en = zh, en
-
-    def render(self, lang: str, label: object = None) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
 #: Chinese names of the claim categories in row messages
 _CATEGORY_ZH = zh_table(CLAIM_CATEGORIES)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from adjudicator.messages import ACTION_ZH, ROLE_ZH, LocalizedError, Message, Words
+from adjudicator.messages import ACTION_ZH, ROLE_ZH, LocalizedError, Message
+from schemas.vocabulary import Words
 
 
 class Role(StrEnum):

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Words
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.cascade import redecide_later
 from adjudicator.services.scope import require_claim_in_scope, require_scope, scoped
@@ -31,6 +30,7 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, Member
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem, Objection
 from adjudicator.workflow import ClaimStatus, move
+from schemas.vocabulary import Words
 
 ZERO = Decimal(0)
 

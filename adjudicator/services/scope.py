@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message, Words
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Claim, Household
+from schemas.vocabulary import Words
 
 
 class OutOfScope(PermissionDenied):

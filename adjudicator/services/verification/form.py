@@ -27,12 +27,13 @@ from schemas.vocabulary import (
     YES_WORDS,
     zh_table,
 )
+from schemas.vocabulary import EVIDENCE_KINDS as VOCABULARY_EVIDENCE_KINDS
 
 INCOME_LABELS: dict[str, str] = zh_table(INCOME_KINDS)
 COST_LABELS: dict[str, str] = zh_table(COST_KINDS)
 #: The department behind each cross-check source, as a verifier reads it on the form.
 SOURCE_LABELS: dict[str, str] = zh_table(CROSS_CHECK_SOURCES)
-EVIDENCE_KINDS = ("receipt", "photo", "document")
+EVIDENCE_KINDS = tuple(VOCABULARY_EVIDENCE_KINDS)  # receipt, photo, document
 
 
 class VerificationRefused(ValueError):
