@@ -26,7 +26,7 @@ from cli.common import (
     worded_table,
 )
 from cli.serve_cmd import set_password, unlock
-from schemas.vocabulary import ANSWERS, ROLES, Words, word
+from schemas.vocabulary import ANSWERS, EVENT_KINDS, ROLES, Words, word
 from tariffs import shipped_tariff_paths
 
 KeyOption = typer.Option("--checkpoint-key", envvar="ADJUDICATOR_CHECKPOINT_KEY",
@@ -227,10 +227,13 @@ def log_history(
         return
     if not entries:
         fail(Message("cli.no_history", entity=entity_id))
+    lang = current_lang()
     table = worded_table("col.seq", "col.at", "col.actor", "col.kind",
                          Column("col.detail", overflow="fold"))
     for e in entries:
-        table.add_row(str(e.seq), local_stamp(e.at), e.actor, e.kind, canonical(e.detail))
+        worded = EVENT_KINDS.get(e.kind)  # the code too: the audit trail's own name for it
+        kind = e.kind if worded is None else f"{worded.text(lang)}\n{e.kind}"
+        table.add_row(str(e.seq), local_stamp(e.at), e.actor, kind, canonical(e.detail))
     print_table(table)
 
 

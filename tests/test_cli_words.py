@@ -109,6 +109,7 @@ def test_users_and_the_log_speak_chinese(chained: Context, tmp_path: Path) -> No
     assert intact.startswith("审计日志完好：") and "intact" not in intact
     history = _flat(run(county, "aud", "log", "history", "K1").stdout)
     assert "操作人" in history and "actor" not in history
+    assert "作出理算结论" in history and "decision.made" in history  # the kind worded, code kept
     key, _ = create_key(tmp_path / "key.pem")
     out = tmp_path / "cp.json"
     signed = run(county, "aud", "log", "checkpoint", "--out", str(out), "--checkpoint-key",
@@ -145,6 +146,7 @@ def test_users_and_the_log_in_english(chained: Context) -> None:
     assert intact.startswith("audit trail intact:")
     history = run(county, "aud", "--lang", "en", "log", "history", "K1").stdout
     assert "actor" in history
+    assert "decision made" in history and "作出理算结论" not in history
 
 
 def test_log_verify_names_the_rows_that_differ_in_either_language(county: Context) -> None:

@@ -55,6 +55,15 @@ def test_demo_runs_the_whole_workflow(tmp_path) -> None:
     assert "银行回盘：" in said and "1笔失败" in said
     # the sampling audit records re-checks, so its report has an error rate and an interval
     assert "抽样复核：" in said and "95%置信区间" in said
+    # every kind of event the whole workflow recorded has the words `log history` shows
+    import sqlite3
+
+    from schemas.vocabulary import EVENT_KINDS
+
+    with sqlite3.connect(out / "demo.db") as db:
+        recorded = {kind for (kind,) in db.execute("SELECT DISTINCT kind FROM events")}
+    assert {"decision.made", "payment.made", "feed.rows", "import.chunk"} <= recorded
+    assert recorded <= set(EVENT_KINDS), recorded - set(EVENT_KINDS)
     # Re-running starts from a fresh database and, on its simulated clock, pays the same.
     again = CliRunner().invoke(app, ["demo", "--out", str(out), "--households", "40",
                                      "--seed", "7"])

@@ -272,3 +272,58 @@ def test_a_tally_of_words_reads_in_the_messages_language() -> None:
     assert message.render("en") == "adjudicate: 4 decided (approved 3, denied 1), 0 waiting for " \
         "earlier claims"
     assert Tally([]).render("zh") == "无" and Tally([]).render("en") == "none"
+
+
+def _event_kinds_in_the_code() -> set[str]:
+    """Every event kind the code can record: the kinds given to `PendingEvent` (a text, or
+    either text of a conditional), the kinds an import's rows record (`chunk.change`), and
+    the import's own chunk event."""
+    import ast
+
+    from adjudicator.storage.events import IMPORT_CHUNK
+
+    def texts(node: ast.expr) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.IfExp):
+            return texts(node.body) | texts(node.orelse)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return {a + b for a in texts(node.left) for b in texts(node.right)}
+        return set()
+
+    kinds, unread = {IMPORT_CHUNK}, []
+    for path in sorted((ROOT / "adjudicator").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            place = {"PendingEvent": 0, "change": 1}.get(name or "")
+            if place is None or len(node.args) <= place:
+                continue
+            found = texts(node.args[place])
+            if not found and not (isinstance(node.args[place], ast.Name)
+                                  and node.args[place].id in {"IMPORT_CHUNK", "kind"}):
+                unread.append(f"{path.name}:{node.lineno}")
+            kinds |= found
+    assert not unread, unread  # a kind the scan cannot read would escape the test
+    return kinds
+
+
+def test_every_event_kind_the_code_records_is_worded() -> None:
+    """`log history` showed the audit trail's kinds as codes only (decision.made,
+    claim.status) to Chinese readers."""
+    assert {"review.approved", "review.denied", "user.enabled", "user.setup_link",
+            "household.created", "feed.rows"} <= _event_kinds_in_the_code()
+    assert set(v.EVENT_KINDS) == _event_kinds_in_the_code()
+    for kind, words in v.EVENT_KINDS.items():
+        assert _worded(words), kind
+
+
+def test_the_operations_guide_lists_every_event_kind_as_the_vocabulary_words_it() -> None:
+    import re
+
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    listed = {code: v.Words(zh, en) for code, zh, en in
+              re.findall(r"^\| `([a-z_.]+)` \| (.+?) \| (.+?) \|$", text, re.MULTILINE)
+              if "." in code}
+    assert listed == v.EVENT_KINDS
