@@ -12,6 +12,12 @@ It writes generated cases to a temporary JSON Lines file, then, each in a proces
 
 and prints both side by side, with how many decisions of the two agree (outcome, reasons,
 payout). Peak memory must stay flat as the number of cases grows.
+
+`--floor` also times, in one process, the two ways' reading alone: `evaluate`'s case reader
+(msgspec Structs, strict) and the obvious way's `json.loads`, each over every line, best of
+three. What is left of a case's budget at 1.5 x the obvious way after its reading is what
+deciding and writing the decision with its trace may cost; the obvious way's own deciding
+and writing (without a trace) is its time less its `json.loads`.
 """
 
 from __future__ import annotations
@@ -92,6 +98,24 @@ def _agreement(evaluated: Path, obvious_out: Path) -> tuple[int, int]:
     return same, total
 
 
+def _reading_floor(cases: Path) -> tuple[float, float]:
+    """µs of CPU a case: `evaluate`'s strict reader, and `json.loads`; best of three each."""
+    from schemas.case_reader import read_case
+
+    lines = cases.read_bytes().splitlines()
+
+    def best(read: Any) -> float:
+        times = []
+        for _ in range(3):
+            started = time.process_time()
+            for line in lines:
+                read(line)
+            times.append(time.process_time() - started)
+        return min(times) / len(lines) * 1e6
+
+    return best(read_case), best(json.loads)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=50_000)
@@ -99,6 +123,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="processes (the CLI's --workers); CPU figures are this process's")
     parser.add_argument("--engine", choices=("columnar", "scalar"), default="columnar")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time each way's reading alone (one process, best of three)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cases = Path(tmp) / "cases.jsonl"
@@ -109,6 +135,7 @@ def main() -> None:
         figures = {"evaluate": _run("evaluate", cases, evaluated, args),
                    "obvious way": _run("obvious", cases, plain, args)}
         same, total = _agreement(evaluated, plain)
+        floor = _reading_floor(cases) if args.floor else None
     print(f"cases                {args.cases:>12,}   "
           f"(generated at {args.cases / generated:,.0f}/s)")
     print(f"engine               {args.engine:>12}   workers {args.workers}")
@@ -122,6 +149,15 @@ def main() -> None:
           f"{(n_e / wall_e) / (n_o / wall_o):.2f} x wall) - evaluate also validates strictly "
           "and writes the full trace")
     print(f"agreement            {same:,} of {total:,} decisions (outcome, reasons, payout)")
+    if floor is not None:
+        reader, loads = floor
+        obvious_us = cpu_o / n_o * 1e6
+        budget = obvious_us / 1.5
+        print(f"reading alone        evaluate's reader {reader:.1f} us, json.loads {loads:.1f} us "
+              "a case (best of three)")
+        print(f"at 1.5 x             {budget:.1f} us a case in all: {budget - reader:.1f} us "
+              f"to decide and write with the trace, where the obvious way takes "
+              f"{obvious_us - loads:.1f} us to decide and write without one")
 
 
 if __name__ == "__main__":
