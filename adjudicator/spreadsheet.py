@@ -10,6 +10,7 @@ written as text (``-12.50``) are left alone: they are amounts, not formulas.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -31,6 +32,9 @@ def neutralise(value: T) -> T | str:
 
 #: The time every member of a workbook's ZIP archive is stamped with (the ZIP format's first).
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_PROPERTIES_EPOCH = dt.datetime(*_ZIP_EPOCH)
+_PROPERTIES_STAMP = _PROPERTIES_EPOCH.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def workbook_bytes(book: Any) -> bytes:
@@ -39,9 +43,13 @@ def workbook_bytes(book: Any) -> bytes:
     openpyxl stamps each member of the ZIP archive with the time of the save (to two seconds),
     so the same rows saved twice differed in their bytes and in their SHA-256: a payment
     register regenerated for the bank no longer matched the hash the audit trail recorded.
-    The members are written again, in the same order, with one fixed time."""
+    The members are written again, in the same order, with one fixed time. The document's
+    own properties (docProps/core.xml) say when it was created and last modified: openpyxl
+    takes the moment the workbook object was made and the moment of the save, so these too
+    are set to that fixed time."""
+    book.properties.created = _PROPERTIES_EPOCH
     saved = io.BytesIO()
-    book.save(saved)
+    book.save(saved)  # sets `modified` to the moment of the save: rewritten below
     out = io.BytesIO()
     with zipfile.ZipFile(saved) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -49,5 +57,8 @@ def workbook_bytes(book: Any) -> bytes:
             fixed = zipfile.ZipInfo(member.filename, date_time=_ZIP_EPOCH)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = member.external_attr
-            target.writestr(fixed, source.read(member.filename))
+            data = source.read(member.filename)
+            if member.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + _PROPERTIES_STAMP + rb"\g<2>", data)
+            target.writestr(fixed, data)
     return out.getvalue()
