@@ -51,6 +51,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "{file}: not a readable Excel workbook (.xlsx): an old .xls, a CSV "
                             "renamed, or a damaged file; save it as .xlsx or CSV and import it "
                             "again: nothing was imported"),
+    "import.csv_broken": ("{file}：第 {row} 行起无法按 CSV 读取：多半是引号不配对，"
+                          "或一个单元格超过 131,072 个字符；请在表格软件中检查这一行，另存为 CSV "
+                          "后重新导入；未导入任何数据",
+                          "{file}: cannot be read as CSV from row {row} on ({reason}): most "
+                          "likely an unmatched quote, or a cell over 131,072 characters; check "
+                          "that row, save the file as CSV again and re-import: nothing was "
+                          "imported"),
     "import.empty_file": ("{file}：文件是空的，没有表头也没有数据行；未导入任何数据，"
                           "请检查导出的文件",
                           "{file}: the file is empty (no header, no rows): nothing imported; "

@@ -245,6 +245,34 @@ def test_an_empty_file_is_refused_not_imported_as_zero_rows(
     assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
 
 
+@pytest.mark.parametrize("where", ["first row", "after the first chunk"])
+def test_a_row_the_csv_module_cannot_read_refuses_the_file_before_any_of_it_is_stored(
+        admin_ctx, db_url: str, tmp_path: Path, where: str) -> None:
+    """A cell over the csv module's 131,072 characters (an unmatched quote takes the rest of
+    a file into one cell) crashed the import with a traceback, after the chunks before it
+    had been stored."""
+    lines = household_lines()
+    at = 0 if where == "first row" else 6  # chunks of 2 rows below: 2 chunks read before
+    lines[at] += "," + "备" * 140_000
+    path = tmp_path / "名单.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as refused:
+        import_households(admin_ctx.as_user("sup"), path, chunk_size=2)
+    said = refused.value.localized("zh")
+    assert said.startswith(f"名单.csv：第 {at + 1} 行起无法按 CSV 读取") and "引号不配对" in said
+    assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
+    result = runner.invoke(app, ["import", "households", str(path), "--db", db_url, "--as",
+                                 "sup"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.output.startswith("错误：名单.csv：第") and "未导入任何数据" in result.output
+    feed = runner.invoke(app, ["feed", "import", "medical", str(path), "--month", "2026-03",
+                               "--db", db_url, "--as", "sup"])
+    assert feed.exit_code == 1 and "Traceback" not in feed.output, feed.output
+    if where == "first row":  # the header search reads it
+        assert feed.output.startswith("错误：名单.csv：第 1 行起无法按 CSV 读取"), feed.output
+    assert batch_counts(admin_ctx) == [] and members(admin_ctx) == 0
+
+
 # --- control characters: rejected per row, the same on both databases (item 3) -------------
 
 

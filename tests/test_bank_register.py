@@ -304,6 +304,22 @@ def test_a_return_row_that_does_not_match_is_reported_in_chinese(admin_ctx, cloc
     assert _status(admin_ctx, "K-1") == "paid"  # still waiting for the bank's answer
 
 
+def test_a_return_file_the_csv_module_cannot_read_is_refused_in_chinese(admin_ctx, clock,
+                                                                        tmp_path) -> None:
+    """A cell over 131,072 characters in the bank's return crashed with csv.Error."""
+    _payable(admin_ctx, clock, tmp_path, claims=2)
+    sup = admin_ctx.as_user("sup")
+    run = pay_closed(sup, tmp_path)
+    back = write_bank_return(admin_ctx, run.batch_ref, tmp_path / "return.csv")
+    rows = _csv_rows(back)
+    rows[2][6] = "备" * 140_000
+    with back.open("w", encoding="utf-8-sig", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    with pytest.raises(PaymentRefused, match=r"return\.csv：第 3 行起无法按 CSV 读取"):
+        reconcile(sup, back)
+    assert _status(admin_ctx, "K-1") == "paid"  # nothing of the file was recorded
+
+
 def test_only_pay_roles_reconcile(admin_ctx, clock, tmp_path) -> None:
     from adjudicator.roles import PermissionDenied
 
@@ -382,7 +398,9 @@ def test_a_workbook_saved_at_another_moment_has_the_same_bytes(monkeypatch: pyte
     """openpyxl stamps each member of the XLSX archive with the time of the save, so the
     register regenerated a few seconds later no longer matched the SHA-256 the audit trail
     recorded (test_register_for_the_bank failed whenever the two saves fell in different
-    two-second ticks). Every workbook the system writes now depends on its content only."""
+    two-second ticks). Every workbook the system writes now depends on its content only:
+    its document properties (created, modified: the moments openpyxl made and saved the
+    workbook) too, which still made the test fail now and then."""
     import time
     import zipfile
 
@@ -400,8 +418,29 @@ def test_a_workbook_saved_at_another_moment_has_the_same_bytes(monkeypatch: pyte
         return (payments_module.register_xlsx("PAY-20260323-001", "2026-03-23 10:00", [payment]),
                 workbook_bytes(book))
 
+    import datetime as dt
+    import types
+
+    import openpyxl.packaging.core
+    import openpyxl.writer.excel
+
+    def clock(at: float) -> None:
+        """The ZIP members' clock, and openpyxl's: the document properties' created (when
+        the workbook object is made) and modified (when it is saved)."""
+        monkeypatch.setattr(zipfile.time, "time", lambda: at)
+
+        class Moment(dt.datetime):
+            @classmethod
+            def now(cls, tz: dt.tzinfo | None = None) -> Moment:  # type: ignore[override]
+                moment = dt.datetime.fromtimestamp(at, tz)
+                return cls(*moment.timetuple()[:6], tzinfo=moment.tzinfo)
+
+        fake = types.SimpleNamespace(datetime=Moment, timezone=dt.timezone)
+        monkeypatch.setattr(openpyxl.packaging.core, "datetime", fake)
+        monkeypatch.setattr(openpyxl.writer.excel, "datetime", fake)
+
     start = time.time()
-    monkeypatch.setattr(zipfile.time, "time", lambda: start)
+    clock(start)
     first = both()
-    monkeypatch.setattr(zipfile.time, "time", lambda: start + later)
+    clock(start + later)
     assert both() == first

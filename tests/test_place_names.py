@@ -66,3 +66,15 @@ def test_a_region_file_names_townships_and_villages(admin_ctx, db_url, tmp_path)
                                             Household.township_name)).all())
     assert names == {"H1": "兰里镇", "H2": "岩门镇"}
     assert place_names(admin_ctx, ["431226102201"]) == {"431226102201": "兰里镇 龙潭村"}
+
+
+def test_a_region_file_the_csv_module_cannot_read_is_refused_in_chinese(admin_ctx, db_url,
+                                                                       tmp_path) -> None:
+    """A cell over 131,072 characters crashed `import regions` with a traceback."""
+    path = tmp_path / "regions.csv"
+    path.write_text("区划代码,名称\n431226102,兰里镇\n431226103," + "岩" * 140_000 + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "regions", str(path), "--db", db_url, "--as",
+                                      "sup"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "regions.csv：第3行起无法按CSV读取" in "".join(result.output.split())

@@ -82,6 +82,20 @@ def test_disable_and_reset(world: World) -> None:
     assert own.status_code == 422 and "不能停用自己的账号" in own.text
 
 
+def test_a_user_list_the_csv_module_cannot_read_adds_no_one(world: World) -> None:
+    """A cell over 131,072 characters crashed the upload (500) after the rows before it had
+    added their users."""
+    client, token = _admin(world)
+    listing = ("用户名,姓名,角色,乡镇\n"
+               "v11,吴核查,核查员,330102001\n"
+               f"v12,{'长' * 140_000},核查员,\n").encode()
+    page = client.post("/admin/users/import", data={"csrf_token": token},
+                       files={"file": ("users.csv", listing, "text/csv")})
+    assert page.status_code == 422 and "第 3 行起无法按 CSV 读取" in page.text, page.text[:300]
+    with world.ctx.factory() as session:
+        assert session.get(User, "v11") is None
+
+
 def test_bulk_import_gives_each_user_a_link(world: World) -> None:
     client, token = _admin(world)
     listing = ("用户名,姓名,角色,乡镇\n"

@@ -39,6 +39,7 @@ from adjudicator.intake.sources import (
     FileInfo,
     FormulaCell,
     UndecodableBytes,
+    check_csv,
     inspect_file,
     iter_json_lines,
     iter_table,
@@ -221,6 +222,7 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     info = inspect_file(path)
+    check_csv(info)
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = ImportResult(importer.kind, path.name, error_report=str(report_path))
     opts = options or {}

@@ -106,6 +106,8 @@ def _utf16(path: Path, first: bytes) -> bool:
 #: "surrogateescape"): the row that holds one is rejected with its number, the rest of the
 #: file is read (a GBK export with one damaged byte loses one row, not the file).
 DECODE_ERRORS = "surrogateescape"
+#: How much of the first line is read to guess the delimiter.
+_FIRST_LINE = 1 << 16
 
 
 class FormulaCell(str):
@@ -127,14 +129,27 @@ def iter_table(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
 def _csv_rows(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
     assert info.encoding is not None
     with info.path.open(encoding=info.encoding, errors=DECODE_ERRORS, newline="") as stream:
-        first = stream.readline()
+        first = stream.readline(_FIRST_LINE)
         delimiter = max(",\t;", key=first.count) if first else ","
         stream.seek(0)
         reader = csv.reader(stream, delimiter=delimiter)
         start = 1
-        for cells in reader:
-            yield start, [cell.strip() for cell in cells]
-            start = reader.line_num + 1
+        try:
+            for cells in reader:
+                yield start, [cell.strip() for cell in cells]
+                start = reader.line_num + 1
+        except csv.Error as exc:  # an unmatched quote, a cell over the csv module's limit
+            raise UnreadableFile(Message("import.csv_broken", file=info.path.name, row=start,
+                                         reason=str(exc))) from None
+
+
+def check_csv(info: FileInfo) -> None:
+    """Read a CSV file through once before any of it is stored: a row the csv module cannot
+    read (an unmatched quote takes the rest of the file into one cell) would otherwise stop
+    an import halfway, its first chunks stored. Raises UnreadableFile naming the row."""
+    if info.format == "csv":
+        for _ in _csv_rows(info):
+            pass
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:

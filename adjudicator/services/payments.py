@@ -29,7 +29,7 @@ import hashlib
 import io
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -344,9 +344,7 @@ def register_xlsx(batch_ref: str, created: str, payments: list[Payment]) -> byte
     sheet.cell(row=1, column=8).number_format = "0.00"
     for letter, width in zip("ABCDEFGHIJ", (6, 14, 12, 22, 24, 8, 12, 14, 24, 22), strict=True):
         sheet.column_dimensions[letter].width = width
-    book.properties.created = dt.datetime(2000, 1, 1)  # same rows, same bytes
-    book.properties.modified = dt.datetime(2000, 1, 1)
-    return workbook_bytes(book)
+    return workbook_bytes(book)  # same rows, same bytes
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -455,13 +453,23 @@ def _read_return(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]]]:
 
     try:
         info = inspect_file(path)
-    except (UnreadableFile, OSError) as exc:
-        raise PaymentRefused(f"{path.name}：无法读取回盘文件（{exc}）") from None
+    except UnreadableFile as exc:
+        raise PaymentRefused(exc.localized("zh")) from None
+    except OSError as exc:
+        raise PaymentRefused(f"{path.name}：无法读取回盘文件（{exc.strerror}）") from None
     if info.format not in ("csv", "xlsx"):
         raise PaymentRefused(f"{path.name}：回盘文件应为 CSV 或 XLSX")
+    try:
+        return info.sha256, _return_rows(path, iter_table(info))
+    except UnreadableFile as exc:  # a row the csv module cannot read
+        raise PaymentRefused(exc.localized("zh")) from None
+
+
+def _return_rows(path: Path, table: Iterator[tuple[int, list[str]]]
+                 ) -> list[tuple[int, dict[str, str]]]:
     columns: dict[int, str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in iter_table(info):
+    for number, cells in table:
         if columns is None:
             found = _header_map(cells)
             if sum(1 for key in found.values() if key in RETURN_REQUIRED) >= 2:
@@ -478,7 +486,7 @@ def _read_return(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]]]:
     if columns is None:
         raise PaymentRefused(f"{path.name}：找不到表头（须有 付款流水号、收款账号、金额、"
                              "处理结果 列）")
-    return info.sha256, rows
+    return rows
 
 
 def reconcile(ctx: Context, path: Path, errors_path: Path | None = None) -> Reconciliation:

@@ -75,20 +75,25 @@ def _rows(path: Path) -> list[tuple[int, str, str]]:
 
     try:
         info = inspect_file(path)
-    except (UnreadableFile, OSError) as exc:
-        raise RegionsRefused(f"{path.name}：无法读取区划文件（{exc}）") from None
+    except UnreadableFile as exc:
+        raise RegionsRefused(exc.localized("zh")) from None
+    except OSError as exc:
+        raise RegionsRefused(f"{path.name}：无法读取区划文件（{exc.strerror}）") from None
     if info.format not in ("csv", "xlsx"):
         raise RegionsRefused(f"{path.name}：区划文件应为 CSV 或 XLSX")
     code_at = name_at = None
     rows = []
-    for number, cells in iter_table(info):
-        if code_at is None or name_at is None:
-            heads = [normalize_header(c) for c in cells]
-            code_at = next((i for i, h in enumerate(heads) if h in CODE_HEADERS), None)
-            name_at = next((i for i, h in enumerate(heads) if h in NAME_HEADERS), None)
-            continue
-        padded = [*cells, "", ""]
-        rows.append((number, padded[code_at].strip(), padded[name_at].strip()))
+    try:
+        for number, cells in iter_table(info):
+            if code_at is None or name_at is None:
+                heads = [normalize_header(c) for c in cells]
+                code_at = next((i for i, h in enumerate(heads) if h in CODE_HEADERS), None)
+                name_at = next((i for i, h in enumerate(heads) if h in NAME_HEADERS), None)
+                continue
+            padded = [*cells, "", ""]
+            rows.append((number, padded[code_at].strip(), padded[name_at].strip()))
+    except UnreadableFile as exc:  # a row the csv module cannot read
+        raise RegionsRefused(exc.localized("zh")) from None
     if code_at is None or name_at is None:
         raise RegionsRefused(f"{path.name}：找不到表头（须有“区划代码”和“名称”两列）")
     return rows

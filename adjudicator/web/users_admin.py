@@ -168,7 +168,12 @@ def import_users(ctx: Context, text: str) -> Imported:
     ctx.require("user.manage")
     result = Imported()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
+    try:  # read whole before anyone is added: a row the csv module cannot read stops it all
+        table = list(reader)
+    except csv.Error:
+        raise UserAdminRefused(f"第 {reader.line_num} 行起无法按 CSV 读取：多半是引号不配对，"
+                               "或一个单元格过长；未添加任何用户") from None
+    header = table[0] if table else None
     if header is None:
         raise UserAdminRefused("文件是空的")
     where = {key: next((i for i, h in enumerate(header) if h.strip() in names), None)
@@ -177,7 +182,7 @@ def import_users(ctx: Context, text: str) -> Imported:
                if where[k] is None]
     if missing:
         raise UserAdminRefused(f"第 1 行（表头）缺少列：{'、'.join(missing)}")
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         padded = [*cells, *[""] * len(header)]
