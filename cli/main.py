@@ -96,6 +96,43 @@ COMMANDS: dict[str, Lazy] = {
 }
 
 
+#: typer's own options and the titles of its help's panels, worded in English by typer.
+TYPER_WORDS = {
+    "help": "显示本帮助后退出。\n\nShow this message and exit.",
+    "install_completion": "为当前 shell 安装命令补全。\n\nInstall completion for the current "
+                          "shell.",
+    "show_completion": "显示命令补全脚本，可复制后自行安装。\n\nShow completion "
+                       "for the current shell, to copy it or customize the installation.",
+}
+PANEL_TITLES = {"ARGUMENTS_PANEL_TITLE": "参数 Arguments", "OPTIONS_PANEL_TITLE": "选项 Options",
+                "COMMANDS_PANEL_TITLE": "命令 Commands"}
+
+
+def word_typer_options(command: _click.Command) -> None:
+    """typer's own options of `command` and of every command below it (--help, the shell
+    completion's) in the project's words, Chinese first; their help drawn under Chinese
+    panel titles."""
+    for param in command.get_params(_click.Context(command)):
+        if param.name in TYPER_WORDS:
+            param.help = TYPER_WORDS[param.name]  # type: ignore[attr-defined]
+    drawn = command.format_help
+
+    def format_help(ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        _title_panels()
+        drawn(ctx, formatter)
+
+    command.format_help = format_help  # type: ignore[method-assign]
+    for sub in getattr(command, "commands", {}).values():
+        word_typer_options(sub)
+
+
+def _title_panels() -> None:
+    from typer import rich_utils  # imported only when a help is drawn
+
+    for name, title in PANEL_TITLES.items():
+        setattr(rich_utils, name, title)
+
+
 def load_command(name: str) -> _click.Command:
     """The click command `adjudicator NAME` runs, its module imported now."""
     module, _, attribute = COMMANDS[name].target.partition(":")
@@ -108,7 +145,9 @@ def load_command(name: str) -> _click.Command:
         holder.command(name)(target)
     group = typer.main.get_command(holder)
     assert isinstance(group, typer.core.TyperGroup)
-    return group.commands[name]
+    command = group.commands[name]
+    word_typer_options(command)
+    return command
 
 
 class LazyGroup(typer.core.TyperGroup):
@@ -117,6 +156,17 @@ class LazyGroup(typer.core.TyperGroup):
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
+        params = super().get_params(ctx)
+        for param in params:
+            if param.name in TYPER_WORDS:
+                param.help = TYPER_WORDS[param.name]  # type: ignore[attr-defined]
+        return params
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        _title_panels()
+        super().format_help(ctx, formatter)
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         """A command for the help listing: its name and help line, nothing imported."""

@@ -44,10 +44,6 @@ def _chinese_first(text: str) -> bool:
     return any("\u4e00" <= char <= "\u9fff" for char in text.strip()[:4])
 
 
-#: typer's own options, worded by typer and not by the project.
-TYPER_OPTIONS = {"install_completion", "show_completion", "help"}
-
-
 def test_every_help_text_is_chinese_first() -> None:
     """Every command's summary and every option's and argument's help start in Chinese (the
     English kept after it for developers), walking the commands as cli.docs does."""
@@ -65,8 +61,10 @@ def test_every_help_text_is_chinese_first() -> None:
         help_text = command.short_help or command.help or ""
         summary = inspect.cleandoc(help_text).split("\n\n")[0]
         found = [(" ".join(["adjudicator", *path]), summary)]
-        for param in command.params:
-            if param.name in TYPER_OPTIONS or getattr(param, "hidden", False):
+        # typer's own options (--help, the shell completion's) too: typer words them in
+        # English only ("Show this message and exit." under every command)
+        for param in command.get_params(_click.Context(command)):
+            if getattr(param, "hidden", False):
                 continue
             found.append((f"{' '.join(['adjudicator', *path])} {param.name}",
                           getattr(param, "help", None) or ""))
@@ -83,3 +81,17 @@ def test_every_help_text_is_chinese_first() -> None:
             every += texts(command, path)
     assert len(every) > 300
     assert [(where, text) for where, text in every if not _chinese_first(text)] == []
+
+
+def test_the_help_panels_are_titled_in_chinese_first() -> None:
+    """Every help drew its panels under typer's English titles (Options, Arguments,
+    Commands)."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    for path in ([], ["tariff"], ["tariff", "validate"]):
+        shown = CliRunner().invoke(app, [*path, "--help"], env={"ADJUDICATOR_LANG": ""}).output
+        assert "选项 Options" in shown and "显示本帮助后退出。" in shown, shown
+        assert ("命令 Commands" in shown) == (len(path) < 2)
+        assert ("参数 Arguments" in shown) == (len(path) == 2)
