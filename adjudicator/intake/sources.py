@@ -126,7 +126,9 @@ def iter_table(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
-def _csv_rows(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(info: FileInfo, *, cells: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """(row number, stripped cells) of each row; with `cells` False, only the row numbers
+    (and no cells: a read through that checks the rows can be read)."""
     assert info.encoding is not None
     with info.path.open(encoding=info.encoding, errors=DECODE_ERRORS, newline="") as stream:
         first = stream.readline(_FIRST_LINE)
@@ -135,8 +137,8 @@ def _csv_rows(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(stream, delimiter=delimiter)
         start = 1
         try:
-            for cells in reader:
-                yield start, [cell.strip() for cell in cells]
+            for row in reader:
+                yield start, [cell.strip() for cell in row] if cells else row
                 start = reader.line_num + 1
         except csv.Error as exc:  # an unmatched quote, a cell over the csv module's limit
             raise UnreadableFile(Message("import.csv_broken", file=info.path.name, row=start,
@@ -148,7 +150,7 @@ def check_csv(info: FileInfo) -> None:
     read (an unmatched quote takes the rest of the file into one cell) would otherwise stop
     an import halfway, its first chunks stored. Raises UnreadableFile naming the row."""
     if info.format == "csv":
-        for _ in _csv_rows(info):
+        for _ in _csv_rows(info, cells=False):
             pass
 
 
