@@ -286,6 +286,49 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "triage.no_reason": ("剔除必须写明原因", "a removal needs its reason"),
     "triage.no_rows": ("户 {household} 没有尚未计入申请的{category}类结算",
                        "household {household} has no {category} settlement not yet in a claim"),
+    # pay (adjudicator pay, pay register, pay reconcile)
+    "pay.no_batch_ref": ("无法取得新的兑现批次号（并发的兑现运行过多），请稍后重试",
+                         "no new payment batch number could be taken (too many payment runs "
+                         "at once): try again later"),
+    "pay.batch_running": ("批次 {batch} 正在兑现中，完成后会自动生成代发清单",
+                          "batch {batch} is being paid: its register is written when the run "
+                          "is done"),
+    "pay.batch_empty": ("批次 {batch} 没有付款记录", "batch {batch} has no payments"),
+    "pay.unreadable": ("{detail}", "{detail}"),
+    "pay.cannot_read": ("{file}：无法读取回盘文件（{reason}）",
+                        "{file}: the bank return cannot be read ({reason})"),
+    "pay.not_table": ("{file}：回盘文件应为 CSV 或 XLSX", "{file}: a bank return is CSV or XLSX"),
+    "pay.missing_columns": ("{file} 第 {row} 行（表头）：缺少列 {columns}",
+                            "{file} row {row} (the header): columns missing: {columns}"),
+    "pay.no_header": ("{file}：找不到表头（须有 付款流水号、收款账号、金额、处理结果 列）",
+                      "{file}: no header found (the columns 付款流水号, 收款账号, 金额 and "
+                      "处理结果 are needed)"),
+    # regions (adjudicator import regions)
+    "regions.unreadable": ("{detail}", "{detail}"),
+    "regions.cannot_read": ("{file}：无法读取区划文件（{reason}）",
+                            "{file}: the regions file cannot be read ({reason})"),
+    "regions.not_table": ("{file}：区划文件应为 CSV 或 XLSX",
+                          "{file}: a regions file is CSV or XLSX"),
+    "regions.no_header": ("{file}：找不到表头（须有“区划代码”和“名称”两列）",
+                          "{file}: no header found (the columns 区划代码 and 名称 are needed)"),
+    # users (the web app's user administration)
+    "users.no_active": ("没有在用的用户“{user}”", "no active user {user!r}"),
+    "users.not_self": ("不能停用自己的账号", "one cannot disable one's own account"),
+    "users.no_user": ("没有用户“{user}”", "no user {user!r}"),
+    "users.bad_user_id": ("用户名须为1至64个英文字母、数字或符号（不含空格）",
+                          "a user name is 1 to 64 ASCII letters, digits or signs (no spaces)"),
+    "users.bad_name": ("请填写姓名（最多64个字）", "give the name (at most 64 characters)"),
+    "users.unknown_role": ("未知角色“{role}”", "unknown role {role!r}"),
+    "users.bad_township": ("乡镇代码“{code}”应为9位数字",
+                           "township code {code!r} is not 9 digits"),
+    "users.taken": ("用户名“{user}”已被使用", "user name {user!r} is taken"),
+    "users.csv_broken": ("第 {row} 行起无法按 CSV 读取：多半是引号不配对，或一个单元格过长；"
+                         "未添加任何用户",
+                         "cannot be read as CSV from row {row} on: most likely an unmatched "
+                         "quote, or a cell too long; no user was added"),
+    "users.empty_file": ("文件是空的", "the file is empty"),
+    "users.missing_columns": ("第 1 行（表头）缺少列：{columns}",
+                              "row 1 (the header) lacks the columns {columns}"),
     # --- rules that span fields of a row
     "row.name_member": ("请写明成员：填写{field}和{field2}，或填写{field3}",
                         "name the member: {field} and {field2}, or the ID number"),

@@ -129,4 +129,4 @@ def test_verify_template_as_json_and_errors(admin_ctx, tmp_path: Path) -> None:
     both = run(admin_ctx, "v1", "verify", "record", "K1")
     assert both.exit_code == 1 and "请给出 --file 核查表 或 --interactive" in both.stderr
     missing = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path / "x.yaml"))
-    assert missing.exit_code == 1 and "cannot read" in missing.stderr
+    assert missing.exit_code == 1 and "无法读取" in missing.stderr
