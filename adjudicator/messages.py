@@ -329,6 +329,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "users.empty_file": ("文件是空的", "the file is empty"),
     "users.missing_columns": ("第 1 行（表头）缺少列：{columns}",
                               "row 1 (the header) lacks the columns {columns}"),
+    # workflow (a claim's status and the moves it allows)
+    "workflow.cannot_move": ("案件 {claim} 当前状态为{status}，不能转为{to}"
+                             "（{status}可转为：{allowed}）",
+                             "claim {claim} is {status_code}: it cannot move to {to_code} "
+                             "(allowed from {status_code}: {allowed})"),
+    "workflow.not_decided": ("案件 {claim} 当前状态为{status}：只有已理算的案件才能重新理算",
+                             "claim {claim} is {status_code}: only a decided claim is decided "
+                             "again"),
+    "workflow.not_approved": ("案件 {claim} 当前状态为{status}：只有新的批准才能按差额结算",
+                              "claim {claim} is {status_code}: only a new approval is settled "
+                              "by the difference"),
+    # tariffs (which tariff applies to a claim)
+    "tariff.none_covers": ("没有已加载的保障方案适用于区划 {region} 在 {date} 的申请"
+                           "（请用 adjudicator tariff load 文件 加载）",
+                           "no stored tariff covers region {region} on {date} (load one with "
+                           "'adjudicator tariff load FILE')"),
+    "tariff.two_cover": ("有两个同样具体的保障方案适用于区划 {region} 在 {date} 的申请：{ids}"
+                         "（#{first}、#{second}）；请用 adjudicator tariff retire 停用其中一个",
+                         "two equally specific tariffs cover region {region} on {date}: {ids} "
+                         "(#{first}, #{second}); retire one with 'adjudicator tariff retire'"),
     # --- rules that span fields of a row
     "row.name_member": ("请写明成员：填写{field}和{field2}，或填写{field3}",
                         "name the member: {field} and {field2}, or the ID number"),

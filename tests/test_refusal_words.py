@@ -148,3 +148,33 @@ def test_the_web_app_gives_the_chinese_reason_as_detail() -> None:
     answer = refusal(NoticeRefused(Message("notice.no_claim", claim="NOPE")))
     assert (answer.status, answer.code, answer.message) == (404, "not_found", "没有这个案件。")
     assert answer.detail == "没有案件 NOPE"
+
+
+def test_a_move_the_workflow_refuses_is_worded_in_both_languages() -> None:
+    """The workflow refused a move in English only (`claim K1 is approved: it cannot move to
+    paid …`), which the command line showed after 该案件当前的状态不允许这项操作; it names
+    the statuses in Chinese now, and its English is unchanged."""
+    from adjudicator.workflow import IllegalTransition, check_transition
+
+    with pytest.raises(IllegalTransition) as refused:
+        check_transition("K1", "approved", "paid")
+    assert str(refused.value) == ("claim K1 is approved: it cannot move to paid (allowed from "
+                                  "approved: in_notice)")
+    assert refused.value.localized("zh") == ("案件 K1 当前状态为拟救助，不能转为已兑现"
+                                             "（拟救助可转为：公示中）")
+    assert isinstance(refused.value, ValueError)
+
+
+def test_no_tariff_for_a_claim_is_worded_in_both_languages() -> None:
+    """A verification of a claim no tariff covers was refused with the tariff book's English
+    only (no stored tariff covers region …)."""
+    import datetime as dt
+
+    from adjudicator.services.tariffs import TariffBook, TariffChoiceError
+
+    book = TariffBook(by_pk={}, active=set())
+    with pytest.raises(TariffChoiceError) as refused:
+        book.choose("440101001001", dt.date(2026, 3, 1))
+    assert str(refused.value).startswith("no stored tariff covers region 440101001001 on "
+                                         "2026-03-01")
+    assert refused.value.localized("zh").startswith("没有已加载的保障方案适用于区划 440101001001")

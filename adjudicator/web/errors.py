@@ -136,7 +136,7 @@ def refusal(exc: Exception) -> WebError:
     if isinstance(exc, AuditRefused):
         return _match(_AUDIT, text, (409, "audit_refused", "抽样复核操作未能完成。"), detail)
     if isinstance(exc, IllegalTransition):
-        return WebError(409, "wrong_status", "该案件当前的状态不允许这项操作。", detail=text)
+        return WebError(409, "wrong_status", "该案件当前的状态不允许这项操作。", detail=detail)
     if isinstance(exc, RecordRefused):
         return WebError(409, "record_mismatch", "库中金额与审计链记录不一致，未作任何支付或批准，"
                         "请通知管理员核查（adjudicator log verify）。", detail=detail)

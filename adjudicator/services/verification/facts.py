@@ -44,7 +44,7 @@ def load_facts(session: Session, claim_id: str, *, lock: bool = False,
         try:
             tariff = TariffBook.load(session).choose(household.region_code, claim.event_date)
         except TariffChoiceError as exc:
-            raise VerificationRefused(Message("verification.refused", detail=str(exc))) from exc
+            raise VerificationRefused(Message("verification.refused", detail=exc.message)) from exc
     return ClaimFacts(claim, household, members, findings, tariff[0], tariff[1])
 
 

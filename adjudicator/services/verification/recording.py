@@ -171,7 +171,8 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
             try:
                 move(claim, S.VERIFIED, at=now, events=moved)
             except IllegalTransition as exc:  # pragma: no cover - RECORDABLE guards it
-                raise VerificationRefused(Message("verification.refused", detail=str(exc))) from exc
+                raise VerificationRefused(Message("verification.refused",
+                                                  detail=exc.message)) from exc
             # A denial verified again (复核申请) leaves the household's history until it is
             # decided again; the later decisions that counted it follow it.
             follow = old == S.DENIED.value
