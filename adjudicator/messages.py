@@ -155,7 +155,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "claim {claim} is {status_code}: objections are recorded during "
                              "its notice period"),
     "notice.no_notice": ("没有公示 {notice}", "no notice {notice}"),
-    "notice.not_open": ("公示 {notice} 的状态已是{status}", "notice {notice} is already "
+    "notice.not_open": ("公示 {notice} 已是“{status}”状态", "notice {notice} is already "
                         "{status_code}"),
     "notice.running": ("公示 {notice} 的公示期到 {end} 为止：{first} 起才能结束公示",
                        "notice {notice} runs until {end}: it can be closed from {first}"),
