@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
-from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, zh_table
+from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, Words, zh_table
 
 LANGS = ("zh", "en")
 
@@ -133,6 +133,222 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "user {user} may import only their own verifications"),
     "verification.status": ("案件 {claim} 当前的状态（{status}）不能录入核查",
                             "{detail}"),
+    # --- refusals of the services (str() of the refusal is the English template)
+    # review (adjudicator review approve / deny)
+    "review.bad_action": ("审核结论只能是批准（approve）或不予救助（deny）",
+                          "the action is approve or deny"),
+    "review.no_reason": ("每次审核都必须填写理由", "a reason is required for every review"),
+    "review.no_claim": ("没有案件 {claim}", "no claim {claim}"),
+    "review.not_pended": ("案件 {claim} 当前状态为{status}，不在待审核状态",
+                          "claim {claim} is {status_code}, not pended"),
+    "review.maker_checker": ("{user} 核查过案件 {claim}，必须由另一人审核（核查与审核分离）",
+                             "{user} verified claim {claim}: another person must review it "
+                             "(maker-checker)"),
+    "review.incomplete": ("案件 {claim} 因入户核查信息不完整而待审，不能批准：请先录入完整的"
+                          "核查，再重新理算",
+                          "claim {claim} was pended for an incomplete verification: record a "
+                          "complete one and adjudicate again"),
+    # notice (adjudicator notice object / close)
+    "notice.no_reason": ("登记异议必须写明异议内容", "an objection needs its reason"),
+    "notice.no_claim": ("没有案件 {claim}", "no claim {claim}"),
+    "notice.not_in_notice": ("案件 {claim} 当前状态为{status}：只能在公示期内登记异议",
+                             "claim {claim} is {status_code}: objections are recorded during "
+                             "its notice period"),
+    "notice.no_notice": ("没有公示 {notice}", "no notice {notice}"),
+    "notice.not_open": ("公示 {notice} 已是“{status}”状态", "notice {notice} is already "
+                        "{status_code}"),
+    "notice.running": ("公示 {notice} 的公示期到 {end} 为止：{first} 起才能结束公示",
+                       "notice {notice} runs until {end}: it can be closed from {first}"),
+    # calendar (adjudicator calendar add / remove)
+    "calendar.no_reason": ("县定放假日必须写明原因（--reason）",
+                           "a county day off needs its reason (--reason)"),
+    "calendar.not_day_off": ("{day} 不是县定放假日", "{day} is not a county day off"),
+    # verification (adjudicator verify …)
+    "verification.not_mapping": ("核查表应为 YAML 映射或 JSON 对象",
+                                 "the form must be a mapping (YAML) or an object (JSON)"),
+    "verification.invalid_form": ("核查表填写有误：{problems}", "invalid form: {problems}"),
+    "verification.cannot_read": ("无法读取 {path}（{reason}）", "cannot read {path}: {reason}"),
+    "verification.not_parsable": ("{path} 不是有效的 {kind}（{where}）",
+                                  "{path} is not valid {kind} ({where})"),
+    "verification.min_days": ("核查期限至少为 1 个工作日",
+                              "a verification deadline is at least 1 working day"),
+    "verification.not_verifier": ("{verifier} 不是在用的核查员",
+                                  "{verifier} is not an active verifier"),
+    "verification.assigned_to": ("案件 {claim} 分派给了{who}，不是 {user}：只有分派的核查员"
+                                 "可以录入核查",
+                                 "claim {claim} is assigned to {who}, not {user}: only the "
+                                 "assigned verifier records it"),
+    "verification.nobody": ("无人（由核查主管分派：verify assign）",
+                            "nobody (a supervisor assigns it: verify assign)"),
+    "verification.not_recordable": ("案件 {claim} 当前状态为{status}：只有入户核查中、已初筛、"
+                                    "因核查信息不完整而待审、公示有异议或不予救助的案件才能"
+                                    "录入核查",
+                                    "claim {claim} is {status_code}: a verification is recorded "
+                                    "while it is under verification, screened, pended for an "
+                                    "incomplete verification, objected or denied"),
+    "verification.pended_review": ("案件 {claim} 正在等待人工审核，不是因核查信息不完整而待审，"
+                                   "不能重新核查",
+                                   "claim {claim} is pended for a person's review, not for an "
+                                   "incomplete verification"),
+    "verification.signed_by": ("核查表的签名核查员是 {signer}，{user} 只能录入本人的核查",
+                               "the form is signed by {signer}; {user} records only their own "
+                               "verification"),
+    "verification.unknown_claim": ("没有案件 {claim}", "no claim {claim}"),
+    "verification.not_assigned": ("案件 {claim} 没有分派给 {user}",
+                                  "claim {claim} is not assigned to {user}"),
+    "verification.no_folder": ("佐证材料文件夹 {directory} 不存在",
+                               "evidence folder {directory} does not exist"),
+    "verification.problems": ("核查表与系统记录不符：{problems}", "{problems}"),
+    "verification.refused": ("{detail}", "{detail}"),
+    # audit (adjudicator audit sample / recheck / report / settle)
+    "audit.bad_tolerance": ("容差应为 [0, 1) 之间的比例和非负的金额",
+                            "the tolerance is a rate in [0, 1) and a non-negative amount"),
+    "audit.signed_by": ("复核表的签名核查员是 {signer}，{user} 只能录入本人的复核",
+                        "the form is signed by {signer}; {user} records only their own "
+                        "re-check"),
+    "audit.not_in_sample": ("案件 {claim} 不在第 {sample} 号样本中",
+                            "claim {claim} is not in sample {sample}"),
+    "audit.already_rechecked": ("第 {sample} 号样本的案件 {claim} 已经复核过（复核 #{done}）",
+                                "claim {claim} of sample {sample} was already re-checked "
+                                "(re-check #{done})"),
+    "audit.maker_checker": ("{user} 核查过案件 {claim}，必须由另一人复核",
+                            "{user} verified claim {claim}: another person must re-check it"),
+    "audit.no_decision": ("案件 {claim} 没有可供审计的当前决定",
+                          "claim {claim} has no current decision to audit"),
+    "audit.no_verification": ("案件 {claim} 的决定没有依据入户核查",
+                              "the decision of claim {claim} rests on no verification"),
+    "audit.incomplete": ("抽样复核必须填写完整，缺少：{missing}",
+                         "an audit re-check must be complete; missing: {missing}"),
+    "audit.bad_rate": ("抽样比例应为大于 0、不超过 1、最多四位小数的数，不能是 {rate}",
+                       "the rate is a fraction in (0, 1] with at most 4 decimals, not {rate}"),
+    "audit.bad_seed": ("随机种子应为小于 2^63 的非负整数",
+                       "the seed is a non-negative integer below 2^63"),
+    "audit.bad_period": ("抽样期间的结束日期（{end}）早于开始日期（{start}）",
+                         "the period ends ({end}) before it starts ({start})"),
+    "audit.empty_population": ("所选期间没有已核查并已理算的案件，无法抽样",
+                               "no verified and decided claims in the period: nothing to "
+                               "sample"),
+    "audit.no_sample": ("没有第 {sample} 号样本", "no sample {sample}"),
+    "audit.no_reference": ("必须填写结清凭证（银行转账流水号或收据号）",
+                           "a settlement reference (bank transfer or receipt number) is "
+                           "required"),
+    "audit.no_adjustment": ("没有调整 {adjustment}", "no adjustment {adjustment}"),
+    "audit.not_open": ("调整 {adjustment} 当前状态为{status}，不是待结清",
+                       "adjustment {adjustment} is {status_code}, not open"),
+    "audit.settle_way": ("{kind}只能以{ways}结清", "a {kind_code} is settled as {ways}"),
+    "audit.decided_later": ("同户、同类别、同期的案件 {claims} 在调整 {adjustment} 立项后已按"
+                            "扣除多付款项理算：请以“已抵扣”（offset）结清",
+                            "claim(s) {claims} of the same household, category and period were "
+                            "decided after adjustment {adjustment} opened, net of the "
+                            "overpayment: settle it as offset"),
+    # record (adjudicator.services.integrity: the database against the audit trail)
+    "record.not_approvable": ("案件 {claim} 不能批准：{problem}。库中记录与审计链不一致，"
+                              "未作任何变更（请运行 adjudicator log verify 查明）",
+                              "claim {claim} cannot be approved: {problem}. The database "
+                              "disagrees with the audit trail; nothing was changed (run "
+                              "adjudicator log verify to find out why)"),
+    "record.payment_stopped": ("兑现已停止，未支付任何款项：{problems}。库中记录与审计链或重放"
+                               "不一致（请运行 adjudicator log verify 查明）",
+                               "payment stopped, nothing was paid: {problems}. The database "
+                               "disagrees with the audit trail or a replay (run adjudicator "
+                               "log verify to find out why)"),
+    # fund (adjudicator fund receipt)
+    "fund.no_reference": ("须填写银行流水号或收据号", "a bank or receipt reference is required"),
+    "fund.not_positive": ("保费金额须为正数且最多两位小数：{amount}",
+                          "amount must be positive, to the fen: {amount}"),
+    "fund.too_large": ("保费金额 {amount} 超出上限 {limit} 元，请核对是否多输了位数",
+                       "the amount {amount} is beyond {limit} yuan"),
+    "fund.far_date": ("到账日期{received_on}不在{year}年度合同期前后",
+                      "the receipt date {received_on} is far from the contract year "
+                      "{year}"),
+    "fund.reference_differs": ("流水号{reference}已登记为{recorded:.2f}元（{recorded_on}），"
+                               "与本次{amount:.2f}元（{received_on}）不符",
+                               "reference already recorded with another amount or date: "
+                               "{reference} is {recorded:.2f} yuan ({recorded_on}), not "
+                               "{amount:.2f} yuan ({received_on})"),
+    # triage (adjudicator feed keep / remove: the township's screening)
+    "triage.not_pushed": ("{month} 的预警推送名单中没有户 {household}",
+                          "household {household} is not on the push list of {month}"),
+    "triage.not_pushed_in": ("{month} 的预警推送名单中没有户 {household} 的{category}类",
+                             "household {household} is not on the push list of {month} as "
+                             "{category}"),
+    "triage.categories": ("户 {household} 在 {month} 有多个类别：{categories}，"
+                          "请用 --category 指定",
+                          "household {household} has several categories in {month}: {codes}; "
+                          "choose one with --category"),
+    "triage.unregistered": ("户 {household} 不在监测登记范围，不能初筛",
+                            "household {household} is not in the register: it cannot be "
+                            "screened"),
+    "triage.decided": ("户 {household} 的{category}类已是「{status}」"
+                       "（只有待初筛的可以保留或剔除）",
+                       "household {household} as {category} is already {status} (only one "
+                       "awaiting screening is kept or removed)"),
+    "triage.no_reason": ("剔除必须写明原因", "a removal needs its reason"),
+    "triage.no_rows": ("户 {household} 没有尚未计入申请的{category}类结算",
+                       "household {household} has no {category} settlement not yet in a claim"),
+    # pay (adjudicator pay, pay register, pay reconcile)
+    "pay.no_batch_ref": ("无法取得新的兑现批次号（并发的兑现运行过多），请稍后重试",
+                         "no new payment batch number could be taken (too many payment runs "
+                         "at once): try again later"),
+    "pay.batch_running": ("批次 {batch} 正在兑现中，完成后会自动生成代发清单",
+                          "batch {batch} is being paid: its register is written when the run "
+                          "is done"),
+    "pay.batch_empty": ("批次 {batch} 没有付款记录", "batch {batch} has no payments"),
+    "pay.unreadable": ("{detail}", "{detail}"),
+    "pay.cannot_read": ("{file}：无法读取回盘文件（{reason}）",
+                        "{file}: the bank return cannot be read ({reason})"),
+    "pay.not_table": ("{file}：回盘文件应为 CSV 或 XLSX", "{file}: a bank return is CSV or XLSX"),
+    "pay.missing_columns": ("{file} 第 {row} 行（表头）：缺少列 {columns}",
+                            "{file} row {row} (the header): columns missing: {columns}"),
+    "pay.no_header": ("{file}：找不到表头（须有 付款流水号、收款账号、金额、处理结果 列）",
+                      "{file}: no header found (the columns 付款流水号, 收款账号, 金额 and "
+                      "处理结果 are needed)"),
+    # regions (adjudicator import regions)
+    "regions.unreadable": ("{detail}", "{detail}"),
+    "regions.cannot_read": ("{file}：无法读取区划文件（{reason}）",
+                            "{file}: the regions file cannot be read ({reason})"),
+    "regions.not_table": ("{file}：区划文件应为 CSV 或 XLSX",
+                          "{file}: a regions file is CSV or XLSX"),
+    "regions.no_header": ("{file}：找不到表头（须有“区划代码”和“名称”两列）",
+                          "{file}: no header found (the columns 区划代码 and 名称 are needed)"),
+    # users (the web app's user administration)
+    "users.no_active": ("没有在用的用户“{user}”", "no active user {user!r}"),
+    "users.not_self": ("不能停用自己的账号", "one cannot disable one's own account"),
+    "users.no_user": ("没有用户“{user}”", "no user {user!r}"),
+    "users.bad_user_id": ("用户名须为1至64个英文字母、数字或符号（不含空格）",
+                          "a user name is 1 to 64 ASCII letters, digits or signs (no spaces)"),
+    "users.bad_name": ("请填写姓名（最多64个字）", "give the name (at most 64 characters)"),
+    "users.unknown_role": ("未知角色“{role}”", "unknown role {role!r}"),
+    "users.bad_township": ("乡镇代码“{code}”应为9位数字",
+                           "township code {code!r} is not 9 digits"),
+    "users.taken": ("用户名“{user}”已被使用", "user name {user!r} is taken"),
+    "users.csv_broken": ("第 {row} 行起无法按 CSV 读取：多半是引号不配对，或一个单元格过长；"
+                         "未添加任何用户",
+                         "cannot be read as CSV from row {row} on: most likely an unmatched "
+                         "quote, or a cell too long; no user was added"),
+    "users.empty_file": ("文件是空的", "the file is empty"),
+    "users.missing_columns": ("第 1 行（表头）缺少列：{columns}",
+                              "row 1 (the header) lacks the columns {columns}"),
+    # workflow (a claim's status and the moves it allows)
+    "workflow.cannot_move": ("案件 {claim} 当前状态为{status}，不能转为{to}"
+                             "（{status}可转为：{allowed}）",
+                             "claim {claim} is {status_code}: it cannot move to {to_code} "
+                             "(allowed from {status_code}: {allowed})"),
+    "workflow.not_decided": ("案件 {claim} 当前状态为{status}：只有已理算的案件才能重新理算",
+                             "claim {claim} is {status_code}: only a decided claim is decided "
+                             "again"),
+    "workflow.not_approved": ("案件 {claim} 当前状态为{status}：只有新的批准才能按差额结算",
+                              "claim {claim} is {status_code}: only a new approval is settled "
+                              "by the difference"),
+    # tariffs (which tariff applies to a claim)
+    "tariff.none_covers": ("没有已加载的保障方案适用于区划 {region} 在 {date} 的申请"
+                           "（请用 adjudicator tariff load 文件 加载）",
+                           "no stored tariff covers region {region} on {date} (load one with "
+                           "'adjudicator tariff load FILE')"),
+    "tariff.two_cover": ("有两个同样具体的保障方案适用于区划 {region} 在 {date} 的申请：{ids}"
+                         "（#{first}、#{second}）；请用 adjudicator tariff retire 停用其中一个",
+                         "two equally specific tariffs cover region {region} on {date}: {ids} "
+                         "(#{first}, #{second}); retire one with 'adjudicator tariff retire'"),
     # --- rules that span fields of a row
     "row.name_member": ("请写明成员：填写{field}和{field2}，或填写{field3}",
                         "name the member: {field} and {field2}, or the ID number"),
@@ -891,6 +1107,12 @@ class LocalizedError(Exception):
 
 class Refused(LocalizedError, ValueError):
     """A value or request a service refuses, worded in both languages."""
+
+
+def worded(table: Mapping[str, Words], code: str) -> Words:
+    """A code's words in a vocabulary table (the code itself in both languages when the table
+    has none), for a message's parameter."""
+    return table.get(code) or Words(code, code)
 
 
 class NotFound(LocalizedError, LookupError):

@@ -20,6 +20,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
+from adjudicator.messages import Message, Refused, worded
+from schemas.vocabulary import CLAIM_STATUSES, Words
+
 if TYPE_CHECKING:
     from adjudicator.storage.events import PendingEvent
     from adjudicator.storage.models import Claim
@@ -67,8 +70,8 @@ REDECIDE_FROM = frozenset({S.APPROVED, S.DENIED, S.PENDED, S.IN_NOTICE, S.CLOSED
 OUTCOME_STATUS = {"approved": S.APPROVED, "denied": S.DENIED, "pended": S.PENDED}
 
 
-class IllegalTransition(ValueError):
-    """A move the workflow does not allow."""
+class IllegalTransition(Refused):
+    """A move the workflow does not allow (a ValueError; str() is the English)."""
 
 
 def allowed_moves(current: ClaimStatus) -> frozenset[ClaimStatus]:
@@ -79,19 +82,22 @@ def check_transition(claim_id: str, current: str, new: str) -> ClaimStatus:
     """The new status, or IllegalTransition saying what is allowed from here."""
     here, there = ClaimStatus(current), ClaimStatus(new)
     if there not in _MOVES.get(here, frozenset()):
-        allowed = ", ".join(sorted(m.value for m in allowed_moves(here))) or "nothing"
-        raise IllegalTransition(
-            f"claim {claim_id} is {here.value}: it cannot move to {there.value} "
-            f"(allowed from {here.value}: {allowed})"
-        )
+        moves = sorted(m.value for m in allowed_moves(here))
+        allowed = Words("、".join(worded(CLAIM_STATUSES, m).zh for m in moves) or "无",
+                        ", ".join(moves) or "nothing")
+        raise IllegalTransition(Message(
+            "workflow.cannot_move", claim=claim_id, status=worded(CLAIM_STATUSES, here.value),
+            status_code=here.value, to=worded(CLAIM_STATUSES, there.value),
+            to_code=there.value, allowed=allowed))
     return there
 
 
 def check_redecision(claim_id: str, current: str) -> ClaimStatus:
     """`verified`, for a decided claim sent back to be decided again (REDECIDE_FROM)."""
     if ClaimStatus(current) not in REDECIDE_FROM:
-        raise IllegalTransition(f"claim {claim_id} is {current}: only a decided claim is "
-                                "decided again")
+        raise IllegalTransition(Message("workflow.not_decided", claim=claim_id,
+                                        status=worded(CLAIM_STATUSES, current),
+                                        status_code=current))
     return S.VERIFIED
 
 
@@ -99,8 +105,9 @@ def check_settled(claim_id: str, current: str) -> ClaimStatus:
     """`paid`, for a claim paid before whose new approval is settled by the difference (a
     recovery or top-up), never posted and paid a second time."""
     if ClaimStatus(current) != S.APPROVED:
-        raise IllegalTransition(f"claim {claim_id} is {current}: only a new approval is "
-                                "settled by the difference")
+        raise IllegalTransition(Message("workflow.not_approved", claim=claim_id,
+                                        status=worded(CLAIM_STATUSES, current),
+                                        status_code=current))
     return S.PAID
 
 

@@ -71,7 +71,7 @@ def test_audit_commands_end_to_end(admin_ctx, tmp_path: Path, monkeypatch) -> No
     assert clean.exit_code == 0, clean.output
     assert "无重大差异" in _flat(clean.stdout) and "material" not in clean.stdout
     again = run(admin_ctx, "aud", "audit", "record", sample_id, "K2", "--file", str(k2))
-    assert again.exit_code == 1 and "already re-checked" in again.stderr
+    assert again.exit_code == 1 and "已经复核过" in again.stderr
 
     xlsx, pdf = tmp_path / "audit.xlsx", tmp_path / "audit.pdf"
     reported = run(admin_ctx, "aud", "audit", "report", "--sample", sample_id, "--json",

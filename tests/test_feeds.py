@@ -411,8 +411,9 @@ def test_township_keeps_with_claims_and_one_task_or_removes_with_a_reason(county
                                  "critical_illness_paid": "0.00",
                                  "medical_assistance_paid": "0.00",
                                  "other_compensation": "0.00"}
-    with pytest.raises(TriageRefused, match="必须写明原因"):
+    with pytest.raises(TriageRefused, match="needs its reason") as refused:
         remove_household(county.as_user("offa"), "2026-03", "H002", " ")
+    assert "必须写明原因" in refused.value.localized("zh")
     removed = remove_household(county.as_user("offa"), "2026-03", "H002", "已享受特困供养")
     assert removed.status == "removed"
     with pytest.raises(TriageRefused):

@@ -4,6 +4,7 @@ figure reconciles to the fen with the payments, adjustments and claims tables.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -146,8 +147,9 @@ def test_a_premium_receipt_is_an_officers_event_recorded_once(county: StagedCoun
     first = record_receipt(officer, contract, Decimal("565320.00"), dt.date(2026, 1, 30), "B1")
     again = record_receipt(officer, contract, Decimal("565320.00"), dt.date(2026, 1, 30), "B1")
     assert (first.already_recorded, again.already_recorded, again.pk) == (False, True, first.pk)
-    with pytest.raises(FundRefused, match=r"流水号B1已登记为565320\.00元"):
+    with pytest.raises(FundRefused, match=r"B1 is 565320\.00 yuan") as refused:
         record_receipt(officer, contract, Decimal("565320.01"), dt.date(2026, 1, 30), "B1")
+    assert re.search(r"流水号B1已登记为565320\.00元", refused.value.localized("zh"))
     for amount, reference in ((Decimal("0"), "B2"), (Decimal("1.001"), "B2"),
                               (Decimal("5"), " "), (Decimal("1000000000000.00"), "B3"),
                               (Decimal("NaN"), "B4")):

@@ -125,8 +125,8 @@ def test_verify_template_as_json_and_errors(admin_ctx, tmp_path: Path) -> None:
     assert json.loads(shown.stdout)["members"][0]["name"] == "张三"
     assert run(admin_ctx, "v1", "verify", "template", "K1", "--format", "xml").exit_code == 1
     nobody = run(admin_ctx, "v2", "verify", "template", "K1")
-    assert nobody.exit_code == 1 and "not assigned to v2" in nobody.stderr
+    assert nobody.exit_code == 1 and "没有分派给 v2" in nobody.stderr
     both = run(admin_ctx, "v1", "verify", "record", "K1")
     assert both.exit_code == 1 and "请给出 --file 核查表 或 --interactive" in both.stderr
     missing = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path / "x.yaml"))
-    assert missing.exit_code == 1 and "cannot read" in missing.stderr
+    assert missing.exit_code == 1 and "无法读取" in missing.stderr

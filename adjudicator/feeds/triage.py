@@ -23,6 +23,7 @@ from adjudicator.feeds.importer import month_bounds
 from adjudicator.feeds.redecision import CLAIM_AMOUNTS
 from adjudicator.feeds.screen import KEPT, PUSHED, REASONS, REMOVED, SCREENED_OUT
 from adjudicator.masking import mask_name
+from adjudicator.messages import Message, Refused, Tally, worded
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.services.verification.assignment import DEFAULT_DAYS, _covers, _open_loads
@@ -34,6 +35,7 @@ from adjudicator.storage.models import Claim, Household, Member, User, Verificat
 from adjudicator.storage.models_feeds import FeedPush, FeedRow, VerificationReuse
 from adjudicator.workdays import add_working_days
 from adjudicator.workflow import ClaimStatus, check_transition
+from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES
 
 SOURCES = {"medical": "medical_insurance_feed", "disaster": "emergency_feed",
            "education": "education_feed"}
@@ -41,7 +43,7 @@ ZERO = Decimal("0.00")
 S = ClaimStatus
 
 
-class TriageRefused(ValueError):
+class TriageRefused(Refused):
     """The township's decision cannot be recorded (say why, in Chinese)."""
 
 
@@ -134,21 +136,27 @@ def _entry(session: Session, ctx: Context, month: str, household_id: str,
         query = query.where(FeedPush.category == category)
     found = list(session.execute(query).scalars())
     if not found:
-        raise TriageRefused(f"{month} 的预警推送名单中没有户 {household_id}"
-                            + (f" 的{category}类" if category else ""))
+        if category:
+            raise TriageRefused(Message("triage.not_pushed_in", month=month,
+                                        household=household_id,
+                                        category=worded(CLAIM_CATEGORIES, category)))
+        raise TriageRefused(Message("triage.not_pushed", month=month, household=household_id))
     if len(found) > 1:
-        raise TriageRefused(f"户 {household_id} 在 {month} 有多个类别："
-                            f"{'、'.join(p.category for p in found)}，请用 --category 指定")
+        raise TriageRefused(Message("triage.categories", household=household_id, month=month,
+                                    categories=Tally((worded(CLAIM_CATEGORIES, p.category), None)
+                                                     for p in found),
+                                    codes=", ".join(p.category for p in found)))
     push = found[0]
     household = session.get(Household, household_id)
     if household is None:
-        raise TriageRefused(f"户 {household_id} 不在监测登记范围，不能初筛")
+        raise TriageRefused(Message("triage.unregistered", household=household_id))
     if not in_scope(household.region_code, officer_townships(session, ctx)):
         raise PermissionDenied(f"用户 {ctx.user_id} 不负责户 {household_id} 所在乡镇 "
                                f"{household.township_code}")
     if push.status != PUSHED:
-        raise TriageRefused(f"户 {household_id} 的{push.category}类已是「{push.status}」"
-                            "（只有待初筛的可以保留或剔除）")
+        raise TriageRefused(Message("triage.decided", household=household_id,
+                                    category=worded(CLAIM_CATEGORIES, push.category),
+                                    status=worded(PUSH_STATUSES, push.status)))
     return push, household
 
 
@@ -157,7 +165,7 @@ def remove_household(ctx: Context, month: str, household_id: str, reason: str,
     """初筛剔除: the household is not a case; the reason is required and recorded."""
     ctx.require("feed.triage")
     if not reason or not reason.strip():
-        raise TriageRefused("剔除必须写明原因")
+        raise TriageRefused(Message("triage.no_reason"))
     with transaction(ctx.factory) as session:
         push, _ = _entry(session, ctx, month, household_id, category)
         push.status, push.note = REMOVED, reason.strip()[:500]
@@ -187,7 +195,8 @@ def keep_household(ctx: Context, month: str, household_id: str, reason: str = ""
                                   FeedRow.claim_id.is_(None))
             .order_by(FeedRow.event_date, FeedRow.record_no).with_for_update()).scalars())
         if not rows:
-            raise TriageRefused(f"户 {household_id} 没有尚未计入申请的{push.category}类结算")
+            raise TriageRefused(Message("triage.no_rows", household=household_id,
+                                        category=worded(CLAIM_CATEGORIES, push.category)))
         claims = _claims(month, household_id, push.category, rows, now)
         insert_rows(session, Claim, claims)
         for claim in claims:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adjudicator.fund.contract import FEN, Contract
-from adjudicator.messages import Message
+from adjudicator.messages import Message, Refused
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
@@ -42,8 +42,8 @@ COMMITTED = (ClaimStatus.APPROVED.value, ClaimStatus.IN_NOTICE.value,
 AWAITING_BANK = "awaiting_bank"
 
 
-class FundRefused(ValueError):
-    """A fund operation the data does not allow (the message says why, in Chinese first)."""
+class FundRefused(Refused):
+    """A fund operation the data does not allow (the message says why, in both languages)."""
 
 
 def local_date(ctx: Context) -> dt.date:
@@ -327,16 +327,14 @@ def record_receipt(ctx: Context, contract: Contract, amount: Decimal, received_o
     ctx.require("fund")
     reference = (reference or "").strip()
     if not reference:
-        raise FundRefused("须填写银行流水号或收据号 (a bank or receipt reference is required)")
+        raise FundRefused(Message("fund.no_reference"))
     if not amount.is_finite() or amount != amount.quantize(FEN) or amount <= 0:
-        raise FundRefused(f"保费金额须为正数且最多两位小数 (amount must be positive, to the fen): "
-                          f"{amount}")
+        raise FundRefused(Message("fund.not_positive", amount=amount))
     if amount > MAX_AMOUNT:
-        raise FundRefused(f"保费金额 {amount} 超出上限 {MAX_AMOUNT} 元，请核对是否多输了位数 "
-                          f"(the amount is beyond {MAX_AMOUNT} yuan)")
+        raise FundRefused(Message("fund.too_large", amount=amount, limit=MAX_AMOUNT))
     if not contract.year - 1 <= received_on.year <= contract.year + 1:
-        raise FundRefused(f"到账日期{received_on}不在{contract.year}年度合同期前后 "
-                          f"(the receipt date is far from the contract year)")
+        raise FundRefused(Message("fund.far_date", received_on=received_on,
+                                  year=contract.year))
     now = ctx.now()
 
     def existing(session: Session) -> FundReceipt | None:
@@ -366,7 +364,7 @@ def record_receipt(ctx: Context, contract: Contract, amount: Decimal, received_o
         found = existing(session)
     assert found is not None
     if found.amount != amount or found.received_on != received_on:
-        raise FundRefused(f"流水号{reference}已登记为{found.amount:.2f}元（{found.received_on}），"
-                          f"与本次{amount:.2f}元（{received_on}）不符 (reference already "
-                          "recorded with another amount or date)")
+        raise FundRefused(Message("fund.reference_differs", reference=reference,
+                                  recorded=found.amount, recorded_on=found.received_on,
+                                  amount=amount, received_on=received_on))
     return Receipt(found.pk, found.amount, found.received_on, reference, True)

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adjudicator.holiday_calendar import WorkCalendar, official_calendar
+from adjudicator.messages import Message, Refused
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models_calendar import CountyDayOff
 
 
-class CalendarRefused(ValueError):
+class CalendarRefused(Refused):
     """A day off that cannot be added or removed (a reason missing, a day not listed)."""
 
 
@@ -40,7 +41,7 @@ def add_day_off(ctx: Context, day: dt.date, reason: str) -> bool:
     ctx.require("calendar.manage")
     reason = reason.strip()
     if not reason:
-        raise CalendarRefused("a county day off needs its reason (--reason)")
+        raise CalendarRefused(Message("calendar.no_reason"))
     with transaction(ctx.factory) as session:
         if session.get(CountyDayOff, day) is not None:
             return False
@@ -58,7 +59,7 @@ def remove_day_off(ctx: Context, day: dt.date) -> None:
     with transaction(ctx.factory) as session:
         row = session.get(CountyDayOff, day)
         if row is None:
-            raise CalendarRefused(f"{day} is not a county day off")
+            raise CalendarRefused(Message("calendar.not_day_off", day=day))
         session.delete(row)
         append_events(session, ctx.user_id, ctx.now(), [PendingEvent(
             "calendar.day_off_removed", "calendar", day.isoformat(), {"reason": row.reason})])

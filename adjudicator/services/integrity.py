@@ -24,7 +24,7 @@ import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, Refused
 from adjudicator.rules.decision import adjudicate
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.storage.context import Context
@@ -34,6 +34,7 @@ from adjudicator.storage.models import Claim, DecisionRecord, Event, Payment
 from adjudicator.storage.models_audit import AuditAdjustment
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem
 from schemas.case import Case
+from schemas.vocabulary import Words
 
 #: Statuses whose claim is payable, paid or on its way there: a status edited into or out of
 #: one of these is money.
@@ -50,7 +51,7 @@ TABLE_ORDER = ("decisions", "notices", "notice_items", "payments", "audit_adjust
                "claims", "documents")
 
 
-class RecordRefused(ValueError):
+class RecordRefused(Refused):
     """A payment or an approval refused because the stored record and the chain (or a
     replay) disagree; nothing was paid."""
 
@@ -193,9 +194,9 @@ def chain_state(session: Session, entity_ids: list[str] | None = None) -> ChainS
     return state
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, lang: str = "zh") -> str:
     if value is None:
-        return "（无）"
+        return "（无）" if lang == "zh" else "(none)"
     if isinstance(value, Decimal):
         return format(value, ".2f")
     return str(value)
@@ -384,20 +385,28 @@ def replayed(book: TariffBook, record: DecisionRecord) -> tuple[str, Decimal]:
 
 
 def decision_problem(state: ChainState, book: TariffBook, record: DecisionRecord
-                     ) -> str | None:
-    """Why this stored decision's amount is not one the chain and a replay agree on."""
+                     ) -> Words | None:
+    """Why this stored decision's amount is not one the chain and a replay agree on (in
+    Chinese and in English)."""
     chain = state.decisions.get(record.decision_id)
+    decision = record.decision_id
     if chain is None:
-        return f"决定 {record.decision_id} 不在审计链上"
+        return Words(f"决定 {decision} 不在审计链上", f"decision {decision} is not in the chain")
     if chain.payout != record.payout or chain.outcome != record.outcome:
-        return (f"决定 {record.decision_id} 库中为 {record.outcome} {record.payout:.2f}，"
-                f"链上记录为 {chain.outcome} {chain.payout:.2f}")
+        return Words(f"决定 {decision} 库中为 {record.outcome} {record.payout:.2f}，"
+                     f"链上记录为 {chain.outcome} {chain.payout:.2f}",
+                     f"decision {decision} is {record.outcome} {record.payout:.2f} in the "
+                     f"database, {chain.outcome} {chain.payout:.2f} in the chain")
     if chain.case_sha256 is not None and chain.case_sha256 != sha256_text(record.case_json):
-        return f"决定 {record.decision_id} 的案件快照与链上记录的 SHA-256 不符"
+        return Words(f"决定 {decision} 的案件快照与链上记录的 SHA-256 不符",
+                     f"the case of decision {decision} does not match the SHA-256 in the "
+                     "chain")
     outcome, payout = replayed(book, record)
     if (outcome, payout) != (chain.outcome, chain.payout):
-        return (f"决定 {record.decision_id} 重放得 {outcome} {payout:.2f}，"
-                f"链上记录为 {chain.outcome} {chain.payout:.2f}")
+        return Words(f"决定 {decision} 重放得 {outcome} {payout:.2f}，"
+                     f"链上记录为 {chain.outcome} {chain.payout:.2f}",
+                     f"decision {decision} replays as {outcome} {payout:.2f}, "
+                     f"{chain.outcome} {chain.payout:.2f} in the chain")
     return None
 
 
@@ -407,36 +416,48 @@ def check_approvable(session: Session, record: DecisionRecord) -> None:
     state = chain_state(session, [record.claim_id])
     problem = decision_problem(state, TariffBook.load(session), record)
     if problem is not None:
-        raise RecordRefused(f"案件 {record.claim_id} 不能批准：{problem}。库中记录与审计链不一致，"
-                            "未作任何变更（请运行 adjudicator log verify 查明）")
+        raise RecordRefused(Message("record.not_approvable", claim=record.claim_id,
+                                    problem=problem))
 
 
 def payable_problems(session: Session, claims: list[Claim], book: TariffBook
-                     ) -> dict[str, str]:
-    """For each claim about to be paid that must not be: why (see the module)."""
+                     ) -> dict[str, Words]:
+    """For each claim about to be paid that must not be: why (see the module), in Chinese
+    and in English."""
     state = chain_state(session, [c.claim_id for c in claims])
     records = {r.decision_id: r for r in session.execute(select(DecisionRecord).where(
         DecisionRecord.decision_id.in_([c.current_decision_id for c in claims]))).scalars()}
-    found: dict[str, str] = {}
+    found: dict[str, Words] = {}
     for claim in claims:
         chain = state.claims.get(claim.claim_id, ChainClaim())
-        problem = None
+        problem: Words | None = None
         record = records.get(claim.current_decision_id or 0)
         if len(chain.payments) > chain.returned:
-            problem = (f"审计链显示该案已兑现（决定 {chain.payments[0][0]}，"
-                       f"{chain.payments[0][1]:.2f} 元），不能再次支付")
+            paid_by, paid = chain.payments[0][0], chain.payments[0][1]
+            problem = Words(f"审计链显示该案已兑现（决定 {paid_by}，{paid:.2f} 元），不能再次支付",
+                            f"the chain shows it paid (decision {paid_by}, {paid:.2f} yuan): "
+                            "it is not paid again")
         elif record is None or chain.current != claim.current_decision_id:
-            problem = (f"当前决定 {claim.current_decision_id} 不是链上记录的 "
-                       f"{chain.current}")
+            problem = Words(f"当前决定 {claim.current_decision_id} 不是链上记录的 "
+                            f"{chain.current}",
+                            f"the current decision {claim.current_decision_id} is not the "
+                            f"chain's {chain.current}")
         elif chain.final is None or chain.final[1] != claim.final_paid:
-            problem = (f"应付金额库中为 {_text(claim.final_paid)}，链上记录为 "
-                       f"{_text(None if chain.final is None else chain.final[1])}")
+            chained = None if chain.final is None else chain.final[1]
+            problem = Words(f"应付金额库中为 {_text(claim.final_paid)}，链上记录为 "
+                            f"{_text(chained)}",
+                            f"the amount due is {_text(claim.final_paid, 'en')} in the "
+                            f"database, {_text(chained, 'en')} in the chain")
         elif chain.status != "closed":
-            problem = f"链上记录的状态为 {chain.status}，不是公示期满 (closed)"
+            problem = Words(f"链上记录的状态为 {chain.status}，不是公示期满 (closed)",
+                            f"the chain's status is {chain.status}, not closed")
         elif chain.posted is not None and chain.posted != (record.decision_id,
                                                             claim.final_paid):
-            problem = (f"公示的是决定 {chain.posted[0]}（{chain.posted[1]:.2f} 元），"
-                       f"不是当前决定 {record.decision_id}（{claim.final_paid:.2f} 元）")
+            problem = Words(f"公示的是决定 {chain.posted[0]}（{chain.posted[1]:.2f} 元），"
+                            f"不是当前决定 {record.decision_id}（{claim.final_paid:.2f} 元）",
+                            f"the notice posted decision {chain.posted[0]} "
+                            f"({chain.posted[1]:.2f} yuan), not the current decision "
+                            f"{record.decision_id} ({claim.final_paid:.2f} yuan)")
         else:
             problem = decision_problem(state, book, record)
         if problem is not None:
@@ -444,7 +465,8 @@ def payable_problems(session: Session, claims: list[Claim], book: TariffBook
     return found
 
 
-def refuse_payment(problems: dict[str, str]) -> RecordRefused:
-    lines = "；".join(f"案件 {claim_id}：{why}" for claim_id, why in sorted(problems.items()))
-    return RecordRefused(f"兑现已停止，未支付任何款项：{lines}。库中记录与审计链或重放不一致"
-                         "（请运行 adjudicator log verify 查明）")
+def refuse_payment(problems: dict[str, Words]) -> RecordRefused:
+    found = sorted(problems.items())
+    lines = Words("；".join(f"案件 {claim_id}：{why.zh}" for claim_id, why in found),
+                  "; ".join(f"claim {claim_id}: {why.en}" for claim_id, why in found))
+    return RecordRefused(Message("record.payment_stopped", problems=lines))

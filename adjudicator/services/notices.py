@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message, Refused, worded
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.cascade import redecide_later
 from adjudicator.services.scope import require_claim_in_scope, require_scope, scoped
@@ -30,12 +31,12 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, Member
 from adjudicator.storage.models_notice import Document, Notice, NoticeItem, Objection
 from adjudicator.workflow import ClaimStatus, move
-from schemas.vocabulary import Words
+from schemas.vocabulary import CLAIM_STATUSES, NOTICE_STATUSES, Words
 
 ZERO = Decimal(0)
 
 
-class NoticeRefused(ValueError):
+class NoticeRefused(Refused):
     """A notice operation that cannot be done as asked."""
 
 
@@ -279,16 +280,17 @@ def record_objection(ctx: Context, claim_id: str, reason: str) -> Objection:
     """异议: the claim leaves the notice and goes back to verification."""
     ctx.require("notice")
     if not reason or not reason.strip():
-        raise NoticeRefused("an objection needs its reason")
+        raise NoticeRefused(Message("notice.no_reason"))
     with transaction(ctx.factory) as session:
         claim = session.execute(select(Claim).where(Claim.claim_id == claim_id)
                                 .with_for_update()).scalar_one_or_none()
         if claim is None:
-            raise NoticeRefused(f"no claim {claim_id}")
+            raise NoticeRefused(Message("notice.no_claim", claim=claim_id))
         require_claim_in_scope(ctx, session, claim_id)
         if claim.status != ClaimStatus.IN_NOTICE.value:
-            raise NoticeRefused(f"claim {claim_id} is {claim.status}: objections are recorded "
-                                "during its notice period")
+            raise NoticeRefused(Message("notice.not_in_notice", claim=claim_id,
+                                        status=worded(CLAIM_STATUSES, claim.status),
+                                        status_code=claim.status))
         item = session.execute(select(NoticeItem).where(NoticeItem.claim_id == claim_id)
                                .order_by(NoticeItem.pk.desc()).limit(1)).scalar_one()
         objection = Objection(claim_id=claim_id, notice_id=item.notice_id,
@@ -363,14 +365,16 @@ def close_notice(ctx: Context, notice_no: str) -> tuple[int, int]:
         notice = session.execute(select(Notice).where(Notice.notice_no == notice_no)
                                  .with_for_update()).scalar_one_or_none()
         if notice is None:
-            raise NoticeRefused(f"no notice {notice_no}")
+            raise NoticeRefused(Message("notice.no_notice", notice=notice_no))
         require_scope(ctx, notice.township_code,
                       Words(f"公示 {notice_no}", f"notice {notice_no}"))
         if notice.status != "open":
-            raise NoticeRefused(f"notice {notice_no} is already {notice.status}")
+            raise NoticeRefused(Message("notice.not_open", notice=notice_no,
+                                        status=worded(NOTICE_STATUSES, notice.status),
+                                        status_code=notice.status))
         if ctx.today() <= notice.end_date:
-            raise NoticeRefused(f"notice {notice_no} runs until {notice.end_date}: it can be "
-                                f"closed from {notice.end_date + dt.timedelta(days=1)}")
+            raise NoticeRefused(Message("notice.running", notice=notice_no, end=notice.end_date,
+                                        first=notice.end_date + dt.timedelta(days=1)))
         claim_ids = list(session.execute(select(NoticeItem.claim_id).where(
             NoticeItem.notice_id == notice.notice_id)).scalars())
         posted = dict(session.execute(select(NoticeItem.claim_id, NoticeItem.decision_id)

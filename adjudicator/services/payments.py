@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adjudicator.accounts import KIND_ZH, mask_account
+from adjudicator.messages import Message, Refused
 from adjudicator.services.integrity import payable_problems, refuse_payment
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.spreadsheet import neutralise, workbook_bytes
@@ -51,6 +52,7 @@ from adjudicator.storage.models import Claim, Member, Payment
 from adjudicator.storage.models_notice import Document
 from adjudicator.storage.models_office import BankReturn, PaymentBatch
 from adjudicator.workflow import ClaimStatus, move
+from schemas.vocabulary import Words
 
 ZERO = Decimal(0)
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -61,7 +63,7 @@ REGISTER_HEADERS = ("序号", "付款流水号", "收款人姓名", "开户银�
                     "金额(元)", "用途", "申请编号", "户编号")
 
 
-class PaymentRefused(ValueError):
+class PaymentRefused(Refused):
     """A payment operation that cannot be done as asked (the message says why, in Chinese)."""
 
 
@@ -119,7 +121,7 @@ def _take_batch(ctx: Context) -> str:
             return ref
         except IntegrityError:
             continue
-    raise PaymentRefused("无法取得新的兑现批次号（并发的兑现运行过多），请稍后重试")
+    raise PaymentRefused(Message("pay.no_batch_ref"))
 
 
 # --- who is paid ---------------------------------------------------------------------------------
@@ -363,7 +365,7 @@ def regenerate_register(ctx: Context, batch_ref: str, register_dir: Path) -> Reg
     ctx.require("pay")
     written = _write_register(ctx, batch_ref, register_dir, idle_only=True)
     if written is None:
-        raise PaymentRefused(f"批次 {batch_ref} 正在兑现中，完成后会自动生成代发清单")
+        raise PaymentRefused(Message("pay.batch_running", batch=batch_ref))
     return written
 
 
@@ -379,7 +381,7 @@ def _write_register(ctx: Context, batch_ref: str, register_dir: Path,
             Payment.batch_ref == batch_ref, Payment.kind == "payout")
             .order_by(Payment.pk)).scalars())
         if not payments:
-            raise PaymentRefused(f"批次 {batch_ref} 没有付款记录")
+            raise PaymentRefused(Message("pay.batch_empty", batch=batch_ref))
         created_at = batch.created_at if batch is not None else payments[0].paid_at
         created = (dt.datetime.fromisoformat(created_at.replace("Z", "+00:00"))
                    .astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"))
@@ -454,15 +456,16 @@ def _read_return(path: Path) -> tuple[str, list[tuple[int, dict[str, str]]]]:
     try:
         info = inspect_file(path)
     except UnreadableFile as exc:
-        raise PaymentRefused(exc.localized("zh")) from None
+        raise PaymentRefused(Message("pay.unreadable", detail=exc.message)) from None
     except OSError as exc:
-        raise PaymentRefused(f"{path.name}：无法读取回盘文件（{exc.strerror}）") from None
+        raise PaymentRefused(Message("pay.cannot_read", file=path.name,
+                                     reason=exc.strerror)) from None
     if info.format not in ("csv", "xlsx"):
-        raise PaymentRefused(f"{path.name}：回盘文件应为 CSV 或 XLSX")
+        raise PaymentRefused(Message("pay.not_table", file=path.name))
     try:
         return info.sha256, _return_rows(path, iter_table(info))
     except UnreadableFile as exc:  # a row the csv module cannot read
-        raise PaymentRefused(exc.localized("zh")) from None
+        raise PaymentRefused(Message("pay.unreadable", detail=exc.message)) from None
 
 
 def _return_rows(path: Path, table: Iterator[tuple[int, list[str]]]
@@ -475,8 +478,10 @@ def _return_rows(path: Path, table: Iterator[tuple[int, list[str]]]
             if sum(1 for key in found.values() if key in RETURN_REQUIRED) >= 2:
                 missing = [k for k in RETURN_REQUIRED if k not in found.values()]
                 if missing:
-                    names = "、".join(RETURN_COLUMNS[k][0] for k in missing)
-                    raise PaymentRefused(f"{path.name} 第 {number} 行（表头）：缺少列 {names}")
+                    names = Words("、".join(RETURN_COLUMNS[k][0] for k in missing),
+                                  ", ".join(RETURN_COLUMNS[k][0] for k in missing))
+                    raise PaymentRefused(Message("pay.missing_columns", file=path.name,
+                                                 row=number, columns=names))
                 columns = found
             continue
         values = {key: cells[i].strip() for i, key in columns.items() if i < len(cells)}
@@ -484,8 +489,7 @@ def _return_rows(path: Path, table: Iterator[tuple[int, list[str]]]
             continue
         rows.append((number, values))
     if columns is None:
-        raise PaymentRefused(f"{path.name}：找不到表头（须有 付款流水号、收款账号、金额、"
-                             "处理结果 列）")
+        raise PaymentRefused(Message("pay.no_header", file=path.name))
     return rows
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from adjudicator.messages import Message, Refused
 from adjudicator.spreadsheet import neutralise
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -28,7 +29,7 @@ CODE_HEADERS = ("区划代码", "行政区划代码", "代码", "code")
 NAME_HEADERS = ("名称", "区划名称", "乡镇村名称", "name")
 
 
-class RegionsRefused(ValueError):
+class RegionsRefused(Refused):
     """The region file cannot be read (the message says why, in Chinese)."""
 
 
@@ -76,11 +77,12 @@ def _rows(path: Path) -> list[tuple[int, str, str]]:
     try:
         info = inspect_file(path)
     except UnreadableFile as exc:
-        raise RegionsRefused(exc.localized("zh")) from None
+        raise RegionsRefused(Message("regions.unreadable", detail=exc.message)) from None
     except OSError as exc:
-        raise RegionsRefused(f"{path.name}：无法读取区划文件（{exc.strerror}）") from None
+        raise RegionsRefused(Message("regions.cannot_read", file=path.name,
+                                     reason=exc.strerror)) from None
     if info.format not in ("csv", "xlsx"):
-        raise RegionsRefused(f"{path.name}：区划文件应为 CSV 或 XLSX")
+        raise RegionsRefused(Message("regions.not_table", file=path.name))
     code_at = name_at = None
     rows = []
     try:
@@ -93,9 +95,9 @@ def _rows(path: Path) -> list[tuple[int, str, str]]:
             padded = [*cells, "", ""]
             rows.append((number, padded[code_at].strip(), padded[name_at].strip()))
     except UnreadableFile as exc:  # a row the csv module cannot read
-        raise RegionsRefused(exc.localized("zh")) from None
+        raise RegionsRefused(Message("regions.unreadable", detail=exc.message)) from None
     if code_at is None or name_at is None:
-        raise RegionsRefused(f"{path.name}：找不到表头（须有“区划代码”和“名称”两列）")
+        raise RegionsRefused(Message("regions.no_header", file=path.name))
     return rows
 
 

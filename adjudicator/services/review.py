@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message, Refused, worded
 from adjudicator.rules import reasons as R
 from adjudicator.services.cascade import paid_claims, redecide_later, settle_redecided
 from adjudicator.services.integrity import check_approvable
@@ -30,9 +31,10 @@ from adjudicator.storage.models import (
     Verification,
 )
 from adjudicator.workflow import ClaimStatus, move
+from schemas.vocabulary import CLAIM_STATUSES
 
 
-class ReviewRefused(ValueError):
+class ReviewRefused(Refused):
     """The review cannot be done as asked (wrong state, same person, no reason...)."""
 
 
@@ -84,17 +86,19 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
     """Approve or deny a pended claim's current decision."""
     ctx.require("review")
     if action not in ("approve", "deny"):
-        raise ReviewRefused("the action is approve or deny")
+        raise ReviewRefused(Message("review.bad_action"))
     if not reason or not reason.strip():
-        raise ReviewRefused("a reason is required for every review")
+        raise ReviewRefused(Message("review.no_reason"))
     with transaction(ctx.factory) as session:
         claim = session.execute(select(Claim).where(Claim.claim_id == claim_id)
                                 .with_for_update()).scalar_one_or_none()
         if claim is None:
-            raise ReviewRefused(f"no claim {claim_id}")
+            raise ReviewRefused(Message("review.no_claim", claim=claim_id))
         require_claim_in_scope(ctx, session, claim_id)
         if claim.status != ClaimStatus.PENDED.value or claim.current_decision_id is None:
-            raise ReviewRefused(f"claim {claim_id} is {claim.status}, not pended")
+            raise ReviewRefused(Message("review.not_pended", claim=claim_id,
+                                        status=worded(CLAIM_STATUSES, claim.status),
+                                        status_code=claim.status))
         decision = session.get(DecisionRecord, claim.current_decision_id)
         assert decision is not None
         makers: set[str] = set()
@@ -102,11 +106,10 @@ def resolve(ctx: Context, claim_id: str, action: str, reason: str) -> Review:
                 select(Verification).where(Verification.claim_id == claim_id)).scalars():
             makers |= {verification.verifier_id, verification.created_by}
         if ctx.user_id in makers:
-            raise ReviewRefused(f"{ctx.user_id} verified claim {claim_id}: another person "
-                                "must review it (maker-checker)")
+            raise ReviewRefused(Message("review.maker_checker", user=ctx.user_id,
+                                        claim=claim_id))
         if action == "approve" and R.PEND_INCOMPLETE_VERIFICATION in decision.reasons:
-            raise ReviewRefused(f"claim {claim_id} was pended for an incomplete verification: "
-                                "record a complete one and adjudicate again")
+            raise ReviewRefused(Message("review.incomplete", claim=claim_id))
         if action == "approve":  # the amount approved is the chain's and a replay's
             check_approvable(session, decision)
         new = ClaimStatus.APPROVED if action == "approve" else ClaimStatus.DENIED

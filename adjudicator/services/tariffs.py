@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message, NotFound, Refused
+from adjudicator.messages import LocalizedError, Message, NotFound, Refused
 from adjudicator.rules.columnar import ColumnarEngine
 from adjudicator.rules.history import choose_tariff
 from adjudicator.rules.tariff import Tariff, load_tariff, parse_tariff
@@ -20,6 +20,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Event, TariffRecord
+from schemas.vocabulary import Words
 
 
 def store_tariff(session: Session, tariff: Tariff, content: bytes, actor: str, at: str
@@ -53,8 +54,9 @@ def load_tariff_file(ctx: Context, path: str | Path) -> tuple[TariffRecord, bool
         return store_tariff(session, tariff, content, ctx.user_id, ctx.now())
 
 
-class TariffChoiceError(LookupError):
-    """No tariff, or two equally specific ones, for a claim: it cannot be adjudicated."""
+class TariffChoiceError(LocalizedError, LookupError):
+    """No tariff, or two equally specific ones, for a claim: it cannot be adjudicated (str()
+    is the English, `localized()` the person's language)."""
 
 
 #: (the stored tariffs' keys, the active ones'): `TariffBook.pin`
@@ -92,15 +94,14 @@ class TariffBook:
         """The tariff for a household's region on an event date, or TariffChoiceError."""
         chosen = choose_tariff(self.by_pk, self.active, region_code, event_date)
         if not chosen:
-            raise TariffChoiceError(
-                f"no stored tariff covers region {region_code} on {event_date} "
-                "(load one with 'adjudicator tariff load FILE')")
+            raise TariffChoiceError(Message("tariff.none_covers", region=region_code,
+                                            date=event_date))
         if len(chosen) > 1:
             ids = sorted({chosen[0][1].id, chosen[1][1].id})
-            raise TariffChoiceError(
-                f"two equally specific tariffs cover region {region_code} on {event_date}: "
-                f"{' and '.join(ids)} (#{chosen[0][0]}, #{chosen[1][0]}); retire one with "
-                "'adjudicator tariff retire'")
+            raise TariffChoiceError(Message(
+                "tariff.two_cover", region=region_code, date=event_date,
+                ids=Words("、".join(ids), " and ".join(ids)), first=chosen[0][0],
+                second=chosen[1][0]))
         return chosen[0]
 
     def engine(self, pk: int) -> ColumnarEngine:

@@ -2,8 +2,10 @@
 (for the API's clients), a Chinese message and, when a service refused, the service's own
 one-line reason as `detail` (services never put a name or an ID number in it).
 
-The services raise English one-liners; this module words them for a person in the field.
-Anything not recognised keeps a generic Chinese headline with the service's reason below it.
+The services' refusals carry their reason in both languages (`LocalizedError`: str() is the
+English, `localized("zh")` the Chinese). Their status and code are found by rules over the
+English; the reason shown as `detail` is the Chinese. Anything not recognised keeps a generic
+Chinese headline with the service's reason below it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adjudicator.messages import Message, validation_reason
+from adjudicator.messages import LocalizedError, Message, validation_reason
 from adjudicator.roles import PermissionDenied
 from adjudicator.services.audit import AuditRefused
 from adjudicator.services.integrity import RecordRefused
@@ -102,36 +104,42 @@ _AUDIT: list[Rule] = [
 ]
 
 
-def _match(rules: Iterable[Rule], text: str, fallback: tuple[int, str, str]) -> WebError:
+def _match(rules: Iterable[Rule], text: str, fallback: tuple[int, str, str],
+           detail: str) -> WebError:
     for pattern, status, code, message in rules:
         if re.search(pattern, text):
-            return WebError(status, code, message, detail=text)
+            return WebError(status, code, message, detail=detail)
     status, code, message = fallback
-    return WebError(status, code, message, detail=text)
+    return WebError(status, code, message, detail=detail)
 
 
 def refusal(exc: Exception) -> WebError:
-    """A service's refusal as a WebError with the right status and a Chinese message."""
+    """A service's refusal as a WebError with the right status and a Chinese message; its
+    `detail` is the service's own reason, in Chinese when the refusal has it in both
+    languages (the rules match the English, str(exc))."""
     text = str(exc)
+    detail = exc.localized("zh") if isinstance(exc, LocalizedError) else text
     if isinstance(exc, OutOfScope):
-        return WebError(403, "out_of_scope", Message("scope.outside").render("zh"), detail=text)
+        return WebError(403, "out_of_scope", Message("scope.outside").render("zh"), detail=detail)
     if isinstance(exc, PermissionDenied):
-        return WebError(403, "forbidden", "您的角色无权进行此项操作。", detail=text)
+        return WebError(403, "forbidden", "您的角色无权进行此项操作。", detail=detail)
     if isinstance(exc, VerificationRefused):
         if text.startswith("invalid form: "):
-            return WebError(422, "invalid_form", "核查表填写有误，请按提示修改。", detail=text)
-        return _match(_VERIFICATION, text, (422, "verification_refused", "核查表未能保存。"))
+            return WebError(422, "invalid_form", "核查表填写有误，请按提示修改。",
+                            detail=detail)
+        return _match(_VERIFICATION, text, (422, "verification_refused", "核查表未能保存。"),
+                      detail)
     if isinstance(exc, ReviewRefused):
-        return _match(_REVIEW, text, (409, "review_refused", "审核未能完成。"))
+        return _match(_REVIEW, text, (409, "review_refused", "审核未能完成。"), detail)
     if isinstance(exc, NoticeRefused):
-        return _match(_NOTICE, text, (409, "notice_refused", "公示操作未能完成。"))
+        return _match(_NOTICE, text, (409, "notice_refused", "公示操作未能完成。"), detail)
     if isinstance(exc, AuditRefused):
-        return _match(_AUDIT, text, (409, "audit_refused", "抽样复核操作未能完成。"))
+        return _match(_AUDIT, text, (409, "audit_refused", "抽样复核操作未能完成。"), detail)
     if isinstance(exc, IllegalTransition):
-        return WebError(409, "wrong_status", "该案件当前的状态不允许这项操作。", detail=text)
+        return WebError(409, "wrong_status", "该案件当前的状态不允许这项操作。", detail=detail)
     if isinstance(exc, RecordRefused):
         return WebError(409, "record_mismatch", "库中金额与审计链记录不一致，未作任何支付或批准，"
-                        "请通知管理员核查（adjudicator log verify）。", detail=text)
+                        "请通知管理员核查（adjudicator log verify）。", detail=detail)
     raise exc
 
 

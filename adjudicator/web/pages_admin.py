@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from adjudicator.messages import LocalizedError
 from adjudicator.services.places import place_names
 from adjudicator.services.users import list_users
 from adjudicator.storage.context import Context
@@ -48,7 +49,8 @@ def users(request: Request, ctx: Context = Depends(admin_only)) -> Response:
 
 
 def _refused(exc: Exception) -> WebError:
-    return WebError(422, "user_admin_refused", str(exc))
+    text = exc.localized("zh") if isinstance(exc, LocalizedError) else str(exc)
+    return WebError(422, "user_admin_refused", text)
 
 
 @router.post("/admin/users")

@@ -20,6 +20,7 @@ from adjudicator.feeds.triage import (
     push_entries,
     remove_household,
 )
+from adjudicator.messages import LocalizedError
 from adjudicator.roles import PermissionDenied
 from adjudicator.storage.context import Context
 from adjudicator.web.deps import officer_only
@@ -76,7 +77,8 @@ async def decide(request: Request, household_id: str, action: str,
         else:
             raise WebError(404, "not_found", "没有这个操作。")
     except (TriageRefused, FeedRefused) as exc:
-        error = WebError(422, "refused", str(exc))
+        error = WebError(422, "refused", exc.localized("zh") if isinstance(exc, LocalizedError)
+                         else str(exc))
         return await run_in_threadpool(_page, request, ctx, month, error, None, 422)
     except PermissionDenied as exc:
         error = WebError(403, "forbidden", "该户不属于您负责的乡镇。", detail=str(exc))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from adjudicator.messages import Message, Refused
 from adjudicator.roles import Role
 from adjudicator.services.users import add_user
 from adjudicator.storage.clock import stamp
@@ -29,6 +30,7 @@ from adjudicator.storage.models_office import SetupLink
 from adjudicator.storage.models_web import WebCredential, WebSession
 from adjudicator.web.auth import PasswordRejected, check_new_password, token_digest
 from adjudicator.web.labels import ROLE_LABELS
+from schemas.vocabulary import Words
 
 LINK_HOURS = 72
 #: Role names a county's list may use, in Chinese or English.
@@ -40,7 +42,7 @@ USER_COLUMNS = {"user_id": ("用户名", "账号", "user_id", "user"),
                 "role": ("角色", "role"), "townships": ("乡镇", "负责乡镇", "townships")}
 
 
-class UserAdminRefused(ValueError):
+class UserAdminRefused(Refused):
     """What the admin asked cannot be done (the message says why, in Chinese)."""
 
 
@@ -61,7 +63,7 @@ def issue_link(ctx: Context, user_id: str, *, reset: bool = False) -> str:
     with transaction(ctx.factory) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
-            raise UserAdminRefused(f"没有在用的用户“{user_id}”")
+            raise UserAdminRefused(Message("users.no_active", user=user_id))
         for old in session.execute(select(SetupLink).where(
                 SetupLink.user_id == user_id, SetupLink.used_at.is_(None))).scalars():
             old.used_at = stamp(now)
@@ -120,12 +122,12 @@ def set_active(ctx: Context, user_id: str, active: bool) -> None:
     can no longer sign in; their records stay."""
     ctx.require("user.manage")
     if user_id == ctx.user_id and not active:
-        raise UserAdminRefused("不能停用自己的账号")
+        raise UserAdminRefused(Message("users.not_self"))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         user = session.get(User, user_id)
         if user is None:
-            raise UserAdminRefused(f"没有用户“{user_id}”")
+            raise UserAdminRefused(Message("users.no_user", user=user_id))
         if user.active == active:
             return
         user.active = active
@@ -140,17 +142,17 @@ def add_with_link(ctx: Context, user_id: str, display_name: str, role: str,
     """Add a user and give them a set-up link (admin); the token."""
     user_id, display_name = user_id.strip(), display_name.strip()
     if not user_id or len(user_id) > 64 or not user_id.isascii() or " " in user_id:
-        raise UserAdminRefused("用户名须为1至64个英文字母、数字或符号（不含空格）")
+        raise UserAdminRefused(Message("users.bad_user_id"))
     if not display_name or len(display_name) > 64:
-        raise UserAdminRefused("请填写姓名（最多64个字）")
+        raise UserAdminRefused(Message("users.bad_name"))
     if role not in {r.value for r in Role}:
-        raise UserAdminRefused(f"未知角色“{role}”")
+        raise UserAdminRefused(Message("users.unknown_role", role=role))
     for code in townships:
         if not (code.isdigit() and len(code) == 9):
-            raise UserAdminRefused(f"乡镇代码“{code}”应为9位数字")
+            raise UserAdminRefused(Message("users.bad_township", code=code))
     with ctx.factory() as session:
         if session.get(User, user_id) is not None:
-            raise UserAdminRefused(f"用户名“{user_id}”已被使用")
+            raise UserAdminRefused(Message("users.taken", user=user_id))
     add_user(ctx, user_id, role, display_name, townships)
     return issue_link(ctx, user_id)
 
@@ -171,17 +173,17 @@ def import_users(ctx: Context, text: str) -> Imported:
     try:  # read whole before anyone is added: a row the csv module cannot read stops it all
         table = list(reader)
     except csv.Error:
-        raise UserAdminRefused(f"第 {reader.line_num} 行起无法按 CSV 读取：多半是引号不配对，"
-                               "或一个单元格过长；未添加任何用户") from None
+        raise UserAdminRefused(Message("users.csv_broken", row=reader.line_num)) from None
     header = table[0] if table else None
     if header is None:
-        raise UserAdminRefused("文件是空的")
+        raise UserAdminRefused(Message("users.empty_file"))
     where = {key: next((i for i, h in enumerate(header) if h.strip() in names), None)
              for key, names in USER_COLUMNS.items()}
     missing = [USER_COLUMNS[k][0] for k in ("user_id", "display_name", "role")
                if where[k] is None]
     if missing:
-        raise UserAdminRefused(f"第 1 行（表头）缺少列：{'、'.join(missing)}")
+        raise UserAdminRefused(Message("users.missing_columns", columns=Words(
+            "、".join(missing), ", ".join(missing))))
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -201,7 +203,7 @@ def import_users(ctx: Context, text: str) -> Imported:
         try:
             token = add_with_link(ctx, cell("user_id"), cell("display_name"), role, townships)
         except UserAdminRefused as exc:
-            result.problems.append((number, str(exc)))
+            result.problems.append((number, exc.localized("zh")))
             continue
         result.links.append((cell("user_id"), cell("display_name"), token))
     return result

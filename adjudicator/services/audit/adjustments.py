@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message, worded
 from adjudicator.rules.money import fmt
 from adjudicator.services.audit.sampling import (
     ZERO,
@@ -30,6 +31,8 @@ from adjudicator.storage.models_audit import (
     AuditAdjustment,
     AuditRecheck,
 )
+from schemas.vocabulary import ADJUSTMENT_KINDS, ADJUSTMENT_STATUSES, Words
+from schemas.vocabulary import SETTLE_WAYS as SETTLE_WORDS
 
 
 @dataclass(frozen=True)
@@ -166,29 +169,32 @@ def settle_adjustment(ctx: Context, adjustment_id: int, how: str, reference: str
     """
     ctx.require("pay")
     if not reference or not reference.strip():
-        raise AuditRefused("a settlement reference (bank transfer or receipt number) is "
-                           "required")
+        raise AuditRefused(Message("audit.no_reference"))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         adj = session.execute(select(AuditAdjustment).where(
             AuditAdjustment.adjustment_id == adjustment_id).with_for_update()
             ).scalar_one_or_none()
         if adj is None:
-            raise AuditRefused(f"no adjustment {adjustment_id}")
+            raise AuditRefused(Message("audit.no_adjustment", adjustment=adjustment_id))
         require_claim_in_scope(ctx, session, adj.claim_id)
         if adj.status != "open":
-            raise AuditRefused(f"adjustment {adjustment_id} is {adj.status}, not open")
+            raise AuditRefused(Message("audit.not_open", adjustment=adjustment_id,
+                                       status=worded(ADJUSTMENT_STATUSES, adj.status),
+                                       status_code=adj.status))
         if how not in SETTLE_WAYS[adj.kind]:
-            raise AuditRefused(f"a {adj.kind} is settled as {' or '.join(SETTLE_WAYS[adj.kind])}")
+            ways = SETTLE_WAYS[adj.kind]
+            raise AuditRefused(Message(
+                "audit.settle_way", kind=worded(ADJUSTMENT_KINDS, adj.kind), kind_code=adj.kind,
+                ways=Words("或".join(f"“{worded(SETTLE_WORDS, way).zh}”（{way}）"
+                                     for way in ways), " or ".join(ways))))
         claim = session.execute(select(Claim).where(Claim.claim_id == adj.claim_id)
                                 .with_for_update()).scalar_one()
         if how == "repaid" and adj.cause is None:  # netted: see open_adjustment
             later = _later_decisions(session, adj, claim)
             if later:
-                raise AuditRefused(
-                    f"claim(s) {', '.join(later)} of the same household, category and period "
-                    f"were decided after adjustment {adjustment_id} opened, net of the "
-                    "overpayment: settle it as offset")
+                raise AuditRefused(Message("audit.decided_later", claims=", ".join(later),
+                                           adjustment=adjustment_id))
         if claim.current_decision_id == adj.new_decision_id and claim.final_paid is not None \
                 and how != "offset":
             claim.final_paid = adj.granted

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message
 from adjudicator.rules.decision import Decision, adjudicate
 from adjudicator.rules.money import fmt
 from adjudicator.rules.tariff import Tariff
@@ -57,6 +58,7 @@ from adjudicator.storage.models_audit import (
 from adjudicator.workflow import IllegalTransition, check_transition, move
 from schemas.case import Case, Verification
 from schemas.types import CostKind, IncomeKind
+from schemas.vocabulary import Words
 
 # --------------------------------------------------------------------------- comparison
 
@@ -228,23 +230,23 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
     reopen the claim when the discrepancy is material."""
     ctx.require("audit.record")
     if not (ZERO <= tolerance_rate < 1 and tolerance_amount >= 0):
-        raise AuditRefused("the tolerance is a rate in [0, 1) and a non-negative amount")
+        raise AuditRefused(Message("audit.bad_tolerance"))
     if form.verifier_id not in (None, ctx.user_id):
-        raise AuditRefused(f"the form is signed by {form.verifier_id}; {ctx.user_id} records "
-                           "only their own re-check")
+        raise AuditRefused(Message("audit.signed_by", signer=form.verifier_id,
+                                   user=ctx.user_id))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         item = session.execute(select(AuditSampleItem).where(
             AuditSampleItem.sample_id == sample_id, AuditSampleItem.claim_id == claim_id)
             .with_for_update()).scalar_one_or_none()
         if item is None:
-            raise AuditRefused(f"claim {claim_id} is not in sample {sample_id}")
+            raise AuditRefused(Message("audit.not_in_sample", claim=claim_id, sample=sample_id))
         require_claim_in_scope(ctx, session, claim_id)
         done = session.execute(select(AuditRecheck.pk).where(
             AuditRecheck.item_pk == item.pk)).scalar()
         if done is not None:
-            raise AuditRefused(f"claim {claim_id} of sample {sample_id} was already re-checked "
-                               f"(re-check #{done})")
+            raise AuditRefused(Message("audit.already_rechecked", claim=claim_id,
+                                       sample=sample_id, done=done))
         claim = session.execute(select(Claim).where(Claim.claim_id == claim_id)
                                 .with_for_update()).scalar_one()
         makers: set[str] = set()
@@ -253,21 +255,20 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
                 VerificationRow.claim_id == claim_id)):
             makers |= {verifier_id, created_by}
         if ctx.user_id in makers:
-            raise AuditRefused(f"{ctx.user_id} verified claim {claim_id}: another person must "
-                               "re-check it")
+            raise AuditRefused(Message("audit.maker_checker", user=ctx.user_id, claim=claim_id))
         stored = session.get(DecisionRecord, claim.current_decision_id or 0)
         if stored is None:
-            raise AuditRefused(f"claim {claim_id} has no current decision to audit")
+            raise AuditRefused(Message("audit.no_decision", claim=claim_id))
         stored_case = Case.model_validate_json(stored.case_json)
         if stored_case.verification is None:
-            raise AuditRefused(f"the decision of claim {claim_id} rests on no verification")
+            raise AuditRefused(Message("audit.no_verification", claim=claim_id))
         book = TariffBook.load(session)
         tariff = book.by_pk[stored.tariff_pk]
         facts = load_facts(session, claim_id, tariff=(stored.tariff_pk, tariff))
         check = check_form_against(facts, form, today=ctx.today(), evidence_dir=evidence_dir)
         if not check.complete:
-            raise AuditRefused("an audit re-check must be complete; missing: "
-                               + "; ".join(check.missing))
+            raise AuditRefused(Message("audit.incomplete", missing=Words(
+                "；".join(check.missing), "; ".join(check.missing))))
         audited = form_to_verification(form, ctx.user_id)
         audited_counted = {m: bool(flag) for m, flag in form.counted_flags().items()}
         discrepancies = compare_verifications(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adjudicator.messages import Message
 from adjudicator.rules.money import fmt
 from adjudicator.services.audit.sampling import (
     ZERO,
@@ -91,7 +92,7 @@ def audit_report(ctx: Context, sample_id: int | None = None) -> AuditReport:
             query = query.where(AuditSample.sample_id == sample_id)
         samples = list(session.execute(query).scalars())
         if sample_id is not None and not samples:
-            raise AuditRefused(f"no sample {sample_id}")
+            raise AuditRefused(Message("audit.no_sample", sample=sample_id))
         rows = session.execute(
             select(AuditSampleItem, AuditRecheck)
             .outerjoin(AuditRecheck, AuditRecheck.item_pk == AuditSampleItem.pk)

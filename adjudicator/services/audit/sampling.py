@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message, Refused
 from adjudicator.services.scope import scoped
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -37,7 +38,7 @@ S = ClaimStatus
 Z95 = 1.959963984540054
 
 
-class AuditRefused(ValueError):
+class AuditRefused(Refused):
     """The audit step cannot be done as asked; says why."""
 
 
@@ -178,17 +179,16 @@ def draw_sample(ctx: Context, *, rate: Decimal, seed: int, date_from: dt.date | 
     verification's visit date, both ends inclusive)."""
     ctx.require("audit.sample")
     if not Decimal(0) < rate <= 1 or rate != rate.quantize(Decimal("0.0001")):
-        raise AuditRefused(f"the rate is a fraction in (0, 1] with at most 4 decimals, "
-                           f"not {rate}")
+        raise AuditRefused(Message("audit.bad_rate", rate=rate))
     if not 0 <= seed < 2**63:
-        raise AuditRefused("the seed is a non-negative integer below 2^63")
+        raise AuditRefused(Message("audit.bad_seed"))
     if date_from and date_to and date_from > date_to:
-        raise AuditRefused(f"the period ends ({date_to}) before it starts ({date_from})")
+        raise AuditRefused(Message("audit.bad_period", end=date_to, start=date_from))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         population = _population(session, ctx, date_from, date_to)
         if not population:
-            raise AuditRefused("no verified and decided claims in the period: nothing to sample")
+            raise AuditRefused(Message("audit.empty_population"))
         chosen, counts = draw(population, rate, seed)
         sizes: dict[tuple[str, str], int] = defaultdict(int)
         for unit in population:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adjudicator.holiday_calendar import Deadline
+from adjudicator.messages import Message
 from adjudicator.roles import PermissionDenied, Role
 from adjudicator.services.calendar import work_calendar
 from adjudicator.services.verification.form import VerificationRefused
@@ -81,7 +82,7 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
     """
     ctx.require("verify.assign")
     if days < 1:
-        raise VerificationRefused("a verification deadline is at least 1 working day")
+        raise VerificationRefused(Message("verification.min_days"))
     now = ctx.now()
     result = AssignResult()
     with transaction(ctx.factory) as session:
@@ -94,7 +95,7 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
             query = query.where(User.user_id == verifier)
         verifiers = list(session.execute(query).scalars())
         if verifier is not None and not verifiers:
-            raise VerificationRefused(f"{verifier} is not an active verifier")
+            raise VerificationRefused(Message("verification.not_verifier", verifier=verifier))
         loads = _open_loads(session)
         claims = (select(Claim, Household.region_code, Household.township_code)
                   .join(Household, Household.household_id == Claim.household_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message
 from adjudicator.rules.tariff import Tariff
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError
 from adjudicator.services.verification.form import SOURCE_LABELS, VerificationRefused
@@ -32,7 +33,7 @@ def load_facts(session: Session, claim_id: str, *, lock: bool = False,
     query = select(Claim).where(Claim.claim_id == claim_id)
     claim = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if claim is None:
-        raise VerificationRefused(f"no claim {claim_id}")
+        raise VerificationRefused(Message("verification.unknown_claim", claim=claim_id))
     household = session.get(Household, claim.household_id)
     assert household is not None  # a foreign key
     members = list(session.execute(select(Member).where(
@@ -43,7 +44,7 @@ def load_facts(session: Session, claim_id: str, *, lock: bool = False,
         try:
             tariff = TariffBook.load(session).choose(household.region_code, claim.event_date)
         except TariffChoiceError as exc:
-            raise VerificationRefused(str(exc)) from exc
+            raise VerificationRefused(Message("verification.refused", detail=exc.message)) from exc
     return ClaimFacts(claim, household, members, findings, tariff[0], tariff[1])
 
 

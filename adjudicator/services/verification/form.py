@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from adjudicator.messages import Message, Refused, validation_reason
 from schemas.case import Identifier, ItemCode
 from schemas.types import CostKind, CrossCheckSource, IncomeKind, Money
 from schemas.vocabulary import (
@@ -25,6 +26,7 @@ from schemas.vocabulary import (
     INCOME_KINDS,
     NO_WORDS,
     YES_WORDS,
+    Words,
     zh_table,
 )
 from schemas.vocabulary import EVIDENCE_KINDS as VOCABULARY_EVIDENCE_KINDS
@@ -36,7 +38,7 @@ SOURCE_LABELS: dict[str, str] = zh_table(CROSS_CHECK_SOURCES)
 EVIDENCE_KINDS = tuple(VOCABULARY_EVIDENCE_KINDS)  # receipt, photo, document
 
 
-class VerificationRefused(ValueError):
+class VerificationRefused(Refused):
     """The verification cannot be assigned, printed or recorded as asked; says why."""
 
 
@@ -159,23 +161,29 @@ class VerificationForm(BaseModel):
         return {a.item: a.answer for a in self.negative_list}
 
 
-def validation_problems(exc: PydanticValidationError) -> list[str]:
-    """One line per problem, naming the field path; never the value (it may be personal)."""
+def validation_problems(exc: PydanticValidationError, lang: str = "en") -> list[str]:
+    """One line per problem, naming the field path; never the value (it may be personal).
+    In English pydantic's own words; in Chinese (`lang="zh"`) worded by the error's type."""
     lines = []
     for error in exc.errors():
         path = ".".join(str(p) for p in error["loc"]) or "(form)"
-        lines.append(f"{path}: {error['msg']}")
+        if lang == "zh":
+            lines.append(f"{path}：{validation_reason(error, 'zh')}")
+        else:
+            lines.append(f"{path}: {error['msg']}")
     return lines
 
 
 def parse_form(data: Any) -> VerificationForm:
     """A form from parsed YAML/JSON data, or VerificationRefused listing every problem."""
     if not isinstance(data, dict):
-        raise VerificationRefused("the form must be a mapping (YAML) or an object (JSON)")
+        raise VerificationRefused(Message("verification.not_mapping"))
     try:
         return VerificationForm.model_validate(data)
     except PydanticValidationError as exc:
-        raise VerificationRefused("invalid form: " + "; ".join(validation_problems(exc))) from exc
+        raise VerificationRefused(Message("verification.invalid_form", problems=Words(
+            "；".join(validation_problems(exc, "zh")), "; ".join(validation_problems(exc))))
+        ) from exc
 
 
 def load_form(path: Path) -> VerificationForm:
@@ -183,11 +191,12 @@ def load_form(path: Path) -> VerificationForm:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise VerificationRefused(f"cannot read {path}: {exc.strerror}") from exc
+        raise VerificationRefused(Message("verification.cannot_read", path=path,
+                                          reason=exc.strerror)) from exc
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", "")
-        raise VerificationRefused(f"{path} is not valid {path.suffix or 'YAML'} ({where})"
-                                  ) from exc
+        raise VerificationRefused(Message("verification.not_parsable", path=path,
+                                          kind=path.suffix or "YAML", where=where)) from exc
     return parse_form(data)

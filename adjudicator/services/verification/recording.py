@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from adjudicator.messages import Message, worded
 from adjudicator.rules import reasons as R
 from adjudicator.services.verification.checks import FormCheck, check_form_against
 from adjudicator.services.verification.facts import load_facts
@@ -31,6 +32,7 @@ from adjudicator.storage.models import Verification as VerificationRow
 from adjudicator.storage.models_audit import VerificationEvidence
 from adjudicator.workflow import ClaimStatus, IllegalTransition, move
 from schemas.case import CostItem, IncomeItem, Verification
+from schemas.vocabulary import CLAIM_STATUSES
 
 S = ClaimStatus
 #: Statuses from which a complete verification moves a claim to `verified`.
@@ -101,18 +103,18 @@ class RecordResult:
 
 def _recordable(ctx: Context, session: Session, claim: Claim) -> None:
     if claim.assigned_verifier != ctx.user_id:
-        who = claim.assigned_verifier or "nobody (a supervisor assigns it: verify assign)"
-        raise VerificationRefused(f"claim {claim.claim_id} is assigned to {who}, "
-                                  f"not {ctx.user_id}: only the assigned verifier records it")
+        who = claim.assigned_verifier or Message("verification.nobody")
+        raise VerificationRefused(Message("verification.assigned_to", claim=claim.claim_id,
+                                          who=who, user=ctx.user_id))
     if ClaimStatus(claim.status) not in RECORDABLE:
-        raise VerificationRefused(f"claim {claim.claim_id} is {claim.status}: a verification "
-                                  "is recorded while it is under verification, screened, "
-                                  "pended for an incomplete verification, objected or denied")
+        raise VerificationRefused(Message("verification.not_recordable", claim=claim.claim_id,
+                                          status=worded(CLAIM_STATUSES, claim.status),
+                                          status_code=claim.status))
     if claim.status == S.PENDED.value:
         decision = session.get(DecisionRecord, claim.current_decision_id or 0)
         if decision is None or R.PEND_INCOMPLETE_VERIFICATION not in decision.reasons:
-            raise VerificationRefused(f"claim {claim.claim_id} is pended for a person's "
-                                      "review, not for an incomplete verification")
+            raise VerificationRefused(Message("verification.pended_review",
+                                              claim=claim.claim_id))
 
 
 def check_form(ctx: Context, claim_id: str, form: VerificationForm,
@@ -135,8 +137,8 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
     """
     ctx.require("verify.record")
     if form.verifier_id not in (None, ctx.user_id):
-        raise VerificationRefused(f"the form is signed by {form.verifier_id}; {ctx.user_id} "
-                                  "records only their own verification")
+        raise VerificationRefused(Message("verification.signed_by", signer=form.verifier_id,
+                                          user=ctx.user_id))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         facts = load_facts(session, claim_id, lock=True)
@@ -169,7 +171,8 @@ def record_verification(ctx: Context, claim_id: str, form: VerificationForm,
             try:
                 move(claim, S.VERIFIED, at=now, events=moved)
             except IllegalTransition as exc:  # pragma: no cover - RECORDABLE guards it
-                raise VerificationRefused(str(exc)) from exc
+                raise VerificationRefused(Message("verification.refused",
+                                                  detail=exc.message)) from exc
             # A denial verified again (复核申请) leaves the household's history until it is
             # decided again; the later decisions that counted it follow it.
             follow = old == S.DENIED.value

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adjudicator.messages import Message
 from adjudicator.roles import Role
 from adjudicator.services.verification.checks import sha256_of
 from adjudicator.services.verification.facts import finding_message, load_facts
@@ -50,7 +51,8 @@ def verification_template(ctx: Context, claim_id: str, evidence_dir: Path | None
         facts = load_facts(session, claim_id)
         claim = facts.claim
         if ctx.role == Role.VERIFIER.value and claim.assigned_verifier != ctx.user_id:
-            raise VerificationRefused(f"claim {claim_id} is not assigned to {ctx.user_id}")
+            raise VerificationRefused(Message("verification.not_assigned", claim=claim_id,
+                                              user=ctx.user_id))
         draft = None
         if claim.assigned_verifier == ctx.user_id:
             draft = session.execute(select(VerificationRow).where(
@@ -113,7 +115,7 @@ def _files(directory: Path | None) -> list[Path]:
     if directory is None:
         return []
     if not directory.is_dir():
-        raise VerificationRefused(f"evidence folder {directory} does not exist")
+        raise VerificationRefused(Message("verification.no_folder", directory=directory))
     return sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
