@@ -4,14 +4,14 @@ Each batch of rows is checked column by column (polars), matched to the register
 and stored in one transaction with one audit event. A row is stored once, ever: its record
 number (the settlement's `setl_id`, the disaster report's number, else the SHA-256 of the
 row's identifying fields) is unique per bureau, so importing a month again changes nothing.
-A row whose ID number is valid but not registered is stored in the lean table of such rows
-(`feed_strangers`: what the push list, a refund and a later match need), so that a province's
-month, nine rows in ten of people not registered, costs a fraction of full rows; the push list
-names them as not in the register, and the screening after they are registered matches
-them. A refund (退费) reverses the settlement it names: the settlement leaves the year's
-sums, and if it is already inside a claim, that claim's expense changes
-(`adjudicator.feeds.redecision`). Bad rows go to the error report, in Chinese, with
-the file, the row and the column as headed in the file.
+A batch's rows whose ID number is valid but not registered are stored as one Parquet blob
+(`adjudicator.feeds.strangers`: what the push list, a refund and a later match need), in the
+batch's transaction, so that a province's month, nine rows in ten of people not registered,
+costs one insert a batch instead of one a row; the push list names them as not in the
+register, and the screening after they are registered matches them. A refund (退费)
+reverses the settlement it names: the settlement leaves the year's sums, and if it is already
+inside a claim, that claim's expense changes (`adjudicator.feeds.redecision`). Bad rows go to
+the error report, in Chinese, with the file, the row and the column as headed in the file.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import polars as pl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from adjudicator.feeds import redecision
+from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
@@ -44,7 +44,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Finding, Member
-from adjudicator.storage.models_feeds import FeedFile, FeedRow, FeedStranger
+from adjudicator.storage.models_feeds import FeedFile, FeedRow
 from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import EducationStage
 
@@ -326,6 +326,8 @@ class _Run:
     result: FeedImportResult
     report: ErrorReport
     header: Header
+    #: blobs of rows of people not registered stored so far (their batch numbers)
+    blobs: int = 0
 
 
 def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
@@ -560,12 +562,17 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     df = df.filter(~ambiguous.fill_null(False) & ~wrong_name)
     numbers = df["_record_no"].unique().to_list()
     stored = {r.record_no: (r.id_number, r.event_date, r.figures, r.reverses, r.kind)
-              for model in (FeedRow, FeedStranger) for r in session.execute(
-                  select(model.record_no, model.id_number, model.event_date,
-                         model.figures, model.reverses, model.kind)
-                  .where(model.bureau == bureau.name,
-                         among(session, model.record_no, numbers, texts=True)))
+              for r in session.execute(
+                  select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date,
+                         FeedRow.figures, FeedRow.reverses, FeedRow.kind)
+                  .where(FeedRow.bureau == bureau.name,
+                         among(session, FeedRow.record_no, numbers, texts=True)))
               } if _maybe_stored(session, bureau.name, df["_record_no"]) else {}
+    for r in strangers.find(session, bureau.name, numbers, [
+            "id_number", "event_date", "figures", "reverses", "kind"]).iter_rows(named=True):
+        stored.setdefault(r["record_no"], (r["id_number"], r["event_date"],
+                                           orjson.loads(r["figures"]), r["reverses"],
+                                           r["kind"]))
     again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
     if stored or df["_record_no"].n_unique() < df.height:
         firsts = {r["_record_no"]: _content(r) for r in
@@ -595,15 +602,7 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
         pl.lit(None, dtype=pl.String).alias("claim_id"),
         pl.lit(run.file_pk).alias("file_pk"), pl.col(ROW).cast(pl.Int64).alias("row_number"))
     insert_frame(session, FeedRow, new)
-    lean = df.filter(~registered).select(
-        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
-        pl.lit(run.month).alias("month"), pl.col("_date").alias("event_date"),
-        pl.col("certno").alias("id_number"),
-        pl.lit(bureau.category, dtype=pl.String).alias("category"),
-        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
-        pl.col("_figure").alias("figure"), pl.lit(run.file_pk).alias("file_pk"),
-        pl.col(ROW).cast(pl.Int64).alias("row_number"))
-    insert_frame(session, FeedStranger, lean)
+    lean = _lean(df.filter(~registered), bureau)
     matched = new.height
     result.accepted += new.height + lean.height
     result.matched += matched
@@ -616,7 +615,14 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
         for row in wanted.to_dicts():
             findings += _findings(bureau, row)
     changes: list[dict[str, Any]] = []
-    rejected += _reverse(session, run, refunds.to_dicts(), changes)
+    lean_refunds: list[dict[str, Any]] = []
+    rejected += _reverse(session, run, refunds.to_dicts(), changes, lean, lean_refunds)
+    if lean_refunds:
+        lean = pl.concat([lean, _lean(refunds.filter(pl.col("_record_no").is_in(
+            [r["_record_no"] for r in lean_refunds])), bureau)])
+    if not lean.is_empty():
+        run.blobs += 1
+        strangers.store(session, bureau.name, run.month, run.file_pk, run.blobs, lean)
     _store_findings(session, run.file_pk, findings)
     if new.height or lean.height or changes:
         append_events(session, run.ctx.user_id, at, [PendingEvent(
@@ -626,18 +632,31 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     return rejected
 
 
+def _lean(df: pl.DataFrame, bureau: Bureau) -> pl.DataFrame:
+    """Rows of people not registered as their blob's columns (`strangers.SCHEMA`)."""
+    return df.select(
+        pl.col("_record_no").alias("record_no"), pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
+        pl.lit(bureau.category, dtype=pl.String).alias("category"),
+        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
+        pl.when(pl.col("_reverses").is_null()).then(strangers.fen(pl.col("_figure")))
+        .otherwise(0).alias("figure"),
+        pl.col("_reverses").alias("reverses"))
+
+
 def _maybe_stored(session: Session, bureau: str, numbers: pl.Series) -> bool:
-    """Whether a record of the batch may be stored already. On SQLite, one index seek a
-    table first: is any record stored between the batch's least and greatest record number
+    """Whether a registered person's record of the batch may be stored already (the rows of
+    people not registered are looked up in their blobs: `strangers.find`). On SQLite, one
+    index seek first: is any record stored between the batch's least and greatest record number
     (text compared byte by byte, as SQLite and polars both do)? A month's new settlements
     (numbered in sequence by the platform) usually are not, and then their 50,000 numbers
     need not be looked up one by one; a re-import, or numbers in no order, are."""
     if numbers.is_empty() or session.get_bind().dialect.name != "sqlite":
         return True
     low, high = numbers.min(), numbers.max()
-    return any(session.scalar(select(model.pk).where(
-        model.bureau == bureau, model.record_no >= low, model.record_no <= high).limit(1))
-        is not None for model in (FeedRow, FeedStranger))
+    return session.scalar(select(FeedRow.pk).where(
+        FeedRow.bureau == bureau, FeedRow.record_no >= low, FeedRow.record_no <= high)
+        .limit(1)) is not None
 
 
 def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> None:
@@ -708,21 +727,30 @@ def _store_findings(session: Session, file_pk: int, findings: list[dict[str, Any
 
 
 def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
-             changes: list[dict[str, Any]]) -> list[Rejection]:
-    """Store each refund and reverse the settlement it names (beside it: a registered
-    member's settlement in `feed_rows`, a stranger's in `feed_strangers`)."""
+             changes: list[dict[str, Any]], lean: pl.DataFrame,
+             lean_refunds: list[dict[str, Any]]) -> list[Rejection]:
+    """Store each refund and reverse the settlement it names: a registered member's
+    settlement in `feed_rows` (the refund stored beside it), else a stranger's, in this
+    batch's rows of people not registered (`lean`) or in the stored blobs: marked reversed
+    (`strangers.mark_reversed`), the refund added to `lean_refunds`, stored in this batch's
+    blob."""
     rejected: list[Rejection] = []
     if not refunds:
         return rejected
     named = unique(r["_reverses"] for r in refunds)
-    originals: dict[str, FeedRow | FeedStranger] = {}
-    for model in (FeedRow, FeedStranger):
-        found: list[Any] = list(session.execute(
-            select(model).where(model.bureau == run.bureau.name,
-                                among(session, model.record_no, named))).scalars())
-        originals.update((r.record_no, r) for r in found)
+    originals: dict[str, FeedRow | strangers.Stored] = {
+        r.record_no: r for r in session.execute(
+            select(FeedRow).where(FeedRow.bureau == run.bureau.name,
+                                  among(session, FeedRow.record_no, named))).scalars()}
+    rest = [n for n in named if n not in originals]
+    if rest:
+        originals.update(strangers.for_refunds(session, run.bureau.name, rest))
+        originals.update((r["record_no"], strangers.Stored(r["record_no"], r["id_number"],
+                                                           None, None, run.month))
+                         for r in lean.filter(pl.col("record_no").is_in(rest))
+                         .iter_rows(named=True))
     stored: list[dict[str, Any]] = []
-    lean: list[dict[str, Any]] = []
+    marks: list[tuple[str, str, str]] = []
     for row in refunds:
         original = originals.get(row["_reverses"])
         if original is None or original.reverses is not None:
@@ -738,17 +766,17 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                                     "退费记录的身份证号与原结算不符")]))
             continue
         original.reversed_by = row["_record_no"]
-        refund = {"bureau": run.bureau.name, "record_no": row["_record_no"],
-                  "month": run.month, "event_date": row["_date"], "id_number": row["certno"],
-                  "category": run.bureau.category, "kind": row["_kind"],
-                  "figures": orjson.loads(row["_figures"]), "figure": ZERO,
-                  "reverses": row["_reverses"], "reversed_by": None, "file_pk": run.file_pk,
-                  "row_number": int(row[ROW])}
-        if isinstance(original, FeedStranger):
-            lean.append(refund)
+        if isinstance(original, strangers.Stored):
+            marks.append((original.record_no, original.month, row["_record_no"]))
+            lean_refunds.append(row)
         else:
-            stored.append({**refund, "year": row["_date"].year,
-                           "household_id": original.household_id,
+            stored.append({"bureau": run.bureau.name, "record_no": row["_record_no"],
+                           "month": run.month, "event_date": row["_date"],
+                           "id_number": row["certno"], "category": run.bureau.category,
+                           "kind": row["_kind"], "figures": orjson.loads(row["_figures"]),
+                           "figure": ZERO, "reverses": row["_reverses"], "reversed_by": None,
+                           "file_pk": run.file_pk, "row_number": int(row[ROW]),
+                           "year": row["_date"].year, "household_id": original.household_id,
                            "member_id": original.member_id, "claim_id": None})
         run.result.reversed += 1
         run.result.accepted += 1
@@ -759,6 +787,6 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                 session, run.ctx, original.claim_id, original)
         changes.append(change)
     insert_rows(session, FeedRow, stored)
-    insert_rows(session, FeedStranger, lean)
+    strangers.mark_reversed(session, run.bureau.name, marks)
     session.flush()
     return rejected
