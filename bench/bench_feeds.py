@@ -218,11 +218,17 @@ def in_child(function: Any, *args: Any) -> Any:
         return pool.submit(function, *args).result()
 
 
-def bench(rows: int, url: str | None, folder: Path, seed: int) -> dict[str, Any]:
+def bench(rows: int, url: str | None, folder: Path, seed: int,
+          files: Path | None = None) -> dict[str, Any]:
+    """One size measured; the generated file is kept in `files` (--dir) and used again by
+    the next run with the same rows and seed."""
     ids, names = population(max(1_000, rows // 10), seed)  # ten settlements a person
-    path = folder / f"feed-{rows}.csv"
+    path = (files or folder) / f"feed-{rows}-{seed}.csv"
     started = time.perf_counter()
-    write_feed(path, rows, ids, names, seed)
+    if not path.is_file():
+        part = path.with_suffix(".part")
+        write_feed(part, rows, ids, names, seed)
+        part.rename(path)
     generated = time.perf_counter() - started
     database = url or f"sqlite:///{folder / f'feeds-{rows}.db'}"
     seed_database(database, ids, names)
@@ -241,8 +247,9 @@ def main() -> None:
     parser.add_argument("--pg", help="a PostgreSQL URL (a fresh schema is used) instead of "
                                      "SQLite")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--dir", help="where the file and databases go (default: a temporary "
-                                      "folder)")
+    parser.add_argument("--dir", help="where the databases go (in a temporary folder inside) "
+                                      "and the generated file is kept for the next run "
+                                      "(default: a temporary folder)")
     args = parser.parse_args()
     from bench.bench_import import pg_schema
 
@@ -252,7 +259,8 @@ def main() -> None:
         for rows in (int(r) for r in args.rows.split(",")):
             url, drop = (pg_schema(args.pg) if args.pg else (None, lambda: None))
             try:
-                found = bench(rows, url, Path(tmp), args.seed)
+                found = bench(rows, url, Path(tmp), args.seed,
+                              Path(args.dir) if args.dir else None)
             finally:
                 drop()
             both = found["import"][0] + found["screen"][0]
@@ -265,7 +273,7 @@ def main() -> None:
             cpu = found["import"][3] + found["screen"][3]
             print(f"{rows:>11,} {'feed import + screen':<28} {both:>9.1f} {cpu:>7.1f} "
                   f"{rows / both:>11,.0f}"
-                  f"   (file {found['file_mib']:,.0f} MiB GBK; generated in "
+                  f"   (file {found['file_mib']:,.0f} MiB GBK; generated or found in "
                   f"{found['generated_s']:.0f} s)")
             print(f"{'':>11} import: {found['import'][2]}")
             print(f"{'':>11} screen: {found['screen'][2]}; obvious: {found['obvious'][2]}")

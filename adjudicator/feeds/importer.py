@@ -428,12 +428,21 @@ def _update_file(session: Session, run: _Run) -> None:
 
 @dataclass
 class _Checked:
-    """A batch read and checked: the good rows ready to store, the rejected ones."""
+    """A batch read and checked: the good rows ready to store (only the columns storing them
+    needs), the same rows whole (for the error report of a row refused when stored), the
+    rejected ones."""
 
     good: pl.DataFrame
+    whole: pl.DataFrame
     rejected: list[Rejection]
     rows: int
     totals: int
+
+
+#: what storing a batch reads of its checked rows: matching, the record's content, the
+#: figures, a refund, the findings (a civil-servant subsidy in a settlement)
+_STORING = (ROW, "certno", "psn_name", "_record_no", "_date", "_kind", "_figures", "_figure",
+            "_reverses", "_cvlserv_pay")
 
 
 def _checked(bureau: Bureau, df: pl.DataFrame, present: set[str], checks: list[_Check],
@@ -457,7 +466,9 @@ def _checked(bureau: Bureau, df: pl.DataFrame, present: set[str], checks: list[_
         bad = df.filter(pl.col(ROW).is_in(list(problems)))
         rejected = [(row, problems[row[ROW]]) for row in bad.to_dicts()]
         df = df.filter(~pl.col(ROW).is_in(list(problems)))
-    return _Checked(_values(df, bureau), rejected, height, int(totals.sum()))
+    whole = _values(df, bureau)
+    good = whole.select(c for c in whole.columns if c in _STORING or c.startswith("_f_"))
+    return _Checked(good, whole, rejected, height, int(totals.sum()))
 
 
 def read_ahead(produce: Callable[[], Generator[_T, None, None]], depth: int = 2
@@ -508,8 +519,12 @@ def _batch(run: _Run, checked: _Checked) -> None:
     rejected = list(checked.rejected)
     with transaction(run.ctx.factory) as session:
         _checkpoints(session, bulk=True)
-        rejected += _store(session, run, checked.good)
+        refused = _store(session, run, checked.good)
         _update_file(session, run)
+    if refused:  # the rows whole, for the error report
+        whole = {r[ROW]: r for r in checked.whole.filter(pl.col(ROW).is_in(
+            [row[ROW] for row, _ in refused])).to_dicts()}
+        rejected += [({**whole[row[ROW]], **row}, found) for row, found in refused]
     fields = {run.header.named[n]: ("id_number" if n == "certno" else
                                     "name" if n == "psn_name" else n)
               for n in run.header.named}
@@ -571,7 +586,8 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     for r in strangers.find(session, bureau.name, numbers, [
             "id_number", "event_date", "figures", "reverses", "kind"]).iter_rows(named=True):
         stored.setdefault(r["record_no"], (r["id_number"], r["event_date"],
-                                           orjson.loads(r["figures"]), r["reverses"],
+                                           strangers.figure_texts(r["figures"]),
+                                           r["reverses"],
                                            r["kind"]))
     again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
     if stored or df["_record_no"].n_unique() < df.height:
@@ -638,7 +654,9 @@ def _lean(df: pl.DataFrame, bureau: Bureau) -> pl.DataFrame:
         pl.col("_record_no").alias("record_no"), pl.col(ROW).cast(pl.Int64).alias("row_number"),
         pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
         pl.lit(bureau.category, dtype=pl.String).alias("category"),
-        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
+        pl.col("_kind").alias("kind"),
+        pl.struct(*(strangers.fen(pl.col(c)).alias(c[3:]) for c in df.columns
+                    if c.startswith("_f_"))).alias("figures"),
         pl.when(pl.col("_reverses").is_null()).then(strangers.fen(pl.col("_figure")))
         .otherwise(0).alias("figure"),
         pl.col("_reverses").alias("reverses"))

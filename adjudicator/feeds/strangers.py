@@ -16,8 +16,8 @@ Readers: the import's lookup of record numbers (`find`: only the blobs whose ran
 numbers may hold one of them are read), the screening's sums per person (`month_sums`: blob by
 blob, partial sums combined, so memory does not grow with the rows), the later match, and the
 monthly report's counts (`month_counts`: from the blobs' row counts and the marks, no blob
-read). Amounts are integer fen (Int64) in the Parquet; the figures JSON text of decimal
-strings, as `feed_rows` keeps them.
+read). Amounts are integer fen (Int64) in the Parquet: the default figure, and the figures
+as a struct (made decimal strings again, as `feed_rows` keeps them, by `figure_texts`).
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ from adjudicator.storage.bulk import among, insert_rows
 from adjudicator.storage.models import Member
 from adjudicator.storage.models_feeds import FeedRow, FeedStrangerBatch, FeedStrangerMark
 
-#: the Parquet columns of a blob (`figure`: the category's default figure in integer fen)
+#: the Parquet columns of a blob: `figures` a struct of the bureau's figures in integer fen
+#: (its fields depend on the bureau), `figure` the category's default figure in integer fen
 SCHEMA: dict[str, Any] = {
     "record_no": pl.String, "row_number": pl.Int64, "event_date": pl.Date,
-    "id_number": pl.String, "category": pl.String, "kind": pl.String, "figures": pl.String,
+    "id_number": pl.String, "category": pl.String, "kind": pl.String, "figures": pl.Struct,
     "figure": pl.Int64, "reverses": pl.String}
 _FEN = Decimal("0.01")
 #: blobs read before their partial sums are combined (memory: a few blobs' sums at a time)
@@ -59,9 +60,18 @@ def yuan(expr: pl.Expr) -> pl.Expr:
     return (expr.cast(pl.Decimal(18, 2)) * pl.lit(_FEN)).cast(pl.Decimal(15, 2))
 
 
+def figure_texts(figures: dict[str, int | None] | str | None) -> dict[str, str | None]:
+    """A row's figures (integer fen; as a struct's dict or its JSON text) as `feed_rows` keeps
+    them: decimal strings of yuan ("1762.50")."""
+    found = orjson.loads(figures) if isinstance(figures, str) else figures or {}
+    return {name: None if value is None else str(Decimal(value).scaleb(-2))
+            for name, value in found.items()}
+
+
 def encode(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    frame.select(pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()).write_parquet(
+    frame.select(pl.col(name) if name == "figures" else pl.col(name).cast(dtype)
+                 for name, dtype in SCHEMA.items()).write_parquet(
         buffer, compression="zstd", compression_level=1)
     return buffer.getvalue()
 
@@ -92,7 +102,8 @@ def _blobs(session: Session, pks: Iterable[int]) -> Iterator[tuple[str, str, byt
 
 def _empty(columns: Sequence[str]) -> pl.DataFrame:
     extra = {"month": pl.String, "bureau": pl.String, "reversed_by": pl.String}
-    return pl.DataFrame(schema={c: SCHEMA.get(c) or extra[c] for c in columns})
+    return pl.DataFrame(schema={c: pl.String if c == "figures" else SCHEMA.get(c) or extra[c]
+                                for c in columns})
 
 
 def find(session: Session, bureau: str, numbers: Iterable[str], columns: Sequence[str]
@@ -101,17 +112,22 @@ def find(session: Session, bureau: str, numbers: Iterable[str], columns: Sequenc
     stored), with `columns` and their `month`. Only the blobs whose least and greatest record
     numbers enclose one of `numbers` are read (text compared code point by code point, which
     is byte order in UTF-8, as polars orders text)."""
-    wanted = sorted(set(numbers))
+    keys = pl.Series(numbers, dtype=pl.String).unique()
     columns = ["record_no", *(c for c in columns if c != "record_no")]
-    if not wanted:
+    if keys.is_empty():
         return _empty([*columns, "month"])
-    hits = [pk for pk, low, high in session.execute(
+    least, greatest = keys.min(), keys.max()
+    # blobs whose range meets the numbers' range (a month's new settlements, numbered in
+    # sequence, meet none), then those with a number inside their range
+    ranges = [(pk, low, high) for pk, low, high in session.execute(
         select(FeedStrangerBatch.pk, FeedStrangerBatch.record_min, FeedStrangerBatch.record_max)
         .where(FeedStrangerBatch.bureau == bureau).order_by(FeedStrangerBatch.pk))
-        if (i := bisect_left(wanted, low)) < len(wanted) and wanted[i] <= high]
+        if low <= greatest and high >= least]  # type: ignore[operator]
+    wanted = sorted(keys.to_list()) if ranges else []
+    hits = [pk for pk, low, high in ranges
+            if (i := bisect_left(wanted, low)) < len(wanted) and wanted[i] <= high]
     if not hits:
         return _empty([*columns, "month"])
-    keys = pl.Series(wanted, dtype=pl.String)
     parts = [decode(data, columns).filter(pl.col("record_no").is_in(keys.implode()))
              .with_columns(pl.lit(month).alias("month"))
              for _, month, data in _blobs(session, hits)]
@@ -201,10 +217,14 @@ def batches(session: Session, months: list[str], columns: Sequence[str],
 def rows(session: Session, months: list[str] | None = None,
          columns: Sequence[str] = tuple(SCHEMA)) -> pl.DataFrame:
     """All the stored rows of people not registered (of `months`, else of every month), marks
-    applied: for small databases and checks; the screening reads blob by blob."""
+    applied, `figures` as JSON text of integer fen: for small databases and checks; the
+    screening reads blob by blob."""
     if months is None:
         months = list(session.scalars(select(FeedStrangerBatch.month).distinct()))
-    parts = list(batches(session, months, columns))
+    # one bureau's figures are not another's: as JSON text (integer fen) for one frame
+    parts = [part.with_columns(pl.col("figures").struct.json_encode())
+             if "figures" in part.columns else part
+             for part in batches(session, months, columns)]
     return (pl.concat(parts) if parts
             else _empty([*dict.fromkeys(["record_no", *columns]), "bureau", "month",
                          "reversed_by"]))
@@ -288,31 +308,32 @@ def match_registered(session: Session, month: str, first: dt.date) -> int:
                               pl.lit(pk).alias("batch_pk")))
         rows = rows.join(marks, on=["bureau", "record_no"], how="left", maintain_order="left")
         found.append(rows.filter(~pl.col("moved").fill_null(False)))
-    moved = pl.concat(found) if found else None
-    if moved is None or moved.is_empty():
+    # one bureau's figures are not another's (the blobs' structs differ): row by row
+    moved = [r for part in found for r in part.iter_rows(named=True)]
+    if not moved:
         return 0
     files = dict(session.execute(select(FeedStrangerBatch.pk, FeedStrangerBatch.file_pk)
                                  .where(among(session, FeedStrangerBatch.pk,
-                                              moved["batch_pk"].unique().to_list()))).all())
+                                              list({r["batch_pk"] for r in moved})))).all())
     insert_rows(session, FeedRow, [
         {"bureau": r["bureau"], "record_no": r["record_no"], "month": r["month"],
          "year": r["event_date"].year, "event_date": r["event_date"],
          "id_number": r["id_number"], "household_id": r["household_id"],
          "member_id": r["member_id"], "category": r["category"], "kind": r["kind"],
-         "figures": orjson.loads(r["figures"]),
+         "figures": figure_texts(r["figures"]),
          "figure": (Decimal(r["figure"]) * _FEN).quantize(_FEN),
          "reverses": r["reverses"], "reversed_by": r["reversed_by"], "claim_id": None,
-         "file_pk": files[r["batch_pk"]], "row_number": r["row_number"]}
-        for r in moved.iter_rows(named=True)])
-    for key, part in moved.group_by("bureau"):
-        name = str(key[0])
-        marked = part.filter(pl.col("moved").is_not_null())["record_no"].to_list()
-        for start in range(0, len(marked), 5000):
+         "file_pk": files[r["batch_pk"]], "row_number": r["row_number"]} for r in moved])
+    marked: dict[str, list[str]] = {}
+    for r in moved:
+        if r["moved"] is not None:  # marked already (reversed): marked moved too
+            marked.setdefault(r["bureau"], []).append(r["record_no"])
+    for name, numbers in marked.items():
+        for start in range(0, len(numbers), 5000):
             session.execute(update(FeedStrangerMark).where(
                 FeedStrangerMark.bureau == name,
-                FeedStrangerMark.record_no.in_(marked[start:start + 5000])).values(moved=True))
-        insert_rows(session, FeedStrangerMark, [
-            {"bureau": name, "record_no": r["record_no"], "month": r["month"],
-             "reversed_by": None, "moved": True}
-            for r in part.filter(pl.col("moved").is_null()).iter_rows(named=True)])
-    return moved.height
+                FeedStrangerMark.record_no.in_(numbers[start:start + 5000])).values(moved=True))
+    insert_rows(session, FeedStrangerMark, [
+        {"bureau": r["bureau"], "record_no": r["record_no"], "month": r["month"],
+         "reversed_by": None, "moved": True} for r in moved if r["moved"] is None])
+    return len(moved)

@@ -29,8 +29,8 @@ depends_on = None
 BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 _SCHEMA: dict[str, Any] = {
     "record_no": pl.String, "row_number": pl.Int64, "event_date": pl.Date,
-    "id_number": pl.String, "category": pl.String, "kind": pl.String, "figures": pl.String,
-    "figure": pl.Int64, "reverses": pl.String}
+    "id_number": pl.String, "category": pl.String, "kind": pl.String,
+    "figure": pl.Int64, "reverses": pl.String}  # and "figures": a struct of integer fen
 _OLD = ('pk', 'bureau', 'record_no', 'month', 'event_date', 'id_number', 'category', 'kind',
         'figures', 'figure', 'reverses', 'reversed_by', 'file_pk', 'row_number')
 _SLICE = 50_000
@@ -47,14 +47,20 @@ def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _figures(value: Any) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
+def _figures(value: Any) -> dict[str, int | None]:
+    """The figures (decimal strings of yuan) as integer fen."""
+    found = orjson.loads(value) if isinstance(value, str) else value
+    return {name: None if amount is None else int((Decimal(str(amount)) * 100)
+                                                  .to_integral_value())
+            for name, amount in found.items()}
 
 
 def _blob(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.BytesIO()
-    pl.DataFrame(rows, schema=_SCHEMA, orient="row").write_parquet(
-        buffer, compression="zstd", compression_level=1)
+    frame = pl.DataFrame({name: [r[name] for r in rows] for name in ["figures", *_SCHEMA]},
+                         schema_overrides=_SCHEMA)
+    frame.select(*_SCHEMA, "figures").write_parquet(buffer, compression="zstd",
+                                                    compression_level=1)
     return buffer.getvalue()
 
 
@@ -177,7 +183,9 @@ def downgrade() -> None:
             rows.append({"bureau": blob.bureau, "record_no": r["record_no"],
                          "month": blob.month, "event_date": r["event_date"],
                          "id_number": r["id_number"], "category": r["category"],
-                         "kind": r["kind"], "figures": orjson.loads(r["figures"]),
+                         "kind": r["kind"], "figures": {
+                             name: None if value is None else str(Decimal(value).scaleb(-2))
+                             for name, value in r["figures"].items()},
                          "figure": r["figure"] if sqlite else Decimal(r["figure"]) / 100,
                          "reverses": r["reverses"], "reversed_by": reversed_by,
                          "file_pk": blob.file_pk, "row_number": r["row_number"]})
