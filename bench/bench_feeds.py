@@ -3,6 +3,7 @@
 Run by hand (it prints a table; nothing here is a test):
 
     python bench/bench_feeds.py                              # 10 million rows, SQLite
+    python bench/bench_feeds.py --rows 1000000 --dir /tmp/bench-feeds  # the file kept there
     python bench/bench_feeds.py --rows 1000000,4000000       # two sizes: is memory flat?
     python bench/bench_feeds.py --rows 1000000 --pg postgresql://postgres@127.0.0.1:5432/test
 
@@ -14,9 +15,11 @@ its peak RSS is its own:
 
 - `feed import`: polars reads, checks and prepares the rows in batches of 50,000 (a thread
   of its own, a batch ahead); each batch is matched to the register and stored (every row:
-  a settlement is stored once, ever);
-- `feed screen`: the database sums each household's figure, then the households over the line
-  are screened 2,000 at a time, the people not registered 50,000 at a time;
+  a settlement is stored once, ever): the registered people's rows one database row each, the
+  others (nine in ten) as one Parquet blob a batch;
+- `feed screen`: the database sums each household's figure, polars the people not registered
+  from the month's blobs (blob by blob); then the households over the line are screened 2,000
+  at a time, the people not registered 50,000 at a time;
 - the obvious way: pandas `read_csv` of the whole file and a `groupby` of the compliant
   out-of-pocket cost per ID number (no storage, no matching, no checks).
 """

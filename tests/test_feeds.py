@@ -960,3 +960,37 @@ def test_the_migration_moves_the_old_rows_of_people_not_registered_into_blobs(db
                                               ("U2", "2026-04-01", None, None, 8, 2)]
     assert [Decimal(r.figure) / (100 if sqlite else 1) for r in back] == [
         Decimal("0"), Decimal("20000"), Decimal("12.34")]
+
+
+@pytest.mark.parametrize("in_memory", [0, 1_000_000])
+def test_the_register_read_once_or_batch_by_batch(county, tmp_path, monkeypatch, in_memory):
+    """A register of at most `REGISTER_IN_MEMORY` members is read once for the import; a
+    larger one is looked up batch by batch: the same matches and refusals either way."""
+    from adjudicator.feeds import importer
+
+    monkeypatch.setattr(importer, "REGISTER_IN_MEMORY", in_memory)
+    test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp_path)
+    with transaction(county.factory) as session:  # one ID number in two households
+        session.add(Member(household_id="H006", member_id="M9", name="王一",
+                           id_number=person(1, 0), relation="child", counted=True))
+    result = import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [
+        medical_row("A1", 1), medical_row("A2", 2)]), "2026-03", batch_rows=1)
+    assert (result.accepted, result.matched, result.rejected) == (1, 1, 1)
+    assert [r["code"] for r in read_report(result.error_report)] == ["AMBIGUOUS_MEMBER"]
+
+
+@pytest.mark.parametrize("combine_rows", [1, 2, 2_000_000])
+def test_the_sums_of_people_not_registered_over_many_blobs(county, tmp_path, monkeypatch,
+                                                          combine_rows):
+    """One blob a row: a person's rows in several blobs sum to the same whenever the sums so
+    far are combined, a reversed settlement and its refund left out."""
+    monkeypatch.setattr(stored_strangers, "COMBINE_ROWS", combine_rows)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row("U1", 50, total="12000"), medical_row("U2", 51, total="20000"),
+        medical_row("U3", 50, total="11000.01"), medical_row("U4", 50, total="90000"),
+        medical_row("R4", 50, total="-90000", fund="-10000", refund="1", original="U4"),
+        medical_row("U5", 50, total="10000.99")]), "2026-03", batch_rows=1)
+    with county.factory() as session:
+        sums = stored_strangers.month_sums(session, "2026-03", dt.date(2026, 3, 31))
+    assert sorted(sums.rows()) == [(person(50, 0), "medical", 300_100),   # 2,000 + 1,000.01
+                                   (person(51, 0), "medical", 1_000_000)]  # + 0.99

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import orjson
 import polars as pl
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds import redecision, strangers
@@ -328,6 +328,9 @@ class _Run:
     header: Header
     #: blobs of rows of people not registered stored so far (their batch numbers)
     blobs: int = 0
+    #: the members by ID number (`_by_id_number`), when read once for the whole import
+    register: pl.DataFrame | None = None
+    register_size: int | None = None
 
 
 def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
@@ -555,16 +558,18 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     if df.is_empty():
         return []
     rejected: list[Rejection] = []
-    register = pl.DataFrame(
-        list(session.execute(
-            select(Member.id_number, Member.household_id, Member.member_id, Member.name)
-            .where(among(session, Member.id_number, df["certno"].unique().to_list(),
-                         texts=True)))),
-        schema={"certno": pl.String, "_household": pl.String, "_member": pl.String,
-                "_name": pl.String}, orient="row")
-    counts = register.group_by("certno").agg(pl.len().alias("_members"))
-    df = (df.join(counts, on="certno", how="left")
-          .join(register.unique("certno", keep="first"), on="certno", how="left"))
+    if run.register is None and run.register_size is None:
+        run.register_size = session.scalar(select(func.count()).select_from(Member)) or 0
+        if run.register_size <= REGISTER_IN_MEMORY:
+            run.register = _by_id_number(_members(session.execute(
+                select(Member.id_number, Member.household_id, Member.member_id,
+                       Member.name))))
+    df = df.join(run.register if run.register is not None else _by_id_number(_members(
+        session.execute(select(Member.id_number, Member.household_id, Member.member_id,
+                               Member.name)
+                        .where(among(session, Member.id_number,
+                                     df["certno"].unique().to_list(), texts=True))))),
+        on="certno", how="left", maintain_order="left")
     ambiguous = pl.col("_members") > 1
     wrong_name = (pl.col("psn_name").is_not_null() & pl.col("_name").is_not_null()
                   & (pl.col("psn_name") != pl.col("_name")) & ~ambiguous.fill_null(False))
@@ -646,6 +651,26 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
             {"bureau": bureau.name, "month": run.month, "stored": new.height + lean.height,
              "matched": matched, "reversals": changes})])
     return rejected
+
+
+#: a register of at most this many members is read once for the whole import and matched
+#: in memory (some 100 MB at most); a larger one is looked up batch by batch. Either way a
+#: person registered while the file is imported is matched by the next screening.
+REGISTER_IN_MEMORY = 1_000_000
+
+
+def _members(found: Any) -> pl.DataFrame:
+    return pl.DataFrame([tuple(r) for r in found], schema={
+        "certno": pl.String, "_household": pl.String, "_member": pl.String,
+        "_name": pl.String}, orient="row")
+
+
+def _by_id_number(register: pl.DataFrame) -> pl.DataFrame:
+    """The members by ID number: how many have it, and the first one's household, member
+    and name."""
+    return (register.group_by("certno", maintain_order=True)
+            .agg(pl.len().alias("_members"), pl.col("_household").first(),
+                 pl.col("_member").first(), pl.col("_name").first()))
 
 
 def _lean(df: pl.DataFrame, bureau: Bureau) -> pl.DataFrame:

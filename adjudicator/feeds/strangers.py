@@ -46,8 +46,9 @@ SCHEMA: dict[str, Any] = {
     "id_number": pl.String, "category": pl.String, "kind": pl.String, "figures": pl.Struct,
     "figure": pl.Int64, "reverses": pl.String}
 _FEN = Decimal("0.01")
-#: blobs read before their partial sums are combined (memory: a few blobs' sums at a time)
-COMBINE_EVERY = 8
+#: rows of people not registered gathered before they are summed with the sums so far
+#: (some 100 MB of rows at most)
+COMBINE_ROWS = 2_000_000
 
 
 def fen(expr: pl.Expr) -> pl.Expr:
@@ -233,13 +234,15 @@ def rows(session: Session, months: list[str] | None = None,
 def month_sums(session: Session, month: str, last: dt.date) -> pl.DataFrame:
     """Each person's and category's sum of the default figure (integer fen) over the month's
     rows of people not registered, refunds and reversed settlements left out: (id_number,
-    category, figure). Blob by blob, the partial sums combined every `COMBINE_EVERY` blobs, so
-    memory holds the people, not the rows."""
+    category, figure). Blob by blob: the live rows are gathered and summed with the sums so
+    far whenever `COMBINE_ROWS` of them are waiting, so memory holds the people and at most
+    that many rows, however many rows the month has."""
     total: pl.DataFrame | None = None
-    partial: list[pl.DataFrame] = []
+    waiting: list[pl.DataFrame] = []
+    count = 0
 
     def combine() -> pl.DataFrame:
-        parts = ([total] if total is not None else []) + partial
+        parts = ([total] if total is not None else []) + waiting
         return (pl.concat(parts).group_by("id_number", "category")
                 .agg(pl.col("figure").sum()))
 
@@ -247,10 +250,11 @@ def month_sums(session: Session, month: str, last: dt.date) -> pl.DataFrame:
                                             "reverses"]):
         live = frame.filter(pl.col("reverses").is_null() & pl.col("reversed_by").is_null()
                             & pl.col("category").is_not_null() & (pl.col("event_date") <= last))
-        partial.append(live.group_by("id_number", "category").agg(pl.col("figure").sum()))
-        if len(partial) >= COMBINE_EVERY:
-            total, partial = combine(), []
-    if partial or total is not None:
+        waiting.append(live.select("id_number", "category", "figure"))
+        count += live.height
+        if count >= COMBINE_ROWS:
+            total, waiting, count = combine(), [], 0
+    if waiting or total is not None:
         return combine()
     return pl.DataFrame(schema={"id_number": pl.String, "category": pl.String,
                                 "figure": pl.Int64})
