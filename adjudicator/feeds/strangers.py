@@ -82,14 +82,16 @@ def decode(data: bytes, columns: Sequence[str] | None = None) -> pl.DataFrame:
 
 
 def store(session: Session, bureau: str, month: str, file_pk: int, batch: int,
-          frame: pl.DataFrame) -> None:
-    """One blob of a batch's rows of people not registered (columns named as `SCHEMA`)."""
+          frame: pl.DataFrame, data: bytes | None = None) -> None:
+    """One blob of a batch's rows of people not registered (columns named as `SCHEMA`;
+    `data`: the frame encoded already)."""
     if frame.is_empty():
         return
     numbers = frame["record_no"]
     session.execute(insert(FeedStrangerBatch).values(
         file_pk=file_pk, bureau=bureau, month=month, batch=batch, rows=frame.height,
-        record_min=numbers.min(), record_max=numbers.max(), data=encode(frame)))
+        record_min=numbers.min(), record_max=numbers.max(),
+        data=data if data is not None else encode(frame)))
 
 
 def _blobs(session: Session, pks: Iterable[int]) -> Iterator[tuple[str, str, bytes]]:
