@@ -994,3 +994,19 @@ def test_the_sums_of_people_not_registered_over_many_blobs(county, tmp_path, mon
         sums = stored_strangers.month_sums(session, "2026-03", dt.date(2026, 3, 31))
     assert sorted(sums.rows()) == [(person(50, 0), "medical", 300_100),   # 2,000 + 1,000.01
                                    (person(51, 0), "medical", 1_000_000)]  # + 0.99
+
+
+def test_an_id_number_summed_as_an_integer_reads_back_the_same_in_the_same_order():
+    """The screening sums people not registered by their ID number as one integer: every
+    ID number (a check character X, a leading zero) reads back as it was, in text order."""
+    import polars as pl
+
+    numbers = sorted({valid_id("330102", birth=f"19{y:02d}0101", seq=f"{s:03d}")
+                      for y in range(40, 99, 7) for s in range(0, 999, 37)})
+    assert any(n.endswith("X") for n in numbers)
+    numbers.append(valid_id("010101", seq="001"))  # a leading zero kept
+    frame = pl.DataFrame({"id_number": numbers}).with_columns(
+        stored_strangers._id_key(pl.col("id_number")).alias("key"))
+    back = frame.select(stored_strangers._id_text(pl.col("key")))["key"].to_list()
+    assert back == numbers
+    assert frame.sort("key")["id_number"].to_list() == sorted(numbers)
