@@ -3,6 +3,7 @@
 Run by hand (it prints a table; nothing here is a test):
 
     python bench/bench_feeds.py                              # 10 million rows, SQLite
+    python bench/bench_feeds.py --rows 1000000 --dir /tmp/bench-feeds  # the file kept there
     python bench/bench_feeds.py --rows 1000000,4000000       # two sizes: is memory flat?
     python bench/bench_feeds.py --rows 1000000 --pg postgresql://postgres@127.0.0.1:5432/test
 
@@ -14,9 +15,11 @@ its peak RSS is its own:
 
 - `feed import`: polars reads, checks and prepares the rows in batches of 50,000 (a thread
   of its own, a batch ahead); each batch is matched to the register and stored (every row:
-  a settlement is stored once, ever);
-- `feed screen`: the database sums each household's figure, then the households over the line
-  are screened 2,000 at a time, the people not registered 50,000 at a time;
+  a settlement is stored once, ever): the registered people's rows one database row each, the
+  others (nine in ten) as one Parquet blob a batch;
+- `feed screen`: the database sums each household's figure, polars the people not registered
+  from the month's blobs (blob by blob); then the households over the line are screened 2,000
+  at a time, the people not registered 50,000 at a time;
 - the obvious way: pandas `read_csv` of the whole file and a `groupby` of the compliant
   out-of-pocket cost per ID number (no storage, no matching, no checks).
 """
@@ -218,11 +221,17 @@ def in_child(function: Any, *args: Any) -> Any:
         return pool.submit(function, *args).result()
 
 
-def bench(rows: int, url: str | None, folder: Path, seed: int) -> dict[str, Any]:
+def bench(rows: int, url: str | None, folder: Path, seed: int,
+          files: Path | None = None) -> dict[str, Any]:
+    """One size measured; the generated file is kept in `files` (--dir) and used again by
+    the next run with the same rows and seed."""
     ids, names = population(max(1_000, rows // 10), seed)  # ten settlements a person
-    path = folder / f"feed-{rows}.csv"
+    path = (files or folder) / f"feed-{rows}-{seed}.csv"
     started = time.perf_counter()
-    write_feed(path, rows, ids, names, seed)
+    if not path.is_file():
+        part = path.with_suffix(".part")
+        write_feed(part, rows, ids, names, seed)
+        part.rename(path)
     generated = time.perf_counter() - started
     database = url or f"sqlite:///{folder / f'feeds-{rows}.db'}"
     seed_database(database, ids, names)
@@ -241,8 +250,9 @@ def main() -> None:
     parser.add_argument("--pg", help="a PostgreSQL URL (a fresh schema is used) instead of "
                                      "SQLite")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--dir", help="where the file and databases go (default: a temporary "
-                                      "folder)")
+    parser.add_argument("--dir", help="where the databases go (in a temporary folder inside) "
+                                      "and the generated file is kept for the next run "
+                                      "(default: a temporary folder)")
     args = parser.parse_args()
     from bench.bench_import import pg_schema
 
@@ -252,7 +262,8 @@ def main() -> None:
         for rows in (int(r) for r in args.rows.split(",")):
             url, drop = (pg_schema(args.pg) if args.pg else (None, lambda: None))
             try:
-                found = bench(rows, url, Path(tmp), args.seed)
+                found = bench(rows, url, Path(tmp), args.seed,
+                              Path(args.dir) if args.dir else None)
             finally:
                 drop()
             both = found["import"][0] + found["screen"][0]
@@ -265,7 +276,7 @@ def main() -> None:
             cpu = found["import"][3] + found["screen"][3]
             print(f"{rows:>11,} {'feed import + screen':<28} {both:>9.1f} {cpu:>7.1f} "
                   f"{rows / both:>11,.0f}"
-                  f"   (file {found['file_mib']:,.0f} MiB GBK; generated in "
+                  f"   (file {found['file_mib']:,.0f} MiB GBK; generated or found in "
                   f"{found['generated_s']:.0f} s)")
             print(f"{'':>11} import: {found['import'][2]}")
             print(f"{'':>11} screen: {found['screen'][2]}; obvious: {found['obvious'][2]}")

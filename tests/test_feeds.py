@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from adjudicator.feeds import strangers as stored_strangers
 from adjudicator.feeds.importer import FeedRefused, import_feed
 from adjudicator.feeds.redecision import pending_redecisions
 from adjudicator.feeds.report import feed_report, report_pdf, report_xlsx
@@ -39,7 +40,7 @@ from adjudicator.storage.models import (
     Member,
     Verification,
 )
-from adjudicator.storage.models_feeds import FeedRow, FeedStranger, RedecisionRequest
+from adjudicator.storage.models_feeds import FeedRow, RedecisionRequest
 from tariffs import demo_tariff_path
 from tests.casebuilder import DEMO_ITEMS, valid_id
 from tests.seed import load_demo_tariff
@@ -111,6 +112,12 @@ def sup(ctx):
     return ctx.as_user("sup")
 
 
+def stranger_value(session, record_no: str, column: str):
+    """A stored row of a person not registered: one of its values, marks applied."""
+    found = stored_strangers.rows(session).filter(record_no=record_no)
+    return found[column].item() if found.height else None
+
+
 def test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp_path):
     path = write_csv(tmp_path / "med.csv", [
         medical_row("S1", 1),
@@ -139,11 +146,9 @@ def test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp
         rows = {r.record_no: r for r in session.execute(select(FeedRow)).scalars()}
     assert rows["S1"].household_id == "H001" and rows["S1"].member_id == "M1"
     assert rows["S2"].member_id == "M2"
-    assert "S3" not in rows  # not registered: in the lean table
+    assert "S3" not in rows  # not registered: in the blobs of such rows
     with county.factory() as session:
-        assert session.scalar(select(FeedStranger.id_number)
-                              .where(FeedStranger.record_no == "S3")) == valid_id("110101",
-                                                                                  seq="777")
+        assert stranger_value(session, "S3", "id_number") == valid_id("110101", seq="777")
     assert rows["S1"].figures["compliant_out_of_pocket"] == "20000.00"
     assert rows["S1"].figures["basic_insurance_paid"] == "10000.00"
 
@@ -224,7 +229,7 @@ def test_reimporting_a_strangers_rows_changes_nothing(county, tmp_path):
     again = import_feed(sup(county), "medical", path, "2026-03")
     assert (first.accepted, first.unmatched, again.accepted, again.unchanged) == (2, 2, 0, 2)
     with county.factory() as session:
-        assert session.scalar(select(func.count()).select_from(FeedStranger)) == 2
+        assert stored_strangers.rows(session).height == 2
         assert session.scalar(select(func.count()).select_from(FeedRow)) == 0
     changed = write_csv(tmp_path / "med2.csv", [stranger_row("U1", total="31000")])
     assert import_feed(sup(county), "medical", changed, "2026-03").rejected == 1
@@ -242,10 +247,8 @@ def test_a_refund_reverses_a_strangers_settlement(county, tmp_path):
         "2026-03")
     assert again.rejected == 1
     with county.factory() as session:
-        assert session.scalar(select(FeedStranger.reversed_by)
-                              .where(FeedStranger.record_no == "U2")) == "R1"
-        assert session.scalar(select(FeedStranger.reverses)
-                              .where(FeedStranger.record_no == "R1")) == "U2"
+        assert stranger_value(session, "U2", "reversed_by") == "R1"
+        assert stranger_value(session, "R1", "reverses") == "U2"
 
 
 def test_a_person_registered_later_is_matched_at_the_next_screening(county, tmp_path):
@@ -262,7 +265,7 @@ def test_a_person_registered_later_is_matched_at_the_next_screening(county, tmp_
     assert [(e.household_id, e.figure) for e in second.entries
             if e.reason != "NOT_REGISTERED"] == [("H050", Decimal("70000.00"))]
     with county.factory() as session:
-        assert session.scalar(select(func.count()).select_from(FeedStranger)) == 0
+        assert stored_strangers.rows(session).height == 0
         moved = {r.record_no: r for r in session.execute(select(FeedRow)).scalars()}
     assert {k: (r.household_id, r.member_id, r.reversed_by, r.reverses)
             for k, r in moved.items()} == {"U1": ("H050", "M1", None, None),
@@ -682,7 +685,7 @@ def test_a_new_record_between_stored_ones_and_stored_ones_in_any_batch(county, t
         ("7", "DUPLICATE_RECORD")]
     with county.factory() as session:
         assert sorted(session.scalars(select(FeedRow.record_no))) == ["S1", "S2", "S5", "S6"]
-        assert sorted(session.scalars(select(FeedStranger.record_no))) == ["S3", "S4"]
+        assert sorted(stored_strangers.rows(session)["record_no"]) == ["S3", "S4"]
 
 
 def test_households_are_screened_in_chunks(county, tmp_path, monkeypatch):
@@ -726,3 +729,285 @@ def test_a_tariff_summing_other_fields_reads_the_rows_figures(admin_ctx, tmp_pat
     assert [(e.household_id, e.figure, e.new_figure)
             for e in screen_month(sup(admin_ctx), "2026-03").entries] == [
         ("H001", Decimal("19000.00"), Decimal("19000.00"))]
+
+
+def _blobs(ctx) -> list[tuple[int, int, int]]:
+    """(file, batch, rows) of each stored blob of rows of people not registered, each read
+    whole to check that it holds the rows it says."""
+    from adjudicator.storage.models_feeds import FeedStrangerBatch
+
+    with ctx.factory() as session:
+        found = session.execute(select(FeedStrangerBatch).order_by(FeedStrangerBatch.pk)
+                                ).scalars().all()
+        for blob in found:
+            rows = stored_strangers.decode(blob.data)
+            assert rows.height == blob.rows and rows["record_no"].is_unique().all()
+            assert (rows["record_no"].min(), rows["record_no"].max()) == (blob.record_min,
+                                                                          blob.record_max)
+        return [(b.file_pk, b.batch, b.rows) for b in found]
+
+
+def test_strangers_in_several_blobs_are_stored_once_whatever_the_batches(county, tmp_path,
+                                                                          monkeypatch):
+    """Seven settlements of people not registered and two of registered ones, two rows a
+    batch: one blob a batch with such rows, and a re-import in other batches changes
+    nothing; a new file whose numbers lie outside every blob's range reads no blob."""
+    rows = [medical_row(f"U{n}", 50 + n) for n in range(7)]
+    rows[2:2] = [medical_row("S1", 1), medical_row("S2", 2)]
+    path = write_csv(tmp_path / "a.csv", rows)
+    first = import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    assert (first.accepted, first.matched, first.unmatched) == (9, 2, 7)
+    stored = _blobs(county)
+    assert [(batch, n) for _, batch, n in stored] == [(1, 2), (2, 2), (3, 2), (4, 1)]
+    again = import_feed(sup(county), "medical", path, "2026-03", batch_rows=3)
+    assert (again.accepted, again.unchanged, again.rejected) == (0, 9, 0)
+    assert _blobs(county) == stored
+    changed = write_csv(tmp_path / "b.csv", [medical_row("U3", 53, total="31000")])
+    assert import_feed(sup(county), "medical", changed, "2026-03").rejected == 1
+    read: list[int] = []
+    decode = stored_strangers.decode
+    monkeypatch.setattr(stored_strangers, "decode",
+                        lambda data, columns=None: read.append(1) or decode(data, columns))
+    later = write_csv(tmp_path / "c.csv", [medical_row("V1", 60), medical_row("V2", 61)])
+    assert import_feed(sup(county), "medical", later, "2026-03").accepted == 2
+    assert read == []
+    with county.factory() as session:
+        assert sorted(stored_strangers.rows(session)["record_no"]) == [
+            *(f"U{n}" for n in range(7)), "V1", "V2"]
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 2
+
+
+def test_a_refund_of_a_strangers_settlement_in_its_own_batch_and_a_later_month(county,
+                                                                               tmp_path):
+    """A refund beside its settlement in one batch, and one a month later: both settlements
+    leave the sums, the refunds are stored with them, a second refund is refused."""
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m3.csv", [
+        stranger_row("U1", total="50000"), stranger_row("U2", total="40000"),
+        stranger_row("R1", total="-40000", fund="-10000", refund="1", original="U2")]),
+        "2026-03")
+    result = import_feed(sup(county), "medical", write_csv(tmp_path / "m4.csv", [
+        medical_row("U3", 50, date="2026-04-02", total="60000"),
+        medical_row("R2", 50, date="2026-04-03", total="-50000", fund="-10000", refund="1",
+                    original="U1"),
+        medical_row("R3", 50, date="2026-04-03", total="-50000", fund="-10000", refund="1",
+                    original="U1")]), "2026-04")
+    assert (result.accepted, result.reversed, result.rejected) == (2, 1, 1)
+    assert [r["code"] for r in read_report(result.error_report)] == ["ALREADY_REVERSED"]
+    with county.factory() as session:
+        assert {r["record_no"]: (r["reverses"], r["reversed_by"]) for r in
+                stored_strangers.rows(session).iter_rows(named=True)} == {
+            "U1": (None, "R2"), "U2": (None, "R1"), "R1": ("U2", None), "U3": (None, None),
+            "R2": ("U1", None)}
+        assert stored_strangers.month_sums(session, "2026-03", dt.date(2026, 3, 31)
+                                           ).height == 0
+        [(figure,)] = stored_strangers.month_sums(session, "2026-04", dt.date(2026, 4, 30)
+                                                  ).select("figure").rows()
+    assert figure == 5_000_000  # U3's 50,000.00 in fen: 60,000 less the fund's 10,000
+    march = [e for e in screen_month(sup(county), "2026-03").entries]
+    assert march == []
+    [april] = screen_month(sup(county), "2026-04").entries
+    assert (april.reason, april.figure) == ("NOT_REGISTERED", Decimal("50000.00"))
+    report = feed_report(county, "2026-03")
+    assert report.total.rows["medical"] == 3 and report.total.matched == 0
+
+
+def test_a_person_registered_later_is_matched_in_every_month_and_bureau_once(county,
+                                                                             tmp_path):
+    """Rows of February and March, medical and disaster, a reversed one among them: moved
+    once into the household's rows, counted by the report as matched, not moved twice."""
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m2.csv", [
+        medical_row("U1", 50, date="2026-02-10", total="25000"),
+        medical_row("U9", 51, date="2026-02-11")]), "2026-02")
+    import_feed(sup(county), "medical", write_csv(tmp_path / "m3.csv", [
+        stranger_row("U2", total="8000", fund="2000"),
+        stranger_row("R2", total="-8000", fund="-2000", refund="1", original="U2"),
+        stranger_row("U3", total="14000", fund="2000")]), "2026-03")
+    disaster = write_csv(tmp_path / "d.csv", [
+        ["D1", person(50, 0), "洪涝", "2026-03-02", "30000", "5000", "2000"]],
+        header=["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额", "救灾款",
+                "保险赔付"], encoding="utf-8", title="2026年3月灾情报告")
+    assert import_feed(sup(county), "disaster", disaster, "2026-03").unmatched == 1
+    before = feed_report(county, "2026-03")
+    assert (before.total.rows["medical"], before.total.rows["disaster"],
+            before.total.matched) == (3, 1, 0)
+    add_household(county, 50)
+    entries = _screen(county)
+    assert entries[("H050", "medical")].figure == Decimal("27000.00")  # 15,000 + 12,000
+    assert entries[("H050", "disaster")].figure == Decimal("23000.00")
+    with county.factory() as session:
+        moved = {r.record_no: (r.month, r.household_id, r.reversed_by, r.reverses, r.figure)
+                 for r in session.execute(select(FeedRow)).scalars()}
+        left = sorted(stored_strangers.rows(session)["record_no"])
+    assert moved == {"U1": ("2026-02", "H050", None, None, Decimal("15000.00")),
+                     "U2": ("2026-03", "H050", "R2", None, Decimal("6000.00")),
+                     "R2": ("2026-03", "H050", None, "U2", Decimal("0.00")),
+                     "U3": ("2026-03", "H050", None, None, Decimal("12000.00")),
+                     "D1": ("2026-03", "H050", None, None, Decimal("23000.00"))}
+    assert left == ["U9"]
+    after = feed_report(county, "2026-03")
+    assert (after.total.rows["medical"], after.total.rows["disaster"],
+            after.total.matched) == (3, 1, 4)
+    again = screen_month(sup(county), "2026-03")  # nothing left to move: nothing doubled
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 5
+    assert [e.household_id for e in again.entries] == ["H050", "H050"]
+    refund = import_feed(sup(county), "medical", write_csv(tmp_path / "r.csv", [
+        stranger_row("R3", total="-14000", fund="-2000", refund="1", original="U3")]),
+        "2026-03")
+    assert (refund.reversed, refund.matched) == (1, 0)  # reversed where it now is
+    with county.factory() as session:
+        assert session.scalar(select(FeedRow.reversed_by).where(FeedRow.record_no == "U3")
+                              ) == "R3"
+
+
+def test_a_crash_mid_import_leaves_whole_batches_and_the_import_again_completes(
+        county, tmp_path, monkeypatch):
+    """The third batch's blob is written, then the import fails before the batch commits:
+    the first two batches are stored whole (their blobs and registered rows), nothing of the
+    third; importing the file again stores the rest and counts the rest unchanged."""
+    from adjudicator.feeds import importer
+
+    rows = [medical_row(f"S{n}", 1 + n % 3) if n % 2 else medical_row(f"S{n}", 50 + n)
+            for n in range(10)]
+    path = write_csv(tmp_path / "a.csv", rows)
+    store = stored_strangers.store
+    calls: list[int] = []
+
+    def failing(session, *args):
+        store(session, *args)
+        calls.append(1)
+        if len(calls) == 3:
+            session.flush()
+            raise RuntimeError("断电")
+
+    monkeypatch.setattr(importer.strangers, "store", failing)
+    with pytest.raises(RuntimeError, match="断电"):
+        import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    assert [(batch, n) for _, batch, n in _blobs(county)] == [(1, 1), (2, 1)]
+    with county.factory() as session:
+        assert sorted(session.scalars(select(FeedRow.record_no))) == ["S1", "S3"]
+        assert sorted(stored_strangers.rows(session)["record_no"]) == ["S0", "S2"]
+    monkeypatch.setattr(importer.strangers, "store", store)
+    again = import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    assert (again.accepted, again.unchanged, again.rejected) == (6, 4, 0)
+    with county.factory() as session:
+        assert sorted(session.scalars(select(FeedRow.record_no))) == [
+            "S1", "S3", "S5", "S7", "S9"]
+        assert sorted(stored_strangers.rows(session)["record_no"]) == [
+            "S0", "S2", "S4", "S6", "S8"]
+    assert len(_blobs(county)) == 5
+
+
+def test_the_migration_moves_the_old_rows_of_people_not_registered_into_blobs(db_url):
+    """A database at 0015 with rows in feed_strangers (one reversed, one a refund): after the
+    migration the same rows are read from blobs, the reversal a mark; back down, the same
+    rows in feed_strangers again."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from adjudicator.storage.db import alembic_config, make_engine, session_factory
+
+    config = alembic_config(db_url)
+    for head in ("0002_audit", "0003_notices", "0004_web", "0005_lz4", "0015_feed_strangers"):
+        command.upgrade(config, head)
+    engine = make_engine(db_url)
+    sqlite = engine.dialect.name == "sqlite"
+    old = [("medical", "U1", "2026-03", "2026-03-02", person(50, 0), "medical", "住院",
+            '{"compliant_out_of_pocket":"20000.00","total_cost":"30000.00"}', "20000.00",
+            None, "R1", 7, 3),
+           ("medical", "R1", "2026-03", "2026-03-09", person(50, 0), "medical", "住院",
+            '{"compliant_out_of_pocket":"-20000.00","total_cost":"-30000.00"}', "0.00",
+            "U1", None, 7, 4),
+           ("medical", "U2", "2026-04", "2026-04-01", person(51, 0), "medical", None,
+            '{"compliant_out_of_pocket":"12.34","total_cost":"12.34"}', "12.34", None, None,
+            8, 2)]
+    names = ("bureau, record_no, month, event_date, id_number, category, kind, figures, "
+             "figure, reverses, reversed_by, file_pk, row_number")
+    with engine.begin() as connection:
+        for row in old:
+            values = list(row)
+            values[8] = int(Decimal(row[8]) * 100) if sqlite else Decimal(row[8])
+            values[3] = row[3] if sqlite else dt.date.fromisoformat(row[3])
+            connection.execute(text(
+                f"INSERT INTO feed_strangers ({names}) VALUES "
+                "(:a, :b, :c, :d, :e, :f, :g, CAST(:h AS JSON), :i, :j, :k, :l, :m)"
+                if not sqlite else
+                f"INSERT INTO feed_strangers ({names}) VALUES "
+                "(:a, :b, :c, :d, :e, :f, :g, :h, :i, :j, :k, :l, :m)"),
+                dict(zip("abcdefghijklm", values, strict=True)))
+    engine.dispose()
+    command.upgrade(config, "heads")
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        moved = stored_strangers.rows(session)
+    engine.dispose()
+    assert sorted(moved.select("record_no", "month", "event_date", "id_number", "kind",
+                               "figure", "reverses", "reversed_by", "row_number").rows()) == [
+        ("R1", "2026-03", dt.date(2026, 3, 9), person(50, 0), "住院", 0, "U1", None, 4),
+        ("U1", "2026-03", dt.date(2026, 3, 2), person(50, 0), "住院", 2_000_000, None, "R1",
+         3),
+        ("U2", "2026-04", dt.date(2026, 4, 1), person(51, 0), None, 1234, None, None, 2)]
+    assert stored_strangers.figure_texts(moved.filter(record_no="U2")["figures"].item()) == {
+        "compliant_out_of_pocket": "12.34", "total_cost": "12.34"}
+    command.downgrade(config, "0015_feed_strangers")
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        back = connection.execute(text(
+            f"SELECT {names} FROM feed_strangers ORDER BY record_no")).all()
+    engine.dispose()
+    assert [(r.record_no, str(r.event_date)[:10], r.reverses, r.reversed_by, r.file_pk,
+             r.row_number) for r in back] == [("R1", "2026-03-09", "U1", None, 7, 4),
+                                              ("U1", "2026-03-02", None, "R1", 7, 3),
+                                              ("U2", "2026-04-01", None, None, 8, 2)]
+    assert [Decimal(r.figure) / (100 if sqlite else 1) for r in back] == [
+        Decimal("0"), Decimal("20000"), Decimal("12.34")]
+
+
+@pytest.mark.parametrize("in_memory", [0, 1_000_000])
+def test_the_register_read_once_or_batch_by_batch(county, tmp_path, monkeypatch, in_memory):
+    """A register of at most `REGISTER_IN_MEMORY` members is read once for the import; a
+    larger one is looked up batch by batch: the same matches and refusals either way."""
+    from adjudicator.feeds import importer
+
+    monkeypatch.setattr(importer, "REGISTER_IN_MEMORY", in_memory)
+    test_import_matches_by_id_number_and_reports_bad_rows_in_chinese(county, tmp_path)
+    with transaction(county.factory) as session:  # one ID number in two households
+        session.add(Member(household_id="H006", member_id="M9", name="王一",
+                           id_number=person(1, 0), relation="child", counted=True))
+    result = import_feed(sup(county), "medical", write_csv(tmp_path / "b.csv", [
+        medical_row("A1", 1), medical_row("A2", 2)]), "2026-03", batch_rows=1)
+    assert (result.accepted, result.matched, result.rejected) == (1, 1, 1)
+    assert [r["code"] for r in read_report(result.error_report)] == ["AMBIGUOUS_MEMBER"]
+
+
+@pytest.mark.parametrize("combine_rows", [1, 2, 2_000_000])
+def test_the_sums_of_people_not_registered_over_many_blobs(county, tmp_path, monkeypatch,
+                                                          combine_rows):
+    """One blob a row: a person's rows in several blobs sum to the same whenever the sums so
+    far are combined, a reversed settlement and its refund left out."""
+    monkeypatch.setattr(stored_strangers, "COMBINE_ROWS", combine_rows)
+    import_feed(sup(county), "medical", write_csv(tmp_path / "a.csv", [
+        medical_row("U1", 50, total="12000"), medical_row("U2", 51, total="20000"),
+        medical_row("U3", 50, total="11000.01"), medical_row("U4", 50, total="90000"),
+        medical_row("R4", 50, total="-90000", fund="-10000", refund="1", original="U4"),
+        medical_row("U5", 50, total="10000.99")]), "2026-03", batch_rows=1)
+    with county.factory() as session:
+        sums = stored_strangers.month_sums(session, "2026-03", dt.date(2026, 3, 31))
+    assert sorted(sums.rows()) == [(person(50, 0), "medical", 300_100),   # 2,000 + 1,000.01
+                                   (person(51, 0), "medical", 1_000_000)]  # + 0.99
+
+
+def test_an_id_number_summed_as_an_integer_reads_back_the_same_in_the_same_order():
+    """The screening sums people not registered by their ID number as one integer: every
+    ID number (a check character X, a leading zero) reads back as it was, in text order."""
+    import polars as pl
+
+    numbers = sorted({valid_id("330102", birth=f"19{y:02d}0101", seq=f"{s:03d}")
+                      for y in range(40, 99, 7) for s in range(0, 999, 37)})
+    assert any(n.endswith("X") for n in numbers)
+    numbers.append(valid_id("010101", seq="001"))  # a leading zero kept
+    frame = pl.DataFrame({"id_number": numbers}).with_columns(
+        stored_strangers._id_key(pl.col("id_number")).alias("key"))
+    back = frame.select(stored_strangers._id_text(pl.col("key")))["key"].to_list()
+    assert back == numbers
+    assert frame.sort("key")["id_number"].to_list() == sorted(numbers)

@@ -4,14 +4,14 @@ Each batch of rows is checked column by column (polars), matched to the register
 and stored in one transaction with one audit event. A row is stored once, ever: its record
 number (the settlement's `setl_id`, the disaster report's number, else the SHA-256 of the
 row's identifying fields) is unique per bureau, so importing a month again changes nothing.
-A row whose ID number is valid but not registered is stored in the lean table of such rows
-(`feed_strangers`: what the push list, a refund and a later match need), so that a province's
-month, nine rows in ten of people not registered, costs a fraction of full rows; the push list
-names them as not in the register, and the screening after they are registered matches
-them. A refund (退费) reverses the settlement it names: the settlement leaves the year's
-sums, and if it is already inside a claim, that claim's expense changes
-(`adjudicator.feeds.redecision`). Bad rows go to the error report, in Chinese, with
-the file, the row and the column as headed in the file.
+A batch's rows whose ID number is valid but not registered are stored as one Parquet blob
+(`adjudicator.feeds.strangers`: what the push list, a refund and a later match need), in the
+batch's transaction, so that a province's month, nine rows in ten of people not registered,
+costs one insert a batch instead of one a row; the push list names them as not in the
+register, and the screening after they are registered matches them. A refund (退费)
+reverses the settlement it names: the settlement leaves the year's sums, and if it is already
+inside a claim, that claim's expense changes (`adjudicator.feeds.redecision`). Bad rows go to
+the error report, in Chinese, with the file, the row and the column as headed in the file.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from typing import Any, TypeVar
 
 import orjson
 import polars as pl
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from adjudicator.feeds import redecision
+from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
@@ -44,7 +44,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Finding, Member
-from adjudicator.storage.models_feeds import FeedFile, FeedRow, FeedStranger
+from adjudicator.storage.models_feeds import FeedFile, FeedRow
 from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import EducationStage
 
@@ -326,6 +326,10 @@ class _Run:
     result: FeedImportResult
     report: ErrorReport
     header: Header
+    #: blobs of rows of people not registered stored so far (their batch numbers)
+    blobs: int = 0
+    #: the members by ID number (`_by_id_number`), when read once for the whole import
+    register: pl.DataFrame | None = None
 
 
 def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
@@ -357,9 +361,10 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
         run = _Run(ctx, bureau, month, result.file_pk, result, report, header)
         present = set(header.named)
         checks = _checks(bureau, present, first, last)
-        # the next batches are read and checked (polars, mostly outside the GIL) while
-        # this one is matched and stored
-        for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first)
+        ahead = _register(run)
+        # the next batches are read, checked and (a register read once) matched and split
+        # (polars, mostly outside the GIL) while this one is stored
+        for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first, ahead)
                                            for df in batches(info, header, batch_rows))):
             _batch(run, checked)
     with transaction(ctx.factory) as session:
@@ -426,18 +431,40 @@ def _update_file(session: Session, run: _Run) -> None:
 
 @dataclass
 class _Checked:
-    """A batch read and checked: the good rows ready to store, the rejected ones."""
+    """A batch read and checked: the good rows ready to store (only the columns storing them
+    needs), the same rows whole (for the error report of a row refused when stored), the
+    rejected ones."""
 
     good: pl.DataFrame
+    whole: pl.DataFrame
     rejected: list[Rejection]
     rows: int
     totals: int
+    parts: _Parts | None = None
+
+
+#: what storing a batch reads of its checked rows: matching, the record's content, the
+#: figures, a refund, the findings (a civil-servant subsidy in a settlement)
+_STORING = (ROW, "certno", "psn_name", "_record_no", "_date", "_kind", "_figures", "_figure",
+            "_reverses", "_cvlserv_pay")
+
+
+@dataclass
+class _Ahead:
+    """What the reading thread needs to match and split a batch ahead of its storing: the
+    register read once (`_by_id_number`), the import's month and file, the database."""
+
+    register: pl.DataFrame
+    month: str
+    file_pk: int
+    sqlite: bool
 
 
 def _checked(bureau: Bureau, df: pl.DataFrame, present: set[str], checks: list[_Check],
-             first: dt.date) -> _Checked:
+             first: dt.date, ahead: _Ahead | None = None) -> _Checked:
     """A batch's total rows set aside, its rows checked column by column and prepared
-    (nothing here reads or writes the database)."""
+    (nothing here reads or writes the database); with `ahead`, matched to the register and
+    split as they are stored, the blob of rows of people not registered made."""
     df = df.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
     totals = _is_total_row(df.with_columns(pl.col("certno") if "certno" in df.columns
                                            else pl.lit(None, dtype=pl.String).alias("certno")),
@@ -455,7 +482,14 @@ def _checked(bureau: Bureau, df: pl.DataFrame, present: set[str], checks: list[_
         bad = df.filter(pl.col(ROW).is_in(list(problems)))
         rejected = [(row, problems[row[ROW]]) for row in bad.to_dicts()]
         df = df.filter(~pl.col(ROW).is_in(list(problems)))
-    return _Checked(_values(df, bureau), rejected, height, int(totals.sum()))
+    whole = _values(df, bureau)
+    good = whole.select(c for c in whole.columns if c in _STORING or c.startswith("_f_"))
+    parts = None
+    if ahead is not None and not good.is_empty():
+        matched, refused = _match(good, ahead.register)
+        parts = _split(matched, refused, bureau, ahead.month, ahead.file_pk, ahead.sqlite,
+                       blob=True)
+    return _Checked(good, whole, rejected, height, int(totals.sum()), parts)
 
 
 def read_ahead(produce: Callable[[], Generator[_T, None, None]], depth: int = 2
@@ -506,8 +540,12 @@ def _batch(run: _Run, checked: _Checked) -> None:
     rejected = list(checked.rejected)
     with transaction(run.ctx.factory) as session:
         _checkpoints(session, bulk=True)
-        rejected += _store(session, run, checked.good)
+        refused = _store(session, run, checked.good, checked.parts)
         _update_file(session, run)
+    if refused:  # the rows whole, for the error report
+        whole = {r[ROW]: r for r in checked.whole.filter(pl.col(ROW).is_in(
+            [row[ROW] for row, _ in refused])).to_dicts()}
+        rejected += [({**whole[row[ROW]], **row}, found) for row, found in refused]
     fields = {run.header.named[n]: ("id_number" if n == "certno" else
                                     "name" if n == "psn_name" else n)
               for n in run.header.named}
@@ -531,43 +569,109 @@ def _content(row: dict[str, Any]) -> tuple[Any, ...]:
             row["_kind"])
 
 
-def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
+@dataclass
+class _Parts:
+    """A batch's rows matched to the register and split as they are stored."""
+
+    df: pl.DataFrame  # the matched rows, those refused by the match taken out
+    refused: list[Rejection]  # an ID number of several members, a name not the member's
+    new: pl.DataFrame  # the registered people's rows as `feed_rows` takes them
+    lean: pl.DataFrame  # the others' as their blob's columns
+    refunds: pl.DataFrame
+    findings: pl.DataFrame  # the rows that tell the verifier something
+    blob: bytes | None = None  # `lean` as Parquet, when made ahead
+
+
+def _match(df: pl.DataFrame, register: pl.DataFrame) -> tuple[pl.DataFrame, list[Rejection]]:
+    """The rows joined with the members by ID number (`_by_id_number`), less those refused:
+    an ID number registered for several members, a name that is not the member's."""
+    df = df.join(register, on="certno", how="left", maintain_order="left")
+    ambiguous = (pl.col("_members") > 1).fill_null(False)
+    wrong_name = (pl.col("psn_name").is_not_null() & pl.col("_name").is_not_null()
+                  & (pl.col("psn_name") != pl.col("_name")) & ~ambiguous)
+    refused: list[Rejection] = []
+    flags = df.select(ambiguous.alias("a"), wrong_name.fill_null(False).alias("w"))
+    if flags["a"].any() or flags["w"].any():
+        for row in df.filter(ambiguous).to_dicts():
+            refused.append((row, [(
+                "certno", "AMBIGUOUS_MEMBER",
+                f"该身份证号登记在 {row['_members']} 个成员名下，无法确定家庭")]))
+        for row in df.filter(wrong_name).to_dicts():
+            refused.append((row, [("psn_name", "NAME_MISMATCH",
+                                   "姓名与该身份证号登记的成员姓名不符")]))
+        df = df.filter(~ambiguous & ~wrong_name)
+    return df, refused
+
+
+def _split(df: pl.DataFrame, refused: list[Rejection], bureau: Bureau, month: str,
+           file_pk: int, sqlite: bool, blob: bool) -> _Parts:
+    """Matched rows split into what is stored: registered rows (as SQLite stores them when
+    `sqlite`), the blob's rows (encoded when `blob`), refunds, rows for findings."""
+    refund = pl.col("_reverses").is_not_null()
+    registered = pl.col("_household").is_not_null()
+    if df["_reverses"].null_count() == df.height:
+        refunds, rest = df.clear(), df
+    else:
+        refunds, rest = df.filter(refund), df.filter(~refund)
+    new = rest.filter(registered).select(
+        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
+        pl.lit(month).alias("month"), pl.col("_date").dt.year().alias("year"),
+        pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
+        pl.col("_household").alias("household_id"), pl.col("_member").alias("member_id"),
+        pl.lit(bureau.category, dtype=pl.String).alias("category"),
+        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
+        pl.col("_figure").alias("figure"), pl.lit(None, dtype=pl.String).alias("reverses"),
+        pl.lit(None, dtype=pl.String).alias("reversed_by"),
+        pl.lit(None, dtype=pl.String).alias("claim_id"),
+        pl.lit(file_pk).alias("file_pk"), pl.col(ROW).cast(pl.Int64).alias("row_number"))
+    if sqlite:
+        new = _sqlite_values(new)
+    lean = _lean(rest.filter(~registered), bureau)
+    findings = rest.clear()
+    if bureau.name == "civil-affairs" or (bureau.name == "medical" and new.height):
+        findings = rest.filter(registered & (pl.col("_cvlserv_pay") > 0)
+                               if bureau.name == "medical" else registered)
+    return _Parts(df, refused, new, lean, refunds, findings,
+                  strangers.encode(lean) if blob and not lean.is_empty() else None)
+
+
+def _store(session: Session, run: _Run, df: pl.DataFrame, parts: _Parts | None = None
+           ) -> list[Rejection]:
     """Match, deduplicate and store a batch's checked rows, as columns; refunds (few) after
-    the others, row by row."""
+    the others, row by row. `parts`: the batch matched and split already (by the reading
+    thread, against the register read once), used as they are unless a record of the batch
+    is stored already or doubled in it."""
     bureau, result, at = run.bureau, run.result, run.ctx.now()
     if df.is_empty():
         return []
-    rejected: list[Rejection] = []
-    register = pl.DataFrame(
-        list(session.execute(
-            select(Member.id_number, Member.household_id, Member.member_id, Member.name)
-            .where(among(session, Member.id_number, df["certno"].unique().to_list(),
-                         texts=True)))),
-        schema={"certno": pl.String, "_household": pl.String, "_member": pl.String,
-                "_name": pl.String}, orient="row")
-    counts = register.group_by("certno").agg(pl.len().alias("_members"))
-    df = (df.join(counts, on="certno", how="left")
-          .join(register.unique("certno", keep="first"), on="certno", how="left"))
-    ambiguous = pl.col("_members") > 1
-    wrong_name = (pl.col("psn_name").is_not_null() & pl.col("_name").is_not_null()
-                  & (pl.col("psn_name") != pl.col("_name")) & ~ambiguous.fill_null(False))
-    for row in df.filter(ambiguous.fill_null(False)).to_dicts():
-        rejected.append((row, [("certno", "AMBIGUOUS_MEMBER",
-                                f"该身份证号登记在 {row['_members']} 个成员名下，无法确定家庭")]))
-    for row in df.filter(wrong_name).to_dicts():
-        rejected.append((row, [("psn_name", "NAME_MISMATCH",
-                                "姓名与该身份证号登记的成员姓名不符")]))
-    df = df.filter(~ambiguous.fill_null(False) & ~wrong_name)
-    numbers = df["_record_no"].unique().to_list()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if parts is None:
+        register = run.register if run.register is not None else _by_id_number(_members(
+            session.execute(select(Member.id_number, Member.household_id, Member.member_id,
+                                   Member.name)
+                            .where(among(session, Member.id_number,
+                                         df["certno"].unique().to_list(), texts=True)))))
+        df, refused = _match(df, register)
+    else:
+        df, refused = parts.df, parts.refused
+    rejected: list[Rejection] = list(refused)
+    numbers = df["_record_no"]
     stored = {r.record_no: (r.id_number, r.event_date, r.figures, r.reverses, r.kind)
-              for model in (FeedRow, FeedStranger) for r in session.execute(
-                  select(model.record_no, model.id_number, model.event_date,
-                         model.figures, model.reverses, model.kind)
-                  .where(model.bureau == bureau.name,
-                         among(session, model.record_no, numbers, texts=True)))
-              } if _maybe_stored(session, bureau.name, df["_record_no"]) else {}
+              for r in session.execute(
+                  select(FeedRow.record_no, FeedRow.id_number, FeedRow.event_date,
+                         FeedRow.figures, FeedRow.reverses, FeedRow.kind)
+                  .where(FeedRow.bureau == bureau.name,
+                         among(session, FeedRow.record_no, numbers.unique().to_list(),
+                               texts=True)))
+              } if _maybe_stored(session, bureau.name, numbers) else {}
+    for r in strangers.find(session, bureau.name, numbers, [
+            "id_number", "event_date", "figures", "reverses", "kind"]).iter_rows(named=True):
+        stored.setdefault(r["record_no"], (r["id_number"], r["event_date"],
+                                           strangers.figure_texts(r["figures"]),
+                                           r["reverses"],
+                                           r["kind"]))
     again = pl.col("_record_no").is_in(list(stored)) | ~pl.col("_record_no").is_first_distinct()
-    if stored or df["_record_no"].n_unique() < df.height:
+    if stored or numbers.n_unique() < df.height:
         firsts = {r["_record_no"]: _content(r) for r in
                   df.filter(pl.col("_record_no").is_first_distinct()).to_dicts()}
         for row in df.filter(again).to_dicts():
@@ -580,43 +684,30 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
                                         f"{label} 已导入且内容不同：更正请以退费加重新结算的方式"
                                         "报送")]))
         df = df.filter(~again)
-    refunds = df.filter(pl.col("_reverses").is_not_null())
-    df = df.filter(pl.col("_reverses").is_null())
-    registered = pl.col("_household").is_not_null()
-    new = df.filter(registered).select(
-        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
-        pl.lit(run.month).alias("month"), pl.col("_date").dt.year().alias("year"),
-        pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
-        pl.col("_household").alias("household_id"), pl.col("_member").alias("member_id"),
-        pl.lit(bureau.category, dtype=pl.String).alias("category"),
-        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
-        pl.col("_figure").alias("figure"), pl.lit(None, dtype=pl.String).alias("reverses"),
-        pl.lit(None, dtype=pl.String).alias("reversed_by"),
-        pl.lit(None, dtype=pl.String).alias("claim_id"),
-        pl.lit(run.file_pk).alias("file_pk"), pl.col(ROW).cast(pl.Int64).alias("row_number"))
+        parts = None
+    if parts is None:
+        parts = _split(df, [], bureau, run.month, run.file_pk, sqlite, blob=False)
+    new, lean, refunds = parts.new, parts.lean, parts.refunds
     insert_frame(session, FeedRow, new)
-    lean = df.filter(~registered).select(
-        pl.lit(bureau.name).alias("bureau"), pl.col("_record_no").alias("record_no"),
-        pl.lit(run.month).alias("month"), pl.col("_date").alias("event_date"),
-        pl.col("certno").alias("id_number"),
-        pl.lit(bureau.category, dtype=pl.String).alias("category"),
-        pl.col("_kind").alias("kind"), pl.col("_figures").alias("figures"),
-        pl.col("_figure").alias("figure"), pl.lit(run.file_pk).alias("file_pk"),
-        pl.col(ROW).cast(pl.Int64).alias("row_number"))
-    insert_frame(session, FeedStranger, lean)
     matched = new.height
     result.accepted += new.height + lean.height
     result.matched += matched
     result.unmatched += lean.height
     findings: list[dict[str, Any]] = []
-    if bureau.name == "civil-affairs" or (bureau.name == "medical" and matched):
-        wanted = df.filter(pl.col("_household").is_not_null())
-        if bureau.name == "medical":
-            wanted = wanted.filter(pl.col("_cvlserv_pay") > 0)
-        for row in wanted.to_dicts():
-            findings += _findings(bureau, row)
+    for row in parts.findings.to_dicts():
+        findings += _findings(bureau, row)
     changes: list[dict[str, Any]] = []
-    rejected += _reverse(session, run, refunds.to_dicts(), changes)
+    lean_refunds: list[dict[str, Any]] = []
+    blob = parts.blob
+    if not refunds.is_empty():
+        rejected += _reverse(session, run, refunds.to_dicts(), changes, lean, lean_refunds)
+    if lean_refunds:
+        lean = pl.concat([lean, _lean(refunds.filter(pl.col("_record_no").is_in(
+            [r["_record_no"] for r in lean_refunds])), bureau)])
+        blob = None
+    if not lean.is_empty():
+        run.blobs += 1
+        strangers.store(session, bureau.name, run.month, run.file_pk, run.blobs, lean, blob)
     _store_findings(session, run.file_pk, findings)
     if new.height or lean.height or changes:
         append_events(session, run.ctx.user_id, at, [PendingEvent(
@@ -626,18 +717,53 @@ def _store(session: Session, run: _Run, df: pl.DataFrame) -> list[Rejection]:
     return rejected
 
 
+#: a register of at most this many members is read once for the whole import and matched
+#: in memory (some 100 MB at most); a larger one is looked up batch by batch. Either way a
+#: person registered while the file is imported is matched by the next screening.
+REGISTER_IN_MEMORY = 1_000_000
+
+
+def _members(found: Any) -> pl.DataFrame:
+    return pl.DataFrame([tuple(r) for r in found], schema={
+        "certno": pl.String, "_household": pl.String, "_member": pl.String,
+        "_name": pl.String}, orient="row")
+
+
+def _by_id_number(register: pl.DataFrame) -> pl.DataFrame:
+    """The members by ID number: how many have it, and the first one's household, member
+    and name."""
+    return (register.group_by("certno", maintain_order=True)
+            .agg(pl.len().alias("_members"), pl.col("_household").first(),
+                 pl.col("_member").first(), pl.col("_name").first()))
+
+
+def _lean(df: pl.DataFrame, bureau: Bureau) -> pl.DataFrame:
+    """Rows of people not registered as their blob's columns (`strangers.SCHEMA`)."""
+    return df.select(
+        pl.col("_record_no").alias("record_no"), pl.col(ROW).cast(pl.Int64).alias("row_number"),
+        pl.col("_date").alias("event_date"), pl.col("certno").alias("id_number"),
+        pl.lit(bureau.category, dtype=pl.String).alias("category"),
+        pl.col("_kind").alias("kind"),
+        pl.struct(*(strangers.fen(pl.col(c)).alias(c[3:]) for c in df.columns
+                    if c.startswith("_f_"))).alias("figures"),
+        pl.when(pl.col("_reverses").is_null()).then(strangers.fen(pl.col("_figure")))
+        .otherwise(0).alias("figure"),
+        pl.col("_reverses").alias("reverses"))
+
+
 def _maybe_stored(session: Session, bureau: str, numbers: pl.Series) -> bool:
-    """Whether a record of the batch may be stored already. On SQLite, one index seek a
-    table first: is any record stored between the batch's least and greatest record number
+    """Whether a registered person's record of the batch may be stored already (the rows of
+    people not registered are looked up in their blobs: `strangers.find`). On SQLite, one
+    index seek first: is any record stored between the batch's least and greatest record number
     (text compared byte by byte, as SQLite and polars both do)? A month's new settlements
     (numbered in sequence by the platform) usually are not, and then their 50,000 numbers
     need not be looked up one by one; a re-import, or numbers in no order, are."""
     if numbers.is_empty() or session.get_bind().dialect.name != "sqlite":
         return True
     low, high = numbers.min(), numbers.max()
-    return any(session.scalar(select(model.pk).where(
-        model.bureau == bureau, model.record_no >= low, model.record_no <= high).limit(1))
-        is not None for model in (FeedRow, FeedStranger))
+    return session.scalar(select(FeedRow.pk).where(
+        FeedRow.bureau == bureau, FeedRow.record_no >= low, FeedRow.record_no <= high)
+        .limit(1)) is not None
 
 
 def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> None:
@@ -662,10 +788,7 @@ def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> Non
             copy.write(frame.write_csv(include_header=False, quote_style="non_numeric")
                        .encode("utf-8"))
         return
-    money = [n for n, dtype in frame.schema.items() if isinstance(dtype, pl.Decimal)]
-    frame = frame.with_columns(
-        pl.col(pl.Date).cast(pl.String),
-        *((pl.col(n).cast(pl.Decimal(20, 2)) * 100).cast(pl.Int64) for n in money))
+    frame = _sqlite_values(frame)
     columns = ", ".join(f'"{n}"' for n in names)
     # the columns as lists, zipped into rows as sqlite3 inserts them: half the work of
     # building every row's tuple first
@@ -676,6 +799,29 @@ def insert_frame(session: Session, model: type[Any], frame: pl.DataFrame) -> Non
             zip(*(frame[name].to_list() for name in names), strict=True))
     finally:
         cursor.close()
+
+
+def _register(run: _Run) -> _Ahead | None:
+    """The register read once for the import when it has at most `REGISTER_IN_MEMORY`
+    members (then batches are matched ahead, in the reading thread), else None."""
+    with run.ctx.factory() as session:
+        if (session.scalar(select(func.count()).select_from(Member)) or 0) > REGISTER_IN_MEMORY:
+            return None
+        run.register = _by_id_number(_members(session.execute(
+            select(Member.id_number, Member.household_id, Member.member_id, Member.name))))
+        sqlite = session.get_bind().dialect.name == "sqlite"
+    return _Ahead(run.register, run.month, run.file_pk, sqlite)
+
+
+def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame's values as SQLite stores them: amounts in integer fen, dates as ISO text (a
+    frame already so is left as it is)."""
+    money = [n for n, dtype in frame.schema.items() if isinstance(dtype, pl.Decimal)]
+    if not money and pl.Date not in frame.schema.dtypes():
+        return frame
+    return frame.with_columns(
+        pl.col(pl.Date).cast(pl.String),
+        *((pl.col(n).cast(pl.Decimal(20, 2)) * 100).cast(pl.Int64) for n in money))
 
 
 def _findings(bureau: Bureau, row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -708,21 +854,30 @@ def _store_findings(session: Session, file_pk: int, findings: list[dict[str, Any
 
 
 def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
-             changes: list[dict[str, Any]]) -> list[Rejection]:
-    """Store each refund and reverse the settlement it names (beside it: a registered
-    member's settlement in `feed_rows`, a stranger's in `feed_strangers`)."""
+             changes: list[dict[str, Any]], lean: pl.DataFrame,
+             lean_refunds: list[dict[str, Any]]) -> list[Rejection]:
+    """Store each refund and reverse the settlement it names: a registered member's
+    settlement in `feed_rows` (the refund stored beside it), else a stranger's, in this
+    batch's rows of people not registered (`lean`) or in the stored blobs: marked reversed
+    (`strangers.mark_reversed`), the refund added to `lean_refunds`, stored in this batch's
+    blob."""
     rejected: list[Rejection] = []
     if not refunds:
         return rejected
     named = unique(r["_reverses"] for r in refunds)
-    originals: dict[str, FeedRow | FeedStranger] = {}
-    for model in (FeedRow, FeedStranger):
-        found: list[Any] = list(session.execute(
-            select(model).where(model.bureau == run.bureau.name,
-                                among(session, model.record_no, named))).scalars())
-        originals.update((r.record_no, r) for r in found)
+    originals: dict[str, FeedRow | strangers.Stored] = {
+        r.record_no: r for r in session.execute(
+            select(FeedRow).where(FeedRow.bureau == run.bureau.name,
+                                  among(session, FeedRow.record_no, named))).scalars()}
+    rest = [n for n in named if n not in originals]
+    if rest:
+        originals.update(strangers.for_refunds(session, run.bureau.name, rest))
+        originals.update((r["record_no"], strangers.Stored(r["record_no"], r["id_number"],
+                                                           None, None, run.month))
+                         for r in lean.filter(pl.col("record_no").is_in(rest))
+                         .iter_rows(named=True))
     stored: list[dict[str, Any]] = []
-    lean: list[dict[str, Any]] = []
+    marks: list[tuple[str, str, str]] = []
     for row in refunds:
         original = originals.get(row["_reverses"])
         if original is None or original.reverses is not None:
@@ -738,17 +893,17 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                                     "退费记录的身份证号与原结算不符")]))
             continue
         original.reversed_by = row["_record_no"]
-        refund = {"bureau": run.bureau.name, "record_no": row["_record_no"],
-                  "month": run.month, "event_date": row["_date"], "id_number": row["certno"],
-                  "category": run.bureau.category, "kind": row["_kind"],
-                  "figures": orjson.loads(row["_figures"]), "figure": ZERO,
-                  "reverses": row["_reverses"], "reversed_by": None, "file_pk": run.file_pk,
-                  "row_number": int(row[ROW])}
-        if isinstance(original, FeedStranger):
-            lean.append(refund)
+        if isinstance(original, strangers.Stored):
+            marks.append((original.record_no, original.month, row["_record_no"]))
+            lean_refunds.append(row)
         else:
-            stored.append({**refund, "year": row["_date"].year,
-                           "household_id": original.household_id,
+            stored.append({"bureau": run.bureau.name, "record_no": row["_record_no"],
+                           "month": run.month, "event_date": row["_date"],
+                           "id_number": row["certno"], "category": run.bureau.category,
+                           "kind": row["_kind"], "figures": orjson.loads(row["_figures"]),
+                           "figure": ZERO, "reverses": row["_reverses"], "reversed_by": None,
+                           "file_pk": run.file_pk, "row_number": int(row[ROW]),
+                           "year": row["_date"].year, "household_id": original.household_id,
                            "member_id": original.member_id, "claim_id": None})
         run.result.reversed += 1
         run.result.accepted += 1
@@ -759,6 +914,6 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                 session, run.ctx, original.claim_id, original)
         changes.append(change)
     insert_rows(session, FeedRow, stored)
-    insert_rows(session, FeedStranger, lean)
+    strangers.mark_reversed(session, run.bureau.name, marks)
     session.flush()
     return rejected

@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from adjudicator.feeds import strangers
 from adjudicator.feeds.columns import BUREAUS
 from adjudicator.feeds.importer import month_bounds
 from adjudicator.feeds.screen import KEPT, PUSHED, REMOVED, SCREENED_OUT
 from adjudicator.spreadsheet import workbook_bytes
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Household
-from adjudicator.storage.models_feeds import FeedFile, FeedPush, FeedRow, FeedStranger
+from adjudicator.storage.models_feeds import FeedFile, FeedPush, FeedRow
 from schemas.vocabulary import SCREENING_REASONS, zh_table
 
 #: Education sends its lists in March and September only; the others every month.
@@ -91,9 +92,7 @@ def feed_report(ctx: Context, month: str) -> FeedReport:
             target.rows[bureau] += count
             if matched:
                 target.matched += count
-        for bureau, count in session.execute(
-                select(FeedStranger.bureau, func.count()).where(FeedStranger.month == month)
-                .group_by(FeedStranger.bureau)):
+        for bureau, count in strangers.month_counts(session, month).items():
             row_for(None).rows[bureau] += count
         seen: dict[tuple[str, str], set[str]] = defaultdict(set)
         for push in session.execute(select(FeedPush).where(FeedPush.month == month)).scalars():

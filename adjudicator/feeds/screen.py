@@ -24,9 +24,10 @@ from typing import Any
 
 import orjson
 import polars as pl
-from sqlalchemy import Text, and_, cast, delete, func, or_, select
+from sqlalchemy import Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from adjudicator.feeds import strangers
 from adjudicator.feeds.importer import insert_frame, month_bounds
 from adjudicator.masking import mask_name
 from adjudicator.rules.figures import default_fields
@@ -37,7 +38,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import reads_only, transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
-from adjudicator.storage.models_feeds import FeedPush, FeedRow, FeedStranger
+from adjudicator.storage.models_feeds import FeedPush, FeedRow
 from schemas.vocabulary import SCREENING_REASONS
 
 ZERO = Decimal("0.00")
@@ -165,7 +166,7 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
     result = ScreenResult(month)
     with transaction(ctx.factory) as session:
         book = TariffBook.load(session)
-        matched = _match_registered(session, month, first)
+        matched = strangers.match_registered(session, month, first)
         lines = _Lines(book, last)
         wanted = _candidates(session, lines, first, last)
         previous = _previous(session, month, first.year)
@@ -329,33 +330,6 @@ def _rows(session: Session, households: list[str], wanted: set[tuple[str, str]],
     return groups
 
 
-def _match_registered(session: Session, month: str, first: dt.date) -> int:
-    """Move the year's rows (up to `month`) of people registered since they were imported
-    from `feed_strangers` into `feed_rows`, with their household and member, so that this
-    screening counts them (an ID number registered in more than one household stays where it
-    is, as the import refuses it). Returns the rows moved."""
-    members = (select(Member.id_number).group_by(Member.id_number)
-               .having(func.count() == 1).subquery())
-    found = session.execute(
-        select(FeedStranger, Member.household_id, Member.member_id)
-        .join(members, members.c.id_number == FeedStranger.id_number)
-        .join(Member, Member.id_number == FeedStranger.id_number)
-        .where(FeedStranger.month >= f"{first.year:04d}-01", FeedStranger.month <= month)
-        .order_by(FeedStranger.pk)).all()
-    if not found:
-        return 0
-    insert_rows(session, FeedRow, [
-        {"bureau": s.bureau, "record_no": s.record_no, "month": s.month,
-         "year": s.event_date.year, "event_date": s.event_date, "id_number": s.id_number,
-         "household_id": household_id, "member_id": member_id, "category": s.category,
-         "kind": s.kind, "figures": s.figures, "figure": s.figure, "reverses": s.reverses,
-         "reversed_by": s.reversed_by, "claim_id": None, "file_pk": s.file_pk,
-         "row_number": s.row_number} for s, household_id, member_id in found])
-    for chunk in _chunks([s.pk for s, _, _ in found], 5000):
-        session.execute(delete(FeedStranger).where(FeedStranger.pk.in_(chunk)))
-    return len(found)
-
-
 def _chunks(values: list[Any], size: int) -> list[list[Any]]:
     return [values[i:i + size] for i in range(0, len(values), size)]
 
@@ -363,27 +337,26 @@ def _chunks(values: list[Any], size: int) -> list[list[Any]]:
 def _strangers(session: Session, lines: _Lines, month: str, last: dt.date, at: str,
                result: ScreenResult) -> int:
     """The people with feed rows this month who are not registered members, over the line by
-    the category's default figure (the sum of their month's rows, made by the database),
-    screened out as NOT_REGISTERED, `STRANGER_CHUNK` people at a time: each chunk is measured
-    in polars and stored in one bulk insert, so memory does not grow with the people over the
-    line. The few already on the month's screening (screened again) are updated one by one,
-    as registered households are, and listed. Returns how many were stored new."""
+    the category's default figure, screened out as NOT_REGISTERED. Their sums are made by
+    polars from the month's blobs of such rows (`strangers.month_sums`, blob by blob); only
+    those near a line are kept, in ID number order, and measured and stored `STRANGER_CHUNK`
+    people at a time in one bulk insert each, so memory does not grow with the people over
+    the line. The few already on the month's screening (screened again) are updated one by
+    one, as registered households are, and listed. Returns how many were stored new."""
     if not lines.lowest:
         return 0
-    sums = session.connection().execute(
-        select(FeedStranger.id_number, FeedStranger.category, func.sum(FeedStranger.figure))
-        .where(FeedStranger.month == month, FeedStranger.event_date <= last,
-               FeedStranger.reverses.is_(None), FeedStranger.reversed_by.is_(None),
-               FeedStranger.category.is_not(None))
-        .group_by(FeedStranger.id_number, FeedStranger.category)
-        .having(lines.having(FeedStranger))
-        .order_by(FeedStranger.id_number, FeedStranger.category))
+    sums = strangers.month_sums(session, month, last)
+    near = pl.col("category").is_in(sorted(lines.other_fields))
+    for name, line in sorted(lines.lowest.items()):
+        near = near | ((pl.col("category") == name)
+                       & (pl.col("figure") > int((line - _MARGIN) * 100)))
+    people = (sums.filter(near).sort("id_number", "category")
+              .with_columns(strangers.yuan(pl.col("figure")).alias("figure")))
+    del sums
     stored = 0
-    for part in sums.partitions(STRANGER_CHUNK):
-        people = pl.DataFrame([tuple(r) for r in part], schema={
-            "id_number": pl.String, "category": pl.String, "figure": pl.Decimal(15, 2)},
-            orient="row")
-        stored += _stranger_chunk(session, lines, people, month, at, result)
+    for start in range(0, people.height, STRANGER_CHUNK):
+        stored += _stranger_chunk(session, lines, people.slice(start, STRANGER_CHUNK), month,
+                                  at, result)
     return stored
 
 

@@ -8,7 +8,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adjudicator.storage.models import Amount, Base, BigId, Timestamp
@@ -39,7 +48,7 @@ class FeedRow(Base):
     """One settlement or report of a bureau, stored once: (bureau, record_no) is unique.
 
     `household_id` is the registered member's household: the rows of people not registered
-    are in `feed_strangers` (moved here when they are registered). `figures` are the row's
+    are in `feed_stranger_batches` (moved here when they are registered). `figures` are the row's
     amounts and the figures a warning line may sum (decimal strings); `figure` the category's
     default one. A refund row names the settlement it reverses (`reverses`); the reversed row
     gets `reversed_by` and leaves every sum. `claim_id` is the claim the row went into.
@@ -69,32 +78,52 @@ class FeedRow(Base):
     row_number: Mapped[int] = mapped_column(Integer)
 
 
-class FeedStranger(Base):
-    """A row of a person who was not a registered member when it was imported: only what a
-    later match, a refund, the push list and the report need, so that a province's month
-    (nine rows in ten are such people) is stored at a fraction of a full row's cost (no
-    household, member or claim columns, no household index). (bureau, record_no) is unique
-    here and in `feed_rows` together: a record is in one of the two. When the person is
-    registered, the next screening moves their rows of the year into `feed_rows`.
+class FeedStrangerBatch(Base):
+    """The rows of people who were not registered members when an import batch was stored,
+    as one Parquet file (written by polars) kept in the database: one row here for each
+    batch of an import that had such rows, in the same transaction as the batch's
+    registered rows, so a file is stored batch by batch and never half of a batch.
+
+    A province's month is nine rows in ten of such people; a blob of 50,000 rows costs one
+    insert instead of 50,000. `record_min` and `record_max` are the least and greatest record
+    numbers inside (compared as polars compares text, byte by byte), so that a lookup of
+    record numbers reads only the blobs that may hold them. The Parquet columns are those of
+    `adjudicator.feeds.strangers.SCHEMA` (amounts in integer fen, the figures as JSON text of
+    decimal strings). What happened to a row since (reversed by a refund, moved into
+    `feed_rows` when the person was registered) is in `feed_stranger_marks`; a blob is never
+    rewritten.
     """
 
-    __tablename__ = "feed_strangers"
+    __tablename__ = "feed_stranger_batches"
+    __table_args__ = (UniqueConstraint("file_pk", "batch"),
+                      Index("ix_feed_stranger_batches_bureau_month", "bureau", "month"))
+
+    pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    file_pk: Mapped[int] = mapped_column(BigId)
+    bureau: Mapped[str] = mapped_column(String(16))
+    month: Mapped[str] = mapped_column(String(7))
+    batch: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    record_min: Mapped[str] = mapped_column(String(64))
+    record_max: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FeedStrangerMark(Base):
+    """What happened to a row of `feed_stranger_batches` after it was stored: reversed by a
+    refund (`reversed_by`), or moved into `feed_rows` (`moved`) when the person was
+    registered and a screening matched them. Every reader of the blobs applies these marks.
+    (bureau, record_no) is unique; `month` is the row's own month."""
+
+    __tablename__ = "feed_stranger_marks"
     __table_args__ = (UniqueConstraint("bureau", "record_no"),)
 
     pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     bureau: Mapped[str] = mapped_column(String(16))
     record_no: Mapped[str] = mapped_column(String(64))
     month: Mapped[str] = mapped_column(String(7), index=True)
-    event_date: Mapped[dt.date] = mapped_column(Date)
-    id_number: Mapped[str] = mapped_column(String(32))
-    category: Mapped[str | None] = mapped_column(String(16))
-    kind: Mapped[str | None] = mapped_column(String(32))
-    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
-    figure: Mapped[Decimal] = mapped_column(Amount)
-    reverses: Mapped[str | None] = mapped_column(String(64))
     reversed_by: Mapped[str | None] = mapped_column(String(64))
-    file_pk: Mapped[int] = mapped_column(BigId)
-    row_number: Mapped[int] = mapped_column(Integer)
+    moved: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class FeedPush(Base):
