@@ -228,7 +228,7 @@ def log_history(
     if not entries:
         fail(Message("cli.no_history", entity=entity_id))
     lang = current_lang()
-    table = worded_table("col.seq", "col.at", "col.actor", "col.kind",
+    table = worded_table("col.seq", Column("col.at", no_wrap=True), "col.actor", "col.kind",
                          Column("col.detail", overflow="fold"))
     for e in entries:
         worded = EVENT_KINDS.get(e.kind)  # the code too: the audit trail's own name for it
