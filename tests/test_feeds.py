@@ -731,6 +731,38 @@ def test_a_tariff_summing_other_fields_reads_the_rows_figures(admin_ctx, tmp_pat
         ("H001", Decimal("19000.00"), Decimal("19000.00"))]
 
 
+
+@pytest.mark.parametrize("fields", ["compliant_out_of_pocket", "total_cost"])
+def test_a_settlement_inside_a_claim_counts_in_the_figure_but_not_as_new(admin_ctx, tmp_path,
+                                                                          fields):
+    """Of a household's year, a settlement whose number is an imported claim's document
+    number is linked to the claim: it counts in the figure, not in the new figure, whether
+    the database sums the default figure or the rows' figures are summed (a tariff summing
+    another field); a refunded settlement counts in neither."""
+    from adjudicator.services.tariffs import store_tariff
+    from tests.seed import add_claim
+
+    text = demo_tariff_path().read_text("utf-8").replace(
+        'warning_fields = ["compliant_out_of_pocket"]', f'warning_fields = ["{fields}"]')
+    with transaction(admin_ctx.factory) as session:
+        store_tariff(session, parse_tariff(text.encode()), text.encode(), admin_ctx.user_id,
+                     admin_ctx.now())
+    add_household(admin_ctx, 1)
+    add_claim(admin_ctx, "K1", "H001", "12000.10", document_no="S1", status="screened")
+    import_feed(sup(admin_ctx), "medical", write_csv(tmp_path / "m.csv", [
+        medical_row("S1", 1, total="12000.10", fund="0"),
+        medical_row("S2", 1, total="9000.05", fund="0"),
+        medical_row("S3", 1, total="7000.01", fund="0"),
+        medical_row("R3", 1, total="-7000.01", fund="0", refund="1", original="S3")]),
+        "2026-03")
+    entries = screen_month(sup(admin_ctx), "2026-03").entries
+    assert [(e.household_id, e.figure, e.new_figure, e.status) for e in entries] == [
+        ("H001", Decimal("21000.15"), Decimal("9000.05"), "pushed")]
+    with admin_ctx.factory() as session:
+        assert dict(session.execute(select(FeedRow.record_no, FeedRow.claim_id)
+                                    .where(FeedRow.record_no.in_(["S1", "S2"]))).all()) == {
+            "S1": "K1", "S2": None}
+
 def _blobs(ctx) -> list[tuple[int, int, int]]:
     """(file, batch, rows) of each stored blob of rows of people not registered, each read
     whole to check that it holds the rows it says."""

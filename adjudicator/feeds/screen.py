@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 import polars as pl
-from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import Text, and_, case, cast, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds import strangers
@@ -37,7 +37,14 @@ from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import reads_only, transaction
 from adjudicator.storage.events import PendingEvent, append_events
-from adjudicator.storage.models import Claim, Finding, Household, Member, Verification
+from adjudicator.storage.models import (
+    Amount,
+    Claim,
+    Finding,
+    Household,
+    Member,
+    Verification,
+)
 from adjudicator.storage.models_feeds import FeedPush, FeedRow
 from schemas.vocabulary import SCREENING_REASONS
 
@@ -178,28 +185,27 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
         # the households near a line, HOUSEHOLD_CHUNK at a time (their rows, facts and
         # entries): memory does not grow with the households over the line
         for chunk in _chunks(sorted({h for h, _ in wanted}), HOUSEHOLD_CHUNK):
-            groups = _rows(session, chunk, wanted, first, last)
             households = _households(session, chunk)
-            linked = _link_claimed(session, groups)
             facts = _Facts(session, households, first, last)
-            for (household_id, category), items in sorted(groups.items()):
+            chosen = {(h, c): _line(book, households[h].region_code, last, c)
+                      for h, c in sorted(wanted) if h in households}
+            fields = {key: found[2] for key, found in chosen.items() if found[1] is not None}
+            _link_claimed(session, list(households), fields, first, last)
+            groups = _groups(session, fields, first, last)
+            for (household_id, category), group in sorted(groups.items()):
                 household = households[household_id]
-                tariff, line, fields = _line(book, household.region_code, last, category)
-                if line is None:
-                    continue
-                amount = _amount(fields, category)
-                figure = sum((amount(r) for r in items), ZERO)
+                tariff, line, _ = chosen[(household_id, category)]
+                assert line is not None  # `fields` holds the groups with a line only
                 before = previous.get((household_id, category))
-                if figure <= line or (before is not None and figure <= before):
+                if group.figure <= line or (before is not None and group.figure <= before):
                     continue
-                new = [r for r in items if r.claim_id is None and r.pk not in linked]
                 entry = PushEntry(household_id, household.township_code,
                                   household.township_name, household.village_name,
-                                  facts.head(household_id), category, figure, line, before,
-                                  sum((amount(r) for r in new), ZERO),
-                                  facts.members(household_id), PUSHED, None, None)
+                                  facts.head(household_id), category, group.figure, line,
+                                  before, group.new_figure, facts.members(household_id),
+                                  PUSHED, None, None)
                 entry.reason, entry.note = _screen_out(facts, household, category, tariff,
-                                                       new, last)
+                                                       group.new_rows, last)
                 if entry.reason:
                     entry.status = SCREENED_OUT
                 _store(session, existing, month, entry, at, fresh)
@@ -237,19 +243,6 @@ def _loader(ctx: Context, month: str, since: int, until: int
     return load
 
 
-#: a row's figures as JSON text, parsed only when a tariff sums other fields than the default
-_ROW_COLUMNS = (FeedRow.pk, FeedRow.household_id, FeedRow.member_id, FeedRow.category,
-                FeedRow.record_no, cast(FeedRow.figures, Text).label("figures_text"),
-                FeedRow.figure, FeedRow.claim_id, FeedRow.id_number, FeedRow.month)
-
-
-def _amount(fields: list[str], category: str) -> Callable[[Any], Decimal]:
-    """A row's figure for the category's warning line: the stored default figure (the
-    category's first warning field, as the import stored it), or the sum of the fields the
-    tariff names."""
-    if fields == default_fields(category):
-        return lambda row: row.figure
-    return lambda row: _figure(orjson.loads(row.figures_text), fields)
 #: below the lowest line by this much, a sum read from the database (binary on SQLite)
 #: still makes a household a candidate; the exact sum is then made from the rows' figures
 _MARGIN = Decimal(1)
@@ -301,7 +294,7 @@ def _candidates(session: Session, lines: _Lines, first: dt.date, last: dt.date
                 ) -> set[tuple[str, str]]:
     """The registered households and categories that may be over a line: the database sums
     each one's default figure, and only those near or over the lowest line of their category
-    are read row by row (`_rows`)."""
+    are summed group by group (`_groups`)."""
     if not lines.lowest:
         return set()
     return {(h, c) for h, c, total in session.execute(
@@ -318,15 +311,54 @@ def _live(first: dt.date, last: dt.date) -> tuple[Any, ...]:
             FeedRow.category.is_not(None))
 
 
-def _rows(session: Session, households: list[str], wanted: set[tuple[str, str]],
-          first: dt.date, last: dt.date) -> dict[tuple[str, str], list[Any]]:
-    """The year's rows of these households, grouped by (household, category), for the
-    groups `wanted`."""
-    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in session.execute(select(*_ROW_COLUMNS).where(
-            *_live(first, last), among(session, FeedRow.household_id, households))):
-        if (row.household_id, row.category) in wanted:
-            groups[(row.household_id, row.category)].append(row)
+@dataclass(slots=True)
+class _Group:
+    """A registered household's year in one category: its figure, and the part of it (and
+    the number of rows) not yet inside a claim."""
+
+    figure: Decimal = ZERO
+    new_figure: Decimal = ZERO
+    new_rows: int = 0
+
+
+def _groups(session: Session, fields: dict[tuple[str, str], list[str]], first: dt.date,
+            last: dt.date) -> dict[tuple[str, str], _Group]:
+    """The year's figure of each (household, category) of `fields`, which names the figures
+    its tariff sums. Where that is the category's default figure (as the import stored it,
+    one column), the database sums it, exactly on both databases (integer fen on SQLite,
+    NUMERIC on PostgreSQL), a row per group; the groups of a tariff that sums other figures
+    are summed here from their rows' figures."""
+    default = {key for key, names in fields.items() if names == default_fields(key[1])}
+    groups: dict[tuple[str, str], _Group] = {}
+    if default:
+        new = FeedRow.claim_id.is_(None)
+        for h, c, figure, new_figure, new_rows in session.execute(
+                select(FeedRow.household_id, FeedRow.category,
+                       type_coerce(func.sum(FeedRow.figure), Amount),
+                       type_coerce(func.sum(case((new, FeedRow.figure))), Amount),
+                       func.count(case((new, 1))))
+                .where(*_live(first, last),
+                       among(session, FeedRow.household_id, unique(h for h, _ in default)))
+                .group_by(FeedRow.household_id, FeedRow.category)):
+            key = (h or "", c or "")
+            if key in default:
+                groups[key] = _Group(figure, new_figure or ZERO, new_rows)
+    other = {key: names for key, names in fields.items() if key not in default}
+    if other:
+        for row in session.execute(
+                select(FeedRow.household_id, FeedRow.category, FeedRow.claim_id,
+                       cast(FeedRow.figures, Text).label("figures_text"))
+                .where(*_live(first, last),
+                       among(session, FeedRow.household_id, unique(h for h, _ in other)))):
+            key = (row.household_id, row.category)
+            if key not in other:
+                continue
+            group = groups.get(key) or groups.setdefault(key, _Group())
+            amount = _figure(orjson.loads(row.figures_text), other[key])
+            group.figure += amount
+            if row.claim_id is None:
+                group.new_figure += amount
+                group.new_rows += 1
     return groups
 
 
@@ -439,26 +471,31 @@ def _households(session: Session, ids: list[str]) -> dict[str, Any]:
         .where(among(session, Household.household_id, ids)))}
 
 
-def _link_claimed(session: Session, groups: dict[tuple[str, str], list[Any]]) -> set[int]:
-    """Link the rows whose settlement number is an existing claim's document number (same
-    household and category) to that claim; returns the rows linked."""
-    unlinked = [r for items in groups.values() for r in items if r.claim_id is None]
-    if not unlinked:
-        return set()
+def _link_claimed(session: Session, households: list[str],
+                  wanted: dict[tuple[str, str], Any], first: dt.date, last: dt.date) -> None:
+    """Link the year's rows of the `wanted` groups whose settlement number is an existing
+    claim's document number (same household and category) to that claim: they are inside
+    it, not new expense."""
     documents: dict[tuple[str, str, str], str] = {}
     for c in session.execute(select(Claim.claim_id, Claim.household_id, Claim.category,
                                     Claim.document_no)
-                             .where(among(session, Claim.household_id,
-                                          unique(r.household_id for r in unlinked)),
+                             .where(among(session, Claim.household_id, households),
                                     Claim.document_no.is_not(None))):
-        documents[(c.household_id, c.category, c.document_no)] = c.claim_id
-    linked: set[int] = set()
-    for r in unlinked:
+        if (c.household_id, c.category) in wanted:
+            documents[(c.household_id, c.category, c.document_no)] = c.claim_id
+    if not documents:
+        return
+    linked = []
+    for r in session.execute(
+            select(FeedRow.pk, FeedRow.household_id, FeedRow.category, FeedRow.record_no)
+            .where(*_live(first, last), FeedRow.claim_id.is_(None),
+                   among(session, FeedRow.household_id, unique(h for h, _, _ in documents)),
+                   among(session, FeedRow.record_no, unique(d for _, _, d in documents)))):
         claim_id = documents.get((r.household_id, r.category, r.record_no))
         if claim_id is not None:
-            session.query(FeedRow).filter(FeedRow.pk == r.pk).update({"claim_id": claim_id})
-            linked.add(r.pk)
-    return linked
+            linked.append({"pk": r.pk, "claim_id": claim_id})
+    if linked:
+        session.execute(update(FeedRow), linked)
 
 
 def _previous(session: Session, month: str, year: int) -> dict[tuple[str, str], Decimal]:
@@ -542,11 +579,11 @@ class _Facts:
 
 
 def _screen_out(facts: _Facts, household: Any, category: str, tariff: Tariff | None,
-                new: list[Any], last: dt.date) -> tuple[str | None, str | None]:
+                new_rows: int, last: dt.date) -> tuple[str | None, str | None]:
     """The first reason that screens the household out, and its detail, or (None, None)."""
     if tariff is None:
         return "REGION_NOT_COVERED", f"区划 {household.region_code} 无适用的保障方案"
-    if not new:
+    if not new_rows:
         return "ALREADY_CLAIMED", "本年度超线费用的结算均已计入申请"
     found = sorted(facts.findings(household.household_id) & set(tariff.negative_list))
     if found:

@@ -134,8 +134,8 @@ class FeedPush(Base):
     __table_args__ = (UniqueConstraint("month", "household_id", "category"),)
 
     pk: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    month: Mapped[str] = mapped_column(String(7), index=True)
-    household_id: Mapped[str] = mapped_column(String(64), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    household_id: Mapped[str] = mapped_column(String(64))
     township_code: Mapped[str] = mapped_column(String(12), index=True)
     category: Mapped[str] = mapped_column(String(16))
     figure: Mapped[Decimal] = mapped_column(Amount)
