@@ -598,6 +598,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "goes on): {reason}"),
     "feed.unknown_bureau": ("未知的部门 {bureau!r}：应为 {bureaus}",
                             "unknown bureau {bureau!r}: {bureaus}"),
+    # the refusals of a feed's import (adjudicator.feeds.importer.FeedRefused)
+    "feed.bad_month": ("月份 {month!r} 格式不对：应为 YYYY-MM，例如 2026-03",
+                       "month {month!r} is not YYYY-MM, e.g. 2026-03"),
+    "feed.refused_bureau": ("未知的部门 {bureau!r}：应为 {bureaus} 之一",
+                            "unknown bureau {bureau!r}: one of {bureaus}"),
+    "feed.not_table": ("{file}: 部门数据应为 CSV 或 XLSX 文件",
+                       "{file}: a department's data is a CSV or XLSX file"),
+    "feed.refused_header": ("{file} 第 {row} 行：{reason}{more}；未导入任何数据，"
+                            "见错误报告 {report}",
+                            "{file} row {row}: {reason}{more}: nothing imported; see the "
+                            "error report {report}"),
+    "feed.refused_more": ("（另有 {count} 个问题）", " (and {count} more)"),
+    "feed.no_header": ("前10行中找不到表头（至少应有两个可识别的列名，见 docs/feeds.md）",
+                       "no header in the first 10 rows (it needs at least two known column "
+                       "names, see docs/feeds.md)"),
+    "feed.missing_column": ("缺少必需的列：{label}（{name}）",
+                            "a required column is missing: {name} ({label})"),
+    "feed.doubled_column": ("有多列都表示{label}（{name}）：只保留一列",
+                            "several columns are {name} ({label}): keep one"),
     "feed.imported": ("{file}（{month}）：{total} 行，新入库 {accepted} 行"
                       "（匹配登记成员 {matched}，未登记 {unmatched}，退费冲销 {reversed}），"
                       "已有未变 {unchanged} 行，"

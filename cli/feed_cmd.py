@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.cells import cell_len
+from rich.markup import escape
 from rich.table import Table
 
 from adjudicator.messages import Message, Tally, current_lang
@@ -239,10 +241,19 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
     """月度报告：各部门行数、匹配数、超预警线数、推送数、
     按原因的剔除数、新开任务数，分乡镇；
     并列出未报送的部门。
+    终端放不下表格时（如 80 列），每个乡镇一段“列名：数值”。
     The monthly report: rows per bureau, matched, over the line, pushed, removed by reason,
-    tasks opened, per township; missing bureaus listed."""
+    tasks opened, per township; missing bureaus listed.
+    Too narrow for the table (80 columns): "label: value" lines per township."""
     from adjudicator.feeds.columns import BUREAUS
-    from adjudicator.feeds.report import COLUMNS, cells, feed_report, report_pdf, report_xlsx
+    from adjudicator.feeds.report import (
+        COLUMNS,
+        cells,
+        feed_report,
+        removed_by_reason,
+        report_pdf,
+        report_xlsx,
+    )
 
     found = _run(db, user, lambda ctx: feed_report(ctx, month))
     if xlsx is not None:
@@ -255,15 +266,55 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
     if as_json:
         print_json(found.as_dict())
         return
-    table = Table(title=Message("feed.report_title", month=month).render(),
-                  title_justify="left")
-    for title, _ in COLUMNS:
-        table.add_column(title)
-    for row in [*found.townships, found.total]:
-        table.add_row(*(str(c) for c in cells(row)))
-    console.print(table)
+    title = Message("feed.report_title", month=month).render()
+    rows = [*found.townships, found.total]
+    table = Table(title=title, title_justify="left")
+    for header, key in COLUMNS:  # only the removal reasons may wrap (never cut with "…")
+        table.add_column(header, no_wrap=key != "removed",
+                         overflow="fold" if key == "removed" else "ellipsis")
+    for row in rows:
+        table.add_row(*(str(c) for c in cells(row)[:-1]),
+                      "\n".join(removed_by_reason(row)) or "—")
+    if _fits(table):
+        console.print(table)
+    else:
+        _print_blocks(title, rows)
     console.print(Message("feed.missing", bureaus=Tally(
         (Words(BUREAUS[b].label, b), None) for b in found.missing)), highlight=False)
     for path in (xlsx, pdf):
         if path is not None:
             console.print(Message("feed.written", path=path), highlight=False)
+
+
+def _fits(table: Table) -> bool:
+    """Whether the table fits the console with every header, name, code and figure whole on
+    one line: only its last column (the removal reasons, one a line) may wrap, and it keeps at
+    least the width of its header."""
+    natural = console.measure(table, options=console.options.update_width(100_000)).maximum
+    last = table.columns[-1]
+    widest = max(cell_len(line) for cell in [last.header, *last.cells]
+                 for line in str(cell).splitlines() or [""])
+    return natural - widest + cell_len(str(last.header)) <= console.width
+
+
+def _print_blocks(title: str, rows: list[Any]) -> None:
+    """The report in a narrow console (80 columns): per township a heading (its name and
+    code), then one "label：value" line per column, the removal reasons each on a line of its
+    own; the total last."""
+    from adjudicator.feeds.report import COLUMNS, cells, heading, removed_by_reason
+
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
+    for row in rows:
+        console.print()
+        console.print(f"[bold]{escape(heading(row))}[/]", highlight=False)
+        for (label, key), value in zip(COLUMNS, cells(row), strict=True):
+            if key is None:
+                continue
+            if key == "removed":
+                reasons = removed_by_reason(row)
+                console.print(f"  {escape(label)}：{'' if reasons else '—'}", highlight=False)
+                for reason in reasons:
+                    console.print(f"    {escape(reason)}", highlight=False)
+            else:
+                console.print(f"  {escape(label)}：{value}", highlight=False)
+    console.print()

@@ -176,8 +176,9 @@ def test_missing_column_refuses_the_file(county, tmp_path):
     header = [h for h in MEDICAL_HEADER if h != "结算时间"]
     path = write_csv(tmp_path / "bad.csv", [medical_row("S1", 1)[:3] + medical_row("S1", 1)[4:]],
                      header=header)
-    with pytest.raises(FeedRefused, match="缺少必需的列：结算时间"):
+    with pytest.raises(FeedRefused, match="required column is missing: setl_time") as refused:
         import_feed(sup(county), "medical", path, "2026-03")
+    assert "缺少必需的列：结算时间" in refused.value.localized("zh")
     with county.factory() as session:
         assert session.scalar(select(func.count()).select_from(FeedRow)) == 0
     with pytest.raises(FeedRefused, match="YYYY-MM"):

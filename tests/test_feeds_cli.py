@@ -59,3 +59,97 @@ def test_the_loop_from_the_command_line(county, db_url, tmp_path) -> None:  # no
     total = json.loads(out)["total"]
     assert (total["pushed_households"], total["kept_households"],
             total["removed"]) == (2, 1, {"TOWNSHIP_REMOVED": 1})
+
+
+def _a_month_with_two_townships(county, tmp_path):  # noqa: F811
+    """March: pushed, screened out, kept and removed households in two townships, and a
+    row of a person not registered (the 未登记 line)."""
+    from adjudicator.feeds.importer import import_feed
+    from adjudicator.feeds.screen import screen_month
+    from adjudicator.feeds.triage import keep_household, remove_household
+    from adjudicator.storage.db import transaction
+    from adjudicator.storage.models import Finding
+    from tests.casebuilder import valid_id
+    from tests.test_feeds import add_household
+
+    add_household(county, 11, region="330102002001")
+    with transaction(county.factory) as session:
+        session.add(Finding(household_id="H002", source="vehicle_registry", item="VEHICLE",
+                            found=True, detail="小轿车", row_key="f1"))
+    rows = [medical_row(f"S{n}", n) for n in (1, 2, 3, 4, 11)]
+    rows.append(["S9", valid_id("110101", seq="777"), "赵六", *medical_row("S9", 1)[3:]])
+    sup = county.as_user("sup")
+    import_feed(sup, "medical", write_csv(tmp_path / "m.csv", rows), "2026-03")
+    screen_month(sup, "2026-03")
+    keep_household(county.as_user("offa"), "2026-03", "H001")
+    remove_household(county.as_user("offa"), "2026-03", "H003", "已脱贫")
+    remove_household(county.as_user("offa"), "2026-03", "H004", "已享受特困供养")
+
+
+def _report(county, monkeypatch, width: int, *args: str) -> str:  # noqa: F811
+    from cli import common
+
+    monkeypatch.setattr(common.console, "_width", width)
+    url = county.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, [*args, "feed", "report", "--month", "2026-03",
+                                      "--as", "aud", "--db", url])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_report_fits_80_columns_as_labelled_lines(county, tmp_path,  # noqa: F811
+                                                      monkeypatch) -> None:
+    """`feed report` printed a table of 16 columns that, at 80 columns, squeezed each to a
+    character or two and broke its headers. When the table does not fit, each township is a
+    block of "label：value" lines under its name and code, every figure with its label, the
+    removal reasons one a line, the total last; the missing bureaus are still said."""
+    from rich.cells import cell_len
+
+    from adjudicator.feeds.report import COLUMNS, cells, feed_report, heading, removed_by_reason
+
+    _a_month_with_two_townships(county, tmp_path)
+    out = _report(county, monkeypatch, 80)
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80, out
+    assert "┃" not in out and "│" not in out  # no table
+    assert lines[0] == "2026-03 部门数据推送与初筛月报"
+    assert "未到部门：应急、教育、民政" in out
+    found = feed_report(county, "2026-03")
+    rows = [*found.townships, found.total]
+    assert len(rows) == 4  # two townships, 未登记, 合计
+    *blocks, after = out.split("\n\n")[1:]
+    assert after == "未到部门：应急、教育、民政\n"
+    assert [block.splitlines()[0] for block in blocks] == [heading(row) for row in rows]
+    for row, block in zip(rows, blocks, strict=True):
+        said = [line.strip() for line in block.splitlines()[1:]]
+        expected = []
+        for (label, key), value in zip(COLUMNS, cells(row), strict=True):
+            if key == "removed":
+                reasons = removed_by_reason(row)
+                expected += [f"{label}：" + ("" if reasons else "—"), *reasons]
+            elif key is not None:
+                expected.append(f"{label}：{value}")
+        assert said[:len(expected)] == expected, block
+    town, total = rows[0], rows[-1]
+    assert len(town.removed) == 2 and town.pushed_households == 3
+    assert total.rows["medical"] == 6
+    assert "\n    乡镇初筛剔除 2" in blocks[0], blocks[0]
+
+
+def test_the_report_keeps_its_table_in_a_wide_terminal(county, tmp_path,  # noqa: F811
+                                                       monkeypatch) -> None:
+    _a_month_with_two_townships(county, tmp_path)
+    out = _report(county, monkeypatch, 200)
+    assert "┃" in out and "医保行数" in out and "核查任务人" in out
+    header = next(line for line in out.splitlines() if "医保行数" in line)
+    assert "剔除（按原因）" in header  # every header whole, on one line
+    assert "…" not in out  # a long reason folds onto the next line, never cut
+    for line in out.splitlines():
+        if "示范镇 330102001" in line:
+            assert [cell.strip() for cell in line.split("│")[1:15]] == [
+                "示范镇 330102001", "4", "0", "0", "0", "4", "4", "12", "3", "9", "0", "1",
+                "1", "3"]
+    assert "未到部门：应急、教育、民政" in out
+    english = _report(county, monkeypatch, 80, "--lang", "en")
+    assert english.splitlines()[0] == "2026-03 department feeds report"
+    assert "bureaus missing: disaster, education, civil-affairs" in english

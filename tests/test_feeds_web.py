@@ -52,3 +52,13 @@ def test_the_officer_keeps_and_removes_households_of_their_township(world: World
     assert "已脱贫" in after and "FD-202603-" in after
     verifier, _ = world.client("v1")
     assert verifier.get("/officer/feeds").status_code == 403
+
+
+def test_a_month_refused_is_shown_in_chinese(world: World) -> None:
+    """The push-list page showed str() of the month's refusal, which is the English now that
+    the refusal is worded in both languages; the page shows its Chinese."""
+    county, _ = world.client("off")
+    page = county.get("/officer/feeds?month=2026-3")
+    assert page.status_code == 422
+    assert "格式不对：应为 YYYY-MM，例如 2026-03" in page.text
+    assert "is not YYYY-MM" not in page.text

@@ -19,11 +19,6 @@ from tests.test_verification_cli import run
 
 ROOT = Path(__file__).resolve().parent.parent / "adjudicator"
 
-#: Refusals worded in Chinese only, in modules another piece of work is changing now
-#: (the department feeds' import); they follow when that work is in.
-_NOT_YET = {"FeedRefused"}
-
-
 def _flat(text: str) -> str:
     return "".join(text.split())
 
@@ -41,7 +36,7 @@ def _raised_refusals() -> list[tuple[str, int, str, ast.expr | None]]:
             func = value.func
             name = func.id if isinstance(func, ast.Name) else (
                 func.attr if isinstance(func, ast.Attribute) else "")
-            if name.endswith("Refused") and name not in _NOT_YET:
+            if name.endswith("Refused"):
                 first = value.args[0] if value.args else None
                 found.append((str(path.relative_to(ROOT.parent)), node.lineno, name, first))
     return found
@@ -67,6 +62,7 @@ def test_every_refusal_is_a_message_of_the_catalogue() -> None:
 def test_every_refusal_class_is_a_localized_refusal() -> None:
     """The refusal classes were bare ValueErrors, so neither door could word them in the
     person's language; each is now a `Refused` (still a ValueError, str() the English)."""
+    from adjudicator.feeds.importer import FeedRefused
     from adjudicator.feeds.triage import TriageRefused
     from adjudicator.fund.ledger import FundRefused
     from adjudicator.services.audit import AuditRefused
@@ -76,8 +72,8 @@ def test_every_refusal_class_is_a_localized_refusal() -> None:
     from adjudicator.services.review import ReviewRefused
     from adjudicator.services.verification import VerificationRefused
 
-    for cls in (TriageRefused, FundRefused, AuditRefused, CalendarRefused, RecordRefused,
-                NoticeRefused, ReviewRefused, VerificationRefused):
+    for cls in (FeedRefused, TriageRefused, FundRefused, AuditRefused, CalendarRefused,
+                RecordRefused, NoticeRefused, ReviewRefused, VerificationRefused):
         assert issubclass(cls, Refused) and issubclass(cls, ValueError), cls
 
 
@@ -178,3 +174,58 @@ def test_no_tariff_for_a_claim_is_worded_in_both_languages() -> None:
     assert str(refused.value).startswith("no stored tariff covers region 440101001001 on "
                                          "2026-03-01")
     assert refused.value.localized("zh").startswith("没有已加载的保障方案适用于区划 440101001001")
+
+
+def test_a_feed_import_refused_is_worded_in_both_languages(county: Context,
+                                                          tmp_path: Path) -> None:
+    """A department's file refused as a whole (its month, its type, its header) was worded in
+    Chinese only (`raise FeedRefused(f"…")`), so `--lang en` still printed Chinese. Each is a
+    catalogue message now: the same Chinese by default, English under --lang en."""
+    from tests.test_feeds import MEDICAL_HEADER, medical_row, write_csv
+
+    good = write_csv(tmp_path / "med.csv", [medical_row("S1", 1)])
+    said = run(county, "sup", "feed", "import", "medical", str(good), "--month", "2026-3")
+    assert said.exit_code == 1, said.output
+    assert _flat(said.stderr) == "错误：月份'2026-3'格式不对：应为YYYY-MM，例如2026-03"
+    english = run(county, "sup", "--lang", "en", "feed", "import", "medical", str(good),
+                  "--month", "2026-3")
+    assert english.exit_code == 1, english.output
+    assert english.stderr.strip() == "error: month '2026-3' is not YYYY-MM, e.g. 2026-03"
+
+    jsonl = tmp_path / "med.jsonl"
+    jsonl.write_text("{}\n", encoding="utf-8")
+    said = run(county, "sup", "feed", "import", "medical", str(jsonl), "--month", "2026-03")
+    assert said.exit_code == 1, said.output
+    assert _flat(said.stderr) == "错误：med.jsonl:部门数据应为CSV或XLSX文件"
+    english = run(county, "sup", "--lang", "en", "feed", "import", "medical", str(jsonl),
+                  "--month", "2026-03")
+    assert english.stderr.strip() == ("error: med.jsonl: a department's data is a CSV or "
+                                      "XLSX file")
+
+    header = [h for h in MEDICAL_HEADER if h != "结算时间"]
+    row = medical_row("S1", 1)
+    bad = write_csv(tmp_path / "bad.csv", [row[:3] + row[4:]], header=header, title=None)
+    report = f"{bad}.errors.csv"
+    said = run(county, "sup", "feed", "import", "medical", str(bad), "--month", "2026-03")
+    assert said.exit_code == 1, said.output
+    assert _flat(said.stderr) == _flat(f"错误：bad.csv 第 1 行：缺少必需的列：结算时间"
+                                       f"（setl_time）；未导入任何数据，见错误报告 {report}")
+    english = run(county, "sup", "--lang", "en", "feed", "import", "medical", str(bad),
+                  "--month", "2026-03")
+    assert english.stderr.strip() == (f"error: bad.csv row 1: a required column is missing: "
+                                      f"setl_time (结算时间): nothing imported; see the error "
+                                      f"report {report}")
+
+
+def test_a_feed_refusal_keeps_its_chinese_and_has_english(county: Context,
+                                                         tmp_path: Path) -> None:
+    """The service's refusal: str() the English (logs, developers), `.localized("zh")` the
+    Chinese it said before, word for word."""
+    from adjudicator.feeds.importer import FeedRefused, import_feed
+
+    with pytest.raises(FeedRefused) as refused:
+        import_feed(county.as_user("sup"), "police", tmp_path / "x.csv", "2026-03")
+    assert str(refused.value) == ("unknown bureau 'police': one of medical, disaster, "
+                                  "education, civil-affairs")
+    assert refused.value.localized("zh") == ("未知的部门 'police'：应为 medical、disaster、"
+                                             "education、civil-affairs 之一")

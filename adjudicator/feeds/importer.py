@@ -38,6 +38,7 @@ from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import inspect_file
+from adjudicator.messages import Message, Refused, Tally
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.storage.bulk import among, insert_rows, unique
 from adjudicator.storage.context import Context
@@ -47,6 +48,7 @@ from adjudicator.storage.models import Finding, Member
 from adjudicator.storage.models_feeds import FeedFile, FeedRow
 from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import EducationStage
+from schemas.vocabulary import Words
 
 BATCH_ROWS = 50_000
 _T = TypeVar("_T")
@@ -62,8 +64,9 @@ _REQUIRED_AMOUNTS = {"medfee_sumamt", "assessed_loss", "tuition", "amount"}
 _FUNDS = ("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "othfund_pay")
 
 
-class FeedRefused(ValueError):
-    """The whole file was refused (its month, its header): nothing stored."""
+class FeedRefused(Refused):
+    """The whole file was refused (its month, its header): nothing stored. A `Refused`: a
+    catalogue message in both languages, str() the English."""
 
 
 @dataclass
@@ -95,7 +98,7 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     """The first and last day of a YYYY-MM month, or FeedRefused."""
     found = _MONTH.match(month or "")
     if found is None:
-        raise FeedRefused(f"月份 {month!r} 格式不对：应为 YYYY-MM，例如 2026-03")
+        raise FeedRefused(Message("feed.bad_month", month=month))
     year, number = int(found[1]), int(found[2])
     first = dt.date(year, number, 1)
     after = dt.date(year + (number == 12), number % 12 + 1, 1)
@@ -342,14 +345,15 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
     ctx.require("import")
     bureau = BUREAUS.get(bureau_name)
     if bureau is None:
-        raise FeedRefused(f"未知的部门 {bureau_name!r}：应为 {'、'.join(BUREAUS)} 之一")
+        raise FeedRefused(Message("feed.refused_bureau", bureau=bureau_name,
+                                  bureaus=Tally((Words(b, b), None) for b in BUREAUS)))
     first, last = month_bounds(month)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: 文件不存在")
     info = inspect_file(path)
     if info.format not in ("csv", "xlsx"):
-        raise FeedRefused(f"{path.name}: 部门数据应为 CSV 或 XLSX 文件")
+        raise FeedRefused(Message("feed.not_table", file=path.name))
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
     with ErrorReport(report_path, path.name) as report:
@@ -388,25 +392,25 @@ def _checkpoints(session: Session, *, bulk: bool) -> None:
 
 def _check_header(path: Path, bureau: Bureau, header: Header | None,
                   report: ErrorReport) -> None:
-    problems: list[tuple[int, str, str, str]] = []
+    problems: list[tuple[int, str, str, Message]] = []
     if header is None:
-        problems.append((1, "", "MISSING_HEADER", "前10行中找不到表头（至少应有两个可识别的列名，"
-                                                 "见 docs/feeds.md）"))
+        problems.append((1, "", "MISSING_HEADER", Message("feed.no_header")))
     else:
         for name in bureau.required:
             if name not in header.named:
                 problems.append((header.row, LABELS[name], "MISSING_COLUMN",
-                                 f"缺少必需的列：{LABELS[name]}（{name}）"))
+                                 Message("feed.missing_column", label=LABELS[name], name=name)))
         for name in header.doubled:
             problems.append((header.row, LABELS[name], "DUPLICATE_COLUMN",
-                             f"有多列都表示{LABELS[name]}（{name}）：只保留一列"))
+                             Message("feed.doubled_column", label=LABELS[name], name=name)))
     if problems:
         for row, column, code, reason in problems:
             report.add(row, column, code, reason)
         row, column, code, reason = problems[0]
-        more = f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""
-        raise FeedRefused(f"{path.name} 第 {row} 行：{reason}{more}；未导入任何数据，"
-                          f"见错误报告 {report.path}")
+        more = (Message("feed.refused_more", count=len(problems) - 1) if len(problems) > 1
+                else "")
+        raise FeedRefused(Message("feed.refused_header", file=path.name, row=row,
+                                  reason=reason, more=more, report=report.path))
 
 
 def _open_file(ctx: Context, bureau: Bureau, month: str, path: Path, sha256: str,

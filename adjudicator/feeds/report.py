@@ -141,17 +141,28 @@ COLUMNS = [("乡镇", None), *((f"{b.label}行数", f"rows.{b.name}") for b in B
            ("沿用核查户", "reused_households"), ("剔除（按原因）", "removed")]
 
 
+def removed_by_reason(row: TownshipRow) -> list[str]:
+    """The households screened out or removed, one "reason count" a reason (the reasons in
+    Chinese, in the order of their codes)."""
+    return [f"{REASON_LABELS.get(r, r)} {n}" for r, n in sorted(row.removed.items())]
+
+
+def heading(row: TownshipRow) -> str:
+    """The first cell of a row: the township's name and code (合计 for the total)."""
+    if row.township == "合计":
+        return "合计"
+    return f"{row.township_name or ''} {row.township}".strip()
+
+
 def cells(row: TownshipRow) -> list[Any]:
     values: list[Any] = []
     for _, key in COLUMNS:
         if key is None:
-            values.append(f"{row.township_name or ''} {row.township}".strip()
-                          if row.township != "合计" else "合计")
+            values.append(heading(row))
         elif key.startswith("rows."):
             values.append(row.rows[key[5:]])
         elif key == "removed":
-            values.append("；".join(f"{REASON_LABELS.get(r, r)} {n}"
-                                   for r, n in sorted(row.removed.items())) or "—")
+            values.append("；".join(removed_by_reason(row)) or "—")
         else:
             values.append(getattr(row, key))
     return values

@@ -20,7 +20,6 @@ from adjudicator.feeds.triage import (
     push_entries,
     remove_household,
 )
-from adjudicator.messages import LocalizedError
 from adjudicator.roles import PermissionDenied
 from adjudicator.storage.context import Context
 from adjudicator.web.deps import officer_only
@@ -45,7 +44,7 @@ def _page(request: Request, ctx: Context, month: str, error: WebError | None = N
     try:
         entries = push_entries(ctx, month)
     except FeedRefused as exc:
-        error, entries, status = WebError(422, "invalid_month", str(exc)), [], 422
+        error, entries, status = WebError(422, "invalid_month", exc.localized("zh")), [], 422
     return page(request, "officer_feeds.html", {
         "month": month, "entries": entries, "error": error, "done": done,
         "categories": CATEGORIES,
@@ -77,8 +76,7 @@ async def decide(request: Request, household_id: str, action: str,
         else:
             raise WebError(404, "not_found", "没有这个操作。")
     except (TriageRefused, FeedRefused) as exc:
-        error = WebError(422, "refused", exc.localized("zh") if isinstance(exc, LocalizedError)
-                         else str(exc))
+        error = WebError(422, "refused", exc.localized("zh"))
         return await run_in_threadpool(_page, request, ctx, month, error, None, 422)
     except PermissionDenied as exc:
         error = WebError(403, "forbidden", "该户不属于您负责的乡镇。", detail=str(exc))
