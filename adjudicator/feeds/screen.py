@@ -243,8 +243,9 @@ def _loader(ctx: Context, month: str, since: int, until: int
     return load
 
 
-#: below the lowest line by this much, a sum read from the database (binary on SQLite)
-#: still makes a household a candidate; the exact sum is then made from the rows' figures
+#: below the lowest line by this much, a household's sum still makes it a candidate: the
+#: candidates are chosen against the lowest line of any tariff, and each one's figure is then
+#: measured against its own tariff's line (`_groups`, exact on both databases)
 _MARGIN = Decimal(1)
 
 
