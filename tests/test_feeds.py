@@ -1044,3 +1044,25 @@ def test_an_id_number_summed_as_an_integer_reads_back_the_same_in_the_same_order
     back = frame.select(stored_strangers._id_text(pl.col("key")))["key"].to_list()
     assert back == numbers
     assert frame.sort("key")["id_number"].to_list() == sorted(numbers)
+
+
+# --- files as bureaus really send them ------------------------------------------------------
+
+
+def test_a_gbk_feed_with_a_damaged_byte_rejects_that_row_only(county, tmp_path):
+    """A byte GB18030 cannot decode rejects its row (UNDECODABLE_BYTES, naming the column),
+    as `import` does: the other rows are stored, no traceback."""
+    path = write_csv(tmp_path / "med.csv", [medical_row("S1", 1), medical_row("S2", 2)])
+    data = path.read_bytes()
+    name = "王一".encode("gbk")
+    second = data.index(name, data.index(b"S2,"))
+    path.write_bytes(data[:second] + b"\x80\xff" + data[second + len(name):])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.rows_total, result.accepted, result.rejected) == (2, 1, 1)
+    report = read_report(path.with_name("med.csv.errors.csv"))
+    assert [(r["row"], r["field"], r["code"]) for r in report] == [
+        ("4", "姓名", "UNDECODABLE_BYTES")]
+    assert "GB18030" in report[0]["reason"]
+    with county.factory() as session:
+        assert list(session.scalars(select(FeedRow.record_no))) == ["S1"]
+

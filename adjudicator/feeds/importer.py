@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
-from adjudicator.feeds.reader import ROW, Header, batches, find_header
+from adjudicator.feeds.reader import ROW, UNDECODABLE, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
 from adjudicator.intake.sources import inspect_file
 from adjudicator.messages import Message, Refused, Tally
@@ -61,6 +61,7 @@ _YES = ("1", "是", "y", "yes", "true", "退费")
 _NO = ("0", "否", "n", "no", "false", "正常")
 _STAGES = {**EDUCATION_STAGE_LABELS, **{s.value: s.value for s in EducationStage}}
 _REQUIRED_AMOUNTS = {"medfee_sumamt", "assessed_loss", "tuition", "amount"}
+_ENCODINGS = {"gb18030": "GB18030（GBK）", "utf-16": "UTF-16"}
 _FUNDS = ("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "othfund_pay")
 
 
@@ -139,10 +140,17 @@ class _Check:
     bad: pl.Expr
 
 
-def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date
-            ) -> list[_Check]:
+def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date,
+            encoding: str | None = None) -> list[_Check]:
     refund = pl.col("_refund")
+    decoded = _ENCODINGS.get(str(encoding), "UTF-8")
     checks = [
+        # a byte the file's encoding cannot decode: the row is rejected, naming the column
+        *(_Check(name, "UNDECODABLE_BYTES",
+                 f"{LABELS[name]}含有无法按 {decoded} 解码的字节（文件可能已损坏或混用了编码）："
+                 "该行未导入，请修正后重新导入",
+                 pl.col(name).str.contains(UNDECODABLE, literal=True))
+          for name in bureau.columns if name in present),
         _Check("certno", "MISSING_VALUE", "缺少身份证号", pl.col("certno").is_null()),
         _Check("certno", "INVALID_ID_NUMBER", "身份证号无效（位数、出生日期或校验位不符）",
                pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))),
@@ -364,7 +372,7 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
         result.file_pk = _open_file(ctx, bureau, month, path, info.sha256, report_path)
         run = _Run(ctx, bureau, month, result.file_pk, result, report, header)
         present = set(header.named)
-        checks = _checks(bureau, present, first, last)
+        checks = _checks(bureau, present, first, last, info.encoding)
         ahead = _register(run)
         # the next batches are read, checked and (a register read once) matched and split
         # (polars, mostly outside the GIL) while this one is stored

@@ -21,6 +21,8 @@ from adjudicator.feeds.columns import Bureau
 from adjudicator.intake.sources import HEADER_SEARCH_ROWS, FileInfo, iter_table
 
 ROW = "_row"
+#: what a byte the file's encoding cannot decode reads as (a row holding it is rejected)
+UNDECODABLE = "\ufffd"
 _BLOCK = 4 << 20
 #: bytes of UTF-8 text parsed at once: about this many rows' worth, within these bounds
 _PIECE_BYTES_A_ROW, _PIECE_MIN, _PIECE_MAX = 160, 1 << 20, 64 << 20
@@ -60,7 +62,8 @@ def find_header(info: FileInfo, bureau: Bureau) -> Header | None:
 
 def utf8_blocks(info: FileInfo) -> Iterator[bytes]:
     """The file as UTF-8 bytes, block by block (no byte order mark): itself, or decoded
-    incrementally from GBK/GB18030 or UTF-16."""
+    incrementally from GBK/GB18030 or UTF-16, a byte that does not decode read as U+FFFD
+    (`UNDECODABLE`: its row is rejected, the rest of the file is read)."""
     with info.path.open("rb") as stream:
         if info.encoding in ("utf-8-sig", "utf-8"):
             first = True
@@ -70,7 +73,7 @@ def utf8_blocks(info: FileInfo) -> Iterator[bytes]:
                 yield block
             return
         assert info.encoding is not None
-        decoder = codecs.getincrementaldecoder(info.encoding)()
+        decoder = codecs.getincrementaldecoder(info.encoding)(errors="replace")
         while block := stream.read(_BLOCK):
             yield decoder.decode(block).encode("utf-8")
         yield decoder.decode(b"", final=True).encode("utf-8")
