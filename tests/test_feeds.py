@@ -1066,3 +1066,49 @@ def test_a_gbk_feed_with_a_damaged_byte_rejects_that_row_only(county, tmp_path):
     with county.factory() as session:
         assert list(session.scalars(select(FeedRow.record_no))) == ["S1"]
 
+
+def test_an_unmatched_quote_refuses_the_file_by_its_row_and_records_nothing(county, tmp_path):
+    """An unmatched quote takes the rest of the file into one cell: the file is refused
+    with the row the quote opens on, nothing is stored or recorded as received, and the
+    message holds no ID number or name from the file."""
+    from adjudicator.feeds.report import feed_report
+    from adjudicator.intake.sources import UnreadableFile
+    from adjudicator.storage.models_feeds import FeedFile
+
+    path = write_csv(tmp_path / "med.csv", [medical_row("S1", 1), medical_row("S2", 2),
+                                            medical_row("S3", 3)], encoding="utf-8")
+    path.write_text(path.read_text("utf-8").replace(",王一,", ',"王一,', 2)
+                    .replace(',"王一,', ",王一,", 1), "utf-8")
+    with pytest.raises(UnreadableFile) as refused:
+        import_feed(sup(county), "medical", path, "2026-03")
+    message = refused.value.localized("zh")
+    assert "med.csv" in message and "第 4 行" in message and "引号" in message
+    assert person(2, 0) not in message and "王" not in message
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 0
+        assert session.scalar(select(func.count()).select_from(FeedFile)) == 0
+    assert "medical" in feed_report(sup(county), "2026-03").missing
+
+
+def test_an_unmatched_quote_after_stored_batches_says_what_was_stored(county, tmp_path,
+                                                                    monkeypatch):
+    """A quote never closed far into a large file: the batches before it are stored (an
+    import keeps whole batches), and the message says so rather than "nothing imported";
+    the file fixed and imported again completes."""
+    from adjudicator.feeds import reader
+    from adjudicator.intake.sources import UnreadableFile
+
+    monkeypatch.setattr(reader, "_PIECE_MIN", 64)
+    monkeypatch.setattr(reader, "_PIECE_BYTES_A_ROW", 1)
+    rows = [medical_row(f"S{n}", n) for n in range(1, 7)]
+    good = write_csv(tmp_path / "good.csv", rows, encoding="utf-8")
+    path = tmp_path / "med.csv"
+    path.write_text(good.read_text("utf-8").replace("S5,", 'S5,"', 1), "utf-8")
+    with pytest.raises(UnreadableFile) as refused:
+        import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    message = refused.value.localized("zh")
+    assert "第 7 行" in message and "此前的 4 行已入库" in message
+    assert "未导入任何数据" not in message and person(5, 0) not in message
+    path.write_bytes(good.read_bytes())
+    again = import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    assert (again.accepted, again.unchanged) == (2, 4)

@@ -30,14 +30,14 @@ from typing import Any, TypeVar
 
 import orjson
 import polars as pl
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, UNDECODABLE, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
-from adjudicator.intake.sources import inspect_file
+from adjudicator.intake.sources import UnreadableFile, inspect_file
 from adjudicator.messages import Message, Refused, Tally
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.storage.bulk import among, insert_rows, unique
@@ -341,6 +341,8 @@ class _Run:
     blobs: int = 0
     #: the members by ID number (`_by_id_number`), when read once for the whole import
     register: pl.DataFrame | None = None
+    #: batches stored so far
+    batches: int = 0
 
 
 def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
@@ -376,9 +378,17 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
         ahead = _register(run)
         # the next batches are read, checked and (a register read once) matched and split
         # (polars, mostly outside the GIL) while this one is stored
-        for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first, ahead)
-                                           for df in batches(info, header, batch_rows))):
-            _batch(run, checked)
+        try:
+            for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first,
+                                                        ahead)
+                                               for df in batches(info, header, batch_rows))):
+                _batch(run, checked)
+        except UnreadableFile as exc:
+            if not _stopped(run) or not isinstance(exc.message, Message):
+                raise
+            raise UnreadableFile(Message("feed.csv_broken_after", file=path.name,
+                                         row=exc.message.params.get("row"),
+                                         rows=result.rows_total)) from None
     with transaction(ctx.factory) as session:
         _checkpoints(session, bulk=False)  # this commit writes the log into the database
         _update_file(session, run)
@@ -419,6 +429,18 @@ def _check_header(path: Path, bureau: Bureau, header: Header | None,
                 else "")
         raise FeedRefused(Message("feed.refused_header", file=path.name, row=row,
                                   reason=reason, more=more, report=report.path))
+
+
+def _stopped(run: _Run) -> bool:
+    """A file found unreadable after it was opened (a quote never closed): when no batch of
+    it was stored, it is not recorded as received either (the month's report still misses
+    it); else its record keeps the counts of the batches stored (True)."""
+    with transaction(run.ctx.factory) as session:
+        if run.batches:
+            _update_file(session, run)
+        else:
+            session.execute(delete(FeedFile).where(FeedFile.pk == run.file_pk))
+    return run.batches > 0
 
 
 def _open_file(ctx: Context, bureau: Bureau, month: str, path: Path, sha256: str,
@@ -547,6 +569,7 @@ def read_ahead(produce: Callable[[], Generator[_T, None, None]], depth: int = 2
 
 def _batch(run: _Run, checked: _Checked) -> None:
     result = run.result
+    run.batches += 1
     result.total_rows_skipped += checked.totals
     result.rows_total += checked.rows
     rejected = list(checked.rejected)

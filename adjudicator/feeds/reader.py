@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from adjudicator.feeds.columns import Bureau
-from adjudicator.intake.sources import HEADER_SEARCH_ROWS, FileInfo, iter_table
+from adjudicator.intake.sources import HEADER_SEARCH_ROWS, FileInfo, UnreadableFile, iter_table
+from adjudicator.messages import Message
 
 ROW = "_row"
 #: what a byte the file's encoding cannot decode reads as (a row holding it is rejected)
@@ -90,6 +91,20 @@ def _cut(text: bytes) -> int:
     return 0
 
 
+def _unquoted_rows(piece: bytes) -> int:
+    """How many records of `piece` come before the one whose quote is never closed (all of
+    them when every quote is closed)."""
+    records = start = 0
+    inside = False
+    for line in piece.split(b"\n"):
+        if not inside:
+            start = records
+        inside ^= line.count(b'"') % 2 == 1
+        if not inside:
+            records += 1
+    return start if inside else 0
+
+
 def _pieces(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
     """Whole records of UTF-8 text, about `size` bytes a piece."""
     pending = b""
@@ -138,10 +153,16 @@ def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]
     for piece in _pieces(itertools.chain([pending], blocks), size):
         if not piece.strip():
             continue
-        df = pl.read_csv(head + piece, has_header=True, new_columns=names,
-                         infer_schema=False, separator=separator, row_index_name=ROW,
-                         row_index_offset=offset, truncate_ragged_lines=True,
-                         encoding="utf8")
+        try:
+            df = pl.read_csv(head + piece, has_header=True, new_columns=names,
+                             infer_schema=False, separator=separator, row_index_name=ROW,
+                             row_index_offset=offset, truncate_ragged_lines=True,
+                             encoding="utf8")
+        except pl.exceptions.PolarsError:
+            # polars' own message quotes the cells (names, ID numbers): never shown
+            raise UnreadableFile(Message("import.csv_broken", file=info.path.name,
+                                         row=offset + _unquoted_rows(piece),
+                                         reason="unmatched quote")) from None
         df = df.select(pl.col(ROW), *(pl.col(c).alias(f) for c, f in keep.items()))
         offset += df.height
         if carry is not None:
