@@ -365,6 +365,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "say who is acting: --as USER or ADJUDICATOR_USER"),
     "cli.no_database": ("无法打开数据库：{reason}", "cannot open the database: {reason}"),
     "cli.no_such_file": ("{path}：文件不存在", "{path}: no such file"),
+    "cli.is_folder": ("{path}：是文件夹，不是文件：请给出文件本身", "{path}: a folder, not a file"),
     "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
     "cli.detail": ("{message}（{detail}）", "{detail}"),
     "cli.refused": ("未能完成（{detail}）", "{detail}"),
@@ -610,6 +611,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "unmatched quote; check that row, save the file as CSV again and "
                               "import the same file again: the {rows} rows before it are "
                               "stored and are not stored twice"),
+    "feed.report_unwritable": ("无法写入错误报告 {path}（{reason}）：请用 --errors 指定可写的位置；"
+                               "未导入任何数据",
+                               "cannot write the error report {path} ({reason}): name a "
+                               "writable place with --errors: nothing imported"),
     "feed.not_table": ("{file}: 部门数据应为 CSV 或 XLSX 文件",
                        "{file}: a department's data is a CSV or XLSX file"),
     "feed.refused_header": ("{file} 第 {row} 行：{reason}{more}；未导入任何数据，"

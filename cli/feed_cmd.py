@@ -95,6 +95,8 @@ def import_(
 
     if bureau not in BUREAU_NAMES:
         fail(Message("feed.unknown_bureau", bureau=bureau, bureaus=" | ".join(BUREAU_NAMES)))
+    if file.is_dir():
+        fail(Message("cli.is_folder", path=file))
     if not file.is_file():
         fail(Message("cli.no_such_file", path=file))
     result = _run(db, user, lambda ctx: import_feed(ctx, bureau, file, month, errors))

@@ -153,3 +153,30 @@ def test_the_report_keeps_its_table_in_a_wide_terminal(county, tmp_path,  # noqa
     english = _report(county, monkeypatch, 80, "--lang", "en")
     assert english.splitlines()[0] == "2026-03 department feeds report"
     assert "bureaus missing: disaster, education, civil-affairs" in english
+
+
+def test_an_error_report_that_cannot_be_written_stops_the_import_in_one_line(
+        county, db_url, tmp_path) -> None:  # noqa: F811
+    """The error report's place is not writable (here: beneath a file): one line naming
+    it, before anything is stored; no traceback."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code, out = _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03",
+                     "--as", "sup", "--errors", str(blocker / "r.csv"))
+    assert code == 1 and "错误：无法写入错误报告" in out and "not-a-folder" in out
+    assert "Traceback" not in out
+    code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud")
+    assert "未到部门：医保、应急、教育、民政" in out
+
+
+def test_a_folder_or_a_file_of_another_kind_is_named_as_such(county, db_url,  # noqa: F811
+                                                            tmp_path) -> None:
+    code, out = _run(db_url, "feed", "import", "medical", str(tmp_path), "--month", "2026-03",
+                     "--as", "sup")
+    assert code == 1 and "是文件夹，不是文件" in out and "不存在" not in out
+    for name in ("医保.pdf", "医保.jsonl"):
+        (tmp_path / name).write_text("{}")
+        code, out = _run(db_url, "feed", "import", "medical", str(tmp_path / name),
+                         "--month", "2026-03", "--as", "sup")
+        assert code == 1 and "部门数据应为 CSV 或 XLSX 文件" in out and "请使用" not in out

@@ -37,7 +37,7 @@ from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, UNDECODABLE, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
-from adjudicator.intake.sources import UnreadableFile, inspect_file
+from adjudicator.intake.sources import FORMATS, UnreadableFile, inspect_file
 from adjudicator.messages import Message, Refused, Tally
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.storage.bulk import among, insert_rows, unique
@@ -361,12 +361,17 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: 文件不存在")
-    info = inspect_file(path)
-    if info.format not in ("csv", "xlsx"):
+    if FORMATS.get(path.suffix.lower()) not in ("csv", "xlsx"):
         raise FeedRefused(Message("feed.not_table", file=path.name))
+    info = inspect_file(path)
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
-    with ErrorReport(report_path, path.name) as report:
+    try:
+        opened = ErrorReport(report_path, path.name)
+    except OSError as exc:  # a folder not writable, a file where a folder should be
+        raise FeedRefused(Message("feed.report_unwritable", path=report_path,
+                                  reason=exc.strerror or type(exc).__name__)) from None
+    with opened as report:
         header = find_header(info, bureau)
         _check_header(path, bureau, header, report)
         assert header is not None
