@@ -1112,3 +1112,25 @@ def test_an_unmatched_quote_after_stored_batches_says_what_was_stored(county, tm
     path.write_bytes(good.read_bytes())
     again = import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
     assert (again.accepted, again.unchanged) == (2, 4)
+
+
+def test_an_amount_beyond_the_columns_is_rejected_never_stored_as_zero(county, tmp_path):
+    """An amount of more digits than money holds (a cell run together, an ID number in the
+    amount column) is rejected INVALID_AMOUNT; before, it was stored as 0.00."""
+    largest = medical_row("S3", 3, total="999999999999.99", fund="0")
+    largest[4] = "999,999,999,999.99"
+    path = write_csv(tmp_path / "med.csv", [
+        medical_row("S1", 1, total="330102197001010035", fund="0"),
+        medical_row("S2", 2, total="1000000000000", fund="0"),
+        largest, medical_row("S4", 4, total="0000000000000030000", fund="0")])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    report = read_report(path.with_name("med.csv.errors.csv"))
+    assert {(r["row"], r["field"], r["code"]) for r in report} == {
+        ("3", "医疗费总额", "INVALID_AMOUNT"), ("3", "个人支付金额", "INVALID_AMOUNT"),
+        ("4", "医疗费总额", "INVALID_AMOUNT"), ("4", "个人支付金额", "INVALID_AMOUNT")}
+    assert all("超出上限" in r["reason"] for r in report)
+    assert (result.accepted, result.rejected) == (2, 2)
+    with county.factory() as session:
+        figures = {r.record_no: r.figures["total_cost"]
+                   for r in session.execute(select(FeedRow)).scalars()}
+    assert figures == {"S3": "999999999999.99", "S4": "30000.00"}

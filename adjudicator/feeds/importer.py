@@ -47,7 +47,7 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Finding, Member
 from adjudicator.storage.models_feeds import FeedFile, FeedRow
 from schemas.imports import EDUCATION_STAGE_LABELS
-from schemas.types import EducationStage
+from schemas.types import MAX_AMOUNT, EducationStage
 from schemas.vocabulary import Words
 
 BATCH_ROWS = 50_000
@@ -55,6 +55,8 @@ _T = TypeVar("_T")
 ZERO = Decimal("0.00")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+#: an amount of more yuan digits than MAX_AMOUNT (what every money column holds) has
+_TOO_LARGE = rf"^-?0*[1-9][0-9]{{{len(str(int(MAX_AMOUNT)))},}}(\.[0-9]*)?$"
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 _YES = ("1", "是", "y", "yes", "true", "退费")
 #: A refund flag that says "not a refund"; any other value is rejected, never guessed.
@@ -179,6 +181,9 @@ def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date,
         checks.append(_Check(name, "INVALID_AMOUNT", f"{label}不是金额（元，最多两位小数）",
                              pl.col(name).is_not_null()
                              & ~pl.col(name).str.contains(_AMOUNT).fill_null(False)))
+        checks.append(_Check(name, "INVALID_AMOUNT",
+                             f"{label}超出上限 {MAX_AMOUNT:,} 元（请核对是否多输了位数或错列）",
+                             pl.col(name).str.contains(_TOO_LARGE).fill_null(False)))
         checks.append(_Check(name, "NEGATIVE_AMOUNT", f"{label}为负数，但该行不是退费记录",
                              ~refund & pl.col(name).str.starts_with("-").fill_null(False)))
         if name in _REQUIRED_AMOUNTS:
