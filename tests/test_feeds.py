@@ -1134,3 +1134,23 @@ def test_an_amount_beyond_the_columns_is_rejected_never_stored_as_zero(county, t
         figures = {r.record_no: r.figures["total_cost"]
                    for r in session.execute(select(FeedRow)).scalars()}
     assert figures == {"S3": "999999999999.99", "S4": "30000.00"}
+
+
+def test_a_civil_affairs_list_without_a_date_column_is_dated_the_first_of_the_month(
+        county, tmp_path):
+    """A monthly assistance list without 日期 (the column is not required): each row is
+    dated the first day of --month, as the education feed's; before, the import stopped
+    with a database IntegrityError and the file stayed recorded as received."""
+    civil = write_csv(tmp_path / "c.csv", [[person(3, 0), "王一", "低保", "1200"],
+                                           [valid_id("110101", seq="778"), "赵六", "特困", "800"]],
+                      header=["身份证号", "姓名", "救助类型", "金额"], title="民政救助名单",
+                      total=False)
+    result = import_feed(sup(county), "civil-affairs", civil, "2026-03")
+    assert (result.matched, result.unmatched, result.rejected) == (1, 1, 0)
+    with county.factory() as session:
+        row = session.execute(select(FeedRow)).scalar_one()
+        assert (row.event_date, row.year) == (dt.date(2026, 3, 1), 2026)
+        finding = session.execute(select(Finding).where(Finding.household_id == "H003")
+                                  ).scalar_one()
+    assert "2026-03-01" in (finding.detail or "")
+    assert import_feed(sup(county), "civil-affairs", civil, "2026-03").unchanged == 2

@@ -235,9 +235,9 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
         refund = (pl.col("refd_setl_flag").str.to_lowercase().is_in(_YES).fill_null(False)
                   | (pl.col("_medfee_sumamt") < 0) | pl.col("init_setl_id").is_not_null())
     df = df.with_columns(refund.alias("_refund"))
-    if bureau.date:
+    if bureau.date and bureau.date in present:
         df = df.with_columns(_date(pl.col(bureau.date)).alias("_date"))
-    else:
+    else:  # no date column (education; a civil-affairs list without one): the month's first
         df = df.with_columns(pl.lit(first).alias("_date"))
     if bureau.name == "education":
         df = df.with_columns(pl.col("stage").replace_strict(_STAGES, default=None)
