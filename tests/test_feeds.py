@@ -1154,3 +1154,13 @@ def test_a_civil_affairs_list_without_a_date_column_is_dated_the_first_of_the_mo
                                   ).scalar_one()
     assert "2026-03-01" in (finding.detail or "")
     assert import_feed(sup(county), "civil-affairs", civil, "2026-03").unchanged == 2
+
+
+def test_a_total_line_in_the_id_number_column_is_skipped_not_rejected(county, tmp_path):
+    """A list whose first column is the ID number puts 合计 there: a total line, skipped
+    and counted, not a row rejected for its ID number."""
+    civil = write_csv(tmp_path / "c.csv", [[person(3, 0), "王一", "低保", "1200", "2026-03-05"]],
+                      header=["身份证号", "姓名", "救助类型", "金额", "日期"], title="民政救助名单")
+    result = import_feed(sup(county), "civil-affairs", civil, "2026-03")
+    assert (result.rows_total, result.matched, result.rejected, result.total_rows_skipped
+            ) == (1, 1, 0, 1)

@@ -255,8 +255,11 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
 
 
 def _is_total_row(df: pl.DataFrame, bureau: Bureau) -> pl.Series:
-    """A total line (合计 …): no ID number, and a cell starting with a total word."""
-    blank = df.select(pl.col("certno").str.strip_chars().fill_null("") == "").to_series()
+    """A total line (合计 …): no ID number (or a total word where it would be, when the ID
+    number is the first column), and a cell starting with a total word."""
+    certno = pl.col("certno").str.strip_chars().fill_null("")
+    blank = df.select((certno == "") | pl.any_horizontal(
+        [certno.str.starts_with(w) for w in _TOTAL_WORDS])).to_series()
     if not blank.any():  # the usual batch: no row without an ID number, no cell to look at
         return blank
     words = pl.any_horizontal([pl.col(n).str.strip_chars().str.starts_with(w).fill_null(False)
