@@ -1164,3 +1164,17 @@ def test_a_total_line_in_the_id_number_column_is_skipped_not_rejected(county, tm
     result = import_feed(sup(county), "civil-affairs", civil, "2026-03")
     assert (result.rows_total, result.matched, result.rejected, result.total_rows_skipped
             ) == (1, 1, 0, 1)
+
+
+@pytest.mark.parametrize("written", ["2026/3/2 10:05", "2026年3月2日", "2026-03-02 10:05:00",
+                                     "2026-03-02T10:05:00", "2026.3.2", "20260302"])
+def test_dates_as_the_bureaus_write_them(county, tmp_path, written):
+    """A date as Excel saves it in a CSV (2026/3/2 10:05), in Chinese (2026年3月2日), with a
+    time: the dates `import` accepts (docs/import.md)."""
+    disaster = write_csv(tmp_path / "d.csv", [["D1", person(1, 0), "洪涝", written, "30000"]],
+                         header=["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额"],
+                         title=None, total=False)
+    result = import_feed(sup(county), "disaster", disaster, "2026-03")
+    assert (result.matched, result.rejected) == (1, 0)
+    with county.factory() as session:
+        assert session.execute(select(FeedRow.event_date)).scalar_one() == dt.date(2026, 3, 2)

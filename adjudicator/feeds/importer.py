@@ -128,7 +128,11 @@ def _id_valid(col: pl.Expr) -> pl.Expr:
 
 
 def _date(col: pl.Expr) -> pl.Expr:
-    text = col.str.replace_all("/", "-").str.replace_all(r"\.", "-")
+    """2026-03-02, 2026/3/2, 2026.3.2, 20260302, 2026年3月2日, a time after it ignored (as
+    Excel writes a date cell into a CSV: 2026/3/2 10:05)."""
+    text = (col.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "$1-$2-$3")
+            .str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
+            .str.replace_all("/", "-").str.replace_all(r"\.", "-"))
     return pl.coalesce(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
                        text.str.slice(0, 8).str.to_date("%Y%m%d", strict=False),
                        text.str.to_date("%Y-%-m-%-d", strict=False))
