@@ -1178,3 +1178,19 @@ def test_dates_as_the_bureaus_write_them(county, tmp_path, written):
     assert (result.matched, result.rejected) == (1, 0)
     with county.factory() as session:
         assert session.execute(select(FeedRow.event_date)).scalar_one() == dt.date(2026, 3, 2)
+
+
+def test_amounts_with_a_currency_sign_a_unit_or_full_width_digits(county, tmp_path):
+    """¥1,234.50, ￥1234.5, 1234.50元 and full-width １２３４．５ are the amounts `import`
+    accepts (docs/import.md); before, each row was rejected INVALID_AMOUNT."""
+    rows = []
+    for n, written in enumerate(["¥1,234.50", "￥1234.5", "1234.50元", "１２３４．５"], start=1):
+        row = medical_row(f"S{n}", n, total="1234.50", fund="0")
+        row[4] = row[8] = written
+        rows.append(row)
+    path = write_csv(tmp_path / "med.csv", rows, encoding="utf-8", total=False)
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.matched, result.rejected) == (4, 0)
+    with county.factory() as session:
+        assert {r.figures["total_cost"] for r in session.execute(select(FeedRow)).scalars()
+                } == {"1234.50"}
