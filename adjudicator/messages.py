@@ -604,9 +604,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "month {month!r} is not YYYY-MM, e.g. 2026-03"),
     "feed.refused_bureau": ("未知的部门 {bureau!r}：应为 {bureaus} 之一",
                             "unknown bureau {bureau!r}: one of {bureaus}"),
-    "feed.csv_broken_after": ("{file}：第 {row} 行起无法按 CSV 读取：多半是引号不配对，请在表格软件中"
-                              "检查这一行，另存为 CSV 后重新导入同一文件；此前的 {rows} 行已入库，"
-                              "重新导入时不会重复",
+    "feed.csv_broken_after": ("{file}：第 {row} 行起无法按 CSV 读取：多半是引号不配对，"
+                              "请在表格软件中检查这一行，另存为 CSV 后重新导入同一文件；"
+                              "此前的 {rows} 行已入库，重新导入时不会重复",
                               "{file}: cannot be read as CSV from row {row} on: most likely an "
                               "unmatched quote; check that row, save the file as CSV again and "
                               "import the same file again: the {rows} rows before it are "

@@ -1171,9 +1171,9 @@ def test_a_total_line_in_the_id_number_column_is_skipped_not_rejected(county, tm
 def test_dates_as_the_bureaus_write_them(county, tmp_path, written):
     """A date as Excel saves it in a CSV (2026/3/2 10:05), in Chinese (2026年3月2日), with a
     time: the dates `import` accepts (docs/import.md)."""
+    header = ["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额"]
     disaster = write_csv(tmp_path / "d.csv", [["D1", person(1, 0), "洪涝", written, "30000"]],
-                         header=["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额"],
-                         title=None, total=False)
+                         header=header, title=None, total=False)
     result = import_feed(sup(county), "disaster", disaster, "2026-03")
     assert (result.matched, result.rejected) == (1, 0)
     with county.factory() as session:
