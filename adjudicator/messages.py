@@ -284,6 +284,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "household {household} as {category} is already {status} (only one "
                        "awaiting screening is kept or removed)"),
     "triage.no_reason": ("剔除必须写明原因", "a removal needs its reason"),
+    "triage.bad_days": ("核查时限 --days 不能是负数（{days}）：应为工作日数，如 5",
+                        "--days cannot be negative ({days}): working days, e.g. 5"),
     "triage.no_rows": ("户 {household} 没有尚未计入申请的{category}类结算",
                        "household {household} has no {category} settlement not yet in a claim"),
     # pay (adjudicator pay, pay register, pay reconcile)

@@ -180,3 +180,17 @@ def test_a_folder_or_a_file_of_another_kind_is_named_as_such(county, db_url,  # 
         code, out = _run(db_url, "feed", "import", "medical", str(tmp_path / name),
                          "--month", "2026-03", "--as", "sup")
         assert code == 1 and "部门数据应为 CSV 或 XLSX 文件" in out and "请使用" not in out
+
+
+def test_keep_with_negative_days_is_refused_in_one_line(county, db_url,  # noqa: F811
+                                                       tmp_path) -> None:
+    """`feed keep --days -3`: a one-line refusal and nothing kept; before, a ValueError
+    traceback from the working-day calendar."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03", "--as", "sup")
+    _run(db_url, "feed", "screen", "--month", "2026-03", "--as", "sup")
+    code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa",
+                     "--days", "-3")
+    assert code == 1 and out.startswith("错误：") and "-3" in out and "Traceback" not in out
+    code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa")
+    assert code == 0 and "FD-202603-" in out
