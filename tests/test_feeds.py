@@ -1194,3 +1194,25 @@ def test_amounts_with_a_currency_sign_a_unit_or_full_width_digits(county, tmp_pa
     with county.factory() as session:
         assert {r.figures["total_cost"] for r in session.execute(select(FeedRow)).scalars()
                 } == {"1234.50"}
+
+
+def test_an_id_number_saved_as_a_number_is_named_as_such(county, tmp_path):
+    """A workbook whose ID number column holds numbers, not text (3.30102E+17 in a CSV Excel
+    saved; 330102197001010000.00 read from the cell): the last digits are lost, and the
+    reason says so and what to do, once, the number masked."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["结算ID", "身份证号", "结算时间", "医疗费总额"])
+    sheet.append(["S1", float(person(1, 0)), "2026-03-10", 30000])
+    book.save(tmp_path / "med.xlsx")
+    path = write_csv(tmp_path / "med.csv", [["S2", "3.30102E+17", "2026-03-10", "30000"]],
+                     header=["结算ID", "身份证号", "结算时间", "医疗费总额"], total=False)
+    for written in (tmp_path / "med.xlsx", path):
+        result = import_feed(sup(county), "medical", written, "2026-03")
+        assert result.rejected == 1
+        report = read_report(Path(f"{written}.errors.csv"))
+        assert [(r["field"], r["code"]) for r in report] == [("身份证号", "INVALID_ID_NUMBER")]
+        assert "存成了数字" in report[0]["reason"] and "文本" in report[0]["reason"]
+        assert person(1, 0)[:12] not in report[0]["original"]

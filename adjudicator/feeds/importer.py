@@ -55,6 +55,8 @@ _T = TypeVar("_T")
 ZERO = Decimal("0.00")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+#: an ID number a spreadsheet held as a number: 3.30102E+17, 330102197001010000.00
+_AS_NUMBER = r"^[0-9]+(\.[0-9]*|(\.[0-9]*)?E\+?[0-9]+)$"
 #: an amount of more yuan digits than MAX_AMOUNT (what every money column holds) has
 _TOO_LARGE = rf"^-?0*[1-9][0-9]{{{len(str(int(MAX_AMOUNT)))},}}(\.[0-9]*)?$"
 #: full-width digits, point, comma, minus and yuan sign, as a Chinese input method types them
@@ -162,7 +164,11 @@ def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date,
           for name in bureau.columns if name in present),
         _Check("certno", "MISSING_VALUE", "缺少身份证号", pl.col("certno").is_null()),
         _Check("certno", "INVALID_ID_NUMBER", "身份证号无效（位数、出生日期或校验位不符）",
-               pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))),
+               pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))
+               & ~pl.col("certno").str.contains(_AS_NUMBER)),
+        _Check("certno", "INVALID_ID_NUMBER",
+               "身份证号被存成了数字（如 3.30102E+17），末几位已丢失：请在表格中把该列设为文本，"
+               "填回完整号码后重新导出", pl.col("certno").str.contains(_AS_NUMBER)),
     ]
     if bureau.record:
         checks.append(_Check(bureau.record, "MISSING_VALUE",
