@@ -617,6 +617,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "未导入任何数据",
                                "cannot write the error report {path} ({reason}): name a "
                                "writable place with --errors: nothing imported"),
+    "feed.cannot_write": ("无法写出 {path}（{reason}）：请换一个可写的位置",
+                          "cannot write {path} ({reason}): choose a writable place"),
     "feed.not_table": ("{file}: 部门数据应为 CSV 或 XLSX 文件",
                        "{file}: a department's data is a CSV or XLSX file"),
     "feed.refused_header": ("{file} 第 {row} 行：{reason}{more}；未导入任何数据，"

@@ -194,3 +194,15 @@ def test_keep_with_negative_days_is_refused_in_one_line(county, db_url,  # noqa:
     assert code == 1 and out.startswith("错误：") and "-3" in out and "Traceback" not in out
     code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa")
     assert code == 0 and "FD-202603-" in out
+
+
+def test_a_report_file_that_cannot_be_written_is_named_in_one_line(county, db_url,  # noqa: F811
+                                                                  tmp_path) -> None:
+    """`feed report --xlsx/--pdf` to a folder, or beneath a file: one line naming the path;
+    before, an IsADirectoryError/FileExistsError traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    for option, path in (("--pdf", tmp_path), ("--xlsx", blocker / "r.xlsx")):
+        code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud",
+                         option, str(path))
+        assert code == 1 and out.startswith("错误：无法写出") and str(path) in out
