@@ -1216,3 +1216,21 @@ def test_an_id_number_saved_as_a_number_is_named_as_such(county, tmp_path):
         assert [(r["field"], r["code"]) for r in report] == [("身份证号", "INVALID_ID_NUMBER")]
         assert "存成了数字" in report[0]["reason"] and "文本" in report[0]["reason"]
         assert person(1, 0)[:12] not in report[0]["original"]
+
+
+def test_id_numbers_with_spaces_full_width_digits_or_a_small_x(county, tmp_path):
+    """An ID number typed with spaces, in full-width digits or with a small x is the number
+    `import` reads (docs/import.md); before, each such row was rejected INVALID_ID_NUMBER."""
+    full_width = "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in person(2, 0))
+    spaced = person(3, 0)[:6] + " " + person(3, 0)[6:14] + " " + person(3, 0)[14:]
+    rows = [[*medical_row("S2", 2)[:1], full_width, *medical_row("S2", 2)[2:]],
+            [*medical_row("S3", 3)[:1], spaced, *medical_row("S3", 3)[2:]]]
+    with_x = next(valid_id("330102", seq=f"{n:03d}") for n in range(100, 999)
+                  if valid_id("330102", seq=f"{n:03d}").endswith("X"))
+    rows.append([*medical_row("S9", 9)[:1], with_x.lower(), "", *medical_row("S9", 9)[3:]])
+    path = write_csv(tmp_path / "med.csv", rows, encoding="utf-8", total=False)
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.matched, result.unmatched, result.rejected) == (2, 1, 0)
+    with county.factory() as session:
+        assert set(session.scalars(select(FeedRow.id_number))) == {person(2, 0), person(3, 0)}
+        assert stranger_value(session, "S9", "id_number") == with_x

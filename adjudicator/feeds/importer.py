@@ -59,9 +59,9 @@ _AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 _AS_NUMBER = r"^[0-9]+(\.[0-9]*|(\.[0-9]*)?E\+?[0-9]+)$"
 #: an amount of more yuan digits than MAX_AMOUNT (what every money column holds) has
 _TOO_LARGE = rf"^-?0*[1-9][0-9]{{{len(str(int(MAX_AMOUNT)))},}}(\.[0-9]*)?$"
-#: full-width digits, point, comma, minus and yuan sign, as a Chinese input method types them
+#: full-width digits, point, comma, minus, yuan sign and X, as a Chinese input method types them
 _FULL_WIDTH = {**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "，": ",",
-               "－": "-", "￥": "¥"}
+               "－": "-", "￥": "¥", "Ｘ": "X", "ｘ": "x"}
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 _YES = ("1", "是", "y", "yes", "true", "退费")
 #: A refund flag that says "not a refund"; any other value is rejected, never guessed.
@@ -240,7 +240,8 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
         if name not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(name))
     df = df.with_columns(*(_text(name).alias(name) for name in bureau.columns))
-    df = df.with_columns(pl.col("certno").str.to_uppercase())
+    df = df.with_columns(pl.col("certno").str.replace_many(_FULL_WIDTH)
+                         .str.replace_all(r"\s", "").str.to_uppercase())
     df = df.with_columns(*(pl.col(n).str.replace_many(_FULL_WIDTH)
                            .str.replace_all(r"^[¥]|元$|,", "").str.strip_chars()
                            for n in bureau.amounts))
