@@ -1234,3 +1234,17 @@ def test_id_numbers_with_spaces_full_width_digits_or_a_small_x(county, tmp_path)
     with county.factory() as session:
         assert set(session.scalars(select(FeedRow.id_number))) == {person(2, 0), person(3, 0)}
         assert stranger_value(session, "S9", "id_number") == with_x
+
+
+def test_a_refund_naming_a_refund_says_so(county, tmp_path):
+    """A refund whose 原结算ID is itself a refund: rejected ORIGINAL_NOT_FOUND saying that
+    record is a refund, not that it was never imported."""
+    path = write_csv(tmp_path / "med.csv", [
+        medical_row("S1", 1),
+        medical_row("R1", 1, total="-30000", fund="-10000", refund="1", original="S1"),
+        medical_row("R2", 1, total="-30000", fund="-10000", refund="1", original="R1")])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.reversed, result.rejected) == (1, 1)
+    report = read_report(path.with_name("med.csv.errors.csv"))
+    assert [(r["row"], r["code"]) for r in report] == [("5", "ORIGINAL_NOT_FOUND")]
+    assert "R1 本身是退费记录" in report[0]["reason"] and "未曾导入" not in report[0]["reason"]

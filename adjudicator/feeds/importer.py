@@ -942,9 +942,17 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                          .iter_rows(named=True))
     stored: list[dict[str, Any]] = []
     marks: list[tuple[str, str, str]] = []
+    batch_refunds = {r["_record_no"]: r["_reverses"] for r in refunds}
     for row in refunds:
         original = originals.get(row["_reverses"])
-        if original is None or original.reverses is not None:
+        refunded = (original.reverses if original is not None
+                    else batch_refunds.get(row["_reverses"]))
+        if refunded is not None:
+            rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
+                                    f"退费所指的 {row['_reverses']} 本身是退费记录（冲销 "
+                                    f"{refunded}），不是结算：原结算ID应填被退费的结算")]))
+            continue
+        if original is None:
             rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
                                     "退费所指的原结算ID未曾导入：请先导入原结算")]))
             continue
