@@ -629,6 +629,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "feed.no_header": ("前10行中找不到表头（至少应有两个可识别的列名，见 docs/feeds.md）",
                        "no header in the first 10 rows (it needs at least two known column "
                        "names, see docs/feeds.md)"),
+    "feed.no_header_sheet": ("只读第一个工作表「{sheet}」，其前10行中找不到表头"
+                             "（至少应有两个可识别的列名，见 docs/feeds.md）："
+                             "数据若在别的工作表（{others}），请把它移到最前面",
+                             "only the first sheet, {sheet!r}, is read, and its first 10 rows "
+                             "have no header (it needs at least two known column names, see "
+                             "docs/feeds.md): if the data is on another sheet ({others}), move "
+                             "it first"),
     "feed.missing_column": ("缺少必需的列：{label}（{name}）",
                             "a required column is missing: {name} ({label})"),
     "feed.doubled_column": ("有多列都表示{label}（{name}）：只保留一列",

@@ -1248,3 +1248,22 @@ def test_a_refund_naming_a_refund_says_so(county, tmp_path):
     report = read_report(path.with_name("med.csv.errors.csv"))
     assert [(r["row"], r["code"]) for r in report] == [("5", "ORIGINAL_NOT_FOUND")]
     assert "R1 本身是退费记录" in report[0]["reason"] and "未曾导入" not in report[0]["reason"]
+
+
+def test_a_workbook_whose_data_is_not_on_its_first_sheet_says_which_sheet_was_read(
+        county, tmp_path):
+    """Several sheets, a note first and the data second: the refusal names the sheet read
+    and the others, so the clerk knows to move the data, not to look for a wrong header."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["本表由医保局导出"])
+    data = book.create_sheet("结算明细")
+    data.append(MEDICAL_HEADER)
+    data.append(medical_row("S1", 1))
+    book.save(tmp_path / "med.xlsx")
+    with pytest.raises(FeedRefused) as refused:
+        import_feed(sup(county), "medical", tmp_path / "med.xlsx", "2026-03")
+    message = refused.value.localized("zh")
+    assert "第一个工作表「填表说明」" in message and "结算明细" in message

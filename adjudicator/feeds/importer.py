@@ -37,7 +37,7 @@ from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, UNDECODABLE, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
-from adjudicator.intake.sources import FORMATS, UnreadableFile, inspect_file
+from adjudicator.intake.sources import FORMATS, FileInfo, UnreadableFile, inspect_file
 from adjudicator.messages import Message, Refused, Tally
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.storage.bulk import among, insert_rows, unique
@@ -397,7 +397,7 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
                                   reason=exc.strerror or type(exc).__name__)) from None
     with opened as report:
         header = find_header(info, bureau)
-        _check_header(path, bureau, header, report)
+        _check_header(path, bureau, header, report, _sheets(info) if header is None else [])
         assert header is not None
         result.ignored_columns = header.ignored
         result.file_pk = _open_file(ctx, bureau, month, path, info.sha256, report_path)
@@ -437,11 +437,26 @@ def _checkpoints(session: Session, *, bulk: bool) -> None:
         connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
 
 
+def _sheets(info: FileInfo) -> list[str]:
+    """A workbook's sheet names (only the first is read), for a refusal; [] for a CSV."""
+    if info.format != "xlsx":
+        return []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(info.path, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
 def _check_header(path: Path, bureau: Bureau, header: Header | None,
-                  report: ErrorReport) -> None:
+                  report: ErrorReport, sheets: list[str] | None = None) -> None:
     problems: list[tuple[int, str, str, Message]] = []
     if header is None:
-        problems.append((1, "", "MISSING_HEADER", Message("feed.no_header")))
+        problems.append((1, "", "MISSING_HEADER", Message(
+            "feed.no_header_sheet", sheet=sheets[0], others="、".join(sheets[1:]))
+            if sheets and len(sheets) > 1 else Message("feed.no_header")))
     else:
         for name in bureau.required:
             if name not in header.named:
