@@ -617,6 +617,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "未导入任何数据",
                                "cannot write the error report {path} ({reason}): name a "
                                "writable place with --errors: nothing imported"),
+    "feed.report_is_input": ("错误报告不能写到要导入的文件本身（{path}）："
+                             "请给 --errors 另一个文件名；未导入任何数据",
+                             "the error report cannot be the imported file itself ({path}): "
+                             "give --errors another name: nothing imported"),
     "feed.cannot_write": ("无法写出 {path}（{reason}）：请换一个可写的位置",
                           "cannot write {path} ({reason}): choose a writable place"),
     "feed.not_table": ("{file}: 部门数据应为 CSV 或 XLSX 文件",

@@ -206,3 +206,15 @@ def test_a_report_file_that_cannot_be_written_is_named_in_one_line(county, db_ur
         code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud",
                          option, str(path))
         assert code == 1 and out.startswith("错误：无法写出") and str(path) in out
+
+
+def test_an_error_report_naming_the_file_itself_is_refused_and_the_file_kept(
+        county, db_url, tmp_path) -> None:  # noqa: F811
+    """`--errors` naming the bureau's file itself: refused before anything is written;
+    before, the report overwrote the file and the import then found no header in it."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    before = path.read_bytes()
+    code, out = _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03",
+                     "--as", "sup", "--errors", str(tmp_path / "." / "医保.csv"))
+    assert code == 1 and "错误报告不能写到要导入的文件本身" in out
+    assert path.read_bytes() == before

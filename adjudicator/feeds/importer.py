@@ -390,6 +390,8 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
     info = inspect_file(path)
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
+    if report_path.resolve() == path.resolve():  # opening it would empty the bureau's file
+        raise FeedRefused(Message("feed.report_is_input", path=report_path))
     try:
         opened = ErrorReport(report_path, path.name)
     except OSError as exc:  # a folder not writable, a file where a folder should be
