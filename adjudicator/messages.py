@@ -284,6 +284,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "household {household} as {category} is already {status} (only one "
                        "awaiting screening is kept or removed)"),
     "triage.no_reason": ("剔除必须写明原因", "a removal needs its reason"),
+    "triage.bad_days": ("核查时限 --days 不能是负数（{days}）：应为工作日数，如 5",
+                        "--days cannot be negative ({days}): working days, e.g. 5"),
     "triage.no_rows": ("户 {household} 没有尚未计入申请的{category}类结算",
                        "household {household} has no {category} settlement not yet in a claim"),
     # pay (adjudicator pay, pay register, pay reconcile)
@@ -365,6 +367,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "say who is acting: --as USER or ADJUDICATOR_USER"),
     "cli.no_database": ("无法打开数据库：{reason}", "cannot open the database: {reason}"),
     "cli.no_such_file": ("{path}：文件不存在", "{path}: no such file"),
+    "cli.is_folder": ("{path}：是文件夹，不是文件：请给出文件本身", "{path}: a folder, not a file"),
     "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
     "cli.detail": ("{message}（{detail}）", "{detail}"),
     "cli.refused": ("未能完成（{detail}）", "{detail}"),
@@ -603,6 +606,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "month {month!r} is not YYYY-MM, e.g. 2026-03"),
     "feed.refused_bureau": ("未知的部门 {bureau!r}：应为 {bureaus} 之一",
                             "unknown bureau {bureau!r}: one of {bureaus}"),
+    "feed.csv_broken_after": ("{file}：第 {row} 行起无法按 CSV 读取：多半是引号不配对，"
+                              "请在表格软件中检查这一行，另存为 CSV 后重新导入同一文件；"
+                              "此前的 {rows} 行已入库，重新导入时不会重复",
+                              "{file}: cannot be read as CSV from row {row} on: most likely an "
+                              "unmatched quote; check that row, save the file as CSV again and "
+                              "import the same file again: the {rows} rows before it are "
+                              "stored and are not stored twice"),
+    "feed.report_unwritable": ("无法写入错误报告 {path}（{reason}）：请用 --errors 指定可写的位置；"
+                               "未导入任何数据",
+                               "cannot write the error report {path} ({reason}): name a "
+                               "writable place with --errors: nothing imported"),
+    "feed.report_is_input": ("错误报告不能写到要导入的文件本身（{path}）："
+                             "请给 --errors 另一个文件名；未导入任何数据",
+                             "the error report cannot be the imported file itself ({path}): "
+                             "give --errors another name: nothing imported"),
+    "feed.cannot_write": ("无法写出 {path}（{reason}）：请换一个可写的位置",
+                          "cannot write {path} ({reason}): choose a writable place"),
     "feed.not_table": ("{file}: 部门数据应为 CSV 或 XLSX 文件",
                        "{file}: a department's data is a CSV or XLSX file"),
     "feed.refused_header": ("{file} 第 {row} 行：{reason}{more}；未导入任何数据，"
@@ -613,6 +633,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "feed.no_header": ("前10行中找不到表头（至少应有两个可识别的列名，见 docs/feeds.md）",
                        "no header in the first 10 rows (it needs at least two known column "
                        "names, see docs/feeds.md)"),
+    "feed.no_header_sheet": ("只读第一个工作表「{sheet}」，其前10行中找不到表头"
+                             "（至少应有两个可识别的列名，见 docs/feeds.md）："
+                             "数据若在别的工作表（{others}），请把它移到最前面",
+                             "only the first sheet, {sheet!r}, is read, and its first 10 rows "
+                             "have no header (it needs at least two known column names, see "
+                             "docs/feeds.md): if the data is on another sheet ({others}), move "
+                             "it first"),
     "feed.missing_column": ("缺少必需的列：{label}（{name}）",
                             "a required column is missing: {name} ({label})"),
     "feed.doubled_column": ("有多列都表示{label}（{name}）：只保留一列",

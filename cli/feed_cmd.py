@@ -95,6 +95,8 @@ def import_(
 
     if bureau not in BUREAU_NAMES:
         fail(Message("feed.unknown_bureau", bureau=bureau, bureaus=" | ".join(BUREAU_NAMES)))
+    if file.is_dir():
+        fail(Message("cli.is_folder", path=file))
     if not file.is_file():
         fail(Message("cli.no_such_file", path=file))
     result = _run(db, user, lambda ctx: import_feed(ctx, bureau, file, month, errors))
@@ -257,12 +259,10 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
 
     found = _run(db, user, lambda ctx: feed_report(ctx, month))
     if xlsx is not None:
-        xlsx.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.write_bytes(report_xlsx(found))
+        _write(xlsx, lambda: report_xlsx(found))
     if pdf is not None:
-        pdf.parent.mkdir(parents=True, exist_ok=True)
         generated = dt.datetime.now(LOCAL).strftime("%Y-%m-%d %H:%M")
-        pdf.write_bytes(report_pdf(found, generated))
+        _write(pdf, lambda: report_pdf(found, generated))
     if as_json:
         print_json(found.as_dict())
         return
@@ -284,6 +284,15 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
     for path in (xlsx, pdf):
         if path is not None:
             console.print(Message("feed.written", path=path), highlight=False)
+
+
+def _write(path: Path, content: Any) -> None:
+    """`content()` written to `path` (its folder made), or one line saying why not."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content())
+    except OSError as exc:  # a folder, a file where a folder should be, no permission
+        fail(Message("feed.cannot_write", path=path, reason=exc.strerror or type(exc).__name__))
 
 
 def _fits(table: Table) -> bool:

@@ -1044,3 +1044,226 @@ def test_an_id_number_summed_as_an_integer_reads_back_the_same_in_the_same_order
     back = frame.select(stored_strangers._id_text(pl.col("key")))["key"].to_list()
     assert back == numbers
     assert frame.sort("key")["id_number"].to_list() == sorted(numbers)
+
+
+# --- files as bureaus really send them ------------------------------------------------------
+
+
+def test_a_gbk_feed_with_a_damaged_byte_rejects_that_row_only(county, tmp_path):
+    """A byte GB18030 cannot decode rejects its row (UNDECODABLE_BYTES, naming the column),
+    as `import` does: the other rows are stored, no traceback."""
+    path = write_csv(tmp_path / "med.csv", [medical_row("S1", 1), medical_row("S2", 2)])
+    data = path.read_bytes()
+    name = "王一".encode("gbk")
+    second = data.index(name, data.index(b"S2,"))
+    path.write_bytes(data[:second] + b"\x80\xff" + data[second + len(name):])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.rows_total, result.accepted, result.rejected) == (2, 1, 1)
+    report = read_report(path.with_name("med.csv.errors.csv"))
+    assert [(r["row"], r["field"], r["code"]) for r in report] == [
+        ("4", "姓名", "UNDECODABLE_BYTES")]
+    assert "GB18030" in report[0]["reason"]
+    with county.factory() as session:
+        assert list(session.scalars(select(FeedRow.record_no))) == ["S1"]
+
+
+def test_an_unmatched_quote_refuses_the_file_by_its_row_and_records_nothing(county, tmp_path):
+    """An unmatched quote takes the rest of the file into one cell: the file is refused
+    with the row the quote opens on, nothing is stored or recorded as received, and the
+    message holds no ID number or name from the file."""
+    from adjudicator.feeds.report import feed_report
+    from adjudicator.intake.sources import UnreadableFile
+    from adjudicator.storage.models_feeds import FeedFile
+
+    path = write_csv(tmp_path / "med.csv", [medical_row("S1", 1), medical_row("S2", 2),
+                                            medical_row("S3", 3)], encoding="utf-8")
+    path.write_text(path.read_text("utf-8").replace(",王一,", ',"王一,', 2)
+                    .replace(',"王一,', ",王一,", 1), "utf-8")
+    with pytest.raises(UnreadableFile) as refused:
+        import_feed(sup(county), "medical", path, "2026-03")
+    message = refused.value.localized("zh")
+    assert "med.csv" in message and "第 4 行" in message and "引号" in message
+    assert person(2, 0) not in message and "王" not in message
+    with county.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FeedRow)) == 0
+        assert session.scalar(select(func.count()).select_from(FeedFile)) == 0
+    assert "medical" in feed_report(sup(county), "2026-03").missing
+
+
+def test_an_unmatched_quote_after_stored_batches_says_what_was_stored(county, tmp_path,
+                                                                    monkeypatch):
+    """A quote never closed far into a large file: the batches before it are stored (an
+    import keeps whole batches), and the message says so rather than "nothing imported";
+    the file fixed and imported again completes."""
+    from adjudicator.feeds import reader
+    from adjudicator.intake.sources import UnreadableFile
+
+    monkeypatch.setattr(reader, "_PIECE_MIN", 64)
+    monkeypatch.setattr(reader, "_PIECE_BYTES_A_ROW", 1)
+    rows = [medical_row(f"S{n}", n) for n in range(1, 7)]
+    good = write_csv(tmp_path / "good.csv", rows, encoding="utf-8")
+    path = tmp_path / "med.csv"
+    path.write_text(good.read_text("utf-8").replace("S5,", 'S5,"', 1), "utf-8")
+    with pytest.raises(UnreadableFile) as refused:
+        import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    message = refused.value.localized("zh")
+    assert "第 7 行" in message and "此前的 4 行已入库" in message
+    assert "未导入任何数据" not in message and person(5, 0) not in message
+    path.write_bytes(good.read_bytes())
+    again = import_feed(sup(county), "medical", path, "2026-03", batch_rows=2)
+    assert (again.accepted, again.unchanged) == (2, 4)
+
+
+def test_an_amount_beyond_the_columns_is_rejected_never_stored_as_zero(county, tmp_path):
+    """An amount of more digits than money holds (a cell run together, an ID number in the
+    amount column) is rejected INVALID_AMOUNT; before, it was stored as 0.00."""
+    largest = medical_row("S3", 3, total="999999999999.99", fund="0")
+    largest[4] = "999,999,999,999.99"
+    path = write_csv(tmp_path / "med.csv", [
+        medical_row("S1", 1, total="330102197001010035", fund="0"),
+        medical_row("S2", 2, total="1000000000000", fund="0"),
+        largest, medical_row("S4", 4, total="0000000000000030000", fund="0")])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    report = read_report(path.with_name("med.csv.errors.csv"))
+    assert {(r["row"], r["field"], r["code"]) for r in report} == {
+        ("3", "医疗费总额", "INVALID_AMOUNT"), ("3", "个人支付金额", "INVALID_AMOUNT"),
+        ("4", "医疗费总额", "INVALID_AMOUNT"), ("4", "个人支付金额", "INVALID_AMOUNT")}
+    assert all("超出上限" in r["reason"] for r in report)
+    assert (result.accepted, result.rejected) == (2, 2)
+    with county.factory() as session:
+        figures = {r.record_no: r.figures["total_cost"]
+                   for r in session.execute(select(FeedRow)).scalars()}
+    assert figures == {"S3": "999999999999.99", "S4": "30000.00"}
+
+
+def test_a_civil_affairs_list_without_a_date_column_is_dated_the_first_of_the_month(
+        county, tmp_path):
+    """A monthly assistance list without 日期 (the column is not required): each row is
+    dated the first day of --month, as the education feed's; before, the import stopped
+    with a database IntegrityError and the file stayed recorded as received."""
+    civil = write_csv(tmp_path / "c.csv", [[person(3, 0), "王一", "低保", "1200"],
+                                           [valid_id("110101", seq="778"), "赵六", "特困", "800"]],
+                      header=["身份证号", "姓名", "救助类型", "金额"], title="民政救助名单",
+                      total=False)
+    result = import_feed(sup(county), "civil-affairs", civil, "2026-03")
+    assert (result.matched, result.unmatched, result.rejected) == (1, 1, 0)
+    with county.factory() as session:
+        row = session.execute(select(FeedRow)).scalar_one()
+        assert (row.event_date, row.year) == (dt.date(2026, 3, 1), 2026)
+        finding = session.execute(select(Finding).where(Finding.household_id == "H003")
+                                  ).scalar_one()
+    assert "2026-03-01" in (finding.detail or "")
+    assert import_feed(sup(county), "civil-affairs", civil, "2026-03").unchanged == 2
+
+
+def test_a_total_line_in_the_id_number_column_is_skipped_not_rejected(county, tmp_path):
+    """A list whose first column is the ID number puts 合计 there: a total line, skipped
+    and counted, not a row rejected for its ID number."""
+    civil = write_csv(tmp_path / "c.csv", [[person(3, 0), "王一", "低保", "1200", "2026-03-05"]],
+                      header=["身份证号", "姓名", "救助类型", "金额", "日期"], title="民政救助名单")
+    result = import_feed(sup(county), "civil-affairs", civil, "2026-03")
+    assert (result.rows_total, result.matched, result.rejected, result.total_rows_skipped
+            ) == (1, 1, 0, 1)
+
+
+@pytest.mark.parametrize("written", ["2026/3/2 10:05", "2026年3月2日", "2026-03-02 10:05:00",
+                                     "2026-03-02T10:05:00", "2026.3.2", "20260302"])
+def test_dates_as_the_bureaus_write_them(county, tmp_path, written):
+    """A date as Excel saves it in a CSV (2026/3/2 10:05), in Chinese (2026年3月2日), with a
+    time: the dates `import` accepts (docs/import.md)."""
+    header = ["报告编号", "户主身份证号", "灾害类型", "发生日期", "损失评估金额"]
+    disaster = write_csv(tmp_path / "d.csv", [["D1", person(1, 0), "洪涝", written, "30000"]],
+                         header=header, title=None, total=False)
+    result = import_feed(sup(county), "disaster", disaster, "2026-03")
+    assert (result.matched, result.rejected) == (1, 0)
+    with county.factory() as session:
+        assert session.execute(select(FeedRow.event_date)).scalar_one() == dt.date(2026, 3, 2)
+
+
+def test_amounts_with_a_currency_sign_a_unit_or_full_width_digits(county, tmp_path):
+    """¥1,234.50, ￥1234.5, 1234.50元 and full-width １２３４．５ are the amounts `import`
+    accepts (docs/import.md); before, each row was rejected INVALID_AMOUNT."""
+    rows = []
+    for n, written in enumerate(["¥1,234.50", "￥1234.5", "1234.50元", "１２３４．５"], start=1):
+        row = medical_row(f"S{n}", n, total="1234.50", fund="0")
+        row[4] = row[8] = written
+        rows.append(row)
+    path = write_csv(tmp_path / "med.csv", rows, encoding="utf-8", total=False)
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.matched, result.rejected) == (4, 0)
+    with county.factory() as session:
+        assert {r.figures["total_cost"] for r in session.execute(select(FeedRow)).scalars()
+                } == {"1234.50"}
+
+
+def test_an_id_number_saved_as_a_number_is_named_as_such(county, tmp_path):
+    """A workbook whose ID number column holds numbers, not text (3.30102E+17 in a CSV Excel
+    saved; 330102197001010000.00 read from the cell): the last digits are lost, and the
+    reason says so and what to do, once, the number masked."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["结算ID", "身份证号", "结算时间", "医疗费总额"])
+    sheet.append(["S1", float(person(1, 0)), "2026-03-10", 30000])
+    book.save(tmp_path / "med.xlsx")
+    path = write_csv(tmp_path / "med.csv", [["S2", "3.30102E+17", "2026-03-10", "30000"]],
+                     header=["结算ID", "身份证号", "结算时间", "医疗费总额"], total=False)
+    for written in (tmp_path / "med.xlsx", path):
+        result = import_feed(sup(county), "medical", written, "2026-03")
+        assert result.rejected == 1
+        report = read_report(Path(f"{written}.errors.csv"))
+        assert [(r["field"], r["code"]) for r in report] == [("身份证号", "INVALID_ID_NUMBER")]
+        assert "存成了数字" in report[0]["reason"] and "文本" in report[0]["reason"]
+        assert person(1, 0)[:12] not in report[0]["original"]
+
+
+def test_id_numbers_with_spaces_full_width_digits_or_a_small_x(county, tmp_path):
+    """An ID number typed with spaces, in full-width digits or with a small x is the number
+    `import` reads (docs/import.md); before, each such row was rejected INVALID_ID_NUMBER."""
+    full_width = "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in person(2, 0))
+    spaced = person(3, 0)[:6] + " " + person(3, 0)[6:14] + " " + person(3, 0)[14:]
+    rows = [[*medical_row("S2", 2)[:1], full_width, *medical_row("S2", 2)[2:]],
+            [*medical_row("S3", 3)[:1], spaced, *medical_row("S3", 3)[2:]]]
+    with_x = next(valid_id("330102", seq=f"{n:03d}") for n in range(100, 999)
+                  if valid_id("330102", seq=f"{n:03d}").endswith("X"))
+    rows.append([*medical_row("S9", 9)[:1], with_x.lower(), "", *medical_row("S9", 9)[3:]])
+    path = write_csv(tmp_path / "med.csv", rows, encoding="utf-8", total=False)
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.matched, result.unmatched, result.rejected) == (2, 1, 0)
+    with county.factory() as session:
+        assert set(session.scalars(select(FeedRow.id_number))) == {person(2, 0), person(3, 0)}
+        assert stranger_value(session, "S9", "id_number") == with_x
+
+
+def test_a_refund_naming_a_refund_says_so(county, tmp_path):
+    """A refund whose 原结算ID is itself a refund: rejected ORIGINAL_NOT_FOUND saying that
+    record is a refund, not that it was never imported."""
+    path = write_csv(tmp_path / "med.csv", [
+        medical_row("S1", 1),
+        medical_row("R1", 1, total="-30000", fund="-10000", refund="1", original="S1"),
+        medical_row("R2", 1, total="-30000", fund="-10000", refund="1", original="R1")])
+    result = import_feed(sup(county), "medical", path, "2026-03")
+    assert (result.reversed, result.rejected) == (1, 1)
+    report = read_report(path.with_name("med.csv.errors.csv"))
+    assert [(r["row"], r["code"]) for r in report] == [("5", "ORIGINAL_NOT_FOUND")]
+    assert "R1 本身是退费记录" in report[0]["reason"] and "未曾导入" not in report[0]["reason"]
+
+
+def test_a_workbook_whose_data_is_not_on_its_first_sheet_says_which_sheet_was_read(
+        county, tmp_path):
+    """Several sheets, a note first and the data second: the refusal names the sheet read
+    and the others, so the clerk knows to move the data, not to look for a wrong header."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["本表由医保局导出"])
+    data = book.create_sheet("结算明细")
+    data.append(MEDICAL_HEADER)
+    data.append(medical_row("S1", 1))
+    book.save(tmp_path / "med.xlsx")
+    with pytest.raises(FeedRefused) as refused:
+        import_feed(sup(county), "medical", tmp_path / "med.xlsx", "2026-03")
+    message = refused.value.localized("zh")
+    assert "第一个工作表「填表说明」" in message and "结算明细" in message

@@ -153,3 +153,68 @@ def test_the_report_keeps_its_table_in_a_wide_terminal(county, tmp_path,  # noqa
     english = _report(county, monkeypatch, 80, "--lang", "en")
     assert english.splitlines()[0] == "2026-03 department feeds report"
     assert "bureaus missing: disaster, education, civil-affairs" in english
+
+
+def test_an_error_report_that_cannot_be_written_stops_the_import_in_one_line(
+        county, db_url, tmp_path) -> None:  # noqa: F811
+    """The error report's place is not writable (here: beneath a file): one line naming
+    it, before anything is stored; no traceback."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code, out = _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03",
+                     "--as", "sup", "--errors", str(blocker / "r.csv"))
+    assert code == 1 and "错误：无法写入错误报告" in out and "not-a-folder" in out
+    assert "Traceback" not in out
+    code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud")
+    assert "未到部门：医保、应急、教育、民政" in out
+
+
+def test_a_folder_or_a_file_of_another_kind_is_named_as_such(county, db_url,  # noqa: F811
+                                                            tmp_path) -> None:
+    code, out = _run(db_url, "feed", "import", "medical", str(tmp_path), "--month", "2026-03",
+                     "--as", "sup")
+    assert code == 1 and "是文件夹，不是文件" in out and "不存在" not in out
+    for name in ("医保.pdf", "医保.jsonl"):
+        (tmp_path / name).write_text("{}")
+        code, out = _run(db_url, "feed", "import", "medical", str(tmp_path / name),
+                         "--month", "2026-03", "--as", "sup")
+        assert code == 1 and "部门数据应为 CSV 或 XLSX 文件" in out and "请使用" not in out
+
+
+def test_keep_with_negative_days_is_refused_in_one_line(county, db_url,  # noqa: F811
+                                                       tmp_path) -> None:
+    """`feed keep --days -3`: a one-line refusal and nothing kept; before, a ValueError
+    traceback from the working-day calendar."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03", "--as", "sup")
+    _run(db_url, "feed", "screen", "--month", "2026-03", "--as", "sup")
+    code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa",
+                     "--days", "-3")
+    assert code == 1 and out.startswith("错误：") and "-3" in out and "Traceback" not in out
+    code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa")
+    assert code == 0 and "FD-202603-" in out
+
+
+def test_a_report_file_that_cannot_be_written_is_named_in_one_line(county, db_url,  # noqa: F811
+                                                                  tmp_path) -> None:
+    """`feed report --xlsx/--pdf` to a folder, or beneath a file: one line naming the path;
+    before, an IsADirectoryError/FileExistsError traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    for option, path in (("--pdf", tmp_path), ("--xlsx", blocker / "r.xlsx")):
+        code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud",
+                         option, str(path))
+        assert code == 1 and out.startswith("错误：无法写出") and str(path) in out
+
+
+def test_an_error_report_naming_the_file_itself_is_refused_and_the_file_kept(
+        county, db_url, tmp_path) -> None:  # noqa: F811
+    """`--errors` naming the bureau's file itself: refused before anything is written;
+    before, the report overwrote the file and the import then found no header in it."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    before = path.read_bytes()
+    code, out = _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03",
+                     "--as", "sup", "--errors", str(tmp_path / "." / "医保.csv"))
+    assert code == 1 and "错误报告不能写到要导入的文件本身" in out
+    assert path.read_bytes() == before

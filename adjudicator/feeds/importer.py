@@ -30,14 +30,14 @@ from typing import Any, TypeVar
 
 import orjson
 import polars as pl
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
-from adjudicator.feeds.reader import ROW, Header, batches, find_header
+from adjudicator.feeds.reader import ROW, UNDECODABLE, Header, batches, find_header
 from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
-from adjudicator.intake.sources import inspect_file
+from adjudicator.intake.sources import FORMATS, FileInfo, UnreadableFile, inspect_file
 from adjudicator.messages import Message, Refused, Tally
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.storage.bulk import among, insert_rows, unique
@@ -47,7 +47,7 @@ from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Finding, Member
 from adjudicator.storage.models_feeds import FeedFile, FeedRow
 from schemas.imports import EDUCATION_STAGE_LABELS
-from schemas.types import EducationStage
+from schemas.types import MAX_AMOUNT, EducationStage
 from schemas.vocabulary import Words
 
 BATCH_ROWS = 50_000
@@ -55,12 +55,20 @@ _T = TypeVar("_T")
 ZERO = Decimal("0.00")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+#: an ID number a spreadsheet held as a number: 3.30102E+17, 330102197001010000.00
+_AS_NUMBER = r"^[0-9]+(\.[0-9]*|(\.[0-9]*)?E\+?[0-9]+)$"
+#: an amount of more yuan digits than MAX_AMOUNT (what every money column holds) has
+_TOO_LARGE = rf"^-?0*[1-9][0-9]{{{len(str(int(MAX_AMOUNT)))},}}(\.[0-9]*)?$"
+#: full-width digits, point, comma, minus, yuan sign and X, as a Chinese input method types them
+_FULL_WIDTH = {**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "，": ",",
+               "－": "-", "￥": "¥", "Ｘ": "X", "ｘ": "x"}
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 _YES = ("1", "是", "y", "yes", "true", "退费")
 #: A refund flag that says "not a refund"; any other value is rejected, never guessed.
 _NO = ("0", "否", "n", "no", "false", "正常")
 _STAGES = {**EDUCATION_STAGE_LABELS, **{s.value: s.value for s in EducationStage}}
 _REQUIRED_AMOUNTS = {"medfee_sumamt", "assessed_loss", "tuition", "amount"}
+_ENCODINGS = {"gb18030": "GB18030（GBK）", "utf-16": "UTF-16"}
 _FUNDS = ("hifp_pay", "hifmi_pay", "hifob_pay", "cvlserv_pay", "maf_pay", "othfund_pay")
 
 
@@ -125,7 +133,11 @@ def _id_valid(col: pl.Expr) -> pl.Expr:
 
 
 def _date(col: pl.Expr) -> pl.Expr:
-    text = col.str.replace_all("/", "-").str.replace_all(r"\.", "-")
+    """2026-03-02, 2026/3/2, 2026.3.2, 20260302, 2026年3月2日, a time after it ignored (as
+    Excel writes a date cell into a CSV: 2026/3/2 10:05)."""
+    text = (col.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "$1-$2-$3")
+            .str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
+            .str.replace_all("/", "-").str.replace_all(r"\.", "-"))
     return pl.coalesce(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
                        text.str.slice(0, 8).str.to_date("%Y%m%d", strict=False),
                        text.str.to_date("%Y-%-m-%-d", strict=False))
@@ -139,13 +151,24 @@ class _Check:
     bad: pl.Expr
 
 
-def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date
-            ) -> list[_Check]:
+def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date,
+            encoding: str | None = None) -> list[_Check]:
     refund = pl.col("_refund")
+    decoded = _ENCODINGS.get(str(encoding), "UTF-8")
     checks = [
+        # a byte the file's encoding cannot decode: the row is rejected, naming the column
+        *(_Check(name, "UNDECODABLE_BYTES",
+                 f"{LABELS[name]}含有无法按 {decoded} 解码的字节（文件可能已损坏或混用了编码）："
+                 "该行未导入，请修正后重新导入",
+                 pl.col(name).str.contains(UNDECODABLE, literal=True))
+          for name in bureau.columns if name in present),
         _Check("certno", "MISSING_VALUE", "缺少身份证号", pl.col("certno").is_null()),
         _Check("certno", "INVALID_ID_NUMBER", "身份证号无效（位数、出生日期或校验位不符）",
-               pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))),
+               pl.col("certno").is_not_null() & ~_id_valid(pl.col("certno"))
+               & ~pl.col("certno").str.contains(_AS_NUMBER)),
+        _Check("certno", "INVALID_ID_NUMBER",
+               "身份证号被存成了数字（如 3.30102E+17），末几位已丢失：请在表格中把该列设为文本，"
+               "填回完整号码后重新导出", pl.col("certno").str.contains(_AS_NUMBER)),
     ]
     if bureau.record:
         checks.append(_Check(bureau.record, "MISSING_VALUE",
@@ -171,6 +194,9 @@ def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date
         checks.append(_Check(name, "INVALID_AMOUNT", f"{label}不是金额（元，最多两位小数）",
                              pl.col(name).is_not_null()
                              & ~pl.col(name).str.contains(_AMOUNT).fill_null(False)))
+        checks.append(_Check(name, "INVALID_AMOUNT",
+                             f"{label}超出上限 {MAX_AMOUNT:,} 元（请核对是否多输了位数或错列）",
+                             pl.col(name).str.contains(_TOO_LARGE).fill_null(False)))
         checks.append(_Check(name, "NEGATIVE_AMOUNT", f"{label}为负数，但该行不是退费记录",
                              ~refund & pl.col(name).str.starts_with("-").fill_null(False)))
         if name in _REQUIRED_AMOUNTS:
@@ -214,17 +240,20 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
         if name not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(name))
     df = df.with_columns(*(_text(name).alias(name) for name in bureau.columns))
-    df = df.with_columns(pl.col("certno").str.to_uppercase())
-    df = df.with_columns(*(pl.col(n).str.replace_all(",", "") for n in bureau.amounts))
+    df = df.with_columns(pl.col("certno").str.replace_many(_FULL_WIDTH)
+                         .str.replace_all(r"\s", "").str.to_uppercase())
+    df = df.with_columns(*(pl.col(n).str.replace_many(_FULL_WIDTH)
+                           .str.replace_all(r"^[¥]|元$|,", "").str.strip_chars()
+                           for n in bureau.amounts))
     df = df.with_columns(*(_money(n, present).alias(f"_{n}") for n in bureau.amounts))
     refund = pl.lit(False)
     if bureau.name == "medical":
         refund = (pl.col("refd_setl_flag").str.to_lowercase().is_in(_YES).fill_null(False)
                   | (pl.col("_medfee_sumamt") < 0) | pl.col("init_setl_id").is_not_null())
     df = df.with_columns(refund.alias("_refund"))
-    if bureau.date:
+    if bureau.date and bureau.date in present:
         df = df.with_columns(_date(pl.col(bureau.date)).alias("_date"))
-    else:
+    else:  # no date column (education; a civil-affairs list without one): the month's first
         df = df.with_columns(pl.lit(first).alias("_date"))
     if bureau.name == "education":
         df = df.with_columns(pl.col("stage").replace_strict(_STAGES, default=None)
@@ -242,8 +271,11 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
 
 
 def _is_total_row(df: pl.DataFrame, bureau: Bureau) -> pl.Series:
-    """A total line (合计 …): no ID number, and a cell starting with a total word."""
-    blank = df.select(pl.col("certno").str.strip_chars().fill_null("") == "").to_series()
+    """A total line (合计 …): no ID number (or a total word where it would be, when the ID
+    number is the first column), and a cell starting with a total word."""
+    certno = pl.col("certno").str.strip_chars().fill_null("")
+    blank = df.select((certno == "") | pl.any_horizontal(
+        [certno.str.starts_with(w) for w in _TOTAL_WORDS])).to_series()
     if not blank.any():  # the usual batch: no row without an ID number, no cell to look at
         return blank
     words = pl.any_horizontal([pl.col(n).str.strip_chars().str.starts_with(w).fill_null(False)
@@ -333,6 +365,8 @@ class _Run:
     blobs: int = 0
     #: the members by ID number (`_by_id_number`), when read once for the whole import
     register: pl.DataFrame | None = None
+    #: batches stored so far
+    batches: int = 0
 
 
 def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
@@ -351,26 +385,41 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: 文件不存在")
-    info = inspect_file(path)
-    if info.format not in ("csv", "xlsx"):
+    if FORMATS.get(path.suffix.lower()) not in ("csv", "xlsx"):
         raise FeedRefused(Message("feed.not_table", file=path.name))
+    info = inspect_file(path)
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
-    with ErrorReport(report_path, path.name) as report:
+    if report_path.resolve() == path.resolve():  # opening it would empty the bureau's file
+        raise FeedRefused(Message("feed.report_is_input", path=report_path))
+    try:
+        opened = ErrorReport(report_path, path.name)
+    except OSError as exc:  # a folder not writable, a file where a folder should be
+        raise FeedRefused(Message("feed.report_unwritable", path=report_path,
+                                  reason=exc.strerror or type(exc).__name__)) from None
+    with opened as report:
         header = find_header(info, bureau)
-        _check_header(path, bureau, header, report)
+        _check_header(path, bureau, header, report, _sheets(info) if header is None else [])
         assert header is not None
         result.ignored_columns = header.ignored
         result.file_pk = _open_file(ctx, bureau, month, path, info.sha256, report_path)
         run = _Run(ctx, bureau, month, result.file_pk, result, report, header)
         present = set(header.named)
-        checks = _checks(bureau, present, first, last)
+        checks = _checks(bureau, present, first, last, info.encoding)
         ahead = _register(run)
         # the next batches are read, checked and (a register read once) matched and split
         # (polars, mostly outside the GIL) while this one is stored
-        for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first, ahead)
-                                           for df in batches(info, header, batch_rows))):
-            _batch(run, checked)
+        try:
+            for checked in read_ahead(lambda: (_checked(bureau, df, present, checks, first,
+                                                        ahead)
+                                               for df in batches(info, header, batch_rows))):
+                _batch(run, checked)
+        except UnreadableFile as exc:
+            if not _stopped(run) or not isinstance(exc.message, Message):
+                raise
+            raise UnreadableFile(Message("feed.csv_broken_after", file=path.name,
+                                         row=exc.message.params.get("row"),
+                                         rows=result.rows_total)) from None
     with transaction(ctx.factory) as session:
         _checkpoints(session, bulk=False)  # this commit writes the log into the database
         _update_file(session, run)
@@ -390,11 +439,26 @@ def _checkpoints(session: Session, *, bulk: bool) -> None:
         connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
 
 
+def _sheets(info: FileInfo) -> list[str]:
+    """A workbook's sheet names (only the first is read), for a refusal; [] for a CSV."""
+    if info.format != "xlsx":
+        return []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(info.path, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
 def _check_header(path: Path, bureau: Bureau, header: Header | None,
-                  report: ErrorReport) -> None:
+                  report: ErrorReport, sheets: list[str] | None = None) -> None:
     problems: list[tuple[int, str, str, Message]] = []
     if header is None:
-        problems.append((1, "", "MISSING_HEADER", Message("feed.no_header")))
+        problems.append((1, "", "MISSING_HEADER", Message(
+            "feed.no_header_sheet", sheet=sheets[0], others="、".join(sheets[1:]))
+            if sheets and len(sheets) > 1 else Message("feed.no_header")))
     else:
         for name in bureau.required:
             if name not in header.named:
@@ -411,6 +475,18 @@ def _check_header(path: Path, bureau: Bureau, header: Header | None,
                 else "")
         raise FeedRefused(Message("feed.refused_header", file=path.name, row=row,
                                   reason=reason, more=more, report=report.path))
+
+
+def _stopped(run: _Run) -> bool:
+    """A file found unreadable after it was opened (a quote never closed): when no batch of
+    it was stored, it is not recorded as received either (the month's report still misses
+    it); else its record keeps the counts of the batches stored (True)."""
+    with transaction(run.ctx.factory) as session:
+        if run.batches:
+            _update_file(session, run)
+        else:
+            session.execute(delete(FeedFile).where(FeedFile.pk == run.file_pk))
+    return run.batches > 0
 
 
 def _open_file(ctx: Context, bureau: Bureau, month: str, path: Path, sha256: str,
@@ -539,6 +615,7 @@ def read_ahead(produce: Callable[[], Generator[_T, None, None]], depth: int = 2
 
 def _batch(run: _Run, checked: _Checked) -> None:
     result = run.result
+    run.batches += 1
     result.total_rows_skipped += checked.totals
     result.rows_total += checked.rows
     rejected = list(checked.rejected)
@@ -882,9 +959,17 @@ def _reverse(session: Session, run: _Run, refunds: list[dict[str, Any]],
                          .iter_rows(named=True))
     stored: list[dict[str, Any]] = []
     marks: list[tuple[str, str, str]] = []
+    batch_refunds = {r["_record_no"]: r["_reverses"] for r in refunds}
     for row in refunds:
         original = originals.get(row["_reverses"])
-        if original is None or original.reverses is not None:
+        refunded = (original.reverses if original is not None
+                    else batch_refunds.get(row["_reverses"]))
+        if refunded is not None:
+            rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
+                                    f"退费所指的 {row['_reverses']} 本身是退费记录（冲销 "
+                                    f"{refunded}），不是结算：原结算ID应填被退费的结算")]))
+            continue
+        if original is None:
             rejected.append((row, [("init_setl_id", "ORIGINAL_NOT_FOUND",
                                     "退费所指的原结算ID未曾导入：请先导入原结算")]))
             continue

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from adjudicator.feeds.columns import Bureau
-from adjudicator.intake.sources import HEADER_SEARCH_ROWS, FileInfo, iter_table
+from adjudicator.intake.sources import HEADER_SEARCH_ROWS, FileInfo, UnreadableFile, iter_table
+from adjudicator.messages import Message
 
 ROW = "_row"
+#: what a byte the file's encoding cannot decode reads as (a row holding it is rejected)
+UNDECODABLE = "\ufffd"
 _BLOCK = 4 << 20
 #: bytes of UTF-8 text parsed at once: about this many rows' worth, within these bounds
 _PIECE_BYTES_A_ROW, _PIECE_MIN, _PIECE_MAX = 160, 1 << 20, 64 << 20
@@ -60,7 +63,8 @@ def find_header(info: FileInfo, bureau: Bureau) -> Header | None:
 
 def utf8_blocks(info: FileInfo) -> Iterator[bytes]:
     """The file as UTF-8 bytes, block by block (no byte order mark): itself, or decoded
-    incrementally from GBK/GB18030 or UTF-16."""
+    incrementally from GBK/GB18030 or UTF-16, a byte that does not decode read as U+FFFD
+    (`UNDECODABLE`: its row is rejected, the rest of the file is read)."""
     with info.path.open("rb") as stream:
         if info.encoding in ("utf-8-sig", "utf-8"):
             first = True
@@ -70,7 +74,7 @@ def utf8_blocks(info: FileInfo) -> Iterator[bytes]:
                 yield block
             return
         assert info.encoding is not None
-        decoder = codecs.getincrementaldecoder(info.encoding)()
+        decoder = codecs.getincrementaldecoder(info.encoding)(errors="replace")
         while block := stream.read(_BLOCK):
             yield decoder.decode(block).encode("utf-8")
         yield decoder.decode(b"", final=True).encode("utf-8")
@@ -85,6 +89,20 @@ def _cut(text: bytes) -> int:
         if text.count(b'"', 0, end) % 2 == 0:
             return end + 1
     return 0
+
+
+def _unquoted_rows(piece: bytes) -> int:
+    """How many records of `piece` come before the one whose quote is never closed (all of
+    them when every quote is closed)."""
+    records = start = 0
+    inside = False
+    for line in piece.split(b"\n"):
+        if not inside:
+            start = records
+        inside ^= line.count(b'"') % 2 == 1
+        if not inside:
+            records += 1
+    return start if inside else 0
 
 
 def _pieces(blocks: Iterator[bytes], size: int) -> Iterator[bytes]:
@@ -135,10 +153,16 @@ def batches(info: FileInfo, header: Header, rows: int) -> Iterator[pl.DataFrame]
     for piece in _pieces(itertools.chain([pending], blocks), size):
         if not piece.strip():
             continue
-        df = pl.read_csv(head + piece, has_header=True, new_columns=names,
-                         infer_schema=False, separator=separator, row_index_name=ROW,
-                         row_index_offset=offset, truncate_ragged_lines=True,
-                         encoding="utf8")
+        try:
+            df = pl.read_csv(head + piece, has_header=True, new_columns=names,
+                             infer_schema=False, separator=separator, row_index_name=ROW,
+                             row_index_offset=offset, truncate_ragged_lines=True,
+                             encoding="utf8")
+        except pl.exceptions.PolarsError:
+            # polars' own message quotes the cells (names, ID numbers): never shown
+            raise UnreadableFile(Message("import.csv_broken", file=info.path.name,
+                                         row=offset + _unquoted_rows(piece),
+                                         reason="unmatched quote")) from None
         df = df.select(pl.col(ROW), *(pl.col(c).alias(f) for c, f in keep.items()))
         offset += df.height
         if carry is not None:

@@ -184,6 +184,8 @@ def keep_household(ctx: Context, month: str, household_id: str, reason: str = ""
     verification on record, when it is recent enough)."""
     ctx.require("feed.triage")
     _, last = month_bounds(month)
+    if days < 0:
+        raise TriageRefused(Message("triage.bad_days", days=days))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         push, household = _entry(session, ctx, month, household_id, category)
