@@ -184,11 +184,14 @@ def screen_month(ctx: Context, month: str) -> ScreenResult:
         fresh: list[dict[str, Any]] = []
         # the households near a line, HOUSEHOLD_CHUNK at a time (their rows, facts and
         # entries): memory does not grow with the households over the line
-        for chunk in _chunks(sorted({h for h, _ in wanted}), HOUSEHOLD_CHUNK):
+        categories: dict[str, list[str]] = defaultdict(list)
+        for h, c in sorted(wanted):
+            categories[h].append(c)
+        for chunk in _chunks(list(categories), HOUSEHOLD_CHUNK):
             households = _households(session, chunk)
             facts = _Facts(session, households, first, last)
             chosen = {(h, c): _line(book, households[h].region_code, last, c)
-                      for h, c in sorted(wanted) if h in households}
+                      for h in chunk if h in households for c in categories[h]}
             fields = {key: found[2] for key, found in chosen.items() if found[1] is not None}
             _link_claimed(session, list(households), fields, first, last)
             groups = _groups(session, fields, first, last)
