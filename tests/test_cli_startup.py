@@ -37,7 +37,9 @@ def test_help_imports_no_command_module_nor_the_engine() -> None:
                                                             "adjudicator.storage",
                                                             "adjudicator.services",
                                                             "sqlalchemy", "polars",
-                                                            "pandas"))]
+                                                            "pandas", "pydantic",
+                                                            "schemas.case",
+                                                            "schemas.decision"))]
 
 
 def test_a_command_imports_its_own_module_only() -> None:
