@@ -68,7 +68,7 @@ PLAIN_AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 _SPACE = "[ \\t]*"
 _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?"
 #: Every accepted form of an amount (after `fold`).
-AMOUNT = (f"^{_SPACE}(?:-¥{_SPACE}|¥{_SPACE}-|¥{_SPACE}|-)?{_NUMBER}{_SPACE}元?{_SPACE}$")
+AMOUNT = f"^{_SPACE}(?:-¥{_SPACE}|¥{_SPACE}-|¥{_SPACE}|-)?{_NUMBER}{_SPACE}(?:元{_SPACE})?$"
 #: What is dropped from an accepted form to leave its plain amount.
 _DECORATIONS = ["¥", "元", ",", " ", "\t"]
 _AMOUNT_RE = re.compile(AMOUNT)
