@@ -239,6 +239,48 @@ def test_refusals_say_the_accepted_forms() -> None:
     assert forms.AMOUNT_FORMS_EN in str(refused.value)
 
 
+def _characters(pattern: str) -> set[str]:
+    """Every character a regular expression of schemas/forms.py can match."""
+    import re._parser as parser  # the standard library's own reading of a pattern
+
+    found: set[str] = set()
+
+    def walk(items: Any) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                found.add(chr(arg))
+            elif name == "IN":
+                for kind, value in arg:
+                    assert str(kind) in ("LITERAL", "RANGE"), kind
+                    found.update(chr(value) if str(kind) == "LITERAL"
+                                 else map(chr, range(value[0], value[1] + 1)))
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                walk(arg[2])
+            elif name == "BRANCH":
+                for branch in arg[1]:
+                    walk(branch)
+            else:
+                assert name == "AT", name
+
+    walk(parser.parse(pattern))
+    return found
+
+
+def test_the_folded_characters_are_those_the_forms_are_written_with() -> None:
+    """Only the twins of FORM_CHARACTERS are folded: every other full-width character is
+    refused folded or not, so this must be every visible ASCII character a form can hold."""
+    held = _characters(forms.AMOUNT) | _characters(forms.DATE) | _characters(forms.ID_NUMBER)
+    held |= {c.lower() for c in held if c == "X"}  # a small x is read as X
+    assert {c for c in held if "!" <= c <= "~"} == set(forms.FORM_CHARACTERS)
+    assert all(chr(ord(c) + 0xFEE0) in forms.FOLD for c in forms.FORM_CHARACTERS)
+    for code in range(0xFF01, 0xFF5F):
+        if chr(code - 0xFEE0) not in forms.FORM_CHARACTERS:
+            assert chr(code) not in forms.FOLD
+
+
 # --- generated values ----------------------------------------------------------------------
 
 _FEN = st.integers(min_value=0, max_value=int(MAX_AMOUNT * 100)).map(
