@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
+from schemas import forms
 from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, Words, zh_table
 
 LANGS = ("zh", "en")
@@ -1237,9 +1238,8 @@ VALIDATION_ZH: dict[str, str] = {
     # this project's own types (schemas.imports)
     "vocabulary": "不认识的取值“{value}”：请填写中文名称或代码（见 docs/import.md）",
     "flag": "请填写 是 或 否（也可写 Y/N、1/0）",
-    "date": "不是日期：请写成 2026-03-01",
-    "id_number": "不是 18 位身份证号码（17 位数字加一位数字或 X；在表格软件中请把该列设为"
-                 "文本格式，以免丢失数字）",
+    "date": f"不是日期：{forms.DATE_FORMS_ZH}",
+    "id_number": f"不是 18 位身份证号码：{forms.ID_NUMBER_FORMS_ZH}",
     "region_code": "不是 12 位村级行政区划代码（县 6 位、乡镇 3 位、村 3 位）",
     "item": "不是负面清单项目：请填写代码（如 VEHICLE）或中文名称（如 车辆），见 docs/import.md",
 }

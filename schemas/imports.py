@@ -3,10 +3,9 @@
 These models see a row after `adjudicator.intake` has mapped its columns (Chinese or English
 headers and their synonyms) to the field names below; an unknown field is an error. Values are
 accepted as county offices write them: enum values in English or Chinese (脱贫不稳定户, 因病,
-普通高中, 医保 …), flags as 是/否, Y/N, 1/0 or true/false, dates as 2026-03-01, 2026/3/1,
-20260301 or 2026年3月1日, amounts as "1234.56" (a thousands separator or a trailing 元 is
-dropped). Every vocabulary is a dict here, so that docs/import.md and the tests read the
-same lists.
+普通高中, 医保 …), flags as 是/否, Y/N, 1/0 or true/false; amounts, dates and ID numbers in the
+forms of schemas.forms (the feed import reads the same). Every vocabulary is a dict here, so
+that docs/import.md and the tests read the same lists.
 """
 
 from __future__ import annotations
@@ -20,10 +19,11 @@ from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from adjudicator.accounts import ACCOUNT_KIND_LABELS, AccountKind, account_problem
 from adjudicator.messages import Message
+from schemas import forms
 from schemas.case import CostItem, DisasterAmounts, EducationAmounts, IncomeItem, MedicalAmounts
 from schemas.types import (
     CATEGORY_NAME_MAX,
@@ -40,6 +40,7 @@ from schemas.types import (
     HouseholdCategory,
     IncomeKind,
     Money,
+    amount_too_large,
     parse_amount,
 )
 from schemas.vocabulary import NEGATIVE_ITEMS, NO_WORDS, YES_WORDS
@@ -237,62 +238,54 @@ def parse_answer(value: Any) -> Any:
     return parse_flag(value)
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
-
-
 def parse_date(value: Any) -> Any:
-    """A calendar date from ISO text, 2026/3/1, 20260301, 2026.3.1 or 2026年3月1日 (a time of
-    day after the date, as spreadsheets add, is ignored)."""
+    """A calendar date in one of the forms of schemas.forms (2026-03-01, 2026/3/1, 2026.3.1,
+    20260301, 2026年3月1日; a time of day after it is ignored), or a date cell."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
-    if isinstance(text, str):
-        text = text.split(" ")[0].split("T")[0]
-        if len(text) == 10 and text[4] == "-":
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                pass
-        for fmt in _DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-    raise PydanticCustomError("date", "not a date: write it as 2026-03-01")
+    if isinstance(value, str):
+        day = forms.parse_date_text(value)
+        if day is not None:
+            return day
+    raise PydanticCustomError("date", "not a date: {forms}", {"forms": forms.DATE_FORMS_EN})
 
 
 def parse_money(value: Any) -> Any:
-    """An amount in yuan: "1,234.56", "1234.56元" and "¥1234.56" read as 1234.56."""
-    text = _text(value)
-    if isinstance(text, str):
-        text = text.replace(",", "").replace("¥", "").replace(" ", "").removesuffix("元")
+    """An amount in yuan in one of the forms of schemas.forms ("1,234.56", "¥1234.56",
+    "1234.56元", full-width digits …), or a number; `Money` then refuses a negative one."""
+    if isinstance(value, str):
+        plain = forms.plain_amount(value)
+        if plain is None:
+            raise PydanticCustomError("amount", "not an amount in yuan: {value} ({forms})", {
+                "value": repr(value[:20]), "forms": forms.AMOUNT_FORMS_EN,
+                "problem": "format"})
+        if plain.startswith("-") and not amount_too_large(plain):
+            # as `Money` refuses a negative number; "-0" too, as the feed import does
+            raise PydanticKnownError("greater_than_equal", {"ge": 0})
+        value = plain
     try:
-        return parse_amount(text)
+        return parse_amount(value)
     except ValueError as exc:
         raise PydanticCustomError("amount", "{message}", {
             "message": str(exc), "problem": getattr(exc, "problem", "format")}) from None
 
 
-_ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
-
-
 def parse_id_number(value: Any) -> Any:
-    """An 18-character resident ID number, spaces removed and a final x upper-cased.
+    """An 18-character resident ID number in one of the forms of schemas.forms (spaces,
+    full-width digits and a small x are read).
 
     Only the form is checked here: a number whose check digit or birth date is wrong is stored
     as given, and adjudication denies its claims with INVALID_ID_NUMBER (so the household is
     told why). The message never repeats the value: it is personal data.
     """
-    text = _text(value)
-    if isinstance(text, str):
-        text = "".join(text.split()).upper()
-        if _ID_NUMBER_RE.match(text):
+    if isinstance(value, str):
+        text = forms.id_number_text(value)
+        if text is not None:
             return text
-    raise PydanticCustomError(
-        "id_number", "not an 18-character ID number (17 digits and a digit or X; in a "
-        "spreadsheet, format the column as text so that no digit is lost)")
+    raise PydanticCustomError("id_number", "not an 18-character ID number: {forms}",
+                              {"forms": forms.ID_NUMBER_FORMS_EN})
 
 
 def parse_village_code(value: Any) -> Any:

@@ -46,6 +46,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Finding, Member
 from adjudicator.storage.models_feeds import FeedFile, FeedRow
+from schemas import forms
 from schemas.imports import EDUCATION_STAGE_LABELS
 from schemas.types import MAX_AMOUNT, EducationStage
 from schemas.vocabulary import Words
@@ -54,14 +55,11 @@ BATCH_ROWS = 50_000
 _T = TypeVar("_T")
 ZERO = Decimal("0.00")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+_AMOUNT = forms.PLAIN_AMOUNT
 #: an ID number a spreadsheet held as a number: 3.30102E+17, 330102197001010000.00
 _AS_NUMBER = r"^[0-9]+(\.[0-9]*|(\.[0-9]*)?E\+?[0-9]+)$"
 #: an amount of more yuan digits than MAX_AMOUNT (what every money column holds) has
 _TOO_LARGE = rf"^-?0*[1-9][0-9]{{{len(str(int(MAX_AMOUNT)))},}}(\.[0-9]*)?$"
-#: full-width digits, point, comma, minus, yuan sign and X, as a Chinese input method types them
-_FULL_WIDTH = {**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "，": ",",
-               "－": "-", "￥": "¥", "Ｘ": "X", "ｘ": "x"}
 _TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 _YES = ("1", "是", "y", "yes", "true", "退费")
 #: A refund flag that says "not a refund"; any other value is rejected, never guessed.
@@ -124,23 +122,12 @@ def _text(name: str) -> pl.Expr:
 def _id_valid(col: pl.Expr) -> pl.Expr:
     """GB 11643 ID numbers, checked as columns: 17 digits, a check character, a birth date."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    shaped = col.str.contains(r"^[0-9]{17}[0-9X]$")
+    shaped = col.str.contains(forms.ID_NUMBER)
     total = pl.sum_horizontal([col.str.slice(i, 1).cast(pl.Int32, strict=False) * w
                                for i, w in enumerate(weights)])
     check = pl.lit("10X98765432").str.slice((total % 11).cast(pl.Int64), 1)
     born = col.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null()
     return shaped.fill_null(False) & (check == col.str.slice(17, 1)).fill_null(False) & born
-
-
-def _date(col: pl.Expr) -> pl.Expr:
-    """2026-03-02, 2026/3/2, 2026.3.2, 20260302, 2026年3月2日, a time after it ignored (as
-    Excel writes a date cell into a CSV: 2026/3/2 10:05)."""
-    text = (col.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "$1-$2-$3")
-            .str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
-            .str.replace_all("/", "-").str.replace_all(r"\.", "-"))
-    return pl.coalesce(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
-                       text.str.slice(0, 8).str.to_date("%Y%m%d", strict=False),
-                       text.str.to_date("%Y-%-m-%-d", strict=False))
 
 
 @dataclass
@@ -180,7 +167,7 @@ def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date,
         label = LABELS[bureau.date]
         checks += [
             _Check(bureau.date, "MISSING_VALUE", f"缺少{label}", pl.col(bureau.date).is_null()),
-            _Check(bureau.date, "INVALID_DATE", f"{label}无法识别（应为 2026-03-15 这样的日期）",
+            _Check(bureau.date, "INVALID_DATE", f"{label}无法识别：{forms.DATE_FORMS_ZH}",
                    pl.col(bureau.date).is_not_null() & pl.col("_date").is_null()),
             _Check(bureau.date, "DATE_AFTER_MONTH", f"{label}晚于导入月份的最后一天 {last}",
                    pl.col("_date") > last),
@@ -191,7 +178,7 @@ def _checks(bureau: Bureau, present: set[str], first: dt.date, last: dt.date,
         if name not in present:
             continue
         label = LABELS[name]
-        checks.append(_Check(name, "INVALID_AMOUNT", f"{label}不是金额（元，最多两位小数）",
+        checks.append(_Check(name, "INVALID_AMOUNT", f"{label}不是金额：{forms.AMOUNT_FORMS_ZH}",
                              pl.col(name).is_not_null()
                              & ~pl.col(name).str.contains(_AMOUNT).fill_null(False)))
         checks.append(_Check(name, "INVALID_AMOUNT",
@@ -239,12 +226,13 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
     for name in (bureau.columns):
         if name not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(name))
-    df = df.with_columns(*(_text(name).alias(name) for name in bureau.columns))
-    df = df.with_columns(pl.col("certno").str.replace_many(_FULL_WIDTH)
-                         .str.replace_all(r"\s", "").str.to_uppercase())
-    df = df.with_columns(*(pl.col(n).str.replace_many(_FULL_WIDTH)
-                           .str.replace_all(r"^[¥]|元$|,", "").str.strip_chars()
-                           for n in bureau.amounts))
+    # the ID number, the amounts and the date in the forms of schemas.forms: folded (full-width
+    # digits …) once, then each read as its form
+    formed = {"certno", *bureau.amounts, bureau.date}
+    df = df.with_columns(*((forms.fold_expr(_text(name)) if name in formed else _text(name))
+                           .alias(name) for name in bureau.columns))
+    df = df.with_columns(forms.clean_id_number_expr(pl.col("certno")),
+                         *(forms.amount_expr(pl.col(n)).alias(n) for n in bureau.amounts))
     df = df.with_columns(*(_money(n, present).alias(f"_{n}") for n in bureau.amounts))
     refund = pl.lit(False)
     if bureau.name == "medical":
@@ -252,7 +240,7 @@ def _prepare(df: pl.DataFrame, bureau: Bureau, present: set[str], first: dt.date
                   | (pl.col("_medfee_sumamt") < 0) | pl.col("init_setl_id").is_not_null())
     df = df.with_columns(refund.alias("_refund"))
     if bureau.date and bureau.date in present:
-        df = df.with_columns(_date(pl.col(bureau.date)).alias("_date"))
+        df = df.with_columns(forms.date_expr(pl.col(bureau.date)).alias("_date"))
     else:  # no date column (education; a civil-affairs list without one): the month's first
         df = df.with_columns(pl.lit(first).alias("_date"))
     if bureau.name == "education":
