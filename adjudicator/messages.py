@@ -12,6 +12,7 @@ matching pydantic's English text: `validation_reason(error, lang)`.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -88,6 +89,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "{file}: {total} rows: {accepted} accepted ({updated} updated), "
                        "{unchanged} unchanged, {rejected} rejected (import batch {batch})"),
     "import.report_at": ("错误报告：{path}", "error report: {path}"),
+    "import.report_unwritable": ("无法写入错误报告 {path}（{reason}）："
+                                 "请用 --errors 指定可写的位置；未导入任何数据",
+                                 "cannot write the error report {path} ({reason}): name a "
+                                 "writable place with --errors: nothing imported"),
+    "import.report_is_input": ("错误报告不能写到要导入的文件本身（{path}）："
+                               "请给 --errors 另一个文件名；未导入任何数据",
+                               "the error report cannot be the imported file itself ({path}): "
+                               "give --errors another name: nothing imported"),
     "import.warnings": ("{count} 行已接收但需核对（见错误报告）",
                         "{count} rows accepted with a warning (see the error report)"),
     # --- import: matching a row to the register and to what is stored
@@ -1153,6 +1162,30 @@ class LocalizedError(Exception):
 
 class Refused(LocalizedError, ValueError):
     """A value or request a service refuses, worded in both languages."""
+
+
+#: Why the system could not open or write a file, by errno, in both languages.
+_OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("没有权限", "operation not permitted"),
+    errno.EISDIR: ("这是一个文件夹", "it is a folder"),
+    errno.ENOTDIR: ("路径中的某一级是文件，不是文件夹", "part of the path is a file, not a folder"),
+    errno.EEXIST: ("要建文件夹的地方已有同名的文件", "a file stands where a folder is needed"),
+    errno.EROFS: ("只读的磁盘", "read-only file system"),
+    errno.ENOSPC: ("磁盘已满", "no space left on the disk"),
+    errno.ENAMETOOLONG: ("文件名太长", "file name too long"),
+}
+
+
+def os_reason(exc: OSError) -> Words:
+    """Why a file could not be opened or written (an OSError), worded in both languages for a
+    message's parameter; the system's own words when the error is not a common one."""
+    known = _OS_REASONS.get(exc.errno or -1)
+    if known is not None:
+        return Words(*known)
+    text = exc.strerror or type(exc).__name__
+    return Words(text, text)
 
 
 def worded(table: Mapping[str, Words], code: str) -> Words:

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -32,6 +33,14 @@ def fail(message: Text | Exception, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]{prefix}[/]{escape(text)}", highlight=False,
                       soft_wrap=True)
     raise typer.Exit(code)
+
+
+def require_file(path: Path) -> None:
+    """A file to read that is a folder, or is not there: one line saying which."""
+    if path.is_dir():
+        fail(Message("cli.is_folder", path=path))
+    if not path.is_file():
+        fail(Message("cli.no_such_file", path=path))
 
 
 def file_problems(exc: Exception, separator: str = "; ") -> str:

@@ -13,7 +13,7 @@ import typer
 from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.messages import Message, Tally
 from adjudicator.rules.tariff import TariffError, load_tariff
-from cli.common import err_console, fail, file_problems, refused
+from cli.common import err_console, fail, file_problems, refused, require_file
 from schemas.vocabulary import OUTCOMES, Words
 
 
@@ -62,8 +62,7 @@ def evaluate(
         if str(cases) == "-":
             source, stream = "<stdin>", sys.stdin.buffer
         else:
-            if not cases.is_file():
-                fail(Message("cli.no_such_file", path=cases))
+            require_file(cases)
             source, stream = str(cases), stack.enter_context(cases.open("rb"))
         sink = (stack.enter_context(out.open("wb")) if out is not None
                 else sys.stdout.buffer)

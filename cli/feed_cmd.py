@@ -27,6 +27,7 @@ from cli.common import (
     fail,
     print_json,
     print_table,
+    require_file,
 )
 from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES, Words, word
 
@@ -95,10 +96,7 @@ def import_(
 
     if bureau not in BUREAU_NAMES:
         fail(Message("feed.unknown_bureau", bureau=bureau, bureaus=" | ".join(BUREAU_NAMES)))
-    if file.is_dir():
-        fail(Message("cli.is_folder", path=file))
-    if not file.is_file():
-        fail(Message("cli.no_such_file", path=file))
+    require_file(file)
     result = _run(db, user, lambda ctx: import_feed(ctx, bureau, file, month, errors))
     if as_json:
         print_json(result.to_dict())

@@ -29,7 +29,12 @@ from sqlalchemy.orm import Session
 
 from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.intake.columns import Columns
-from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
+from adjudicator.intake.report import (
+    ErrorReport,
+    default_report_path,
+    masked_original,
+    open_report,
+)
 from adjudicator.intake.sources import (
     BAD_TEXT,
     CONTROL,
@@ -226,7 +231,7 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = ImportResult(importer.kind, path.name, error_report=str(report_path))
     opts = options or {}
-    with ErrorReport(report_path, path.name) as report:
+    with open_report(report_path, path) as report:
         rows = _rows(info, importer, opts, report)
         result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
         run = Run(ctx, importer.kind, result.batch_id, opts)
