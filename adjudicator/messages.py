@@ -179,8 +179,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "verification.cannot_read": ("无法读取 {path}（{reason}）", "cannot read {path}: {reason}"),
     "verification.not_parsable": ("{path} 不是有效的 {kind}（{where}）",
                                   "{path} is not valid {kind} ({where})"),
-    "verification.min_days": ("核查期限至少为 1 个工作日",
-                              "a verification deadline is at least 1 working day"),
+    "workdays.bad_days": ("核查时限 --days 应为 {least} 至 {most} 个工作日，不能是 {days}",
+                          "--days must be {least} to {most} working days, not {days}"),
     "verification.not_verifier": ("{verifier} 不是在用的核查员",
                                   "{verifier} is not an active verifier"),
     "verification.assigned_to": ("案件 {claim} 分派给了{who}，不是 {user}：只有分派的核查员"

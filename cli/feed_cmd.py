@@ -53,10 +53,11 @@ def _refusals() -> tuple[type[Exception], ...]:
     from adjudicator.feeds.triage import TriageRefused
     from adjudicator.intake.sources import UnreadableFile
     from adjudicator.roles import PermissionDenied
+    from adjudicator.workdays import BadDays
     from adjudicator.workflow import IllegalTransition
 
     return (FeedRefused, TriageRefused, UnreadableFile, PermissionDenied, IllegalTransition,
-            FileNotFoundError)
+            FileNotFoundError, BadDays)
 
 
 def _run(db: str | None, user: str | None, call: Any) -> Any:

@@ -56,8 +56,9 @@ HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
 
 def _refusals() -> tuple[type[Exception], ...]:
     from adjudicator.services.verification import VerificationRefused
+    from adjudicator.workdays import BadDays
 
-    return (PermissionDenied, VerificationRefused, IllegalTransition)
+    return (PermissionDenied, VerificationRefused, IllegalTransition, BadDays)
 
 
 def _dates(values: list[dt.datetime] | None) -> frozenset[dt.date]:

@@ -130,3 +130,22 @@ def test_verify_template_as_json_and_errors(admin_ctx, tmp_path: Path) -> None:
     assert both.exit_code == 1 and "请给出 --file 核查表 或 --interactive" in both.stderr
     missing = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path / "x.yaml"))
     assert missing.exit_code == 1 and "无法读取" in missing.stderr
+
+
+def test_assign_refuses_days_out_of_range_in_one_line_and_assigns_nothing(admin_ctx) -> None:
+    """--days below 1 or beyond a working year: one line naming the range. A huge number
+    stopped with an OverflowError traceback (the deadline counted past the year 9999)."""
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    screened(admin_ctx, "K1", "H1", T1)
+    for days in ("-3", "0", "251", "99999999"):
+        result = run(admin_ctx, "sup", "verify", "assign", "--days", days)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip() == ("错误：核查时限 --days 应为 1 至 250 个工作日，"
+                                         f"不能是 {days}")
+    english = run(admin_ctx, "sup", "--lang", "en", "verify", "assign", "--days", "300")
+    assert english.output.strip() == "error: --days must be 1 to 250 working days, not 300"
+    listed = json.loads(run(admin_ctx, "sup", "verify", "list", "--all", "--json").stdout)
+    assert listed == []  # nothing assigned by the refused runs
+    done = run(admin_ctx, "sup", "verify", "assign", "--days", "250", "--json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["assigned"][0]["claim_id"] == "K1"

@@ -25,6 +25,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, User
 from adjudicator.storage.models import Verification as VerificationRow
+from adjudicator.workdays import check_days
 from adjudicator.workflow import ClaimStatus, move
 
 S = ClaimStatus
@@ -81,8 +82,7 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
     reported with the reason and stay screened.
     """
     ctx.require("verify.assign")
-    if days < 1:
-        raise VerificationRefused(Message("verification.min_days"))
+    check_days(days, least=1)
     now = ctx.now()
     result = AssignResult()
     with transaction(ctx.factory) as session:
