@@ -4,11 +4,13 @@ errors in Chinese unless `--lang en` or ADJUDICATOR_LANG=en asks for English."""
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 import typer
@@ -180,3 +182,65 @@ def test_an_earlier_lang_en_does_not_leak_into_the_next_usage_error() -> None:
     assert earlier.exit_code == 0, earlier.output
     output = _error(["--nope"], {"ADJUDICATOR_LANG": ""})
     assert "没有这个选项：--nope" in output
+
+
+def _typers_errors() -> list[tuple[list[str], object]]:
+    """What typer itself raises for bad paths, files and dates (no command of ours asks typer
+    to check a path today, but a new one may): each command line with its exception."""
+    from typer._click.exceptions import ClickException
+
+    probe = typer.Typer()
+
+    @probe.command()
+    def command(
+            file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+            folder: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
+            text: Annotated[typer.FileText | None, typer.Option()] = None,
+            day: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    ) -> None:
+        with open(file, "rb"):
+            pass
+
+    click_command = typer.main.get_command(probe)
+    found = []
+    for args in (["/no/such/file"], ["/"], [__file__, "--folder", __file__],
+                 [__file__, "--folder", "/no/such/folder"], [__file__, "--text", "/"],
+                 [__file__, "--text", "/no/such/file"], [__file__, "--day", "2026-02-30"],
+                 [__file__, "--day", "2026-13"]):
+        try:
+            click_command.main(args, standalone_mode=False)
+        except ClickException as exc:
+            found.append((args, exc))
+    return found
+
+
+def test_typers_path_file_and_date_errors_are_worded_in_chinese() -> None:
+    """typer's own words for a path that is not there or not as asked, a file it cannot open
+    and a date not in its format ("file '/no/such/file' does not exist.", "'/': Is a
+    directory", "Value error, '2026-02-30' does not match the formats '%Y-%m-%d'.") were
+    shown in English inside the Chinese line."""
+    import re
+
+    from cli.usage import usage_message
+
+    found = _typers_errors()
+    assert len(found) == 8
+    said = {" ".join(args): usage_message(exc, "zh") for args, exc in found}  # type: ignore
+    assert said["/no/such/file"] == "'file' 的值无效：'/no/such/file' 不存在"
+    assert said["/"] == "'file' 的值无效：'/' 是文件夹，这里要的是文件"
+    assert said[f"{__file__} --folder {__file__}"].endswith("是文件，这里要的是文件夹")
+    assert said[f"{__file__} --text /"] == "'--text' 的值无效：无法打开 '/'（这是一个文件夹）"
+    assert said[f"{__file__} --text /no/such/file"].endswith("（文件或文件夹不存在）")
+    assert said[f"{__file__} --day 2026-02-30"] == (
+        "'--day' 的值无效：'2026-02-30' 不是有效的日期，应为 'YYYY-MM-DD'（如 2026-03-01）")
+    for text in said.values():
+        without_paths = re.sub(r"'[^']*'", "", text)
+        assert re.search(r"[A-Za-z]{2,}", without_paths) is None, text
+
+
+def test_a_date_not_on_the_calendar_is_named_in_chinese() -> None:
+    output = _error(["calendar", "day-off", "add", "2026-02-30", "--as", "x"],
+                    {"ADJUDICATOR_LANG": ""})
+    assert "'day' 的值无效：'2026-02-30' 不是有效的日期，应为 'YYYY-MM-DD'" in output
+    english = _error(["--lang", "en", "calendar", "day-off", "add", "2026-13-01"])
+    assert "does not match the" in english and "不是有效的日期" not in english
