@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, os_reason
 from adjudicator.storage.events import canonical, event_hash
 from adjudicator.storage.models import ChainHead, Event
 
@@ -125,28 +125,37 @@ def public_path(key: Path) -> Path:
 
 def create_key(path: Path | None = None) -> tuple[Path, bool]:
     """The county office's signing key, created once (mode 0600) with its public half
-    beside it; an existing key is kept. Returns (path, created)."""
+    beside it; an existing key is kept. Returns (path, created). CheckpointError when what
+    is there is not such a key (a folder, another file) or the key cannot be written."""
     path = key_path(path)
     if path.exists():
+        _private(path)  # a key indeed, never a folder or another file said to be "kept"
         return path, False
     private = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(private.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    public_path(path).write_bytes(private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(private.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        public_path(path).write_bytes(private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    except OSError as exc:
+        raise CheckpointError(f"无法写入签名私钥 {path}（{os_reason(exc).zh}）："
+                              "请用 --checkpoint-key 指定可写的位置") from None
     return path, True
 
 
 def _private(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(f"无法读取签名私钥 {path}：{exc}"
-                              "（由 adjudicator init 创建）") from exc
+    except OSError as exc:
+        raise CheckpointError(f"无法读取签名私钥 {path}（{os_reason(exc).zh}；"
+                              "由 adjudicator init 创建）") from exc
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{path} 不是签名私钥（PEM 格式，由 adjudicator init 创建）"
+                              ) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise CheckpointError(f"{path} 不是 Ed25519 私钥")
     return key
@@ -157,10 +166,13 @@ def load_public(path: Path) -> Ed25519PublicKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CheckpointError(f"无法读取公钥 {path}：{exc}") from exc
+        raise CheckpointError(f"无法读取公钥 {path}（{os_reason(exc).zh}）") from exc
     if b"PRIVATE KEY" in data:
         return _private(path).public_key()
-    key = serialization.load_pem_public_key(data)
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{path} 不是公钥（PEM 格式，由 adjudicator init 创建）") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise CheckpointError(f"{path} 不是 Ed25519 公钥")
     return key

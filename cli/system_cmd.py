@@ -56,14 +56,25 @@ def init(
     """初始化：建数据库、首个管理员、自带保障方案和签名密钥。
     Create or migrate the database, create the first admin, load the shipped tariffs, and
     create the county office's checkpoint signing key (a file, never in the database)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from adjudicator.checkpoint import CheckpointError, create_key, public_path
     from adjudicator.rules.tariff import TariffError
     from adjudicator.services.tariffs import load_tariff_file
     from adjudicator.services.users import bootstrap_admin
-    from adjudicator.storage.context import Context, connect
+    from adjudicator.storage.context import Context, DatabaseNotReady, connect
     from adjudicator.storage.db import database_url
 
+    with refused(CheckpointError):  # first: a key that cannot be made stops before the database
+        key, made = create_key(checkpoint_key)
     url = database_url(db)
-    engine, factory = connect(url, create=True)
+    try:
+        engine, factory = connect(url, create=True)
+    except DatabaseNotReady as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:  # a server that does not answer, a file it cannot create
+        fail(Message("cli.no_database", reason=str(getattr(exc, "orig", None) or exc)
+                     .splitlines()[0]))
     system = Context(engine, factory, admin, "admin")
     created = bootstrap_admin(system, admin, "管理员")
     loaded = []
@@ -80,9 +91,6 @@ def init(
         console.print(Message("init.admin", admin=admin), highlight=False)
     console.print(Message("init.tariffs", tariffs=Tally((words, None) for words in loaded)),
                   highlight=False)
-    from adjudicator.checkpoint import create_key, public_path
-
-    key, made = create_key(checkpoint_key)
     console.print(Message("init.key_created" if made else "init.key_kept", path=key,
                           public=public_path(key)), highlight=False)
 

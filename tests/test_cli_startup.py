@@ -244,3 +244,57 @@ def test_a_date_not_on_the_calendar_is_named_in_chinese() -> None:
     assert "'day' 的值无效：'2026-02-30' 不是有效的日期，应为 'YYYY-MM-DD'" in output
     english = _error(["--lang", "en", "calendar", "day-off", "add", "2026-13-01"])
     assert "does not match the" in english and "不是有效的日期" not in english
+
+
+@pytest.mark.parametrize("url, said", [
+    ("nonsense", "数据库地址无法识别：应为 sqlite:///文件名.db 或 postgresql://用户@主机/库名"),
+    ("postgresql://u:secret@h:notaport/db", "数据库地址无法识别"),
+    ("mysql://u@h/db", "不支持 mysql 数据库"),
+    ("sqlite://", "SQLite 数据库地址须给出文件"),
+])
+def test_a_database_url_that_cannot_be_used_is_refused_in_one_line(url: str, said: str,
+                                                                  tmp_path: Path) -> None:
+    """An unreadable --db stopped `report` and `init` with SQLAlchemy's ArgumentError (or a
+    ValueError for a port that is not a number) traceback; an in-memory SQLite database let
+    `init` migrate a database gone at once, then fail with 'no such table'. The URL is not
+    repeated: it may hold a password."""
+    for args in (["report", "--as", "sun"],
+                 ["init", "--checkpoint-key", str(tmp_path / "k.pem")]):
+        result = runner.invoke(app, [*args, "--db", url], env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert result.output.startswith("错误：") and said in result.output, result.output
+        assert "secret" not in result.output
+
+
+def test_init_refuses_a_database_in_a_folder_that_is_not_there(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", "--db", f"sqlite:///{tmp_path / 'no' / 'a.db'}",
+                                 "--checkpoint-key", str(tmp_path / "k.pem")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"数据库文件夹 {tmp_path / 'no'} 不存在" in result.output
+
+
+def test_init_refuses_a_checkpoint_key_that_is_not_a_key_before_making_the_database(
+        tmp_path: Path) -> None:
+    """--checkpoint-key naming a folder or another file was reported 沿用 (kept) as if it were
+    the county's key; beneath a file it stopped with a traceback after the database was made.
+    Now one line each, and no database."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    db = tmp_path / "a.db"
+    for key, said in ((tmp_path, f"无法读取签名私钥 {tmp_path}（这是一个文件夹"),
+                      (blocker, f"{blocker} 不是签名私钥"),
+                      (blocker / "k.pem", f"无法写入签名私钥 {blocker / 'k.pem'}")):
+        result = runner.invoke(app, ["init", "--db", f"sqlite:///{db}", "--checkpoint-key",
+                                     str(key)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.startswith("错误：" + said), result.output
+        assert "沿用" not in result.output and not db.exists()
+    done = runner.invoke(app, ["init", "--db", f"sqlite:///{db}", "--checkpoint-key",
+                               str(tmp_path / "k.pem")])
+    assert done.exit_code == 0, done.output
+    public = tmp_path / "k.pub.pem"
+    not_public = runner.invoke(app, ["log", "verify", "--db", f"sqlite:///{db}", "--as",
+                                     "admin", "--checkpoint", str(blocker), "--public-key",
+                                     str(blocker)])
+    assert not_public.exit_code == 1 and f"{blocker} 不是公钥" in not_public.output
+    assert public.is_file()
