@@ -376,6 +376,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "say who is acting: --as USER or ADJUDICATOR_USER"),
     "cli.no_database": ("无法打开数据库：{reason}", "cannot open the database: {reason}"),
     "cli.no_such_file": ("{path}：文件不存在", "{path}: no such file"),
+    "cli.file_error": ("无法读写 {path}（{reason}）：请检查路径，或换一个可写的位置",
+                       "cannot read or write {path} ({reason}): check the path or choose a "
+                       "writable place"),
+    "cli.out_is_input": ("--out 不能是要读取的文件本身（{path}）：请给 --out 另一个文件名；"
+                         "未作任何处理",
+                         "--out cannot be a file being read ({path}): give --out another "
+                         "name: nothing done"),
     "cli.is_folder": ("{path}：是文件夹，不是文件：请给出文件本身", "{path}: a folder, not a file"),
     "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
     "cli.detail": ("{message}（{detail}）", "{detail}"),

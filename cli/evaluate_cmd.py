@@ -53,6 +53,12 @@ def evaluate(
     A malformed case gives an error line naming the case and each field at fault; the run
     goes on and exits with status 1 at the end.
     """
+    if out is not None:
+        from adjudicator.intake.report import same_file
+
+        for read in (cases, tariff):
+            if same_file(out, read):  # opening it to write would empty it before it is read
+                fail(Message("cli.out_is_input", path=out))
     try:
         loaded = load_tariff(tariff)
     except TariffError as exc:

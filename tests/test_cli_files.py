@@ -1,0 +1,73 @@
+"""Files a command is told to write (or read) that it cannot: one line naming the file, in
+Chinese (English under --lang en), never a traceback, and nothing recorded half-way; a file
+to write that is a file being read is refused before it is opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adjudicator.storage.context import Context
+from cli.main import app
+from tariffs import demo_tariff_path
+from tests.test_cli_words import chained  # noqa: F401
+from tests.test_verification_cli import run
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+
+
+def _refused(result, path: Path, reason: str) -> None:
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == (f"错误：无法读写 {path}（{reason}）："
+                                     "请检查路径，或换一个可写的位置"), result.output
+
+
+def test_outputs_that_cannot_be_written_are_refused_in_one_line(
+        chained: Context, tmp_path: Path) -> None:  # noqa: F811
+    """Each of these (and notice letters, log checkpoint …) stopped with an
+    IsADirectoryError, NotADirectoryError or FileExistsError traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    folder = "这是一个文件夹"
+    beneath = "路径中的某一级是文件，不是文件夹"
+    _refused(run(chained, "aud", "audit", "report", "--xlsx", str(tmp_path)), tmp_path, folder)
+    _refused(run(chained, "aud", "audit", "report", "--pdf", str(blocker / "a.pdf")),
+             blocker / "a.pdf", beneath)
+    _refused(run(chained, "off", "notice", "records", "K1", "--out", str(blocker)),
+             blocker / "records", beneath)
+    _refused(run(chained, "sup", "verify", "template", "K1", "--out", str(tmp_path)),
+             tmp_path, folder)
+    # nothing recorded by the refused runs: the records are written (and recorded) now
+    done = run(chained, "off", "notice", "records", "K1", "--out", str(tmp_path / "docs"))
+    assert done.exit_code == 0, done.output
+    assert "已生成理算记录1份" in "".join(done.stdout.split())
+    english = run(chained, "aud", "--lang", "en", "audit", "report", "--xlsx", str(tmp_path))
+    assert english.output.strip() == (f"error: cannot read or write {tmp_path} (it is a "
+                                      "folder): check the path or choose a writable place")
+
+
+def test_evaluate_to_a_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["evaluate", str(SAMPLES / "worked-examples.jsonl"), "-t",
+                                      str(demo_tariff_path()), "-o", str(tmp_path)],
+                                env={"ADJUDICATOR_LANG": ""})
+    _refused(result, tmp_path, "这是一个文件夹")
+
+
+@pytest.mark.parametrize("which", ["cases", "tariff"])
+def test_evaluate_refuses_to_write_over_the_file_it_reads(tmp_path: Path, monkeypatch,
+                                                          which: str) -> None:
+    """`evaluate cases.jsonl -t t.toml -o ./cases.jsonl` opened the output over the cases and
+    decided none: the cases file was left empty (and -o t.toml destroyed the tariff)."""
+    cases, tariff = tmp_path / "cases.jsonl", tmp_path / "t.toml"
+    cases.write_bytes((SAMPLES / "worked-examples.jsonl").read_bytes())
+    tariff.write_bytes(demo_tariff_path().read_bytes())
+    before = {path: path.read_bytes() for path in (cases, tariff)}
+    monkeypatch.chdir(tmp_path)
+    out = {"cases": "./cases.jsonl", "tariff": "./t.toml"}[which]
+    result = CliRunner().invoke(app, ["evaluate", str(cases), "-t", str(tariff), "-o", out],
+                                env={"ADJUDICATOR_LANG": ""})
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.startswith("错误：--out 不能是要读取的文件本身")
+    assert {path: path.read_bytes() for path in (cases, tariff)} == before
