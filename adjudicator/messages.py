@@ -304,6 +304,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "pay.batch_running": ("批次 {batch} 正在兑现中，完成后会自动生成代发清单",
                           "batch {batch} is being paid: its register is written when the run "
                           "is done"),
+    "pay.folder_unwritable": ("无法在 {path} 写入代发清单（{reason}）："
+                              "请用 --out 指定可写的文件夹；未兑现任何案件",
+                              "cannot write the register into {path} ({reason}): name a "
+                              "writable folder with --out: nothing paid"),
     "pay.batch_empty": ("批次 {batch} 没有付款记录", "batch {batch} has no payments"),
     "pay.unreadable": ("{detail}", "{detail}"),
     "pay.cannot_read": ("{file}：无法读取回盘文件（{reason}）",

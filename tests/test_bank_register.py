@@ -448,3 +448,27 @@ def test_a_workbook_saved_at_another_moment_has_the_same_bytes(monkeypatch: pyte
     first = both()
     clock(start + later)
     assert both() == first
+
+
+def test_pay_refuses_a_register_folder_it_cannot_write_before_paying(admin_ctx, clock, tmp_path,
+                                                                     db_url) -> None:
+    """`pay --out` beneath a file: every claim was paid (and committed) and the register was
+    then never written, with a FileExistsError traceback. Now refused before anything is
+    paid; the same claims are paid by the next run."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    _payable(admin_ctx, clock, tmp_path, claims=2)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    runner = CliRunner()
+    for out in (blocker, blocker / "payments"):
+        refused = runner.invoke(app, ["pay", "--out", str(out), "--db", db_url, "--as", "sup"])
+        assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)
+        assert refused.output.startswith(f"错误：无法在 {out} 写入代发清单（"), refused.output
+        assert "未兑现任何案件" in refused.output
+    paid = runner.invoke(app, ["pay", "--out", str(tmp_path / "payments"), "--db", db_url,
+                               "--as", "sup", "--json"])
+    assert paid.exit_code == 0, paid.output
+    assert __import__("json").loads(paid.output)["payments"] == 2

@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adjudicator.accounts import KIND_ZH, mask_account
-from adjudicator.messages import Message, Refused
+from adjudicator.messages import Message, Refused, os_reason
 from adjudicator.services.integrity import payable_problems, refuse_payment
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.spreadsheet import neutralise, workbook_bytes
@@ -183,6 +183,7 @@ def pay_closed(ctx: Context, register_dir: Path | None = None, chunk: int = 500)
     _check_closed(ctx, chunk)
     recovered: list[Register] = []
     if register_dir is not None:
+        _check_folder(register_dir)
         for ref in unregistered_batches(ctx):
             done = _write_register(ctx, ref, register_dir, idle_only=True)
             if done is not None:
@@ -356,6 +357,19 @@ def _write_private(path: Path, data: bytes) -> None:
     with os.fdopen(descriptor, "wb") as stream:
         stream.write(data)
     os.chmod(path, 0o600)
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a register folder that cannot be written before anything is paid: the register
+    is written only once every payment is stored."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PaymentRefused(Message("pay.folder_unwritable", path=folder,
+                                     reason=os_reason(exc))) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PaymentRefused(Message("pay.folder_unwritable", path=folder,
+                                     reason=os_reason(PermissionError(13, "")))) from None
 
 
 def regenerate_register(ctx: Context, batch_ref: str, register_dir: Path) -> Register:
