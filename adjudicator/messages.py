@@ -336,6 +336,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "users.unknown_role": ("未知角色“{role}”", "unknown role {role!r}"),
     "users.bad_township": ("乡镇代码“{code}”应为9位数字",
                            "township code {code!r} is not 9 digits"),
+    "users.bad_region": ("负责乡镇“{code}”应为9位乡镇代码（或6位县代码、12位村代码）",
+                         "township {code!r} is not a 9-digit township code (or a 6-digit "
+                         "county or 12-digit village code)"),
+    "users.bad_max_open": ("工作量上限 --max-open 应为 0 至 {most}，不能是 {count}",
+                           "--max-open must be 0 to {most}, not {count}"),
+    "users.other_role": ("用户 {user} 已存在，角色为{role}", "user {user} exists with role {role}"),
     "users.taken": ("用户名“{user}”已被使用", "user name {user!r} is taken"),
     "users.csv_broken": ("第 {row} 行起无法按 CSV 读取：多半是引号不配对，或一个单元格过长；"
                          "未添加任何用户",

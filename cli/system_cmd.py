@@ -61,10 +61,12 @@ def init(
     from adjudicator.checkpoint import CheckpointError, create_key, public_path
     from adjudicator.rules.tariff import TariffError
     from adjudicator.services.tariffs import load_tariff_file
-    from adjudicator.services.users import bootstrap_admin
+    from adjudicator.services.users import UserRefused, bootstrap_admin, check_user
     from adjudicator.storage.context import Context, DatabaseNotReady, connect
     from adjudicator.storage.db import database_url
 
+    with refused(UserRefused):
+        check_user(admin, [])
     with refused(CheckpointError):  # first: a key that cannot be made stops before the database
         key, made = create_key(checkpoint_key)
     url = database_url(db)
