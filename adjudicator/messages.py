@@ -177,6 +177,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "the form must be a mapping (YAML) or an object (JSON)"),
     "verification.invalid_form": ("核查表填写有误：{problems}", "invalid form: {problems}"),
     "verification.cannot_read": ("无法读取 {path}（{reason}）", "cannot read {path}: {reason}"),
+    "verification.not_utf8": ("{path} 不是 UTF-8 文本（第 {offset} 个字节起无法读取）：核查表请"
+                              "另存为 UTF-8 编码的 YAML 或 JSON",
+                              "{path} is not UTF-8 text (unreadable from byte {offset}): save "
+                              "the form as UTF-8 YAML or JSON"),
     "verification.not_parsable": ("{path} 不是有效的 {kind}（{where}）",
                                   "{path} is not valid {kind} ({where})"),
     "workdays.bad_days": ("核查时限 --days 应为 {least} 至 {most} 个工作日，不能是 {days}",

@@ -149,3 +149,21 @@ def test_assign_refuses_days_out_of_range_in_one_line_and_assigns_nothing(admin_
     assert listed == []  # nothing assigned by the refused runs
     done = run(admin_ctx, "sup", "verify", "assign", "--days", "250", "--json")
     assert done.exit_code == 0 and json.loads(done.stdout)["assigned"][0]["claim_id"] == "K1"
+
+
+def test_a_form_that_is_not_utf8_or_is_a_folder_is_refused_in_one_line(admin_ctx,
+                                                                       tmp_path: Path) -> None:
+    """A form saved as GBK (or a PDF given as the form) stopped `verify record` with a
+    UnicodeDecodeError traceback; a folder was refused with the system's English words."""
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    screened(admin_ctx, "K1", "H1", T1)
+    run(admin_ctx, "sup", "verify", "assign")
+    form = tmp_path / "form.yaml"
+    form.write_bytes("claim_id: K1\nnote: 测试\n".encode("gbk"))
+    result = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(form))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == (f"错误：{form} 不是 UTF-8 文本（第 20 个字节起无法读取）："
+                                     "核查表请另存为 UTF-8 编码的 YAML 或 JSON")
+    folder = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path))
+    assert folder.output.strip() == f"错误：无法读取 {tmp_path}（这是一个文件夹）"
