@@ -472,3 +472,30 @@ def test_pay_refuses_a_register_folder_it_cannot_write_before_paying(admin_ctx, 
                                "--as", "sup", "--json"])
     assert paid.exit_code == 0, paid.output
     assert __import__("json").loads(paid.output)["payments"] == 2
+
+
+def test_reconcile_refuses_an_error_report_naming_the_banks_file(admin_ctx, clock, tmp_path,
+                                                                 monkeypatch) -> None:
+    """`pay reconcile return.csv --errors ./return.csv` with a row that does not match wrote
+    the error report over the bank's return file after storing the other rows: the bank's
+    file was lost. Now refused before anything is read or stored."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    _payable(admin_ctx, clock, tmp_path, claims=2)
+    run = pay_closed(admin_ctx.as_user("sup"), tmp_path)
+    back = write_bank_return(admin_ctx, run.batch_ref, tmp_path / "return.csv")
+    rows = _csv_rows(back)
+    rows[1][3] = "1.00"  # K-1's amount: a row for the error report
+    with back.open("w", encoding="utf-8-sig", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    before = back.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    url = admin_ctx.engine.url.render_as_string(hide_password=False)
+    refused = CliRunner().invoke(app, ["pay", "reconcile", str(back), "--errors", "./return.csv",
+                                       "--db", url, "--as", "sup"])
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
+    assert refused.output.startswith("错误：错误报告不能写到要导入的文件本身")
+    assert back.read_bytes() == before
+    assert reconcile(admin_ctx.as_user("sup"), back).confirmed == 1  # nothing stored before

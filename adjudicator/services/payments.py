@@ -517,6 +517,10 @@ def reconcile(ctx: Context, path: Path, errors_path: Path | None = None) -> Reco
     error report, in Chinese, with its row and column; the other rows are stored.
     """
     ctx.require("pay")
+    from adjudicator.intake.report import same_file
+
+    if errors_path is not None and same_file(errors_path, path):  # it would replace the bank's
+        raise PaymentRefused(Message("import.report_is_input", path=errors_path))
     digest, rows = _read_return(path)
     result = Reconciliation(path)
     by_ref: dict[str, tuple[int, dict[str, str]]] = {}
