@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from adjudicator.storage.context import Context
 from cli.main import app
 from tariffs import demo_tariff_path
-from tests.test_cli_words import chained  # noqa: F401
+from tests.test_cli_words import chained, county  # noqa: F401
 from tests.test_verification_cli import run
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
@@ -71,3 +71,16 @@ def test_evaluate_refuses_to_write_over_the_file_it_reads(tmp_path: Path, monkey
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert result.output.startswith("错误：--out 不能是要读取的文件本身")
     assert {path: path.read_bytes() for path in (cases, tariff)} == before
+
+
+def test_records_of_an_unknown_or_undecided_claim_are_refused(county: Context,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    """`notice records NOPE` said 已生成理算记录 0 份 and exited 0, as if done."""
+    for claim, said in (("NOPE", "错误：没有案件 NOPE"),
+                        ("K3", "错误：案件 K3 尚未理算，没有理算记录可生成")):
+        result = run(county, "off", "notice", "records", "K1", claim, "--out", str(tmp_path))
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert result.output.strip() == said
+    assert not (tmp_path / "records").exists()
+    done = run(county, "off", "notice", "records", "K1", "--out", str(tmp_path))
+    assert done.exit_code == 0 and (tmp_path / "records").is_dir(), done.output
