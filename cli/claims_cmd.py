@@ -24,6 +24,7 @@ from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
 from adjudicator.storage.db import database_url
 from cli.common import (
+    MOST_WORKERS,
     AsOption,
     DbOption,
     JsonOption,
@@ -46,9 +47,9 @@ review_app = typer.Typer(help="待人工审核：查看、批准、驳回（审�
 def adjudicate(
     claim: Annotated[str | None, typer.Option("--claim", help="只理算此案件。\n\n"
                                                               "Only this claim.")] = None,
-    chunk: Annotated[int, typer.Option("--chunk", help="每个事务处理的户数。\n\n"
+    chunk: Annotated[int, typer.Option("--chunk", min=1, help="每个事务处理的户数。\n\n"
                                                "Households per transaction.")] = 200,
-    workers: Annotated[int, typer.Option("--workers", min=1, help=(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=MOST_WORKERS, help=(
         "分担各户的工作进程数：PostgreSQL 上按行锁分配；SQLite 上各取一份，在写锁外理算。\n\n"
         "Worker processes sharing the households: by row locks on PostgreSQL; on SQLite each "
         "takes a share and decides outside the write lock."))] = 1,

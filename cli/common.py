@@ -21,6 +21,10 @@ from adjudicator.messages import CATALOGUE, LANGS, Message, Text, current_lang, 
 if TYPE_CHECKING:
     from adjudicator.storage.context import Context
 
+#: The most worker processes a command starts (--workers): more is a typing mistake that
+#: would start thousands of processes.
+MOST_WORKERS = 64
+
 console = Console()
 err_console = Console(stderr=True)
 

@@ -129,6 +129,12 @@ def _error(args: list[str], env: dict[str, str] | None = None) -> str:
     (["no-such-command"], "没有这个命令：'no-such-command'。"),
     (["tarif"], "没有这个命令：'tarif'。您是不是要输入 'tariff'？"),
     (["evaluate", "--tariff"], "选项 '--tariff' 后面需要给出 1 个值。"),
+    # 99999 workers started 99999 processes (the command hung); --chunk 0 decided nothing
+    # and exited 0
+    (["adjudicate", "--workers", "99999", "--as", "x"], "'--workers' 的值无效：不能大于 64"),
+    (["evaluate", "x.jsonl", "-t", "t.toml", "--workers", "65"],
+     "'--workers' 的值无效：不能大于 64"),
+    (["adjudicate", "--chunk", "0", "--as", "x"], "'--chunk' 的值无效：不能小于 1"),
 ])
 def test_usage_errors_are_chinese_by_default(args: list[str], expected: str) -> None:
     output = _error(args, {"ADJUDICATOR_LANG": ""})
