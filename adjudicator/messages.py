@@ -160,6 +160,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # notice (adjudicator notice object / close)
     "notice.no_reason": ("登记异议必须写明异议内容", "an objection needs its reason"),
     "notice.no_claim": ("没有案件 {claim}", "no claim {claim}"),
+    "claims.unknown": ("没有案件 {claim}", "no claim {claim}"),
     "documents.not_decided": ("案件 {claim} 尚未理算，没有理算记录可生成",
                               "claim {claim} is not decided yet: no decision record to write"),
     "notice.not_in_notice": ("案件 {claim} 当前状态为{status}：只能在公示期内登记异议",

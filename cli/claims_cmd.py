@@ -22,6 +22,7 @@ from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
+from adjudicator.services.scope import NoSuchClaim
 from adjudicator.storage.db import database_url
 from cli.common import (
     MOST_WORKERS,
@@ -62,7 +63,7 @@ def adjudicate(
     ctx = context(db, user)
     total = 1 if claim else count_ready(ctx)
     failed: WorkersFailed | None = None
-    with refused(PermissionDenied), Progress(
+    with refused(PermissionDenied, NoSuchClaim), Progress(
             TextColumn(str(Message("claims.adjudicating"))), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, disable=as_json) as bar:
         task = bar.add_task("adjudicate", total=total)
@@ -177,7 +178,7 @@ def replay(
     """重算：按案件快照和保障方案重跑已存的理算结论，报告差异。
     Re-run stored decisions from their case snapshots and tariffs; report differences."""
     ctx = context(db, user)
-    with refused(PermissionDenied):
+    with refused(PermissionDenied, NoSuchClaim):
         result = replay_decisions(ctx, claim_id=claim, limit=limit)
     if as_json:
         print_json({"checked": result.checked, "identical": result.identical,

@@ -84,3 +84,14 @@ def test_records_of_an_unknown_or_undecided_claim_are_refused(county: Context,  
     assert not (tmp_path / "records").exists()
     done = run(county, "off", "notice", "records", "K1", "--out", str(tmp_path))
     assert done.exit_code == 0 and (tmp_path / "records").is_dir(), done.output
+
+
+def test_adjudicate_and_replay_of_an_unknown_claim_say_so(county: Context) -> None:  # noqa: F811
+    """`replay --claim NOPE` said 重放 0 件决定 and exited 0; `adjudicate --claim NOPE` said the
+    claim was not ready (未完成入户核查), as if it were there."""
+    for user, args in (("aud", ["replay"]), ("sup", ["adjudicate"])):
+        result = run(county, user, *args, "--claim", "NOPE")
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert result.output.strip().splitlines()[-1] == "错误：没有案件 NOPE", result.output
+        assert "未完成入户核查" not in result.output
+    assert run(county, "aud", "replay", "--claim", "K1").exit_code == 0
