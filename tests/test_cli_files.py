@@ -95,3 +95,18 @@ def test_adjudicate_and_replay_of_an_unknown_claim_say_so(county: Context) -> No
         assert result.output.strip().splitlines()[-1] == "错误：没有案件 NOPE", result.output
         assert "未完成入户核查" not in result.output
     assert run(county, "aud", "replay", "--claim", "K1").exit_code == 0
+
+
+def test_an_identifier_too_large_for_the_database_finds_nothing(
+        chained: Context) -> None:  # noqa: F811
+    """`audit report --sample 999…9` (or 2**63) stopped with an OverflowError traceback from
+    the database driver; settle and record of such a number did the same."""
+    huge = "9" * 24
+    for user, args, said in (
+            ("aud", ["audit", "report", "--sample", huge], f"错误：没有第 {huge} 号样本"),
+            ("aud", ["audit", "report", "--sample", str(2**63)], f"错误：没有第 {2**63} 号样本"),
+            ("sup", ["audit", "settle", huge, "--how", "repaid", "--ref", "x"],
+             f"错误：没有调整 {huge}")):
+        result = run(chained, user, *args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip() == said

@@ -198,3 +198,18 @@ def test_evidence_photos_only_through_the_app_with_role_checks(world: World) -> 
     for path in (world.tmp / "evidence").glob("*.png"):
         path.write_bytes(data + b"changed")
     assert officer.get(url).status_code == 409  # a changed file is never served
+
+
+def test_a_number_too_large_for_the_database_finds_nothing(world: World) -> None:
+    """?sample=999…9 (30 digits) on the audit report, its PDF and XLSX, and an evidence file
+    of that number ended in a 500 (OverflowError from the database driver)."""
+    huge = "9" * 30
+    auditor, _ = world.client("aud")
+    for path in ("/officer/audit/report", "/officer/audit/report.pdf",
+                 "/officer/audit/report.xlsx"):
+        answer = auditor.get(f"{path}?sample={huge}")
+        assert answer.status_code in (404, 409, 422), (path, answer.status_code)
+        assert f"没有第 {huge} 号样本" in answer.text
+    officer, _ = world.client("off")
+    evidence = officer.get(f"/officer/claims/P1/evidence/{huge}")
+    assert evidence.status_code == 404 and "没有这份佐证材料" in evidence.text

@@ -32,6 +32,17 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+#: The largest identifier a database column holds (a signed 64-bit integer).
+MOST_ID = 2**63 - 1
+
+
+def fits_id(value: int) -> bool:
+    """Whether a number typed as an identifier (a sample, an adjustment, a file) can name a
+    stored row at all: a larger one names nothing (and the database driver would overflow on
+    it)."""
+    return 0 < value <= MOST_ID
+
+
 def json_text(value: Any) -> str:
     """JSON columns are written by orjson (compact UTF-8; the standard library's encoder
     took ~4 µs of a verification's import, orjson ~0.3 µs), read back by orjson."""
