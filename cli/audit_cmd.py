@@ -53,9 +53,12 @@ def _refusals() -> tuple[type[Exception], ...]:
 
 def _decimal(name: str, text: str) -> Decimal:
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         fail(Message("cli.not_decimal", name=name, text=text))
+    if not value.is_finite():  # NaN, Infinity: Decimal reads them, nobody means them
+        fail(Message("cli.not_decimal", name=name, text=text))
+    return value
 
 
 def _field(field: str) -> str:

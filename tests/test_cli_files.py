@@ -110,3 +110,12 @@ def test_an_identifier_too_large_for_the_database_finds_nothing(
         result = run(chained, user, *args)
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
         assert result.output.strip() == said
+
+
+def test_a_rate_that_is_not_a_number_is_refused_in_one_line(
+        chained: Context) -> None:  # noqa: F811
+    """`audit sample --rate NaN` stopped with decimal.InvalidOperation's traceback."""
+    for rate in ("NaN", "sNaN", "Infinity"):
+        result = run(chained, "off", "audit", "sample", "--rate", rate, "--seed", "1")
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip() == f"错误：--rate 应为小数，不能是 '{rate}'"

@@ -213,3 +213,15 @@ def test_a_number_too_large_for_the_database_finds_nothing(world: World) -> None
     officer, _ = world.client("off")
     evidence = officer.get(f"/officer/claims/P1/evidence/{huge}")
     assert evidence.status_code == 404 and "没有这份佐证材料" in evidence.text
+
+
+def test_a_sampling_rate_of_nan_is_refused_not_a_500(world: World) -> None:
+    """The sampling form's rate NaN (or sNaN) reached the service's comparisons, which raise
+    InvalidOperation on NaN: the page answered 500 and logged a traceback."""
+    client, token = world.client("off")
+    before = world.fingerprint()
+    for rate in ("NaN", "sNaN", "Infinity"):
+        answer = client.post("/officer/audit/samples", data={"csrf_token": token,
+                                                            "rate": rate, "seed": "1"})
+        assert answer.status_code == 422 and "抽样比例应为大于 0、不超过 1" in answer.text
+    assert world.fingerprint() == before

@@ -229,7 +229,8 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
     """Record an auditor's re-check of a sampled claim, compare it, re-adjudicate it, and
     reopen the claim when the discrepancy is material."""
     ctx.require("audit.record")
-    if not (ZERO <= tolerance_rate < 1 and tolerance_amount >= 0):
+    if not (tolerance_rate.is_finite() and tolerance_amount.is_finite()  # NaN compares not
+            and ZERO <= tolerance_rate < 1 and tolerance_amount >= 0):
         raise AuditRefused(Message("audit.bad_tolerance"))
     if form.verifier_id not in (None, ctx.user_id):
         raise AuditRefused(Message("audit.signed_by", signer=form.verifier_id,
