@@ -3,6 +3,7 @@ JSON output, the console."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -147,23 +148,51 @@ def category_namer(ctx: Context) -> Callable[[str], str]:
     return lambda code: labels.get(code) or word(CLAIM_CATEGORIES, code, lang)
 
 
-def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS) -> Table:
+#: Column headers (catalogue keys) of an amount in yuan: folded, 31023.94 read as 31023.9.
+AMOUNT_KEYS = ("col.payout", "col.amount", "col.total", "fund.col.yuan", "audit.col.at_stake",
+               "audit.col.received", "audit.col.granted", "report.col.approved_amount",
+               "report.col.paid_amount")
+
+#: Columns of amounts: as wide as their widest amount, their header folding if need be.
+AMOUNT_COLUMNS = frozenset(text for key in AMOUNT_KEYS for text in CATALOGUE[key])
+
+
+def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS,
+             width: int | None = None) -> Table:
     """Fit a filled table to any width (80 columns in a pipe or a narrow terminal) without
-    cutting an identifier: its columns never wrap and are as wide as their longest cell;
-    every other column folds its text onto more lines instead of ending it with "…"."""
+    cutting an identifier: its columns never wrap and are as wide as their longest cell; an
+    amount's column is as wide as its widest amount (31023.94 never folded into 31023.9 and
+    4) when the table then still fits `width`; every other column folds its text onto more
+    lines instead of ending it with "…"."""
+    amounts = []
     for column in table.columns:
+        widths = [cell_len(str(cell)) for cell in column.cells]
         if str(column.header) in identifiers:
             column.no_wrap = True
-            widths = [cell_len(str(cell)) for cell in column.cells]
             column.min_width = max([cell_len(str(column.header)), *widths])
-        elif column.overflow == "ellipsis":
+            continue
+        if str(column.header) in AMOUNT_COLUMNS and widths:
+            column.min_width = max(widths)
+            amounts.append(column)
+        if column.overflow == "ellipsis":
             column.overflow = "fold"
+    if width is not None and amounts and _narrowest(table) > width:
+        for column in amounts:  # too many columns for whole amounts: folded, never cropped
+            column.min_width = None
     return table
+
+
+def _narrowest(table: Table) -> int:
+    """The least width a table can be drawn in without cropping a column."""
+    from rich.measure import Measurement
+
+    measuring = Console(width=100_000, file=io.StringIO())
+    return Measurement.get(measuring, measuring.options, table).minimum
 
 
 def print_table(table: Table) -> None:
     """Print a table with its identifiers whole (`keep_ids`)."""
-    console.print(keep_ids(table))
+    console.print(keep_ids(table, width=console.width))
 
 
 def print_json(data: Any) -> None:
