@@ -396,6 +396,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.file_error": ("无法读写 {path}（{reason}）：请检查路径，或换一个可写的位置",
                        "cannot read or write {path} ({reason}): check the path or choose a "
                        "writable place"),
+    "evaluate.array_open": ("{source}：JSON 数组没有结束（缺少“]”）：文件可能不完整",
+                            "{source}: the JSON array is not closed"),
+    "evaluate.item_not_json": ("{source}：JSON 数组的第 {item} 项不是有效的 JSON",
+                               "{source}: item {item} is not valid JSON"),
     "cli.out_is_input": ("--out 不能是要读取的文件本身（{path}）：请给 --out 另一个文件名；"
                          "未作任何处理",
                          "--out cannot be a file being read ({path}): give --out another "

@@ -119,3 +119,16 @@ def test_a_rate_that_is_not_a_number_is_refused_in_one_line(
         result = run(chained, "off", "audit", "sample", "--rate", rate, "--seed", "1")
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
         assert result.output.strip() == f"错误：--rate 应为小数，不能是 '{rate}'"
+
+
+def test_a_json_array_cut_short_is_refused_in_chinese(tmp_path: Path) -> None:
+    """An array of cases never closed was refused as 未能完成（cases.json: the JSON array is
+    not closed）: English inside the Chinese line."""
+    cases = tmp_path / "cases.json"
+    for text, said in (("[1,2", "JSON 数组没有结束（缺少“]”）：文件可能不完整"),
+                       ('[{"a": 1}, {bad', "JSON 数组的第 2 项不是有效的 JSON")):
+        cases.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(app, ["evaluate", str(cases), "-t", str(demo_tariff_path())],
+                                    env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert "".join(result.output.split()) == "".join(f"错误：{cases}：{said}".split())
