@@ -546,6 +546,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "--secure-cookies is auto, always or never"),
     "cli.positive": ("--max-upload-mb 和 --session-hours 必须为正数",
                      "--max-upload-mb and --session-hours must be positive"),
+    "cli.bad_port": ("--port 应为 1 至 65535，不能是 {port}",
+                     "--port must be 1 to 65535, not {port}"),
     "cli.cannot_start": ("无法启动：{detail}", "cannot start: {detail}"),
     "cli.chain_broken": ("审计日志第 {seq} 条事件有误：{problem}（此前的 {checked} 条完好）",
                          "event {seq}: {problem} ({checked} events before it are intact)"),

@@ -53,6 +53,8 @@ def serve(
         fail(Message("cli.secure_cookies"))
     if max_upload_mb <= 0 or session_hours <= 0:
         fail(Message("cli.positive"))
+    if not 1 <= port <= 65535:  # before anything starts: the socket refuses it at the end
+        fail(Message("cli.bad_port", port=port))
     configure_logging()
     settings = WebSettings(database_url=db, evidence_dir=evidence_dir,
                            documents_dir=documents_dir,

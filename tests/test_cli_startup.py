@@ -304,3 +304,12 @@ def test_init_refuses_a_checkpoint_key_that_is_not_a_key_before_making_the_datab
                                      str(blocker)])
     assert not_public.exit_code == 1 and f"{blocker} 不是公钥" in not_public.output
     assert public.is_file()
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "0"])
+def test_serve_refuses_a_port_no_socket_takes_before_starting(port: str) -> None:
+    """`serve --port 99999` started the server, which then stopped with an OverflowError
+    traceback (bind(): port must be 0-65535) in the log and on the screen."""
+    result = runner.invoke(app, ["serve", "--port", port], env={"ADJUDICATOR_LANG": ""})
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == f"错误：--port 应为 1 至 65535，不能是 {port}"
