@@ -535,8 +535,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "demo.try": ("数据库：{database}（可试：adjudicator report --db {database} --as sun）",
                  "database: {database}  (try: adjudicator report --db {database} --as sun)"),
     "cli.tariff_invalid": ("保障方案文件有误：{detail}", "{detail}"),
-    "cli.not_json": ("{path} 第 {line} 行：不是 JSON（{detail}）",
-                     "{path}:line {line}: not JSON ({detail})"),
+    "cli.not_json": ("{path} 第 {line} 行：不是 JSON：应为 evaluate 输出的理算结论文件",
+                     "{path}:line {line}: not JSON: give a file of decisions `evaluate` wrote"),
+    "cli.not_decision": ("{path} 第 {line} 行：不是理算结论（{where}：{reason}）：应为 evaluate "
+                         "输出的理算结论文件",
+                         "{path}:line {line}: not a decision ({where}: {reason}): give a file "
+                         "of decisions `evaluate` wrote"),
     "cli.no_decision": ("{target} 中没有{what}理算决定", "no decision{what_en} in {target}"),
     "cli.not_decided_anywhere": ("{claim}：既不是理算结果文件，也不是数据库中已理算的案件",
                                  "{claim}: neither a decisions file nor a decided claim in the "

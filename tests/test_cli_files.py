@@ -132,3 +132,24 @@ def test_a_json_array_cut_short_is_refused_in_chinese(tmp_path: Path) -> None:
                                     env={"ADJUDICATOR_LANG": ""})
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
         assert "".join(result.output.split()) == "".join(f"错误：{cases}：{said}".split())
+
+
+def test_explain_refuses_a_line_that_is_not_a_decision(tmp_path: Path) -> None:
+    """`explain FILE` with a line that is JSON but no decision (5, a string, an object
+    without the decision's fields) stopped with a TypeError or KeyError traceback; a line
+    that is not JSON was refused with the parser's English words."""
+    path = tmp_path / "decisions.jsonl"
+    for line, said in (("5", "不是理算结论（整行：应为对象（键值对））"),
+                       ('{"trace": 1}', "不是理算结论（case_id：必须填写）"),
+                       ("%PDF-1.4", "不是 JSON：应为 evaluate 输出的理算结论文件")):
+        path.write_text(line + "\n", encoding="utf-8")
+        result = CliRunner().invoke(app, ["explain", str(path)], env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert "".join(result.output.split()).startswith(
+            "".join(f"错误：{path} 第 1 行：{said}".split())), result.output
+    evaluated = tmp_path / "out.jsonl"
+    CliRunner().invoke(app, ["evaluate", str(SAMPLES / "worked-examples.jsonl"), "-t",
+                             str(demo_tariff_path()), "-o", str(evaluated)])
+    shown = CliRunner().invoke(app, ["explain", str(evaluated), "--claim", "K-2026-000008"],
+                               env={"ADJUDICATOR_LANG": ""})
+    assert shown.exit_code == 0 and "申请 K-2026-000008（因病）：不予救助" in shown.output
