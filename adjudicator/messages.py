@@ -188,6 +188,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                   "{path} is not valid {kind} ({where})"),
     "workdays.bad_days": ("核查时限 --days 应为 {least} 至 {most} 个工作日，不能是 {days}",
                           "--days must be {least} to {most} working days, not {days}"),
+    "verification.not_covering": ("核查员 {verifier} 不负责乡镇 {township}",
+                                  "verifier {verifier} does not cover township {township}"),
+    "verification.nobody_covers": ("没有在用的核查员负责乡镇 {township}",
+                                   "no active verifier covers township {township}"),
+    "verification.all_at_limit": ("乡镇 {township} 的核查员都已达到工作量上限（{limits}）",
+                                  "every verifier of township {township} is at the workload "
+                                  "limit ({limits})"),
+    "verification.only_own": ("用户 {user}（核查员）只能查看自己的核查任务（--mine）",
+                              "user {user} (verifier) sees only their own assignments (--mine)"),
     "verification.not_verifier": ("{verifier} 不是在用的核查员",
                                   "{verifier} is not an active verifier"),
     "verification.assigned_to": ("案件 {claim} 分派给了{who}，不是 {user}：只有分派的核查员"

@@ -52,7 +52,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert [a["claim_id"] for a in mine] == ["K1", "K2", "K3"]
     assert all(a["working_days_left"] == 3 and not a["overdue"] for a in mine)
     refused = run(admin_ctx, "v1", "verify", "list", "--all")
-    assert refused.exit_code == 1 and "own assignments" in refused.stderr
+    assert refused.exit_code == 1 and "只能查看自己的核查任务" in refused.stderr
 
     # K3 is late: its deadline was yesterday.
     with transaction(admin_ctx.factory) as session:
@@ -167,3 +167,20 @@ def test_a_form_that_is_not_utf8_or_is_a_folder_is_refused_in_one_line(admin_ctx
                                      "核查表请另存为 UTF-8 编码的 YAML 或 JSON")
     folder = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path))
     assert folder.output.strip() == f"错误：无法读取 {tmp_path}（这是一个文件夹）"
+
+
+def test_assign_and_list_speak_chinese_where_they_spoke_english(admin_ctx) -> None:
+    """The table of claims nobody could take gave its reason in English (no active verifier
+    covers township …), and `verify list --all` by a verifier was refused in English only."""
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    screened(admin_ctx, "K9", "H9", T3)
+    table = run(admin_ctx, "sup", "verify", "assign")
+    assert table.exit_code == 0, table.output
+    assert f"没有在用的核查员负责乡镇{T3}" in "".join(table.stdout.split())
+    assert "no active verifier" not in table.stdout
+    as_json = json.loads(run(admin_ctx, "sup", "verify", "assign", "--json").stdout)
+    assert as_json["unassigned"][0]["reason"] == f"no active verifier covers township {T3}"
+    refused = run(admin_ctx, "v1", "verify", "list", "--all")
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "错误：用户 v1（核查员）只能查看自己的核查任务（--mine）"
