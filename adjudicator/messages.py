@@ -89,6 +89,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "{file}: {total} rows: {accepted} accepted ({updated} updated), "
                        "{unchanged} unchanged, {rejected} rejected (import batch {batch})"),
     "import.report_at": ("错误报告：{path}", "error report: {path}"),
+    "import.undecodable": ("{where}含有无法按 {encoding} 解码的字节（文件可能已损坏或混用了编码）："
+                           "该行未导入，请修正后重新导入",
+                           "{where} holds bytes that {encoding} cannot decode (a damaged file "
+                           "or mixed encodings): the row is not imported; correct it and "
+                           "import again"),
+    "import.control_character": ("{file} 第 {row} 行「{name}」含有控制字符 {char}："
+                                 "该行未导入，请删除该字符后重新导入",
+                                 "{file} row {row} ({name}) holds the control character "
+                                 "{char}: the row is not imported; delete it and import "
+                                 "again"),
     "import.report_unwritable": ("无法写入错误报告 {path}（{reason}）："
                                  "请用 --errors 指定可写的位置；未导入任何数据",
                                  "cannot write the error report {path} ({reason}): name a "
