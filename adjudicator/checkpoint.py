@@ -226,8 +226,16 @@ def read_checkpoint(path: Path, public: Ed25519PublicKey) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise CheckpointError(f"检查点文件 {path} 无法读取：{exc}") from exc
+        raise CheckpointError(_unreadable("检查点文件", path, exc)) from exc
     return signed(data, public)
+
+
+def _unreadable(what: str, path: Path, exc: Exception) -> str:
+    """Why a checkpoint or proof file cannot be read, in Chinese: the system's reason for a
+    file it cannot open, else that it is not such a file."""
+    if isinstance(exc, OSError):
+        return f"{what} {path} 无法读取（{os_reason(exc).zh}）"
+    return f"{what} {path} 不是 adjudicator log 写出的 JSON 文件，或内容不完整"
 
 
 def signed(data: Any, public: Ed25519PublicKey) -> dict[str, Any]:
@@ -236,7 +244,9 @@ def signed(data: Any, public: Ed25519PublicKey) -> dict[str, Any]:
         signature = base64.b64decode(data["signature"])
         body = _body(data)
     except (ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"检查点内容不完整：{exc}") from exc
+        missing = f"（缺少 {exc}）" if isinstance(exc, KeyError) else ""
+        raise CheckpointError(f"检查点内容不完整{missing}：应为 adjudicator log checkpoint "
+                              "写出的文件") from exc
     try:
         public.verify(signature, body)
     except InvalidSignature as exc:
@@ -339,23 +349,25 @@ class ProofChecked:
 def check_proof(proof_file: Path, public_key: Path) -> ProofChecked:
     """Check a proof offline: the checkpoint's signature, the event's own hash, and the path
     from its leaf to the signed tree head. No database."""
-    try:
+    try:  # every part of the proof read here: a part missing is a file that is not a proof
         proof = orjson.loads(proof_file.read_bytes())
         event = proof["event"]
         path = [bytes.fromhex(p) for p in proof["path"]]
+        checkpoint, leaf_index = proof["checkpoint"], int(proof["leaf_index"])
+        digest = event_hash(event["seq"], event["at"], event["actor"], event["kind"],
+                            event["entity_type"], event["entity_id"], event["payload"],
+                            event["prev_hash"])
+        claimed, payload = event["hash"], orjson.loads(event["payload"])
+        if not isinstance(payload, dict):
+            raise TypeError("the event's payload is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"证明文件 {proof_file} 无法读取：{exc}") from exc
-    data = signed(proof["checkpoint"], load_public(public_key))
-    digest = event_hash(event["seq"], event["at"], event["actor"], event["kind"],
-                        event["entity_type"], event["entity_id"], event["payload"],
-                        event["prev_hash"])
-    if digest != event["hash"]:
+        raise CheckpointError(_unreadable("证明文件", proof_file, exc)) from exc
+    data = signed(checkpoint, load_public(public_key))
+    if digest != claimed:
         raise CheckpointError("事件内容与其哈希不符：证明中的事件被改过")
-    root = root_from_path(int(proof["leaf_index"]), int(data["tree_size"]),
-                          leaf_hash(digest), path)
+    root = root_from_path(leaf_index, int(data["tree_size"]), leaf_hash(digest), path)
     if root.hex() != data["root_hash"]:
         raise CheckpointError("证明路径得出的树根与签名检查点不符")
-    payload = orjson.loads(event["payload"])
     amount = payload.get("amount", payload.get("payout"))
     return ProofChecked(event["entity_id"], event["kind"],
                         None if amount is None else str(amount), event["seq"],

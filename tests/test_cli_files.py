@@ -153,3 +153,24 @@ def test_explain_refuses_a_line_that_is_not_a_decision(tmp_path: Path) -> None:
     shown = CliRunner().invoke(app, ["explain", str(evaluated), "--claim", "K-2026-000008"],
                                env={"ADJUDICATOR_LANG": ""})
     assert shown.exit_code == 0 and "申请 K-2026-000008（因病）：不予救助" in shown.output
+
+
+def test_a_checkpoint_or_proof_that_is_not_one_is_refused_in_chinese(tmp_path: Path) -> None:
+    """`log check-proof` of a JSON object without the checkpoint stopped with a KeyError
+    traceback; a folder or a file that is not JSON was refused with the system's English
+    words ([Errno 21] Is a directory: …, unexpected character …)."""
+    from adjudicator.checkpoint import create_key, public_path
+
+    key, _ = create_key(tmp_path / "key.pem")
+    partial = tmp_path / "p.json"
+    partial.write_text('{"event": {}, "path": []}', encoding="utf-8")
+    not_json = tmp_path / "p.csv"
+    not_json.write_text("a,b\n", encoding="utf-8")
+    for proof, said in ((partial, f"证明文件 {partial} 不是 adjudicator log 写出的 JSON 文件"),
+                        (not_json, f"证明文件 {not_json} 不是 adjudicator log 写出的 JSON 文件"),
+                        (tmp_path, f"证明文件 {tmp_path} 无法读取（这是一个文件夹）")):
+        result = CliRunner().invoke(app, ["log", "check-proof", str(proof), "--public-key",
+                                          str(public_path(key))], env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert "".join(result.output.split()).startswith("".join(f"错误：{said}".split()))
+        assert "Errno" not in result.output
