@@ -266,6 +266,8 @@ def test_user_add_refuses_what_the_web_form_refuses(chained: Context, tmp_path: 
              "工作量上限 --max-open 应为 0 至 10000，不能是 -5"),
             (["v8", "--role", "verifier", "--townships", "330102101,abc"],
              "负责乡镇“abc”应为9位乡镇代码（或6位县代码、12位村代码）"),
+            (["v8", "--role", "verifier", "--name", "长" * 65],  # PostgreSQL: DataError
+             "请填写姓名（最多64个字）"),
             (["v1", "--role", "auditor"], "用户 v1 已存在，角色为核查员")):
         refused = run(chained, "admin", "user", "add", *args)
         assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)

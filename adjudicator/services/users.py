@@ -20,16 +20,19 @@ class UserRefused(Refused):
     """A user that cannot be added as given; says why, in both languages."""
 
 
-def check_user(user_id: str, townships: list[str], max_open_assignments: int = 0) -> None:
+def check_user(user_id: str, townships: list[str], max_open_assignments: int = 0,
+               display_name: str = "-") -> None:
     """Refuse a user id that is empty, too long, not ASCII or holds a space; a township that
     is not a region code (9 digits; 6 for the whole county, 12 for one village); a workload
-    limit outside 0 to MOST_OPEN."""
+    limit outside 0 to MOST_OPEN; a name that is blank or longer than its column (64)."""
     if (not user_id or len(user_id) > 64 or not user_id.isascii()
             or any(char.isspace() for char in user_id)):
         raise UserRefused(Message("users.bad_user_id"))
     for code in townships:
         if not (code.isascii() and code.isdigit() and len(code) in (6, 9, 12)):
             raise UserRefused(Message("users.bad_region", code=code))
+    if not display_name.strip() or len(display_name) > 64:
+        raise UserRefused(Message("users.bad_name"))
     if not 0 <= max_open_assignments <= MOST_OPEN:
         raise UserRefused(Message("users.bad_max_open", count=max_open_assignments,
                                   most=MOST_OPEN))
@@ -41,7 +44,7 @@ def add_user(ctx: Context, user_id: str, role: str, display_name: str,
     `check_user` refuses, is refused."""
     ctx.require("user.manage")
     Role(role)  # raises ValueError for an unknown role
-    check_user(user_id, townships or [], max_open_assignments)
+    check_user(user_id, townships or [], max_open_assignments, display_name)
     with transaction(ctx.factory) as session:
         existing = session.get(User, user_id)
         if existing is not None:
