@@ -289,6 +289,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "log verify to find out why)"),
     # fund (adjudicator fund receipt)
     "fund.no_reference": ("须填写银行流水号或收据号", "a bank or receipt reference is required"),
+    "fund.too_long": ("流水号最多 64 个字，备注最多 200 个字",
+                      "the reference is at most 64 characters, the note at most 200"),
     "fund.not_positive": ("保费金额须为正数且最多两位小数：{amount}",
                           "amount must be positive, to the fen: {amount}"),
     "fund.too_large": ("保费金额 {amount} 超出上限 {limit} 元，请核对是否多输了位数",
