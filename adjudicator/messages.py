@@ -264,6 +264,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "no verified and decided claims in the period: nothing to "
                                "sample"),
     "audit.no_sample": ("没有第 {sample} 号样本", "no sample {sample}"),
+    "audit.reference_too_long": ("流水号或凭证号最多 64 个字",
+                                 "the reference is at most 64 characters"),
     "audit.no_reference": ("必须填写结清凭证（银行转账流水号或收据号）",
                            "a settlement reference (bank transfer or receipt number) is "
                            "required"),

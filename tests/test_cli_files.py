@@ -174,3 +174,12 @@ def test_a_checkpoint_or_proof_that_is_not_one_is_refused_in_chinese(tmp_path: P
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
         assert "".join(result.output.split()).startswith("".join(f"错误：{said}".split()))
         assert "Errno" not in result.output
+
+
+def test_a_settlement_reference_beyond_its_column_is_refused(
+        chained: Context) -> None:  # noqa: F811
+    """`audit settle N --ref <65 characters>` reached the VARCHAR(64) column (a DataError
+    traceback on PostgreSQL, stored whole on SQLite)."""
+    result = run(chained, "sup", "audit", "settle", "1", "--how", "repaid", "--ref", "R" * 65)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == "错误：流水号或凭证号最多 64 个字"

@@ -170,6 +170,8 @@ def settle_adjustment(ctx: Context, adjustment_id: int, how: str, reference: str
     ctx.require("pay")
     if not reference or not reference.strip():
         raise AuditRefused(Message("audit.no_reference"))
+    if len(reference.strip()) > 64:  # the width of its column (PostgreSQL refuses more)
+        raise AuditRefused(Message("audit.reference_too_long"))
     if not fits_id(adjustment_id):
         raise AuditRefused(Message("audit.no_adjustment", adjustment=adjustment_id))
     now = ctx.now()
