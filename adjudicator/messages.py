@@ -182,6 +182,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notice.running": ("公示 {notice} 的公示期到 {end} 为止：{first} 起才能结束公示",
                        "notice {notice} runs until {end}: it can be closed from {first}"),
     # calendar (adjudicator calendar add / remove)
+    "calendar.reason_too_long": ("原因最多 200 个字（现有 {count} 个字）：请写得简短些",
+                                 "the reason is at most 200 characters (this one has "
+                                 "{count})"),
     "calendar.no_reason": ("县定放假日必须写明原因（--reason）",
                            "a county day off needs its reason (--reason)"),
     "calendar.not_day_off": ("{day} 不是县定放假日", "{day} is not a county day off"),
