@@ -426,6 +426,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "{source}: the JSON array is not closed"),
     "evaluate.item_not_json": ("{source}：JSON 数组的第 {item} 项不是有效的 JSON",
                                "{source}: item {item} is not valid JSON"),
+    "cli.same_output": ("--pdf 和 --xlsx 不能是同一个文件（{path}）：请给两个文件名；未作任何处理",
+                        "--pdf and --xlsx cannot be the same file ({path}): give two names: "
+                        "nothing done"),
     "cli.out_is_input": ("--out 不能是要读取的文件本身（{path}）：请给 --out 另一个文件名；"
                          "未作任何处理",
                          "--out cannot be a file being read ({path}): give --out another "

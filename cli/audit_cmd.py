@@ -19,6 +19,7 @@ from cli.common import (
     JsonOption,
     console,
     context,
+    distinct_outputs,
     fail,
     print_json,
     print_table,
@@ -236,6 +237,7 @@ def report(
         write_report_xlsx,
     )
 
+    distinct_outputs(pdf, xlsx)
     ctx = context(db, user)
     with refused(*_refusals()):
         data = audit_report(ctx, sample_id)

@@ -32,6 +32,7 @@ from cli.common import (
     category_namer,
     console,
     context,
+    distinct_outputs,
     fail,
     print_json,
     print_table,
@@ -229,6 +230,7 @@ def report(
     """统计：按类别、户类别、乡镇和月份统计户数、人数、案件数和金额。
     Households, persons, claims and amounts by category, household category, township
     and month."""
+    distinct_outputs(pdf, xlsx)
     ctx = context(db, user)
     with refused(PermissionDenied):
         data = build_report(ctx, year)
@@ -239,6 +241,8 @@ def report(
         try:
             summary_report(ctx, pdf, xlsx, title=title, period_label=period,
                            issuing_office=office, year=year)
+        except OSError:
+            raise  # a file it cannot write: the command line words it, naming the file
         except Exception as exc:
             fail(Message("cli.summary_failed", detail=exc))
     if as_json:

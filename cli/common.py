@@ -48,6 +48,17 @@ def require_file(path: Path) -> None:
         fail(Message("cli.no_such_file", path=path))
 
 
+def distinct_outputs(*paths: Path | None) -> None:
+    """Refuse two outputs of one command naming the same file (--pdf and --xlsx): the second
+    would replace the first and both be reported written."""
+    from adjudicator.intake.report import same_file
+
+    given = [path for path in paths if path is not None]
+    for index, path in enumerate(given):
+        if any(same_file(path, other) for other in given[index + 1:]):
+            fail(Message("cli.same_output", path=path))
+
+
 def file_problems(exc: Exception, separator: str = "; ") -> str:
     """Every problem of a tariff or contract file (TariffError, ContractError), each naming
     the file and the key at fault, in the current language."""

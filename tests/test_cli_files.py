@@ -183,3 +183,16 @@ def test_a_settlement_reference_beyond_its_column_is_refused(
     result = run(chained, "sup", "audit", "settle", "1", "--how", "repaid", "--ref", "R" * 65)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert result.output.strip() == "错误：流水号或凭证号最多 64 个字"
+
+
+def test_pdf_and_xlsx_naming_one_file_are_refused(chained: Context, tmp_path: Path,  # noqa: F811
+                                                  monkeypatch) -> None:
+    """`report --pdf r.pdf --xlsx r.pdf` (and audit report) wrote the workbook over the PDF
+    and said both were written: one of the two was lost."""
+    monkeypatch.chdir(tmp_path)
+    for user, command in (("aud", ["report"]), ("aud", ["audit", "report"])):
+        result = run(chained, user, *command, "--pdf", "r.pdf", "--xlsx", "./r.pdf")
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip() == ("错误：--pdf 和 --xlsx 不能是同一个文件（r.pdf）："
+                                         "请给两个文件名；未作任何处理")
+        assert not (tmp_path / "r.pdf").exists()
