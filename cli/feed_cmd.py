@@ -24,6 +24,7 @@ from cli.common import (
     JsonOption,
     console,
     context,
+    distinct_outputs,
     fail,
     print_json,
     print_table,
@@ -256,6 +257,7 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
         report_xlsx,
     )
 
+    distinct_outputs(pdf, xlsx)
     found = _run(db, user, lambda ctx: feed_report(ctx, month))
     if xlsx is not None:
         _write(xlsx, lambda: report_xlsx(found))
