@@ -429,10 +429,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.same_output": ("--pdf 和 --xlsx 不能是同一个文件（{path}）：请给两个文件名；未作任何处理",
                         "--pdf and --xlsx cannot be the same file ({path}): give two names: "
                         "nothing done"),
-    "cli.out_is_input": ("--out 不能是要读取的文件本身（{path}）：请给 --out 另一个文件名；"
+    "cli.out_is_input": ("{option} 不能是要读取的文件本身（{path}）：请给 {option} 另一个文件名；"
                          "未作任何处理",
-                         "--out cannot be a file being read ({path}): give --out another "
-                         "name: nothing done"),
+                         "{option} cannot be a file being read ({path}): give {option} "
+                         "another name: nothing done"),
     "cli.is_folder": ("{path}：是文件夹，不是文件：请给出文件本身", "{path}: a folder, not a file"),
     "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
     "cli.detail": ("{message}（{detail}）", "{detail}"),

@@ -48,6 +48,15 @@ def require_file(path: Path) -> None:
         fail(Message("cli.no_such_file", path=path))
 
 
+def not_over_inputs(option: str, out: Path | None, *inputs: Path | None) -> None:
+    """Refuse an output (`option`) that is one of the files the command reads: opening it to
+    write would empty it before it is read, or replace it once read."""
+    from adjudicator.intake.report import same_file
+
+    if out is not None and any(read is not None and same_file(out, read) for read in inputs):
+        fail(Message("cli.out_is_input", option=option, path=out))
+
+
 def distinct_outputs(*paths: Path | None) -> None:
     """Refuse two outputs of one command naming the same file (--pdf and --xlsx): the second
     would replace the first and both be reported written."""

@@ -13,7 +13,15 @@ import typer
 from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.messages import Message, Tally
 from adjudicator.rules.tariff import TariffError, load_tariff
-from cli.common import MOST_WORKERS, err_console, fail, file_problems, refused, require_file
+from cli.common import (
+    MOST_WORKERS,
+    err_console,
+    fail,
+    file_problems,
+    not_over_inputs,
+    refused,
+    require_file,
+)
 from schemas.vocabulary import OUTCOMES, Words
 
 
@@ -54,12 +62,7 @@ def evaluate(
     A malformed case gives an error line naming the case and each field at fault; the run
     goes on and exits with status 1 at the end.
     """
-    if out is not None:
-        from adjudicator.intake.report import same_file
-
-        for read in (cases, tariff):
-            if same_file(out, read):  # opening it to write would empty it before it is read
-                fail(Message("cli.out_is_input", path=out))
+    not_over_inputs("--out", out, cases, tariff)
     try:
         loaded = load_tariff(tariff)
     except TariffError as exc:

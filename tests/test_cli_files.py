@@ -196,3 +196,20 @@ def test_pdf_and_xlsx_naming_one_file_are_refused(chained: Context, tmp_path: Pa
         assert result.output.strip() == ("错误：--pdf 和 --xlsx 不能是同一个文件（r.pdf）："
                                          "请给两个文件名；未作任何处理")
         assert not (tmp_path / "r.pdf").exists()
+
+
+def test_whatif_refuses_to_draw_its_chart_over_the_draft_tariff(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """`whatif --tariff draft.toml --chart ./draft.toml` read the draft, then wrote the PNG
+    chart over it: the draft tariff was lost."""
+    draft = tmp_path / "draft.toml"
+    draft.write_bytes(demo_tariff_path().read_bytes())
+    before = draft.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["whatif", "--tariff", str(draft), "--chart",
+                                      "./draft.toml", "--county", "demo-county", "--year",
+                                      "2026", "--as", "sun"], env={"ADJUDICATOR_LANG": ""})
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == ("错误：--chart 不能是要读取的文件本身（draft.toml）："
+                                     "请给 --chart 另一个文件名；未作任何处理")
+    assert draft.read_bytes() == before
