@@ -20,6 +20,7 @@ from cli.common import (
     err_console,
     fail,
     file_problems,
+    not_over_inputs,
     print_json,
     print_table,
     refused,
@@ -260,9 +261,10 @@ def log_checkpoint(
     此文件，日后可证明日志是它的延续（log verify --checkpoint）。
     Sign the log's size and Merkle tree head (RFC 6962) with the county's Ed25519 key: an
     auditor keeps the file and later proves the log extends it (log verify --checkpoint)."""
-    from adjudicator.checkpoint import CheckpointError, write_checkpoint
+    from adjudicator.checkpoint import CheckpointError, key_path, public_path, write_checkpoint
     from adjudicator.storage.events import verify_chain
 
+    not_over_inputs("--out", out, key_path(key), public_path(key_path(key)))  # the county's key
     ctx = context(db, user)
     with refused(PermissionDenied):
         ctx.require("log.verify")
@@ -296,8 +298,9 @@ def log_prove(
     signed; anyone checks it offline with 'adjudicator log check-proof'."""
     import orjson
 
-    from adjudicator.checkpoint import CheckpointError, prove
+    from adjudicator.checkpoint import CheckpointError, key_path, prove, public_path
 
+    not_over_inputs("--out", out, checkpoint, public_key, key_path(), public_path(key_path()))
     ctx = context(db, user)
     with refused(PermissionDenied):
         ctx.require("log.read")

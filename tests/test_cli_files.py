@@ -213,3 +213,27 @@ def test_whatif_refuses_to_draw_its_chart_over_the_draft_tariff(tmp_path: Path,
     assert result.output.strip() == ("错误：--chart 不能是要读取的文件本身（draft.toml）："
                                      "请给 --chart 另一个文件名；未作任何处理")
     assert draft.read_bytes() == before
+
+
+def test_log_checkpoint_never_writes_over_the_signing_key(chained: Context,  # noqa: F811
+                                                          tmp_path: Path) -> None:
+    """`log checkpoint --out key.pem --checkpoint-key key.pem` signed with the key and then
+    wrote the checkpoint over it: the county's private signing key was lost."""
+    from adjudicator.checkpoint import create_key, public_path
+
+    key, _ = create_key(tmp_path / "key.pem")
+    kept = {path: path.read_bytes() for path in (key, public_path(key))}
+    for out in (key, public_path(key)):
+        result = run(chained, "aud", "log", "checkpoint", "--out", str(out),
+                     "--checkpoint-key", str(key))
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert "".join(result.output.split()) == "".join(
+            f"错误：--out 不能是要读取的文件本身（{out}）：请给 --out 另一个文件名；未作任何处理"
+            .split())
+    assert {path: path.read_bytes() for path in kept} == kept
+    signed = run(chained, "aud", "log", "checkpoint", "--out", str(tmp_path / "cp.json"),
+                 "--checkpoint-key", str(key))
+    assert signed.exit_code == 0, signed.output
+    proved = run(chained, "aud", "log", "prove", "K1", "--checkpoint", str(tmp_path / "cp.json"),
+                 "--public-key", str(public_path(key)), "--out", str(tmp_path / "cp.json"))
+    assert proved.exit_code == 1 and "--out 不能是要读取的文件本身" in proved.output
