@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, os_reason
 from adjudicator.storage.events import canonical, event_hash
 from adjudicator.storage.models import ChainHead, Event
 
@@ -125,28 +125,37 @@ def public_path(key: Path) -> Path:
 
 def create_key(path: Path | None = None) -> tuple[Path, bool]:
     """The county office's signing key, created once (mode 0600) with its public half
-    beside it; an existing key is kept. Returns (path, created)."""
+    beside it; an existing key is kept. Returns (path, created). CheckpointError when what
+    is there is not such a key (a folder, another file) or the key cannot be written."""
     path = key_path(path)
     if path.exists():
+        _private(path)  # a key indeed, never a folder or another file said to be "kept"
         return path, False
     private = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(private.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    public_path(path).write_bytes(private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(private.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        public_path(path).write_bytes(private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    except OSError as exc:
+        raise CheckpointError(f"无法写入签名私钥 {path}（{os_reason(exc).zh}）："
+                              "请用 --checkpoint-key 指定可写的位置") from None
     return path, True
 
 
 def _private(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(f"无法读取签名私钥 {path}：{exc}"
-                              "（由 adjudicator init 创建）") from exc
+    except OSError as exc:
+        raise CheckpointError(f"无法读取签名私钥 {path}（{os_reason(exc).zh}；"
+                              "由 adjudicator init 创建）") from exc
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{path} 不是签名私钥（PEM 格式，由 adjudicator init 创建）"
+                              ) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise CheckpointError(f"{path} 不是 Ed25519 私钥")
     return key
@@ -157,10 +166,13 @@ def load_public(path: Path) -> Ed25519PublicKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CheckpointError(f"无法读取公钥 {path}：{exc}") from exc
+        raise CheckpointError(f"无法读取公钥 {path}（{os_reason(exc).zh}）") from exc
     if b"PRIVATE KEY" in data:
         return _private(path).public_key()
-    key = serialization.load_pem_public_key(data)
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{path} 不是公钥（PEM 格式，由 adjudicator init 创建）") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise CheckpointError(f"{path} 不是 Ed25519 公钥")
     return key
@@ -214,8 +226,16 @@ def read_checkpoint(path: Path, public: Ed25519PublicKey) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise CheckpointError(f"检查点文件 {path} 无法读取：{exc}") from exc
+        raise CheckpointError(_unreadable("检查点文件", path, exc)) from exc
     return signed(data, public)
+
+
+def _unreadable(what: str, path: Path, exc: Exception) -> str:
+    """Why a checkpoint or proof file cannot be read, in Chinese: the system's reason for a
+    file it cannot open, else that it is not such a file."""
+    if isinstance(exc, OSError):
+        return f"{what} {path} 无法读取（{os_reason(exc).zh}）"
+    return f"{what} {path} 不是 adjudicator log 写出的 JSON 文件，或内容不完整"
 
 
 def signed(data: Any, public: Ed25519PublicKey) -> dict[str, Any]:
@@ -224,7 +244,9 @@ def signed(data: Any, public: Ed25519PublicKey) -> dict[str, Any]:
         signature = base64.b64decode(data["signature"])
         body = _body(data)
     except (ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"检查点内容不完整：{exc}") from exc
+        missing = f"（缺少 {exc}）" if isinstance(exc, KeyError) else ""
+        raise CheckpointError(f"检查点内容不完整{missing}：应为 adjudicator log checkpoint "
+                              "写出的文件") from exc
     try:
         public.verify(signature, body)
     except InvalidSignature as exc:
@@ -327,23 +349,25 @@ class ProofChecked:
 def check_proof(proof_file: Path, public_key: Path) -> ProofChecked:
     """Check a proof offline: the checkpoint's signature, the event's own hash, and the path
     from its leaf to the signed tree head. No database."""
-    try:
+    try:  # every part of the proof read here: a part missing is a file that is not a proof
         proof = orjson.loads(proof_file.read_bytes())
         event = proof["event"]
         path = [bytes.fromhex(p) for p in proof["path"]]
+        checkpoint, leaf_index = proof["checkpoint"], int(proof["leaf_index"])
+        digest = event_hash(event["seq"], event["at"], event["actor"], event["kind"],
+                            event["entity_type"], event["entity_id"], event["payload"],
+                            event["prev_hash"])
+        claimed, payload = event["hash"], orjson.loads(event["payload"])
+        if not isinstance(payload, dict):
+            raise TypeError("the event's payload is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"证明文件 {proof_file} 无法读取：{exc}") from exc
-    data = signed(proof["checkpoint"], load_public(public_key))
-    digest = event_hash(event["seq"], event["at"], event["actor"], event["kind"],
-                        event["entity_type"], event["entity_id"], event["payload"],
-                        event["prev_hash"])
-    if digest != event["hash"]:
+        raise CheckpointError(_unreadable("证明文件", proof_file, exc)) from exc
+    data = signed(checkpoint, load_public(public_key))
+    if digest != claimed:
         raise CheckpointError("事件内容与其哈希不符：证明中的事件被改过")
-    root = root_from_path(int(proof["leaf_index"]), int(data["tree_size"]),
-                          leaf_hash(digest), path)
+    root = root_from_path(leaf_index, int(data["tree_size"]), leaf_hash(digest), path)
     if root.hex() != data["root_hash"]:
         raise CheckpointError("证明路径得出的树根与签名检查点不符")
-    payload = orjson.loads(event["payload"])
     amount = payload.get("amount", payload.get("payout"))
     return ProofChecked(event["entity_id"], event["kind"],
                         None if amount is None else str(amount), event["seq"],

@@ -21,6 +21,7 @@ from typing import IO, Any, Literal, cast
 from pydantic import ValidationError
 
 from adjudicator.batchwork import chunked, gc_paused
+from adjudicator.messages import Message, Refused
 from adjudicator.rules.columnar import ColumnarEngine
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff
@@ -158,7 +159,7 @@ def _iter_array(stream: IO[str] | _Decoded | _Empty, buffer: str,
                 break
             more = stream.read(_CHUNK)
             if not more:
-                raise ValueError(f"{source}: the JSON array is not closed")
+                raise Refused(Message("evaluate.array_open", source=source))
             buffer, pos = buffer[pos:] + more, 0
         if buffer[pos] == "]":
             return
@@ -169,7 +170,8 @@ def _iter_array(stream: IO[str] | _Decoded | _Empty, buffer: str,
             except json.JSONDecodeError:
                 more = stream.read(_CHUNK)
                 if not more:
-                    raise ValueError(f"{source}: item {number + 1} is not valid JSON") from None
+                    raise Refused(Message("evaluate.item_not_json", source=source,
+                                          item=number + 1)) from None
                 buffer, pos = buffer[pos:] + more, 0
         number += 1
         yield f"{source}:item {number}", buffer[pos:end]

@@ -12,6 +12,7 @@ matching pydantic's English text: `validation_reason(error, lang)`.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -89,6 +90,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "{file}: {total} rows: {accepted} accepted ({updated} updated), "
                        "{unchanged} unchanged, {rejected} rejected (import batch {batch})"),
     "import.report_at": ("错误报告：{path}", "error report: {path}"),
+    "import.undecodable": ("{where}含有无法按 {encoding} 解码的字节（文件可能已损坏或混用了编码）："
+                           "该行未导入，请修正后重新导入",
+                           "{where} holds bytes that {encoding} cannot decode (a damaged file "
+                           "or mixed encodings): the row is not imported; correct it and "
+                           "import again"),
+    "import.control_character": ("{file} 第 {row} 行「{name}」含有控制字符 {char}："
+                                 "该行未导入，请删除该字符后重新导入",
+                                 "{file} row {row} ({name}) holds the control character "
+                                 "{char}: the row is not imported; delete it and import "
+                                 "again"),
+    "import.report_unwritable": ("无法写入错误报告 {path}（{reason}）："
+                                 "请用 --errors 指定可写的位置；未导入任何数据",
+                                 "cannot write the error report {path} ({reason}): name a "
+                                 "writable place with --errors: nothing imported"),
+    "import.report_is_input": ("错误报告不能写到要导入的文件本身（{path}）："
+                               "请给 --errors 另一个文件名；未导入任何数据",
+                               "the error report cannot be the imported file itself ({path}): "
+                               "give --errors another name: nothing imported"),
     "import.warnings": ("{count} 行已接收但需核对（见错误报告）",
                         "{count} rows accepted with a warning (see the error report)"),
     # --- import: matching a row to the register and to what is stored
@@ -152,6 +171,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # notice (adjudicator notice object / close)
     "notice.no_reason": ("登记异议必须写明异议内容", "an objection needs its reason"),
     "notice.no_claim": ("没有案件 {claim}", "no claim {claim}"),
+    "claims.unknown": ("没有案件 {claim}", "no claim {claim}"),
+    "documents.not_decided": ("案件 {claim} 尚未理算，没有理算记录可生成",
+                              "claim {claim} is not decided yet: no decision record to write"),
     "notice.not_in_notice": ("案件 {claim} 当前状态为{status}：只能在公示期内登记异议",
                              "claim {claim} is {status_code}: objections are recorded during "
                              "its notice period"),
@@ -161,6 +183,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notice.running": ("公示 {notice} 的公示期到 {end} 为止：{first} 起才能结束公示",
                        "notice {notice} runs until {end}: it can be closed from {first}"),
     # calendar (adjudicator calendar add / remove)
+    "calendar.reason_too_long": ("原因最多 200 个字（现有 {count} 个字）：请写得简短些",
+                                 "the reason is at most 200 characters (this one has "
+                                 "{count})"),
     "calendar.no_reason": ("县定放假日必须写明原因（--reason）",
                            "a county day off needs its reason (--reason)"),
     "calendar.not_day_off": ("{day} 不是县定放假日", "{day} is not a county day off"),
@@ -169,10 +194,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "the form must be a mapping (YAML) or an object (JSON)"),
     "verification.invalid_form": ("核查表填写有误：{problems}", "invalid form: {problems}"),
     "verification.cannot_read": ("无法读取 {path}（{reason}）", "cannot read {path}: {reason}"),
+    "verification.not_utf8": ("{path} 不是 UTF-8 文本（第 {offset} 个字节起无法读取）：核查表请"
+                              "另存为 UTF-8 编码的 YAML 或 JSON",
+                              "{path} is not UTF-8 text (unreadable from byte {offset}): save "
+                              "the form as UTF-8 YAML or JSON"),
     "verification.not_parsable": ("{path} 不是有效的 {kind}（{where}）",
                                   "{path} is not valid {kind} ({where})"),
-    "verification.min_days": ("核查期限至少为 1 个工作日",
-                              "a verification deadline is at least 1 working day"),
+    "workdays.bad_days": ("核查时限 --days 应为 {least} 至 {most} 个工作日，不能是 {days}",
+                          "--days must be {least} to {most} working days, not {days}"),
+    "verification.not_covering": ("核查员 {verifier} 不负责乡镇 {township}",
+                                  "verifier {verifier} does not cover township {township}"),
+    "verification.nobody_covers": ("没有在用的核查员负责乡镇 {township}",
+                                   "no active verifier covers township {township}"),
+    "verification.all_at_limit": ("乡镇 {township} 的核查员都已达到工作量上限（{limits}）",
+                                  "every verifier of township {township} is at the workload "
+                                  "limit ({limits})"),
+    "verification.only_own": ("用户 {user}（核查员）只能查看自己的核查任务（--mine）",
+                              "user {user} (verifier) sees only their own assignments (--mine)"),
     "verification.not_verifier": ("{verifier} 不是在用的核查员",
                                   "{verifier} is not an active verifier"),
     "verification.assigned_to": ("案件 {claim} 分派给了{who}，不是 {user}：只有分派的核查员"
@@ -230,6 +268,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "no verified and decided claims in the period: nothing to "
                                "sample"),
     "audit.no_sample": ("没有第 {sample} 号样本", "no sample {sample}"),
+    "audit.reference_too_long": ("流水号或凭证号最多 64 个字",
+                                 "the reference is at most 64 characters"),
     "audit.no_reference": ("必须填写结清凭证（银行转账流水号或收据号）",
                            "a settlement reference (bank transfer or receipt number) is "
                            "required"),
@@ -255,6 +295,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "log verify to find out why)"),
     # fund (adjudicator fund receipt)
     "fund.no_reference": ("须填写银行流水号或收据号", "a bank or receipt reference is required"),
+    "fund.too_long": ("流水号最多 64 个字，备注最多 200 个字",
+                      "the reference is at most 64 characters, the note at most 200"),
     "fund.not_positive": ("保费金额须为正数且最多两位小数：{amount}",
                           "amount must be positive, to the fen: {amount}"),
     "fund.too_large": ("保费金额 {amount} 超出上限 {limit} 元，请核对是否多输了位数",
@@ -296,6 +338,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "pay.batch_running": ("批次 {batch} 正在兑现中，完成后会自动生成代发清单",
                           "batch {batch} is being paid: its register is written when the run "
                           "is done"),
+    "pay.folder_unwritable": ("无法在 {path} 写入代发清单（{reason}）："
+                              "请用 --out 指定可写的文件夹；未兑现任何案件",
+                              "cannot write the register into {path} ({reason}): name a "
+                              "writable folder with --out: nothing paid"),
     "pay.batch_empty": ("批次 {batch} 没有付款记录", "batch {batch} has no payments"),
     "pay.unreadable": ("{detail}", "{detail}"),
     "pay.cannot_read": ("{file}：无法读取回盘文件（{reason}）",
@@ -324,6 +370,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "users.unknown_role": ("未知角色“{role}”", "unknown role {role!r}"),
     "users.bad_township": ("乡镇代码“{code}”应为9位数字",
                            "township code {code!r} is not 9 digits"),
+    "users.bad_region": ("负责乡镇“{code}”应为9位乡镇代码（或6位县代码、12位村代码）",
+                         "township {code!r} is not a 9-digit township code (or a 6-digit "
+                         "county or 12-digit village code)"),
+    "users.bad_max_open": ("工作量上限 --max-open 应为 0 至 {most}，不能是 {count}",
+                           "--max-open must be 0 to {most}, not {count}"),
+    "users.other_role": ("用户 {user} 已存在，角色为{role}", "user {user} exists with role {role}"),
     "users.taken": ("用户名“{user}”已被使用", "user name {user!r} is taken"),
     "users.csv_broken": ("第 {row} 行起无法按 CSV 读取：多半是引号不配对，或一个单元格过长；"
                          "未添加任何用户",
@@ -368,6 +420,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "say who is acting: --as USER or ADJUDICATOR_USER"),
     "cli.no_database": ("无法打开数据库：{reason}", "cannot open the database: {reason}"),
     "cli.no_such_file": ("{path}：文件不存在", "{path}: no such file"),
+    "cli.file_error": ("无法读写 {path}（{reason}）：请检查路径，或换一个可写的位置",
+                       "cannot read or write {path} ({reason}): check the path or choose a "
+                       "writable place"),
+    "evaluate.array_open": ("{source}：JSON 数组没有结束（缺少“]”）：文件可能不完整",
+                            "{source}: the JSON array is not closed"),
+    "evaluate.item_not_json": ("{source}：JSON 数组的第 {item} 项不是有效的 JSON",
+                               "{source}: item {item} is not valid JSON"),
+    "cli.same_output": ("--pdf 和 --xlsx 不能是同一个文件（{path}）：请给两个文件名；未作任何处理",
+                        "--pdf and --xlsx cannot be the same file ({path}): give two names: "
+                        "nothing done"),
+    "cli.out_is_input": ("{option} 不能是要读取的文件本身（{path}）：请给 {option} 另一个文件名；"
+                         "未作任何处理",
+                         "{option} cannot be a file being read ({path}): give {option} "
+                         "another name: nothing done"),
     "cli.is_folder": ("{path}：是文件夹，不是文件：请给出文件本身", "{path}: a folder, not a file"),
     "cli.bad_lang": ("--lang 只能是 zh 或 en", "--lang must be zh or en"),
     "cli.detail": ("{message}（{detail}）", "{detail}"),
@@ -499,8 +565,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "demo.try": ("数据库：{database}（可试：adjudicator report --db {database} --as sun）",
                  "database: {database}  (try: adjudicator report --db {database} --as sun)"),
     "cli.tariff_invalid": ("保障方案文件有误：{detail}", "{detail}"),
-    "cli.not_json": ("{path} 第 {line} 行：不是 JSON（{detail}）",
-                     "{path}:line {line}: not JSON ({detail})"),
+    "cli.not_json": ("{path} 第 {line} 行：不是 JSON：应为 evaluate 输出的理算结论文件",
+                     "{path}:line {line}: not JSON: give a file of decisions `evaluate` wrote"),
+    "cli.not_decision": ("{path} 第 {line} 行：不是理算结论（{where}：{reason}）：应为 evaluate "
+                         "输出的理算结论文件",
+                         "{path}:line {line}: not a decision ({where}: {reason}): give a file "
+                         "of decisions `evaluate` wrote"),
     "cli.no_decision": ("{target} 中没有{what}理算决定", "no decision{what_en} in {target}"),
     "cli.not_decided_anywhere": ("{claim}：既不是理算结果文件，也不是数据库中已理算的案件",
                                  "{claim}: neither a decisions file nor a decided claim in the "
@@ -510,6 +580,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "--secure-cookies is auto, always or never"),
     "cli.positive": ("--max-upload-mb 和 --session-hours 必须为正数",
                      "--max-upload-mb and --session-hours must be positive"),
+    "cli.bad_port": ("--port 应为 1 至 65535，不能是 {port}",
+                     "--port must be 1 to 65535, not {port}"),
     "cli.cannot_start": ("无法启动：{detail}", "cannot start: {detail}"),
     "cli.chain_broken": ("审计日志第 {seq} 条事件有误：{problem}（此前的 {checked} 条完好）",
                          "event {seq}: {problem} ({checked} events before it are intact)"),
@@ -549,6 +621,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "usage.not_one_of": ("{value} 不是可选值之一（{choices}）",
                          "{value} is not one of {choices}."),
     "usage.no_such_path": ("{value} 不存在", "{value} does not exist."),
+    "usage.is_file": ("{value} 是文件，这里要的是文件夹", "{value} is a file."),
+    "usage.is_folder": ("{value} 是文件夹，这里要的是文件", "{value} is a directory."),
+    "usage.not_readable": ("{value} 没有读取权限", "{value} is not readable."),
+    "usage.not_writable": ("{value} 没有写入权限", "{value} is not writable."),
+    "usage.cannot_open": ("无法打开 {value}（{reason}）", "could not open {value}: {reason}"),
+    "usage.not_date": ("{value} 不是有效的日期，应为 {formats}（如 2026-03-01）",
+                       "{value} does not match the formats {formats}."),
+    "usage.not_list": ("应给出一个或多个值", "Value must be an iterable."),
+    "usage.argument_values": ("参数 {name} 需要 {count} 个值。",
+                              "Argument {name} takes {count} values."),
     "usage.not_valid": ("{value} 不是有效的{kind}", "Value {value} is not a valid {kind}."),
     "usage.other": ("用法有误：{detail}", "{detail}"),
     "usage.aborted": ("已中止。", "Aborted."),
@@ -1154,6 +1236,30 @@ class LocalizedError(Exception):
 
 class Refused(LocalizedError, ValueError):
     """A value or request a service refuses, worded in both languages."""
+
+
+#: Why the system could not open or write a file, by errno, in both languages.
+_OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("没有权限", "operation not permitted"),
+    errno.EISDIR: ("这是一个文件夹", "it is a folder"),
+    errno.ENOTDIR: ("路径中的某一级是文件，不是文件夹", "part of the path is a file, not a folder"),
+    errno.EEXIST: ("要建文件夹的地方已有同名的文件", "a file stands where a folder is needed"),
+    errno.EROFS: ("只读的磁盘", "read-only file system"),
+    errno.ENOSPC: ("磁盘已满", "no space left on the disk"),
+    errno.ENAMETOOLONG: ("文件名太长", "file name too long"),
+}
+
+
+def os_reason(exc: OSError) -> Words:
+    """Why a file could not be opened or written (an OSError), worded in both languages for a
+    message's parameter; the system's own words when the error is not a common one."""
+    known = _OS_REASONS.get(exc.errno or -1)
+    if known is not None:
+        return Words(*known)
+    text = exc.strerror or type(exc).__name__
+    return Words(text, text)
 
 
 def worded(table: Mapping[str, Words], code: str) -> Words:

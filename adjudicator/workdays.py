@@ -11,9 +11,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-__all__ = ["add_working_days", "is_working_day", "working_days_between"]
+from adjudicator.messages import Message, Refused
+
+__all__ = ["BadDays", "add_working_days", "check_days", "is_working_day",
+           "working_days_between"]
 
 _NONE: frozenset[dt.date] = frozenset()
+
+#: The longest deadline a person may give, a working year: a larger number is a typing
+#: mistake (and counted day by day it would run past the last date Python knows).
+MOST_DAYS = 250
+
+
+class BadDays(Refused):
+    """A number of working days outside 0 (or the least a command allows) to MOST_DAYS."""
+
+
+def check_days(days: int, least: int = 0) -> int:
+    """`days` when it is a deadline a person may give (`least` to MOST_DAYS working days);
+    else BadDays, worded in both languages."""
+    if not least <= days <= MOST_DAYS:
+        raise BadDays(Message("workdays.bad_days", days=days, least=least, most=MOST_DAYS))
+    return days
 
 
 def is_working_day(day: dt.date, holidays: Collection[dt.date] = _NONE,
@@ -35,8 +54,7 @@ def add_working_days(start: dt.date, days: int, holidays: Collection[dt.date] = 
     Assigned on a Friday with 5 days, the deadline is the next Friday; assigned on a Sunday,
     it is the following Friday. `days` = 0 gives `start` itself.
     """
-    if days < 0:
-        raise ValueError(f"the number of working days cannot be negative ({days})")
+    check_days(days)
     day, left = start, days
     while left:
         day += dt.timedelta(days=1)

@@ -19,6 +19,7 @@ from cli.common import (
     JsonOption,
     console,
     context,
+    distinct_outputs,
     fail,
     print_json,
     print_table,
@@ -53,9 +54,12 @@ def _refusals() -> tuple[type[Exception], ...]:
 
 def _decimal(name: str, text: str) -> Decimal:
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         fail(Message("cli.not_decimal", name=name, text=text))
+    if not value.is_finite():  # NaN, Infinity: Decimal reads them, nobody means them
+        fail(Message("cli.not_decimal", name=name, text=text))
+    return value
 
 
 def _field(field: str) -> str:
@@ -233,6 +237,7 @@ def report(
         write_report_xlsx,
     )
 
+    distinct_outputs(pdf, xlsx)
     ctx = context(db, user)
     with refused(*_refusals()):
         data = audit_report(ctx, sample_id)

@@ -22,14 +22,17 @@ from adjudicator.services.integrity import RecordRefused
 from adjudicator.services.replay import replay as replay_decisions
 from adjudicator.services.report import DIMENSIONS, build_report
 from adjudicator.services.review import ReviewRefused, list_pended, resolve
+from adjudicator.services.scope import NoSuchClaim
 from adjudicator.storage.db import database_url
 from cli.common import (
+    MOST_WORKERS,
     AsOption,
     DbOption,
     JsonOption,
     category_namer,
     console,
     context,
+    distinct_outputs,
     fail,
     print_json,
     print_table,
@@ -46,9 +49,9 @@ review_app = typer.Typer(help="待人工审核：查看、批准、驳回（审�
 def adjudicate(
     claim: Annotated[str | None, typer.Option("--claim", help="只理算此案件。\n\n"
                                                               "Only this claim.")] = None,
-    chunk: Annotated[int, typer.Option("--chunk", help="每个事务处理的户数。\n\n"
+    chunk: Annotated[int, typer.Option("--chunk", min=1, help="每个事务处理的户数。\n\n"
                                                "Households per transaction.")] = 200,
-    workers: Annotated[int, typer.Option("--workers", min=1, help=(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=MOST_WORKERS, help=(
         "分担各户的工作进程数：PostgreSQL 上按行锁分配；SQLite 上各取一份，在写锁外理算。\n\n"
         "Worker processes sharing the households: by row locks on PostgreSQL; on SQLite each "
         "takes a share and decides outside the write lock."))] = 1,
@@ -61,7 +64,7 @@ def adjudicate(
     ctx = context(db, user)
     total = 1 if claim else count_ready(ctx)
     failed: WorkersFailed | None = None
-    with refused(PermissionDenied), Progress(
+    with refused(PermissionDenied, NoSuchClaim), Progress(
             TextColumn(str(Message("claims.adjudicating"))), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, disable=as_json) as bar:
         task = bar.add_task("adjudicate", total=total)
@@ -176,7 +179,7 @@ def replay(
     """重算：按案件快照和保障方案重跑已存的理算结论，报告差异。
     Re-run stored decisions from their case snapshots and tariffs; report differences."""
     ctx = context(db, user)
-    with refused(PermissionDenied):
+    with refused(PermissionDenied, NoSuchClaim):
         result = replay_decisions(ctx, claim_id=claim, limit=limit)
     if as_json:
         print_json({"checked": result.checked, "identical": result.identical,
@@ -227,6 +230,7 @@ def report(
     """统计：按类别、户类别、乡镇和月份统计户数、人数、案件数和金额。
     Households, persons, claims and amounts by category, household category, township
     and month."""
+    distinct_outputs(pdf, xlsx)
     ctx = context(db, user)
     with refused(PermissionDenied):
         data = build_report(ctx, year)
@@ -237,6 +241,8 @@ def report(
         try:
             summary_report(ctx, pdf, xlsx, title=title, period_label=period,
                            issuing_office=office, year=year)
+        except OSError:
+            raise  # a file it cannot write: the command line words it, naming the file
         except Exception as exc:
             fail(Message("cli.summary_failed", detail=exc))
     if as_json:

@@ -3,10 +3,12 @@ JSON output, the console."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -20,6 +22,10 @@ from adjudicator.messages import CATALOGUE, LANGS, Message, Text, current_lang, 
 if TYPE_CHECKING:
     from adjudicator.storage.context import Context
 
+#: The most worker processes a command starts (--workers): more is a typing mistake that
+#: would start thousands of processes.
+MOST_WORKERS = 64
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -32,6 +38,34 @@ def fail(message: Text | Exception, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]{prefix}[/]{escape(text)}", highlight=False,
                       soft_wrap=True)
     raise typer.Exit(code)
+
+
+def require_file(path: Path) -> None:
+    """A file to read that is a folder, or is not there: one line saying which."""
+    if path.is_dir():
+        fail(Message("cli.is_folder", path=path))
+    if not path.is_file():
+        fail(Message("cli.no_such_file", path=path))
+
+
+def not_over_inputs(option: str, out: Path | None, *inputs: Path | None) -> None:
+    """Refuse an output (`option`) that is one of the files the command reads: opening it to
+    write would empty it before it is read, or replace it once read."""
+    from adjudicator.intake.report import same_file
+
+    if out is not None and any(read is not None and same_file(out, read) for read in inputs):
+        fail(Message("cli.out_is_input", option=option, path=out))
+
+
+def distinct_outputs(*paths: Path | None) -> None:
+    """Refuse two outputs of one command naming the same file (--pdf and --xlsx): the second
+    would replace the first and both be reported written."""
+    from adjudicator.intake.report import same_file
+
+    given = [path for path in paths if path is not None]
+    for index, path in enumerate(given):
+        if any(same_file(path, other) for other in given[index + 1:]):
+            fail(Message("cli.same_output", path=path))
 
 
 def file_problems(exc: Exception, separator: str = "; ") -> str:
@@ -134,23 +168,51 @@ def category_namer(ctx: Context) -> Callable[[str], str]:
     return lambda code: labels.get(code) or word(CLAIM_CATEGORIES, code, lang)
 
 
-def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS) -> Table:
+#: Column headers (catalogue keys) of an amount in yuan: folded, 31023.94 read as 31023.9.
+AMOUNT_KEYS = ("col.payout", "col.amount", "col.total", "fund.col.yuan", "audit.col.at_stake",
+               "audit.col.received", "audit.col.granted", "report.col.approved_amount",
+               "report.col.paid_amount")
+
+#: Columns of amounts: as wide as their widest amount, their header folding if need be.
+AMOUNT_COLUMNS = frozenset(text for key in AMOUNT_KEYS for text in CATALOGUE[key])
+
+
+def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS,
+             width: int | None = None) -> Table:
     """Fit a filled table to any width (80 columns in a pipe or a narrow terminal) without
-    cutting an identifier: its columns never wrap and are as wide as their longest cell;
-    every other column folds its text onto more lines instead of ending it with "…"."""
+    cutting an identifier: its columns never wrap and are as wide as their longest cell; an
+    amount's column is as wide as its widest amount (31023.94 never folded into 31023.9 and
+    4) when the table then still fits `width`; every other column folds its text onto more
+    lines instead of ending it with "…"."""
+    amounts = []
     for column in table.columns:
+        widths = [cell_len(str(cell)) for cell in column.cells]
         if str(column.header) in identifiers:
             column.no_wrap = True
-            widths = [cell_len(str(cell)) for cell in column.cells]
             column.min_width = max([cell_len(str(column.header)), *widths])
-        elif column.overflow == "ellipsis":
+            continue
+        if str(column.header) in AMOUNT_COLUMNS and widths:
+            column.min_width = max(widths)
+            amounts.append(column)
+        if column.overflow == "ellipsis":
             column.overflow = "fold"
+    if width is not None and amounts and _narrowest(table) > width:
+        for column in amounts:  # too many columns for whole amounts: folded, never cropped
+            column.min_width = None
     return table
+
+
+def _narrowest(table: Table) -> int:
+    """The least width a table can be drawn in without cropping a column."""
+    from rich.measure import Measurement
+
+    measuring = Console(width=100_000, file=io.StringIO())
+    return Measurement.get(measuring, measuring.options, table).minimum
 
 
 def print_table(table: Table) -> None:
     """Print a table with its identifiers whole (`keep_ids`)."""
-    console.print(keep_ids(table))
+    console.print(keep_ids(table, width=console.width))
 
 
 def print_json(data: Any) -> None:

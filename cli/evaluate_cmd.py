@@ -13,7 +13,15 @@ import typer
 from adjudicator.evaluate import Engine, evaluate_stream
 from adjudicator.messages import Message, Tally
 from adjudicator.rules.tariff import TariffError, load_tariff
-from cli.common import err_console, fail, file_problems, refused
+from cli.common import (
+    MOST_WORKERS,
+    err_console,
+    fail,
+    file_problems,
+    not_over_inputs,
+    refused,
+    require_file,
+)
 from schemas.vocabulary import OUTCOMES, Words
 
 
@@ -29,15 +37,16 @@ def evaluate(
                                                 "object; '-' reads standard input.")],
     tariff: Annotated[Path, typer.Option("--tariff", "-t", help="保障方案 TOML 文件。\n\n"
                                                                 "Tariff TOML file.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="理算结论写到此文件，"
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="理算结论写到此文件，\n\n"
                                                                  "不打印到屏幕。\n\n"
                                                                  "Write decisions here "
                                                                  "instead of stdout.")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="并行理算的进程数，"
-                                                                  "输出顺序不变。\n\n"
-                                                                  "Processes deciding chunks "
-                                                                  "of cases; output order is "
-                                                                  "kept.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=MOST_WORKERS,
+                                         help="并行理算的进程数，\n\n"
+                                              "输出顺序不变。\n\n"
+                                              "Processes deciding chunks "
+                                              "of cases; output order is "
+                                              "kept.")] = 1,
     engine: Annotated[EngineChoice, typer.Option(
         "--engine", help="理算方式（结论逐字节相同）：\n\n"
                          "columnar 成批理算；scalar 逐案理算，用于对照。"
@@ -53,6 +62,7 @@ def evaluate(
     A malformed case gives an error line naming the case and each field at fault; the run
     goes on and exits with status 1 at the end.
     """
+    not_over_inputs("--out", out, cases, tariff)
     try:
         loaded = load_tariff(tariff)
     except TariffError as exc:
@@ -62,8 +72,7 @@ def evaluate(
         if str(cases) == "-":
             source, stream = "<stdin>", sys.stdin.buffer
         else:
-            if not cases.is_file():
-                fail(Message("cli.no_such_file", path=cases))
+            require_file(cases)
             source, stream = str(cases), stack.enter_context(cases.open("rb"))
         sink = (stack.enter_context(out.open("wb")) if out is not None
                 else sys.stdout.buffer)

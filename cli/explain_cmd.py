@@ -26,16 +26,33 @@ from cli.common import (
 
 
 def _decisions_in(path: Path) -> Iterator[dict[str, Any]]:
+    """The decisions of a file `evaluate` wrote; a line that is not JSON, or not a decision,
+    stops it in one line naming the line (its error lines are skipped)."""
+    from pydantic import ValidationError
+
+    from adjudicator.messages import ValidationReason
+    from schemas.decision import Decision
+    from schemas.vocabulary import Words
+
     with path.open("rb") as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             try:
                 data = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                fail(Message("cli.not_json", path=path, line=number, detail=exc))
-            if "trace" in data:  # error lines of `evaluate` are skipped
-                yield data
+            except orjson.JSONDecodeError:
+                fail(Message("cli.not_json", path=path, line=number))
+            if isinstance(data, dict) and "error" in data and "trace" not in data:
+                continue  # an error line of `evaluate`
+            try:
+                Decision.model_validate(data)
+            except ValidationError as exc:
+                error = exc.errors(include_url=False, include_input=False)[0]
+                where = (".".join(str(part) for part in error["loc"])
+                         or Words("整行", "the line"))
+                fail(Message("cli.not_decision", path=path, line=number, where=where,
+                             reason=ValidationReason(error)))
+            yield data
 
 
 def render_decision(decision: dict[str, Any], lang: str) -> None:

@@ -24,9 +24,11 @@ from cli.common import (
     JsonOption,
     console,
     context,
+    distinct_outputs,
     fail,
     print_json,
     print_table,
+    require_file,
 )
 from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES, Words, word
 
@@ -52,10 +54,11 @@ def _refusals() -> tuple[type[Exception], ...]:
     from adjudicator.feeds.triage import TriageRefused
     from adjudicator.intake.sources import UnreadableFile
     from adjudicator.roles import PermissionDenied
+    from adjudicator.workdays import BadDays
     from adjudicator.workflow import IllegalTransition
 
     return (FeedRefused, TriageRefused, UnreadableFile, PermissionDenied, IllegalTransition,
-            FileNotFoundError)
+            FileNotFoundError, BadDays)
 
 
 def _run(db: str | None, user: str | None, call: Any) -> Any:
@@ -95,10 +98,7 @@ def import_(
 
     if bureau not in BUREAU_NAMES:
         fail(Message("feed.unknown_bureau", bureau=bureau, bureaus=" | ".join(BUREAU_NAMES)))
-    if file.is_dir():
-        fail(Message("cli.is_folder", path=file))
-    if not file.is_file():
-        fail(Message("cli.no_such_file", path=file))
+    require_file(file)
     result = _run(db, user, lambda ctx: import_feed(ctx, bureau, file, month, errors))
     if as_json:
         print_json(result.to_dict())
@@ -257,6 +257,7 @@ def report(month: MonthOpt, db: DbOpt = None, user: AsOpt = None, as_json: JsonO
         report_xlsx,
     )
 
+    distinct_outputs(pdf, xlsx)
     found = _run(db, user, lambda ctx: feed_report(ctx, month))
     if xlsx is not None:
         _write(xlsx, lambda: report_xlsx(found))

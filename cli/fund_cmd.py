@@ -20,6 +20,7 @@ from cli.common import (
     context,
     fail,
     file_problems,
+    not_over_inputs,
     print_json,
     worded_table,
 )
@@ -298,6 +299,8 @@ def whatif(
     What a draft tariff would cost, re-deciding the year's stored claims. Read-only."""
     from adjudicator.fund.contract import ContractError, find_contract
     from adjudicator.fund.statement import bar_pairs_chart, category_label, curve_chart
+
+    not_over_inputs("--chart", chart, tariff, contract_file)
     from adjudicator.fund.whatif import WhatIfError, parse_sweep, what_if
     from adjudicator.roles import PermissionDenied
     from adjudicator.rules.tariff import TariffError, load_tariff

@@ -25,6 +25,7 @@ from cli.common import (
     context,
     fail,
     print_json,
+    require_file,
 )
 
 if TYPE_CHECKING:
@@ -51,14 +52,14 @@ def _run(kind: str, file: Path, db: str | None, user: str | None, errors: Path |
     from sqlalchemy.exc import SQLAlchemyError
 
     from adjudicator.intake import ImportRefused, UnreadableFile, import_file
+    from adjudicator.intake.report import ReportUnwritable
 
     choose_lang(lang)
-    if not file.is_file():
-        fail(Message("cli.no_such_file", path=file))
+    require_file(file)
     ctx = context(db, user)
     try:
         result = import_file(ctx, kind, file, errors, default_source=default_source)
-    except (PermissionDenied, ImportRefused, UnreadableFile) as exc:
+    except (PermissionDenied, ImportRefused, UnreadableFile, ReportUnwritable) as exc:
         fail(exc)
     except SQLAlchemyError as exc:
         # Chunks stored before the failure stay stored: importing the file again resumes.
@@ -132,15 +133,15 @@ def department_data(file: FileArg, db: DbOpt = None, user: AsOpt = None,
 
 @app.command("regions")
 def regions(file: FileArg, db: DbOpt = None, user: AsOpt = None, errors: ErrorsOpt = None,
-            as_json: JsonOpt = False) -> None:
+            as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """区划名称：本县的区划代码和名称，
     乡镇（9 位）和村（12 位）。
     The county's region names
     (区划代码, 名称): townships (9 digits) and villages (12)."""
     from adjudicator.services.places import RegionsRefused, load_regions
 
-    if not file.is_file():
-        fail(Message("cli.no_such_file", path=file))
+    choose_lang(lang)
+    require_file(file)
     ctx = context(db, user)
     try:
         result = load_regions(ctx, file, errors)

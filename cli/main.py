@@ -190,9 +190,19 @@ class LazyGroup(typer.core.TyperGroup):
 
     def invoke(self, ctx: _click.Context) -> Any:
         """Run the command; its exit status leaves as SystemExit (typer's main, run without
-        its own error handling, would return it like a command's result)."""
+        its own error handling, would return it like a command's result). A file the command
+        could not read or write (an --out beneath a file, a folder given as a file, no
+        permission) stops it in one line naming the file, never a traceback."""
         try:
-            super().invoke(ctx)
+            try:
+                super().invoke(ctx)
+            except OSError as exc:
+                if exc.filename is None:
+                    raise
+                from adjudicator.messages import Message, os_reason
+                from cli.common import fail
+
+                fail(Message("cli.file_error", path=exc.filename, reason=os_reason(exc)))
         except typer.Exit as exc:
             raise SystemExit(exc.exit_code) from None
         return None

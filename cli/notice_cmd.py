@@ -201,10 +201,10 @@ def records(
     """理算单：供归档审计，含每条规则、分段、保障方案和哈希。
     Decision records (理算单) for the
     audit file: every rule, bands, tariff and hash."""
-    from adjudicator.services.documents import decision_records
+    from adjudicator.services.documents import DocumentRefused, decision_records
 
     ctx = context(db, user)
-    with refused(PermissionDenied, _font_error()):
+    with refused(PermissionDenied, DocumentRefused, _font_error()):
         written = decision_records(ctx, out, claims or None)
     console.print(Message("notice.records", count=len(written), path=out / "records"),
                   highlight=False)

@@ -53,6 +53,8 @@ def serve(
         fail(Message("cli.secure_cookies"))
     if max_upload_mb <= 0 or session_hours <= 0:
         fail(Message("cli.positive"))
+    if not 1 <= port <= 65535:  # before anything starts: the socket refuses it at the end
+        fail(Message("cli.bad_port", port=port))
     configure_logging()
     settings = WebSettings(database_url=db, evidence_dir=evidence_dir,
                            documents_dir=documents_dir,
@@ -86,10 +88,12 @@ def set_password(
     Set a user's password for the web app (asked twice, not shown); signs them out
     everywhere. An admin sets anyone's, a user their own."""
     from adjudicator.roles import PermissionDenied
-    from adjudicator.web.auth import PasswordRejected
+    from adjudicator.web.auth import PasswordRejected, require_active_user
     from adjudicator.web.auth import set_password as store_password
 
     ctx = context(db, user)
+    with refused(PermissionDenied, PasswordRejected):  # before it is typed twice for nobody
+        require_active_user(ctx, user_id)
     password = typer.prompt(str(Message("password.new")), hide_input=True,
                             confirmation_prompt=str(Message("password.repeat")))
     with refused(PermissionDenied, PasswordRejected):

@@ -20,6 +20,7 @@ from cli.common import (
     err_console,
     fail,
     file_problems,
+    not_over_inputs,
     print_json,
     print_table,
     refused,
@@ -56,14 +57,27 @@ def init(
     """初始化：建数据库、首个管理员、自带保障方案和签名密钥。
     Create or migrate the database, create the first admin, load the shipped tariffs, and
     create the county office's checkpoint signing key (a file, never in the database)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from adjudicator.checkpoint import CheckpointError, create_key, public_path
     from adjudicator.rules.tariff import TariffError
     from adjudicator.services.tariffs import load_tariff_file
-    from adjudicator.services.users import bootstrap_admin
-    from adjudicator.storage.context import Context, connect
+    from adjudicator.services.users import UserRefused, bootstrap_admin, check_user
+    from adjudicator.storage.context import Context, DatabaseNotReady, connect
     from adjudicator.storage.db import database_url
 
+    with refused(UserRefused):
+        check_user(admin, [])
+    with refused(CheckpointError):  # first: a key that cannot be made stops before the database
+        key, made = create_key(checkpoint_key)
     url = database_url(db)
-    engine, factory = connect(url, create=True)
+    try:
+        engine, factory = connect(url, create=True)
+    except DatabaseNotReady as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:  # a server that does not answer, a file it cannot create
+        fail(Message("cli.no_database", reason=str(getattr(exc, "orig", None) or exc)
+                     .splitlines()[0]))
     system = Context(engine, factory, admin, "admin")
     created = bootstrap_admin(system, admin, "管理员")
     loaded = []
@@ -80,9 +94,6 @@ def init(
         console.print(Message("init.admin", admin=admin), highlight=False)
     console.print(Message("init.tariffs", tariffs=Tally((words, None) for words in loaded)),
                   highlight=False)
-    from adjudicator.checkpoint import create_key, public_path
-
-    key, made = create_key(checkpoint_key)
     console.print(Message("init.key_created" if made else "init.key_kept", path=key,
                           public=public_path(key)), highlight=False)
 
@@ -250,9 +261,10 @@ def log_checkpoint(
     此文件，日后可证明日志是它的延续（log verify --checkpoint）。
     Sign the log's size and Merkle tree head (RFC 6962) with the county's Ed25519 key: an
     auditor keeps the file and later proves the log extends it (log verify --checkpoint)."""
-    from adjudicator.checkpoint import CheckpointError, write_checkpoint
+    from adjudicator.checkpoint import CheckpointError, key_path, public_path, write_checkpoint
     from adjudicator.storage.events import verify_chain
 
+    not_over_inputs("--out", out, key_path(key), public_path(key_path(key)))  # the county's key
     ctx = context(db, user)
     with refused(PermissionDenied):
         ctx.require("log.verify")
@@ -286,8 +298,9 @@ def log_prove(
     signed; anyone checks it offline with 'adjudicator log check-proof'."""
     import orjson
 
-    from adjudicator.checkpoint import CheckpointError, prove
+    from adjudicator.checkpoint import CheckpointError, key_path, prove, public_path
 
+    not_over_inputs("--out", out, checkpoint, public_key, key_path(), public_path(key_path()))
     ctx = context(db, user)
     with refused(PermissionDenied):
         ctx.require("log.read")

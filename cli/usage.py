@@ -19,6 +19,7 @@ from typer._click.exceptions import (
     BadOptionUsage,
     BadParameter,
     ClickException,
+    FileError,
     MissingParameter,
     NoArgsIsHelpError,
     NoSuchOption,
@@ -26,7 +27,7 @@ from typer._click.exceptions import (
 )
 from typer.exceptions import Abort
 
-from adjudicator.messages import LANGS, Message, validation_reason
+from adjudicator.messages import LANGS, Message, os_reason, validation_reason
 
 #: Chinese names of the value types typer checks
 KINDS = {"int": "整数", "integer": "整数", "float": "数", "bool": "是/否", "boolean": "是/否",
@@ -57,16 +58,49 @@ def _hint(exc: BadParameter) -> str | None:
     return None if hint is None else str(hint)
 
 
+#: What typer says of a path that is there but not as asked (a file where a folder is wanted,
+#: no permission): the catalogue's key for each.
+PATH_PROBLEMS = {"does not exist": "usage.no_such_path", "is a file": "usage.is_file",
+                 "is a directory": "usage.is_folder", "is not readable": "usage.not_readable",
+                 "is not writable": "usage.not_writable"}
+#: strftime's fields as a person writes a date (%Y-%m-%d: YYYY-MM-DD).
+DATE_FIELDS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "mm", "%S": "ss"}
+
+
+def _date_format(formats: str) -> str:
+    for field, shown in DATE_FIELDS.items():
+        formats = formats.replace(field, shown)
+    return formats
+
+
 def _value_text(text: str, lang: str) -> str | None:
     """A type's own English complaint about a value, worded from its fixed shape."""
-    if match := re.fullmatch(r"(?:Value error, )?(.+) is not one of (.+)\.", text, re.S):
+    text = text.removeprefix("Value error, ")
+    if match := re.fullmatch(r"(.+) is not one of (.+)\.", text, re.S):
         return Message("usage.not_one_of", value=match[1], choices=match[2]).render(lang)
-    if match := re.fullmatch(r"(?:File|Directory|Path) (.+) does not exist\.", text, re.S):
-        return Message("usage.no_such_path", value=match[1]).render(lang)
+    problems = "|".join(PATH_PROBLEMS)
+    if match := re.fullmatch(rf"(?:[Ff]ile|[Dd]ir|[Dd]irectory|[Pp]ath) (.+) ({problems})\.",
+                             text, re.S):
+        return Message(PATH_PROBLEMS[match[2]], value=match[1]).render(lang)
     if match := re.fullmatch(r"Value (.+) is not a valid (\w+)\.", text, re.S):
         return Message("usage.not_valid", value=match[1],
                        kind=KINDS.get(match[2], match[2])).render(lang)
+    if match := re.fullmatch(r"(.+) does not match the formats? (.+)\.", text, re.S):
+        return Message("usage.not_date", value=match[1],
+                       formats=_date_format(match[2])).render(lang)
+    if text == "Value must be an iterable.":
+        return Message("usage.not_list").render(lang)
     return None
+
+
+def _cannot_open(exc: ClickException, lang: str) -> str | None:
+    """A file typer opened for the command and could not (its OSError behind the error)."""
+    cause = exc.__cause__
+    if not isinstance(cause, OSError):
+        return None
+    name = getattr(exc, "filename", None) or cause.filename
+    return Message("usage.cannot_open", value=repr(str(name)),
+                   reason=os_reason(cause)).render(lang)
 
 
 def _reason(exc: BadParameter, lang: str) -> str:
@@ -81,7 +115,7 @@ def _reason(exc: BadParameter, lang: str) -> str:
                 if worded:
                     return worded
             return validation_reason(error, lang)
-    return _value_text(exc.message, lang) or exc.message
+    return _cannot_open(exc, lang) or _value_text(exc.message, lang) or exc.message
 
 
 def usage_message(exc: ClickException, lang: str) -> str:
@@ -121,6 +155,11 @@ def usage_message(exc: ClickException, lang: str) -> str:
         if match[2]:
             text += Message("usage.did_you_mean", names=match[2]).render(lang)
         return text
+    if isinstance(exc, FileError):
+        return _cannot_open(exc, lang) or Message(
+            "usage.cannot_open", value=repr(exc.ui_filename), reason=message).render(lang)
+    if match := re.fullmatch(r"Argument (.+) takes (\d+) values\.", message):
+        return Message("usage.argument_values", name=match[1], count=match[2]).render(lang)
     if message == "Missing command.":
         return Message("usage.missing_command").render(lang)
     if match := re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", message, re.S):

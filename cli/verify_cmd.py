@@ -56,8 +56,9 @@ HolidayOption = typer.Option("--holiday", formats=["%Y-%m-%d"],
 
 def _refusals() -> tuple[type[Exception], ...]:
     from adjudicator.services.verification import VerificationRefused
+    from adjudicator.workdays import BadDays
 
-    return (PermissionDenied, VerificationRefused, IllegalTransition)
+    return (PermissionDenied, VerificationRefused, IllegalTransition, BadDays)
 
 
 def _dates(values: list[dt.datetime] | None) -> frozenset[dt.date]:
@@ -99,7 +100,8 @@ def assign(
                                   "township": a.township_code, "verifier": a.verifier_id,
                                   "due": a.due.isoformat()} for a in result.assigned],
                     "unassigned": [{"claim_id": u.claim_id, "household_id": u.household_id,
-                                    "township": u.township_code, "reason": u.reason}
+                                    "township": u.township_code,
+                                    "reason": u.reason.render("en")}
                                    for u in result.unassigned],
                     "deadline": result.deadline.as_dict() if result.deadline else None})
         if result.deadline and result.deadline.warning:
@@ -116,7 +118,7 @@ def assign(
         missed = worded_table("col.claim", "col.household", "col.township", "col.why",
                               title=Message("verify.unassigned", count=len(result.unassigned)))
         for u in result.unassigned:
-            missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason)
+            missed.add_row(u.claim_id, u.household_id, u.township_code, u.reason.render())
         print_table(missed)
     if result.deadline is not None:
         deadline = result.deadline

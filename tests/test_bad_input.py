@@ -163,6 +163,8 @@ def test_a_gbk_file_with_one_bad_byte_rejects_that_row_only(admin_ctx, tmp_path:
     assert (problem["row"], problem["field"], problem["code"]) == ("8", "姓名",
                                                                     "UNDECODABLE_BYTES")
     assert "households.csv 第 8 行「姓名」" in problem["reason"]
+    # the English column was the Chinese reason again
+    assert problem["reason_en"].startswith("households.csv row 8 (姓名) holds bytes that")
     assert "\ufffd" in problem["original"]
 
 
@@ -288,6 +290,8 @@ def test_a_nul_in_one_name_rejects_that_row_on_both_databases(admin_ctx,
     problems = [(p["row"], p["field"], p["code"]) for p in report_rows(result.error_report)]
     assert problems == [("3", "姓名", "CONTROL_CHARACTER"), ("6", "乡镇", "CONTROL_CHARACTER")]
     assert "U+0000" in report_rows(result.error_report)[0]["reason"]
+    assert "holds the control character U+0000" in report_rows(result.error_report)[0][
+        "reason_en"]
     assert members(admin_ctx) == 7
 
 

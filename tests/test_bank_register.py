@@ -448,3 +448,54 @@ def test_a_workbook_saved_at_another_moment_has_the_same_bytes(monkeypatch: pyte
     first = both()
     clock(start + later)
     assert both() == first
+
+
+def test_pay_refuses_a_register_folder_it_cannot_write_before_paying(admin_ctx, clock, tmp_path,
+                                                                     db_url) -> None:
+    """`pay --out` beneath a file: every claim was paid (and committed) and the register was
+    then never written, with a FileExistsError traceback. Now refused before anything is
+    paid; the same claims are paid by the next run."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    _payable(admin_ctx, clock, tmp_path, claims=2)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    runner = CliRunner()
+    for out in (blocker, blocker / "payments"):
+        refused = runner.invoke(app, ["pay", "--out", str(out), "--db", db_url, "--as", "sup"])
+        assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)
+        assert refused.output.startswith(f"错误：无法在 {out} 写入代发清单（"), refused.output
+        assert "未兑现任何案件" in refused.output
+    paid = runner.invoke(app, ["pay", "--out", str(tmp_path / "payments"), "--db", db_url,
+                               "--as", "sup", "--json"])
+    assert paid.exit_code == 0, paid.output
+    assert __import__("json").loads(paid.output)["payments"] == 2
+
+
+def test_reconcile_refuses_an_error_report_naming_the_banks_file(admin_ctx, clock, tmp_path,
+                                                                 monkeypatch) -> None:
+    """`pay reconcile return.csv --errors ./return.csv` with a row that does not match wrote
+    the error report over the bank's return file after storing the other rows: the bank's
+    file was lost. Now refused before anything is read or stored."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    _payable(admin_ctx, clock, tmp_path, claims=2)
+    run = pay_closed(admin_ctx.as_user("sup"), tmp_path)
+    back = write_bank_return(admin_ctx, run.batch_ref, tmp_path / "return.csv")
+    rows = _csv_rows(back)
+    rows[1][3] = "1.00"  # K-1's amount: a row for the error report
+    with back.open("w", encoding="utf-8-sig", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    before = back.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    url = admin_ctx.engine.url.render_as_string(hide_password=False)
+    refused = CliRunner().invoke(app, ["pay", "reconcile", str(back), "--errors", "./return.csv",
+                                       "--db", url, "--as", "sup"])
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
+    assert refused.output.startswith("错误：错误报告不能写到要导入的文件本身")
+    assert back.read_bytes() == before
+    assert reconcile(admin_ctx.as_user("sup"), back).confirmed == 1  # nothing stored before

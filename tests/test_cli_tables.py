@@ -53,3 +53,29 @@ def test_verify_list_keeps_ids_whole_in_a_pipe(admin_ctx) -> None:
     for claim in CLAIMS:
         assert claim in listed.stdout
     assert "…" not in listed.stdout
+
+
+def _notices(*extra: str) -> Table:
+    table = Table("公示编号", "村", "状态", "件数", "合计（元）", "公示期", *extra)
+    table.add_row("GS-20261105-330102101201", "城关镇 郑家庄村", "已结束", "2", "31023.94",
+                  "2026-11-05 至 2026-11-11", *("—" * 12 for _ in extra))
+    return table
+
+
+def test_an_amount_is_never_folded_when_the_table_can_hold_it() -> None:
+    """`notice list` at 80 columns showed 合计 31023.94 as 31023.9 over 4: a reader takes the
+    first line for the amount."""
+    fitted = _render(keep_ids(_notices(), width=80))
+    assert "31023.94" in fitted and "GS-20261105-330102101201" in fitted
+
+
+def test_amounts_fold_rather_than_crop_a_table_too_wide_for_them() -> None:
+    """Whole amounts would push the table past 80 columns and crop its last columns: then
+    they fold as before, and every column is drawn."""
+    cropped = _render(keep_ids(_notices(*(f"列{n}" for n in range(4)))))  # no width given
+    assert not cropped.splitlines()[0].endswith("┓")
+    crowded = _notices(*(f"列{n}" for n in range(4)))
+    fitted = _render(keep_ids(crowded, width=80))
+    assert fitted.splitlines()[0].count("┳") == len(crowded.columns) - 1  # none cropped
+    assert fitted.splitlines()[0].endswith("┓")
+    assert "GS-20261105-330102101201" in fitted

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -162,8 +163,25 @@ def test_log_verify_names_the_rows_that_differ_in_either_language(county: Contex
     assert "thechainisintact(12events)but2storedrecordsdiffer" in said
 
 
+def _last_column(table: str) -> tuple[str, str]:
+    """A drawn table without its last column (whose cells are folded paths: the path of
+    pytest's folder, named after the test, holds any word) and that column's text, each
+    flattened."""
+    kept, cut = [], []
+    for line in table.splitlines():
+        edge = max(line[:-1].rfind("│"), line[:-1].rfind("┃"))
+        if line[:1] in "│┃" and edge > 0:
+            kept.append(line[:edge])
+            cut.append(line[edge + 1:-1])
+        else:
+            kept.append(line)
+    return _flat("\n".join(kept)), _flat("".join(cut))
+
+
 def _notices(ctx: Context, tmp_path: Path, *lang: str) -> list[str]:
-    """Post, list, object, close, letters and records: what each printed, flattened."""
+    """Post, list, object, close, letters and records: what each printed, flattened; the
+    notices' table without its column of files, each of which is checked to be a PDF written
+    into the --out folder."""
     said = []
     for args in (["notice", "create", "--out", str(tmp_path)], ["notice", "list"],
                  ["notice", "object", "K2", "--reason", "村民反映"], ["notice", "close", "--due"],
@@ -171,7 +189,14 @@ def _notices(ctx: Context, tmp_path: Path, *lang: str) -> list[str]:
                  ["notice", "records", "K1", "--out", str(tmp_path)]):
         done = run(ctx, "off", *lang, *args)
         assert done.exit_code == 0, done.output
-        said.append(_flat(done.stdout))
+        if args[1] == "create":
+            table, files = _last_column(done.stdout)
+            written = sorted(tmp_path.glob("notices/*.pdf"))
+            assert written and files == "文件" * (not lang) + "file" * bool(lang) + "".join(
+                _flat(str(path)) for path in written)
+            said.append(table)
+        else:
+            said.append(_flat(done.stdout))
     return said
 
 
@@ -224,3 +249,46 @@ def test_tariff_lines_speak_chinese_then_english(chained: Context) -> None:
     assert english.stdout.startswith("demo-county/2026: already stored (sha256")
     checked = CliRunner().invoke(app, ["--lang", "en", "tariff", "validate", path])
     assert ": ok (demo-county/2026, sha256" in checked.stdout
+
+
+def test_user_add_refuses_what_the_web_form_refuses(chained: Context, tmp_path: Path) -> None:
+    """`user add ""`, a user id with a space, --max-open -5 and --townships abc were all
+    stored (a user nobody can name, a negative workload limit, a township no household is
+    in); a user of another role was refused in English inside the Chinese line."""
+    from sqlalchemy import select
+
+    from adjudicator.storage.models import User
+
+    for args, said in (
+            (["", "--role", "verifier"], "用户名须为1至64个英文字母、数字或符号（不含空格）"),
+            (["a b", "--role", "verifier"], "用户名须为1至64个英文字母、数字或符号（不含空格）"),
+            (["v8", "--role", "verifier", "--max-open", "-5"],
+             "工作量上限 --max-open 应为 0 至 10000，不能是 -5"),
+            (["v8", "--role", "verifier", "--townships", "330102101,abc"],
+             "负责乡镇“abc”应为9位乡镇代码（或6位县代码、12位村代码）"),
+            (["v8", "--role", "verifier", "--name", "长" * 65],  # PostgreSQL: DataError
+             "请填写姓名（最多64个字）"),
+            (["v1", "--role", "auditor"], "用户 v1 已存在，角色为核查员")):
+        refused = run(chained, "admin", "user", "add", *args)
+        assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)
+        assert refused.output.strip() == f"错误：{said}", refused.output
+    with chained.factory() as session:
+        assert {"", "a b", "v8"} & set(session.execute(select(User.user_id)).scalars()) == set()
+    county = run(chained, "admin", "user", "add", "v8", "--role", "verifier", "--townships",
+                 "330102,330102101")
+    assert county.exit_code == 0, county.output
+    english = run(chained, "admin", "--lang", "en", "user", "add", "v1", "--role", "auditor")
+    assert english.output.strip() == "error: user v1 exists with role verifier"
+    first = _init(tmp_path, "--admin", "a b")
+    assert first.exit_code == 1 and "用户名须为" in first.output
+    assert not (tmp_path / "a.db").exists()  # refused before the database is made
+
+
+def _init(tmp_path: Path, *args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    return CliRunner().invoke(app, ["init", "--db", f"sqlite:///{tmp_path / 'a.db'}",
+                                    "--checkpoint-key", str(tmp_path / "key.pem"), *args],
+                              env={"ADJUDICATOR_LANG": ""})

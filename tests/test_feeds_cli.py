@@ -218,3 +218,28 @@ def test_an_error_report_naming_the_file_itself_is_refused_and_the_file_kept(
                      "--as", "sup", "--errors", str(tmp_path / "." / "医保.csv"))
     assert code == 1 and "错误报告不能写到要导入的文件本身" in out
     assert path.read_bytes() == before
+
+
+def test_keep_with_days_beyond_a_working_year_is_refused_in_one_line(county, db_url,  # noqa: F811
+                                                                    tmp_path) -> None:
+    """`feed keep --days 99999999`: an OverflowError traceback from counting the deadline past
+    the year 9999; now the range of working days, and nothing kept."""
+    path = write_csv(tmp_path / "医保.csv", [medical_row("S1", 1)])
+    _run(db_url, "feed", "import", "medical", str(path), "--month", "2026-03", "--as", "sup")
+    _run(db_url, "feed", "screen", "--month", "2026-03", "--as", "sup")
+    code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa",
+                     "--days", "99999999")
+    assert code == 1 and out.startswith("错误：核查时限 --days 应为 0 至 250 个工作日")
+    code, out = _run(db_url, "feed", "keep", "H001", "--month", "2026-03", "--as", "offa")
+    assert code == 0 and "FD-202603-" in out
+
+
+def test_report_pdf_and_xlsx_naming_one_file_are_refused(county, db_url,  # noqa: F811
+                                                        tmp_path) -> None:
+    """`feed report --pdf r.pdf --xlsx r.pdf` wrote the PDF over the workbook and said both
+    were written."""
+    same = str(tmp_path / "r.pdf")
+    code, out = _run(db_url, "feed", "report", "--month", "2026-03", "--as", "aud",
+                     "--pdf", same, "--xlsx", same)
+    assert code == 1 and out.startswith("错误：--pdf 和 --xlsx 不能是同一个文件")
+    assert not (tmp_path / "r.pdf").exists()

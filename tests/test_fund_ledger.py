@@ -321,3 +321,22 @@ def test_whatif_speaks_chinese_then_english(county: StagedCounty) -> None:
     said = "".join(en.stdout.split())
     assert said.startswith("what-ifdemo-county/2026:") and "newlypaid" in said
     assert "户数变化" not in said
+
+
+def test_a_reference_or_note_beyond_its_column_is_refused(county: StagedCounty) -> None:
+    """fund receive stored a 65-character reference (or a note over 200) whole on SQLite;
+    PostgreSQL's VARCHAR(64) and VARCHAR(200) stop it with a DataError traceback."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    url = county.admin.engine.url.render_as_string(hide_password=False)
+    for extra in (["--reference", "R" * 65], ["--reference", "R", "--note", "注" * 201]):
+        result = CliRunner().invoke(
+            app, ["fund", "receive", "--amount", "100.00", "--date", "2026-02-01",
+                  "--contract", str(demo_contract_path()), "--as", "zhao", "--db", url,
+                  *extra], env={"ADJUDICATOR_LANG": ""})
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert result.output.strip() == "错误：流水号最多 64 个字，备注最多 200 个字"
+    with county.admin.factory() as session:
+        assert session.scalar(select(func.count()).select_from(FundReceipt)) == 0

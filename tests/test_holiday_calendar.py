@@ -65,6 +65,19 @@ def test_county_days_off_are_data(admin_ctx) -> None:
     assert kinds == ["calendar.day_off_added", "calendar.day_off_removed"]
 
 
+def test_a_day_off_reason_longer_than_its_column_is_refused_not_cut(admin_ctx) -> None:
+    """A reason of 201 characters was stored cut to its first 200, saying nothing."""
+    from adjudicator.services.calendar import CalendarRefused
+
+    officer = admin_ctx.as_user("off")
+    with pytest.raises(CalendarRefused) as refused:
+        add_day_off(officer, dt.date(2026, 10, 12), "县" * 201)
+    assert refused.value.localized("zh") == "原因最多 200 个字（现有 201 个字）：请写得简短些"
+    assert county_calendar(admin_ctx).county_days_off == {}
+    assert add_day_off(officer, dt.date(2026, 10, 12), "县" * 200) is True
+    assert county_calendar(admin_ctx).county_days_off[dt.date(2026, 10, 12)] == "县" * 200
+
+
 def test_assignment_deadlines_follow_the_calendar(admin_ctx, clock) -> None:
     clock.moment = dt.datetime(2026, 9, 29, 2, 0, tzinfo=dt.UTC)  # Tuesday, Beijing morning
     load_demo_tariff(admin_ctx)

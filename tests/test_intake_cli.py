@@ -81,3 +81,67 @@ def test_import_failures_exit_1_with_one_line(admin_ctx, db_url: str, tmp_path: 
     assert english.exit_code == 1 and "UNKNOWN_COLUMN 'colour'" in english.output
     assert "may not import" in invoke(db_url, "claims", path, "--as", "v1", "--lang",
                                       "en").output
+
+
+def _one_line_refusal(result, *words: str) -> None:
+    """Exit 1 with one line on stderr that says `words`: a refusal, not an exception."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("错误：") and len(result.output.strip().splitlines()) == 1
+    for word in words:
+        assert word in result.output
+
+
+@pytest.mark.parametrize("kind", ["claims", "regions"])
+def test_an_error_report_that_cannot_be_written_is_refused_before_anything_is_stored(
+        admin_ctx, db_url: str, tmp_path: Path, kind: str) -> None:
+    """--errors naming a folder, or a place beneath a file: one Chinese line naming the
+    report, nothing stored (the same import then stores its rows); before, a traceback."""
+    if kind == "claims":
+        shutil.copy(DATA / "households_zh.csv", tmp_path / "households.csv")
+        invoke(db_url, "households", str(tmp_path / "households.csv"), "--as", "sup")
+        shutil.copy(DATA / "claims_zh.csv", tmp_path / "in.csv")
+    else:
+        (tmp_path / "in.csv").write_text("区划代码,名称\n330102101,甲镇\n12,乙\n",
+                                         encoding="utf-8")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    for errors, reason in ((tmp_path, "这是一个文件夹"),
+                           (blocker / "r.csv", "要建文件夹的地方已有同名的文件")):
+        refused = invoke(db_url, kind, str(tmp_path / "in.csv"), "--as", "sup",
+                         "--errors", str(errors))
+        _one_line_refusal(refused, "无法写入错误报告", str(errors), reason, "未导入任何数据")
+    english = invoke(db_url, kind, str(tmp_path / "in.csv"), "--as", "sup", "--errors",
+                     str(tmp_path), "--lang", "en")
+    assert "cannot write the error report" in english.output
+    assert "(it is a folder)" in english.output
+    done = invoke(db_url, kind, str(tmp_path / "in.csv"), "--as", "sup", "--json")
+    assert done.exit_code == 0, done.output
+    counted = json.loads(done.stdout)
+    assert counted.get("accepted", counted.get("townships")) >= 1  # stored now, not before
+
+
+@pytest.mark.parametrize("kind", ["claims", "regions"])
+def test_an_error_report_naming_the_imported_file_is_refused_and_the_file_kept(
+        admin_ctx, db_url: str, tmp_path: Path, monkeypatch, kind: str) -> None:
+    """`import claims c.csv --errors ./c.csv` emptied c.csv (the report was opened over it)
+    and then refused it as an empty file: the county's file was lost."""
+    source = tmp_path / "c.csv"
+    if kind == "claims":
+        shutil.copy(DATA / "claims_zh.csv", source)
+    else:
+        source.write_text("区划代码,名称\n330102101,甲镇\n12,乙\n", encoding="utf-8")
+    before = source.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    refused = invoke(db_url, kind, str(source), "--as", "sup", "--errors", "./c.csv")
+    _one_line_refusal(refused, "错误报告不能写到要导入的文件本身", "未导入任何数据")
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["claims", "regions"])
+def test_a_folder_given_as_the_file_is_named_a_folder(admin_ctx, db_url: str, tmp_path: Path,
+                                                     kind: str) -> None:
+    """A folder was reported as 文件不存在, which sends the clerk looking for a missing file."""
+    refused = invoke(db_url, kind, str(tmp_path), "--as", "sup")
+    _one_line_refusal(refused, "是文件夹，不是文件")
+    assert "不存在" not in refused.output

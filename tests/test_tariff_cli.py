@@ -81,3 +81,18 @@ def test_without_a_user_the_shipped_tariffs() -> None:
     assert json.loads(listed.stdout)[0]["id"] == "demo-county/2026"
     shown = runner.invoke(app, ["tariff", "show", "demo-county/2026"], terminal_width=80)
     assert shown.exit_code == 0 and "数据库中的" not in shown.output
+
+
+def test_a_file_that_is_not_toml_or_not_utf8_is_located_in_chinese(tmp_path: Path) -> None:
+    """The Chinese reason carried the parser's English (不是有效的 TOML：Invalid value (at line
+    1, column 8); 不是 UTF-8 文本：'utf-8' codec can't decode byte 0xff …)."""
+    broken, binary = tmp_path / "broken.toml", tmp_path / "binary.toml"
+    broken.write_text("not = [toml", encoding="utf-8")
+    binary.write_bytes(b"id = 1\n\xff\xfe")
+    said = runner.invoke(app, ["tariff", "validate", str(broken), str(binary)],
+                         env={"ADJUDICATOR_LANG": ""}).output
+    assert f"{broken}: (file): 不是有效的 TOML：第 1 行第 8 列附近有误" in said
+    assert f"{binary}: (file): 不是 UTF-8 文本：第 8 个字节起无法读取，请另存为 UTF-8 编码" in said
+    assert "Invalid" not in said and "codec" not in said
+    english = runner.invoke(app, ["--lang", "en", "tariff", "validate", str(broken)]).output
+    assert "not valid TOML: " in english and "(at line 1, column 8)" in english

@@ -110,8 +110,9 @@ def test_assignment_by_township_is_balanced_within_workload_limits(admin_ctx) ->
     result = assign_claims(sup)
     assert [(a.claim_id, a.verifier_id) for a in result.assigned] == [
         ("K1", "v1"), ("K2", "v2"), ("K3", "v1"), ("K4", "v2")]
-    assert [(u.claim_id, u.reason) for u in result.unassigned] == [
+    assert [(u.claim_id, u.reason.render("en")) for u in result.unassigned] == [
         ("K5", "no active verifier covers township 330102003")]
+    assert result.unassigned[0].reason.render("zh") == "没有在用的核查员负责乡镇 330102003"
     k1 = claim_of(admin_ctx, "K1")
     assert (k1.status, k1.assigned_verifier) == ("under_verification", "v1")
     assert k1.assigned_at == admin_ctx.now()
@@ -121,7 +122,7 @@ def test_assignment_by_township_is_balanced_within_workload_limits(admin_ctx) ->
     screened(admin_ctx, "K6", "H6", T1)
     again = assign_claims(sup)
     assert again.assigned == []
-    reasons = {u.claim_id: u.reason for u in again.unassigned}
+    reasons = {u.claim_id: u.reason.render("en") for u in again.unassigned}
     assert reasons["K6"] == ("every verifier of township 330102001 is at the workload limit "
                              "(v1 2/2, v2 2/2)")
     # A recorded verification frees a place: the limit counts open assignments only.
@@ -142,7 +143,8 @@ def test_assignment_filters_by_township_and_verifier(admin_ctx) -> None:
     assert only_t2.unassigned == []
     by_v2 = assign_claims(sup, verifier="v2")
     assert by_v2.assigned == []
-    assert [u.reason for u in by_v2.unassigned] == ["verifier v2 does not cover township 330102001"]
+    assert [u.reason.render("en") for u in by_v2.unassigned] == [
+        "verifier v2 does not cover township 330102001"]
     with pytest.raises(VerificationRefused, match="not an active verifier"):
         assign_claims(sup, verifier="sup")
     with pytest.raises(PermissionDenied):

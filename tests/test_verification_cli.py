@@ -52,7 +52,7 @@ def test_verify_commands_end_to_end(admin_ctx, tmp_path: Path) -> None:
     assert [a["claim_id"] for a in mine] == ["K1", "K2", "K3"]
     assert all(a["working_days_left"] == 3 and not a["overdue"] for a in mine)
     refused = run(admin_ctx, "v1", "verify", "list", "--all")
-    assert refused.exit_code == 1 and "own assignments" in refused.stderr
+    assert refused.exit_code == 1 and "只能查看自己的核查任务" in refused.stderr
 
     # K3 is late: its deadline was yesterday.
     with transaction(admin_ctx.factory) as session:
@@ -130,3 +130,57 @@ def test_verify_template_as_json_and_errors(admin_ctx, tmp_path: Path) -> None:
     assert both.exit_code == 1 and "请给出 --file 核查表 或 --interactive" in both.stderr
     missing = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path / "x.yaml"))
     assert missing.exit_code == 1 and "无法读取" in missing.stderr
+
+
+def test_assign_refuses_days_out_of_range_in_one_line_and_assigns_nothing(admin_ctx) -> None:
+    """--days below 1 or beyond a working year: one line naming the range. A huge number
+    stopped with an OverflowError traceback (the deadline counted past the year 9999)."""
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    screened(admin_ctx, "K1", "H1", T1)
+    for days in ("-3", "0", "251", "99999999"):
+        result = run(admin_ctx, "sup", "verify", "assign", "--days", days)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip() == ("错误：核查时限 --days 应为 1 至 250 个工作日，"
+                                         f"不能是 {days}")
+    english = run(admin_ctx, "sup", "--lang", "en", "verify", "assign", "--days", "300")
+    assert english.output.strip() == "error: --days must be 1 to 250 working days, not 300"
+    listed = json.loads(run(admin_ctx, "sup", "verify", "list", "--all", "--json").stdout)
+    assert listed == []  # nothing assigned by the refused runs
+    done = run(admin_ctx, "sup", "verify", "assign", "--days", "250", "--json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["assigned"][0]["claim_id"] == "K1"
+
+
+def test_a_form_that_is_not_utf8_or_is_a_folder_is_refused_in_one_line(admin_ctx,
+                                                                       tmp_path: Path) -> None:
+    """A form saved as GBK (or a PDF given as the form) stopped `verify record` with a
+    UnicodeDecodeError traceback; a folder was refused with the system's English words."""
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    screened(admin_ctx, "K1", "H1", T1)
+    run(admin_ctx, "sup", "verify", "assign")
+    form = tmp_path / "form.yaml"
+    form.write_bytes("claim_id: K1\nnote: 测试\n".encode("gbk"))
+    result = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(form))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == (f"错误：{form} 不是 UTF-8 文本（第 20 个字节起无法读取）："
+                                     "核查表请另存为 UTF-8 编码的 YAML 或 JSON")
+    folder = run(admin_ctx, "v1", "verify", "record", "K1", "--file", str(tmp_path))
+    assert folder.output.strip() == f"错误：无法读取 {tmp_path}（这是一个文件夹）"
+
+
+def test_assign_and_list_speak_chinese_where_they_spoke_english(admin_ctx) -> None:
+    """The table of claims nobody could take gave its reason in English (no active verifier
+    covers township …), and `verify list --all` by a verifier was refused in English only."""
+    load_demo_tariff(admin_ctx)
+    set_verifier(admin_ctx, "v1", [T1], max_open=5)
+    screened(admin_ctx, "K9", "H9", T3)
+    table = run(admin_ctx, "sup", "verify", "assign")
+    assert table.exit_code == 0, table.output
+    assert f"没有在用的核查员负责乡镇{T3}" in "".join(table.stdout.split())
+    assert "no active verifier" not in table.stdout
+    as_json = json.loads(run(admin_ctx, "sup", "verify", "assign", "--json").stdout)
+    assert as_json["unassigned"][0]["reason"] == f"no active verifier covers township {T3}"
+    refused = run(admin_ctx, "v1", "verify", "list", "--all")
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "错误：用户 v1（核查员）只能查看自己的核查任务（--mine）"

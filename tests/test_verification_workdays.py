@@ -23,10 +23,12 @@ def test_from_a_weekend_day_counting_starts_on_monday(start: dt.date) -> None:
     assert add_working_days(start, 5) == dt.date(2026, 3, 20)
 
 
-def test_zero_days_is_the_start_and_negative_is_refused() -> None:
+def test_zero_days_is_the_start_and_negative_or_more_than_a_working_year_is_refused() -> None:
     assert add_working_days(SAT, 0) == SAT
-    with pytest.raises(ValueError, match="negative"):
-        add_working_days(FRI, -1)
+    assert add_working_days(FRI, 250) == dt.date(2027, 2, 26)  # 50 weeks
+    for days in (-1, 251, 99_999_999):  # the last ran past the year 9999: OverflowError
+        with pytest.raises(ValueError, match=f"0 to 250 working days, not {days}"):
+            add_working_days(FRI, days)
 
 
 def test_public_holidays_are_skipped_and_declared_weekend_workdays_count() -> None:

@@ -120,3 +120,14 @@ def test_the_login_page_never_redirects_elsewhere(world: World) -> None:
                                            "next": "//evil.example/",
                                            "csrf_token": csrf_of(page.text)})
     assert response.headers["location"] == "/"
+
+
+def test_user_password_for_nobody_is_refused_in_chinese_before_it_is_typed(world: World) -> None:
+    """`user password NOPE` asked for the password twice and then refused it in English
+    (未能完成（no active user 'NOPE'））."""
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["user", "password", "NOPE", "--db", world.db_url,
+                                      "--as", "admin"], input="")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.strip() == "错误：没有在用的用户“NOPE”（见 adjudicator user list）"

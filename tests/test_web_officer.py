@@ -198,3 +198,30 @@ def test_evidence_photos_only_through_the_app_with_role_checks(world: World) -> 
     for path in (world.tmp / "evidence").glob("*.png"):
         path.write_bytes(data + b"changed")
     assert officer.get(url).status_code == 409  # a changed file is never served
+
+
+def test_a_number_too_large_for_the_database_finds_nothing(world: World) -> None:
+    """?sample=999…9 (30 digits) on the audit report, its PDF and XLSX, and an evidence file
+    of that number ended in a 500 (OverflowError from the database driver)."""
+    huge = "9" * 30
+    auditor, _ = world.client("aud")
+    for path in ("/officer/audit/report", "/officer/audit/report.pdf",
+                 "/officer/audit/report.xlsx"):
+        answer = auditor.get(f"{path}?sample={huge}")
+        assert answer.status_code in (404, 409, 422), (path, answer.status_code)
+        assert f"没有第 {huge} 号样本" in answer.text
+    officer, _ = world.client("off")
+    evidence = officer.get(f"/officer/claims/P1/evidence/{huge}")
+    assert evidence.status_code == 404 and "没有这份佐证材料" in evidence.text
+
+
+def test_a_sampling_rate_of_nan_is_refused_not_a_500(world: World) -> None:
+    """The sampling form's rate NaN (or sNaN) reached the service's comparisons, which raise
+    InvalidOperation on NaN: the page answered 500 and logged a traceback."""
+    client, token = world.client("off")
+    before = world.fingerprint()
+    for rate in ("NaN", "sNaN", "Infinity"):
+        answer = client.post("/officer/audit/samples", data={"csrf_token": token,
+                                                            "rate": rate, "seed": "1"})
+        assert answer.status_code == 422 and "抽样比例应为大于 0、不超过 1" in answer.text
+    assert world.fingerprint() == before

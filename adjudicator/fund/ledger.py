@@ -328,6 +328,8 @@ def record_receipt(ctx: Context, contract: Contract, amount: Decimal, received_o
     reference = (reference or "").strip()
     if not reference:
         raise FundRefused(Message("fund.no_reference"))
+    if len(reference) > 64 or (note is not None and len(note) > 200):  # their columns' widths
+        raise FundRefused(Message("fund.too_long"))
     if not amount.is_finite() or amount != amount.quantize(FEN) or amount <= 0:
         raise FundRefused(Message("fund.not_positive", amount=amount))
     if amount > MAX_AMOUNT:

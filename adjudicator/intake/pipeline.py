@@ -29,7 +29,12 @@ from sqlalchemy.orm import Session
 
 from adjudicator.batchwork import chunked, gc_paused
 from adjudicator.intake.columns import Columns
-from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
+from adjudicator.intake.report import (
+    ErrorReport,
+    default_report_path,
+    masked_original,
+    open_report,
+)
 from adjudicator.intake.sources import (
     BAD_TEXT,
     CONTROL,
@@ -57,6 +62,7 @@ from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
 from adjudicator.storage.events import IMPORT_CHUNK, PendingEvent, append_events
 from adjudicator.storage.models import ImportBatch
+from schemas.vocabulary import Words
 
 # Key-value lines through the standard logging tree (silent unless the application configures
 # it): never on stdout, where `--json` output goes. Only counts are logged, never row values.
@@ -226,7 +232,7 @@ def run_import(ctx: Context, importer: Importer, path: Path | str,
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = ImportResult(importer.kind, path.name, error_report=str(report_path))
     opts = options or {}
-    with ErrorReport(report_path, path.name) as report:
+    with open_report(report_path, path) as report:
         rows = _rows(info, importer, opts, report)
         result.batch_id = _open_batch(ctx, importer.kind, path, info.sha256, report_path)
         run = Run(ctx, importer.kind, result.batch_id, opts)
@@ -376,10 +382,10 @@ def _shown(name: str) -> str:
 
 
 def _bad_cells(info: FileInfo, number: int, names: list[str], shown: list[str],
-               cells: list[str]) -> list[tuple[str, str, str]]:
+               cells: list[str]) -> list[tuple[str, str, Text]]:
     """One problem per cell holding an undecodable byte or a control character (`names`:
     the columns' fields, `shown`: their headers as the file has them)."""
-    problems = []
+    problems: list[tuple[str, str, Text]] = []
     for i, cell in enumerate(cells):
         name, header = ((names[i], shown[i]) if i < len(names)
                         else (f"column {i + 1}", f"第 {i + 1} 列"))
@@ -392,17 +398,17 @@ def _bad_cells(info: FileInfo, number: int, names: list[str], shown: list[str],
     return problems
 
 
-def _undecodable_reason(info: FileInfo, number: int, name: str) -> str:
-    where = f"{info.path.name} 第 {number} 行" + (f"「{name}」" if name else "")
+def _undecodable_reason(info: FileInfo, number: int, name: str) -> Message:
+    where = Words(f"{info.path.name} 第 {number} 行" + (f"「{name}」" if name else ""),
+                  f"{info.path.name} row {number}" + (f" ({name})" if name else ""))
     encoding = {"gb18030": "GB18030（GBK）", "utf-16": "UTF-16"}.get(str(info.encoding),
                                                                     "UTF-8")
-    return (f"{where}含有无法按 {encoding} 解码的字节（文件可能已损坏或混用了编码）："
-            "该行未导入，请修正后重新导入")
+    return Message("import.undecodable", where=where, encoding=encoding)
 
 
-def _control_reason(info: FileInfo, number: int, name: str, char: str) -> str:
-    return (f"{info.path.name} 第 {number} 行「{name}」含有控制字符 U+{ord(char):04X}："
-            "该行未导入，请删除该字符后重新导入")
+def _control_reason(info: FileInfo, number: int, name: str, char: str) -> Message:
+    return Message("import.control_character", file=info.path.name, row=number, name=name,
+                   char=f"U+{ord(char):04X}")
 
 
 def _formula_reason(info: FileInfo, number: int, name: str) -> str:

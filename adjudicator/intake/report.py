@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from adjudicator.masking import mask_bank_account, mask_id_number, mask_name
-from adjudicator.messages import Text, current_lang, render
+from adjudicator.messages import LocalizedError, Message, Text, current_lang, os_reason, render
 from adjudicator.spreadsheet import neutralise
 
 #: The report's columns by their English key: Chinese header, English header.
@@ -102,6 +102,32 @@ class ErrorReport:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one file (however written: relative, through a link)."""
+    try:
+        return path.resolve() == other.resolve() or (path.exists() and path.samefile(other))
+    except OSError:
+        return False
+
+
+class ReportUnwritable(LocalizedError, ValueError):
+    """The error report cannot be written where asked (or would overwrite the imported file):
+    refused before anything is read or stored."""
+
+
+def open_report(path: Path, source: Path, lang: str | None = None) -> ErrorReport:
+    """The error report of importing `source`, opened at `path`; refused (ReportUnwritable)
+    when `path` is `source` itself, however written (opening it would empty the file being
+    imported), or cannot be written (a folder, beneath a file, no permission)."""
+    if same_file(path, source):
+        raise ReportUnwritable(Message("import.report_is_input", path=path))
+    try:
+        return ErrorReport(path, source.name, lang)
+    except OSError as exc:
+        raise ReportUnwritable(Message("import.report_unwritable", path=path,
+                                       reason=os_reason(exc))) from None
 
 
 def read_report(path: Path | str) -> list[dict[str, str]]:

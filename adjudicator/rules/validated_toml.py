@@ -9,6 +9,7 @@ and its source. Pure: bytes in, a model or an error out.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -75,9 +76,20 @@ def region_code_problems(raw: dict[str, Any]) -> Problems:
     return problems
 
 
-def _format(text: Problem, value: Any) -> Problem:
-    """A file problem's text with the value filled in, in both languages."""
-    return Problem(str(text).format(value), text.zh.format(value) if text.zh else None)
+def _format(text: Problem, value: Any, zh_value: Any = None) -> Problem:
+    """A file problem's text with the value filled in, in both languages (`zh_value` in the
+    Chinese when the value's own words are English)."""
+    zh = value if zh_value is None else zh_value
+    return Problem(str(text).format(value), text.zh.format(zh) if text.zh else None)
+
+
+def _where(exc: Exception) -> str:
+    """Where a file stopped being UTF-8 or TOML, in Chinese (the parser words it in
+    English: "Invalid value (at line 1, column 8)")."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"第 {exc.start + 1} 个字节起无法读取，请另存为 UTF-8 编码"
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return f"第 {found[1]} 行第 {found[2]} 列附近有误" if found else "格式有误"
 
 
 def parse_validated_toml(
@@ -92,9 +104,9 @@ def parse_validated_toml(
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise error(source, [("(file)", _format(texts.not_utf8, exc))]) from exc
+        raise error(source, [("(file)", _format(texts.not_utf8, exc, _where(exc)))]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise error(source, [("(file)", _format(texts.not_toml, exc))]) from exc
+        raise error(source, [("(file)", _format(texts.not_toml, exc, _where(exc)))]) from exc
     problems: Problems = [(key, texts.reserved) for key in RESERVED if key in raw]
     parsed = None
     try:

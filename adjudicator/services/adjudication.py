@@ -30,6 +30,7 @@ from adjudicator.rules.decided import Decided
 from adjudicator.rules.decision import Decision, adjudicate
 from adjudicator.rules.history import history_for, waiting_for
 from adjudicator.rules.tariff import Tariff
+from adjudicator.services.scope import require_claim
 from adjudicator.services.tariffs import TariffBook, TariffChoiceError, TariffPin
 from adjudicator.storage.bulk import insert_returning_keys, update_rows
 from adjudicator.storage.context import Context
@@ -448,6 +449,8 @@ def adjudicate_ready(ctx: Context, *, claim_id: str | None = None, chunk: int = 
     ctx.require("adjudicate")
     result = BatchResult()
     with ctx.factory() as session:
+        if claim_id is not None:
+            require_claim(session, claim_id)
         book = TariffBook.load(session, tariffs)
     return _adjudicate_with(ctx, book, claim_id, chunk, progress, share, result)
 

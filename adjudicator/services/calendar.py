@@ -42,14 +42,16 @@ def add_day_off(ctx: Context, day: dt.date, reason: str) -> bool:
     reason = reason.strip()
     if not reason:
         raise CalendarRefused(Message("calendar.no_reason"))
+    if len(reason) > 200:  # the width of its column: never cut silently
+        raise CalendarRefused(Message("calendar.reason_too_long", count=len(reason)))
     with transaction(ctx.factory) as session:
         if session.get(CountyDayOff, day) is not None:
             return False
         now = ctx.now()
-        session.add(CountyDayOff(day=day, reason=reason[:200], added_by=ctx.user_id,
+        session.add(CountyDayOff(day=day, reason=reason, added_by=ctx.user_id,
                                  added_at=now))
         append_events(session, ctx.user_id, now, [PendingEvent(
-            "calendar.day_off_added", "calendar", day.isoformat(), {"reason": reason[:200]})])
+            "calendar.day_off_added", "calendar", day.isoformat(), {"reason": reason})])
     return True
 
 

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import select
 
 from adjudicator.explain import explain_step
+from adjudicator.messages import Message, Refused
 from adjudicator.rules.tariff import Tariff
 from adjudicator.services.notices import store_document
 from adjudicator.services.payments import confirmed_paid
@@ -68,6 +69,21 @@ def _current(session: Any, ctx: Context, status: str | None, claim_ids: list[str
     if claim_ids is not None:
         query = query.where(Claim.claim_id.in_(claim_ids))
     return [tuple(row) for row in session.execute(scoped(ctx, query, Household.township_code))]
+
+
+class DocumentRefused(Refused):
+    """A document asked for that cannot be written: its claim is unknown or not decided."""
+
+
+def _all_named(session: Any, claim_ids: list[str] | None, found: set[str]) -> None:
+    """Refuse claims named but not found: unknown, or not decided yet (a record asked for
+    and silently not written reads as done)."""
+    for claim_id in claim_ids or []:
+        if claim_id in found:
+            continue
+        if session.get(Claim, claim_id) is None:
+            raise DocumentRefused(Message("notice.no_claim", claim=claim_id))
+        raise DocumentRefused(Message("documents.not_decided", claim=claim_id))
 
 
 def _labels(tariff: Tariff) -> dict[str, str]:
@@ -137,6 +153,7 @@ def decision_records(ctx: Context, out_dir: Path, claim_ids: list[str] | None = 
         for claim_id in claim_ids or []:
             require_claim_in_scope(ctx, session, claim_id)
         rows = _current(session, ctx, None, claim_ids)
+        _all_named(session, claim_ids, {claim.claim_id for claim, _, _ in rows})
         members = _members_of(session, {c.household_id for c, _, _ in rows})
         models, refs = [], []
         for claim, decision, household in rows:

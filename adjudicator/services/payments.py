@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adjudicator.accounts import KIND_ZH, mask_account
-from adjudicator.messages import Message, Refused
+from adjudicator.messages import Message, Refused, os_reason
 from adjudicator.services.integrity import payable_problems, refuse_payment
 from adjudicator.services.tariffs import TariffBook
 from adjudicator.spreadsheet import neutralise, workbook_bytes
@@ -183,6 +183,7 @@ def pay_closed(ctx: Context, register_dir: Path | None = None, chunk: int = 500)
     _check_closed(ctx, chunk)
     recovered: list[Register] = []
     if register_dir is not None:
+        _check_folder(register_dir)
         for ref in unregistered_batches(ctx):
             done = _write_register(ctx, ref, register_dir, idle_only=True)
             if done is not None:
@@ -358,6 +359,19 @@ def _write_private(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)
 
 
+def _check_folder(folder: Path) -> None:
+    """Refuse a register folder that cannot be written before anything is paid: the register
+    is written only once every payment is stored."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PaymentRefused(Message("pay.folder_unwritable", path=folder,
+                                     reason=os_reason(exc))) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PaymentRefused(Message("pay.folder_unwritable", path=folder,
+                                     reason=os_reason(PermissionError(13, "")))) from None
+
+
 def regenerate_register(ctx: Context, batch_ref: str, register_dir: Path) -> Register:
     """Write the register of `batch_ref` from the payments table (CSV and XLSX) and record
     each file with its SHA-256. The same payments give the same bytes. A batch that a run
@@ -503,6 +517,10 @@ def reconcile(ctx: Context, path: Path, errors_path: Path | None = None) -> Reco
     error report, in Chinese, with its row and column; the other rows are stored.
     """
     ctx.require("pay")
+    from adjudicator.intake.report import same_file
+
+    if errors_path is not None and same_file(errors_path, path):  # it would replace the bank's
+        raise PaymentRefused(Message("import.report_is_input", path=errors_path))
     digest, rows = _read_return(path)
     result = Reconciliation(path)
     by_ref: dict[str, tuple[int, dict[str, str]]] = {}

@@ -14,10 +14,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import select, update
 
-from adjudicator.messages import Message, Refused
+from adjudicator.messages import Message, Refused, os_reason
 from adjudicator.spreadsheet import neutralise
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -101,6 +102,21 @@ def _rows(path: Path) -> list[tuple[int, str, str]]:
     return rows
 
 
+def _open_report(target: Path, path: Path) -> TextIO:
+    """The error report, opened before anything is stored: refused when it is the region file
+    itself or cannot be written."""
+    from adjudicator.intake.report import same_file
+
+    if same_file(target, path):
+        raise RegionsRefused(Message("import.report_is_input", path=target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target.open("w", encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise RegionsRefused(Message("import.report_unwritable", path=target,
+                                     reason=os_reason(exc))) from None
+
+
 def load_regions(ctx: Context, path: Path, errors_path: Path | None = None) -> RegionsLoaded:
     """Load a region file: each township and village code with its name. Households of a
     code without a name take it; a row with a bad code or no name goes to the error report."""
@@ -119,6 +135,14 @@ def load_regions(ctx: Context, path: Path, errors_path: Path | None = None) -> R
         else:
             good[code] = name
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if result.problems:  # written first: a place it cannot be written refuses the file
+        target = errors_path or path.with_name(path.name + ".errors.csv")
+        with _open_report(target, path) as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["文件", "行号", "列", "原因"])
+            for number, column, reason in result.problems:
+                writer.writerow([neutralise(path.name), number, column, reason])
+        result.error_report = target
     now = ctx.now()
     with transaction(ctx.factory) as session:
         stored = {r.code: r for r in session.execute(select(Region).where(
@@ -144,12 +168,4 @@ def load_regions(ctx: Context, path: Path, errors_path: Path | None = None) -> R
                 "sha256": digest, "townships": result.townships, "villages": result.villages,
                 "households_named": result.households_named,
                 "rejected": len(result.problems)})])
-    if result.problems:
-        target = errors_path or path.with_name(path.name + ".errors.csv")
-        with target.open("w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(["文件", "行号", "列", "原因"])
-            for number, column, reason in result.problems:
-                writer.writerow([neutralise(path.name), number, column, reason])
-        result.error_report = target
     return result

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from adjudicator.rules.decision import adjudicate
 from adjudicator.rules.tariff import Tariff, TariffError, parse_tariff
-from adjudicator.services.scope import require_claim_in_scope, scoped
+from adjudicator.services.scope import require_claim, require_claim_in_scope, scoped
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Claim, DecisionRecord, Household, TariffRecord
 from schemas.case import Case
@@ -56,6 +56,8 @@ def replay(ctx: Context, *, claim_id: str | None = None, limit: int | None = Non
     tariffs: dict[int, Tariff | TariffError] = {}
     last = 0
     with ctx.factory() as session:
+        if claim_id is not None:
+            require_claim(session, claim_id)
         while True:
             query = select(DecisionRecord).where(DecisionRecord.decision_id > last)
             if claim_id is not None:

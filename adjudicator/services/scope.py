@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message
+from adjudicator.messages import Message, NotFound
 from adjudicator.roles import PermissionDenied
 from adjudicator.storage.context import Context
 from adjudicator.storage.models import Claim, Household
@@ -57,6 +57,17 @@ def claim_township(session: Session, claim_id: str) -> str | None:
     return session.execute(
         select(Household.township_code).join(Claim, Claim.household_id == Household.household_id)
         .where(Claim.claim_id == claim_id)).scalar_one_or_none()
+
+
+class NoSuchClaim(NotFound):
+    """A claim named that is not in the database."""
+
+
+def require_claim(session: Session, claim_id: str) -> None:
+    """Refuse a claim id that names no claim (a command asked for one claim must not answer
+    as if it had done nothing to do)."""
+    if session.get(Claim, claim_id) is None:
+        raise NoSuchClaim(Message("claims.unknown", claim=claim_id))
 
 
 def require_claim_in_scope(ctx: Context, session: Session, claim_id: str) -> None:

@@ -18,6 +18,7 @@ from adjudicator.storage.clock import Clock, local, stamp, system_clock
 from adjudicator.storage.db import (
     DatabaseNotReady,
     check_ready,
+    check_url,
     database_url,
     make_engine,
     migrate,
@@ -73,6 +74,7 @@ def connect(url: str | None = None, *, create: bool = False) -> tuple[Engine,
     tests) the database is created or migrated to the current schema first; otherwise it must
     already exist at the current schema (DatabaseNotReady, with a one-line reason)."""
     resolved = database_url(url)
+    check_url(resolved, create=create)
     if create:
         migrate(resolved)
     else:

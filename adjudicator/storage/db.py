@@ -32,6 +32,17 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+#: The largest identifier a database column holds (a signed 64-bit integer).
+MOST_ID = 2**63 - 1
+
+
+def fits_id(value: int) -> bool:
+    """Whether a number typed as an identifier (a sample, an adjustment, a file) can name a
+    stored row at all: a larger one names nothing (and the database driver would overflow on
+    it)."""
+    return 0 < value <= MOST_ID
+
+
 def json_text(value: Any) -> str:
     """JSON columns are written by orjson (compact UTF-8; the standard library's encoder
     took ~4 µs of a verification's import, orjson ~0.3 µs), read back by orjson."""
@@ -125,6 +136,35 @@ def alembic_config(url: str) -> Config:
 class DatabaseNotReady(RuntimeError):
     """The database does not exist or is not at this program's schema: only `init` and
     `demo` create or migrate one (a mistyped `--db` must not make a new empty database)."""
+
+
+#: How a database URL is written, shown when one cannot be read.
+URL_SHAPES = "sqlite:///文件名.db 或 postgresql://用户@主机/库名"
+
+
+def check_url(url: str, *, create: bool = False) -> None:
+    """Raise DatabaseNotReady, with a one-line reason in Chinese, when `url` is not the URL of
+    a database this program can use: not a URL, another kind of database, a SQLite database
+    in memory (gone when the command ends), or (to create one) a SQLite file in a folder that
+    is not there. The URL itself is not repeated: it may hold a password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+        parsed.port  # noqa: B018  (a port that is not a number fails here)
+    except (ArgumentError, ValueError):
+        raise DatabaseNotReady(f"数据库地址无法识别：应为 {URL_SHAPES}（--db 或 "
+                               "ADJUDICATOR_DATABASE_URL）") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseNotReady(f"不支持 {backend} 数据库：应为 {URL_SHAPES}（--db 或 "
+                               "ADJUDICATOR_DATABASE_URL）")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise DatabaseNotReady(f"SQLite 数据库地址须给出文件：应为 {URL_SHAPES}")
+    file = _sqlite_file(url)
+    if create and file is not None and not file.parent.is_dir():
+        raise DatabaseNotReady(f"数据库文件夹 {file.parent} 不存在：请先建好文件夹，或换一个位置")
 
 
 def _sqlite_file(url: str) -> Path | None:

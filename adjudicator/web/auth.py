@@ -83,6 +83,17 @@ def check_new_password(password: str) -> None:
         raise PasswordRejected("密码的开头和结尾不能是空格。")
 
 
+def require_active_user(ctx: Context, user_id: str) -> None:
+    """Refuse a password for a user who is not there or not active (before it is typed), to
+    whoever may set it (an admin, or the user themself)."""
+    if ctx.user_id != user_id:
+        ctx.require("user.manage")
+    with ctx.factory() as session:
+        user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise PasswordRejected(f"没有在用的用户“{user_id}”（见 adjudicator user list）")
+
+
 def set_password(ctx: Context, user_id: str, password: str,
                  hasher: PasswordHasher | None = None) -> None:
     """Set a user's web password (an admin for anyone, a user for themself) and sign that
@@ -95,7 +106,7 @@ def set_password(ctx: Context, user_id: str, password: str,
     with transaction(ctx.factory) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
-            raise PasswordRejected(f"no active user {user_id!r}")
+            raise PasswordRejected(f"没有在用的用户“{user_id}”（见 adjudicator user list）")
         credential = session.get(WebCredential, user_id)
         if credential is None:
             session.add(WebCredential(user_id=user_id, password_hash=digest, updated_at=now,

@@ -33,6 +33,7 @@ from adjudicator.services.notices import CreatedNotice, create_notices
 from adjudicator.services.review import PendedClaim, decision_json, list_pended, resolve
 from adjudicator.services.scope import in_scope, require_scope
 from adjudicator.storage.context import Context
+from adjudicator.storage.db import fits_id
 from adjudicator.storage.models import Review
 from adjudicator.storage.models_notice import Document, Notice
 from adjudicator.web.auth import SignedIn
@@ -189,7 +190,7 @@ def evidence_file(ctx: Context, signed: SignedIn, claim_id: str, pk: int,
 
     ctx.require("read")
     with ctx.factory() as session:
-        row = session.get(VerificationEvidence, pk)
+        row = session.get(VerificationEvidence, pk) if fits_id(pk) else None
         claim = session.get(Claim, claim_id)
         household = session.get(Household, claim.household_id) if claim else None
     missing = WebError(404, "not_found", "没有这份佐证材料。",

@@ -18,7 +18,7 @@ from adjudicator.services.audit.sampling import (
 )
 from adjudicator.services.scope import require_claim_in_scope, scoped
 from adjudicator.storage.context import Context
-from adjudicator.storage.db import transaction
+from adjudicator.storage.db import fits_id, transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import (
     Claim,
@@ -170,6 +170,10 @@ def settle_adjustment(ctx: Context, adjustment_id: int, how: str, reference: str
     ctx.require("pay")
     if not reference or not reference.strip():
         raise AuditRefused(Message("audit.no_reference"))
+    if len(reference.strip()) > 64:  # the width of its column (PostgreSQL refuses more)
+        raise AuditRefused(Message("audit.reference_too_long"))
+    if not fits_id(adjustment_id):
+        raise AuditRefused(Message("audit.no_adjustment", adjustment=adjustment_id))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         adj = session.execute(select(AuditAdjustment).where(

@@ -42,7 +42,7 @@ from adjudicator.services.verification import (
     verification_payload,
 )
 from adjudicator.storage.context import Context
-from adjudicator.storage.db import transaction
+from adjudicator.storage.db import fits_id, transaction
 from adjudicator.storage.digest import sha256_text
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import (
@@ -229,11 +229,14 @@ def record_recheck(ctx: Context, sample_id: int, claim_id: str, form: Verificati
     """Record an auditor's re-check of a sampled claim, compare it, re-adjudicate it, and
     reopen the claim when the discrepancy is material."""
     ctx.require("audit.record")
-    if not (ZERO <= tolerance_rate < 1 and tolerance_amount >= 0):
+    if not (tolerance_rate.is_finite() and tolerance_amount.is_finite()  # NaN compares not
+            and ZERO <= tolerance_rate < 1 and tolerance_amount >= 0):
         raise AuditRefused(Message("audit.bad_tolerance"))
     if form.verifier_id not in (None, ctx.user_id):
         raise AuditRefused(Message("audit.signed_by", signer=form.verifier_id,
                                    user=ctx.user_id))
+    if not fits_id(sample_id):
+        raise AuditRefused(Message("audit.not_in_sample", claim=claim_id, sample=sample_id))
     now = ctx.now()
     with transaction(ctx.factory) as session:
         item = session.execute(select(AuditSampleItem).where(

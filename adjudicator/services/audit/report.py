@@ -18,6 +18,7 @@ from adjudicator.services.audit.sampling import (
 )
 from adjudicator.services.scope import scope_filter
 from adjudicator.storage.context import Context
+from adjudicator.storage.db import fits_id
 from adjudicator.storage.models_audit import (
     AuditAdjustment,
     AuditRecheck,
@@ -86,6 +87,8 @@ def audit_report(ctx: Context, sample_id: int | None = None) -> AuditReport:
     """The report of one sample, or of every sample drawn (of the sampled claims in the
     user's townships)."""
     ctx.require("audit.record")
+    if sample_id is not None and not fits_id(sample_id):
+        raise AuditRefused(Message("audit.no_sample", sample=sample_id))
     with ctx.factory() as session:
         query = select(AuditSample.sample_id).order_by(AuditSample.sample_id)
         if sample_id is not None:

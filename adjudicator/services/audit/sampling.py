@@ -178,7 +178,8 @@ def draw_sample(ctx: Context, *, rate: Decimal, seed: int, date_from: dt.date | 
     """Draw and record a stratified sample of the verified claims of the period (by the
     verification's visit date, both ends inclusive)."""
     ctx.require("audit.sample")
-    if not Decimal(0) < rate <= 1 or rate != rate.quantize(Decimal("0.0001")):
+    if (not rate.is_finite() or not Decimal(0) < rate <= 1  # NaN: no comparison holds
+            or rate != rate.quantize(Decimal("0.0001"))):
         raise AuditRefused(Message("audit.bad_rate", rate=rate))
     if not 0 <= seed < 2**63:
         raise AuditRefused(Message("audit.bad_seed"))

@@ -25,6 +25,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, User
 from adjudicator.storage.models import Verification as VerificationRow
+from adjudicator.workdays import check_days
 from adjudicator.workflow import ClaimStatus, move
 
 S = ClaimStatus
@@ -45,7 +46,8 @@ class Unassigned:
     claim_id: str
     household_id: str
     township_code: str
-    reason: str
+    #: why nobody took it, in both languages
+    reason: Message
 
 
 @dataclass
@@ -81,8 +83,7 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
     reported with the reason and stay screened.
     """
     ctx.require("verify.assign")
-    if days < 1:
-        raise VerificationRefused(Message("verification.min_days"))
+    check_days(days, least=1)
     now = ctx.now()
     result = AssignResult()
     with transaction(ctx.factory) as session:
@@ -133,14 +134,15 @@ def assign_claims(ctx: Context, *, township: str | None = None, verifier: str | 
 
 
 def _why_unassigned(covering: list[User], loads: dict[str, int], township_code: str,
-                    verifier: str | None) -> str:
+                    verifier: str | None) -> Message:
     if not covering:
         if verifier is not None:
-            return f"verifier {verifier} does not cover township {township_code}"
-        return f"no active verifier covers township {township_code}"
+            return Message("verification.not_covering", verifier=verifier,
+                           township=township_code)
+        return Message("verification.nobody_covers", township=township_code)
     limits = ", ".join(f"{v.user_id} {loads.get(v.user_id, 0)}/{v.max_open_assignments}"
                        for v in covering)
-    return f"every verifier of township {township_code} is at the workload limit ({limits})"
+    return Message("verification.all_at_limit", township=township_code, limits=limits)
 
 
 # --------------------------------------------------------------------------- listing
@@ -177,8 +179,7 @@ def _scope(ctx: Context, everyone: bool) -> str | None:
     ctx.require("verify.read")
     if ctx.role == Role.VERIFIER.value:
         if everyone:
-            raise PermissionDenied(f"user {ctx.user_id} (verifier) sees only their own "
-                                   "assignments (--mine)")
+            raise PermissionDenied(Message("verification.only_own", user=ctx.user_id))
         return ctx.user_id
     return None if everyone else ctx.user_id
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from adjudicator.messages import Message, Refused, validation_reason
+from adjudicator.messages import Message, Refused, os_reason, validation_reason
 from schemas.case import Identifier, ItemCode
 from schemas.types import CostKind, CrossCheckSource, IncomeKind, Money
 from schemas.vocabulary import (
@@ -192,7 +192,10 @@ def load_form(path: Path) -> VerificationForm:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise VerificationRefused(Message("verification.cannot_read", path=path,
-                                          reason=exc.strerror)) from exc
+                                          reason=os_reason(exc))) from exc
+    except UnicodeDecodeError as exc:  # saved as GBK, or not text at all (a PDF, a photo)
+        raise VerificationRefused(Message("verification.not_utf8", path=path,
+                                          offset=exc.start + 1)) from exc
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
