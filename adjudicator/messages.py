@@ -327,8 +327,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "household {household} as {category} is already {status} (only one "
                        "awaiting screening is kept or removed)"),
     "triage.no_reason": ("剔除必须写明原因", "a removal needs its reason"),
-    "triage.bad_days": ("核查时限 --days 不能是负数（{days}）：应为工作日数，如 5",
-                        "--days cannot be negative ({days}): working days, e.g. 5"),
     "triage.no_rows": ("户 {household} 没有尚未计入申请的{category}类结算",
                        "household {household} has no {category} settlement not yet in a claim"),
     # pay (adjudicator pay, pay register, pay reconcile)
@@ -696,14 +694,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "unmatched quote; check that row, save the file as CSV again and "
                               "import the same file again: the {rows} rows before it are "
                               "stored and are not stored twice"),
-    "feed.report_unwritable": ("无法写入错误报告 {path}（{reason}）：请用 --errors 指定可写的位置；"
-                               "未导入任何数据",
-                               "cannot write the error report {path} ({reason}): name a "
-                               "writable place with --errors: nothing imported"),
-    "feed.report_is_input": ("错误报告不能写到要导入的文件本身（{path}）："
-                             "请给 --errors 另一个文件名；未导入任何数据",
-                             "the error report cannot be the imported file itself ({path}): "
-                             "give --errors another name: nothing imported"),
     "feed.cannot_write": ("无法写出 {path}（{reason}）：请换一个可写的位置",
                           "cannot write {path} ({reason}): choose a writable place"),
     "feed.not_table": ("{file}: 部门数据应为 CSV 或 XLSX 文件",

@@ -52,13 +52,14 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 def _refusals() -> tuple[type[Exception], ...]:
     from adjudicator.feeds.importer import FeedRefused
     from adjudicator.feeds.triage import TriageRefused
+    from adjudicator.intake.report import ReportUnwritable
     from adjudicator.intake.sources import UnreadableFile
     from adjudicator.roles import PermissionDenied
     from adjudicator.workdays import BadDays
     from adjudicator.workflow import IllegalTransition
 
     return (FeedRefused, TriageRefused, UnreadableFile, PermissionDenied, IllegalTransition,
-            FileNotFoundError, BadDays)
+            FileNotFoundError, BadDays, ReportUnwritable)
 
 
 def _run(db: str | None, user: str | None, call: Any) -> Any:

@@ -36,7 +36,12 @@ from sqlalchemy.orm import Session
 from adjudicator.feeds import redecision, strangers
 from adjudicator.feeds.columns import BUREAUS, LABELS, Bureau
 from adjudicator.feeds.reader import ROW, UNDECODABLE, Header, batches, find_header
-from adjudicator.intake.report import ErrorReport, default_report_path, masked_original
+from adjudicator.intake.report import (
+    ErrorReport,
+    default_report_path,
+    masked_original,
+    open_report,
+)
 from adjudicator.intake.sources import FORMATS, FileInfo, UnreadableFile, inspect_file
 from adjudicator.messages import Message, Refused, Tally
 from adjudicator.rules.figures import WARNING_FIELDS
@@ -378,13 +383,7 @@ def import_feed(ctx: Context, bureau_name: str, path: Path | str, month: str,
     info = inspect_file(path)
     report_path = Path(errors_path) if errors_path else default_report_path(path)
     result = FeedImportResult(bureau.name, month, path.name, error_report=str(report_path))
-    if report_path.resolve() == path.resolve():  # opening it would empty the bureau's file
-        raise FeedRefused(Message("feed.report_is_input", path=report_path))
-    try:
-        opened = ErrorReport(report_path, path.name)
-    except OSError as exc:  # a folder not writable, a file where a folder should be
-        raise FeedRefused(Message("feed.report_unwritable", path=report_path,
-                                  reason=exc.strerror or type(exc).__name__)) from None
+    opened = open_report(report_path, path)  # refused: the bureau's file itself, or unwritable
     with opened as report:
         header = find_header(info, bureau)
         _check_header(path, bureau, header, report, _sheets(info) if header is None else [])

@@ -33,7 +33,7 @@ from adjudicator.storage.db import transaction
 from adjudicator.storage.events import PendingEvent, append_events
 from adjudicator.storage.models import Claim, Household, Member, User, Verification
 from adjudicator.storage.models_feeds import FeedPush, FeedRow, VerificationReuse
-from adjudicator.workdays import add_working_days
+from adjudicator.workdays import add_working_days, check_days
 from adjudicator.workflow import ClaimStatus, check_transition
 from schemas.vocabulary import CLAIM_CATEGORIES, PUSH_STATUSES
 
@@ -184,8 +184,7 @@ def keep_household(ctx: Context, month: str, household_id: str, reason: str = ""
     verification on record, when it is recent enough)."""
     ctx.require("feed.triage")
     _, last = month_bounds(month)
-    if days < 0:
-        raise TriageRefused(Message("triage.bad_days", days=days))
+    check_days(days)  # before anything is changed
     now = ctx.now()
     with transaction(ctx.factory) as session:
         push, household = _entry(session, ctx, month, household_id, category)
