@@ -428,6 +428,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.same_output": ("--pdf 和 --xlsx 不能是同一个文件（{path}）：请给两个文件名；未作任何处理",
                         "--pdf and --xlsx cannot be the same file ({path}): give two names: "
                         "nothing done"),
+    "cli.file_is_database": ("{option} 不能是本系统正在使用的数据库文件（{path}）：请换一个文件名；"
+                             "未作任何处理",
+                             "{option} cannot be the database file in use ({path}): give another "
+                             "name: nothing done"),
     "cli.out_is_input": ("{option} 不能是要读取的文件本身（{path}）：请给 {option} 另一个文件名；"
                          "未作任何处理",
                          "{option} cannot be a file being read ({path}): give {option} "

@@ -239,8 +239,36 @@ def context(db: str | None, user: str | None) -> Context:
     if not user:
         fail(Message("cli.no_user"))
     try:
-        return open_context(db, user)
+        ctx = open_context(db, user)
     except (UnknownUser, DatabaseNotReady) as exc:
         fail(exc)
     except OperationalError as exc:
         fail(Message("cli.no_database", reason=exc.orig))
+    _not_the_database(ctx)
+    return ctx
+
+
+def _not_the_database(ctx: Context) -> None:
+    """Refuse a file named on the command line that is the SQLite database the command uses:
+    an output written there (an error report, a PDF, a workbook) would destroy the database,
+    and no command reads it as an input."""
+    from adjudicator.intake.report import same_file
+    from adjudicator.storage.db import sqlite_file
+
+    database = sqlite_file(ctx.engine.url.render_as_string(hide_password=False))
+    command = click_context()
+    if database is None or command is None:
+        return
+    for param in command.command.params:
+        value = command.params.get(param.name or "")
+        if isinstance(value, Path) and same_file(value, database):
+            ctx.engine.dispose()
+            fail(Message("cli.file_is_database", option=(param.opts or [param.name])[0],
+                         path=value))
+
+
+def click_context() -> Any:
+    """The command line's own context (its parsed options), or None outside a command."""
+    from typer._click.globals import get_current_context
+
+    return get_current_context(silent=True)

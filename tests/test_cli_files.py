@@ -237,3 +237,25 @@ def test_log_checkpoint_never_writes_over_the_signing_key(chained: Context,  # n
     proved = run(chained, "aud", "log", "prove", "K1", "--checkpoint", str(tmp_path / "cp.json"),
                  "--public-key", str(public_path(key)), "--out", str(tmp_path / "cp.json"))
     assert proved.exit_code == 1 and "--out 不能是要读取的文件本身" in proved.output
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a database that is one file
+def test_a_file_named_that_is_the_database_in_use_is_refused_and_left_whole(
+        chained: Context, tmp_path: Path) -> None:  # noqa: F811
+    """`report --xlsx adjudicator.db` wrote a workbook over the county's database, and an
+    import's --errors the error report over it."""
+    database = Path(chained.engine.url.database or "")
+    before = database.read_bytes()
+    households = tmp_path / "households.csv"
+    households.write_text("户编号,乡镇\nH1,330102001\n", encoding="utf-8")
+    for user, args, option in (
+            ("aud", ["report", "--xlsx", str(database)], "--xlsx"),
+            ("aud", ["audit", "report", "--pdf", str(database)], "--pdf"),
+            ("sup", ["import", "households", str(households), "--errors", str(database)],
+             "--errors")):
+        result = run(chained, user, *args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip() == (f"错误：{option} 不能是本系统正在使用的数据库文件"
+                                         f"（{database}）：请换一个文件名；未作任何处理"), args
+    assert database.read_bytes() == before
+    assert run(chained, "aud", "report").exit_code == 0

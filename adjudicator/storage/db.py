@@ -162,12 +162,12 @@ def check_url(url: str, *, create: bool = False) -> None:
                                "ADJUDICATOR_DATABASE_URL）")
     if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
         raise DatabaseNotReady(f"SQLite 数据库地址须给出文件：应为 {URL_SHAPES}")
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     if create and file is not None and not file.parent.is_dir():
         raise DatabaseNotReady(f"数据库文件夹 {file.parent} 不存在：请先建好文件夹，或换一个位置")
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None for an in-memory database or another dialect)."""
     from sqlalchemy.engine import make_url
 
@@ -187,7 +187,7 @@ def check_ready(url: str) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     shown = make_url(url).render_as_string(hide_password=True)
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     if file is not None and not file.is_file():
         raise DatabaseNotReady(f"数据库 {shown} 不存在：请检查 --db 或 ADJUDICATOR_DATABASE_URL，"
                                "新建数据库请运行 adjudicator init")
