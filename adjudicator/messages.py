@@ -40,6 +40,10 @@ def set_lang(lang: str | None) -> None:
     _LANG.set(lang)
 
 
+#: How a database URL is written (the refusals of a --db that cannot be used).
+_DATABASE_URLS = ("sqlite:///文件名.db 或 postgresql://用户@主机/库名",
+                  "sqlite:///file.db or postgresql://user@host/database")
+
 #: key -> (Chinese, English) templates (str.format with the message's parameters)
 CATALOGUE: dict[str, tuple[str, str]] = {
     # --- import: the file and its header
@@ -428,6 +432,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli.same_output": ("--pdf 和 --xlsx 不能是同一个文件（{path}）：请给两个文件名；未作任何处理",
                         "--pdf and --xlsx cannot be the same file ({path}): give two names: "
                         "nothing done"),
+    "db.bad_url": ("数据库地址无法识别：应为 " + _DATABASE_URLS[0]
+                   + "（--db 或 ADJUDICATOR_DATABASE_URL）",
+                   "the database URL cannot be read: it should be " + _DATABASE_URLS[1]
+                   + " (--db or ADJUDICATOR_DATABASE_URL)"),
+    "db.unsupported": ("不支持 {backend} 数据库：应为 " + _DATABASE_URLS[0]
+                       + "（--db 或 ADJUDICATOR_DATABASE_URL）",
+                       "{backend} databases are not supported: use " + _DATABASE_URLS[1]
+                       + " (--db or ADJUDICATOR_DATABASE_URL)"),
+    "db.sqlite_without_file": ("SQLite 数据库地址须给出文件：应为 " + _DATABASE_URLS[0],
+                               "a SQLite database URL must name a file: " + _DATABASE_URLS[1]),
+    "db.no_folder": ("数据库文件夹 {folder} 不存在：请先建好文件夹，或换一个位置",
+                     "the database's folder {folder} does not exist: make it first, or choose "
+                     "another place"),
+    "db.missing": ("数据库 {url} 不存在：请检查 --db 或 ADJUDICATOR_DATABASE_URL，新建数据库请运行 "
+                   "adjudicator init",
+                   "database {url} does not exist: check --db or ADJUDICATOR_DATABASE_URL; "
+                   "adjudicator init creates a new one"),
+    "db.cannot_open": ("无法打开数据库 {url}：{reason}", "cannot open database {url}: {reason}"),
+    "db.not_initialized": ("数据库 {url} 尚未建立本系统的表（没有迁移记录）：新建数据库请运行 "
+                           "adjudicator init",
+                           "database {url} has none of this program's tables (no migration "
+                           "record): adjudicator init sets up a new database"),
+    "db.other_schema": ("数据库 {url} 的结构版本（{found}）与本程序（{wanted}）不一致：请运行 "
+                        "adjudicator init 升级数据库",
+                        "database {url} is at schema {found}, this program at {wanted}: run "
+                        "adjudicator init to upgrade it"),
     "cli.file_is_database": ("{option} 不能是本系统正在使用的数据库文件（{path}）：请换一个文件名；"
                              "未作任何处理",
                              "{option} cannot be the database file in use ({path}): give another "

@@ -66,7 +66,7 @@ def serve(
     try:
         app = create_app(settings)
     except DatabaseNotReady as exc:
-        fail(str(exc))
+        fail(exc)
     except Exception as exc:  # a database that cannot be opened or migrated
         fail(Message("cli.cannot_start",
                      detail=f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"))

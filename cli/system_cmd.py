@@ -74,7 +74,7 @@ def init(
     try:
         engine, factory = connect(url, create=True)
     except DatabaseNotReady as exc:
-        fail(str(exc))
+        fail(exc)
     except SQLAlchemyError as exc:  # a server that does not answer, a file it cannot create
         fail(Message("cli.no_database", reason=str(getattr(exc, "orig", None) or exc)
                      .splitlines()[0]))

@@ -274,6 +274,20 @@ def test_a_database_url_that_cannot_be_used_is_refused_in_one_line(url: str, sai
         assert "secret" not in result.output
 
 
+def test_a_database_not_ready_is_refused_in_english_under_lang_en(tmp_path: Path) -> None:
+    """--lang en is for developers: the database's refusals were Chinese whatever it asked."""
+    cases = [("nonsense", "error: the database URL cannot be read: it should be "
+                          "sqlite:///file.db or postgresql://user@host/database"),
+             (f"sqlite:///{tmp_path / 'typo.db'}", "error: database sqlite:///"
+                                                  f"{tmp_path / 'typo.db'} does not exist")]
+    for url, said in cases:
+        result = runner.invoke(app, ["--lang", "en", "report", "--as", "sun", "--db", url])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert result.output.startswith(said), result.output
+        assert not any("\u4e00" <= char <= "\u9fff" for char in result.output), result.output
+    assert not (tmp_path / "typo.db").exists()
+
+
 def test_init_refuses_a_database_in_a_folder_that_is_not_there(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", "--db", f"sqlite:///{tmp_path / 'no' / 'a.db'}",
                                  "--checkpoint-key", str(tmp_path / "k.pem")])

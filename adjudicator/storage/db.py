@@ -17,6 +17,8 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from adjudicator.messages import LocalizedError, Message
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -133,17 +135,14 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-class DatabaseNotReady(RuntimeError):
+class DatabaseNotReady(LocalizedError, RuntimeError):
     """The database does not exist or is not at this program's schema: only `init` and
-    `demo` create or migrate one (a mistyped `--db` must not make a new empty database)."""
-
-
-#: How a database URL is written, shown when one cannot be read.
-URL_SHAPES = "sqlite:///文件名.db 或 postgresql://用户@主机/库名"
+    `demo` create or migrate one (a mistyped `--db` must not make a new empty database).
+    Worded in both languages (`exc.localized()`)."""
 
 
 def check_url(url: str, *, create: bool = False) -> None:
-    """Raise DatabaseNotReady, with a one-line reason in Chinese, when `url` is not the URL of
+    """Raise DatabaseNotReady, with a one-line reason, when `url` is not the URL of
     a database this program can use: not a URL, another kind of database, a SQLite database
     in memory (gone when the command ends), or (to create one) a SQLite file in a folder that
     is not there. The URL itself is not repeated: it may hold a password."""
@@ -154,17 +153,15 @@ def check_url(url: str, *, create: bool = False) -> None:
         parsed = make_url(url)
         parsed.port  # noqa: B018  (a port that is not a number fails here)
     except (ArgumentError, ValueError):
-        raise DatabaseNotReady(f"数据库地址无法识别：应为 {URL_SHAPES}（--db 或 "
-                               "ADJUDICATOR_DATABASE_URL）") from None
+        raise DatabaseNotReady(Message("db.bad_url")) from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise DatabaseNotReady(f"不支持 {backend} 数据库：应为 {URL_SHAPES}（--db 或 "
-                               "ADJUDICATOR_DATABASE_URL）")
+        raise DatabaseNotReady(Message("db.unsupported", backend=backend))
     if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise DatabaseNotReady(f"SQLite 数据库地址须给出文件：应为 {URL_SHAPES}")
+        raise DatabaseNotReady(Message("db.sqlite_without_file"))
     file = sqlite_file(url)
     if create and file is not None and not file.parent.is_dir():
-        raise DatabaseNotReady(f"数据库文件夹 {file.parent} 不存在：请先建好文件夹，或换一个位置")
+        raise DatabaseNotReady(Message("db.no_folder", folder=file.parent))
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -178,7 +175,7 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def check_ready(url: str) -> None:
-    """Raise DatabaseNotReady, with a one-line reason in Chinese, unless the database at `url`
+    """Raise DatabaseNotReady, with a one-line reason, unless the database at `url`
     exists and its Alembic heads are exactly this program's. Creates nothing: a SQLite file
     that does not exist is never opened (opening it would create it)."""
     from alembic.migration import MigrationContext
@@ -189,8 +186,7 @@ def check_ready(url: str) -> None:
     shown = make_url(url).render_as_string(hide_password=True)
     file = sqlite_file(url)
     if file is not None and not file.is_file():
-        raise DatabaseNotReady(f"数据库 {shown} 不存在：请检查 --db 或 ADJUDICATOR_DATABASE_URL，"
-                               "新建数据库请运行 adjudicator init")
+        raise DatabaseNotReady(Message("db.missing", url=shown))
     script = ScriptDirectory.from_config(alembic_config(url))
     wanted = set(script.get_heads())
     engine = create_engine(url, future=True)
@@ -199,20 +195,19 @@ def check_ready(url: str) -> None:
             current = set(MigrationContext.configure(connection).get_current_heads())
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc)).splitlines()[0]
-        raise DatabaseNotReady(f"无法打开数据库 {shown}：{first}") from exc
+        raise DatabaseNotReady(Message("db.cannot_open", url=shown, reason=first)) from exc
     finally:
         engine.dispose()
     if not current:
-        raise DatabaseNotReady(f"数据库 {shown} 尚未建立本系统的表（没有迁移记录）：新建数据库请"
-                               "运行 adjudicator init")
+        raise DatabaseNotReady(Message("db.not_initialized", url=shown))
     try:  # every revision applied: the heads, and what they revise or depend on
         applied = {r.revision for r in script.iterate_revisions(tuple(current), "base")}
     except Exception:  # a revision this program does not know (a newer one)
         applied = set(current)
     if not wanted <= applied:
-        raise DatabaseNotReady(f"数据库 {shown} 的结构版本（{', '.join(sorted(current))}）与本程序"
-                               f"（{', '.join(sorted(wanted))}）不一致：请运行 adjudicator init "
-                               "升级数据库")
+        raise DatabaseNotReady(Message("db.other_schema", url=shown,
+                                       found=", ".join(sorted(current)),
+                                       wanted=", ".join(sorted(wanted))))
 
 
 def migrate(url: str) -> None:
