@@ -458,6 +458,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "adjudicator init 升级数据库",
                         "database {url} is at schema {found}, this program at {wanted}: run "
                         "adjudicator init to upgrade it"),
+    "cli.bad_year": ("年份应在 {least} 至 {most} 之间，不能是 {year}",
+                     "a year from {least} to {most}, not {year}"),
     "cli.file_is_database": ("{option} 不能是本系统正在使用的数据库文件（{path}）：请换一个文件名；"
                              "未作任何处理",
                              "{option} cannot be the database file in use ({path}): give another "

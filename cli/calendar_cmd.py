@@ -18,6 +18,7 @@ from cli.common import (
     AsOption,
     DbOption,
     JsonOption,
+    a_year,
     console,
     context,
     err_console,
@@ -44,7 +45,8 @@ DayArg = Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"], help="日�
 
 @app.command("show")
 def show(
-    year: Annotated[int | None, typer.Argument(help="年份（默认：今年）。"
+    year: Annotated[int | None, typer.Argument(callback=a_year,
+                                               help="年份（默认：今年）。"
                                                     "\n\nThe year (default: this "
                                                     "year).")] = None,
     db: DbOpt = None, user: AsOpt = None, as_json: Annotated[bool, JsonOption] = False,

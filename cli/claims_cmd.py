@@ -29,6 +29,7 @@ from cli.common import (
     AsOption,
     DbOption,
     JsonOption,
+    a_year,
     category_namer,
     console,
     context,
@@ -211,7 +212,8 @@ def _shown(dimension: str, key: str, category: Callable[[str], str]) -> str:
 
 
 def report(
-    year: Annotated[int | None, typer.Option("--year", help="事件年度。\n\nEvent year.")] = None,
+    year: Annotated[int | None, typer.Option("--year", callback=a_year,
+                                             help="事件年度。\n\nEvent year.")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="另存工作总结 PDF（带图表）。\n\n"
                                                           "Also write the summary report "
                                                           "(工作总结) as PDF, with charts.")]

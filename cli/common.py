@@ -22,6 +22,18 @@ from adjudicator.messages import CATALOGUE, LANGS, Message, Text, current_lang, 
 if TYPE_CHECKING:
     from adjudicator.storage.context import Context
 
+#: The years a command may be asked about (--year): the program's years, with room on either
+#: side; another number (-1, 0, 20260) is a typing mistake, refused as a usage error.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def a_year(value: int | None) -> int | None:
+    """A year option's or argument's check (`callback=a_year`): YEAR_MIN to YEAR_MAX."""
+    if value is not None and not YEAR_MIN <= value <= YEAR_MAX:
+        raise typer.BadParameter(Message("cli.bad_year", year=value, least=YEAR_MIN,
+                                         most=YEAR_MAX).render())
+    return value
+
 #: The most worker processes a command starts (--workers): more is a typing mistake that
 #: would start thousands of processes.
 MOST_WORKERS = 64

@@ -16,6 +16,7 @@ from cli.common import (
     AsOption,
     DbOption,
     JsonOption,
+    a_year,
     console,
     context,
     fail,
@@ -36,7 +37,8 @@ CountyOption = typer.Option("--county", help="县：资金合同的 `county` 键
                                               "或行政区划代码。\n\n"
                                               "The contract's `county` key, its name or a region "
                                               "code.")
-YearOption = typer.Option("--year", help="年度：合同年度。\n\nThe contract year.")
+YearOption = typer.Option("--year", callback=a_year,
+                          help="年度：合同年度。\n\nThe contract year.")
 ContractOption = typer.Option("--contract", help="合同文件：资金合同 TOML 文件（默认：合同目录中"
                               "--county 和 --year 对应的那份）。\n\n"
                               "A contract TOML file (default: the "
@@ -279,7 +281,8 @@ def _font_error() -> type[Exception]:
 def whatif(
     tariff: Annotated[Path, typer.Option("--tariff", help="草案：保障方案草案 TOML 文件。\n\n"
                                                           "The draft tariff TOML.")],
-    year: Annotated[int, typer.Option("--year", help="年度：重新理算该年度的案件。\n\n"
+    year: Annotated[int, typer.Option("--year", callback=a_year,
+                                      help="年度：重新理算该年度的案件。\n\n"
                                                      "Re-decide this year's claims.")],
     sweep: Annotated[str | None, typer.Option(
         "--sweep", help="逐档测算某个参数：键=起:止:步长。\n\n"

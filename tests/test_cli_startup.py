@@ -288,6 +288,19 @@ def test_a_database_not_ready_is_refused_in_english_under_lang_en(tmp_path: Path
     assert not (tmp_path / "typo.db").exists()
 
 
+@pytest.mark.parametrize("args", [
+    ["report", "--year", "-1"], ["calendar", "show", "0"],
+    ["fund", "status", "--year", "20260"], ["whatif", "--tariff", "t.toml", "--year", "1999"],
+])
+def test_a_year_out_of_the_programs_years_is_a_usage_error(args: list[str]) -> None:
+    """`report --year -1` and `calendar show 0` answered for a year no claim can have."""
+    year = args[-1]
+    output = _error([*args, "--as", "x"], {"ADJUDICATOR_LANG": ""})
+    assert f"年份应在 2000 至 2100 之间，不能是 {year}" in output, output
+    english = _error(["--lang", "en", *args, "--as", "x"])
+    assert f"a year from 2000 to 2100, not {year}" in english, english
+
+
 def test_init_refuses_a_database_in_a_folder_that_is_not_there(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", "--db", f"sqlite:///{tmp_path / 'no' / 'a.db'}",
                                  "--checkpoint-key", str(tmp_path / "k.pem")])
