@@ -12,7 +12,6 @@ matching pydantic's English text: `validation_reason(error, lang)`.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from schemas import forms
-from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, Words, zh_table
+from schemas.vocabulary import CLAIM_CATEGORIES, ROLES, Words, os_words, zh_table
 
 LANGS = ("zh", "en")
 
@@ -1264,28 +1263,10 @@ class Refused(LocalizedError, ValueError):
     """A value or request a service refuses, worded in both languages."""
 
 
-#: Why the system could not open or write a file, by errno, in both languages.
-_OS_REASONS: dict[int, tuple[str, str]] = {
-    errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
-    errno.EACCES: ("没有权限", "permission denied"),
-    errno.EPERM: ("没有权限", "operation not permitted"),
-    errno.EISDIR: ("这是一个文件夹", "it is a folder"),
-    errno.ENOTDIR: ("路径中的某一级是文件，不是文件夹", "part of the path is a file, not a folder"),
-    errno.EEXIST: ("要建文件夹的地方已有同名的文件", "a file stands where a folder is needed"),
-    errno.EROFS: ("只读的磁盘", "read-only file system"),
-    errno.ENOSPC: ("磁盘已满", "no space left on the disk"),
-    errno.ENAMETOOLONG: ("文件名太长", "file name too long"),
-}
-
-
 def os_reason(exc: OSError) -> Words:
     """Why a file could not be opened or written (an OSError), worded in both languages for a
     message's parameter; the system's own words when the error is not a common one."""
-    known = _OS_REASONS.get(exc.errno or -1)
-    if known is not None:
-        return Words(*known)
-    text = exc.strerror or type(exc).__name__
-    return Words(text, text)
+    return os_words(exc)
 
 
 def worded(table: Mapping[str, Words], code: str) -> Words:

@@ -10,6 +10,7 @@ This module imports nothing of the project, so the pure rules core may use it as
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
@@ -638,3 +639,28 @@ def parse_yes_no(text: str) -> bool | None:
     if value in NO_WORDS:
         return False
     return None
+
+
+#: Why the system could not open or write a file, by errno, in both languages.
+OS_REASONS: dict[int, Words] = {
+    errno.ENOENT: Words("文件或文件夹不存在", "no such file or folder"),
+    errno.EACCES: Words("没有权限", "permission denied"),
+    errno.EPERM: Words("没有权限", "operation not permitted"),
+    errno.EISDIR: Words("这是一个文件夹", "it is a folder"),
+    errno.ENOTDIR: Words("路径中的某一级是文件，不是文件夹",
+                         "part of the path is a file, not a folder"),
+    errno.EEXIST: Words("要建文件夹的地方已有同名的文件", "a file stands where a folder is needed"),
+    errno.EROFS: Words("只读的磁盘", "read-only file system"),
+    errno.ENOSPC: Words("磁盘已满", "no space left on the disk"),
+    errno.ENAMETOOLONG: Words("文件名太长", "file name too long"),
+}
+
+
+def os_words(exc: OSError) -> Words:
+    """Why a file could not be opened, read or written (an OSError), in both languages: the
+    system's own words (in both) when the error is not a common one."""
+    known = OS_REASONS.get(exc.errno or -1)
+    if known is not None:
+        return known
+    text = exc.strerror or type(exc).__name__
+    return Words(text, text)

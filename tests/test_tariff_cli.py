@@ -96,3 +96,25 @@ def test_a_file_that_is_not_toml_or_not_utf8_is_located_in_chinese(tmp_path: Pat
     assert "Invalid" not in said and "codec" not in said
     english = runner.invoke(app, ["--lang", "en", "tariff", "validate", str(broken)]).output
     assert "not valid TOML: " in english and "(at line 1, column 8)" in english
+
+
+def test_a_tariff_or_contract_that_is_a_folder_or_missing_is_named_so_in_both_languages(
+        tmp_path: Path) -> None:
+    """The reason was the system's own English (无法读取：Is a directory) in the Chinese."""
+    from adjudicator.fund.contract import ContractError, load_contract
+    from adjudicator.rules.tariff import TariffError, load_tariff
+
+    result = runner.invoke(app, ["tariff", "validate", str(tmp_path)],
+                           env={"ADJUDICATOR_LANG": ""})
+    assert f"{tmp_path}: (file): 无法读取：这是一个文件夹" in result.output, result.output
+    english = runner.invoke(app, ["--lang", "en", "tariff", "validate", str(tmp_path)])
+    assert f"{tmp_path}: (file): cannot read: it is a folder" in english.output, english.output
+    for load, error in ((load_tariff, TariffError), (load_contract, ContractError)):
+        try:
+            load(tmp_path / "nowhere.toml")
+        except error as exc:
+            (field, problem), = exc.problems
+            assert (field, str(problem), problem.zh) == (
+                "(file)", "cannot read: no such file or folder", "无法读取：文件或文件夹不存在")
+        else:
+            raise AssertionError("a missing file was read")

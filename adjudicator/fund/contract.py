@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adjudicator.rules.problems import Problem
+from adjudicator.rules.problems import Problem, unreadable
 from adjudicator.rules.tariff import Ratio
 from adjudicator.rules.validated_toml import (
     FileTexts,
@@ -220,8 +220,7 @@ def load_contract(path: str | Path) -> Contract:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContractError(str(path), [("(file)", Problem(f"cannot read: {exc.strerror}",
-                                                           f"无法读取：{exc.strerror}"))]) from exc
+        raise ContractError(str(path), [("(file)", unreadable(exc))]) from exc
     return parse_contract(data, str(path))
 
 

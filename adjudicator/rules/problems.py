@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from schemas.vocabulary import os_words
+
 
 class Problem(str):
     """English text, with its Chinese (`zh`) or the pydantic error it came from (`error`)."""
@@ -39,3 +41,9 @@ def structural(error: Mapping[str, Any]) -> Problem:
     """A pydantic error as a Problem: its message, and the Chinese of a worded validator."""
     cause = (error.get("ctx") or {}).get("error")
     return Problem(str(error["msg"]), zh=getattr(cause, "zh", None), error=error)
+
+
+def unreadable(exc: OSError) -> Problem:
+    """A file that could not be read (a folder, missing, no permission), in both languages."""
+    words = os_words(exc)
+    return Problem(f"cannot read: {words.en}", f"无法读取：{words.zh}")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from adjudicator.rules.figures import WARNING_FIELDS
 from adjudicator.rules.negative_items import BUILTIN_ITEMS
-from adjudicator.rules.problems import Problem, WordedValueError
+from adjudicator.rules.problems import Problem, WordedValueError, unreadable
 from adjudicator.rules.validated_toml import (
     FileTexts,
     decimal_or_none,
@@ -446,7 +446,6 @@ def load_tariff(path: str | Path) -> Tariff:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TariffError(str(path), [("(file)", Problem(f"cannot read: {exc.strerror}",
-                                                         f"无法读取：{exc.strerror}"))]) from exc
+        raise TariffError(str(path), [("(file)", unreadable(exc))]) from exc
     return parse_tariff(data, str(path))
 
