@@ -214,6 +214,34 @@ def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS,
     return table
 
 
+def amounts_fit(table: Table, width: int) -> bool:
+    """Whether `table`, fitted as `print_table` fits it (`keep_ids`), shows every amount
+    whole on one line when drawn `width` columns wide."""
+    drawn = Console(width=width, file=io.StringIO(), color_system=None)
+    drawn.print(keep_ids(table, width=width))
+    lines = drawn.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    amounts = {str(cell) for column in table.columns if str(column.header) in AMOUNT_COLUMNS
+               for cell in column.cells}
+    return all(any(amount in line for line in lines) for amount in amounts)
+
+
+def print_blocks(table: Table) -> None:
+    """A table too wide for the console to show its amounts whole (80 columns), a block a
+    row: its first cell as a heading, then one "header：value" line per other column."""
+    if table.title:
+        console.print(table.title, style="bold", highlight=False)
+    columns = table.columns
+    colon = "：" if current_lang() == "zh" else ": "
+    labels = [" ".join(str(column.header).split()) for column in columns]
+    for row in zip(*(list(column.cells) for column in columns), strict=True):
+        console.print()
+        console.print(f"[bold]{escape(labels[0])}{colon}{escape(str(row[0]))}[/]",
+                      highlight=False)
+        for label, value in zip(labels[1:], row[1:], strict=True):
+            console.print(f"  {escape(label)}{colon}{escape(str(value))}", highlight=False,
+                          soft_wrap=True)
+
+
 def _narrowest(table: Table) -> int:
     """The least width a table can be drawn in without cropping a column."""
     from rich.measure import Measurement
@@ -223,7 +251,12 @@ def _narrowest(table: Table) -> int:
 
 
 def print_table(table: Table) -> None:
-    """Print a table with its identifiers whole (`keep_ids`)."""
+    """Print a table with its identifiers whole (`keep_ids`); when its amounts cannot all be
+    whole in the console's width, a block a row instead (`print_blocks`)."""
+    if table.row_count and any(str(c.header) in AMOUNT_COLUMNS for c in table.columns) \
+            and not amounts_fit(table, console.width):
+        print_blocks(table)
+        return
     console.print(keep_ids(table, width=console.width))
 
 

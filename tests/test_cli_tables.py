@@ -79,3 +79,23 @@ def test_amounts_fold_rather_than_crop_a_table_too_wide_for_them() -> None:
     assert fitted.splitlines()[0].count("┳") == len(crowded.columns) - 1  # none cropped
     assert fitted.splitlines()[0].endswith("┓")
     assert "GS-20261105-330102101201" in fitted
+
+
+def test_a_table_whose_amounts_would_fold_is_printed_a_block_a_row(monkeypatch) -> None:
+    """`audit adjustments` and `report` at 80 columns folded 1433.94 into 14 / 33 / .9 / 4
+    (or 204940.5 over 1): then each row is a block of 列名：数值 lines, every amount whole; a
+    table that holds its amounts whole is still drawn as a table."""
+    from cli import common
+
+    out = io.StringIO()
+    monkeypatch.setattr(common, "console", Console(file=out, width=80, force_terminal=False))
+    crowded = _notices(*(f"列{n}" for n in range(4)))
+    common.print_table(crowded)
+    blocks = [line for line in out.getvalue().splitlines() if line]
+    assert blocks[:3] == ["公示编号：GS-20261105-330102101201", "  村：城关镇 郑家庄村",
+                          "  状态：已结束"]
+    assert "  合计（元）：31023.94" in blocks and "  列3：" + "—" * 12 in blocks
+    out.seek(0)
+    out.truncate()
+    common.print_table(_notices())
+    assert "┃" in out.getvalue() and "31023.94" in out.getvalue()
