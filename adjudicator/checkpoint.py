@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adjudicator.messages import Message, os_reason
+from adjudicator.messages import Message, Refused, os_reason
 from adjudicator.storage.events import canonical, event_hash
 from adjudicator.storage.models import ChainHead, Event
 
@@ -38,8 +38,9 @@ ORIGIN = "adjudicator audit log (防贫保理算审计日志)"
 DEFAULT_KEY = Path("checkpoint-key.pem")
 
 
-class CheckpointError(ValueError):
-    """A checkpoint or proof that does not hold, or cannot be made; says why, in Chinese."""
+class CheckpointError(Refused):
+    """A checkpoint or proof that does not hold, or cannot be made; says why, in both
+    languages (`exc.localized()`)."""
 
 
 # --------------------------------------------------------------------------- Merkle tree
@@ -91,11 +92,11 @@ def root_from_path(index: int, size: int, leaf: bytes, path: Sequence[bytes]) ->
     """RFC 9162 §2.1.3.2: the root an inclusion proof leads to (CheckpointError if the
     proof does not fit the size)."""
     if not 0 <= index < size:
-        raise CheckpointError(f"叶子序号 {index} 不在树的大小 {size} 之内")
+        raise CheckpointError(Message("checkpoint.leaf_outside", index=index, size=size))
     fn, sn, r = index, size - 1, leaf
     for p in path:
         if sn == 0:
-            raise CheckpointError("证明路径比树高还长")
+            raise CheckpointError(Message("checkpoint.path_too_long"))
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             while not fn & 1 and fn != 0:
@@ -106,7 +107,7 @@ def root_from_path(index: int, size: int, leaf: bytes, path: Sequence[bytes]) ->
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise CheckpointError("证明路径不完整")
+        raise CheckpointError(Message("checkpoint.path_incomplete"))
     return r
 
 
@@ -142,8 +143,8 @@ def create_key(path: Path | None = None) -> tuple[Path, bool]:
         public_path(path).write_bytes(private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     except OSError as exc:
-        raise CheckpointError(f"无法写入签名私钥 {path}（{os_reason(exc).zh}）："
-                              "请用 --checkpoint-key 指定可写的位置") from None
+        raise CheckpointError(Message("checkpoint.key_unwritable", path=path,
+                                      reason=os_reason(exc))) from None
     return path, True
 
 
@@ -151,13 +152,12 @@ def _private(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except OSError as exc:
-        raise CheckpointError(f"无法读取签名私钥 {path}（{os_reason(exc).zh}；"
-                              "由 adjudicator init 创建）") from exc
+        raise CheckpointError(Message("checkpoint.key_unreadable", path=path,
+                                      reason=os_reason(exc))) from exc
     except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"{path} 不是签名私钥（PEM 格式，由 adjudicator init 创建）"
-                              ) from exc
+        raise CheckpointError(Message("checkpoint.not_a_key", path=path)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise CheckpointError(f"{path} 不是 Ed25519 私钥")
+        raise CheckpointError(Message("checkpoint.not_ed25519_key", path=path))
     return key
 
 
@@ -166,15 +166,16 @@ def load_public(path: Path) -> Ed25519PublicKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CheckpointError(f"无法读取公钥 {path}（{os_reason(exc).zh}）") from exc
+        raise CheckpointError(Message("checkpoint.public_unreadable", path=path,
+                                      reason=os_reason(exc))) from exc
     if b"PRIVATE KEY" in data:
         return _private(path).public_key()
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"{path} 不是公钥（PEM 格式，由 adjudicator init 创建）") from exc
+        raise CheckpointError(Message("checkpoint.not_a_public_key", path=path)) from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise CheckpointError(f"{path} 不是 Ed25519 公钥")
+        raise CheckpointError(Message("checkpoint.not_ed25519_public", path=path))
     return key
 
 
@@ -208,8 +209,7 @@ def write_checkpoint(session: Session, out: Path, key: Path | None = None,
     size = 0 if head is None else head.seq
     counted, root = tree_head(_leaves(session, size))
     if counted != size:
-        raise CheckpointError(f"链头记录 {size} 个事件，库中只有 {counted} 个：先运行 "
-                              "adjudicator log verify")
+        raise CheckpointError(Message("checkpoint.head_ahead", size=size, counted=counted))
     data: dict[str, Any] = {
         "origin": ORIGIN, "tree_size": size, "root_hash": root.hex(),
         "head_hash": None if head is None else head.hash,
@@ -226,16 +226,16 @@ def read_checkpoint(path: Path, public: Ed25519PublicKey) -> dict[str, Any]:
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise CheckpointError(_unreadable("检查点文件", path, exc)) from exc
+        raise CheckpointError(_unreadable("checkpoint", path, exc)) from exc
     return signed(data, public)
 
 
-def _unreadable(what: str, path: Path, exc: Exception) -> str:
-    """Why a checkpoint or proof file cannot be read, in Chinese: the system's reason for a
-    file it cannot open, else that it is not such a file."""
+def _unreadable(what: str, path: Path, exc: Exception) -> Message:
+    """Why a checkpoint or proof file (`what`: "checkpoint" or "proof") cannot be read: the
+    system's reason for a file it cannot open, else that it is not such a file."""
     if isinstance(exc, OSError):
-        return f"{what} {path} 无法读取（{os_reason(exc).zh}）"
-    return f"{what} {path} 不是 adjudicator log 写出的 JSON 文件，或内容不完整"
+        return Message(f"checkpoint.{what}_unreadable", path=path, reason=os_reason(exc))
+    return Message(f"checkpoint.{what}_not_json", path=path)
 
 
 def signed(data: Any, public: Ed25519PublicKey) -> dict[str, Any]:
@@ -244,13 +244,12 @@ def signed(data: Any, public: Ed25519PublicKey) -> dict[str, Any]:
         signature = base64.b64decode(data["signature"])
         body = _body(data)
     except (ValueError, KeyError, TypeError) as exc:
-        missing = f"（缺少 {exc}）" if isinstance(exc, KeyError) else ""
-        raise CheckpointError(f"检查点内容不完整{missing}：应为 adjudicator log checkpoint "
-                              "写出的文件") from exc
+        raise CheckpointError(Message("checkpoint.incomplete", missing=exc) if isinstance(
+            exc, KeyError) else Message("checkpoint.malformed")) from exc
     try:
         public.verify(signature, body)
     except InvalidSignature as exc:
-        raise CheckpointError("检查点的签名无效：不是该公钥签发的，或内容被改过") from exc
+        raise CheckpointError(Message("checkpoint.bad_signature")) from exc
     return data  # type: ignore[no-any-return]
 
 
@@ -281,11 +280,10 @@ def verify_checkpoint(session: Session, path: Path, public_key: Path | None = No
     size = int(data["tree_size"])
     counted, root = tree_head(_leaves(session, size))
     if counted < size:
-        raise CheckpointError(f"审计日志只有 {counted} 个事件，少于检查点记录的 {size} 个："
-                              "日志被截短或删除过")
+        raise CheckpointError(Message("checkpoint.log_truncated", counted=counted, size=size))
     if root.hex() != data["root_hash"]:
-        raise CheckpointError(f"前 {size} 个事件的默克尔树根与检查点（{data['issued_at']}）"
-                              "不符：检查点之前的记录被改写过")
+        raise CheckpointError(Message("checkpoint.log_rewritten", size=size,
+                                      issued=data["issued_at"]))
     current = session.execute(select(ChainHead.seq).where(ChainHead.id == 1)).scalar() or 0
     return Extends(size, current, data["issued_at"])
 
@@ -318,12 +316,11 @@ def prove(session: Session, claim_id: str, checkpoint: Path, public_key: Path | 
         if row is not None:
             break
     if row is None:
-        raise CheckpointError(f"检查点（{size} 个事件）内没有案件 {claim_id} 的兑现或决定事件："
-                              "先写一个新的检查点（adjudicator log checkpoint）")
+        raise CheckpointError(Message("checkpoint.claim_not_inside", size=size,
+                                      claim=claim_id))
     leaves = list(_leaves(session, size))
     if _subtree(leaves).hex() != data["root_hash"]:
-        raise CheckpointError("当前日志与检查点不符，无法出具证明：运行 adjudicator log verify "
-                              "--checkpoint")
+        raise CheckpointError(Message("checkpoint.log_differs"))
     path = inclusion_path(leaves, row.seq - 1)
     return {"claim_id": claim_id, "event": _event_fields(row), "leaf_index": row.seq - 1,
             "path": [p.hex() for p in path], "checkpoint": data}
@@ -361,13 +358,13 @@ def check_proof(proof_file: Path, public_key: Path) -> ProofChecked:
         if not isinstance(payload, dict):
             raise TypeError("the event's payload is not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(_unreadable("证明文件", proof_file, exc)) from exc
+        raise CheckpointError(_unreadable("proof", proof_file, exc)) from exc
     data = signed(checkpoint, load_public(public_key))
     if digest != claimed:
-        raise CheckpointError("事件内容与其哈希不符：证明中的事件被改过")
+        raise CheckpointError(Message("checkpoint.event_altered"))
     root = root_from_path(leaf_index, int(data["tree_size"]), leaf_hash(digest), path)
     if root.hex() != data["root_hash"]:
-        raise CheckpointError("证明路径得出的树根与签名检查点不符")
+        raise CheckpointError(Message("checkpoint.root_differs"))
     amount = payload.get("amount", payload.get("payout"))
     return ProofChecked(event["entity_id"], event["kind"],
                         None if amount is None else str(amount), event["seq"],

@@ -459,6 +459,77 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "adjudicator init to upgrade it"),
     "cli.bad_year": ("年份应在 {least} 至 {most} 之间，不能是 {year}",
                      "a year from {least} to {most}, not {year}"),
+    "checkpoint.leaf_outside": ("叶子序号 {index} 不在树的大小 {size} 之内",
+                                "leaf index {index} is outside a tree of size {size}"),
+    "checkpoint.path_too_long": ("证明路径比树高还长", "the proof path is longer than the tree"),
+    "checkpoint.path_incomplete": ("证明路径不完整", "the proof path is incomplete"),
+    "checkpoint.key_unwritable": ("无法写入签名私钥 {path}（{reason}）：请用 --checkpoint-key "
+                                  "指定可写的位置",
+                                  "cannot write the signing key {path} ({reason}): name a "
+                                  "writable place with --checkpoint-key"),
+    "checkpoint.key_unreadable": ("无法读取签名私钥 {path}（{reason}；由 adjudicator init 创建）",
+                                  "cannot read the signing key {path} ({reason}; adjudicator "
+                                  "init creates it)"),
+    "checkpoint.not_a_key": ("{path} 不是签名私钥（PEM 格式，由 adjudicator init 创建）",
+                             "{path} is not a signing key (PEM, made by adjudicator init)"),
+    "checkpoint.not_ed25519_key": ("{path} 不是 Ed25519 私钥", "{path} is not an Ed25519 key"),
+    "checkpoint.public_unreadable": ("无法读取公钥 {path}（{reason}）",
+                                     "cannot read the public key {path} ({reason})"),
+    "checkpoint.not_a_public_key": ("{path} 不是公钥（PEM 格式，由 adjudicator init 创建）",
+                                    "{path} is not a public key (PEM, made by adjudicator "
+                                    "init)"),
+    "checkpoint.not_ed25519_public": ("{path} 不是 Ed25519 公钥",
+                                      "{path} is not an Ed25519 public key"),
+    "checkpoint.head_ahead": ("链头记录 {size} 个事件，库中只有 {counted} 个：先运行 adjudicator "
+                              "log verify",
+                              "the chain head records {size} events, the database holds "
+                              "{counted}: run adjudicator log verify first"),
+    "checkpoint.checkpoint_unreadable": ("检查点文件 {path} 无法读取（{reason}）",
+                                         "cannot read the checkpoint file {path} ({reason})"),
+    "checkpoint.checkpoint_not_json": ("检查点文件 {path} 不是 adjudicator log 写出的 JSON 文件，"
+                                       "或内容不完整",
+                                       "the checkpoint file {path} is not a JSON file written "
+                                       "by adjudicator log, or is incomplete"),
+    "checkpoint.proof_unreadable": ("证明文件 {path} 无法读取（{reason}）",
+                                    "cannot read the proof file {path} ({reason})"),
+    "checkpoint.proof_not_json": ("证明文件 {path} 不是 adjudicator log 写出的 JSON 文件，"
+                                  "或内容不完整",
+                                  "the proof file {path} is not a JSON file written by "
+                                  "adjudicator log, or is incomplete"),
+    "checkpoint.incomplete": ("检查点内容不完整（缺少 {missing}）：应为 adjudicator log checkpoint "
+                              "写出的文件",
+                              "the checkpoint is incomplete ({missing} missing): it should be "
+                              "a file written by adjudicator log checkpoint"),
+    "checkpoint.malformed": ("检查点内容不完整：应为 adjudicator log checkpoint 写出的文件",
+                             "the checkpoint is incomplete: it should be a file written by "
+                             "adjudicator log checkpoint"),
+    "checkpoint.bad_signature": ("检查点的签名无效：不是该公钥签发的，或内容被改过",
+                                 "the checkpoint's signature does not hold: not signed by "
+                                 "this key, or its content was altered"),
+    "checkpoint.log_truncated": ("审计日志只有 {counted} 个事件，少于检查点记录的 {size} 个："
+                                 "日志被截短或删除过",
+                                 "the audit log holds {counted} events, fewer than the "
+                                 "checkpoint's {size}: the log was truncated or deleted"),
+    "checkpoint.log_rewritten": ("前 {size} 个事件的默克尔树根与检查点（{issued}）不符：检查点之前"
+                                 "的记录被改写过",
+                                 "the Merkle root of the first {size} events differs from "
+                                 "the checkpoint's ({issued}): records before it were "
+                                 "rewritten"),
+    "checkpoint.claim_not_inside": ("检查点（{size} 个事件）内没有案件 {claim} 的兑现或决定事件："
+                                    "先写一个新的检查点（adjudicator log checkpoint）",
+                                    "the checkpoint ({size} events) holds no payment or "
+                                    "decision of claim {claim}: write a new checkpoint first "
+                                    "(adjudicator log checkpoint)"),
+    "checkpoint.log_differs": ("当前日志与检查点不符，无法出具证明：运行 adjudicator log verify "
+                               "--checkpoint",
+                               "the log differs from the checkpoint, so no proof can be "
+                               "made: run adjudicator log verify --checkpoint"),
+    "checkpoint.event_altered": ("事件内容与其哈希不符：证明中的事件被改过",
+                                 "the event does not match its hash: the proof's event was "
+                                 "altered"),
+    "checkpoint.root_differs": ("证明路径得出的树根与签名检查点不符",
+                                "the root the proof path leads to differs from the signed "
+                                "checkpoint's"),
     "cli.file_is_database": ("{option} 不能是本系统正在使用的数据库文件（{path}）：请换一个文件名；"
                              "未作任何处理",
                              "{option} cannot be the database file in use ({path}): give another "

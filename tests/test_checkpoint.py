@@ -86,7 +86,7 @@ def test_the_log_extends_its_checkpoint_and_a_consistent_rewrite_is_caught(keyed
         connection.execute(update(ChainHead).values(hash=prev))
     with ctx.factory() as session:
         assert verify_chain(session)[1] is None
-        with pytest.raises(CheckpointError, match="改写"):
+        with pytest.raises(CheckpointError, match="were rewritten"):
             verify_checkpoint(session, checkpoint, public_path(key))
 
 
@@ -95,12 +95,12 @@ def test_a_truncated_log_or_a_forged_checkpoint_is_caught(keyed, tmp_path: Path)
     forged = orjson.loads(checkpoint.read_bytes())
     forged["tree_size"] -= 1
     (tmp_path / "forged.json").write_bytes(orjson.dumps(forged))
-    with ctx.factory() as session, pytest.raises(CheckpointError, match="签名无效"):
+    with ctx.factory() as session, pytest.raises(CheckpointError, match="signature does not hold"):
         verify_checkpoint(session, tmp_path / "forged.json", public_path(key))
     with ctx.engine.begin() as connection, guards_lifted(connection):
         last = connection.execute(select(Event.seq).order_by(Event.seq.desc())).scalar()
         connection.execute(text("DELETE FROM events WHERE seq = :s"), {"s": last})
-    with ctx.factory() as session, pytest.raises(CheckpointError, match="截短"):
+    with ctx.factory() as session, pytest.raises(CheckpointError, match="truncated"):
         verify_checkpoint(session, checkpoint, public_path(key))
 
 
@@ -115,12 +115,12 @@ def test_a_payout_proof_is_checked_offline(keyed, tmp_path: Path) -> None:
                                                                 "10500.00")
     proof["event"]["payload"] = proof["event"]["payload"].replace("10500.00", "11500.00")
     path.write_bytes(orjson.dumps(proof))
-    with pytest.raises(CheckpointError, match="被改过"):
+    with pytest.raises(CheckpointError, match="was altered"):
         check_proof(path, public_path(key))
     other, _ = create_key(tmp_path / "other.pem")
     proof = orjson.loads(orjson.dumps(prove_again(ctx, checkpoint, key)))
     path.write_bytes(orjson.dumps(proof))
-    with pytest.raises(CheckpointError, match="签名无效"):
+    with pytest.raises(CheckpointError, match="signature does not hold"):
         check_proof(path, public_path(other))
 
 

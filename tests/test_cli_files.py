@@ -155,7 +155,8 @@ def test_explain_refuses_a_line_that_is_not_a_decision(tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "申请 K-2026-000008（因病）：不予救助" in shown.output
 
 
-def test_a_checkpoint_or_proof_that_is_not_one_is_refused_in_chinese(tmp_path: Path) -> None:
+def test_a_checkpoint_or_proof_that_is_not_one_is_refused_in_chinese_or_english(
+        tmp_path: Path) -> None:
     """`log check-proof` of a JSON object without the checkpoint stopped with a KeyError
     traceback; a folder or a file that is not JSON was refused with the system's English
     words ([Errno 21] Is a directory: …, unexpected character …)."""
@@ -174,6 +175,10 @@ def test_a_checkpoint_or_proof_that_is_not_one_is_refused_in_chinese(tmp_path: P
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
         assert "".join(result.output.split()).startswith("".join(f"错误：{said}".split()))
         assert "Errno" not in result.output
+    english = CliRunner().invoke(app, ["--lang", "en", "log", "check-proof", str(tmp_path),
+                                       "--public-key", str(public_path(key))])
+    assert " ".join(english.output.split()) == (f"error: cannot read the proof file {tmp_path} "
+                                                "(it is a folder)"), english.output
 
 
 def test_a_settlement_reference_beyond_its_column_is_refused(
