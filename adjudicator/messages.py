@@ -530,6 +530,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "checkpoint.root_differs": ("证明路径得出的树根与签名检查点不符",
                                 "the root the proof path leads to differs from the signed "
                                 "checkpoint's"),
+    "password.too_short": ("密码至少 {least} 个字符。",
+                           "a password has at least {least} characters"),
+    "password.too_long": ("密码最多 {most} 个字符。", "a password has at most {most} characters"),
+    "password.spaces": ("密码的开头和结尾不能是空格。",
+                        "a password cannot begin or end with a space"),
+    "password.no_user": ("没有在用的用户“{user}”（见 adjudicator user list）",
+                         "no active user {user} (see adjudicator user list)"),
+    "password.link_spent": ("该设置链接已失效（已使用或已过期），请联系管理员重新发送。",
+                            "this set-up link is no longer valid (used or expired): ask the "
+                            "administrator for a new one"),
+    "password.user_inactive": ("该账号已停用，请联系管理员。",
+                               "this account is disabled: ask the administrator"),
+    "password.mismatch": ("两次输入的密码不一致。", "the two passwords differ"),
     "cli.file_is_database": ("{option} 不能是本系统正在使用的数据库文件（{path}）：请换一个文件名；"
                              "未作任何处理",
                              "{option} cannot be the database file in use ({path}): give another "

@@ -131,3 +131,21 @@ def test_user_password_for_nobody_is_refused_in_chinese_before_it_is_typed(world
                                       "--as", "admin"], input="")
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert result.output.strip() == "错误：没有在用的用户“NOPE”（见 adjudicator user list）"
+    english = CliRunner().invoke(app, ["--lang", "en", "user", "password", "NOPE", "--db",
+                                       world.db_url, "--as", "admin"], input="")
+    assert english.output.strip() == "error: no active user NOPE (see adjudicator user list)"
+
+
+def test_a_password_refused_says_why_in_both_languages() -> None:
+    from adjudicator.web.auth import MIN_PASSWORD, PasswordRejected, check_new_password
+
+    for password, zh, en in (("short", f"密码至少 {MIN_PASSWORD} 个字符。",
+                              f"a password has at least {MIN_PASSWORD} characters"),
+                             (" " + "x" * MIN_PASSWORD, "密码的开头和结尾不能是空格。",
+                              "a password cannot begin or end with a space")):
+        try:
+            check_new_password(password)
+        except PasswordRejected as exc:
+            assert (exc.localized("zh"), exc.localized("en")) == (zh, en)
+        else:
+            raise AssertionError(f"{password!r} was taken")

@@ -34,6 +34,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from adjudicator.messages import Message, Refused
 from adjudicator.storage.clock import stamp
 from adjudicator.storage.context import Context
 from adjudicator.storage.db import transaction
@@ -52,8 +53,9 @@ BAD_LOGIN = "用户名或密码不正确。"
 LOCKED = "登录失败次数过多，请 {minutes} 分钟后再试。"
 
 
-class PasswordRejected(ValueError):
-    """A new password that does not meet the rules (says which, in Chinese)."""
+class PasswordRejected(Refused):
+    """A new password that does not meet the rules, or a user who cannot have one (says
+    which, in both languages)."""
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,11 @@ def token_digest(token: str) -> str:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise PasswordRejected(f"密码至少 {MIN_PASSWORD} 个字符。")
+        raise PasswordRejected(Message("password.too_short", least=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise PasswordRejected(f"密码最多 {MAX_PASSWORD} 个字符。")
+        raise PasswordRejected(Message("password.too_long", most=MAX_PASSWORD))
     if password.strip() != password:
-        raise PasswordRejected("密码的开头和结尾不能是空格。")
+        raise PasswordRejected(Message("password.spaces"))
 
 
 def require_active_user(ctx: Context, user_id: str) -> None:
@@ -91,7 +93,7 @@ def require_active_user(ctx: Context, user_id: str) -> None:
     with ctx.factory() as session:
         user = session.get(User, user_id)
     if user is None or not user.active:
-        raise PasswordRejected(f"没有在用的用户“{user_id}”（见 adjudicator user list）")
+        raise PasswordRejected(Message("password.no_user", user=user_id))
 
 
 def set_password(ctx: Context, user_id: str, password: str,
@@ -106,7 +108,7 @@ def set_password(ctx: Context, user_id: str, password: str,
     with transaction(ctx.factory) as session:
         user = session.get(User, user_id)
         if user is None or not user.active:
-            raise PasswordRejected(f"没有在用的用户“{user_id}”（见 adjudicator user list）")
+            raise PasswordRejected(Message("password.no_user", user=user_id))
         credential = session.get(WebCredential, user_id)
         if credential is None:
             session.add(WebCredential(user_id=user_id, password_hash=digest, updated_at=now,

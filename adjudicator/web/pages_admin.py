@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from adjudicator.messages import LocalizedError
+from adjudicator.messages import LocalizedError, Message
 from adjudicator.services.places import place_names
 from adjudicator.services.users import list_users
 from adjudicator.storage.context import Context
@@ -132,10 +132,10 @@ async def setup(request: Request, token: str) -> Response:
         return _setup_page(request, token, None)
     try:
         if password != again:
-            raise PasswordRejected("两次输入的密码不一致。")
+            raise PasswordRejected(Message("password.mismatch"))
         await run_in_threadpool(users_admin.use_link, web.factory, token, password,
                                 web.settings.clock())
     except PasswordRejected as exc:
         return _setup_page(request, token, user_id, WebError(422, "password_rejected",
-                                                             str(exc)), 422)
+                                                             exc.localized("zh")), 422)
     return RedirectResponse("/login?setup=done", status_code=303)

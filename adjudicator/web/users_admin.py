@@ -99,10 +99,10 @@ def use_link(ctx_factory: object, token: str, password: str, now: dt.datetime,
     with transaction(ctx_factory) as session:  # type: ignore[arg-type]
         row = session.get(SetupLink, token_digest(token), with_for_update=True)
         if row is None or row.used_at is not None or row.expires_at <= stamp(now):
-            raise PasswordRejected("该设置链接已失效（已使用或已过期），请联系管理员重新发送。")
+            raise PasswordRejected(Message("password.link_spent"))
         user = session.get(User, row.user_id)
         if user is None or not user.active:
-            raise PasswordRejected("该账号已停用，请联系管理员。")
+            raise PasswordRejected(Message("password.user_inactive"))
         row.used_at = stamp(now)
         credential = session.get(WebCredential, row.user_id)
         if credential is None:
