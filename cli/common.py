@@ -214,20 +214,23 @@ def keep_ids(table: Table, identifiers: frozenset[str] = IDENTIFIER_COLUMNS,
     return table
 
 
-def amounts_fit(table: Table, width: int) -> bool:
-    """Whether `table`, fitted as `print_table` fits it (`keep_ids`), shows every amount
-    whole on one line when drawn `width` columns wide."""
-    drawn = Console(width=width, file=io.StringIO(), color_system=None)
-    drawn.print(keep_ids(table, width=width))
-    lines = drawn.file.getvalue().splitlines()  # type: ignore[attr-defined]
-    amounts = {str(cell) for column in table.columns if str(column.header) in AMOUNT_COLUMNS
+def amounts_whole(fitted: Table, width: int) -> bool:
+    """Whether a table fitted by `keep_ids` shows every amount whole on one line when drawn
+    `width` columns wide (true for a table without amounts)."""
+    amounts = {str(cell) for column in fitted.columns if str(column.header) in AMOUNT_COLUMNS
                for cell in column.cells}
+    if not amounts:
+        return True
+    drawn = Console(width=width, file=io.StringIO(), color_system=None)
+    drawn.print(fitted)
+    lines = drawn.file.getvalue().splitlines()  # type: ignore[attr-defined]
     return all(any(amount in line for line in lines) for amount in amounts)
 
 
 def print_blocks(table: Table) -> None:
     """A table too wide for the console to show its amounts whole (80 columns), a block a
-    row: its first cell as a heading, then one "header：value" line per other column."""
+    row: its first column's "header：value" as a heading, then one such line per other
+    column."""
     if table.title:
         console.print(table.title, style="bold", highlight=False)
     columns = table.columns
@@ -253,11 +256,11 @@ def _narrowest(table: Table) -> int:
 def print_table(table: Table) -> None:
     """Print a table with its identifiers whole (`keep_ids`); when its amounts cannot all be
     whole in the console's width, a block a row instead (`print_blocks`)."""
-    if table.row_count and any(str(c.header) in AMOUNT_COLUMNS for c in table.columns) \
-            and not amounts_fit(table, console.width):
-        print_blocks(table)
-        return
-    console.print(keep_ids(table, width=console.width))
+    fitted = keep_ids(table, width=console.width)
+    if amounts_whole(fitted, console.width):
+        console.print(fitted)
+    else:
+        print_blocks(fitted)
 
 
 def print_json(data: Any) -> None:
